@@ -1,0 +1,9 @@
+// AssemblyScript entry point: every kernel is compiled into one module that shares one memory.
+// Kernels allocate nothing; `heapBase` tells the host where its own buffers may start.
+
+export { matmul } from "./matmul";
+
+/** First byte after the module's static data: the host's arena starts at or above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

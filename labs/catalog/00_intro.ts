@@ -1,0 +1,62 @@
+/**
+ * Exercises of lab 00: softmax (scores to attention weights) and counting a GPT's parameters.
+ * @module
+ */
+import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../../lib/config.ts";
+import { closeCase, equalCase, type Exercise, show } from "../../lib/exercise.ts";
+import { Rng } from "../../lib/random.ts";
+import { softmax } from "../../lib/softmax.ts";
+
+const FILE = "labs/exercises/00_intro.ts";
+
+const softmaxExercise: Exercise<typeof softmax> = {
+  id: "00.1",
+  title: "Softmax: from scores to attention weights",
+  file: FILE,
+  symbol: "softmax",
+  hint: "Which function turns any number into a positive one, and what do you divide by so " +
+    "that the results add up to 1? What happens to Math.exp(1000), and what can you subtract " +
+    "from every score without changing the answer?",
+  points: 2,
+  reference: softmax,
+  check(impl) {
+    const rng = new Rng(0);
+    const inputs = [
+      [2, 1, 0.1],
+      [0, 0, 0, 0],
+      [1000, 1001, 999], // overflows exp() unless the max is subtracted first
+      [-5],
+      Array.from({ length: 7 }, () => rng.normal() * 3),
+    ];
+    return inputs.map((x) => closeCase(`softmax(${show(x)})`, impl([...x]), softmax(x), 1e-6));
+  },
+};
+
+const countExercise: Exercise<typeof countParameters> = {
+  id: "00.2",
+  title: "Counting a GPT's parameters",
+  file: FILE,
+  symbol: "countParameters",
+  hint: "List what one block holds: two LayerNorms (a weight and a bias each), the attention's " +
+    "q, k, v projection and its output projection, the MLP's two layers (C → 4C → C). Which of " +
+    "them has a bias? Then add the token table, the position table and the final LayerNorm; " +
+    "the output head reuses the token table.",
+  points: 3,
+  reference: countParameters,
+  check(impl) {
+    const configs: GPTConfig[] = [
+      { vocabSize: 65, ...PRESETS.baby },
+      { vocabSize: 5000, ...PRESETS.mini },
+      GPT2_SMALL,
+      { vocabSize: 7, blockSize: 3, nLayer: 1, nHead: 1, nEmbd: 2 },
+    ];
+    return configs.map((c) => {
+      const what = `countParameters({ vocabSize: ${c.vocabSize}, blockSize: ${c.blockSize}, ` +
+        `nLayer: ${c.nLayer}, nHead: ${c.nHead}, nEmbd: ${c.nEmbd} })`;
+      return equalCase(what, impl({ ...c }), countParameters(c));
+    });
+  },
+};
+
+/** Lab 00's exercises, in the order the lab uses them. */
+export const exercises: Exercise[] = [softmaxExercise, countExercise] as Exercise[];

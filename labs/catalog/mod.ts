@@ -1,0 +1,23 @@
+/**
+ * The exercise catalog: every exercise of every lab, in order. `list`, `hint`, the labs and the
+ * grader all read it from here.
+ * @module
+ */
+import type { Exercise } from "../../lib/exercise.ts";
+import { exercises as intro } from "./00_intro.ts";
+
+/** Every exercise, lab by lab. */
+export const CATALOG: Exercise[] = [...intro];
+
+/**
+ * The exercise with this id, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { findExercise } from "./mod.ts";
+ * console.assert(findExercise("00.1")?.symbol === "softmax");
+ * ```
+ */
+export function findExercise(id: string): Exercise | undefined {
+  return CATALOG.find((e) => e.id === id);
+}

@@ -1,0 +1,38 @@
+/**
+ * The lab registry: every lab that exists, loaded on demand so that running one lab does not
+ * load the others.
+ * @module
+ */
+import type { Lab } from "../lib/lab.ts";
+
+/** A lab's number, name and loader. */
+export interface LabEntry {
+  id: string;
+  slug: string;
+  title: string;
+  load(): Promise<Lab>;
+}
+
+/** Every lab, in course order. */
+export const LABS: LabEntry[] = [
+  {
+    id: "00",
+    slug: "00_intro",
+    title: "Introduction: what an LLM is",
+    load: async () => (await import("./00_intro.ts")).lab,
+  },
+];
+
+/**
+ * The registry entry for `id` ("3", "03" and "03_attention" all work), or undefined.
+ *
+ * @example
+ * ```ts
+ * import { findLab } from "./mod.ts";
+ * console.assert(findLab("0")?.slug === "00_intro");
+ * ```
+ */
+export function findLab(id: string): LabEntry | undefined {
+  const key = /^\d$/.test(id) ? `0${id}` : id;
+  return LABS.find((l) => l.id === key || l.slug === key);
+}

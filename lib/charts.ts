@@ -1,0 +1,322 @@
+/**
+ * Charts as Vega-Lite specs: four builders (bar, line, heatmap, scatter), a headless SVG renderer
+ * (`npm:vega`), and `writeChart`, which saves `<name>.vl.json` and `<name>.svg` side by side.
+ *
+ * Specs are plain JSON with their data inlined, so a student can paste one into any Vega-Lite
+ * editor. Leaves out interactivity: these are pictures for a report.
+ * @module
+ */
+import * as vega from "vega";
+import * as vl from "vega-lite";
+
+/** A Vega-Lite spec as plain JSON. */
+export type VegaLiteSpec = Record<string, unknown>;
+/** One row of chart data. */
+export type Datum = Record<string, string | number | boolean | null>;
+
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+function base(title: string | undefined, width: number, height: number): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    ...(title ? { title } : {}),
+    width,
+    height,
+    config: { font: "sans-serif", view: { stroke: null } },
+  };
+}
+
+/** Options of {@link barChart}. */
+export interface BarOptions {
+  title?: string;
+  data: Datum[];
+  /** Field with the bar labels. */
+  category: string;
+  /** Field with the bar lengths. */
+  value: string;
+  categoryTitle?: string;
+  valueTitle?: string;
+  /** Bars grow to the right, labels down the side (default false: bars grow up). */
+  horizontal?: boolean;
+  /** Log scale on the value axis, for numbers spanning orders of magnitude (default false). */
+  log?: boolean;
+  /** d3 format of the value axis and labels, such as ".0%" (default: plain numbers). */
+  format?: string;
+  /** Field printed at the end of each bar (default: none). */
+  label?: string;
+  /** Field that colours the bars (default: one colour). */
+  color?: string;
+  /** Fixed value-axis range (default: from the data). */
+  domain?: [number, number];
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A bar chart; categories keep the order of `data`.
+ *
+ * @example
+ * ```ts
+ * import { barChart } from "./charts.ts";
+ * const spec = barChart({ data: [{ w: "chat", p: 0.8 }], category: "w", value: "p" });
+ * console.assert(spec.$schema !== undefined);
+ * ```
+ */
+export function barChart(o: BarOptions): VegaLiteSpec {
+  const order = o.data.map((d) => d[o.category]);
+  const cat = {
+    field: o.category,
+    type: "nominal",
+    sort: order,
+    title: o.categoryTitle ?? o.category,
+    axis: { labelAngle: 0 },
+  };
+  const val: Record<string, unknown> = {
+    field: o.value,
+    type: "quantitative",
+    title: o.valueTitle ?? o.value,
+    ...(o.format ? { axis: { format: o.format } } : {}),
+    scale: { ...(o.log ? { type: "log" } : {}), ...(o.domain ? { domain: o.domain } : {}) },
+  };
+  const enc = o.horizontal ? { y: cat, x: val } : { x: cat, y: val };
+  const color = o.color ? { color: { field: o.color, type: "nominal", legend: null } } : {};
+  const bars = {
+    mark: { type: "bar", stroke: "#333", strokeWidth: 1 },
+    encoding: { ...enc, ...color },
+  };
+  const layers: VegaLiteSpec[] = [bars];
+  if (o.label) {
+    layers.push({
+      mark: o.horizontal
+        ? { type: "text", align: "left", dx: 4, fontWeight: "bold" }
+        : { type: "text", baseline: "bottom", dy: -3, fontWeight: "bold" },
+      encoding: { ...enc, text: { field: o.label, type: "nominal" } },
+    });
+  }
+  return {
+    ...base(o.title, o.width ?? 480, o.height ?? 280),
+    data: { values: o.data },
+    layer: layers,
+  };
+}
+
+/** Options of {@link lineChart}. */
+export interface LineOptions {
+  title?: string;
+  data: Datum[];
+  x: string;
+  y: string;
+  /** Field that splits the data into one line per value (default: a single line). */
+  series?: string;
+  xTitle?: string;
+  yTitle?: string;
+  logX?: boolean;
+  logY?: boolean;
+  /** Draw a dot on each point (default true when there are fewer than 60 points). */
+  points?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A line chart, one line per `series` value.
+ *
+ * @example
+ * ```ts
+ * import { lineChart } from "./charts.ts";
+ * const spec = lineChart({ data: [{ step: 0, loss: 4.2 }, { step: 1, loss: 3.9 }], x: "step", y: "loss" });
+ * console.assert(spec.mark !== undefined);
+ * ```
+ */
+export function lineChart(o: LineOptions): VegaLiteSpec {
+  return {
+    ...base(o.title, o.width ?? 520, o.height ?? 280),
+    data: { values: o.data },
+    mark: { type: "line", point: o.points ?? o.data.length < 60 },
+    encoding: {
+      x: {
+        field: o.x,
+        type: "quantitative",
+        title: o.xTitle ?? o.x,
+        scale: o.logX ? { type: "log" } : { zero: false },
+      },
+      y: {
+        field: o.y,
+        type: "quantitative",
+        title: o.yTitle ?? o.y,
+        scale: o.logY ? { type: "log" } : { zero: false },
+      },
+      ...(o.series ? { color: { field: o.series, type: "nominal" } } : {}),
+    },
+  };
+}
+
+/** Options of {@link heatmap}. */
+export interface HeatmapOptions {
+  title?: string;
+  /** values[row][column] */
+  values: ArrayLike<number>[];
+  rowLabels?: string[];
+  columnLabels?: string[];
+  rowTitle?: string;
+  columnTitle?: string;
+  /** Vega colour scheme (default "blues"; use a diverging one such as "redblue" for signed data). */
+  scheme?: string;
+  /** Fixed colour range (default: from the data). */
+  domain?: [number, number];
+  /** Print each value in its cell, with this d3 format (default: no text). */
+  cellFormat?: string;
+  cellSize?: number;
+}
+
+/**
+ * A heatmap of a matrix, rows top to bottom; labels default to indices.
+ *
+ * @example
+ * ```ts
+ * import { heatmap } from "./charts.ts";
+ * const spec = heatmap({ values: [[1, 0], [0.5, 0.5]], rowLabels: ["a", "b"] });
+ * console.assert(spec.layer !== undefined);
+ * ```
+ */
+export function heatmap(o: HeatmapOptions): VegaLiteSpec {
+  const rows = o.rowLabels ?? o.values.map((_, i) => String(i));
+  const cols = o.columnLabels ??
+    Array.from({ length: o.values[0]?.length ?? 0 }, (_, j) => String(j));
+  const data: Datum[] = [];
+  o.values.forEach((row, i) => {
+    for (let j = 0; j < row.length; j++) {
+      data.push({ row: rows[i], column: cols[j], value: row[j] });
+    }
+  });
+  const size = o.cellSize ??
+    Math.max(8, Math.min(40, Math.floor(480 / Math.max(rows.length, cols.length))));
+  const enc = {
+    x: {
+      field: "column",
+      type: "ordinal",
+      sort: cols,
+      title: o.columnTitle ?? "",
+      axis: { labelAngle: 0 },
+    },
+    y: { field: "row", type: "ordinal", sort: rows, title: o.rowTitle ?? "" },
+  };
+  const layers: VegaLiteSpec[] = [{
+    mark: "rect",
+    encoding: {
+      ...enc,
+      color: {
+        field: "value",
+        type: "quantitative",
+        scale: { scheme: o.scheme ?? "blues", ...(o.domain ? { domain: o.domain } : {}) },
+      },
+    },
+  }];
+  if (o.cellFormat) {
+    layers.push({
+      mark: { type: "text", fontSize: 9 },
+      encoding: { ...enc, text: { field: "value", type: "quantitative", format: o.cellFormat } },
+    });
+  }
+  return {
+    ...base(o.title, size * cols.length, size * rows.length),
+    data: { values: data },
+    layer: layers,
+  };
+}
+
+/** Options of {@link scatter}. */
+export interface ScatterOptions {
+  title?: string;
+  data: Datum[];
+  x: string;
+  y: string;
+  /** Field written next to each point (default: none). */
+  label?: string;
+  /** Field that colours the points (default: one colour). */
+  color?: string;
+  xTitle?: string;
+  yTitle?: string;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A scatter plot, optionally with a text label beside each point.
+ *
+ * @example
+ * ```ts
+ * import { scatter } from "./charts.ts";
+ * const spec = scatter({ data: [{ x: 1, y: 2, w: "king" }], x: "x", y: "y", label: "w" });
+ * console.assert(spec.layer !== undefined);
+ * ```
+ */
+export function scatter(o: ScatterOptions): VegaLiteSpec {
+  const enc = {
+    x: { field: o.x, type: "quantitative", title: o.xTitle ?? o.x, scale: { zero: false } },
+    y: { field: o.y, type: "quantitative", title: o.yTitle ?? o.y, scale: { zero: false } },
+  };
+  const layers: VegaLiteSpec[] = [{
+    mark: { type: "point", filled: true, size: 50 },
+    encoding: { ...enc, ...(o.color ? { color: { field: o.color, type: "nominal" } } : {}) },
+  }];
+  if (o.label) {
+    layers.push({
+      mark: { type: "text", align: "left", dx: 6, fontSize: 10 },
+      encoding: { ...enc, text: { field: o.label, type: "nominal" } },
+    });
+  }
+  return {
+    ...base(o.title, o.width ?? 480, o.height ?? 360),
+    data: { values: o.data },
+    layer: layers,
+  };
+}
+
+/**
+ * Compiles a Vega-Lite spec and renders it to an SVG string, headlessly.
+ *
+ * @example
+ * ```ts
+ * import { barChart, renderSvg } from "./charts.ts";
+ * const svg = await renderSvg(barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
+ * console.assert(svg.startsWith("<svg"));
+ * ```
+ */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Paths written by {@link writeChart}. */
+export interface ChartFiles {
+  spec: string;
+  svg: string;
+}
+
+/**
+ * Writes `<dir>/<name>.vl.json` and `<dir>/<name>.svg`.
+ *
+ * @example
+ * ```ts
+ * import { barChart, writeChart } from "./charts.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeChart(dir, "demo", barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
+ * ```
+ */
+export async function writeChart(
+  dir: string,
+  name: string,
+  spec: VegaLiteSpec,
+): Promise<ChartFiles> {
+  await Deno.mkdir(dir, { recursive: true });
+  const files = { spec: `${dir}/${name}.vl.json`, svg: `${dir}/${name}.svg` };
+  await Deno.writeTextFile(files.spec, JSON.stringify(spec, null, 2) + "\n");
+  await Deno.writeTextFile(files.svg, await renderSvg(spec));
+  return files;
+}

@@ -1,0 +1,91 @@
+/**
+ * Terminal output: colours that switch themselves off when nobody is looking (pipes, NO_COLOR),
+ * paragraph wrapping and aligned tables. Nothing here writes files.
+ * @module
+ */
+import { styleText } from "node:util";
+
+type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan" | "magenta" | "underline";
+
+/** Whether stdout is a terminal that wants colour. */
+export const useColor: boolean = !Deno.noColor && Deno.stdout.isTerminal();
+
+/**
+ * Styles `text` for the terminal, or returns it unchanged when colour is off.
+ *
+ * @example
+ * ```ts
+ * import { paint } from "./term.ts";
+ * console.log(paint("bold", "Step 1"));
+ * ```
+ */
+export function paint(style: Style | Style[], text: string): string {
+  return useColor ? styleText(style, text, { validateStream: false }) : text;
+}
+
+/**
+ * Wraps a paragraph to `width` columns, keeping existing line breaks and indenting each line.
+ *
+ * @example
+ * ```ts
+ * import { wrap } from "./term.ts";
+ * console.assert(wrap("a b c", 3) === "a b\nc");
+ * ```
+ */
+export function wrap(text: string, width = 88, indent = ""): string {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") {
+      out.push("");
+      continue;
+    }
+    let current = indent;
+    for (const word of line.split(/\s+/).filter((w) => w !== "")) {
+      if (current.trim() !== "" && current.length + 1 + word.length > width) {
+        out.push(current);
+        current = indent + word;
+      } else {
+        current = current.trim() === "" ? indent + word : `${current} ${word}`;
+      }
+    }
+    out.push(current);
+  }
+  return out.join("\n");
+}
+
+/**
+ * Formats rows as a plain-text table with aligned columns; numbers align right.
+ *
+ * @example
+ * ```ts
+ * import { table } from "./term.ts";
+ * console.log(table([["model", "params"], ["GPT-2", "124M"]]));
+ * ```
+ */
+export function table(rows: (string | number)[][], indent = "  "): string {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const widths: number[] = [];
+  for (const row of cells) {
+    row.forEach((c, i) => widths[i] = Math.max(widths[i] ?? 0, [...c].length));
+  }
+  return cells.map((row, r) => {
+    const line = row.map((c, i) => {
+      const pad = " ".repeat(widths[i] - [...c].length);
+      return typeof rows[r][i] === "number" ? pad + c : c + pad;
+    }).join("  ");
+    return indent + (r === 0 && rows.length > 1 ? paint("bold", line) : line).trimEnd();
+  }).join("\n");
+}
+
+/**
+ * Formats a count with thousands separators, or compactly (1.2M, 175B) when `compact` is set.
+ *
+ * @example
+ * ```ts
+ * import { formatCount } from "./term.ts";
+ * console.assert(formatCount(175e9, true) === "175B");
+ * ```
+ */
+export function formatCount(n: number, compact = false): string {
+  return new Intl.NumberFormat("en-US", compact ? { notation: "compact" } : {}).format(n);
+}

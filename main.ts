@@ -1,0 +1,233 @@
+/**
+ * The minigpt-lab command line: `deno task <command>` runs `main.ts <command>`.
+ * Each command parses its own flags (node:util parseArgs) and answers `--help`.
+ * A user's mistake ends in one sentence and exit code 2; a failing exercise in exit code 1.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
+import { findLab, LABS } from "./labs/mod.ts";
+import { runDoctor } from "./lib/doctor.ts";
+import { UserError } from "./lib/errors.ts";
+import { checkStudent } from "./lib/exercise.ts";
+import { ensureKernelsBuilt } from "./lib/kernels_build.ts";
+import { runLab, type RunResult } from "./lib/lab.ts";
+import { paint, table, wrap } from "./lib/term.ts";
+
+/** A subcommand: its flags, its help text and what it does. */
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+  run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  lab: {
+    summary: "run a lab step by step (or `all` for every lab, reference path)",
+    usage: `deno task lab <NN|all> [--step] [--from N] [--reference] [--out DIR]
+
+  NN           lab number, 00 to 12 (see \`deno task list\`)
+  --step       wait for Enter between steps (only when stdin is a terminal)
+  --from N     start at step N (the first step is 1)
+  --reference  use the library's implementations instead of your exercises
+  --out DIR    write charts and samples under DIR (default: out)`,
+    options: {
+      step: { type: "boolean" },
+      from: { type: "string" },
+      reference: { type: "boolean" },
+      out: { type: "string" },
+    },
+    async run(values, positionals) {
+      const which = positionals[0];
+      if (!which) {
+        throw new UserError(
+          `Say which lab to run, for example \`deno task lab 00\`; ${labNames()}.`,
+        );
+      }
+      const outRoot = typeof values.out === "string" ? absolute(values.out) : `${Deno.cwd()}/out`;
+      if (which === "all") return await runAll(outRoot);
+      const entry = findLab(which);
+      if (!entry) throw new UserError(`There is no lab "${which}"; ${labNames()}.`);
+      const lab = await entry.load();
+      const from = values.from === undefined ? 1 : Number(values.from);
+      if (!Number.isInteger(from) || from < 1 || from > lab.steps.length) {
+        throw new UserError(
+          `--from ${values.from} is not a step of lab ${lab.id}; it has steps 1 to ${lab.steps.length}.`,
+        );
+      }
+      const result = await runLab(lab, {
+        reference: values.reference === true,
+        from,
+        pause: values.step === true,
+        outRoot,
+      });
+      return result.status === "complete" ? 0 : 1;
+    },
+  },
+  list: {
+    summary: "every lab and exercise with its status",
+    usage: "deno task list",
+    options: {},
+    async run() {
+      const rows: (string | number)[][] = [["exercise", "title", "status", "points"]];
+      let done = 0;
+      for (const entry of LABS) {
+        for (const ex of CATALOG.filter((e) => e.id.startsWith(entry.id + "."))) {
+          const { status } = await checkStudent(ex);
+          if (status === "pass") done++;
+          const label = status === "pass"
+            ? paint("green", "done")
+            : status === "todo"
+            ? paint("dim", "not started")
+            : paint("red", "failing");
+          rows.push([ex.id, ex.title, label, ex.points]);
+        }
+      }
+      console.log();
+      for (const entry of LABS) console.log(`  lab ${entry.id} · ${entry.title}`);
+      console.log();
+      console.log(table(rows));
+      console.log(`\n  ${done} of ${CATALOG.length} exercises done.`);
+      return 0;
+    },
+  },
+  hint: {
+    summary: "the hint for one exercise",
+    usage: "deno task hint <exercise id, such as 00.1>",
+    options: {},
+    run(_values, positionals) {
+      const id = positionals[0];
+      const ex = id ? findExercise(id) : undefined;
+      if (!ex) {
+        throw new UserError(
+          `${id ? `There is no exercise "${id}"` : "Say which exercise"}; the exercises are ${
+            CATALOG.map((e) => e.id).join(", ")
+          }.`,
+        );
+      }
+      console.log(
+        `\n  ${paint("bold", `${ex.id} · ${ex.title}`)}  (${ex.file}, function ${ex.symbol})\n`,
+      );
+      console.log(wrap(ex.hint, 92, "  "));
+      return Promise.resolve(0);
+    },
+  },
+  doctor: {
+    summary: "check Deno, WebAssembly SIMD, the kernels and the corpus",
+    usage: "deno task doctor",
+    options: {},
+    async run() {
+      const checks = await runDoctor();
+      for (const c of checks) {
+        console.log(
+          `  ${c.ok ? paint("green", "OK") : paint("red", "!!")}  ${c.name.padEnd(17)} ${c.detail}`,
+        );
+      }
+      return checks.every((c) => c.ok) ? 0 : 1;
+    },
+  },
+  build: {
+    summary: "compile the AssemblyScript kernels (runs by itself when needed)",
+    usage: "deno task build:kernels [--force]",
+    options: { force: { type: "boolean" } },
+    async run(values) {
+      const { built } = await ensureKernelsBuilt({ force: values.force === true });
+      if (!built) console.log("Kernels are up to date (kernels/build/kernels.wasm).");
+      return 0;
+    },
+  },
+};
+
+function labNames(): string {
+  return `the labs are ${LABS.map((l) => l.id).join(", ")} (or "all")`;
+}
+
+function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
+/** `lab all`: every lab on the reference path, then one table. */
+async function runAll(outRoot: string): Promise<number> {
+  const results: [string, string, RunResult | Error][] = [];
+  for (const entry of LABS) {
+    const lab = await entry.load();
+    try {
+      results.push([lab.id, lab.title, await runLab(lab, { reference: true, outRoot })]);
+    } catch (err) {
+      results.push([lab.id, lab.title, err instanceof Error ? err : new Error(String(err))]);
+    }
+  }
+  console.log("\n" + paint("bold", "All labs (reference path)"));
+  console.log(table([
+    ["lab", "title", "result", "seconds"],
+    ...results.map(([id, title, r]) =>
+      r instanceof Error ? [id, title, paint("red", `failed: ${r.message}`), "-"] : [
+        id,
+        title,
+        r.status === "complete" ? paint("green", "complete") : r.status,
+        Number((r.ms / 1000).toFixed(1)),
+      ]
+    ),
+  ]));
+  console.log(`\n  Reports: ${outRoot}/index.html`);
+  return results.every(([, , r]) => !(r instanceof Error) && r.status === "complete") ? 0 : 1;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return `minigpt-lab: build a GPT from scratch, in TypeScript.
+
+Usage: deno task <command> [options]   (every command takes --help)
+
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join("\n")}
+  ${"test".padEnd(width)}  the project's own checks and tests`;
+}
+
+/** Runs the CLI with `args` and returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(
+      `Unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(", ")}.`,
+    );
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+      return 0;
+    }
+    return await command.run(values, positionals);
+  } catch (err) {
+    if (err instanceof UserError) {
+      console.error(paint("red", err.message));
+      return err.exitCode;
+    }
+    if (
+      err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")
+    ) {
+      console.error(paint("red", `${err.message}. See \`deno task ${name} --help\`.`));
+      return 2;
+    }
+    console.error(
+      paint("red", `minigpt-lab stopped on an internal error: ${(err as Error)?.message ?? err}`),
+    );
+    if (Deno.env.get("MINIGPT_DEBUG")) console.error((err as Error)?.stack);
+    else console.error("Run again with MINIGPT_DEBUG=1 to see where, and please report it.");
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
