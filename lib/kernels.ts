@@ -37,6 +37,8 @@ interface KernelExports {
     parallel: number,
   ): number;
   matmulWork(job: number, thread: number): void;
+  fmaLoop(n: number, seed: number, decay: number): number;
+  FMA_LOOP_FLOPS: WebAssembly.Global;
   JOB_BYTES: WebAssembly.Global;
   THREAD_SCRATCH: WebAssembly.Global;
   heapBase(): number;
@@ -122,6 +124,11 @@ export interface Kernels {
   matmulTransB: MatmulFn;
   /** out (M, N) = aᵀ · b with a stored (K, M), b (K, N) [+ bias]; twin: `matmulTransA`. */
   matmulTransA: MatmulFn;
+  /**
+   * Runs the machine's 128-bit FMA limit loop (`kernels/fma_peak.ts`) for `iterations` and returns
+   * the flops it performed: time it to get the one-thread SIMD limit.
+   */
+  fmaLoop(iterations: number): number;
 }
 
 let loading: Promise<Kernels> | undefined;
@@ -276,6 +283,12 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     matmul: gemm("matmul", false, false),
     matmulTransB: gemm("matmulTransB", false, true),
     matmulTransA: gemm("matmulTransA", true, false),
+    fmaLoop(iterations) {
+      if (!Number.isFinite(wasm.fmaLoop(iterations, 1, 0.999))) {
+        throw new Error("fmaLoop diverged.");
+      }
+      return iterations * wasm.FMA_LOOP_FLOPS.value;
+    },
   };
 }
 
