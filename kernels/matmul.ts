@@ -341,10 +341,14 @@ function micro(
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
+  // Two steps of k per iteration halve the loop overhead (counter, compare, branch, pointers):
+  // measured 44 against 37 GFLOP/s on one thread; four steps measured slower than two.
+  const kc2 = kc & ~1;
+  let b0: v128, b1: v128, a: v128;
+  for (let k = 0; k < kc2; k += 2) {
+    b0 = v128.load(bp, 0);
+    b1 = v128.load(bp, 16);
+    a = v128.load32_splat(ap, 0);
     c00 = f32x4.relaxed_madd(a, b0, c00);
     c01 = f32x4.relaxed_madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
@@ -356,8 +360,38 @@ function micro(
     a = v128.load32_splat(ap, 12);
     c30 = f32x4.relaxed_madd(a, b0, c30);
     c31 = f32x4.relaxed_madd(a, b1, c31);
-    ap += MR << 2;
-    bp += NR << 2;
+    b0 = v128.load(bp, 32);
+    b1 = v128.load(bp, 48);
+    a = v128.load32_splat(ap, 16);
+    c00 = f32x4.relaxed_madd(a, b0, c00);
+    c01 = f32x4.relaxed_madd(a, b1, c01);
+    a = v128.load32_splat(ap, 20);
+    c10 = f32x4.relaxed_madd(a, b0, c10);
+    c11 = f32x4.relaxed_madd(a, b1, c11);
+    a = v128.load32_splat(ap, 24);
+    c20 = f32x4.relaxed_madd(a, b0, c20);
+    c21 = f32x4.relaxed_madd(a, b1, c21);
+    a = v128.load32_splat(ap, 28);
+    c30 = f32x4.relaxed_madd(a, b0, c30);
+    c31 = f32x4.relaxed_madd(a, b1, c31);
+    ap += 2 * MR << 2;
+    bp += 2 * NR << 2;
+  }
+  if (kc & 1) {
+    b0 = v128.load(bp, 0);
+    b1 = v128.load(bp, 16);
+    a = v128.load32_splat(ap, 0);
+    c00 = f32x4.relaxed_madd(a, b0, c00);
+    c01 = f32x4.relaxed_madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.relaxed_madd(a, b0, c10);
+    c11 = f32x4.relaxed_madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.relaxed_madd(a, b0, c20);
+    c21 = f32x4.relaxed_madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.relaxed_madd(a, b0, c30);
+    c31 = f32x4.relaxed_madd(a, b1, c31);
   }
   if (bias) {
     const v0 = v128.load(bias);

@@ -50,10 +50,13 @@ const PACK_B_FLOATS = 1 << 22;
 /** Most threads the kernels use; the machines this lab targets have two cores. */
 const MAX_THREADS = 2;
 /**
- * Products below this many multiply-adds (M·K·N) stay on one thread: waking the worker and
- * sharing the tasks costs more than it saves. Measured with `deno task bench kernels`.
+ * Products below this many multiply-adds (M·K·N) stay on one thread: waking the worker, and
+ * waiting for its last task when another process has taken its core, cost more than it saves.
+ * Measured on the two-core machine while it was shared (load ≈ 4): two threads took 0.28× the
+ * speed of one at 16×64×64, 0.52× at 128×128×128, 0.71× at 128×256×256 and 0.82× at
+ * 256×256×256; large products gain up to 1.9×.
  */
-const PARALLEL_MIN_MACS = 1 << 20;
+const PARALLEL_MIN_MACS = 1 << 24;
 
 /**
  * A bump allocator over the kernels' memory. Views stay valid when the memory grows, because the
