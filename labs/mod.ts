@@ -21,6 +21,12 @@ export const LABS: LabEntry[] = [
     title: "Introduction: what an LLM is",
     load: async () => (await import("./00_intro.ts")).lab,
   },
+  {
+    id: "03",
+    slug: "03_attention",
+    title: "Attention: queries, keys and values",
+    load: async () => (await import("./03_attention.ts")).lab,
+  },
 ];
 
 /**

@@ -5,9 +5,10 @@
  */
 import type { Exercise } from "../../lib/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
+import { exercises as attention } from "./03_attention.ts";
 
 /** Every exercise, lab by lab. */
-export const CATALOG: Exercise[] = [...intro];
+export const CATALOG: Exercise[] = [...intro, ...attention];
 
 /**
  * The exercise with this id, or undefined.
