@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
 import { findLab, LABS } from "./labs/mod.ts";
+import { runBench, SUITES } from "./lib/bench/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
 import { UserError } from "./lib/errors.ts";
 import { checkStudent } from "./lib/exercise.ts";
@@ -125,6 +126,28 @@ const COMMANDS: Record<string, Command> = {
         );
       }
       return checks.every((c) => c.ok) ? 0 : 1;
+    },
+  },
+  bench: {
+    summary: "benchmarks, side by side with the peers, as ratios measured in one run",
+    usage: `deno task bench <suite> [--json FILE]
+
+${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`).join("\n")}
+  --json FILE  also write the rows as JSON (for example out/bench/kernels.json)`,
+    options: { json: { type: "string" } },
+    async run(values, positionals) {
+      const name = positionals[0];
+      if (!name || !SUITES[name]) {
+        throw new UserError(
+          `${
+            name ? `There is no benchmark "${name}"` : "Say which benchmark to run"
+          }; the suites are ${
+            Object.keys(SUITES).join(", ")
+          } (for example \`deno task bench kernels\`).`,
+        );
+      }
+      await runBench(name, typeof values.json === "string" ? values.json : undefined);
+      return 0;
     },
   },
   build: {

@@ -1,20 +1,62 @@
 /**
  * The one module that touches WebAssembly: it builds the kernels if needed, instantiates them on a
- * shared memory, and exposes them as typed functions on `Float32Array`s.
+ * shared memory, starts the worker thread that shares it, and exposes the kernels as typed
+ * functions on `Float32Array`s with the same signatures as their plain twins (`lib/matmul.ts`).
  *
  * Buffers that live in the kernels' memory (made with `arena.alloc`) are passed by pointer with no
  * copy; any other `Float32Array` is copied into a scratch area and back, which is convenient for
  * tests and labs and slow for training loops.
+ *
+ * Memory map, from the module's heap base: control words and the job description, per-thread
+ * scratch (a packed block of A), the packed-B scratch, then the arena.
  * @module
  */
+import { Worker } from "node:worker_threads";
 import { ensureKernelsBuilt, MEMORY_PAGES, WASM_URL } from "./kernels_build.ts";
+import { CTL, SPIN_BEFORE_WAIT } from "./kernels_protocol.ts";
+import { matmul as matmulTwin, type MatmulOptions } from "./matmul.ts";
 
 interface KernelExports {
-  matmul(out: number, a: number, b: number, M: number, K: number, N: number): void;
+  matmulJob(
+    job: number,
+    M: number,
+    K: number,
+    N: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    bias: number,
+    accumulate: number,
+    packB: number,
+    packA: number,
+    parallel: number,
+  ): number;
+  matmulWork(job: number, thread: number): void;
+  fmaLoop(n: number, seed: number, decay: number): number;
+  FMA_LOOP_FLOPS: WebAssembly.Global;
+  JOB_BYTES: WebAssembly.Global;
+  THREAD_SCRATCH: WebAssembly.Global;
   heapBase(): number;
 }
 
 const ALIGN = 64; // cache-line aligned buffers keep SIMD loads from straddling lines
+/** Floats of packed B per job: a wider product is cut into column blocks that fit (16 MiB). */
+const PACK_B_FLOATS = 1 << 22;
+/** Most threads the kernels use; the machines this lab targets have two cores. */
+const MAX_THREADS = 2;
+/**
+ * Products below this many multiply-adds (M·K·N) stay on one thread: waking the worker, and
+ * waiting for its last task when another process has taken its core, cost more than it saves.
+ * Measured on the two-core machine while it was shared (load ≈ 4): two threads took 0.28× the
+ * speed of one at 16×64×64, 0.52× at 128×128×128, 0.71× at 128×256×256 and 0.82× at
+ * 256×256×256; large products gain up to 1.9×.
+ */
+const PARALLEL_MIN_MACS = 1 << 24;
 
 /**
  * A bump allocator over the kernels' memory. Views stay valid when the memory grows, because the
@@ -28,14 +70,13 @@ export class Arena {
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.#memory = memory;
-    this.#base = Math.ceil(base / ALIGN) * ALIGN;
+    this.#base = alignUp(base);
     this.#top = this.#base;
   }
 
   /** A zeroed `Float32Array` of `n` floats inside the kernels' memory. */
   alloc(n: number): Float32Array {
-    const bytes = Math.ceil((n * 4) / ALIGN) * ALIGN;
-    const end = this.#top + bytes;
+    const end = this.#top + alignUp(n * 4);
     const have = this.#memory.buffer.byteLength;
     if (end > have) this.#memory.grow(Math.ceil((end - have) / 65536));
     const view = new Float32Array(this.#memory.buffer, this.#top, n);
@@ -61,27 +102,43 @@ export class Arena {
   }
 }
 
+/** A matmul with the signature of its twin in `lib/matmul.ts`. */
+export type MatmulFn = (
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  options?: MatmulOptions,
+) => void;
+
 /** The compiled kernels, as typed functions. */
 export interface Kernels {
   /** The shared memory every kernel reads and writes. */
   readonly memory: WebAssembly.Memory;
   /** Allocator for buffers the kernels use without copying. */
   readonly arena: Arena;
-  /** out (M, N) = a (M, K) · b (K, N), row-major; see `lib/matmul.ts` for the plain twin. */
-  matmul(
-    out: Float32Array,
-    a: Float32Array,
-    b: Float32Array,
-    M: number,
-    K: number,
-    N: number,
-  ): void;
+  /** Threads the kernels may use, 1 or 2 (default: 2 where the machine has two cores). */
+  threads: number;
+  /** out (M, N) = a (M, K) · b (K, N) [+ bias]; twin: `matmul` in `lib/matmul.ts`. */
+  matmul: MatmulFn;
+  /** out (M, N) = a (M, K) · bᵀ with b stored (N, K) [+ bias]; twin: `matmulTransB`. */
+  matmulTransB: MatmulFn;
+  /** out (M, N) = aᵀ · b with a stored (K, M), b (K, N) [+ bias]; twin: `matmulTransA`. */
+  matmulTransA: MatmulFn;
+  /**
+   * Runs the machine's 128-bit FMA limit loop (`kernels/fma_peak.ts`) for `iterations` and returns
+   * the flops it performed: time it to get the one-thread SIMD limit.
+   */
+  fmaLoop(iterations: number): number;
 }
 
 let loading: Promise<Kernels> | undefined;
 
 /**
- * Builds (when the sources changed) and instantiates the kernels, once per process.
+ * Builds (when the sources changed) and instantiates the kernels, once per process, and starts
+ * the worker thread. The worker is unref'd: it never keeps a process alive.
  *
  * @example
  * ```ts
@@ -100,7 +157,8 @@ export function loadKernels(options: { quiet?: boolean } = {}): Promise<Kernels>
 async function instantiate(quiet: boolean): Promise<Kernels> {
   await ensureKernelsBuilt({ quiet });
   const memory = new WebAssembly.Memory({ ...MEMORY_PAGES, shared: true });
-  const { instance } = await WebAssembly.instantiate(await Deno.readFile(WASM_URL), {
+  const module = await WebAssembly.compile(await Deno.readFile(WASM_URL));
+  const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
       abort(_msg: number, _file: number, line: number, column: number) {
@@ -109,11 +167,36 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     },
   });
   const wasm = instance.exports as unknown as KernelExports;
-  const arena = new Arena(memory, wasm.heapBase());
+
+  const ctlPtr = alignUp(wasm.heapBase());
+  const jobPtr = ctlPtr + alignUp(CTL.words * 4);
+  const packAPtr = jobPtr + alignUp(wasm.JOB_BYTES.value);
+  const packBPtr = packAPtr + alignUp(wasm.THREAD_SCRATCH.value * 4) * MAX_THREADS;
+  const arena = new Arena(memory, packBPtr + PACK_B_FLOATS * 4);
+  memory.grow(Math.max(0, Math.ceil((arena.mark() - memory.buffer.byteLength) / 65536)));
+  const ctl = new Int32Array(memory.buffer, ctlPtr, CTL.words);
+
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const workers = cores > 1 ? [await startWorker(module, memory, ctlPtr, 1)] : [];
+  let threads = Math.min(MAX_THREADS, 1 + workers.length);
+
+  /** Runs the job already written at jobPtr on this thread, with the worker joining if awake. */
+  function runParallel(): void {
+    Atomics.store(ctl, CTL.job, jobPtr);
+    Atomics.store(ctl, CTL.open, 1);
+    Atomics.add(ctl, CTL.gen, 1);
+    Atomics.notify(ctl, CTL.gen);
+    wasm.matmulWork(jobPtr, 0);
+    Atomics.store(ctl, CTL.open, 0);
+    for (let spins = 0, n; (n = Atomics.load(ctl, CTL.active)) !== 0;) {
+      if (++spins > SPIN_BEFORE_WAIT) Atomics.wait(ctl, CTL.active, n, 1);
+    }
+  }
 
   /** Pointers for `inputs` (copied in when not arena-owned) and a way to copy `out` back. */
   function withPointers(
     out: Float32Array,
+    readOut: boolean,
     inputs: Float32Array[],
     run: (outPtr: number, ptrs: number[]) => void,
   ): void {
@@ -129,6 +212,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
         run(out.byteOffset, ptrs);
       } else {
         const tmp = arena.alloc(out.length);
+        if (readOut) tmp.set(out);
         run(tmp.byteOffset, ptrs);
         out.set(tmp);
       }
@@ -137,16 +221,100 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     }
   }
 
+  /**
+   * One product through the strided kernel (see kernels/matmul.ts for rsA/csA/rsB/csB). Columns
+   * are cut into blocks whose packed B fits the scratch.
+   */
+  function gemm(name: string, transA: boolean, transB: boolean): MatmulFn {
+    return (out, a, b, M, K, N, options = {}) => {
+      checkSize(name, "out", out, M * N);
+      checkSize(name, "a", a, M * K);
+      checkSize(name, "b", b, K * N);
+      const bias = options.bias ?? null;
+      if (bias) checkSize(name, "bias", bias, N);
+      const accumulate = options.accumulate ?? false;
+      if (K === 0) return matmulTwin(out, a, b, M, K, N, options); // nothing to multiply
+      const panelsFit = Math.floor(PACK_B_FLOATS / (K * 8));
+      if (panelsFit === 0) {
+        throw new RangeError(`${name}: K = ${K} is too deep for the kernels' packing scratch.`);
+      }
+      const [rsA, csA] = transA ? [1, M] : [K, 1];
+      const [rsB, csB] = transB ? [1, K] : [N, 1];
+      const inputs = bias ? [a, b, bias] : [a, b];
+      withPointers(out, accumulate, inputs, (pc, [pa, pb, pbias]) => {
+        for (let j0 = 0; j0 < N; j0 += panelsFit * 8) {
+          const nc = Math.min(panelsFit * 8, N - j0);
+          const parallel = threads > 1 && M * K * nc >= PARALLEL_MIN_MACS;
+          wasm.matmulJob(
+            jobPtr,
+            M,
+            K,
+            nc,
+            pa,
+            rsA,
+            csA,
+            pb + j0 * csB * 4,
+            rsB,
+            csB,
+            pc + j0 * 4,
+            N,
+            bias ? pbias + j0 * 4 : 0,
+            accumulate ? 1 : 0,
+            packBPtr,
+            packAPtr,
+            parallel ? 1 : 0,
+          );
+          if (parallel) runParallel();
+          else wasm.matmulWork(jobPtr, 0);
+        }
+      });
+    };
+  }
+
   return {
     memory,
     arena,
-    matmul(out, a, b, M, K, N) {
-      checkSize("matmul", "out", out, M * N);
-      checkSize("matmul", "a", a, M * K);
-      checkSize("matmul", "b", b, K * N);
-      withPointers(out, [a, b], (o, [pa, pb]) => wasm.matmul(o, pa, pb, M, K, N));
+    get threads() {
+      return threads;
+    },
+    set threads(n: number) {
+      if (!Number.isInteger(n) || n < 1) {
+        throw new RangeError(`threads must be a positive integer, not ${n}.`);
+      }
+      threads = Math.min(n, 1 + workers.length);
+    },
+    matmul: gemm("matmul", false, false),
+    matmulTransB: gemm("matmulTransB", false, true),
+    matmulTransA: gemm("matmulTransA", true, false),
+    fmaLoop(iterations) {
+      if (!Number.isFinite(wasm.fmaLoop(iterations, 1, 0.999))) {
+        throw new Error("fmaLoop diverged.");
+      }
+      return iterations * wasm.FMA_LOOP_FLOPS.value;
     },
   };
+}
+
+/** Starts a worker on the shared memory and resolves once it waits for jobs. */
+async function startWorker(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  ctl: number,
+  thread: number,
+): Promise<Worker> {
+  const worker = new Worker(new URL("./kernels_worker.ts", import.meta.url));
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once("message", () => resolve());
+    worker.once("error", reject);
+  });
+  worker.postMessage({ module, memory, ctl, thread });
+  await ready;
+  worker.unref();
+  return worker;
+}
+
+function alignUp(bytes: number): number {
+  return Math.ceil(bytes / ALIGN) * ALIGN;
 }
 
 function checkSize(kernel: string, name: string, x: Float32Array, want: number): void {
