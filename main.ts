@@ -127,6 +127,28 @@ const COMMANDS: Record<string, Command> = {
       return checks.every((c) => c.ok) ? 0 : 1;
     },
   },
+  bench: {
+    summary: "benchmarks, side by side with the peers (suites: tokenizer)",
+    usage: `deno task bench <suite> [--json FILE]
+
+  suite        tokenizer: BPE training time and encoding MB/s beside tiktoken
+  --json FILE  also write the results as JSON to FILE`,
+    options: { json: { type: "string" } },
+    async run(values, positionals) {
+      const suite = positionals[0];
+      const suites: Record<string, (o: { json?: string }) => Promise<number>> = {
+        tokenizer: async (o) => (await import("./lib/bench/tokenizer.ts")).benchTokenizer(o),
+      };
+      const runSuite = suite ? suites[suite] : undefined;
+      if (!runSuite) {
+        throw new UserError(
+          `${suite ? `There is no benchmark "${suite}"` : "Say which benchmark to run"}; ` +
+            `the suites are ${Object.keys(suites).join(", ")}.`,
+        );
+      }
+      return await runSuite({ json: typeof values.json === "string" ? values.json : undefined });
+    },
+  },
   build: {
     summary: "compile the AssemblyScript kernels (runs by itself when needed)",
     usage: "deno task build:kernels [--force]",
