@@ -21,6 +21,12 @@ export const LABS: LabEntry[] = [
     title: "Introduction: what an LLM is",
     load: async () => (await import("./00_intro.ts")).lab,
   },
+  {
+    id: "01",
+    slug: "01_tokenization",
+    title: "Tokenization: characters, bytes and BPE",
+    load: async () => (await import("./01_tokenization.ts")).lab,
+  },
 ];
 
 /**

@@ -5,9 +5,10 @@
  */
 import type { Exercise } from "../../lib/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
+import { exercises as tokenization } from "./01_tokenization.ts";
 
 /** Every exercise, lab by lab. */
-export const CATALOG: Exercise[] = [...intro];
+export const CATALOG: Exercise[] = [...intro, ...tokenization];
 
 /**
  * The exercise with this id, or undefined.
