@@ -146,8 +146,7 @@ ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`
           } (for example \`deno task bench kernels\`).`,
         );
       }
-      await runBench(name, typeof values.json === "string" ? values.json : undefined);
-      return 0;
+      return await runBench(name, typeof values.json === "string" ? values.json : undefined);
     },
   },
   build: {

@@ -5,10 +5,11 @@
  */
 import type { Exercise } from "../../lib/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
+import { exercises as tokenization } from "./01_tokenization.ts";
 import { exercises as attention } from "./03_attention.ts";
 
 /** Every exercise, lab by lab. */
-export const CATALOG: Exercise[] = [...intro, ...attention];
+export const CATALOG: Exercise[] = [...intro, ...tokenization, ...attention];
 
 /**
  * The exercise with this id, or undefined.
