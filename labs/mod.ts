@@ -27,6 +27,12 @@ export const LABS: LabEntry[] = [
     title: "Attention: queries, keys and values",
     load: async () => (await import("./03_attention.ts")).lab,
   },
+  {
+    id: "06",
+    slug: "06_block",
+    title: "The transformer block",
+    load: async () => (await import("./06_block.ts")).lab,
+  },
 ];
 
 /**

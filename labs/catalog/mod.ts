@@ -6,9 +6,10 @@
 import type { Exercise } from "../../lib/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
 import { exercises as attention } from "./03_attention.ts";
+import { exercises as block } from "./06_block.ts";
 
 /** Every exercise, lab by lab. */
-export const CATALOG: Exercise[] = [...intro, ...attention];
+export const CATALOG: Exercise[] = [...intro, ...attention, ...block];
 
 /**
  * The exercise with this id, or undefined.
