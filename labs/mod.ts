@@ -33,6 +33,12 @@ export const LABS: LabEntry[] = [
     title: "The transformer block",
     load: async () => (await import("./06_block.ts")).lab,
   },
+  {
+    id: "07",
+    slug: "07_gpt",
+    title: "The complete GPT",
+    load: async () => (await import("./07_gpt.ts")).lab,
+  },
 ];
 
 /**
