@@ -28,6 +28,12 @@ export const LABS: LabEntry[] = [
     load: async () => (await import("./03_attention.ts")).lab,
   },
   {
+    id: "04",
+    slug: "04_multihead",
+    title: "Multi-head attention",
+    load: async () => (await import("./04_multihead.ts")).lab,
+  },
+  {
     id: "06",
     slug: "06_block",
     title: "The transformer block",
