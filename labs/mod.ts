@@ -33,6 +33,24 @@ export const LABS: LabEntry[] = [
     title: "Attention: queries, keys and values",
     load: async () => (await import("./03_attention.ts")).lab,
   },
+  {
+    id: "04",
+    slug: "04_multihead",
+    title: "Multi-head attention",
+    load: async () => (await import("./04_multihead.ts")).lab,
+  },
+  {
+    id: "06",
+    slug: "06_block",
+    title: "The transformer block",
+    load: async () => (await import("./06_block.ts")).lab,
+  },
+  {
+    id: "07",
+    slug: "07_gpt",
+    title: "The complete GPT",
+    load: async () => (await import("./07_gpt.ts")).lab,
+  },
 ];
 
 /**
