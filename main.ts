@@ -9,7 +9,11 @@ import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
 import { findLab, LABS } from "./labs/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
 import { UserError } from "./lib/errors.ts";
-import { checkStudent } from "./lib/exercise.ts";
+import { checkStudent, REPO_ROOT } from "./lib/exercise.ts";
+import { gradeSubmission, selects } from "./lib/grade/grade.ts";
+import { recordProgress } from "./lib/grade/progress.ts";
+import { renderTable, toJunitXml, toResultsJson } from "./lib/grade/report.ts";
+import { DEFAULT_LIMITS } from "./lib/grade/sandbox.ts";
 import { ensureKernelsBuilt } from "./lib/kernels_build.ts";
 import { runLab, type RunResult } from "./lib/lab.ts";
 import { paint, table, wrap } from "./lib/term.ts";
@@ -113,6 +117,76 @@ const COMMANDS: Record<string, Command> = {
       return Promise.resolve(0);
     },
   },
+  grade: {
+    summary: "grade every exercise in a sandbox: a table, results.json, JUnit XML",
+    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH]
+
+  --json FILE    write the results as JSON (per exercise: status, message, output, points)
+  --junit FILE   write the results as JUnit XML, for CI
+  --only NN      grade one lab (03) or one exercise (03.2)
+  --dir PATH     the submission: a folder holding labs/exercises (default: this repository)
+  --timeout S    time limit per exercise in seconds (default ${DEFAULT_LIMITS.timeoutMs / 1000})
+  --heap MB      V8 heap limit per exercise in MiB (default ${DEFAULT_LIMITS.heapMb})
+  --jobs N       exercises graded at once (default 2)
+
+Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
+    options: {
+      json: { type: "string" },
+      junit: { type: "string" },
+      only: { type: "string" },
+      dir: { type: "string" },
+      timeout: { type: "string" },
+      heap: { type: "string" },
+      jobs: { type: "string" },
+    },
+    async run(values) {
+      const dir = typeof values.dir === "string" ? absolute(values.dir) : REPO_ROOT;
+      if (!(await isDirectory(`${dir}/labs/exercises`))) {
+        throw new UserError(
+          `${dir} holds no labs/exercises folder; point --dir at the root of a submission.`,
+        );
+      }
+      const only = values.only as string | undefined;
+      if (!CATALOG.some((e) => selects(only, e.id))) {
+        throw new UserError(
+          `--only ${only} selects no exercise; the exercises are ${
+            CATALOG.map((e) => e.id).join(", ")
+          }.`,
+        );
+      }
+      const limits = {
+        timeoutMs: 1000 *
+          positiveNumber("timeout", values.timeout, DEFAULT_LIMITS.timeoutMs / 1000),
+        heapMb: positiveNumber("heap", values.heap, DEFAULT_LIMITS.heapMb),
+      };
+      const jobs = positiveNumber("jobs", values.jobs, 2);
+      let report;
+      try {
+        report = await gradeSubmission(CATALOG, {
+          dir,
+          only,
+          limits,
+          jobs,
+          onResult: (t) => console.error(paint("dim", `  graded ${t.id}: ${t.status}`)),
+        });
+      } catch (err) {
+        console.error(paint("red", `Grading could not run: ${(err as Error)?.message ?? err}`));
+        return 2;
+      }
+      console.log(`\n${renderTable(report)}`);
+      if (typeof values.json === "string") {
+        await Deno.writeTextFile(
+          absolute(values.json),
+          JSON.stringify(toResultsJson(report), null, 2) + "\n",
+        );
+      }
+      if (typeof values.junit === "string") {
+        await Deno.writeTextFile(absolute(values.junit), toJunitXml(report));
+      }
+      if (dir === REPO_ROOT) await recordProgress(report.tests);
+      return report.tests.every((t) => t.status === "pass") ? 0 : 1;
+    },
+  },
   doctor: {
     summary: "check Deno, WebAssembly SIMD, the kernels and the corpus",
     usage: "deno task doctor",
@@ -141,6 +215,25 @@ const COMMANDS: Record<string, Command> = {
 
 function labNames(): string {
   return `the labs are ${LABS.map((l) => l.id).join(", ")} (or "all")`;
+}
+
+function positiveNumber(flag: string, text: unknown, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) {
+    throw new UserError(
+      `--${flag} ${text} is not a positive number; for example --${flag} ${fallback}.`,
+    );
+  }
+  return n;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 function absolute(path: string): string {
