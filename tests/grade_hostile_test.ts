@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { CATALOG } from "../labs/catalog/mod.ts";
 import { REPO_ROOT } from "../lib/exercise.ts";
 import { gradeSubmission, type TestResult } from "../lib/grade/grade.ts";
+import { buildRelease } from "../lib/grade/release.ts";
 
 /** Tight limits keep this file quick; the defaults are far more generous. */
 const LIMITS = { timeoutMs: 4000, heapMb: 64 };
@@ -88,3 +89,21 @@ for (const [name, expected] of Object.entries(CASES)) {
     }
   });
 }
+
+// Not in the student release (it uses the solutions), so it lives here with the fixtures.
+Deno.test("the release refuses starters that already pass", async () => {
+  const root = await Deno.makeTempDir();
+  await new Deno.Command("git", { args: ["init", "-q"], cwd: root }).output();
+  await Deno.mkdir(`${root}/labs/exercises`, { recursive: true });
+  await Deno.copyFile(
+    `${REPO_ROOT}/labs/solutions/00_intro.ts`,
+    `${root}/labs/exercises/00_intro.ts`,
+  );
+  const out = `${root}-release`;
+  await assert.rejects(
+    () => buildRelease(CATALOG, out, root),
+    /The starters of 00\.1, 00\.2 are not plain starters \(5\/5 cases pass\.\)/,
+  );
+  await Deno.remove(root, { recursive: true });
+  await Deno.remove(out, { recursive: true });
+});

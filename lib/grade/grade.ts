@@ -109,7 +109,8 @@ export async function gradeSubmission(
 }
 
 /**
- * Grades one exercise of the submission in `dir`.
+ * Grades one exercise of the submission in `dir`. `catalog` is the file URL of the module whose
+ * CATALOG defines the exercise, for checks that must run inside the sandbox.
  *
  * @example
  * ```ts
@@ -122,6 +123,7 @@ export async function gradeExercise(
   exercise: Exercise,
   dir: string,
   limits: Limits = DEFAULT_LIMITS,
+  catalog: string = CATALOG_URL,
 ): Promise<TestResult> {
   const base = {
     id: exercise.id,
@@ -152,7 +154,7 @@ export async function gradeExercise(
         symbol: exercise.symbol,
         mode: "check",
         exerciseId: exercise.id,
-        catalog: CATALOG_URL,
+        catalog,
       },
       [dir],
       limits,

@@ -54,10 +54,7 @@ export async function recordProgress(
   const progress = await loadProgress(root);
   const at = new Date().toISOString();
   for (const r of results) progress.exercises[r.id] = { status: r.status, points: r.points, at };
-  const path = progressPath(root);
-  await Deno.mkdir(`${root}/.minigpt`, { recursive: true });
-  await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(progress, null, 2) + "\n");
-  await Deno.rename(`${path}.tmp`, path);
+  await saveProgress(progress, root);
   return progress;
 }
 
@@ -73,4 +70,27 @@ export async function recordProgress(
  */
 export function firstUnpassed(ids: string[], progress: Progress): string | undefined {
   return ids.find((id) => progress.exercises[id]?.status !== "pass");
+}
+
+/**
+ * Drops `id` from the progress file, so that `watch` comes back to it (after a reset).
+ *
+ * @example
+ * ```ts
+ * import { forgetProgress } from "./progress.ts";
+ * // await forgetProgress("03.2");
+ * ```
+ */
+export async function forgetProgress(id: string, root: string = REPO_ROOT): Promise<void> {
+  const progress = await loadProgress(root);
+  if (!(id in progress.exercises)) return;
+  delete progress.exercises[id];
+  await saveProgress(progress, root);
+}
+
+async function saveProgress(progress: Progress, root: string): Promise<void> {
+  const path = progressPath(root);
+  await Deno.mkdir(`${root}/.minigpt`, { recursive: true });
+  await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(progress, null, 2) + "\n");
+  await Deno.rename(`${path}.tmp`, path);
 }
