@@ -106,8 +106,10 @@ export async function runSandboxed(
       return { output, ms, problem: `it ran out of memory (heap limit ${limits.heapMb} MiB)` };
     }
     const report = await readReport(resultPath, nonce);
-    if (report) return { report, output, ms };
-    const how = status.success
+    if (typeof report === "object") return { report, output, ms };
+    const how = report === "too large"
+      ? `its results exceed ${REPORT_MAX_BYTES >> 20} MiB`
+      : status.success
       ? "the process ended before reporting (did the code call Deno.exit?)"
       : `the process crashed (exit code ${status.code}${
         status.signal ? `, ${status.signal}` : ""
@@ -138,9 +140,13 @@ async function keepHead(stream: ReadableStream<Uint8Array>): Promise<string> {
   return text.slice(0, OUTPUT_KEEP);
 }
 
-async function readReport(path: string, nonce: string): Promise<ChildReport | undefined> {
+/** The child's report when it carries `nonce`; a report too large to read is said so. */
+async function readReport(
+  path: string,
+  nonce: string,
+): Promise<ChildReport | "too large" | undefined> {
   try {
-    if ((await Deno.stat(path)).size > REPORT_MAX_BYTES) return undefined;
+    if ((await Deno.stat(path)).size > REPORT_MAX_BYTES) return "too large";
     const bytes = await Deno.readFile(path);
     const head = new TextEncoder().encode(`${nonce}\n`);
     if (bytes.length < head.length || head.some((b, i) => bytes[i] !== b)) return undefined;
