@@ -16,10 +16,9 @@ import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import type { linearBackward } from "../lib/linear.ts";
 import { Rng } from "../lib/random.ts";
 import { exercises } from "./catalog/07_gpt.ts";
+import { FRENCH_SAMPLE } from "./texts.ts";
 
-const TEXT = "Le chat de Marie est mignon. Il aime jouer avec la souris grise. " +
-  "La souris mange le fromage et le chat la regarde. Marie rit. " +
-  "Le soir, le chat dort devant le feu et la souris sort de son trou.";
+const TEXT = FRENCH_SAMPLE;
 const CHARS = [...new Set(TEXT)].sort();
 const V = CHARS.length;
 const CONFIG: GPTConfig = { vocabSize: V, blockSize: 32, nLayer: 2, nHead: 4, nEmbd: 32 };

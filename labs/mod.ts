@@ -34,6 +34,12 @@ export const LABS: LabEntry[] = [
     load: async () => (await import("./04_multihead.ts")).lab,
   },
   {
+    id: "05",
+    slug: "05_positions",
+    title: "Positional encodings",
+    load: async () => (await import("./05_positions.ts")).lab,
+  },
+  {
     id: "06",
     slug: "06_block",
     title: "The transformer block",
