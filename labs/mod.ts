@@ -22,6 +22,12 @@ export const LABS: LabEntry[] = [
     load: async () => (await import("./00_intro.ts")).lab,
   },
   {
+    id: "02",
+    slug: "02_embeddings",
+    title: "Embeddings: words as vectors",
+    load: async () => (await import("./02_embeddings.ts")).lab,
+  },
+  {
     id: "03",
     slug: "03_attention",
     title: "Attention: queries, keys and values",

@@ -8,7 +8,7 @@ import { runLab } from "../lib/lab.ts";
 // Labs 02–07: every exercise fails as a starter ("todo"), passes with its solution and with the
 // library's reference; each lab runs to the end with --reference, writing its charts, and stops
 // at its first exercise without it.
-const LAB_IDS = ["03", "04", "05", "06", "07"];
+const LAB_IDS = ["02", "03", "04", "05", "06", "07"];
 
 for (const id of LAB_IDS) {
   const entry = findLab(id)!;

@@ -5,6 +5,7 @@
  */
 import type { Exercise } from "../../lib/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
+import { exercises as embeddings } from "./02_embeddings.ts";
 import { exercises as attention } from "./03_attention.ts";
 import { exercises as multihead } from "./04_multihead.ts";
 import { exercises as positions } from "./05_positions.ts";
@@ -14,6 +15,7 @@ import { exercises as gpt } from "./07_gpt.ts";
 /** Every exercise, lab by lab. */
 export const CATALOG: Exercise[] = [
   ...intro,
+  ...embeddings,
   ...attention,
   ...multihead,
   ...positions,
