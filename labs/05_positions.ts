@@ -201,7 +201,7 @@ async function yourRope(ctx: StepContext) {
 
 async function sideBySide(ctx: StepContext) {
   ctx.say(`
-    The three in a small GPT (2 blocks, C = 32, context 32) on the characters of a short text:
+    The three in a small GPT (1 block, C = 32, context 32) on the characters of a short text:
     the same seed, the same batches, 40 steps of plain gradient descent each. One short run is
     not a verdict on which is better; it shows that all three train.
   `);
@@ -219,7 +219,7 @@ async function sideBySide(ctx: StepContext) {
     const model = new GPT({
       vocabSize: chars.length,
       blockSize: T,
-      nLayer: 2,
+      nLayer: 1,
       nHead: 4,
       nEmbd: 32,
       positional,

@@ -225,14 +225,14 @@ async function yourLinearBackward(ctx: StepContext) {
 async function descent(ctx: StepContext) {
   ctx.say(`
     With gradients, learning is a loop: forward, backward, move every parameter a little
-    against its gradient. Plain gradient descent (learning rate 0.5) on the same batch, 80 steps:
+    against its gradient. Plain gradient descent (learning rate 0.5) on the same batch, 60 steps:
     the loss on this one batch should fall far below ln V as the model memorises it. Lab 09 trains for real, with AdamW and fresh
     batches.
   `);
   const model = new GPT(CONFIG, 0);
   const { inputs, targets } = batch();
   const data: { step: number; loss: number }[] = [];
-  for (let s = 0; s <= 80; s++) {
+  for (let s = 0; s <= 60; s++) {
     const loss = model.forward(inputs, targets, B, T)!;
     data.push({ step: s, loss });
     model.zeroGrad();
@@ -246,7 +246,7 @@ async function descent(ctx: StepContext) {
   ctx.say(`
     Loss ${data[0].loss.toFixed(3)} at step 0 (ln V = ${Math.log(V).toFixed(3)}), ${
     data[data.length - 1].loss.toFixed(3)
-  } after 80
+  } after 60
     steps. Lab 08 prepares a real dataset.
   `);
 }
