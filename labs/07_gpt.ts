@@ -44,14 +44,14 @@ function breakdown(config: GPTConfig): { part: string; params: number }[] {
   const groups = new Map<string, number>();
   for (const [name, shape] of parameterShapes(config)) {
     const part = name.includes("wte")
-      ? "token embeddings (wte, also the output head)"
+      ? "wte (tokens, = head)"
       : name.includes("wpe")
-      ? "position embeddings (wpe)"
+      ? "wpe (positions)"
       : name.includes(".attn.")
-      ? "attention (c_attn, c_proj)"
+      ? "attention"
       : name.includes(".mlp.")
-      ? "MLP (c_fc, c_proj)"
-      : "LayerNorms (ln_1, ln_2, ln_f)";
+      ? "MLP"
+      : "LayerNorms";
     groups.set(part, (groups.get(part) ?? 0) + shape.reduce((a, b) => a * b, 1));
   }
   return [...groups].map(([part, params]) => ({ part, params }));
