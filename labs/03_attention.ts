@@ -93,7 +93,8 @@ async function whyScale(ctx: StepContext) {
   ctx.table(rows);
   ctx.say(`
     The same effect as a picture: eight fixed scores of spread 1, multiplied by a scale before
-    the softmax. A scale of 8 is what forgetting to divide does at d = 64.
+    the softmax. A scale of 8 is what forgetting to divide does at d = 64. The entropy of eight
+    equal weights, the flattest possible, is ln 8 ≈ 2.08.
   `);
   const base = new Rng(6).normalArray(8);
   const data = [];
@@ -106,7 +107,7 @@ async function whyScale(ctx: StepContext) {
     const p = exps.map((v) => v / total);
     const entropy = -p.reduce((a, b) => a + (b > 0 ? b * Math.log(b) : 0), 0);
     data.push({ scale: s, measure: "largest weight", value: Math.max(...p) });
-    data.push({ scale: s, measure: "entropy (nats, max ln 8 ≈ 2.08)", value: entropy });
+    data.push({ scale: s, measure: "entropy (nats)", value: entropy });
   }
   await ctx.chart(
     "softmax_sharpness",

@@ -111,7 +111,7 @@ async function depth(ctx: StepContext) {
     const a = model.acts!;
     const streams = [a.encoded.slice(), ...a.h.map((h) => h.residual3.slice())];
     runs.push(streams);
-    const label = scaled ? "stream, GPT-2 init" : "stream, c_proj not scaled";
+    const label = scaled ? "stream, GPT-2 init" : "stream, unscaled";
     streams.forEach((s, l) => data.push({ block: l, std: stats(s).std, what: label }));
     if (scaled) {
       a.h.forEach((h, l) =>

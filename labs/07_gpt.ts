@@ -16,10 +16,9 @@ import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import type { linearBackward } from "../lib/linear.ts";
 import { Rng } from "../lib/random.ts";
 import { exercises } from "./catalog/07_gpt.ts";
+import { FRENCH_SAMPLE } from "./texts.ts";
 
-const TEXT = "Le chat de Marie est mignon. Il aime jouer avec la souris grise. " +
-  "La souris mange le fromage et le chat la regarde. Marie rit. " +
-  "Le soir, le chat dort devant le feu et la souris sort de son trou.";
+const TEXT = FRENCH_SAMPLE;
 const CHARS = [...new Set(TEXT)].sort();
 const V = CHARS.length;
 const CONFIG: GPTConfig = { vocabSize: V, blockSize: 32, nLayer: 2, nHead: 4, nEmbd: 32 };
@@ -45,14 +44,14 @@ function breakdown(config: GPTConfig): { part: string; params: number }[] {
   const groups = new Map<string, number>();
   for (const [name, shape] of parameterShapes(config)) {
     const part = name.includes("wte")
-      ? "token embeddings (wte, also the output head)"
+      ? "wte (tokens, = head)"
       : name.includes("wpe")
-      ? "position embeddings (wpe)"
+      ? "wpe (positions)"
       : name.includes(".attn.")
-      ? "attention (c_attn, c_proj)"
+      ? "attention"
       : name.includes(".mlp.")
-      ? "MLP (c_fc, c_proj)"
-      : "LayerNorms (ln_1, ln_2, ln_f)";
+      ? "MLP"
+      : "LayerNorms";
     groups.set(part, (groups.get(part) ?? 0) + shape.reduce((a, b) => a * b, 1));
   }
   return [...groups].map(([part, params]) => ({ part, params }));
@@ -226,14 +225,14 @@ async function yourLinearBackward(ctx: StepContext) {
 async function descent(ctx: StepContext) {
   ctx.say(`
     With gradients, learning is a loop: forward, backward, move every parameter a little
-    against its gradient. Plain gradient descent (learning rate 0.5) on the same batch, 80 steps:
+    against its gradient. Plain gradient descent (learning rate 0.5) on the same batch, 60 steps:
     the loss on this one batch should fall far below ln V as the model memorises it. Lab 09 trains for real, with AdamW and fresh
     batches.
   `);
   const model = new GPT(CONFIG, 0);
   const { inputs, targets } = batch();
   const data: { step: number; loss: number }[] = [];
-  for (let s = 0; s <= 80; s++) {
+  for (let s = 0; s <= 60; s++) {
     const loss = model.forward(inputs, targets, B, T)!;
     data.push({ step: s, loss });
     model.zeroGrad();
@@ -247,7 +246,7 @@ async function descent(ctx: StepContext) {
   ctx.say(`
     Loss ${data[0].loss.toFixed(3)} at step 0 (ln V = ${Math.log(V).toFixed(3)}), ${
     data[data.length - 1].loss.toFixed(3)
-  } after 80
+  } after 60
     steps. Lab 08 prepares a real dataset.
   `);
 }

@@ -28,6 +28,12 @@ export const LABS: LabEntry[] = [
     load: async () => (await import("./01_tokenization.ts")).lab,
   },
   {
+    id: "02",
+    slug: "02_embeddings",
+    title: "Embeddings: words as vectors",
+    load: async () => (await import("./02_embeddings.ts")).lab,
+  },
+  {
     id: "03",
     slug: "03_attention",
     title: "Attention: queries, keys and values",
@@ -38,6 +44,12 @@ export const LABS: LabEntry[] = [
     slug: "04_multihead",
     title: "Multi-head attention",
     load: async () => (await import("./04_multihead.ts")).lab,
+  },
+  {
+    id: "05",
+    slug: "05_positions",
+    title: "Positional encodings",
+    load: async () => (await import("./05_positions.ts")).lab,
   },
   {
     id: "06",

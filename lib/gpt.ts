@@ -9,16 +9,8 @@
  * Leaves out dropout, the optimizer (lib/ has its own module for it) and sampling.
  * @module
  */
-import { attentionBackward, attentionForward } from "./attention.ts";
 import type { GPTConfig, PositionalEncoding } from "./config.ts";
-import {
-  crossEntropyForward,
-  crossEntropySoftmaxBackward,
-  softmaxForward,
-} from "./crossentropy.ts";
-import { encoderBackward, encoderForward } from "./encoder.ts";
 import { UserError } from "./errors.ts";
-import { geluBackward, geluForward } from "./gelu.ts";
 import {
   activationShapes,
   type ActivationViews,
@@ -28,11 +20,9 @@ import {
   parameterViews,
   tableSize,
 } from "./gpt_layout.ts";
-import { layerNormBackward, layerNormForward } from "./layernorm.ts";
-import { linearBackward, linearForward } from "./linear.ts";
-import { ropeBackward, ropeForward, sinusoidalTable } from "./positional.ts";
+import { type LayerOps, TYPESCRIPT_OPS } from "./gpt_ops.ts";
+import { sinusoidalTable } from "./positional.ts";
 import { Rng } from "./random.ts";
-import { residualBackward, residualForward } from "./residual.ts";
 
 /** Standard deviation of GPT-2's initial weights. */
 const INIT_STD = 0.02;
@@ -76,6 +66,18 @@ export function resolveConfig(config: GPTConfig): ResolvedConfig {
   return { vocabSize, blockSize, nLayer, nHead, nEmbd, positional };
 }
 
+/** Options of the {@link GPT} constructor. */
+export interface GPTOptions {
+  /**
+   * Makes every buffer the model owns: parameters, gradients, activations (default
+   * `new Float32Array(n)`). Pass a kernels arena's `alloc` to place them in WebAssembly memory,
+   * where kernels use them without copies.
+   */
+  alloc?: (n: number) => Float32Array;
+  /** Layer implementations to use instead of the TypeScript twins (default: none replaced). */
+  ops?: Partial<LayerOps>;
+}
+
 /**
  * A GPT-2-style model whose parameters, gradients and activations each live in one Float32Array.
  *
@@ -101,26 +103,31 @@ export class GPT {
   readonly g: ParameterViews;
   /** The fixed position table for sinusoidal positions, else null. */
   readonly pe: Float32Array | null;
+  /** The layer functions forward and backward call. */
+  readonly ops: LayerOps;
   /** Activations of the last forward pass (sized for its B and T). */
   acts: ActivationViews | null = null;
   /** Their gradients, filled by backward. */
   dacts: ActivationViews | null = null;
   #actBuffers: [Float32Array, Float32Array] | null = null;
+  readonly #alloc: (n: number) => Float32Array;
   #shape: [B: number, T: number] = [0, 0];
   #inputs: Int32Array | null = null;
   #targets: Int32Array | null = null;
 
   /** A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible. */
-  constructor(config: GPTConfig, seed = 0) {
+  constructor(config: GPTConfig, seed = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
+    this.#alloc = options.alloc ?? ((n) => new Float32Array(n));
+    this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
     const size = tableSize(parameterShapes(this.config));
-    this.params = new Float32Array(size);
-    this.grads = new Float32Array(size);
+    this.params = this.#alloc(size);
+    this.grads = this.#alloc(size);
     this.p = parameterViews(this.config, this.params);
     this.g = parameterViews(this.config, this.grads);
-    this.pe = this.config.positional === "sinusoidal"
-      ? sinusoidalTable(this.config.blockSize, this.config.nEmbd)
-      : null;
+    const { blockSize, nEmbd } = this.config;
+    this.pe = this.config.positional === "sinusoidal" ? this.#alloc(blockSize * nEmbd) : null;
+    this.pe?.set(sinusoidalTable(blockSize, nEmbd));
     initialize(this, seed);
   }
 
@@ -144,12 +151,12 @@ export class GPT {
     checkTokens("inputs", inputs, B * T, V);
     if (targets) checkTokens("targets", targets, B * T, V);
     const a = this.#activations(B, T);
-    const N = B * T, p = this.p;
-    encoderForward(a.encoded, inputs, p.wte, p.wpe ?? this.pe, B, T, C);
+    const N = B * T, p = this.p, ops = this.ops;
+    ops.encoderForward(a.encoded, inputs, p.wte, p.wpe ?? this.pe, B, T, C);
     let residual = a.encoded;
     for (let l = 0; l < L; l++) {
       const w = p.h[l], h = a.h[l];
-      layerNormForward(
+      ops.layerNormForward(
         h.ln_1,
         h.ln_1_mean,
         h.ln_1_rstd,
@@ -159,12 +166,12 @@ export class GPT {
         N,
         C,
       );
-      linearForward(h.qkv, h.ln_1, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C);
-      if (h.qkvr !== h.qkv) ropeForward(h.qkvr, h.qkv, B, T, C, NH);
-      attentionForward(h.atty, h.preatt, h.att, h.qkvr, B, T, C, NH);
-      linearForward(h.attproj, h.atty, w.attn.c_proj.weight, w.attn.c_proj.bias, N, C, C);
-      residualForward(h.residual2, residual, h.attproj, N * C);
-      layerNormForward(
+      ops.linearForward(h.qkv, h.ln_1, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C);
+      if (h.qkvr !== h.qkv) ops.ropeForward(h.qkvr, h.qkv, B, T, C, NH);
+      ops.attentionForward(h.atty, h.preatt, h.att, h.qkvr, B, T, C, NH);
+      ops.linearForward(h.attproj, h.atty, w.attn.c_proj.weight, w.attn.c_proj.bias, N, C, C);
+      ops.residualForward(h.residual2, residual, h.attproj, N * C);
+      ops.layerNormForward(
         h.ln_2,
         h.ln_2_mean,
         h.ln_2_rstd,
@@ -174,19 +181,28 @@ export class GPT {
         N,
         C,
       );
-      linearForward(h.fch, h.ln_2, w.mlp.c_fc.weight, w.mlp.c_fc.bias, N, C, 4 * C);
-      geluForward(h.fch_gelu, h.fch, N * 4 * C);
-      linearForward(h.fcproj, h.fch_gelu, w.mlp.c_proj.weight, w.mlp.c_proj.bias, N, 4 * C, C);
-      residualForward(h.residual3, h.residual2, h.fcproj, N * C);
+      ops.linearForward(h.fch, h.ln_2, w.mlp.c_fc.weight, w.mlp.c_fc.bias, N, C, 4 * C);
+      ops.geluForward(h.fch_gelu, h.fch, N * 4 * C);
+      ops.linearForward(h.fcproj, h.fch_gelu, w.mlp.c_proj.weight, w.mlp.c_proj.bias, N, 4 * C, C);
+      ops.residualForward(h.residual3, h.residual2, h.fcproj, N * C);
       residual = h.residual3;
     }
-    layerNormForward(a.ln_f, a.ln_f_mean, a.ln_f_rstd, residual, p.ln_f.weight, p.ln_f.bias, N, C);
-    linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // the tied head: logits = ln_f · wteᵀ
-    softmaxForward(a.probs, a.logits, N, V);
+    ops.layerNormForward(
+      a.ln_f,
+      a.ln_f_mean,
+      a.ln_f_rstd,
+      residual,
+      p.ln_f.weight,
+      p.ln_f.bias,
+      N,
+      C,
+    );
+    ops.linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // the tied head: logits = ln_f · wteᵀ
+    ops.softmaxForward(a.probs, a.logits, N, V);
     this.#inputs = inputs;
     this.#targets = targets;
     if (!targets) return null;
-    crossEntropyForward(a.losses, a.probs, targets, N, V);
+    ops.crossEntropyForward(a.losses, a.probs, targets, N, V);
     let sum = 0;
     for (let i = 0; i < N; i++) sum += a.losses[i];
     return sum / N;
@@ -203,14 +219,14 @@ export class GPT {
     }
     const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = this.config;
     const [B, T] = this.#shape;
-    const N = B * T, p = this.p, g = this.g;
+    const N = B * T, p = this.p, g = this.g, ops = this.ops;
     this.#actBuffers![1].fill(0);
     d.losses.fill(1 / N); // the loss is the mean over positions
-    crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V);
-    linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V);
+    ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V);
+    ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V);
     const last = L > 0 ? a.h[L - 1].residual3 : a.encoded;
     const dlast = L > 0 ? d.h[L - 1].residual3 : d.encoded;
-    layerNormBackward(
+    ops.layerNormBackward(
       dlast,
       g.ln_f.weight,
       g.ln_f.bias,
@@ -226,8 +242,8 @@ export class GPT {
       const w = p.h[l], gw = g.h[l], h = a.h[l], dh = d.h[l];
       const residual = l > 0 ? a.h[l - 1].residual3 : a.encoded;
       const dresidual = l > 0 ? d.h[l - 1].residual3 : d.encoded;
-      residualBackward(dh.residual2, dh.fcproj, dh.residual3, N * C);
-      linearBackward(
+      ops.residualBackward(dh.residual2, dh.fcproj, dh.residual3, N * C);
+      ops.linearBackward(
         dh.fch_gelu,
         gw.mlp.c_proj.weight,
         gw.mlp.c_proj.bias,
@@ -238,8 +254,8 @@ export class GPT {
         4 * C,
         C,
       );
-      geluBackward(dh.fch, h.fch, dh.fch_gelu, N * 4 * C);
-      linearBackward(
+      ops.geluBackward(dh.fch, h.fch, dh.fch_gelu, N * 4 * C);
+      ops.linearBackward(
         dh.ln_2,
         gw.mlp.c_fc.weight,
         gw.mlp.c_fc.bias,
@@ -250,7 +266,7 @@ export class GPT {
         C,
         4 * C,
       );
-      layerNormBackward(
+      ops.layerNormBackward(
         dh.residual2,
         gw.ln_2.weight,
         gw.ln_2.bias,
@@ -262,8 +278,8 @@ export class GPT {
         N,
         C,
       );
-      residualBackward(dresidual, dh.attproj, dh.residual2, N * C);
-      linearBackward(
+      ops.residualBackward(dresidual, dh.attproj, dh.residual2, N * C);
+      ops.linearBackward(
         dh.atty,
         gw.attn.c_proj.weight,
         gw.attn.c_proj.bias,
@@ -274,9 +290,9 @@ export class GPT {
         C,
         C,
       );
-      attentionBackward(dh.qkvr, dh.preatt, dh.att, dh.atty, h.qkvr, h.att, B, T, C, NH);
-      if (h.qkvr !== h.qkv) ropeBackward(dh.qkv, dh.qkvr, B, T, C, NH);
-      linearBackward(
+      ops.attentionBackward(dh.qkvr, dh.preatt, dh.att, dh.atty, h.qkvr, h.att, B, T, C, NH);
+      if (h.qkvr !== h.qkv) ops.ropeBackward(dh.qkv, dh.qkvr, B, T, C, NH);
+      ops.linearBackward(
         dh.ln_1,
         gw.attn.c_attn.weight,
         gw.attn.c_attn.bias,
@@ -287,7 +303,7 @@ export class GPT {
         C,
         3 * C,
       );
-      layerNormBackward(
+      ops.layerNormBackward(
         dresidual,
         gw.ln_1.weight,
         gw.ln_1.bias,
@@ -300,7 +316,7 @@ export class GPT {
         C,
       );
     }
-    encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C);
+    ops.encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C);
   }
 
   /** Sets every parameter gradient to zero. */
@@ -312,7 +328,7 @@ export class GPT {
   #activations(B: number, T: number): ActivationViews {
     if (!this.acts || this.#shape[0] !== B || this.#shape[1] !== T) {
       const size = tableSize(activationShapes(this.config, B, T));
-      this.#actBuffers = [new Float32Array(size), new Float32Array(size)];
+      this.#actBuffers = [this.#alloc(size), this.#alloc(size)];
       this.acts = activationViews(this.config, B, T, this.#actBuffers[0]);
       this.dacts = activationViews(this.config, B, T, this.#actBuffers[1]);
       this.#shape = [B, T];

@@ -169,7 +169,15 @@ export function tableSize(table: TensorShape[]): number {
   return table.reduce((sum, [, shape]) => sum + numel(shape), 0);
 }
 
-/** Number of elements of a tensor of this shape. */
+/**
+ * Number of elements of a tensor of this shape.
+ *
+ * @example
+ * ```ts
+ * import { numel } from "./gpt_layout.ts";
+ * console.assert(numel([2, 3, 4]) === 24);
+ * ```
+ */
 export function numel(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }

@@ -143,7 +143,15 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   return { tensors, metadata };
 }
 
-/** Path of the JSON config saved beside `weightsPath`. */
+/**
+ * Path of the JSON config saved beside `weightsPath`.
+ *
+ * @example
+ * ```ts
+ * import { configPath } from "./safetensors.ts";
+ * console.assert(configPath("out/model.safetensors") === "out/model.json");
+ * ```
+ */
 export function configPath(weightsPath: string): string {
   return weightsPath.replace(/\.safetensors$/, "") + ".json";
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { countParameters, type GPTConfig, PRESETS } from "../lib/config.ts";
 import { GPT } from "../lib/gpt.ts";
+import { TYPESCRIPT_OPS } from "../lib/gpt_ops.ts";
 import { parameterShapes } from "../lib/gpt_layout.ts";
 import { gradCheck } from "../lib/gradcheck.ts";
 import { Rng } from "../lib/random.ts";
@@ -99,4 +100,28 @@ Deno.test("backward accumulates: two backward passes give twice the gradient", (
   for (let i = 0; i < once.length; i++) {
     assert.ok(Math.abs(model.grads[i] - 2 * once[i]) <= 1e-6 + 1e-5 * Math.abs(once[i]));
   }
+});
+
+Deno.test("replacement ops and a custom allocator are used, and give the same numbers", () => {
+  const calls = new Map<string, number>();
+  const counted = (name: keyof typeof TYPESCRIPT_OPS) => (...args: unknown[]) => {
+    calls.set(name, (calls.get(name) ?? 0) + 1);
+    // deno-lint-ignore no-explicit-any
+    return (TYPESCRIPT_OPS[name] as (...a: any[]) => unknown)(...args);
+  };
+  let allocated = 0;
+  const model = new GPT({ ...TINY, positional: "rope" }, 3, {
+    ops: { attentionForward: counted("attentionForward"), ropeBackward: counted("ropeBackward") },
+    alloc: (n) => (allocated += n, new Float32Array(n)),
+  });
+  const plain = new GPT({ ...TINY, positional: "rope" }, 3);
+  const rng = new Rng(4);
+  const inputs = randomTokens(rng, 8, 7), targets = randomTokens(rng, 8, 7);
+  assert.equal(model.forward(inputs, targets, 2, 4), plain.forward(inputs, targets, 2, 4));
+  model.backward();
+  plain.backward();
+  assert.deepEqual(model.grads, plain.grads);
+  assert.equal(calls.get("attentionForward"), TINY.nLayer);
+  assert.equal(calls.get("ropeBackward"), TINY.nLayer);
+  assert.ok(allocated >= 2 * model.numParameters, `allocated ${allocated} floats`);
 });

@@ -6,9 +6,9 @@ import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
 import { runLab } from "../lib/lab.ts";
 
 // Labs 02–07: every exercise fails as a starter ("todo"), passes with its solution and with the
-// library's reference; each lab runs to the end with --reference, writing its charts, and stops
-// at its first exercise without it.
-const LAB_IDS = ["03", "04", "06", "07"];
+// library's reference; each lab runs to the end with --reference, writing its charts, and with
+// the solutions in the student's place; with the starters it stops at its first exercise.
+const LAB_IDS = ["02", "03", "04", "05", "06", "07"];
 
 for (const id of LAB_IDS) {
   const entry = findLab(id)!;
@@ -38,6 +38,21 @@ for (const id of LAB_IDS) {
     assert.ok(files.includes("index.html"));
     assert.ok(files.filter((f) => f.endsWith(".svg")).length >= 1, `charts: ${files}`);
     await Deno.remove(outRoot, { recursive: true });
+  });
+
+  Deno.test(`lab ${id} runs to the end on the student's path with the solutions as their code`, async () => {
+    const lab = await entry.load();
+    const studentRoot = await Deno.makeTempDir();
+    await Deno.mkdir(`${studentRoot}/labs/exercises`, { recursive: true });
+    for (const file of new Set(lab.exercises.map((e) => e.file))) {
+      await Deno.copyFile(
+        `${REPO_ROOT}/${file.replace("exercises/", "solutions/")}`,
+        `${studentRoot}/${file}`,
+      );
+    }
+    const result = await runLab(lab, { studentRoot, outRoot: studentRoot, print: () => {} });
+    assert.equal(result.status, "complete");
+    await Deno.remove(studentRoot, { recursive: true });
   });
 
   Deno.test(`lab ${id} without --reference stops at its first exercise with the hint`, async () => {

@@ -57,9 +57,10 @@ const backwardExercise: Exercise<typeof attentionBackward> = {
   title: "Multi-head attention backward",
   file: FILE,
   symbol: "attentionBackward",
-  hint: "Go back through the three steps in reverse. The weighted sum: what do datt[t2] and " +
-    "dv[t2] receive? The softmax: dpreatt = att·(datt − Σ att·datt) over the row. The scores: " +
-    "each of q and k receives the other times dpreatt/√hs. Add into dinp.",
+  hint: "Go back through the three steps in reverse. Through the weighted sum: what do the " +
+    "weight att[t2] and the value v[t2] each receive from dout? Through the softmax: when one " +
+    "score moves, how do all the weights of its row move? Through q·k/√hs: what does q receive " +
+    "from each key, and each key from q? And do you add into dinp or overwrite it?",
   points: 5,
   reference: attentionBackward,
   check(impl) {

@@ -49,8 +49,9 @@ const backwardExercise: Exercise<typeof layerNormBackward> = {
   title: "LayerNorm backward",
   file: FILE,
   symbol: "layerNormBackward",
-  hint: "With x̂ = (x − mean)·rstd and g = dout·weight: dbias collects dout, dweight collects " +
-    "x̂·dout. For dinp, which two averages over the row does normalisation take away from g? " +
+  hint: "With x̂ = (x − mean)·rstd and out = x̂·weight + bias, what reaches bias and weight " +
+    "from dout? For the input, every x̂ of a row depends on every x of the row through the mean " +
+    "and rstd: with g = dout·weight, which averages over the row does that take away from g? " +
     "And do you add into the gradients or overwrite them?",
   points: 4,
   reference: layerNormBackward,

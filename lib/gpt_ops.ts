@@ -1,0 +1,68 @@
+/**
+ * The layer functions a GPT calls, gathered in one table so that faster versions (the SIMD
+ * kernels) can stand in for the plain TypeScript ones without a change to lib/gpt.ts. Every
+ * entry keeps the signature of its TypeScript twin, which stays the default and the reference.
+ * @module
+ */
+import { attentionBackward, attentionForward } from "./attention.ts";
+import {
+  crossEntropyForward,
+  crossEntropySoftmaxBackward,
+  softmaxForward,
+} from "./crossentropy.ts";
+import { encoderBackward, encoderForward } from "./encoder.ts";
+import { geluBackward, geluForward } from "./gelu.ts";
+import { layerNormBackward, layerNormForward } from "./layernorm.ts";
+import { linearBackward, linearForward } from "./linear.ts";
+import { ropeBackward, ropeForward } from "./positional.ts";
+import { residualBackward, residualForward } from "./residual.ts";
+
+/** Every layer function the model uses, forward and backward. */
+export interface LayerOps {
+  encoderForward: typeof encoderForward;
+  encoderBackward: typeof encoderBackward;
+  layerNormForward: typeof layerNormForward;
+  layerNormBackward: typeof layerNormBackward;
+  linearForward: typeof linearForward;
+  linearBackward: typeof linearBackward;
+  attentionForward: typeof attentionForward;
+  attentionBackward: typeof attentionBackward;
+  ropeForward: typeof ropeForward;
+  ropeBackward: typeof ropeBackward;
+  geluForward: typeof geluForward;
+  geluBackward: typeof geluBackward;
+  residualForward: typeof residualForward;
+  residualBackward: typeof residualBackward;
+  softmaxForward: typeof softmaxForward;
+  crossEntropyForward: typeof crossEntropyForward;
+  crossEntropySoftmaxBackward: typeof crossEntropySoftmaxBackward;
+}
+
+/**
+ * The plain TypeScript layers of lib/: the default ops of every GPT.
+ *
+ * @example
+ * ```ts
+ * import { TYPESCRIPT_OPS } from "./gpt_ops.ts";
+ * console.assert(typeof TYPESCRIPT_OPS.attentionForward === "function");
+ * ```
+ */
+export const TYPESCRIPT_OPS: LayerOps = {
+  encoderForward,
+  encoderBackward,
+  layerNormForward,
+  layerNormBackward,
+  linearForward,
+  linearBackward,
+  attentionForward,
+  attentionBackward,
+  ropeForward,
+  ropeBackward,
+  geluForward,
+  geluBackward,
+  residualForward,
+  residualBackward,
+  softmaxForward,
+  crossEntropyForward,
+  crossEntropySoftmaxBackward,
+};
