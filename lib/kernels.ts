@@ -12,8 +12,15 @@
  * @module
  */
 import { Worker } from "node:worker_threads";
+import { alignUp, Arena } from "./arena.ts";
 import { ensureKernelsBuilt, MEMORY_PAGES, WASM_URL } from "./kernels_build.ts";
-import { CTL, SPIN_BEFORE_WAIT } from "./kernels_protocol.ts";
+import {
+  CTL,
+  RANGE_KERNELS,
+  type RangeKernel,
+  SPIN_BEFORE_WAIT,
+  takeRanges,
+} from "./kernels_protocol.ts";
 import { matmul as matmulTwin, type MatmulOptions } from "./matmul.ts";
 
 interface KernelExports {
@@ -41,10 +48,12 @@ interface KernelExports {
   FMA_LOOP_FLOPS: WebAssembly.Global;
   JOB_BYTES: WebAssembly.Global;
   THREAD_SCRATCH: WebAssembly.Global;
+  softmaxForward(probs: number, logits: number, N: number, V: number): void;
   heapBase(): number;
 }
 
-const ALIGN = 64; // cache-line aligned buffers keep SIMD loads from straddling lines
+export { Arena };
+
 /** Floats of packed B per job: a wider product is cut into column blocks that fit (16 MiB). */
 const PACK_B_FLOATS = 1 << 22;
 /** Most threads the kernels use; the machines this lab targets have two cores. */
@@ -57,50 +66,6 @@ const MAX_THREADS = 2;
  * 256×256×256; large products gain up to 1.9×.
  */
 const PARALLEL_MIN_MACS = 1 << 24;
-
-/**
- * A bump allocator over the kernels' memory. Views stay valid when the memory grows, because the
- * memory is shared (a growing SharedArrayBuffer never detaches its views).
- */
-export class Arena {
-  readonly #memory: WebAssembly.Memory;
-  readonly #base: number;
-  #top: number;
-  readonly #owned = new WeakSet<Float32Array>();
-
-  constructor(memory: WebAssembly.Memory, base: number) {
-    this.#memory = memory;
-    this.#base = alignUp(base);
-    this.#top = this.#base;
-  }
-
-  /** A zeroed `Float32Array` of `n` floats inside the kernels' memory. */
-  alloc(n: number): Float32Array {
-    const end = this.#top + alignUp(n * 4);
-    const have = this.#memory.buffer.byteLength;
-    if (end > have) this.#memory.grow(Math.ceil((end - have) / 65536));
-    const view = new Float32Array(this.#memory.buffer, this.#top, n);
-    view.fill(0);
-    this.#top = end;
-    this.#owned.add(view);
-    return view;
-  }
-
-  /** True when `view` was allocated here, so a kernel can use it in place. */
-  owns(view: Float32Array): boolean {
-    return this.#owned.has(view);
-  }
-
-  /** Where the next allocation will start; pass it to `release` to free everything after it. */
-  mark(): number {
-    return this.#top;
-  }
-
-  /** Frees every allocation made after `mark` (views made since then must not be used again). */
-  release(mark: number): void {
-    this.#top = Math.max(this.#base, mark);
-  }
-}
 
 /** A matmul with the signature of its twin in `lib/matmul.ts`. */
 export type MatmulFn = (
@@ -127,6 +92,32 @@ export interface Kernels {
   matmulTransB: MatmulFn;
   /** out (M, N) = aᵀ · b with a stored (K, M), b (K, N) [+ bias]; twin: `matmulTransA`. */
   matmulTransA: MatmulFn;
+  /** Row softmax, probs (N, V) = softmax(logits (N, V)); twin: `softmaxForward` (crossentropy). */
+  softmaxForward(probs: Float32Array, logits: Float32Array, N: number, V: number): void;
+  /** Causal multi-head attention forward; twin: `attentionForward` in `lib/attention.ts`. */
+  attentionForward(
+    out: Float32Array, // (B, T, C)
+    preatt: Float32Array, // (B, NH, T, T)
+    att: Float32Array, // (B, NH, T, T)
+    inp: Float32Array, // (B, T, 3C)
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
+  /** Its backward pass, adding into dinp, dpreatt, datt; twin: `attentionBackward`. */
+  attentionBackward(
+    dinp: Float32Array, // (B, T, 3C)
+    dpreatt: Float32Array, // (B, NH, T, T)
+    datt: Float32Array, // (B, NH, T, T)
+    dout: Float32Array, // (B, T, C)
+    inp: Float32Array, // (B, T, 3C)
+    att: Float32Array, // (B, NH, T, T)
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
   /**
    * Runs the machine's 128-bit FMA limit loop (`kernels/fma_peak.ts`) for `iterations` and returns
    * the flops it performed: time it to get the one-thread SIMD limit.
@@ -180,42 +171,66 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
   const workers = cores > 1 ? [await startWorker(module, memory, ctlPtr, 1)] : [];
   let threads = Math.min(MAX_THREADS, 1 + workers.length);
 
-  /** Runs the job already written at jobPtr on this thread, with the worker joining if awake. */
-  function runParallel(): void {
-    Atomics.store(ctl, CTL.job, jobPtr);
+  const ranges = RANGE_KERNELS.map((name) =>
+    (instance.exports as Record<string, unknown>)[name] as RangeKernel
+  );
+
+  /**
+   * Opens the job described in the control words, works on it on this thread with the worker
+   * joining if it is awake, and returns once no thread still touches it.
+   */
+  function runParallel(kind: number): void {
+    Atomics.store(ctl, CTL.kind, kind);
     Atomics.store(ctl, CTL.open, 1);
     Atomics.add(ctl, CTL.gen, 1);
     Atomics.notify(ctl, CTL.gen);
-    wasm.matmulWork(jobPtr, 0);
+    if (kind === 0) wasm.matmulWork(jobPtr, 0);
+    else takeRanges(ranges[kind - 1], ctl);
     Atomics.store(ctl, CTL.open, 0);
     for (let spins = 0, n; (n = Atomics.load(ctl, CTL.active)) !== 0;) {
       if (++spins > SPIN_BEFORE_WAIT) Atomics.wait(ctl, CTL.active, n, 1);
     }
   }
 
-  /** Pointers for `inputs` (copied in when not arena-owned) and a way to copy `out` back. */
-  function withPointers(
-    out: Float32Array,
-    readOut: boolean,
-    inputs: Float32Array[],
-    run: (outPtr: number, ptrs: number[]) => void,
+  /** Runs a range kernel over 0..total, on both threads when its `macs` make that pay. */
+  function runRanges(
+    name: typeof RANGE_KERNELS[number],
+    args: number[],
+    total: number,
+    macs: number,
+  ): void {
+    const kind = RANGE_KERNELS.indexOf(name) + 1;
+    if (threads === 1 || total < 2 || macs < PARALLEL_MIN_MACS) {
+      return ranges[kind - 1](...args, 0, total);
+    }
+    ctl.set(args, CTL.args);
+    ctl[CTL.nargs] = args.length;
+    ctl[CTL.total] = total;
+    ctl[CTL.chunk] = 1;
+    ctl[CTL.next] = 0;
+    runParallel(kind);
+  }
+
+  /**
+   * Pointers for `buffers`: arena-owned ones as they are, others copied into the arena first
+   * (unless "out") and back afterwards (unless "in").
+   */
+  function withBuffers(
+    buffers: [Float32Array, "in" | "out" | "inout"][],
+    run: (ptrs: number[]) => void,
   ): void {
     const mark = arena.mark();
     try {
-      const ptrs = inputs.map((x) => {
-        if (arena.owns(x)) return x.byteOffset;
+      const views = buffers.map(([x, mode]) => {
+        if (arena.owns(x)) return x;
         const copy = arena.alloc(x.length);
-        copy.set(x);
-        return copy.byteOffset;
+        if (mode !== "out") copy.set(x);
+        return copy;
       });
-      if (arena.owns(out)) {
-        run(out.byteOffset, ptrs);
-      } else {
-        const tmp = arena.alloc(out.length);
-        if (readOut) tmp.set(out);
-        run(tmp.byteOffset, ptrs);
-        out.set(tmp);
-      }
+      run(views.map((v) => v.byteOffset));
+      buffers.forEach(([x, mode], i) => {
+        if (mode !== "in" && views[i] !== x) x.set(views[i]);
+      });
     } finally {
       arena.release(mark);
     }
@@ -240,8 +255,13 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       }
       const [rsA, csA] = transA ? [1, M] : [K, 1];
       const [rsB, csB] = transB ? [1, K] : [N, 1];
-      const inputs = bias ? [a, b, bias] : [a, b];
-      withPointers(out, accumulate, inputs, (pc, [pa, pb, pbias]) => {
+      const buffers: [Float32Array, "in" | "out" | "inout"][] = [
+        [out, accumulate ? "inout" : "out"],
+        [a, "in"],
+        [b, "in"],
+      ];
+      if (bias) buffers.push([bias, "in"]);
+      withBuffers(buffers, ([pc, pa, pb, pbias]) => {
         for (let j0 = 0; j0 < N; j0 += panelsFit * 8) {
           const nc = Math.min(panelsFit * 8, N - j0);
           const parallel = threads > 1 && M * K * nc >= PARALLEL_MIN_MACS;
@@ -264,7 +284,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
             packAPtr,
             parallel ? 1 : 0,
           );
-          if (parallel) runParallel();
+          if (parallel) runParallel(0);
           else wasm.matmulWork(jobPtr, 0);
         }
       });
@@ -286,6 +306,45 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     matmul: gemm("matmul", false, false),
     matmulTransB: gemm("matmulTransB", false, true),
     matmulTransA: gemm("matmulTransA", true, false),
+    softmaxForward(probs, logits, N, V) {
+      checkSize("softmaxForward", "probs", probs, N * V);
+      checkSize("softmaxForward", "logits", logits, N * V);
+      withBuffers(
+        [[probs, "out"], [logits, "in"]],
+        ([pp, pl]) => wasm.softmaxForward(pp, pl, N, V),
+      );
+    },
+    attentionForward(out, preatt, att, inp, B, T, C, NH) {
+      checkHeads("attentionForward", C, NH);
+      checkSize("attentionForward", "out", out, B * T * C);
+      checkSize("attentionForward", "preatt", preatt, B * NH * T * T);
+      checkSize("attentionForward", "att", att, B * NH * T * T);
+      checkSize("attentionForward", "inp", inp, B * T * 3 * C);
+      withBuffers(
+        [[out, "out"], [preatt, "out"], [att, "out"], [inp, "in"]],
+        (ptrs) => runRanges("attentionForward", [...ptrs, B, T, C, NH], B * NH, B * T * T * C),
+      );
+    },
+    attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH) {
+      checkHeads("attentionBackward", C, NH);
+      checkSize("attentionBackward", "dinp", dinp, B * T * 3 * C);
+      checkSize("attentionBackward", "dpreatt", dpreatt, B * NH * T * T);
+      checkSize("attentionBackward", "datt", datt, B * NH * T * T);
+      checkSize("attentionBackward", "dout", dout, B * T * C);
+      checkSize("attentionBackward", "inp", inp, B * T * 3 * C);
+      checkSize("attentionBackward", "att", att, B * NH * T * T);
+      withBuffers(
+        [
+          [dinp, "inout"],
+          [dpreatt, "inout"],
+          [datt, "inout"],
+          [dout, "in"],
+          [inp, "in"],
+          [att, "in"],
+        ],
+        (ptrs) => runRanges("attentionBackward", [...ptrs, B, T, C, NH], B * NH, 2 * B * T * T * C),
+      );
+    },
     fmaLoop(iterations) {
       if (!Number.isFinite(wasm.fmaLoop(iterations, 1, 0.999))) {
         throw new Error("fmaLoop diverged.");
@@ -313,8 +372,10 @@ async function startWorker(
   return worker;
 }
 
-function alignUp(bytes: number): number {
-  return Math.ceil(bytes / ALIGN) * ALIGN;
+function checkHeads(kernel: string, C: number, NH: number): void {
+  if (!(NH > 0 && C % NH === 0)) {
+    throw new RangeError(`${kernel}: C = ${C} does not split into NH = ${NH} equal heads.`);
+  }
 }
 
 function checkSize(kernel: string, name: string, x: Float32Array, want: number): void {
