@@ -2,6 +2,8 @@
 // Kernels allocate nothing; `heapBase` tells the host where its own buffers may start.
 
 export { attentionBackward, attentionForward } from "./attention";
+export { geluBackward, geluForward } from "./gelu";
+export { layerNormBackward, layerNormForward } from "./layernorm";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
 export { softmaxForward } from "./softmax";

@@ -22,7 +22,7 @@ const EXP = memory.data<f32>([
 
 /** Splats of the EXP constants, in order: what expk takes after x. */
 // @ts-ignore: decorator
-@inline function expConst(i: usize): v128 {
+@inline export function expConst(i: usize): v128 {
   return v128.load32_splat(EXP + (i << 2));
 }
 
@@ -36,7 +36,7 @@ const EXP = memory.data<f32>([
  * which costs several instructions in V8.
  */
 // @ts-ignore: decorator
-@inline function expk(
+@inline export function expk(
   x: v128,
   lo: v128,
   log2e: v128,
@@ -86,7 +86,7 @@ function exps(x: f32): f32 {
 }
 
 // @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
+@inline export function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) +
     (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }

@@ -21,7 +21,8 @@ import {
   SPIN_BEFORE_WAIT,
   takeRanges,
 } from "./kernels_protocol.ts";
-import { matmul as matmulTwin, type MatmulOptions } from "./matmul.ts";
+import type { Kernels, MatmulFn } from "./kernels_api.ts";
+import { matmul as matmulTwin } from "./matmul.ts";
 
 interface KernelExports {
   matmulJob(
@@ -49,10 +50,15 @@ interface KernelExports {
   JOB_BYTES: WebAssembly.Global;
   THREAD_SCRATCH: WebAssembly.Global;
   softmaxForward(probs: number, logits: number, N: number, V: number): void;
+  layerNormForward(...args: number[]): void;
+  layerNormBackward(...args: number[]): void;
+  geluForward(out: number, inp: number, N: number): void;
+  geluBackward(dinp: number, inp: number, dout: number, N: number): void;
   heapBase(): number;
 }
 
 export { Arena };
+export type { Kernels, MatmulFn };
 
 /** Floats of packed B per job: a wider product is cut into column blocks that fit (16 MiB). */
 const PACK_B_FLOATS = 1 << 22;
@@ -66,64 +72,6 @@ const MAX_THREADS = 2;
  * 256×256×256; large products gain up to 1.9×.
  */
 const PARALLEL_MIN_MACS = 1 << 24;
-
-/** A matmul with the signature of its twin in `lib/matmul.ts`. */
-export type MatmulFn = (
-  out: Float32Array,
-  a: Float32Array,
-  b: Float32Array,
-  M: number,
-  K: number,
-  N: number,
-  options?: MatmulOptions,
-) => void;
-
-/** The compiled kernels, as typed functions. */
-export interface Kernels {
-  /** The shared memory every kernel reads and writes. */
-  readonly memory: WebAssembly.Memory;
-  /** Allocator for buffers the kernels use without copying. */
-  readonly arena: Arena;
-  /** Threads the kernels may use, 1 or 2 (default: 2 where the machine has two cores). */
-  threads: number;
-  /** out (M, N) = a (M, K) · b (K, N) [+ bias]; twin: `matmul` in `lib/matmul.ts`. */
-  matmul: MatmulFn;
-  /** out (M, N) = a (M, K) · bᵀ with b stored (N, K) [+ bias]; twin: `matmulTransB`. */
-  matmulTransB: MatmulFn;
-  /** out (M, N) = aᵀ · b with a stored (K, M), b (K, N) [+ bias]; twin: `matmulTransA`. */
-  matmulTransA: MatmulFn;
-  /** Row softmax, probs (N, V) = softmax(logits (N, V)); twin: `softmaxForward` (crossentropy). */
-  softmaxForward(probs: Float32Array, logits: Float32Array, N: number, V: number): void;
-  /** Causal multi-head attention forward; twin: `attentionForward` in `lib/attention.ts`. */
-  attentionForward(
-    out: Float32Array, // (B, T, C)
-    preatt: Float32Array, // (B, NH, T, T)
-    att: Float32Array, // (B, NH, T, T)
-    inp: Float32Array, // (B, T, 3C)
-    B: number,
-    T: number,
-    C: number,
-    NH: number,
-  ): void;
-  /** Its backward pass, adding into dinp, dpreatt, datt; twin: `attentionBackward`. */
-  attentionBackward(
-    dinp: Float32Array, // (B, T, 3C)
-    dpreatt: Float32Array, // (B, NH, T, T)
-    datt: Float32Array, // (B, NH, T, T)
-    dout: Float32Array, // (B, T, C)
-    inp: Float32Array, // (B, T, 3C)
-    att: Float32Array, // (B, NH, T, T)
-    B: number,
-    T: number,
-    C: number,
-    NH: number,
-  ): void;
-  /**
-   * Runs the machine's 128-bit FMA limit loop (`kernels/fma_peak.ts`) for `iterations` and returns
-   * the flops it performed: time it to get the one-thread SIMD limit.
-   */
-  fmaLoop(iterations: number): number;
-}
 
 let loading: Promise<Kernels> | undefined;
 
@@ -213,23 +161,20 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
 
   /**
    * Pointers for `buffers`: arena-owned ones as they are, others copied into the arena first
-   * (unless "out") and back afterwards (unless "in").
+   * and, unless "in", back afterwards (whole, so values a kernel leaves alone survive).
    */
-  function withBuffers(
-    buffers: [Float32Array, "in" | "out" | "inout"][],
-    run: (ptrs: number[]) => void,
-  ): void {
+  function withBuffers(buffers: [Float32Array, "in" | "out"][], run: (ptrs: number[]) => void) {
     const mark = arena.mark();
     try {
-      const views = buffers.map(([x, mode]) => {
+      const views = buffers.map(([x]) => {
         if (arena.owns(x)) return x;
         const copy = arena.alloc(x.length);
-        if (mode !== "out") copy.set(x);
+        copy.set(x);
         return copy;
       });
       run(views.map((v) => v.byteOffset));
       buffers.forEach(([x, mode], i) => {
-        if (mode !== "in" && views[i] !== x) x.set(views[i]);
+        if (mode === "out" && views[i] !== x) x.set(views[i]);
       });
     } finally {
       arena.release(mark);
@@ -255,8 +200,8 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       }
       const [rsA, csA] = transA ? [1, M] : [K, 1];
       const [rsB, csB] = transB ? [1, K] : [N, 1];
-      const buffers: [Float32Array, "in" | "out" | "inout"][] = [
-        [out, accumulate ? "inout" : "out"],
+      const buffers: [Float32Array, "in" | "out"][] = [
+        [out, "out"],
         [a, "in"],
         [b, "in"],
       ];
@@ -335,14 +280,65 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       checkSize("attentionBackward", "att", att, B * NH * T * T);
       withBuffers(
         [
-          [dinp, "inout"],
-          [dpreatt, "inout"],
-          [datt, "inout"],
+          [dinp, "out"],
+          [dpreatt, "out"],
+          [datt, "out"],
           [dout, "in"],
           [inp, "in"],
           [att, "in"],
         ],
         (ptrs) => runRanges("attentionBackward", [...ptrs, B, T, C, NH], B * NH, 2 * B * T * T * C),
+      );
+    },
+    layerNormForward(out, mean, rstd, inp, weight, bias, N, C) {
+      for (
+        const [name, x, n] of [["out", out, N * C], ["mean", mean, N], ["rstd", rstd, N]] as const
+      ) {
+        checkSize("layerNormForward", name, x, n);
+      }
+      checkSize("layerNormForward", "inp", inp, N * C);
+      checkSize("layerNormForward", "weight", weight, C);
+      checkSize("layerNormForward", "bias", bias, C);
+      withBuffers(
+        [[out, "out"], [mean, "out"], [rstd, "out"], [inp, "in"], [weight, "in"], [bias, "in"]],
+        (ptrs) => wasm.layerNormForward(...ptrs, N, C),
+      );
+    },
+    layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C) {
+      checkSize("layerNormBackward", "dinp", dinp, N * C);
+      checkSize("layerNormBackward", "dweight", dweight, C);
+      checkSize("layerNormBackward", "dbias", dbias, C);
+      checkSize("layerNormBackward", "dout", dout, N * C);
+      checkSize("layerNormBackward", "inp", inp, N * C);
+      checkSize("layerNormBackward", "weight", weight, C);
+      checkSize("layerNormBackward", "mean", mean, N);
+      checkSize("layerNormBackward", "rstd", rstd, N);
+      withBuffers(
+        [
+          [dinp, "out"],
+          [dweight, "out"],
+          [dbias, "out"],
+          [dout, "in"],
+          [inp, "in"],
+          [weight, "in"],
+          [mean, "in"],
+          [rstd, "in"],
+        ],
+        (ptrs) => wasm.layerNormBackward(...ptrs, N, C),
+      );
+    },
+    geluForward(out, inp, N) {
+      checkSize("geluForward", "out", out, N);
+      checkSize("geluForward", "inp", inp, N);
+      withBuffers([[out, "out"], [inp, "in"]], ([po, pi]) => wasm.geluForward(po, pi, N));
+    },
+    geluBackward(dinp, inp, dout, N) {
+      checkSize("geluBackward", "dinp", dinp, N);
+      checkSize("geluBackward", "inp", inp, N);
+      checkSize("geluBackward", "dout", dout, N);
+      withBuffers(
+        [[dinp, "out"], [inp, "in"], [dout, "in"]],
+        ([pd, pi, po]) => wasm.geluBackward(pd, pi, po, N),
       );
     },
     fmaLoop(iterations) {
