@@ -138,6 +138,9 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     for (let spins = 0, n; (n = Atomics.load(ctl, CTL.active)) !== 0;) {
       if (++spins > SPIN_BEFORE_WAIT) Atomics.wait(ctl, CTL.active, n, 1);
     }
+    if (Atomics.exchange(ctl, CTL.failed, 0)) {
+      throw new Error("A kernel failed on the worker thread (see above); its results are wrong.");
+    }
   }
 
   /** Runs a range kernel over 0..total, on both threads when its `macs` make that pay. */

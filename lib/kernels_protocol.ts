@@ -6,6 +6,7 @@
  * - worker: sees `gen` change, increments `active`, works on the job only if `open` is still set
  *   (its tasks come from the job's own atomic counter), decrements `active` and notifies.
  * Sequentially consistent atomics make the `open`/`active` handshake safe in both orders.
+ * A worker whose kernel throws sets `failed` (the main thread, blocked, cannot get messages).
  *
  * A job is either a matmul (`kind` 0: the task counter lives in the job at `job`, see
  * kernels/matmul.ts) or a range job (`kind` ≥ 1): a kernel from RANGE_KERNELS called with the
@@ -24,7 +25,8 @@ export const CTL = {
   total: 6,
   chunk: 7,
   nargs: 8,
-  args: 9,
+  failed: 9,
+  args: 10,
   words: 24,
 } as const;
 

@@ -47,11 +47,18 @@ parentPort!.once("message", (setup: Setup) => {
     seen = Atomics.load(ctl, CTL.gen);
     Atomics.add(ctl, CTL.active, 1);
     // The job may already be closed (the main thread did every task alone): then skip it.
-    if (Atomics.load(ctl, CTL.open)) {
-      const kind = Atomics.load(ctl, CTL.kind);
-      if (kind === 0) matmulWork(Atomics.load(ctl, CTL.job), setup.thread);
-      else takeRanges(ranges[kind - 1], ctl);
+    try {
+      if (Atomics.load(ctl, CTL.open)) {
+        const kind = Atomics.load(ctl, CTL.kind);
+        if (kind === 0) matmulWork(Atomics.load(ctl, CTL.job), setup.thread);
+        else takeRanges(ranges[kind - 1], ctl);
+      }
+    } catch (err) {
+      // The main thread cannot receive messages while it waits for us: say it in memory.
+      Atomics.store(ctl, CTL.failed, 1);
+      console.error(`A kernel failed on the worker thread: ${(err as Error)?.message ?? err}`);
+    } finally {
+      if (Atomics.sub(ctl, CTL.active, 1) === 1) Atomics.notify(ctl, CTL.active);
     }
-    if (Atomics.sub(ctl, CTL.active, 1) === 1) Atomics.notify(ctl, CTL.active);
   }
 });
