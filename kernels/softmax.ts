@@ -5,8 +5,16 @@
 
 import { expShifted, maxOf, scale } from "./simd";
 
-export function softmaxForward(probs: usize, logits: usize, N: i32, V: i32): void {
-  for (let n = 0; n < N; n++) {
+/** Rows first .. last−1 of the N rows (the host splits the rows between threads). */
+export function softmaxForward(
+  probs: usize,
+  logits: usize,
+  N: i32,
+  V: i32,
+  first: i32,
+  last: i32,
+): void {
+  for (let n = first; n < min(N, last); n++) {
     const off = (<usize> n * <usize> V) << 2;
     const max = maxOf(logits + off, V);
     const sum = expShifted(probs + off, logits + off, max, V);

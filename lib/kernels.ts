@@ -49,7 +49,6 @@ interface KernelExports {
   FMA_LOOP_FLOPS: WebAssembly.Global;
   JOB_BYTES: WebAssembly.Global;
   THREAD_SCRATCH: WebAssembly.Global;
-  softmaxForward(probs: number, logits: number, N: number, V: number): void;
   layerNormForward(...args: number[]): void;
   layerNormBackward(...args: number[]): void;
   geluForward(out: number, inp: number, N: number): void;
@@ -143,12 +142,16 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     }
   }
 
-  /** Runs a range kernel over 0..total, on both threads when its `macs` make that pay. */
+  /**
+   * Runs a range kernel over 0..total, on both threads when its `macs` (or operations of similar
+   * cost) make that pay, handing out `chunk` items at a time.
+   */
   function runRanges(
     name: typeof RANGE_KERNELS[number],
     args: number[],
     total: number,
     macs: number,
+    chunk = 1,
   ): void {
     const kind = RANGE_KERNELS.indexOf(name) + 1;
     if (threads === 1 || total < 2 || macs < PARALLEL_MIN_MACS) {
@@ -157,7 +160,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     ctl.set(args, CTL.args);
     ctl[CTL.nargs] = args.length;
     ctl[CTL.total] = total;
-    ctl[CTL.chunk] = 1;
+    ctl[CTL.chunk] = chunk;
     ctl[CTL.next] = 0;
     runParallel(kind);
   }
@@ -257,9 +260,10 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     softmaxForward(probs, logits, N, V) {
       checkSize("softmaxForward", "probs", probs, N * V);
       checkSize("softmaxForward", "logits", logits, N * V);
+      // An exp costs about as much as 8 multiply-adds; chunks of ≥ 4k floats keep the atomics rare.
       withBuffers(
         [[probs, "out"], [logits, "in"]],
-        ([pp, pl]) => wasm.softmaxForward(pp, pl, N, V),
+        (ptrs) => runRanges("softmaxForward", [...ptrs, N, V], N, 8 * N * V, Math.ceil(4096 / V)),
       );
     },
     attentionForward(out, preatt, att, inp, B, T, C, NH) {

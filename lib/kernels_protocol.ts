@@ -31,7 +31,7 @@ export const CTL = {
 } as const;
 
 /** Kernels that take (…args, first, last) and can split their work anywhere; kind = index + 1. */
-export const RANGE_KERNELS = ["attentionForward", "attentionBackward"] as const;
+export const RANGE_KERNELS = ["attentionForward", "attentionBackward", "softmaxForward"] as const;
 
 /** A kernel over the half-open range first..last of its work items. */
 export type RangeKernel = (...args: number[]) => void;

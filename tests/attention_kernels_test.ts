@@ -108,3 +108,22 @@ Deno.test("attention rejects channels that do not split into equal heads", async
     /C = 10 does not split into NH = 3/,
   );
 });
+
+Deno.test("softmax split across two threads equals one thread bit for bit on 700×5003", async () => {
+  const k = await loadKernels({ quiet: true });
+  const [N, V] = [700, 5003];
+  const logits = new Rng(9).normalArray(N * V);
+  const saved = k.threads;
+  const results: Float32Array[] = [];
+  try {
+    for (const threads of [1, 2]) {
+      k.threads = threads;
+      const probs = new Float32Array(N * V);
+      k.softmaxForward(probs, logits, N, V);
+      results.push(probs);
+    }
+  } finally {
+    k.threads = saved;
+  }
+  assert.deepEqual(results[1], results[0]);
+});
