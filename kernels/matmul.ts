@@ -198,7 +198,7 @@ function packBTask(job: usize, t: i32): void {
 
 /** Stores the transpose of the 4×4 block whose rows are r0..r3 as 4 vectors `stride` bytes apart. */
 // @ts-ignore: decorator
-function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+@inline function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
   const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
   const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
   const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
@@ -328,7 +328,7 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
  * Σ_k aPanel[k][0..3] ⊗ bPanel[k][0..7].
  */
 // @ts-ignore: decorator
-function micro(
+@inline function micro(
   kc: i32,
   ap: usize,
   bp: usize,

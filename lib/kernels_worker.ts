@@ -6,7 +6,13 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { CTL, SPIN_BEFORE_WAIT } from "./kernels_protocol.ts";
+import {
+  CTL,
+  RANGE_KERNELS,
+  type RangeKernel,
+  SPIN_BEFORE_WAIT,
+  takeRanges,
+} from "./kernels_protocol.ts";
 
 interface Setup {
   module: WebAssembly.Module;
@@ -24,7 +30,8 @@ parentPort!.once("message", (setup: Setup) => {
       },
     },
   });
-  const work = instance.exports.matmulWork as (job: number, thread: number) => void;
+  const matmulWork = instance.exports.matmulWork as (job: number, thread: number) => void;
+  const ranges = RANGE_KERNELS.map((name) => instance.exports[name] as RangeKernel);
   const ctl = new Int32Array(setup.memory.buffer, setup.ctl, CTL.words);
   parentPort!.postMessage("ready");
   let seen = Atomics.load(ctl, CTL.gen);
@@ -38,10 +45,20 @@ parentPort!.once("message", (setup: Setup) => {
       }
     }
     seen = Atomics.load(ctl, CTL.gen);
-    if (Atomics.load(ctl, CTL.exit)) return;
     Atomics.add(ctl, CTL.active, 1);
     // The job may already be closed (the main thread did every task alone): then skip it.
-    if (Atomics.load(ctl, CTL.open)) work(Atomics.load(ctl, CTL.job), setup.thread);
-    if (Atomics.sub(ctl, CTL.active, 1) === 1) Atomics.notify(ctl, CTL.active);
+    try {
+      if (Atomics.load(ctl, CTL.open)) {
+        const kind = Atomics.load(ctl, CTL.kind);
+        if (kind === 0) matmulWork(Atomics.load(ctl, CTL.job), setup.thread);
+        else takeRanges(ranges[kind - 1], ctl);
+      }
+    } catch (err) {
+      // The main thread cannot receive messages while it waits for us: say it in memory.
+      Atomics.store(ctl, CTL.failed, 1);
+      console.error(`A kernel failed on the worker thread: ${(err as Error)?.message ?? err}`);
+    } finally {
+      if (Atomics.sub(ctl, CTL.active, 1) === 1) Atomics.notify(ctl, CTL.active);
+    }
   }
 });

@@ -1,7 +1,8 @@
 /**
  * `deno task bench kernels`: the SIMD matmul against its TypeScript twin, TensorFlow.js's
  * WebAssembly backend and the machine's 128-bit SIMD limit, all measured in the same run,
- * interleaved. Rows are GFLOP/s of out (M, N) = a (M, K) · b (K, N).
+ * interleaved. Matmul rows are GFLOP/s of out (M, N) = a (M, K) · b (K, N); softmax and
+ * attention rows come from `attention.ts`.
  *
  * The twin is timed on the first rows of a only (enough for ~40 MFLOP): its speed per row does
  * not depend on M, and the full products would take minutes. Leaves out the transposed forms,
@@ -12,6 +13,7 @@ import { loadKernels } from "../kernels.ts";
 import { matmul as matmulTwin } from "../matmul.ts";
 import { Rng } from "../random.ts";
 import { paint, table } from "../term.ts";
+import { benchSoftmaxAttention, type OpRow } from "./attention.ts";
 import { medianTimes } from "./measure.ts";
 import { loadTfjsWasm } from "./tfjs.ts";
 
@@ -40,7 +42,8 @@ const TWIN_FLOPS = 40e6;
 const FMA_ITERATIONS = 1 << 21; // ~4 ms at 45 GFLOP/s: short enough to sit between the others
 
 /**
- * Measures every shape and prints the table; returns the rows for the JSON file.
+ * Measures every matmul shape, then softmax and attention (lib/bench/attention.ts), printing a
+ * table for each; returns the rows for the JSON file, matmul rows first.
  *
  * @example
  * ```ts ignore
@@ -49,7 +52,7 @@ const FMA_ITERATIONS = 1 << 21; // ~4 ms at 45 GFLOP/s: short enough to sit betw
  * console.log(rows[0].ours_2t / rows[0].tfjs);
  * ```
  */
-export async function runKernelsBench(): Promise<MatmulRow[]> {
+export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   const k = await loadKernels();
   const tf = await loadTfjsWasm();
   const rng = new Rng(1);
@@ -92,7 +95,7 @@ export async function runKernelsBench(): Promise<MatmulRow[]> {
     k.threads = saved;
   }
   printTable(rows);
-  return rows;
+  return [...rows, ...benchSoftmaxAttention(k, tf)];
 
   function withThreads(n: number, run: () => void): void {
     k.threads = n;

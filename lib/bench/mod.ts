@@ -21,7 +21,7 @@ export interface BenchSuite {
 /** Every suite, by the name given on the command line. */
 export const SUITES: Record<string, BenchSuite> = {
   kernels: {
-    summary: "matmul GFLOP/s: ours on 1 and 2 threads, the TypeScript twin, tfjs-wasm, the limit",
+    summary: "matmul, softmax, attention: ours (1 and 2 threads), the twins, tfjs-wasm, the limit",
     async run() {
       const { runKernelsBench } = await import("./kernels.ts");
       return { json: await runKernelsBench(), targetsMet: true };
