@@ -28,13 +28,6 @@ export const GPT4_SPLIT_PATTERN = String.raw`'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[r
   String
     .raw`|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+`;
 
-/** The split patterns by name; "none" keeps the text as one chunk. */
-export const SPLIT_PATTERNS: Record<string, string> = {
-  gpt2: GPT2_SPLIT_PATTERN,
-  gpt4: GPT4_SPLIT_PATTERN,
-  none: "",
-};
-
 /**
  * The global Unicode regex for a split pattern (an empty pattern gives undefined: no split).
  *
