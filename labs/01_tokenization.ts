@@ -126,7 +126,7 @@ function bpeByHand(ctx: StepContext) {
   const start = ids.length;
   const rows: (string | number)[][] = [["merge", "pair", "count", "new id", "length"]];
   rows.push(["start", "", "", "", start]);
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 5; i++) {
     const counts = [...countPairs(ids)].map(([key, n]) => [n, ...key.split(",").map(Number)]);
     counts.sort((x, y) => y[0] - x[0] || x[1] - y[1] || x[2] - y[2]);
     const [n, a, b] = counts[0];
@@ -144,7 +144,7 @@ function bpeByHand(ctx: StepContext) {
   `);
   ctx.table(rows);
   ctx.say(`
-    Six merges took the text from ${start} ids to ${ids.length}, and "chat" is becoming one
+    Five merges took the text from ${start} ids to ${ids.length}, and "chat" is becoming one
     token.
     The merges, in order, are the whole tokenizer: encoding replays them, decoding expands them.
   `);

@@ -42,6 +42,42 @@ function assertUserError(fn: () => unknown, pattern: RegExp): void {
   });
 }
 
+Deno.test("the pre-split: GPT-2 keeps digit runs, GPT-4 cuts them by three and ignores case", () => {
+  const text = "He's 12345 DON'T you'LL\n\n  go!!\n";
+  assert.deepEqual(splitText(text, GPT2_SPLIT_PATTERN), [
+    "He",
+    "'s",
+    " 12345",
+    " DON",
+    "'",
+    "T",
+    " you",
+    "'",
+    "LL",
+    "\n\n ",
+    " go",
+    "!!",
+    "\n",
+  ]);
+  assert.deepEqual(splitText(text, GPT4_SPLIT_PATTERN), [
+    "He",
+    "'s",
+    " ",
+    "123",
+    "45",
+    " DON",
+    "'T",
+    " you",
+    "'LL",
+    "\n\n",
+    " ",
+    " go",
+    "!!\n",
+  ]);
+  assert.equal(splitText(text, "").join(""), text);
+  assert.equal(splitText(SAMPLE, GPT4_SPLIT_PATTERN).join(""), SAMPLE);
+});
+
 Deno.test("the fast trainer learns exactly the plain trainer's merges on seeded texts", () => {
   for (
     const [seed, pattern, vocabSize] of [
