@@ -363,9 +363,13 @@ async function yourCountPairs(ctx: StepContext) {
   `);
   const count = await ctx.exercise<(ids: number[]) => Map<string, number>>("01.1");
   const c = await corpus();
-  const ids = [...new TextEncoder().encode(c.text.slice(0, 5000))];
+  const head = c.text.slice(0, 5000);
+  const ids = [...new TextEncoder().encode(head)];
   const top = [...count(ids)].sort((x, y) => y[1] - x[1]).slice(0, 5);
-  ctx.say(`The most frequent pairs of the corpus's first 5,000 characters, by your countPairs:`);
+  ctx.say(`
+    The most frequent pairs of the corpus's first ${formatCount(head.length)} characters, by
+    your countPairs:
+  `);
   ctx.table([
     ["pair", "bytes", "count"],
     ...top.map(([key, n]) => [
@@ -397,12 +401,14 @@ async function yourTraining(ctx: StepContext) {
   const ms = performance.now() - t0;
   const library = trainBpe(text, { vocabSize: 300 }).merges;
   ctx.say(`
-    Your training loop learnt ${merges.length} merges on the first 20,000 characters in
+    Your training loop learnt ${merges.length} merges on the first
+    ${formatCount(text.length)} characters in
     ${ms.toFixed(0)} ms; they are ${
     JSON.stringify(merges) === JSON.stringify(library) ? "exactly" : "NOT"
   } the library's.
     It recounts every pair after each merge, which is why the library's trainer keeps counts
-    up to date instead: on the whole corpus that is the difference between minutes and a second.
+    up to date instead: on all of tiny shakespeare (4,744 merges) that is the difference
+    between about a quarter of an hour and under a second.
   `);
 }
 
