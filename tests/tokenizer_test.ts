@@ -172,6 +172,7 @@ Deno.test("bad input gets one clear sentence", () => {
   assertUserError(() => trainBpe(SAMPLE, { vocabSize: 100 }), /at least 256 .* vocabSize is 100/);
   assertUserError(() => trainBpe(SAMPLE, { vocabSize: 256.5 }), /at least 256/);
   assertUserError(() => trainBpe("", { vocabSize: 300 }), /training text is empty/);
+  assertUserError(() => trainBpe(SAMPLE, { vocabSize: 300, pattern: "[a-" }), /not a valid regex/);
   assertUserError(
     () => decodeUtf8(Uint8Array.of(104, 105, 0xff, 0x41), "corpus.txt"),
     /corpus.txt is not UTF-8 text \(the first invalid byte is at offset 2\)/,

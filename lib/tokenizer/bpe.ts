@@ -67,11 +67,7 @@ export class BpeTokenizer {
     );
     this.special = new Map(Object.entries(definition.special ?? {}));
     [this.#bytes, this.#start, this.#end] = buildVocab(this.byteIds, this.merges, this.special);
-    try {
-      this.#split = compileSplit(this.pattern);
-    } catch (err) {
-      throw new UserError(`The split pattern is not a valid regex: ${(err as Error).message}.`);
-    }
+    this.#split = compileSplit(this.pattern);
     this.#specialSplit = this.special.size
       ? new RegExp([...this.special.keys()].map(escapeRegex).join("|"), "g")
       : undefined;

@@ -8,6 +8,7 @@
  * matches the same chunks. Leaves out the special-token split, which lives in bpe.ts.
  * @module
  */
+import { UserError } from "../errors.ts";
 
 /** GPT-2's split pattern, as OpenAI published it: contractions, letters, digits, other, spaces. */
 export const GPT2_SPLIT_PATTERN = String
@@ -29,7 +30,8 @@ export const GPT4_SPLIT_PATTERN = String.raw`'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[r
     .raw`|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+`;
 
 /**
- * The global Unicode regex for a split pattern (an empty pattern gives undefined: no split).
+ * The global Unicode regex for a split pattern (an empty pattern gives undefined: no split);
+ * an invalid pattern is a UserError.
  *
  * @example
  * ```ts
@@ -38,7 +40,12 @@ export const GPT4_SPLIT_PATTERN = String.raw`'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[r
  * ```
  */
 export function compileSplit(pattern: string): RegExp | undefined {
-  return pattern === "" ? undefined : new RegExp(pattern, "gu");
+  if (pattern === "") return undefined;
+  try {
+    return new RegExp(pattern, "gu");
+  } catch (err) {
+    throw new UserError(`The split pattern is not a valid regex: ${(err as Error).message}.`);
+  }
 }
 
 /**
