@@ -47,7 +47,9 @@ export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTo
   // merges found before it, and the two ids left are its merge.
   const rankOfPair = new PairTable(R);
   const merges: Pair[] = [];
-  const ids = new Int32Array(Math.max(...starts.slice(1).map((s, r) => s - starts[r])));
+  let longest = 0;
+  for (let r = 0; r < R; r++) longest = Math.max(longest, starts[r + 1] - starts[r]);
+  const ids = new Int32Array(longest);
   for (let rank = 256; rank < R; rank++) {
     let n = 0;
     for (let i = starts[rank]; i < starts[rank + 1]; i++) ids[n++] = byteIds[bytes[i]];
