@@ -82,8 +82,18 @@ function parityTexts(): string[] {
     for (let i = 0; i < n; i++) text += pieces[rng.int(pieces.length)];
     return text;
   });
+  // Chunks far longer than usual, which the encoder merges with a heap instead of rescanning.
+  const long = [
+    "分词器先把文字变成字节再把常见的字节对合并成新的词元".repeat(40),
+    " ".repeat(3000) + "x",
+    "\n".repeat(500),
+    "abracadabra".repeat(300),
+    Array.from({ length: 2000 }, () => "etaoinshrdlu"[rng.int(12)]).join(""),
+    "!?".repeat(700),
+  ];
   return [
     SAMPLE,
+    ...long,
     SAMPLE.replaceAll("\\r\\n", "\r\n"),
     "",
     " ",

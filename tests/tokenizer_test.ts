@@ -42,6 +42,42 @@ function assertUserError(fn: () => unknown, pattern: RegExp): void {
   });
 }
 
+Deno.test("the pre-split: GPT-2 keeps digit runs, GPT-4 cuts them by three and ignores case", () => {
+  const text = "He's 12345 DON'T you'LL\n\n  go!!\n";
+  assert.deepEqual(splitText(text, GPT2_SPLIT_PATTERN), [
+    "He",
+    "'s",
+    " 12345",
+    " DON",
+    "'",
+    "T",
+    " you",
+    "'",
+    "LL",
+    "\n\n ",
+    " go",
+    "!!",
+    "\n",
+  ]);
+  assert.deepEqual(splitText(text, GPT4_SPLIT_PATTERN), [
+    "He",
+    "'s",
+    " ",
+    "123",
+    "45",
+    " DON",
+    "'T",
+    " you",
+    "'LL",
+    "\n\n",
+    " ",
+    " go",
+    "!!\n",
+  ]);
+  assert.equal(splitText(text, "").join(""), text);
+  assert.equal(splitText(SAMPLE, GPT4_SPLIT_PATTERN).join(""), SAMPLE);
+});
+
 Deno.test("the fast trainer learns exactly the plain trainer's merges on seeded texts", () => {
   for (
     const [seed, pattern, vocabSize] of [
@@ -136,6 +172,7 @@ Deno.test("bad input gets one clear sentence", () => {
   assertUserError(() => trainBpe(SAMPLE, { vocabSize: 100 }), /at least 256 .* vocabSize is 100/);
   assertUserError(() => trainBpe(SAMPLE, { vocabSize: 256.5 }), /at least 256/);
   assertUserError(() => trainBpe("", { vocabSize: 300 }), /training text is empty/);
+  assertUserError(() => trainBpe(SAMPLE, { vocabSize: 300, pattern: "[a-" }), /not a valid regex/);
   assertUserError(
     () => decodeUtf8(Uint8Array.of(104, 105, 0xff, 0x41), "corpus.txt"),
     /corpus.txt is not UTF-8 text \(the first invalid byte is at offset 2\)/,

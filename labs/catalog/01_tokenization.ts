@@ -91,9 +91,9 @@ const trainExercise: Exercise<(chunks: string[], vocabSize: number) => Pair[]> =
   title: "The training loop",
   file: FILE,
   symbol: "trainMerges",
-  hint: "Start from the UTF-8 bytes of each chunk. Each round: count the pairs of all chunks " +
-    "together, pick the most frequent (on a tie, the smaller first id, then the smaller second " +
-    "id), replace it everywhere by the next id, remember it. When do you stop?",
+  hint: "What list of ids does each chunk start as? In one round, which pairs do you count, " +
+    "across which chunks, and which pair wins (what settles a tie)? What becomes of the winner " +
+    "in every chunk, which id does it get, and when is the loop over?",
   points: 4,
   reference: trainMerges,
   check(impl) {

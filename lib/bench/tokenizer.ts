@@ -87,7 +87,7 @@ function report(r: TokenizerBenchResult, tokens: number): void {
   const mark = (ok: boolean) => ok ? paint("green", "met") : paint("red", "missed");
   console.log();
   console.log(table([
-    ["measure", "value", "target", ""],
+    ["measure", "value", "target", "result"],
     [
       "BPE training to 5,000 ids",
       `${r.train_5000_s} s`,
@@ -97,8 +97,8 @@ function report(r: TokenizerBenchResult, tokens: number): void {
       ),
     ],
     ["encode GPT-2: ours", `${ours} MB/s`, "> js-tiktoken", mark(ours > js_tiktoken)],
-    ["encode GPT-2: js-tiktoken", `${js_tiktoken} MB/s`, "", `ours ×${ratio(ours, js_tiktoken)}`],
-    ["encode GPT-2: tiktoken (WASM)", `${tiktoken} MB/s`, "", `ours ×${ratio(ours, tiktoken)}`],
+    ["encode GPT-2: js-tiktoken", `${js_tiktoken} MB/s`, "", `ours: ×${ratio(ours, js_tiktoken)}`],
+    ["encode GPT-2: tiktoken (WASM)", `${tiktoken} MB/s`, "", `ours: ×${ratio(ours, tiktoken)}`],
     ["same ids, all three", r.parity_gpt2 ? "yes" : "NO", "yes", mark(r.parity_gpt2)],
   ]));
   console.log(

@@ -9,6 +9,7 @@
  */
 import { UserError } from "../errors.ts";
 import type { Pair } from "./basic.ts";
+import { applyMerges } from "./merge.ts";
 import { PairTable } from "./pair_table.ts";
 import { compileSplit } from "./regex.ts";
 
@@ -66,11 +67,7 @@ export class BpeTokenizer {
     );
     this.special = new Map(Object.entries(definition.special ?? {}));
     [this.#bytes, this.#start, this.#end] = buildVocab(this.byteIds, this.merges, this.special);
-    try {
-      this.#split = compileSplit(this.pattern);
-    } catch (err) {
-      throw new UserError(`The split pattern is not a valid regex: ${(err as Error).message}.`);
-    }
+    this.#split = compileSplit(this.pattern);
     this.#specialSplit = this.special.size
       ? new RegExp([...this.special.keys()].map(escapeRegex).join("|"), "g")
       : undefined;
@@ -94,12 +91,11 @@ export class BpeTokenizer {
     let start = 0;
     for (const m of text.matchAll(this.#specialSplit)) {
       if (allowed !== "all" && !(allowed !== "none" && allowed.includes(m[0]))) {
+        const token = m[0];
         throw new UserError(
-          `The text contains the special token ${m[0]}, which is not allowed here: pass ` +
-            `allowedSpecial "all" or ["${
-              m[0]
-            }"] to encode it as one token, or use encodeOrdinary ` +
-            `to encode it as plain text.`,
+          `The text contains the special token ${token}, which is not allowed here: pass ` +
+            `allowedSpecial "all" or ["${token}"] to encode it as one token, or use ` +
+            `encodeOrdinary to encode it as plain text.`,
         );
       }
       this.#encodeInto(text.slice(start, m.index), out);
@@ -139,33 +135,12 @@ export class BpeTokenizer {
     }
   }
 
-  /** One chunk: its bytes, then the lowest-ranked merge present, again and again. */
+  /** One chunk: its bytes, then the merges (merge.ts). */
   #encodeChunk(chunk: string): Int32Array {
     const bytes = utf8.encode(chunk);
     const ids = new Int32Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) ids[i] = this.byteIds[bytes[i]];
-    let n = ids.length;
-    while (n > 1) {
-      let best = 0x7fffffff;
-      for (let i = 0; i + 1 < n; i++) {
-        const rank = this.#rankOf.get(ids[i], ids[i + 1]);
-        if (rank >= 0 && rank < best) best = rank;
-      }
-      if (best === 0x7fffffff) break;
-      const [a, b] = this.merges[best];
-      const id = 256 + best;
-      let w = 0;
-      for (let i = 0; i < n; i++) {
-        if (i + 1 < n && ids[i] === a && ids[i + 1] === b) {
-          ids[w++] = id;
-          i++;
-        } else {
-          ids[w++] = ids[i];
-        }
-      }
-      n = w;
-    }
-    return ids.slice(0, n);
+    return ids.slice(0, applyMerges(ids, this.#rankOf));
   }
 
   /** Forgets the encoded chunks (benchmarks use it to time encoding from a cold start). */

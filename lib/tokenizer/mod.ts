@@ -4,7 +4,8 @@
  * - char.ts: one id per character (the char-level presets);
  * - basic.ts: BPE's steps written plainly (the exercises' references and the tests' oracle);
  * - regex.ts: GPT-2's and GPT-4's pre-split patterns;
- * - bpe.ts: the byte-level BPE tokenizer (encode, decode, special tokens, inspection);
+ * - bpe.ts: the byte-level BPE tokenizer (encode, decode, special tokens, inspection), with
+ *   merge.ts (merging one chunk) and pair_table.ts (the pair → rank lookup) under it;
  * - train.ts: fast training; io.ts: the readable file format;
  * - tiktoken.ts: GPT-2's own tokenizer, from the ranks in `npm:js-tiktoken`.
  *

@@ -8,6 +8,7 @@
  * matches the same chunks. Leaves out the special-token split, which lives in bpe.ts.
  * @module
  */
+import { UserError } from "../errors.ts";
 
 /** GPT-2's split pattern, as OpenAI published it: contractions, letters, digits, other, spaces. */
 export const GPT2_SPLIT_PATTERN = String
@@ -28,15 +29,9 @@ export const GPT4_SPLIT_PATTERN = String.raw`'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[r
   String
     .raw`|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+`;
 
-/** The split patterns by name; "none" keeps the text as one chunk. */
-export const SPLIT_PATTERNS: Record<string, string> = {
-  gpt2: GPT2_SPLIT_PATTERN,
-  gpt4: GPT4_SPLIT_PATTERN,
-  none: "",
-};
-
 /**
- * The global Unicode regex for a split pattern (an empty pattern gives undefined: no split).
+ * The global Unicode regex for a split pattern (an empty pattern gives undefined: no split);
+ * an invalid pattern is a UserError.
  *
  * @example
  * ```ts
@@ -45,7 +40,12 @@ export const SPLIT_PATTERNS: Record<string, string> = {
  * ```
  */
 export function compileSplit(pattern: string): RegExp | undefined {
-  return pattern === "" ? undefined : new RegExp(pattern, "gu");
+  if (pattern === "") return undefined;
+  try {
+    return new RegExp(pattern, "gu");
+  } catch (err) {
+    throw new UserError(`The split pattern is not a valid regex: ${(err as Error).message}.`);
+  }
 }
 
 /**

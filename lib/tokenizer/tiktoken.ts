@@ -12,6 +12,7 @@
 import { UserError } from "../errors.ts";
 import type { Pair } from "./basic.ts";
 import { BpeTokenizer } from "./bpe.ts";
+import { applyMerges } from "./merge.ts";
 import { PairTable } from "./pair_table.ts";
 
 /** The shape of a js-tiktoken rank file. */
@@ -42,19 +43,21 @@ export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTo
   if (byteIds.includes(-1)) {
     throw new UserError("These ranks are not a byte-level BPE: ranks 0 to 255 must be the bytes.");
   }
-  // Ids are ranks here: each token is rebuilt from its bytes with the merges found before it.
+  // Ids are ranks (rank r is merge r − 256): each token is rebuilt from its bytes with the
+  // merges found before it, and the two ids left are its merge.
   const rankOfPair = new PairTable(R);
   const merges: Pair[] = [];
-  const ids = new Int32Array(Math.max(...starts.slice(1).map((s, r) => s - starts[r])));
+  let longest = 0;
+  for (let r = 0; r < R; r++) longest = Math.max(longest, starts[r + 1] - starts[r]);
+  const ids = new Int32Array(longest);
   for (let rank = 256; rank < R; rank++) {
     let n = 0;
     for (let i = starts[rank]; i < starts[rank + 1]; i++) ids[n++] = byteIds[bytes[i]];
-    n = mergeBelow(ids, n, rankOfPair);
-    if (n !== 2) {
+    if (applyMerges(ids.subarray(0, n), rankOfPair) !== 2) {
       throw new UserError(`Token rank ${rank} is not the merge of two lower-ranked tokens.`);
     }
     merges.push([ids[0], ids[1]]);
-    rankOfPair.set(ids[0], ids[1], rank);
+    rankOfPair.set(ids[0], ids[1], rank - 256);
   }
   return new BpeTokenizer({
     pattern: pattern ?? ranks.pat_str,
@@ -62,21 +65,6 @@ export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTo
     byteIds,
     special: ranks.special_tokens,
   });
-}
-
-/** tiktoken's merge rule on ids[0..n): the lowest-ranked adjacent pair first. Returns the new n. */
-function mergeBelow(ids: Int32Array, n: number, rankOfPair: PairTable): number {
-  for (;;) {
-    let best = -1, bestRank = 0x7fffffff;
-    for (let i = 0; i + 1 < n; i++) {
-      const rank = rankOfPair.get(ids[i], ids[i + 1]);
-      if (rank >= 0 && rank < bestRank) [best, bestRank] = [i, rank];
-    }
-    if (best < 0) return n;
-    ids[best] = bestRank;
-    ids.copyWithin(best + 1, best + 2, n);
-    n--;
-  }
 }
 
 const BASE64 = new Int8Array(128).fill(-1);
