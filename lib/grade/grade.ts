@@ -10,7 +10,7 @@
  */
 import type { Case, Exercise } from "../exercise.ts";
 import { REPO_ROOT } from "../exercise.ts";
-import { GraderError, recordCalls, replayCheck } from "./replay.ts";
+import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
 import { DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
 
 /** The result of one exercise. */
@@ -145,25 +145,32 @@ export async function gradeExercise(
       ms: 0,
     };
   }
-  const recording = await recordCalls(exercise);
   const module = new URL(`file://${path}`).href;
-  const run = typeof recording === "string"
-    ? await runSandboxed(
-      {
-        module,
-        symbol: exercise.symbol,
-        mode: "check",
-        exerciseId: exercise.id,
-        catalog,
-      },
-      [dir],
-      limits,
-    )
-    : await runSandboxed(
-      { module, symbol: exercise.symbol, mode: "replay", calls: recording.calls },
+  const inSandbox = () =>
+    runSandboxed(
+      { module, symbol: exercise.symbol, mode: "check", exerciseId: exercise.id, catalog },
       [dir],
       limits,
     );
+  const recording = await recordCalls(exercise);
+  let run = typeof recording === "string" ? await inSandbox() : await runSandboxed(
+    { module, symbol: exercise.symbol, mode: "replay", calls: recording.calls },
+    [dir],
+    limits,
+  );
+  let verdict: Verdict | undefined;
+  if (typeof recording !== "string" && run.report?.kind === "outcomes") {
+    if (run.report.outcomes.length !== recording.calls.length) {
+      run = { ...run, report: undefined, problem: "it did not report one result per call" };
+    } else {
+      try {
+        verdict = await replayCheck(exercise, recording, run.report.outcomes);
+      } catch (err) {
+        if (!(err instanceof NotReplayable)) throw err;
+        run = await inSandbox();
+      }
+    }
+  }
   const common = { ...base, output: run.output.slice(0, OUTPUT_LIMIT), ms: run.ms };
   const errorResult = (message: string): TestResult => ({
     ...common,
@@ -178,15 +185,9 @@ export async function gradeExercise(
   if (report.kind === "load-error") {
     return errorResult(`${exercise.file} does not load: ${report.message}`);
   }
-  let cases: Case[], todo: boolean;
-  if (report.kind === "cases") {
-    cases = report.result.cases;
-    todo = report.result.status === "todo";
-  } else if (typeof recording === "string" || report.outcomes.length !== recording.calls.length) {
-    return errorResult("The submission's process did not report one result per call.");
-  } else {
-    ({ cases, todo } = await replayCheck(exercise, recording, report.outcomes));
-  }
+  const { cases, todo } = report.kind === "cases"
+    ? { cases: report.result.cases, todo: report.result.status === "todo" }
+    : verdict!;
   if (cases.length === 0) {
     throw new GraderError(`The check of exercise ${exercise.id} has no cases.`);
   }
