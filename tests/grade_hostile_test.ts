@@ -41,6 +41,22 @@ const CASES: Record<string, { "00.1": Expect; "00.2": Expect; output?: RegExp }>
     "00.1": { status: "fail", points: 0 },
     "00.2": { status: "fail", points: 0 },
   },
+  import_solution: {
+    "00.1": {
+      status: "error",
+      points: 0,
+      message: /does not load: .*read access to .*labs\/solutions/,
+    },
+    "00.2": {
+      status: "error",
+      points: 0,
+      message: /does not load: .*read access to .*labs\/solutions/,
+    },
+  },
+  forge_report: {
+    "00.1": { status: "fail", points: 0 },
+    "00.2": { status: "fail", points: 0 },
+  },
   edit_files: {
     "00.1": { status: "fail", points: 0 },
     "00.2": { status: "fail", points: 0 },

@@ -1,6 +1,6 @@
 /**
  * Runs the grader's child (child.ts) in its own Deno process with the least it needs: read access
- * to the grader's repository and the submission, write access to one fresh temporary folder, no
+ * to the grader's repository (but not its solutions) and the submission, write access to one fresh temporary folder, no
  * network, environment, subprocess, FFI or system information, a wall-clock limit (the process is
  * killed) and a V8 heap limit. Returns the child's report only when it carries this run's nonce.
  *
@@ -68,6 +68,8 @@ export async function runSandboxed(
         "--no-lock",
         `--config=${REPO_ROOT}/deno.json`,
         `--allow-read=${[REPO_ROOT, ...readable].join(",")}`,
+        // The repository is readable for the library; its answers are not.
+        `--deny-read=${REPO_ROOT}/labs/solutions`,
         `--allow-write=${workDir}`,
         `--v8-flags=--max-old-space-size=${limits.heapMb}`,
         CHILD,
