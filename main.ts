@@ -168,7 +168,9 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
         console.error(paint("red", `Grading could not run: ${(err as Error)?.message ?? err}`));
         return 2;
       }
-      console.log(`\n${renderTable(report)}`);
+      // A terminal gets what fits; a CI log (not a terminal) gets the whole message.
+      const width = Deno.stdout.isTerminal() ? Math.max(40, Deno.consoleSize().columns - 30) : 400;
+      console.log(`\n${renderTable(report, width)}`);
       if (typeof values.json === "string") {
         await Deno.writeTextFile(
           absolute(values.json),

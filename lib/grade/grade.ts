@@ -11,7 +11,7 @@
 import type { Case, Exercise } from "../exercise.ts";
 import { REPO_ROOT } from "../exercise.ts";
 import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
-import { DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
+import { checkSandbox, DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
 
 /** The result of one exercise. */
 export interface TestResult {
@@ -53,6 +53,7 @@ export interface GradeOptions {
   onResult?: (result: TestResult) => void;
 }
 
+/** How much of what a student's code printed goes into the results, in characters. */
 export const OUTPUT_LIMIT = 500;
 const CATALOG_URL = new URL("../../labs/catalog/mod.ts", import.meta.url).href;
 
@@ -89,6 +90,7 @@ export async function gradeSubmission(
   const started = performance.now();
   const dir = options.dir ?? REPO_ROOT;
   const chosen = exercises.filter((e) => selects(options.only, e.id));
+  await checkSandbox(options.limits);
   const tests: TestResult[] = new Array(chosen.length);
   let next = 0;
   const worker = async () => {

@@ -9,7 +9,8 @@
  */
 import { deserialize, serialize } from "node:v8";
 import { REPO_ROOT } from "../exercise.ts";
-import type { ChildReport, ChildRequest } from "./protocol.ts";
+import type { CallOutcome, ChildReport, ChildRequest } from "./protocol.ts";
+import { GraderError } from "./replay.ts";
 
 /** Resource limits of one sandboxed run. */
 export interface Limits {
@@ -122,10 +123,45 @@ export async function runSandboxed(
   }
 }
 
+/**
+ * Runs a known-good function through the sandbox and throws GraderError if that fails: when the
+ * sandbox itself is broken (no Deno cache, flags this Deno does not know), every submission
+ * would otherwise look guilty.
+ *
+ * @example
+ * ```ts
+ * import { checkSandbox } from "./sandbox.ts";
+ * await checkSandbox();
+ * ```
+ */
+export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<void> {
+  const run = await runSandboxed(
+    {
+      module: new URL("../softmax.ts", import.meta.url).href,
+      symbol: "softmax",
+      mode: "replay",
+      calls: [serialize([[0, 0]])],
+    },
+    [],
+    limits,
+  );
+  const outcome = run.report?.kind === "outcomes" && run.report.outcomes.length === 1
+    ? deserialize(run.report.outcomes[0]) as CallOutcome
+    : undefined;
+  if (!outcome?.ok || JSON.stringify(outcome.value) !== "[0.5,0.5]") {
+    const why = run.problem ?? (run.report?.kind === "load-error" ? run.report.message : "");
+    const printed = run.output.split("\n").find((line) => line.trim() !== "")?.slice(0, 200);
+    throw new GraderError(
+      `The sandbox does not work on this machine (${why || "wrong answer from the library"}); ` +
+        `it printed ${printed ? `"${printed}"` : "nothing"}.`,
+    );
+  }
+}
+
 /** Only what Deno needs to find its module cache; the child cannot read it anyway. */
 function childEnv(): Record<string, string> {
   const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
