@@ -161,7 +161,7 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
 /** Only what Deno needs to find its module cache; the child cannot read it anyway. */
 function childEnv(): Record<string, string> {
   const env: Record<string, string> = { NO_COLOR: "1" };
-  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }
