@@ -151,7 +151,7 @@ export async function replayCheck(
       const outcome = deserialize(outcomes[at]) as CallOutcome;
       let value: unknown;
       if (outcome.ok) {
-        args.forEach((a, j) => copyInto(a, outcome.args[j]));
+        outcome.args?.forEach((after, j) => copyInto(args[j], after));
         value = outcome.value;
       } else if (onThrow === "throw") {
         throw new StudentThrew(outcome.error);
