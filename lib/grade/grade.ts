@@ -26,14 +26,16 @@ export interface TestResult {
   maxPoints: number;
   passedCases: number;
   totalCases: number;
-  /** The first failing case, for the student loop. */
-  failure?: Case;
+  /** Every case that failed (none when the code did not run). */
+  failures: Case[];
   ms: number;
 }
 
 /** The result of a whole submission. */
 export interface GradeReport {
   submission: string;
+  /** When grading started, ISO 8601 in UTC. */
+  startedAt: string;
   tests: TestResult[];
   points: number;
   maxPoints: number;
@@ -88,6 +90,7 @@ export async function gradeSubmission(
   options: GradeOptions = {},
 ): Promise<GradeReport> {
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const dir = options.dir ?? REPO_ROOT;
   const chosen = exercises.filter((e) => selects(options.only, e.id));
   await checkSandbox(options.limits);
@@ -103,6 +106,7 @@ export async function gradeSubmission(
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
   return {
     submission: dir,
+    startedAt,
     tests,
     points: round2(tests.reduce((s, t) => s + t.points, 0)),
     maxPoints: tests.reduce((s, t) => s + t.maxPoints, 0),
@@ -143,6 +147,7 @@ export async function gradeExercise(
       output: "",
       points: 0,
       passedCases: 0,
+      failures: [],
       totalCases: 0,
       ms: 0,
     };
@@ -180,6 +185,7 @@ export async function gradeExercise(
     message,
     points: 0,
     passedCases: 0,
+    failures: [],
     totalCases: 0,
   });
   const report = run.report;
@@ -206,7 +212,7 @@ export async function gradeExercise(
     points: todo ? 0 : round2(exercise.points * passed / cases.length),
     passedCases: passed,
     totalCases: cases.length,
-    failure,
+    failures: cases.filter((c) => !c.passed),
   };
 }
 
