@@ -135,6 +135,9 @@ export async function runSandboxed(
  * ```
  */
 export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<void> {
+  // Once per process and limits: what can break (Deno, its cache, the flags) does not change.
+  const key = `${limits.timeoutMs}/${limits.heapMb}`;
+  if (workingLimits.has(key)) return;
   const run = await runSandboxed(
     {
       module: new URL("../softmax.ts", import.meta.url).href,
@@ -156,7 +159,10 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
         `it printed ${printed ? `"${printed}"` : "nothing"}.`,
     );
   }
+  workingLimits.add(key);
 }
+
+const workingLimits = new Set<string>();
 
 /** Only what Deno needs to find its module cache; the child cannot read it anyway. */
 function childEnv(): Record<string, string> {
