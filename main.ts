@@ -10,13 +10,21 @@ import { findLab, LABS } from "./labs/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
 import { UserError } from "./lib/errors.ts";
 import { checkStudent, type Exercise, REPO_ROOT } from "./lib/exercise.ts";
-import { gradeSubmission, selects } from "./lib/grade/grade.ts";
-import { forgetProgress, recordProgress } from "./lib/grade/progress.ts";
-import { buildRelease, NOT_RELEASED } from "./lib/grade/release.ts";
-import { renderTable, toJunitXml, toResultsJson } from "./lib/grade/report.ts";
-import { DEFAULT_LIMITS } from "./lib/grade/sandbox.ts";
-import { pristineStarter, restoreFunction } from "./lib/grade/starters.ts";
-import { runWatch } from "./lib/grade/watch.ts";
+import {
+  buildRelease,
+  DEFAULT_LIMITS,
+  forgetProgress,
+  gradeSubmission,
+  NOT_RELEASED,
+  pristineStarter,
+  recordProgress,
+  renderTable,
+  restoreFunction,
+  runWatch,
+  selects,
+  toJunitXml,
+  toResultsJson,
+} from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/kernels_build.ts";
 import { runLab, type RunResult } from "./lib/lab.ts";
 import { paint, table, wrap } from "./lib/term.ts";
