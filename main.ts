@@ -11,13 +11,21 @@ import { runBench, SUITES } from "./lib/bench/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
 import { UserError } from "./lib/errors.ts";
 import { checkStudent, type Exercise, REPO_ROOT } from "./lib/exercise.ts";
-import { gradeSubmission, selects } from "./lib/grade/grade.ts";
-import { forgetProgress, recordProgress } from "./lib/grade/progress.ts";
-import { buildRelease, NOT_RELEASED } from "./lib/grade/release.ts";
-import { renderTable, toJunitXml, toResultsJson } from "./lib/grade/report.ts";
-import { DEFAULT_LIMITS } from "./lib/grade/sandbox.ts";
-import { pristineStarter, restoreFunction } from "./lib/grade/starters.ts";
-import { runWatch } from "./lib/grade/watch.ts";
+import {
+  buildRelease,
+  DEFAULT_LIMITS,
+  forgetProgress,
+  gradeSubmission,
+  NOT_RELEASED,
+  pristineStarter,
+  recordProgress,
+  renderTable,
+  restoreFunction,
+  runWatch,
+  selects,
+  toJunitXml,
+  toResultsJson,
+} from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/kernels_build.ts";
 import { runLab, type RunResult } from "./lib/lab.ts";
 import { paint, table, wrap } from "./lib/term.ts";
@@ -169,7 +177,9 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
         console.error(paint("red", `Grading could not run: ${(err as Error)?.message ?? err}`));
         return 2;
       }
-      console.log(`\n${renderTable(report)}`);
+      // A terminal gets what fits; a CI log (not a terminal) gets the whole message.
+      const width = Deno.stdout.isTerminal() ? Math.max(40, Deno.consoleSize().columns - 30) : 400;
+      console.log(`\n${renderTable(report, width)}`);
       if (typeof values.json === "string") {
         await Deno.writeTextFile(
           absolute(values.json),

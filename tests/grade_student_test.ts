@@ -55,6 +55,26 @@ Deno.test("the pristine starter comes from labs/starters in a release", async ()
   await Deno.remove(root, { recursive: true });
 });
 
+Deno.test("the pristine starter comes from the commit that added it in a clone", async () => {
+  const root = await Deno.makeTempDir();
+  const git = (...args: string[]) =>
+    new Deno.Command("git", {
+      args: ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args],
+      cwd: root,
+      stdout: "null",
+      stderr: "null",
+    }).output();
+  await git("init", "-q");
+  await Deno.mkdir(`${root}/labs/exercises`, { recursive: true });
+  await Deno.writeTextFile(`${root}/labs/exercises/00_intro.ts`, STARTER);
+  await git("add", "-A");
+  await git("commit", "-qm", "course");
+  await Deno.writeTextFile(`${root}/labs/exercises/00_intro.ts`, EDITED);
+  await git("commit", "-qam", "my work");
+  assert.equal(await pristineStarter("labs/exercises/00_intro.ts", root), STARTER);
+  await Deno.remove(root, { recursive: true });
+});
+
 Deno.test("progress records results, finds the current exercise and forgets a reset one", async () => {
   const root = await Deno.makeTempDir();
   const result = (id: string, status: TestResult["status"]) =>

@@ -55,6 +55,7 @@ Deno.test({
 /** A report with every status and text that XML and JSON must escape. */
 const NASTY: GradeReport = {
   submission: "/tmp/x",
+  startedAt: "2026-01-02T03:04:05.678Z",
   points: 1.5,
   maxPoints: 5,
   ms: 1234,
@@ -69,6 +70,7 @@ const NASTY: GradeReport = {
       maxPoints: 2,
       passedCases: 5,
       totalCases: 5,
+      failures: [],
       ms: 300,
     },
     {
@@ -81,6 +83,10 @@ const NASTY: GradeReport = {
       maxPoints: 3,
       passedCases: 1,
       totalCases: 4,
+      failures: [
+        { what: "f(<x>)", expected: "1 & 2", got: '"3"', passed: false },
+        { what: "f(y)", expected: "2", got: "]]>", passed: false },
+      ],
       ms: 200,
     },
     {
@@ -93,6 +99,7 @@ const NASTY: GradeReport = {
       maxPoints: 0,
       passedCases: 0,
       totalCases: 0,
+      failures: [],
       ms: 10000,
     },
   ],
@@ -123,10 +130,15 @@ Deno.test("the JUnit XML is well-formed: testsuites › testsuite per lab › te
     "lab 01",
   ]);
   const [lab00, lab01] = suites.testsuite;
+  assert.equal(lab00["@_timestamp"], "2026-01-02T03:04:05");
   assert.equal(lab00.testcase.length, 2);
   assert.equal(lab00.testcase[0].failure, undefined);
   assert.equal(lab00.testcase[1]["@_name"], `00.2 "Counting" <parameters> & more`);
   assert.match(lab00.testcase[1].failure[0]["@_message"], /^1\/4 cases pass/);
+  assert.equal(
+    lab00.testcase[1].failure[0]["#text"],
+    'f(<x>)\n  expected 1 & 2\n  got      "3"\nf(y)\n  expected 2\n  got      ]]>',
+  );
   assert.match(lab00.testcase[1]["system-out"][0], /<\/testcase><\/testsuite>\]\]>/);
   assert.match(lab01.testcase[0].error[0]["@_message"], /time limit/);
 });

@@ -63,35 +63,47 @@ function describe(err: unknown): { name: string; message: string } {
 
 /**
  * Check mode runs grader code after the student's module has loaded, so the built-ins that code
- * leans on are frozen first: a patch then throws at import and the exercise fails to load.
- * Error and Object prototypes stay writable (freezing them breaks ordinary `this.name = …`).
+ * leans on are frozen first, prototypes included: a patch then throws at import (modules are
+ * strict) and the exercise fails to load. Error prototypes stay writable, because freezing them
+ * breaks the ordinary `this.name = …` of an Error subclass.
  */
 function freezeBuiltins(): void {
-  const targets: object[] = [
-    Math,
-    JSON,
-    Reflect,
-    Number,
-    String,
-    Array,
-    Array.prototype,
-    Function.prototype,
-    Number.prototype,
-    String.prototype,
-    Promise,
-    Promise.prototype,
-    Object,
-    Object.getPrototypeOf(Uint8Array),
-    Object.getPrototypeOf(Uint8Array.prototype),
-    Float32Array.prototype,
-    Float64Array.prototype,
-    Map.prototype,
-    Set.prototype,
+  const typedArray = Object.getPrototypeOf(Uint8Array);
+  const globals = [
+    "Object",
+    "Function",
+    "Array",
+    "Number",
+    "String",
+    "Boolean",
+    "Symbol",
+    "BigInt",
+    "Math",
+    "JSON",
+    "Reflect",
+    "Promise",
+    "Map",
+    "Set",
+    "WeakMap",
+    "ArrayBuffer",
+    "DataView",
+    "Float32Array",
+    "Float64Array",
+    "Int8Array",
+    "Int16Array",
+    "Int32Array",
+    "Uint8Array",
+    "Uint8ClampedArray",
+    "Uint16Array",
+    "Uint32Array",
   ];
-  for (const t of targets) Object.freeze(t);
-  for (const name of ["Math", "JSON", "Reflect", "Array", "Object", "Number", "String"]) {
+  const targets: unknown[] = [typedArray, typedArray.prototype];
+  for (const name of globals) {
+    const value = (globalThis as Record<string, unknown>)[name];
+    targets.push(value, (value as { prototype?: unknown }).prototype);
     Object.defineProperty(globalThis, name, { writable: false, configurable: false });
   }
+  for (const t of targets) if (t) Object.freeze(t);
 }
 
 async function load(): Promise<(...args: unknown[]) => unknown> {
@@ -133,7 +145,10 @@ for (const call of request.calls ?? []) {
   try {
     let value = fn(...args);
     if (isThenable(value)) value = await value;
-    outcome = { ok: true, value, args };
+    // Arguments go back only when the call changed them, which keeps reports of big inputs small.
+    const after = serialize(args);
+    const same = after.length === call.length && after.every((b, i) => b === call[i]);
+    outcome = same ? { ok: true, value } : { ok: true, value, args };
   } catch (err) {
     outcome = { ok: false, error: describe(err) };
   }

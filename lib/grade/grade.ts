@@ -10,8 +10,8 @@
  */
 import type { Case, Exercise } from "../exercise.ts";
 import { REPO_ROOT } from "../exercise.ts";
-import { GraderError, recordCalls, replayCheck } from "./replay.ts";
-import { DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
+import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
+import { checkSandbox, DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
 
 /** The result of one exercise. */
 export interface TestResult {
@@ -26,14 +26,16 @@ export interface TestResult {
   maxPoints: number;
   passedCases: number;
   totalCases: number;
-  /** The first failing case, for the student loop. */
-  failure?: Case;
+  /** Every case that failed (none when the code did not run). */
+  failures: Case[];
   ms: number;
 }
 
 /** The result of a whole submission. */
 export interface GradeReport {
   submission: string;
+  /** When grading started, ISO 8601 in UTC. */
+  startedAt: string;
   tests: TestResult[];
   points: number;
   maxPoints: number;
@@ -53,6 +55,7 @@ export interface GradeOptions {
   onResult?: (result: TestResult) => void;
 }
 
+/** How much of what a student's code printed goes into the results, in characters. */
 export const OUTPUT_LIMIT = 500;
 const CATALOG_URL = new URL("../../labs/catalog/mod.ts", import.meta.url).href;
 
@@ -87,8 +90,10 @@ export async function gradeSubmission(
   options: GradeOptions = {},
 ): Promise<GradeReport> {
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const dir = options.dir ?? REPO_ROOT;
   const chosen = exercises.filter((e) => selects(options.only, e.id));
+  await checkSandbox(options.limits);
   const tests: TestResult[] = new Array(chosen.length);
   let next = 0;
   const worker = async () => {
@@ -101,6 +106,7 @@ export async function gradeSubmission(
   await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
   return {
     submission: dir,
+    startedAt,
     tests,
     points: round2(tests.reduce((s, t) => s + t.points, 0)),
     maxPoints: tests.reduce((s, t) => s + t.maxPoints, 0),
@@ -141,29 +147,37 @@ export async function gradeExercise(
       output: "",
       points: 0,
       passedCases: 0,
+      failures: [],
       totalCases: 0,
       ms: 0,
     };
   }
-  const recording = await recordCalls(exercise);
   const module = new URL(`file://${path}`).href;
-  const run = typeof recording === "string"
-    ? await runSandboxed(
-      {
-        module,
-        symbol: exercise.symbol,
-        mode: "check",
-        exerciseId: exercise.id,
-        catalog,
-      },
-      [dir],
-      limits,
-    )
-    : await runSandboxed(
-      { module, symbol: exercise.symbol, mode: "replay", calls: recording.calls },
+  const inSandbox = () =>
+    runSandboxed(
+      { module, symbol: exercise.symbol, mode: "check", exerciseId: exercise.id, catalog },
       [dir],
       limits,
     );
+  const recording = await recordCalls(exercise);
+  let run = typeof recording === "string" ? await inSandbox() : await runSandboxed(
+    { module, symbol: exercise.symbol, mode: "replay", calls: recording.calls },
+    [dir],
+    limits,
+  );
+  let verdict: Verdict | undefined;
+  if (typeof recording !== "string" && run.report?.kind === "outcomes") {
+    if (run.report.outcomes.length !== recording.calls.length) {
+      run = { ...run, report: undefined, problem: "it did not report one result per call" };
+    } else {
+      try {
+        verdict = await replayCheck(exercise, recording, run.report.outcomes);
+      } catch (err) {
+        if (!(err instanceof NotReplayable)) throw err;
+        run = await inSandbox();
+      }
+    }
+  }
   const common = { ...base, output: run.output.slice(0, OUTPUT_LIMIT), ms: run.ms };
   const errorResult = (message: string): TestResult => ({
     ...common,
@@ -171,6 +185,7 @@ export async function gradeExercise(
     message,
     points: 0,
     passedCases: 0,
+    failures: [],
     totalCases: 0,
   });
   const report = run.report;
@@ -178,15 +193,9 @@ export async function gradeExercise(
   if (report.kind === "load-error") {
     return errorResult(`${exercise.file} does not load: ${report.message}`);
   }
-  let cases: Case[], todo: boolean;
-  if (report.kind === "cases") {
-    cases = report.result.cases;
-    todo = report.result.status === "todo";
-  } else if (typeof recording === "string" || report.outcomes.length !== recording.calls.length) {
-    return errorResult("The submission's process did not report one result per call.");
-  } else {
-    ({ cases, todo } = await replayCheck(exercise, recording, report.outcomes));
-  }
+  const { cases, todo } = report.kind === "cases"
+    ? { cases: report.result.cases, todo: report.result.status === "todo" }
+    : verdict!;
   if (cases.length === 0) {
     throw new GraderError(`The check of exercise ${exercise.id} has no cases.`);
   }
@@ -203,7 +212,7 @@ export async function gradeExercise(
     points: todo ? 0 : round2(exercise.points * passed / cases.length),
     passedCases: passed,
     totalCases: cases.length,
-    failure,
+    failures: cases.filter((c) => !c.passed),
   };
 }
 

@@ -13,7 +13,15 @@ export interface Progress {
   exercises: Record<string, { status: TestResult["status"]; points: number; at: string }>;
 }
 
-/** Path of the progress file under `root`. */
+/**
+ * Path of the progress file under `root`.
+ *
+ * @example
+ * ```ts
+ * import { progressPath } from "./progress.ts";
+ * console.assert(progressPath("/course") === "/course/.minigpt/progress.json");
+ * ```
+ */
 export function progressPath(root: string = REPO_ROOT): string {
   return `${root}/.minigpt/progress.json`;
 }

@@ -33,8 +33,8 @@ export interface ChildRequest {
 
 /** One call of the student's function in replay mode. */
 export type CallOutcome =
-  /** `args` are the arguments after the call, so in-place outputs travel back too. */
-  | { ok: true; value: unknown; args: unknown[] }
+  /** `args`: the arguments after the call when it changed them, so in-place outputs travel too. */
+  | { ok: true; value: unknown; args?: unknown[] }
   | { ok: false; error: { name: string; message: string } };
 
 /** The child's answer. */

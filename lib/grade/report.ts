@@ -13,7 +13,7 @@ import type { GradeReport, TestResult } from "./grade.ts";
  * @example
  * ```ts
  * import { renderTable } from "./report.ts";
- * console.log(renderTable({ submission: ".", tests: [], points: 0, maxPoints: 0, ms: 0 }));
+ * console.log(renderTable({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 }));
  * ```
  */
 export function renderTable(report: GradeReport, messageWidth = 72): string {
@@ -58,7 +58,7 @@ export interface ResultsJson {
  * @example
  * ```ts
  * import { toResultsJson } from "./report.ts";
- * const json = toResultsJson({ submission: ".", tests: [], points: 0, maxPoints: 0, ms: 0 });
+ * const json = toResultsJson({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 });
  * console.assert(json.total.points === 0);
  * ```
  */
@@ -157,7 +157,7 @@ export const RESULTS_SCHEMA = {
  * @example
  * ```ts
  * import { toJunitXml } from "./report.ts";
- * const xml = toJunitXml({ submission: ".", tests: [], points: 0, maxPoints: 0, ms: 0 });
+ * const xml = toJunitXml({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 });
  * console.assert(xml.includes("<testsuites"));
  * ```
  */
@@ -173,7 +173,12 @@ export function toJunitXml(report: GradeReport): string {
   ];
   for (const lab of labs) {
     const tests = report.tests.filter((t) => t.id.split(".")[0] === lab);
-    lines.push(`  <testsuite name="lab ${lab}" ${counts(tests)}>`);
+    // JUnit's timestamp is local-style (no zone letter); ours is UTC.
+    const stamp = report.startedAt.replace(/\.\d+Z$|Z$/, "");
+    lines.push(
+      `  <testsuite name="lab ${lab}" ${counts(tests)} skipped="0" ` +
+        `timestamp="${stamp}" hostname="${xml(hostname())}">`,
+    );
     const points = tests.reduce((s, t) => s + t.points, 0);
     const maxPoints = tests.reduce((s, t) => s + t.maxPoints, 0);
     lines.push(
@@ -187,8 +192,14 @@ export function toJunitXml(report: GradeReport): string {
       );
       if (t.status !== "pass") {
         const tag = t.status === "fail" ? "failure" : "error";
+        // The body lists each failing case, for the instructor reading the CI report.
+        const detail = t.failures.length === 0
+          ? t.message
+          : t.failures.map((c) => `${c.what}\n  expected ${c.expected}\n  got      ${c.got}`).join(
+            "\n",
+          );
         lines.push(
-          `      <${tag} message="${xml(t.message)}" type="${t.status}">${xml(t.message)}</${tag}>`,
+          `      <${tag} message="${xml(t.message)}" type="${t.status}">${xml(detail)}</${tag}>`,
         );
       }
       if (t.output) lines.push(`      <system-out>${xml(t.output)}</system-out>`);
@@ -198,6 +209,14 @@ export function toJunitXml(report: GradeReport): string {
   }
   lines.push(`</testsuites>`, "");
   return lines.join("\n");
+}
+
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
 }
 
 /** Escapes text for XML and drops the characters XML 1.0 cannot hold at all. */

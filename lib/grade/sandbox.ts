@@ -1,6 +1,6 @@
 /**
  * Runs the grader's child (child.ts) in its own Deno process with the least it needs: read access
- * to the grader's repository and the submission, write access to one fresh temporary folder, no
+ * to the grader's repository (but not its solutions) and the submission, write access to one fresh temporary folder, no
  * network, environment, subprocess, FFI or system information, a wall-clock limit (the process is
  * killed) and a V8 heap limit. Returns the child's report only when it carries this run's nonce.
  *
@@ -9,7 +9,8 @@
  */
 import { deserialize, serialize } from "node:v8";
 import { REPO_ROOT } from "../exercise.ts";
-import type { ChildReport, ChildRequest } from "./protocol.ts";
+import type { CallOutcome, ChildReport, ChildRequest } from "./protocol.ts";
+import { GraderError } from "./replay.ts";
 
 /** Resource limits of one sandboxed run. */
 export interface Limits {
@@ -68,6 +69,8 @@ export async function runSandboxed(
         "--no-lock",
         `--config=${REPO_ROOT}/deno.json`,
         `--allow-read=${[REPO_ROOT, ...readable].join(",")}`,
+        // The repository is readable for the library; its answers are not.
+        `--deny-read=${REPO_ROOT}/labs/solutions`,
         `--allow-write=${workDir}`,
         `--v8-flags=--max-old-space-size=${limits.heapMb}`,
         CHILD,
@@ -119,6 +122,47 @@ export async function runSandboxed(
     await Deno.remove(workDir, { recursive: true }).catch(() => {});
   }
 }
+
+/**
+ * Runs a known-good function through the sandbox and throws GraderError if that fails: when the
+ * sandbox itself is broken (no Deno cache, flags this Deno does not know), every submission
+ * would otherwise look guilty.
+ *
+ * @example
+ * ```ts
+ * import { checkSandbox } from "./sandbox.ts";
+ * await checkSandbox();
+ * ```
+ */
+export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<void> {
+  // Once per process and limits: what can break (Deno, its cache, the flags) does not change.
+  const key = `${limits.timeoutMs}/${limits.heapMb}`;
+  if (workingLimits.has(key)) return;
+  const run = await runSandboxed(
+    {
+      module: new URL("../softmax.ts", import.meta.url).href,
+      symbol: "softmax",
+      mode: "replay",
+      calls: [serialize([[0, 0]])],
+    },
+    [],
+    limits,
+  );
+  const outcome = run.report?.kind === "outcomes" && run.report.outcomes.length === 1
+    ? deserialize(run.report.outcomes[0]) as CallOutcome
+    : undefined;
+  if (!outcome?.ok || JSON.stringify(outcome.value) !== "[0.5,0.5]") {
+    const why = run.problem ?? (run.report?.kind === "load-error" ? run.report.message : "");
+    const printed = run.output.split("\n").find((line) => line.trim() !== "")?.slice(0, 200);
+    throw new GraderError(
+      `The sandbox does not work on this machine (${why || "wrong answer from the library"}); ` +
+        `it printed ${printed ? `"${printed}"` : "nothing"}.`,
+    );
+  }
+  workingLimits.add(key);
+}
+
+const workingLimits = new Set<string>();
 
 /** Only what Deno needs to find its module cache; the child cannot read it anyway. */
 function childEnv(): Record<string, string> {

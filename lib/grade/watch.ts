@@ -190,7 +190,7 @@ export function describeResult(exercise: Exercise, result: TestResult): string {
     paint("dim", `(${exercise.file}, function ${exercise.symbol})`);
   if (result.status === "pass") return `${head}\n  ${paint("green", "passes")}: ${result.message}`;
   const lines = [head];
-  const f = result.failure;
+  const f = result.failures[0];
   if (f && !result.message.startsWith("Not started")) {
     lines.push(
       `  ${paint("red", "fails")}: ${result.passedCases}/${result.totalCases} cases pass.`,

@@ -1,8 +1,9 @@
 // deno-lint-ignore-file
 /** Hostile submission: softmax allocates until the heap is gone. The other exercise is solved. */
-export { countParameters } from "../../../../../labs/solutions/00_intro.ts";
+// The library's own function: a correct answer to show that the other exercise still counts.
+export { countParameters } from "../../../../../lib/config.ts";
 
 export function softmax(scores: number[]): number[] {
   const hoard: number[][] = [];
-  while (true) hoard.push(new Array(1 << 16).fill(scores.length));
+  while (true) hoard.push(new Array(1 << 20).fill(scores.length + 0.5));
 }
