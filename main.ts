@@ -160,10 +160,10 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       }
       const limits = {
         timeoutMs: 1000 *
-          positiveNumber("timeout", values.timeout, DEFAULT_LIMITS.timeoutMs / 1000),
-        heapMb: positiveNumber("heap", values.heap, DEFAULT_LIMITS.heapMb),
+          positiveNumber(values, "timeout", DEFAULT_LIMITS.timeoutMs / 1000),
+        heapMb: positiveNumber(values, "heap", DEFAULT_LIMITS.heapMb),
       };
-      const jobs = positiveNumber("jobs", values.jobs, 2);
+      const jobs = positiveNumber(values, "jobs", 2);
       let report;
       try {
         report = await gradeSubmission(CATALOG, {
@@ -206,7 +206,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     async run(values) {
       await runWatch(CATALOG, {
         poll: values.poll === true,
-        intervalMs: positiveNumber("interval", values.interval, 500),
+        intervalMs: positiveNumber(values, "interval", 500),
       });
       return 0;
     },
@@ -439,12 +439,12 @@ function exerciseFrom(id: string | undefined): Exercise {
   return ex;
 }
 
-function positiveNumber(flag: string, text: unknown, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) {
+/** A numeric flag that must be positive, or `fallback` when absent. */
+function positiveNumber(values: Record<string, unknown>, flag: string, fallback: number): number {
+  const n = numberFlag(values, flag) ?? fallback;
+  if (!(n > 0)) {
     throw new UserError(
-      `--${flag} ${text} is not a positive number; for example --${flag} ${fallback}.`,
+      `--${flag} ${n} is not a positive number; for example --${flag} ${fallback}.`,
     );
   }
   return n;
