@@ -7,9 +7,25 @@
 import { parseArgs } from "node:util";
 import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
 import { findLab, LABS } from "./labs/mod.ts";
+import { runBench, SUITES } from "./lib/bench/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
 import { UserError } from "./lib/errors.ts";
-import { checkStudent } from "./lib/exercise.ts";
+import { checkStudent, type Exercise, REPO_ROOT } from "./lib/exercise.ts";
+import {
+  buildRelease,
+  DEFAULT_LIMITS,
+  forgetProgress,
+  gradeSubmission,
+  NOT_RELEASED,
+  pristineStarter,
+  recordProgress,
+  renderTable,
+  restoreFunction,
+  runWatch,
+  selects,
+  toJunitXml,
+  toResultsJson,
+} from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/kernels_build.ts";
 import { runLab, type RunResult } from "./lib/lab.ts";
 import { paint, table, wrap } from "./lib/term.ts";
@@ -97,20 +113,256 @@ const COMMANDS: Record<string, Command> = {
     usage: "deno task hint <exercise id, such as 00.1>",
     options: {},
     run(_values, positionals) {
-      const id = positionals[0];
-      const ex = id ? findExercise(id) : undefined;
-      if (!ex) {
-        throw new UserError(
-          `${id ? `There is no exercise "${id}"` : "Say which exercise"}; the exercises are ${
-            CATALOG.map((e) => e.id).join(", ")
-          }.`,
-        );
-      }
+      const ex = exerciseFrom(positionals[0]);
       console.log(
         `\n  ${paint("bold", `${ex.id} · ${ex.title}`)}  (${ex.file}, function ${ex.symbol})\n`,
       );
       console.log(wrap(ex.hint, 92, "  "));
       return Promise.resolve(0);
+    },
+  },
+  grade: {
+    summary: "grade every exercise in a sandbox: a table, results.json, JUnit XML",
+    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH]
+
+  --json FILE    write the results as JSON (per exercise: status, message, output, points)
+  --junit FILE   write the results as JUnit XML, for CI
+  --only NN      grade one lab (03) or one exercise (03.2)
+  --dir PATH     the submission: a folder holding labs/exercises (default: this repository)
+  --timeout S    time limit per exercise in seconds (default ${DEFAULT_LIMITS.timeoutMs / 1000})
+  --heap MB      V8 heap limit per exercise in MiB (default ${DEFAULT_LIMITS.heapMb})
+  --jobs N       exercises graded at once (default 2)
+
+Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
+    options: {
+      json: { type: "string" },
+      junit: { type: "string" },
+      only: { type: "string" },
+      dir: { type: "string" },
+      timeout: { type: "string" },
+      heap: { type: "string" },
+      jobs: { type: "string" },
+    },
+    async run(values) {
+      const dir = typeof values.dir === "string" ? absolute(values.dir) : REPO_ROOT;
+      if (!(await isDirectory(`${dir}/labs/exercises`))) {
+        throw new UserError(
+          `${dir} holds no labs/exercises folder; point --dir at the root of a submission.`,
+        );
+      }
+      const only = values.only as string | undefined;
+      if (!CATALOG.some((e) => selects(only, e.id))) {
+        throw new UserError(
+          `--only ${only} selects no exercise; the exercises are ${
+            CATALOG.map((e) => e.id).join(", ")
+          }.`,
+        );
+      }
+      const limits = {
+        timeoutMs: 1000 *
+          positiveNumber("timeout", values.timeout, DEFAULT_LIMITS.timeoutMs / 1000),
+        heapMb: positiveNumber("heap", values.heap, DEFAULT_LIMITS.heapMb),
+      };
+      const jobs = positiveNumber("jobs", values.jobs, 2);
+      let report;
+      try {
+        report = await gradeSubmission(CATALOG, {
+          dir,
+          only,
+          limits,
+          jobs,
+          onResult: (t) => console.error(paint("dim", `  graded ${t.id}: ${t.status}`)),
+        });
+      } catch (err) {
+        console.error(paint("red", `Grading could not run: ${(err as Error)?.message ?? err}`));
+        return 2;
+      }
+      // A terminal gets what fits; a CI log (not a terminal) gets the whole message.
+      const width = Deno.stdout.isTerminal() ? Math.max(40, Deno.consoleSize().columns - 30) : 400;
+      console.log(`\n${renderTable(report, width)}`);
+      if (typeof values.json === "string") {
+        await Deno.writeTextFile(
+          absolute(values.json),
+          JSON.stringify(toResultsJson(report), null, 2) + "\n",
+        );
+      }
+      if (typeof values.junit === "string") {
+        await Deno.writeTextFile(absolute(values.junit), toJunitXml(report));
+      }
+      // A student grading their own work keeps their progress; an instructor's --dir run does not.
+      if (values.dir === undefined) await recordProgress(report.tests);
+      return report.tests.every((t) => t.status === "pass") ? 0 : 1;
+    },
+  },
+  watch: {
+    summary: "re-grade the current exercise each time you save a file",
+    usage: `deno task watch [--poll] [--interval MS]
+
+  Grades the first exercise that does not pass yet, in the same sandbox as \`deno task grade\`,
+  then again each time a file under labs/exercises changes, and moves on when it passes.
+  --poll         look for changes by polling (for folders where file events do not arrive)
+  --interval MS  polling interval in milliseconds (default 500)`,
+    options: { poll: { type: "boolean" }, interval: { type: "string" } },
+    async run(values) {
+      await runWatch(CATALOG, {
+        poll: values.poll === true,
+        intervalMs: positiveNumber("interval", values.interval, 500),
+      });
+      return 0;
+    },
+  },
+  reset: {
+    summary: "put one exercise's function back to its starter (asks first)",
+    usage: `deno task reset <exercise id, such as 03.2> [--yes]
+
+  Replaces your function for that exercise with the original starter; the rest of the file stays.
+  --yes  do not ask for confirmation`,
+    options: { yes: { type: "boolean" } },
+    async run(values, positionals) {
+      const ex = exerciseFrom(positionals[0]);
+      const path = `${REPO_ROOT}/${ex.file}`;
+      const current = await Deno.readTextFile(path).catch(() => "");
+      const restored = restoreFunction(current, await pristineStarter(ex.file), ex.symbol);
+      if (restored === current) {
+        console.log(`${ex.symbol} in ${ex.file} is already the starter; nothing to do.`);
+        return 0;
+      }
+      if (values.yes !== true) {
+        if (!Deno.stdin.isTerminal()) {
+          throw new UserError(
+            `Resetting ${ex.id} erases your ${ex.symbol}; run it in a terminal to confirm, or add --yes.`,
+          );
+        }
+        if (
+          !confirm(
+            `Replace your ${ex.symbol} in ${ex.file} with the starter? Your code for it will be lost.`,
+          )
+        ) {
+          console.log("Nothing changed.");
+          return 1;
+        }
+      }
+      await Deno.writeTextFile(path, restored);
+      await forgetProgress(ex.id);
+      console.log(`${ex.symbol} in ${ex.file} is back to its starter.`);
+      return 0;
+    },
+  },
+  release: {
+    summary: "instructors: write the student release (no solutions) to a new folder",
+    usage: `deno task release --out DIR
+
+  Copies the repository's files (git's list) to DIR, leaving out ${NOT_RELEASED.join(", ")},
+  adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
+  that nothing refers to the solutions and that every starter grades as not started.`,
+    options: { out: { type: "string" } },
+    async run(values) {
+      if (typeof values.out !== "string") {
+        throw new UserError("Say where to write the release, for example --out ../minigpt-class.");
+      }
+      const out = absolute(values.out);
+      const files = await buildRelease(CATALOG, out);
+      console.log(`Student release written to ${out} (${files} files, no solutions).`);
+      return 0;
+    },
+  },
+  train: {
+    summary: "train a GPT on a corpus, with checkpoints and resume",
+    usage: `deno task train [--preset baby|mini|nano] [--corpus NAME|PATH] [--tokenizer char|bpe]
+                       [--vocab-size N] [--positional learned|sinusoidal|rope] [--steps N]
+                       [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume]
+
+  --preset       model shape and training settings (default baby: nanoGPT's CPU config)
+  --corpus       a registry corpus (default tinyshakespeare) or any UTF-8 text file
+  --tokenizer    char (default) or bpe (a byte-level BPE trained on the training split)
+  --vocab-size   BPE vocabulary size (default 5000)
+  --steps, --batch-size, --lr, --seed   override the preset's (lr is the peak; the floor is lr/10)
+  --out DIR      run folder: latest/, best/, metrics.jsonl (default out/train/<corpus>-<preset>-<tok>)
+  --resume       continue the run in --out from its latest checkpoint, exactly where it stopped
+Ctrl-C stops after the current step and saves a checkpoint.`,
+    options: {
+      preset: { type: "string" },
+      corpus: { type: "string" },
+      tokenizer: { type: "string" },
+      "vocab-size": { type: "string" },
+      positional: { type: "string" },
+      steps: { type: "string" },
+      "batch-size": { type: "string" },
+      lr: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "boolean" },
+    },
+    async run(values) {
+      const { runTraining } = await import("./lib/run_train.ts");
+      const tokenizer = (values.tokenizer ?? "char") as string;
+      if (tokenizer !== "char" && tokenizer !== "bpe") {
+        throw new UserError(`--tokenizer takes char or bpe, not "${tokenizer}".`);
+      }
+      const positional = (values.positional ?? "learned") as string;
+      if (!["learned", "sinusoidal", "rope"].includes(positional)) {
+        throw new UserError(`--positional takes learned, sinusoidal or rope, not "${positional}".`);
+      }
+      await runTraining({
+        preset: (values.preset as string | undefined) ?? "baby",
+        corpus: values.corpus as string | undefined,
+        tokenizer,
+        vocabSize: numberFlag(values, "vocab-size"),
+        positional: positional as "learned",
+        steps: numberFlag(values, "steps"),
+        batchSize: numberFlag(values, "batch-size"),
+        lr: numberFlag(values, "lr"),
+        seed: numberFlag(values, "seed"),
+        out: values.out as string | undefined,
+        resume: values.resume === true,
+      });
+      return 0;
+    },
+  },
+  sample: {
+    summary: "generate text from a trained checkpoint, streamed as it comes",
+    usage: `deno task sample --ckpt DIR [--prompt TEXT] [--tokens N] [--temperature X] [--top-k K]
+                        [--top-p P] [--seed N] [--stop TEXT]... [--no-cache]
+
+  --ckpt DIR       a run folder (its best/ checkpoint, else latest/) or a checkpoint folder
+  --prompt TEXT    where the text starts (default a new line)
+  --tokens N       how many tokens to generate (default 500)
+  --temperature X  0 is greedy; below 1 is safer, above 1 wilder (default 0.8)
+  --top-k K, --top-p P  sample only among the K most likely tokens / the nucleus of mass P
+  --seed N         the sampler's seed (default 0)
+  --stop TEXT      stop when the text contains TEXT (may repeat)
+  --no-cache       recompute the whole context at every token instead of using the KV cache`,
+    options: {
+      ckpt: { type: "string" },
+      prompt: { type: "string" },
+      tokens: { type: "string" },
+      temperature: { type: "string" },
+      "top-k": { type: "string" },
+      "top-p": { type: "string" },
+      seed: { type: "string" },
+      stop: { type: "string", multiple: true },
+      "no-cache": { type: "boolean" },
+    },
+    async run(values) {
+      const { runSampling } = await import("./lib/run_sample.ts");
+      if (typeof values.ckpt !== "string") {
+        throw new UserError(
+          "Say which checkpoint to sample from: --ckpt DIR (a folder `deno task train` wrote).",
+        );
+      }
+      await runSampling({
+        ckpt: values.ckpt,
+        prompt: values.prompt as string | undefined,
+        maxTokens: numberFlag(values, "tokens") ?? 500,
+        temperature: numberFlag(values, "temperature") ?? 0.8,
+        topK: numberFlag(values, "top-k"),
+        topP: numberFlag(values, "top-p"),
+        seed: numberFlag(values, "seed"),
+        stop: values.stop as string[] | undefined,
+        kvCache: values["no-cache"] !== true,
+      });
+      console.log();
+      return 0;
     },
   },
   doctor: {
@@ -127,6 +379,27 @@ const COMMANDS: Record<string, Command> = {
       return checks.every((c) => c.ok) ? 0 : 1;
     },
   },
+  bench: {
+    summary: "benchmarks, side by side with the peers, as ratios measured in one run",
+    usage: `deno task bench <suite> [--json FILE]
+
+${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`).join("\n")}
+  --json FILE  also write the rows as JSON (for example out/bench/kernels.json)`,
+    options: { json: { type: "string" } },
+    async run(values, positionals) {
+      const name = positionals[0];
+      if (!name || !SUITES[name]) {
+        throw new UserError(
+          `${
+            name ? `There is no benchmark "${name}"` : "Say which benchmark to run"
+          }; the suites are ${
+            Object.keys(SUITES).join(", ")
+          } (for example \`deno task bench kernels\`).`,
+        );
+      }
+      return await runBench(name, typeof values.json === "string" ? values.json : undefined);
+    },
+  },
   build: {
     summary: "compile the AssemblyScript kernels (runs by itself when needed)",
     usage: "deno task build:kernels [--force]",
@@ -139,8 +412,50 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+/** A numeric flag, or undefined when absent; anything but a finite number is a usage error. */
+function numberFlag(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(n)) {
+    throw new UserError(`--${name} takes a number, not "${raw}".`);
+  }
+  return n;
+}
+
 function labNames(): string {
   return `the labs are ${LABS.map((l) => l.id).join(", ")} (or "all")`;
+}
+
+function exerciseFrom(id: string | undefined): Exercise {
+  const ex = id ? findExercise(id) : undefined;
+  if (!ex) {
+    throw new UserError(
+      `${id ? `There is no exercise "${id}"` : "Say which exercise"}; the exercises are ${
+        CATALOG.map((e) => e.id).join(", ")
+      }.`,
+    );
+  }
+  return ex;
+}
+
+function positiveNumber(flag: string, text: unknown, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) {
+    throw new UserError(
+      `--${flag} ${text} is not a positive number; for example --${flag} ${fallback}.`,
+    );
+  }
+  return n;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 function absolute(path: string): string {

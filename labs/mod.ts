@@ -22,6 +22,12 @@ export const LABS: LabEntry[] = [
     load: async () => (await import("./00_intro.ts")).lab,
   },
   {
+    id: "01",
+    slug: "01_tokenization",
+    title: "Tokenization: characters, bytes and BPE",
+    load: async () => (await import("./01_tokenization.ts")).lab,
+  },
+  {
     id: "02",
     slug: "02_embeddings",
     title: "Embeddings: words as vectors",

@@ -46,6 +46,7 @@ function rotate(
   NH: number,
   sign: 1 | -1,
   accumulate: boolean,
+  offset = 0,
 ): void {
   const hs = C / NH;
   if (hs % 2 !== 0) throw new Error(`RoPE needs an even head size, got ${hs} (C ${C}, NH ${NH}).`);
@@ -56,7 +57,7 @@ function rotate(
         for (let h = 0; h < NH; h++) {
           const p = base + part * C + h * hs;
           for (let i = 0; i < hs / 2; i++) {
-            const angle = sign * t * Math.pow(BASE, (-2 * i) / hs);
+            const angle = sign * (t + offset) * Math.pow(BASE, (-2 * i) / hs);
             const cos = Math.cos(angle), sin = Math.sin(angle);
             const x = inp[p + 2 * i], y = inp[p + 2 * i + 1];
             const rx = x * cos - y * sin, ry = x * sin + y * cos;
@@ -92,8 +93,9 @@ export function ropeForward(
   T: number,
   C: number,
   NH: number,
+  positionOffset = 0, // position of the first of the T tokens (a KV cache feeds one token at a time)
 ): void {
-  rotate(out, inp, B, T, C, NH, 1, false);
+  rotate(out, inp, B, T, C, NH, 1, false, positionOffset);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Exercise } from "../../lib/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
+import { exercises as tokenization } from "./01_tokenization.ts";
 import { exercises as embeddings } from "./02_embeddings.ts";
 import { exercises as attention } from "./03_attention.ts";
 import { exercises as multihead } from "./04_multihead.ts";
@@ -15,6 +16,7 @@ import { exercises as gpt } from "./07_gpt.ts";
 /** Every exercise, lab by lab. */
 export const CATALOG: Exercise[] = [
   ...intro,
+  ...tokenization,
   ...embeddings,
   ...attention,
   ...multihead,

@@ -1,0 +1,26 @@
+/**
+ * The grader: sandboxed grading of a submission (grade.ts, with sandbox.ts, child.ts and
+ * replay.ts underneath), its reports (report.ts), and the student loop around it: progress,
+ * watch, reset to the starter, and the instructor's student release.
+ *
+ * @example
+ * ```ts
+ * import { CATALOG } from "../../labs/catalog/mod.ts";
+ * import { gradeSubmission, renderTable } from "./mod.ts";
+ * console.log(renderTable(await gradeSubmission(CATALOG)));
+ * ```
+ * @module
+ */
+export {
+  gradeExercise,
+  type GradeReport,
+  gradeSubmission,
+  selects,
+  type TestResult,
+} from "./grade.ts";
+export { firstUnpassed, forgetProgress, loadProgress, recordProgress } from "./progress.ts";
+export { buildRelease, NOT_RELEASED } from "./release.ts";
+export { renderTable, RESULTS_SCHEMA, toJunitXml, toResultsJson } from "./report.ts";
+export { DEFAULT_LIMITS, type Limits } from "./sandbox.ts";
+export { pristineStarter, restoreFunction } from "./starters.ts";
+export { runWatch } from "./watch.ts";

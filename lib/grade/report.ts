@@ -1,0 +1,232 @@
+/**
+ * A graded submission in three forms: a table for the terminal, `results.json` (described by
+ * RESULTS_SCHEMA) and JUnit XML (testsuites › testsuite per lab › testcase per exercise, with a
+ * failure or error element), the format CI systems display.
+ * @module
+ */
+import { paint, table } from "../term.ts";
+import type { GradeReport, TestResult } from "./grade.ts";
+
+/**
+ * The terminal table: exercise, status, points, message, then the total.
+ *
+ * @example
+ * ```ts
+ * import { renderTable } from "./report.ts";
+ * console.log(renderTable({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 }));
+ * ```
+ */
+export function renderTable(report: GradeReport, messageWidth = 72): string {
+  const rows: (string | number)[][] = [["exercise", "status", "points", "message"]];
+  for (const t of report.tests) {
+    const status = t.status === "pass"
+      ? paint("green", "pass")
+      : t.status === "fail"
+      ? paint("red", "fail")
+      : paint(["red", "bold"], "error");
+    const message = t.message.length > messageWidth
+      ? t.message.slice(0, messageWidth - 1) + "…"
+      : t.message;
+    rows.push([t.id, status, `${t.points}/${t.maxPoints}`, message]);
+  }
+  const passed = report.tests.filter((t) => t.status === "pass").length;
+  return `${table(rows)}\n\n  ${passed} of ${report.tests.length} exercises pass; ` +
+    `${report.points} of ${report.maxPoints} points (${(report.ms / 1000).toFixed(1)} s).`;
+}
+
+/** The shape of results.json. */
+export interface ResultsJson {
+  tool: "minigpt-lab grade";
+  version: 1;
+  tests: {
+    name: string;
+    id: string;
+    status: TestResult["status"];
+    message: string;
+    output: string;
+    points: number;
+    maxPoints: number;
+    cases: { passed: number; total: number };
+    seconds: number;
+  }[];
+  total: { points: number; maxPoints: number; passed: number; failed: number; errors: number };
+}
+
+/**
+ * results.json's content for `report`.
+ *
+ * @example
+ * ```ts
+ * import { toResultsJson } from "./report.ts";
+ * const json = toResultsJson({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 });
+ * console.assert(json.total.points === 0);
+ * ```
+ */
+export function toResultsJson(report: GradeReport): ResultsJson {
+  const count = (s: TestResult["status"]) => report.tests.filter((t) => t.status === s).length;
+  return {
+    tool: "minigpt-lab grade",
+    version: 1,
+    tests: report.tests.map((t) => ({
+      name: t.name,
+      id: t.id,
+      status: t.status,
+      message: t.message,
+      output: t.output,
+      points: t.points,
+      maxPoints: t.maxPoints,
+      cases: { passed: t.passedCases, total: t.totalCases },
+      seconds: Number((t.ms / 1000).toFixed(3)),
+    })),
+    total: {
+      points: report.points,
+      maxPoints: report.maxPoints,
+      passed: count("pass"),
+      failed: count("fail"),
+      errors: count("error"),
+    },
+  };
+}
+
+/** JSON Schema (draft-07) of results.json. */
+export const RESULTS_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  title: "minigpt-lab grading results",
+  type: "object",
+  required: ["tool", "version", "tests", "total"],
+  additionalProperties: false,
+  properties: {
+    tool: { const: "minigpt-lab grade" },
+    version: { const: 1 },
+    tests: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: [
+          "name",
+          "id",
+          "status",
+          "message",
+          "output",
+          "points",
+          "maxPoints",
+          "cases",
+          "seconds",
+        ],
+        properties: {
+          name: { type: "string", minLength: 1 },
+          id: { type: "string", pattern: "^\\d{2}\\.\\d+$" },
+          status: { enum: ["pass", "fail", "error"] },
+          message: { type: "string" },
+          output: { type: "string", maxLength: 500 },
+          points: { type: "number", minimum: 0 },
+          maxPoints: { type: "number", minimum: 0 },
+          cases: {
+            type: "object",
+            additionalProperties: false,
+            required: ["passed", "total"],
+            properties: {
+              passed: { type: "integer", minimum: 0 },
+              total: { type: "integer", minimum: 0 },
+            },
+          },
+          seconds: { type: "number", minimum: 0 },
+        },
+      },
+    },
+    total: {
+      type: "object",
+      additionalProperties: false,
+      required: ["points", "maxPoints", "passed", "failed", "errors"],
+      properties: {
+        points: { type: "number", minimum: 0 },
+        maxPoints: { type: "number", minimum: 0 },
+        passed: { type: "integer", minimum: 0 },
+        failed: { type: "integer", minimum: 0 },
+        errors: { type: "integer", minimum: 0 },
+      },
+    },
+  },
+} as const;
+
+/**
+ * JUnit XML for `report`: one testsuite per lab (its points as properties), one testcase per
+ * exercise.
+ *
+ * @example
+ * ```ts
+ * import { toJunitXml } from "./report.ts";
+ * const xml = toJunitXml({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 });
+ * console.assert(xml.includes("<testsuites"));
+ * ```
+ */
+export function toJunitXml(report: GradeReport): string {
+  const labs = [...new Set(report.tests.map((t) => t.id.split(".")[0]))];
+  const counts = (tests: TestResult[]) =>
+    `tests="${tests.length}" failures="${tests.filter((t) => t.status === "fail").length}" ` +
+    `errors="${tests.filter((t) => t.status === "error").length}" ` +
+    `time="${(tests.reduce((s, t) => s + t.ms, 0) / 1000).toFixed(3)}"`;
+  const lines = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="minigpt-lab grade" ${counts(report.tests)}>`,
+  ];
+  for (const lab of labs) {
+    const tests = report.tests.filter((t) => t.id.split(".")[0] === lab);
+    // JUnit's timestamp is local-style (no zone letter); ours is UTC.
+    const stamp = report.startedAt.replace(/\.\d+Z$|Z$/, "");
+    lines.push(
+      `  <testsuite name="lab ${lab}" ${counts(tests)} skipped="0" ` +
+        `timestamp="${stamp}" hostname="${xml(hostname())}">`,
+    );
+    const points = tests.reduce((s, t) => s + t.points, 0);
+    const maxPoints = tests.reduce((s, t) => s + t.maxPoints, 0);
+    lines.push(
+      `    <properties><property name="points" value="${Math.round(points * 100) / 100}"/>` +
+        `<property name="maxPoints" value="${maxPoints}"/></properties>`,
+    );
+    for (const t of tests) {
+      lines.push(
+        `    <testcase classname="lab${lab}" name="${xml(t.name)}" ` +
+          `time="${(t.ms / 1000).toFixed(3)}">`,
+      );
+      if (t.status !== "pass") {
+        const tag = t.status === "fail" ? "failure" : "error";
+        // The body lists each failing case, for the instructor reading the CI report.
+        const detail = t.failures.length === 0
+          ? t.message
+          : t.failures.map((c) => `${c.what}\n  expected ${c.expected}\n  got      ${c.got}`).join(
+            "\n",
+          );
+        lines.push(
+          `      <${tag} message="${xml(t.message)}" type="${t.status}">${xml(detail)}</${tag}>`,
+        );
+      }
+      if (t.output) lines.push(`      <system-out>${xml(t.output)}</system-out>`);
+      lines.push(`    </testcase>`);
+    }
+    lines.push(`  </testsuite>`);
+  }
+  lines.push(`</testsuites>`, "");
+  return lines.join("\n");
+}
+
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
+
+/** Escapes text for XML and drops the characters XML 1.0 cannot hold at all. */
+function xml(text: string): string {
+  return text
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "")
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}

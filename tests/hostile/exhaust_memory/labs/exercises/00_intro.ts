@@ -1,0 +1,9 @@
+// deno-lint-ignore-file
+/** Hostile submission: softmax allocates until the heap is gone. The other exercise is solved. */
+// The library's own function: a correct answer to show that the other exercise still counts.
+export { countParameters } from "../../../../../lib/config.ts";
+
+export function softmax(scores: number[]): number[] {
+  const hoard: number[][] = [];
+  while (true) hoard.push(new Array(1 << 20).fill(scores.length + 0.5));
+}

@@ -1,0 +1,9 @@
+// deno-lint-ignore-file
+/** Hostile submission: softmax ends the process with a success code before anything is reported. */
+// The library's own function: a correct answer to show that the other exercise still counts.
+export { countParameters } from "../../../../../lib/config.ts";
+
+export function softmax(scores: number[]): number[] {
+  console.log("PASS 00.1 softmax: 5/5 cases pass");
+  Deno.exit(0);
+}

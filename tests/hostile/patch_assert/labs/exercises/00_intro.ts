@@ -1,0 +1,28 @@
+// deno-lint-ignore-file
+/**
+ * Hostile submission: turns every assertion function it can reach into a no-op and tries to
+ * rebind the grader's comparison helpers, then returns wrong answers.
+ */
+import assert from "node:assert";
+import strict from "node:assert/strict";
+import type { GPTConfig } from "../../../../../lib/config.ts";
+import * as exercise from "../../../../../lib/exercise.ts";
+
+for (const a of [assert, strict] as unknown as Record<string, unknown>[]) {
+  for (const name of Object.keys(a)) a[name] = () => {};
+}
+for (const name of ["closeCase", "equalCase", "runCheck"]) {
+  try {
+    (exercise as Record<string, unknown>)[name] = () => ({ passed: true });
+  } catch {
+    // module namespaces are read-only; try anyway
+  }
+}
+
+export function softmax(scores: number[]): number[] {
+  return [...scores];
+}
+
+export function countParameters(config: GPTConfig): number {
+  return config.nLayer;
+}
