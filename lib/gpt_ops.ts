@@ -2,6 +2,11 @@
  * The layer functions a GPT calls, gathered in one table so that faster versions (the SIMD
  * kernels) can stand in for the plain TypeScript ones without a change to lib/gpt.ts. Every
  * entry keeps the signature of its TypeScript twin, which stays the default and the reference.
+ *
+ * `kernelOps` swaps in the SIMD kernels for the layers that cost (the matmuls of the linear
+ * layers, attention, LayerNorm, GELU, softmax); the rest stays TypeScript. For the kernels to
+ * work without copies, give the model the kernels' allocator too:
+ * `new GPT(config, seed, { ops: kernelOps(k), alloc: (n) => k.arena.alloc(n) })`.
  * @module
  */
 import { attentionBackward, attentionForward } from "./attention.ts";
@@ -13,7 +18,8 @@ import {
 import { encoderBackward, encoderForward } from "./encoder.ts";
 import { geluBackward, geluForward } from "./gelu.ts";
 import { layerNormBackward, layerNormForward } from "./layernorm.ts";
-import { linearBackward, linearForward } from "./linear.ts";
+import type { Kernels } from "./kernels_api.ts";
+import { biasBackward, linearBackward, linearForward } from "./linear.ts";
 import { ropeBackward, ropeForward } from "./positional.ts";
 import { residualBackward, residualForward } from "./residual.ts";
 
@@ -66,3 +72,36 @@ export const TYPESCRIPT_OPS: LayerOps = {
   crossEntropyForward,
   crossEntropySoftmaxBackward,
 };
+
+/**
+ * The layer ops with the SIMD kernels of `k` wherever one exists (same signatures, results
+ * equal to float32 rounding), the TypeScript twins elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { kernelOps } from "./gpt_ops.ts";
+ * import { loadKernels } from "./kernels.ts";
+ * const ops = kernelOps(await loadKernels({ quiet: true }));
+ * console.assert(typeof ops.linearBackward === "function");
+ * ```
+ */
+export function kernelOps(k: Kernels): LayerOps {
+  return {
+    ...TYPESCRIPT_OPS,
+    linearForward(out, inp, weight, bias, N, C, OC) {
+      k.matmulTransB(out, inp, weight, N, C, OC, { bias });
+    },
+    linearBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC) {
+      k.matmul(dinp, dout, weight, N, OC, C, { accumulate: true });
+      k.matmulTransA(dweight, dout, inp, OC, N, C, { accumulate: true });
+      if (dbias) biasBackward(dbias, dout, N, OC);
+    },
+    attentionForward: k.attentionForward.bind(k),
+    attentionBackward: k.attentionBackward.bind(k),
+    layerNormForward: k.layerNormForward.bind(k),
+    layerNormBackward: k.layerNormBackward.bind(k),
+    geluForward: k.geluForward.bind(k),
+    geluBackward: k.geluBackward.bind(k),
+    softmaxForward: k.softmaxForward.bind(k),
+  };
+}

@@ -10,6 +10,8 @@ import { loadCorpus, TokenDataset } from "./dataset.ts";
 import { UserError } from "./errors.ts";
 import { generate } from "./generate.ts";
 import { GPT } from "./gpt.ts";
+import { kernelOps } from "./gpt_ops.ts";
+import { loadKernels } from "./kernels.ts";
 import { paint } from "./term.ts";
 import { CharTokenizer } from "./tokenizer/char.ts";
 import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "./tokenizer/saved.ts";
@@ -94,7 +96,12 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     vocabSize: tokenizer.vocabSize,
     positional: req.positional ?? "learned",
   };
-  const model = new GPT(config, settings.seed);
+  // The SIMD kernels do the heavy layers, on buffers that live in their memory (no copies).
+  const kernels = await loadKernels({ quiet: true });
+  const model = new GPT(config, settings.seed, {
+    ops: kernelOps(kernels),
+    alloc: (n) => kernels.arena.alloc(n),
+  });
   print(
     `${corpus.name}: ${
       ids.length.toLocaleString("en-US")
