@@ -70,8 +70,14 @@ const MAX_THREADS = 2;
  * Measured on the two-core machine while it was shared (load ≈ 4): two threads took 0.28× the
  * speed of one at 16×64×64, 0.52× at 128×128×128, 0.71× at 128×256×256 and 0.82× at
  * 256×256×256; large products gain up to 1.9×.
+ *
+ * @example
+ * ```ts
+ * import { PARALLEL_MIN_MACS } from "./kernels.ts";
+ * console.assert(128 * 256 * 256 < PARALLEL_MIN_MACS); // runs on one thread
+ * ```
  */
-const PARALLEL_MIN_MACS = 1 << 24;
+export const PARALLEL_MIN_MACS = 1 << 24;
 
 let loading: Promise<Kernels> | undefined;
 
