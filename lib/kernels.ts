@@ -1,7 +1,9 @@
 /**
  * The one module that touches WebAssembly: it builds the kernels if needed, instantiates them on a
  * shared memory, starts the worker thread that shares it, and exposes the kernels as typed
- * functions on `Float32Array`s with the same signatures as their plain twins (`lib/matmul.ts`).
+ * functions on `Float32Array`s with the same signatures as their plain twins (lib/matmul.ts,
+ * attention.ts, crossentropy.ts, layernorm.ts, gelu.ts). Leaves out the encoder and AdamW, which
+ * have no kernels yet.
  *
  * Buffers that live in the kernels' memory (made with `arena.alloc`) are passed by pointer with no
  * copy; any other `Float32Array` is copied into a scratch area and back, which is convenient for
@@ -52,8 +54,8 @@ interface KernelExports {
   layerNormForward(...args: number[]): void;
   layerNormBackward(...args: number[]): void;
   geluForward(out: number, inp: number, N: number): void;
-  crossEntropySoftmaxBackward(...args: number[]): void;
   geluBackward(dinp: number, inp: number, dout: number, N: number): void;
+  crossEntropySoftmaxBackward(...args: number[]): void;
   heapBase(): number;
 }
 
