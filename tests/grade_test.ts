@@ -4,6 +4,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CATALOG } from "../labs/catalog/mod.ts";
 import { REPO_ROOT } from "../lib/exercise.ts";
 import { type GradeReport, gradeSubmission } from "../lib/grade/grade.ts";
+import { buildRelease } from "../lib/grade/release.ts";
 import { RESULTS_SCHEMA, toJunitXml, toResultsJson } from "../lib/grade/report.ts";
 
 /** A submission folder whose labs/exercises hold the reference solutions. */
@@ -50,6 +51,24 @@ Deno.test({
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "the student release has no solutions nor hostile fixtures, and keeps the starters",
+  // Only the course repository, which has the solutions, makes releases.
+  ignore: !hasSolutions,
+}, async () => {
+  const out = `${await Deno.makeTempDir()}/release`;
+  await buildRelease(CATALOG, out);
+  const exists = (p: string) => Deno.stat(`${out}/${p}`).then(() => true, () => false);
+  assert.equal(await exists("labs/solutions"), false);
+  assert.equal(await exists("tests/hostile"), false);
+  assert.equal(await exists("main.ts"), true);
+  for await (const f of Deno.readDir(`${REPO_ROOT}/labs/exercises`)) {
+    const starter = await Deno.readTextFile(`${out}/labs/starters/${f.name}`);
+    assert.equal(starter, await Deno.readTextFile(`${REPO_ROOT}/labs/exercises/${f.name}`));
+  }
+  await Deno.remove(out.slice(0, out.lastIndexOf("/")), { recursive: true });
 });
 
 /** A report with every status and text that XML and JSON must escape. */
