@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CATALOG } from "../labs/catalog/mod.ts";
+import { main } from "../main.ts";
 import { REPO_ROOT } from "../lib/exercise.ts";
 import { type GradeReport, gradeSubmission } from "../lib/grade/grade.ts";
 import { buildRelease } from "../lib/grade/release.ts";
@@ -38,7 +39,7 @@ const hasSolutions = (() => {
 })();
 
 Deno.test({
-  name: "grading the reference solutions gives full marks",
+  name: "grading the reference solutions gives full marks, and `grade` exits 0",
   // A student release has no solutions to grade.
   ignore: !hasSolutions,
 }, async () => {
@@ -48,6 +49,7 @@ Deno.test({
     for (const t of report.tests) assert.equal(t.status, "pass", `${t.id}: ${t.message}`);
     assert.equal(report.points, CATALOG.reduce((s, e) => s + e.points, 0));
     assert.equal(report.points, report.maxPoints);
+    assert.equal(await main(["grade", "--dir", dir, "--only", "00"]), 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
