@@ -122,7 +122,8 @@ const COMMANDS: Record<string, Command> = {
   },
   grade: {
     summary: "grade every exercise in a sandbox: a table, results.json, JUnit XML",
-    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH]
+    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH] [--timeout S]
+                 [--heap MB] [--jobs N]
 
   --json FILE    write the results as JSON (per exercise: status, message, output, points)
   --junit FILE   write the results as JUnit XML, for CI
@@ -180,14 +181,9 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       const width = Deno.stdout.isTerminal() ? Math.max(40, Deno.consoleSize().columns - 30) : 400;
       console.log(`\n${renderTable(report, width)}`);
       if (typeof values.json === "string") {
-        await Deno.writeTextFile(
-          absolute(values.json),
-          JSON.stringify(toResultsJson(report), null, 2) + "\n",
-        );
+        await writeResults(values.json, JSON.stringify(toResultsJson(report), null, 2) + "\n");
       }
-      if (typeof values.junit === "string") {
-        await Deno.writeTextFile(absolute(values.junit), toJunitXml(report));
-      }
+      if (typeof values.junit === "string") await writeResults(values.junit, toJunitXml(report));
       // A student grading their own work keeps their progress; an instructor's --dir run does not.
       if (values.dir === undefined) await recordProgress(report.tests);
       return report.tests.every((t) => t.status === "pass") ? 0 : 1;
@@ -305,6 +301,17 @@ function exerciseFrom(id: string | undefined): Exercise {
     );
   }
   return ex;
+}
+
+async function writeResults(path: string, text: string): Promise<void> {
+  try {
+    await Deno.writeTextFile(absolute(path), text);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "its folder does not exist"
+      : (err as Error).message;
+    throw new UserError(`Cannot write ${path}: ${why}; give a path in an existing folder.`);
+  }
 }
 
 function positiveNumber(flag: string, text: unknown, fallback: number): number {
