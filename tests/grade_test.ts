@@ -15,8 +15,7 @@ async function solutionsSubmission(): Promise<string> {
   for await (const f of Deno.readDir(`${REPO_ROOT}/labs/solutions`)) {
     await Deno.copyFile(`${REPO_ROOT}/labs/solutions/${f.name}`, `${dir}/labs/exercises/${f.name}`);
   }
-  // Solutions may import the library at run time, as the student's files can.
-  await Deno.symlink(`${REPO_ROOT}/lib`, `${dir}/lib`);
+  // No lib/ here: the grader lends its own to a submission that is only labs/exercises.
   return dir;
 }
 
@@ -71,6 +70,19 @@ Deno.test({
     assert.equal(starter, await Deno.readTextFile(`${REPO_ROOT}/labs/exercises/${f.name}`));
   }
   await Deno.remove(out.slice(0, out.lastIndexOf("/")), { recursive: true });
+});
+
+Deno.test("a submission that is only labs/exercises imports the grader's lib at run time", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-bare-" });
+  await Deno.mkdir(`${dir}/labs/exercises`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/labs/exercises/00_intro.ts`,
+    'export { softmax } from "../../lib/softmax.ts";\n' +
+      'export { countParameters } from "../../lib/config.ts";\n',
+  );
+  const report = await gradeSubmission(CATALOG, { dir, only: "00" });
+  for (const t of report.tests) assert.equal(t.status, "pass", `${t.id}: ${t.message}`);
+  await Deno.remove(dir, { recursive: true });
 });
 
 /** A report with every status and text that XML and JSON must escape. */
