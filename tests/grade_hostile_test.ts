@@ -68,6 +68,12 @@ const CASES: Record<string, Case> = {
     "00.1": { status: "fail", points: 0 },
     "00.2": { status: "fail", points: 0 },
   },
+  read_secrets: {
+    "00.1": { status: "fail", points: 0 },
+    "00.2": { status: "fail", points: 0 },
+    output:
+      /^labs\/solutions\/00_intro\.ts: NotCapable\n\.git\/HEAD: NotCapable\ntests\/hostile\/throws: NotCapable\n/,
+  },
   edit_files: {
     "00.1": { status: "fail", points: 0 },
     "00.2": { status: "fail", points: 0 },

@@ -76,8 +76,7 @@ export async function runSandboxed(
         `--config=${REPO_ROOT}/deno.json`,
         ...importMap,
         `--allow-read=${[REPO_ROOT, ...(submission ? [submission] : [])].join(",")}`,
-        // The repository is readable for the library; its answers are not.
-        `--deny-read=${REPO_ROOT}/labs/solutions`,
+        `--deny-read=${hidden(submission).join(",")}`,
         `--allow-write=${workDir}`,
         `--v8-flags=--max-old-space-size=${limits.heapMb}`,
         CHILD,
@@ -170,6 +169,21 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
 }
 
 const workingLimits = new Set<string>();
+
+/**
+ * The repository is readable for the library; its answers are not: the solutions, the hostile
+ * fixtures (some nearly right) and git's objects (which hold both). A submission inside one of
+ * those folders (the hostile fixtures are) keeps its own subfolder and loses its neighbours.
+ */
+function hidden(submission?: string): string[] {
+  const inside = (dir: string) =>
+    submission !== undefined && `${submission}/`.startsWith(`${dir}/`);
+  return [".git", "labs/solutions", "tests/hostile"].flatMap((p) => {
+    const dir = `${REPO_ROOT}/${p}`;
+    if (!inside(dir)) return [dir];
+    return [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`).filter((d) => !inside(d));
+  });
+}
 
 /** Writes an import map sending `submission`/lib/ to the grader's lib/; returns its path. */
 async function libImportMap(submission: string, workDir: string): Promise<string> {
