@@ -1,8 +1,9 @@
 /**
  * Runs the grader's child (child.ts) in its own Deno process with the least it needs: read access
- * to the grader's repository (but not its solutions) and the submission, write access to one fresh temporary folder, no
- * network, environment, subprocess, FFI or system information, a wall-clock limit (the process is
- * killed) and a V8 heap limit. Returns the child's report only when it carries this run's nonce.
+ * to the grader's repository (less its answers) and to the submission, write access to one fresh
+ * temporary folder, no network, environment, subprocess, FFI or system information, a wall-clock
+ * limit (the process is killed) and a V8 heap limit. Returns the child's report only when it
+ * carries this run's nonce.
  *
  * Judging the report is not done here (see replay.ts).
  * @module
