@@ -247,7 +247,8 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     summary: "instructors: write the student release (no solutions) to a new folder",
     usage: `deno task release --out DIR
 
-  Copies the repository's files (git's list) to DIR, leaving out ${NOT_RELEASED.join(", ")},
+  Copies the repository's files (git's list) to DIR, leaving out
+    ${NOT_RELEASED.join(", ")},
   adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
   that nothing refers to the solutions and that every starter grades as not started.`,
     options: { out: { type: "string" } },
