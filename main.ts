@@ -123,7 +123,8 @@ const COMMANDS: Record<string, Command> = {
   },
   grade: {
     summary: "grade every exercise in a sandbox: a table, results.json, JUnit XML",
-    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH]
+    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH] [--timeout S]
+                 [--heap MB] [--jobs N]
 
   --json FILE    write the results as JSON (per exercise: status, message, output, points)
   --junit FILE   write the results as JUnit XML, for CI
@@ -181,14 +182,9 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       const width = Deno.stdout.isTerminal() ? Math.max(40, Deno.consoleSize().columns - 30) : 400;
       console.log(`\n${renderTable(report, width)}`);
       if (typeof values.json === "string") {
-        await Deno.writeTextFile(
-          absolute(values.json),
-          JSON.stringify(toResultsJson(report), null, 2) + "\n",
-        );
+        await writeResults(values.json, JSON.stringify(toResultsJson(report), null, 2) + "\n");
       }
-      if (typeof values.junit === "string") {
-        await Deno.writeTextFile(absolute(values.junit), toJunitXml(report));
-      }
+      if (typeof values.junit === "string") await writeResults(values.junit, toJunitXml(report));
       // A student grading their own work keeps their progress; an instructor's --dir run does not.
       if (values.dir === undefined) await recordProgress(report.tests);
       return report.tests.every((t) => t.status === "pass") ? 0 : 1;
@@ -252,7 +248,8 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     summary: "instructors: write the student release (no solutions) to a new folder",
     usage: `deno task release --out DIR
 
-  Copies the repository's files (git's list) to DIR, leaving out ${NOT_RELEASED.join(", ")},
+  Copies the repository's files (git's list) to DIR, leaving out
+    ${NOT_RELEASED.join(", ")},
   adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
   that nothing refers to the solutions and that every starter grades as not started.`,
     options: { out: { type: "string" } },
@@ -437,6 +434,17 @@ function exerciseFrom(id: string | undefined): Exercise {
     );
   }
   return ex;
+}
+
+async function writeResults(path: string, text: string): Promise<void> {
+  try {
+    await Deno.writeTextFile(absolute(path), text);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "its folder does not exist"
+      : (err as Error).message;
+    throw new UserError(`Cannot write ${path}: ${why}; give a path in an existing folder.`);
+  }
 }
 
 /** A numeric flag that must be positive, or `fallback` when absent. */
