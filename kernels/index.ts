@@ -4,6 +4,7 @@
 export { attentionBackward, attentionForward } from "./attention";
 export { geluBackward, geluForward } from "./gelu";
 export { layerNormBackward, layerNormForward } from "./layernorm";
+export { crossEntropySoftmaxBackward } from "./crossentropy";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
 export { softmaxForward } from "./softmax";
