@@ -5,6 +5,7 @@
  * @module
  */
 import { attentionBackward, attentionForward } from "./attention.ts";
+import { attentionStep } from "./attention_step.ts";
 import {
   crossEntropyForward,
   crossEntropySoftmaxBackward,
@@ -27,6 +28,8 @@ export interface LayerOps {
   linearBackward: typeof linearBackward;
   attentionForward: typeof attentionForward;
   attentionBackward: typeof attentionBackward;
+  /** The KV cache's attention (lib/generate.ts), with the arithmetic of attentionForward. */
+  attentionStep: typeof attentionStep;
   ropeForward: typeof ropeForward;
   ropeBackward: typeof ropeBackward;
   geluForward: typeof geluForward;
@@ -56,6 +59,7 @@ export const TYPESCRIPT_OPS: LayerOps = {
   linearBackward,
   attentionForward,
   attentionBackward,
+  attentionStep,
   ropeForward,
   ropeBackward,
   geluForward,

@@ -169,16 +169,17 @@ export async function train(job: TrainJob): Promise<TrainResult> {
   await Deno.mkdir(outDir, { recursive: true });
 
   const rng = new Rng(s.seed);
-  // AdamW's moments; they may later live in WebAssembly memory, hence the wider buffer type.
-  let m: Float32Array<ArrayBufferLike> = new Float32Array(model.params.length);
-  let v: Float32Array<ArrayBufferLike> = new Float32Array(model.params.length);
+  // AdamW's moments sit beside the parameters (in WebAssembly memory on the fast backend).
+  const m = model.alloc(model.params.length);
+  const v = model.alloc(model.params.length);
   let start = 0;
   let best = Infinity;
   if (job.resume) {
     const ckpt = await loadCheckpoint(`${outDir}/latest`);
     checkSameRun(ckpt, model, s, outDir);
     model.params.set(ckpt.model.params);
-    ({ m, v } = ckpt.optimizer!);
+    m.set(ckpt.optimizer!.m);
+    v.set(ckpt.optimizer!.v);
     start = ckpt.state!.step;
     rng.state = ckpt.state!.rngState;
     best = ckpt.state!.bestValLoss ?? Infinity;
