@@ -9,6 +9,7 @@ import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
 import { findLab, LABS } from "./labs/mod.ts";
 import { runBench, SUITES } from "./lib/bench/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
+import { type BackendName, BACKENDS } from "./lib/kernel_ops.ts";
 import { UserError } from "./lib/errors.ts";
 import { checkStudent, type Exercise, REPO_ROOT } from "./lib/exercise.ts";
 import {
@@ -268,6 +269,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     usage: `deno task train [--preset baby|mini|nano] [--corpus NAME|PATH] [--tokenizer char|bpe]
                        [--vocab-size N] [--positional learned|sinusoidal|rope] [--steps N]
                        [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume]
+                       [--backend wasm|ts]
 
   --preset       model shape and training settings (default baby: nanoGPT's CPU config)
   --corpus       a registry corpus (default tinyshakespeare) or any UTF-8 text file
@@ -276,6 +278,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   --steps, --batch-size, --lr, --seed   override the preset's (lr is the peak; the floor is lr/10)
   --out DIR      run folder: latest/, best/, metrics.jsonl (default out/train/<corpus>-<preset>-<tok>)
   --resume       continue the run in --out from its latest checkpoint, exactly where it stopped
+  --backend      wasm (default: the SIMD kernels) or ts (the plain TypeScript layers, ~40× slower)
 Ctrl-C stops after the current step and saves a checkpoint.`,
     options: {
       preset: { type: "string" },
@@ -289,6 +292,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       seed: { type: "string" },
       out: { type: "string" },
       resume: { type: "boolean" },
+      backend: { type: "string" },
     },
     async run(values) {
       const { runTraining } = await import("./lib/run_train.ts");
@@ -312,6 +316,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
         seed: numberFlag(values, "seed"),
         out: values.out as string | undefined,
         resume: values.resume === true,
+        backend: backendFlag(values),
       });
       return 0;
     },
@@ -319,7 +324,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   sample: {
     summary: "generate text from a trained checkpoint, streamed as it comes",
     usage: `deno task sample --ckpt DIR [--prompt TEXT] [--tokens N] [--temperature X] [--top-k K]
-                        [--top-p P] [--seed N] [--stop TEXT]... [--no-cache]
+                        [--top-p P] [--seed N] [--stop TEXT]... [--no-cache] [--backend wasm|ts]
 
   --ckpt DIR       a run folder (its best/ checkpoint, else latest/) or a checkpoint folder
   --prompt TEXT    where the text starts (default a new line)
@@ -328,7 +333,8 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   --top-k K, --top-p P  sample only among the K most likely tokens / the nucleus of mass P
   --seed N         the sampler's seed (default 0)
   --stop TEXT      stop when the text contains TEXT (may repeat)
-  --no-cache       recompute the whole context at every token instead of using the KV cache`,
+  --no-cache       recompute the whole context at every token instead of using the KV cache
+  --backend        wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)`,
     options: {
       ckpt: { type: "string" },
       prompt: { type: "string" },
@@ -339,6 +345,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       seed: { type: "string" },
       stop: { type: "string", multiple: true },
       "no-cache": { type: "boolean" },
+      backend: { type: "string" },
     },
     async run(values) {
       const { runSampling } = await import("./lib/run_sample.ts");
@@ -357,6 +364,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
         seed: numberFlag(values, "seed"),
         stop: values.stop as string[] | undefined,
         kvCache: values["no-cache"] !== true,
+        backend: backendFlag(values),
       });
       console.log();
       return 0;
@@ -418,6 +426,15 @@ function numberFlag(values: Record<string, unknown>, name: string): number | und
     throw new UserError(`--${name} takes a number, not "${raw}".`);
   }
   return n;
+}
+
+/** The --backend flag: wasm (default) or ts. */
+function backendFlag(values: Record<string, unknown>): BackendName {
+  const raw = values.backend ?? "wasm";
+  if (!BACKENDS.includes(raw as BackendName)) {
+    throw new UserError(`--backend takes ${BACKENDS.join(" or ")}, not "${raw}".`);
+  }
+  return raw as BackendName;
 }
 
 function labNames(): string {

@@ -2,6 +2,8 @@
 // Kernels allocate nothing; `heapBase` tells the host where its own buffers may start.
 
 export { attentionBackward, attentionForward } from "./attention";
+export { attentionStep } from "./attention_step";
+export { biasBackward } from "./bias";
 export { geluBackward, geluForward } from "./gelu";
 export { layerNormBackward, layerNormForward } from "./layernorm";
 export { crossEntropySoftmaxBackward } from "./crossentropy";

@@ -11,7 +11,7 @@
  */
 import { writeFileAtomic } from "./atomic.ts";
 import { UserError } from "./errors.ts";
-import type { GPT } from "./gpt.ts";
+import type { GPT, GPTOptions } from "./gpt.ts";
 import { decodeSafetensors, encodeSafetensors, loadGPT, saveGPT } from "./safetensors.ts";
 
 /** A tokenizer as saved in a checkpoint: its kind and its own text format. */
@@ -91,7 +91,7 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<voi
  * // const { model, tokenizer, state } = await loadCheckpoint("out/train/baby/latest");
  * ```
  */
-export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Promise<Checkpoint> {
   if (
     !(await exists(`${dir}/model.safetensors`)) &&
     (await exists(`${dir}.previous/model.safetensors`))
@@ -103,7 +103,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
       `No checkpoint in ${dir} (it has no model.safetensors): pass the folder that \`deno task train\` wrote.`,
     );
   }
-  const model = await loadGPT(`${dir}/model.safetensors`);
+  const model = await loadGPT(`${dir}/model.safetensors`, undefined, options);
   const kind = (await exists(`${dir}/${TOKENIZER_FILES.bpe}`)) ? "bpe" : "char";
   let data: string;
   try {

@@ -109,8 +109,9 @@ export class GPT {
   acts: ActivationViews | null = null;
   /** Their gradients, filled by backward. */
   dacts: ActivationViews | null = null;
+  /** Where its buffers come from; the trainer puts the optimizer's moments there too. */
+  readonly alloc: (n: number) => Float32Array;
   #actBuffers: [Float32Array, Float32Array] | null = null;
-  readonly #alloc: (n: number) => Float32Array;
   #shape: [B: number, T: number] = [0, 0];
   #inputs: Int32Array | null = null;
   #targets: Int32Array | null = null;
@@ -118,15 +119,15 @@ export class GPT {
   /** A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible. */
   constructor(config: GPTConfig, seed = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
-    this.#alloc = options.alloc ?? ((n) => new Float32Array(n));
+    this.alloc = options.alloc ?? ((n) => new Float32Array(n));
     this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
     const size = tableSize(parameterShapes(this.config));
-    this.params = this.#alloc(size);
-    this.grads = this.#alloc(size);
+    this.params = this.alloc(size);
+    this.grads = this.alloc(size);
     this.p = parameterViews(this.config, this.params);
     this.g = parameterViews(this.config, this.grads);
     const { blockSize, nEmbd } = this.config;
-    this.pe = this.config.positional === "sinusoidal" ? this.#alloc(blockSize * nEmbd) : null;
+    this.pe = this.config.positional === "sinusoidal" ? this.alloc(blockSize * nEmbd) : null;
     this.pe?.set(sinusoidalTable(blockSize, nEmbd));
     initialize(this, seed);
   }
@@ -324,11 +325,18 @@ export class GPT {
     this.grads.fill(0);
   }
 
-  /** Activation buffers for B×T, reallocated only when the shape changes. */
+  /**
+   * Activation views for B×T. The buffers are sized for B full contexts and made again only for
+   * a larger B, so that generation, whose T grows by one each token, does not allocate (an arena
+   * allocator never frees).
+   */
   #activations(B: number, T: number): ActivationViews {
     if (!this.acts || this.#shape[0] !== B || this.#shape[1] !== T) {
       const size = tableSize(activationShapes(this.config, B, T));
-      this.#actBuffers = [this.#alloc(size), this.#alloc(size)];
+      if (!this.#actBuffers || this.#actBuffers[0].length < size) {
+        const capacity = tableSize(activationShapes(this.config, B, this.config.blockSize));
+        this.#actBuffers = [this.alloc(capacity), this.alloc(capacity)];
+      }
       this.acts = activationViews(this.config, B, T, this.#actBuffers[0]);
       this.dacts = activationViews(this.config, B, T, this.#actBuffers[1]);
       this.#shape = [B, T];

@@ -56,6 +56,8 @@ interface KernelExports {
   geluForward(out: number, inp: number, N: number): void;
   geluBackward(dinp: number, inp: number, dout: number, N: number): void;
   crossEntropySoftmaxBackward(...args: number[]): void;
+  biasBackward(dbias: number, dout: number, N: number, OC: number): void;
+  attentionStep(...args: number[]): void;
   heapBase(): number;
 }
 
@@ -381,6 +383,26 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       withBuffers(
         [[dlogits, "out"], [dlosses, "in"], [probs, "in"], [targets, "in"]],
         (ptrs) => wasm.crossEntropySoftmaxBackward(...ptrs, N, V),
+      );
+    },
+    biasBackward(dbias, dout, N, OC) {
+      checkSizes("biasBackward", { dbias: [dbias, OC], dout: [dout, N * OC] });
+      withBuffers(
+        [[dbias, "out"], [dout, "in"]],
+        ([pb, pd]) => wasm.biasBackward(pb, pd, N, OC),
+      );
+    },
+    attentionStep(out, q, kv, pos, C, NH, scores) {
+      checkHeads("attentionStep", C, NH);
+      checkSizes("attentionStep", {
+        out: [out, C],
+        q: [q, C],
+        kv: [kv, (pos + 1) * 2 * C],
+        scores: [scores, pos + 1],
+      });
+      withBuffers(
+        [[out, "out"], [q, "in"], [kv, "in"], [scores, "out"]],
+        (ptrs) => wasm.attentionStep(ptrs[0], ptrs[1], ptrs[2], pos, C, NH, ptrs[3]),
       );
     },
     fmaLoop(iterations) {

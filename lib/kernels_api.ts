@@ -107,6 +107,18 @@ export interface Kernels {
   geluForward(out: Float32Array, inp: Float32Array, N: number): void; // (N), (N)
   /** Its backward pass, adding into dinp; twin: `geluBackward`. */
   geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void;
+  /** Bias gradient of a linear layer, dbias (OC) += column sums of dout (N, OC); twin: `biasBackward`. */
+  biasBackward(dbias: Float32Array, dout: Float32Array, N: number, OC: number): void;
+  /** The newest query against a KV cache; twin: `attentionStep` in `lib/attention_step.ts`. */
+  attentionStep(
+    out: Float32Array, // (C)
+    q: Float32Array, // (C)
+    kv: Float32Array, // (≥ pos+1, 2C)
+    pos: number,
+    C: number,
+    NH: number,
+    scores: Float32Array, // (≥ pos+1)
+  ): void;
   /** dlogits += (probs − one_hot(targets)) · dlosses; twin: `crossEntropySoftmaxBackward`. */
   crossEntropySoftmaxBackward(
     dlogits: Float32Array, // (N, V)
