@@ -69,6 +69,12 @@ export const LABS: LabEntry[] = [
     title: "The dataset: tokens, splits and batches",
     load: async () => (await import("./08_dataset.ts")).lab,
   },
+  {
+    id: "09",
+    slug: "09_training",
+    title: "Training: AdamW, schedule, checkpoints",
+    load: async () => (await import("./09_training.ts")).lab,
+  },
 ];
 
 /**

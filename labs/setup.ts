@@ -4,14 +4,17 @@
  * preset (quick by default, small enough for minutes on plain TypeScript; `MINIGPT_PRESET=full`
  * trains nanoGPT's baby GPT with the settings the trainer targets).
  *
+ * Also: the character-level dataset labs 09 and 10 train on, and the progress line of their runs.
  * Leaves out choosing a corpus by name or path: that is `deno task train --corpus`.
  * @module
  */
 import type { GPTConfig } from "../lib/config.ts";
 import { PRESETS } from "../lib/config.ts";
 import { findCorpus } from "../lib/corpus.ts";
-import { loadCorpus, readTextCorpus } from "../lib/dataset.ts";
+import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/dataset.ts";
 import { UserError } from "../lib/errors.ts";
+import type { StepContext } from "../lib/lab.ts";
+import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { BABY_SETTINGS, type TrainSettings } from "../lib/trainer.ts";
 
 /** The text a lab works on, and whether it is the real corpus or the fallback sample. */
@@ -67,7 +70,8 @@ export interface LabPreset {
   about: string;
 }
 
-const QUICK: LabPreset = {
+/** The default preset, also the model of lab 09's resume demonstration whatever the preset. */
+export const QUICK_PRESET: LabPreset = {
   name: "quick",
   shape: { blockSize: 32, nLayer: 2, nHead: 4, nEmbd: 32 },
   settings: {
@@ -104,9 +108,44 @@ const FULL: LabPreset = {
  */
 export function labPreset(): LabPreset {
   const value = (Deno.env.get(PRESET_ENV) ?? "quick").trim().toLowerCase();
-  if (value === "quick" || value === "") return QUICK;
+  if (value === "quick" || value === "") return QUICK_PRESET;
   if (value === "full") return FULL;
   throw new UserError(
     `${PRESET_ENV}=${value} is not a preset: set it to quick (the default) or full.`,
   );
+}
+
+/**
+ * The corpus at the character level, split 90/10 into train and validation as lab 08 showed.
+ *
+ * @example
+ * ```ts
+ * import { labDataset } from "./setup.ts";
+ * const { tokenizer, data } = await labDataset();
+ * console.assert(data.train.length > data.val.length && tokenizer.vocabSize > 0);
+ * ```
+ */
+export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: TokenDataset }> {
+  const { text } = await labCorpus();
+  const tokenizer = CharTokenizer.fromText(text);
+  return { tokenizer, data: new TokenDataset(Int32Array.from(tokenizer.encode(text)), 0.1) };
+}
+
+/**
+ * The trainer's progress for a lab: evaluations as lines of the lab's output, and on a terminal
+ * the live step line (loss, lr, tokens/s, time left) rewritten in place.
+ *
+ * @example
+ * ```ts
+ * import { labProgress } from "./setup.ts";
+ * // await train({ ...job, progress: labProgress(ctx) });
+ * ```
+ */
+export function labProgress(ctx: StepContext): (line: string, final: boolean) => void {
+  const live = Deno.stderr.isTerminal();
+  const enc = new TextEncoder();
+  return (line, final) => {
+    if (live) Deno.stderr.writeSync(enc.encode(final ? "\r\x1b[2K" : `\r\x1b[2K    ${line}`));
+    if (final) ctx.show(line);
+  };
 }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { exercises as datasetExercises } from "../labs/catalog/08_dataset.ts";
+import { exercises as trainingExercises } from "../labs/catalog/09_training.ts";
 import { findLab } from "../labs/mod.ts";
 import { PRESET_ENV } from "../labs/setup.ts";
 import * as dataset from "../labs/solutions/08_dataset.ts";
+import * as training from "../labs/solutions/09_training.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
 import { runLab } from "../lib/lab.ts";
 import { svgErrors, vegaLiteErrors } from "./helpers.ts";
@@ -13,11 +15,18 @@ import { svgErrors, vegaLiteErrors } from "./helpers.ts";
 Deno.env.set("MINIGPT_DATA", await Deno.makeTempDir());
 Deno.env.delete(PRESET_ENV);
 
-const CHARTS: Record<string, string[]> = {
-  "08": ["token_frequency", "batch"],
+const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
+  "08": { charts: ["token_frequency", "batch"], says: [/seed 1337 again gives the very same/] },
+  "09": {
+    charts: ["loss_curves", "learning_rate", "tokens_per_second"],
+    says: [
+      /scores [\d.]+ on the validation\s+batches of its\s+evaluation, exactly/,
+      /identical to the last bit/,
+    ],
+  },
 };
 
-for (const [id, charts] of Object.entries(CHARTS)) {
+for (const [id, { charts, says }] of Object.entries(LABS)) {
   const entry = findLab(id)!;
 
   Deno.test(`lab ${id} runs to the end with --reference and writes ${charts.join(", ")}`, async () => {
@@ -27,7 +36,10 @@ for (const [id, charts] of Object.entries(CHARTS)) {
     const result = await runLab(lab, { reference: true, outRoot, print: (l) => lines.push(l) });
     assert.equal(result.status, "complete");
     assert.equal(result.stepsRun, lab.steps.length);
-    assert.match(lines.join("\n"), /multilingual\s+sample/);
+    const output = lines.join("\n");
+    assert.match(output, /multilingual\s+sample/);
+    for (const claim of says) assert.match(output, claim);
+    assert.doesNotMatch(output, /\bNOT\b|\bNO\b|DIFFERENT/);
     for (const chart of charts) {
       const dir = `${outRoot}/${lab.slug}`;
       assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${chart}.svg`)), "", chart);
@@ -37,7 +49,11 @@ for (const [id, charts] of Object.entries(CHARTS)) {
     await Deno.remove(outRoot, { recursive: true });
   });
 
-  Deno.test(`lab ${id} runs to the end with the solutions as the student's code`, async () => {
+  // Once is enough for the labs that train: the solutions already pass their checks.
+  Deno.test({
+    name: `lab ${id} runs to the end with the solutions as the student's code`,
+    ignore: id !== "08",
+  }, async () => {
     const lab = await entry.load();
     const studentRoot = await Deno.makeTempDir();
     await Deno.mkdir(`${studentRoot}/labs/exercises`, { recursive: true });
@@ -100,5 +116,63 @@ Deno.test("lab 08: plausible mistakes fail their checks", async () => {
       }
       return { inputs, targets };
     }],
+  ]);
+});
+
+Deno.test("lab 09: plausible mistakes fail their checks", async () => {
+  type Schedule = Parameters<typeof training.learningRate>[1];
+  await assertMistakesFail(trainingExercises, [
+    // Warmup that starts at zero: the first step would not move at all.
+    [
+      "09.1",
+      (step: number, o: Schedule) =>
+        step < o.warmupSteps ? o.maxLr * step / o.warmupSteps : training.learningRate(step, o),
+    ],
+    // Cosine over the whole run, ignoring warmup.
+    [
+      "09.1",
+      (step: number, o: Schedule) =>
+        step < o.warmupSteps
+          ? training.learningRate(step, o)
+          : training.learningRate(step, { ...o, warmupSteps: 0 }),
+    ],
+    // Clips each gradient on its own instead of the global norm.
+    ["09.2", (grads: Float32Array, max: number) => {
+      const norm = Math.sqrt(grads.reduce((s, g) => s + g * g, 0));
+      grads.forEach((g, i) => grads[i] = Math.max(-max, Math.min(max, g)));
+      return norm;
+    }],
+    // Adam with L2 regularisation (decay through the gradient), not AdamW.
+    [
+      "09.3",
+      (
+        p: Float32Array,
+        g: Float32Array,
+        m: Float32Array,
+        v: Float32Array,
+        t: number,
+        o: { lr: number },
+        groups: { start: number; end: number; weightDecay: number }[],
+      ) => {
+        const g2 = g.slice();
+        for (const gr of groups) {
+          for (let i = gr.start; i < gr.end; i++) g2[i] += gr.weightDecay * p[i];
+        }
+        training.adamwStep(p, g2, m, v, t, o, groups.map((gr) => ({ ...gr, weightDecay: 0 })));
+      },
+    ],
+    // No bias correction.
+    [
+      "09.3",
+      (
+        p: Float32Array,
+        g: Float32Array,
+        m: Float32Array,
+        v: Float32Array,
+        _t: number,
+        o: { lr: number },
+        groups: { start: number; end: number; weightDecay: number }[],
+      ) => training.adamwStep(p, g, m, v, Infinity, o, groups),
+    ],
   ]);
 });

@@ -13,6 +13,7 @@ import { exercises as positions } from "./05_positions.ts";
 import { exercises as block } from "./06_block.ts";
 import { exercises as gpt } from "./07_gpt.ts";
 import { exercises as dataset } from "./08_dataset.ts";
+import { exercises as training } from "./09_training.ts";
 
 /** Every exercise, lab by lab. */
 export const CATALOG: Exercise[] = [
@@ -25,6 +26,7 @@ export const CATALOG: Exercise[] = [
   ...block,
   ...gpt,
   ...dataset,
+  ...training,
 ];
 
 /**
