@@ -63,6 +63,18 @@ export const LABS: LabEntry[] = [
     title: "The complete GPT",
     load: async () => (await import("./07_gpt.ts")).lab,
   },
+  {
+    id: "08",
+    slug: "08_dataset",
+    title: "The dataset: tokens, splits and batches",
+    load: async () => (await import("./08_dataset.ts")).lab,
+  },
+  {
+    id: "09",
+    slug: "09_training",
+    title: "Training: AdamW, schedule, checkpoints",
+    load: async () => (await import("./09_training.ts")).lab,
+  },
 ];
 
 /**

@@ -12,6 +12,8 @@ import { exercises as multihead } from "./04_multihead.ts";
 import { exercises as positions } from "./05_positions.ts";
 import { exercises as block } from "./06_block.ts";
 import { exercises as gpt } from "./07_gpt.ts";
+import { exercises as dataset } from "./08_dataset.ts";
+import { exercises as training } from "./09_training.ts";
 
 /** Every exercise, lab by lab. */
 export const CATALOG: Exercise[] = [
@@ -23,6 +25,8 @@ export const CATALOG: Exercise[] = [
   ...positions,
   ...block,
   ...gpt,
+  ...dataset,
+  ...training,
 ];
 
 /**

@@ -1,0 +1,275 @@
+/**
+ * Lab 08 · The dataset: from a text file to the batches a GPT trains on. Loads a corpus (tiny
+ * shakespeare when this machine has it, else the project's multilingual sample), tokenizes it at
+ * the character level and with BPE and compares the two, looks at how unevenly tokens are used,
+ * splits train from validation, and draws seeded batches of (input, target) windows.
+ *
+ * Leaves out training the BPE itself (lab 01) and the training loop (lab 09).
+ * @module
+ */
+import { heatmap, lineChart } from "../lib/charts.ts";
+import { howToSupply } from "../lib/corpus.ts";
+import { TokenDataset } from "../lib/dataset.ts";
+import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { Rng } from "../lib/random.ts";
+import { formatCount } from "../lib/term.ts";
+import { type BpeTokenizer, CharTokenizer, trainBpe } from "../lib/tokenizer/mod.ts";
+import { exercises, type MakeBatch, type SplitTokens } from "./catalog/08_dataset.ts";
+import { labCorpus } from "./setup.ts";
+
+/** Batch shown in the lab: a few rows of a short context, so that it reads on one screen. */
+const [B, T] = [4, 16];
+const VAL_FRACTION = 0.1;
+
+let bpeCache: { vocab: number; tok: BpeTokenizer } | undefined;
+
+/** The BPE the lab compares with characters, trained once (`--from` may skip its step). */
+async function bpe(): Promise<BpeTokenizer> {
+  const c = await labCorpus();
+  // Large enough to merge common words, small enough to train in about a second.
+  const vocab = c.shakespeare ? 1000 : 400;
+  if (bpeCache?.vocab !== vocab) bpeCache = { vocab, tok: trainBpe(c.text, { vocabSize: vocab }) };
+  return bpeCache.tok;
+}
+
+async function charIds(): Promise<{ tok: CharTokenizer; ids: Int32Array }> {
+  const { text } = await labCorpus();
+  const tok = CharTokenizer.fromText(text);
+  return { tok, ids: Int32Array.from(tok.encode(text)) };
+}
+
+/** A string with its newlines and tabs visible, so that a token or a window reads on one line. */
+function visible(text: string): string {
+  return text.replace(/\n/g, "⏎").replace(/\t/g, "⇥");
+}
+
+async function theCorpus(ctx: StepContext) {
+  const c = await labCorpus();
+  const bytes = new TextEncoder().encode(c.text).length;
+  ctx.say(`
+    A language model learns from one long text. This lab reads ${c.name}: ${formatCount(bytes)}
+    bytes, ${formatCount(c.text.split("\n").length)} lines. Its first lines:
+  `);
+  ctx.show(c.text.split("\n").slice(0, 6).join("\n"));
+  ctx.say(
+    c.shakespeare
+      ? `
+    It is Karpathy's tiny shakespeare, the corpus nanoGPT's baby GPT trains on: 40,000 lines of
+    the plays, found on this machine and checked against the registry's size and sha256
+    (data/registry.json). \`deno task train --corpus my.txt\` trains on any UTF-8 text instead.
+  `
+      : `
+    Tiny shakespeare is not on this machine, so the lab falls back on the short sample the
+    project ships; every step works the same, on less text. ${howToSupply("tinyshakespeare")}
+  `,
+  );
+}
+
+async function characters(ctx: StepContext) {
+  const c = await labCorpus();
+  const { tok, ids } = await charIds();
+  const line = c.text.split("\n").find((l) => l.trim().length > 20) ?? c.text.slice(0, 40);
+  ctx.say(`
+    The simplest tokenizer: one id per distinct character, in code-point order. The whole corpus
+    uses ${tok.vocabSize} characters, so the model's vocabulary is V = ${tok.vocabSize} and every
+    character of the text is one token: ${formatCount(ids.length)} tokens. One line, encoded:
+  `);
+  const sample = line.slice(0, 24);
+  ctx.show(`${JSON.stringify(sample)}\n→ [${tok.encode(sample).join(", ")}]`);
+  ctx.say(`The vocabulary, id by id (⏎ is the newline):`);
+  ctx.show(visible(tok.chars.join("")));
+}
+
+async function charsVersusBpe(ctx: StepContext) {
+  const c = await labCorpus();
+  const { tok: chars, ids } = await charIds();
+  const t0 = performance.now();
+  const tok = await bpe();
+  const ms = performance.now() - t0;
+  const bpeIds = tok.encode(c.text);
+  const line = c.text.split("\n").find((l) => l.trim().length > 20) ?? c.text.slice(0, 40);
+  ctx.say(`
+    Byte-pair encoding (lab 01) merges frequent pairs into new tokens. A BPE of ${tok.vocabSize}
+    tokens, trained on this corpus in ${(ms / 1000).toFixed(1)} s, against the characters:
+  `);
+  ctx.table([
+    ["tokenizer", "vocabulary V", "tokens in the corpus", "characters per token"],
+    [
+      "characters",
+      chars.vocabSize,
+      formatCount(ids.length),
+      (c.text.length / ids.length).toFixed(2),
+    ],
+    [
+      `BPE ${tok.vocabSize}`,
+      tok.vocabSize,
+      formatCount(bpeIds.length),
+      (c.text.length / bpeIds.length).toFixed(2),
+    ],
+  ]);
+  ctx.show(tok.encode(line).map((id) => tok.tokenText(id).slice(1, -1)).join("|"));
+  ctx.say(`
+    With BPE a context of T tokens covers ${(ids.length / bpeIds.length).toFixed(1)}× more text,
+    at the price of a larger embedding table (V·C parameters) and of a harder prediction per
+    token: ${tok.vocabSize} choices instead of ${chars.vocabSize}. nanoGPT's baby GPT, which lab 09
+    trains, uses characters; so do the labs from here on.
+  `);
+}
+
+async function tokenFrequency(ctx: StepContext) {
+  const c = await labCorpus();
+  const { ids } = await charIds();
+  const tok = await bpe();
+  const rankFrequency = (tokens: ArrayLike<number>, name: string) => {
+    const counts = new Map<number, number>();
+    for (let i = 0; i < tokens.length; i++) counts.set(tokens[i], (counts.get(tokens[i]) ?? 0) + 1);
+    const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+    return {
+      sorted,
+      data: sorted.map(([, n], r) => ({
+        tokenizer: name,
+        rank: r + 1,
+        frequency: n / tokens.length,
+      })),
+    };
+  };
+  const char = rankFrequency(ids, "characters");
+  const pairs = rankFrequency(tok.encode(c.text), `BPE ${tok.vocabSize}`);
+  await ctx.chart(
+    "token_frequency",
+    lineChart({
+      title: "Token frequency by rank (log-log)",
+      data: [...char.data, ...pairs.data],
+      x: "rank",
+      y: "frequency",
+      series: "tokenizer",
+      logX: true,
+      logY: true,
+      points: false,
+      yTitle: "share of the tokens",
+    }),
+  );
+  const top = (s: [number, number][], text: (id: number) => string, n: number) =>
+    s.slice(0, 8).map(([id, count]) => `${text(id)} ${(100 * count / n).toFixed(1)}%`).join("  ");
+  const total = (s: [number, number][]) => s.reduce((a, [, n]) => a + n, 0);
+  ctx.say(`
+    Tokens are used very unevenly. Sorted from the most to the least frequent, characters fall
+    off a cliff after a few dozen: a handful of letters and the space carry most of the text.
+    BPE spreads its mass over hundreds of tokens, its share falling roughly as a power of the
+    rank, a straight line on log-log axes (Zipf's law, as for the words of any language), down to
+    a tail of rare merged pieces. The most frequent:
+  `);
+  const { tok: chars } = await charIds();
+  ctx.show(
+    `characters  ${
+      top(char.sorted, (id) => JSON.stringify(visible(chars.chars[id])), total(char.sorted))
+    }\n` +
+      `BPE         ${top(pairs.sorted, (id) => visible(tok.tokenText(id)), total(pairs.sorted))}`,
+  );
+  const rare = pairs.sorted.filter(([, n]) => n <= 2).length;
+  ctx.say(`
+    ${rare} of the ${pairs.sorted.length} BPE tokens in use occur at most twice: the model will
+    see too few examples of them to learn much. Rare tokens are one reason small corpora favour
+    small vocabularies.
+  `);
+}
+
+async function yourSplit(ctx: StepContext) {
+  ctx.say(`
+    To know whether the model learns the language or memorises the text, part of the text is
+    held out: the model never trains on it, and its loss there, the validation loss, is the
+    honest score. As nanoGPT does, the last ${VAL_FRACTION * 100}% of the text validates:
+    a contiguous block, since random tokens would leave every validation token's neighbours in
+    the training set. Write splitTokens.
+  `);
+  const split = await ctx.exercise<SplitTokens>("08.1");
+  const { tok, ids } = await charIds();
+  const { train, val } = split(ids, VAL_FRACTION);
+  ctx.table([
+    ["split", "tokens", "starts with"],
+    ["train", formatCount(train.length), JSON.stringify(visible(tok.decode(train.slice(0, 30))))],
+    ["val", formatCount(val.length), JSON.stringify(visible(tok.decode(val.slice(0, 30))))],
+  ]);
+}
+
+async function yourBatch(ctx: StepContext) {
+  ctx.say(`
+    A GPT learns to predict each next token. A training example is a window of T tokens, the
+    inputs, and the same window shifted by one, the targets: the target at position t is the
+    token after input t. One window thus holds T predictions at once, each seeing only what came
+    before it (the causal mask of lab 03). A batch stacks B windows taken at random places.
+    Write makeBatch.
+  `);
+  const batch = await ctx.exercise<MakeBatch>("08.2");
+  const { tok, ids } = await charIds();
+  const data = new TokenDataset(ids, VAL_FRACTION);
+  const { inputs, targets } = batch(data.train, B, T, new Rng(1337));
+  const row = (a: Int32Array, b: number) => [...a.subarray(b * T, (b + 1) * T)];
+  ctx.say(`A batch of B = ${B} windows of T = ${T} characters, seed 1337:`);
+  ctx.table([
+    ["row", "inputs", "targets"],
+    ...Array.from({ length: B }, (_, b) => [
+      b,
+      JSON.stringify(visible(tok.decode(row(inputs, b)))),
+      JSON.stringify(visible(tok.decode(row(targets, b)))),
+    ]),
+  ]);
+  ctx.say(
+    `Row 0 as the model sees it: at each position, the context so far and the token to predict.`,
+  );
+  ctx.table([
+    ["t", "context (inputs 0..t)", "target"],
+    ...[0, 1, 2, T - 1].map((t) => [
+      t,
+      JSON.stringify(visible(tok.decode(row(inputs, 0).slice(0, t + 1)))),
+      JSON.stringify(visible(tok.decode([targets[t]]))),
+    ]),
+  ]);
+  const labels: string[] = [];
+  const values: number[][] = [];
+  for (let b = 0; b < B; b++) {
+    labels.push(`inputs ${b}`, `targets ${b}`);
+    values.push(row(inputs, b), row(targets, b));
+  }
+  await ctx.chart(
+    "batch",
+    heatmap({
+      title: "One batch: token ids of inputs and targets (targets = inputs shifted left by one)",
+      values,
+      rowLabels: labels,
+      columnLabels: Array.from({ length: T }, (_, t) => String(t)),
+      columnTitle: "position t",
+      scheme: "viridis",
+      cellFormat: "d",
+      cellSize: 26,
+    }),
+  );
+  const again = batch(data.train, B, T, new Rng(1337));
+  const other = batch(data.train, B, T, new Rng(1338));
+  const same = (a: Int32Array, b: Int32Array) => a.every((x, i) => x === b[i]);
+  ctx.say(`
+    The windows depend only on the generator's seed: seed 1337 again gives ${
+    same(again.inputs, inputs) ? "the very same batch" : "a DIFFERENT batch"
+  }, seed 1338 ${
+    same(other.inputs, inputs) ? "the same one (unexpected)" : "another one"
+  }. That is what lets lab 09 stop a run and resume it with the exact batches it would have seen.
+    The trainer draws its batches this way (TokenDataset in lib/dataset.ts), ${B * T} tokens
+    here, 12 × 64 = 768 per step for the baby GPT.
+  `);
+}
+
+/** Lab 08, as the runner sees it. */
+export const lab: Lab = {
+  id: "08",
+  slug: "08_dataset",
+  title: "The dataset: tokens, splits and batches",
+  exercises,
+  steps: [
+    step("The corpus", theCorpus),
+    step("Characters as tokens", characters),
+    step("Characters versus BPE", charsVersusBpe),
+    step("Token frequency", tokenFrequency),
+    step("Exercise 08.1: train and validation", yourSplit),
+    step("Exercise 08.2: batches of inputs and targets", yourBatch),
+  ],
+};

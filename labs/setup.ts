@@ -1,0 +1,151 @@
+/**
+ * What labs 08–10 run on: the corpus (tiny shakespeare when this machine has it, else the
+ * project's own multilingual sample in data/samples/, so the labs never need the network) and the
+ * preset (quick by default, small enough for minutes on plain TypeScript; `MINIGPT_PRESET=full`
+ * trains nanoGPT's baby GPT with the settings the trainer targets).
+ *
+ * Also: the character-level dataset labs 09 and 10 train on, and the progress line of their runs.
+ * Leaves out choosing a corpus by name or path: that is `deno task train --corpus`.
+ * @module
+ */
+import type { GPTConfig } from "../lib/config.ts";
+import { PRESETS } from "../lib/config.ts";
+import { findCorpus } from "../lib/corpus.ts";
+import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/dataset.ts";
+import { UserError } from "../lib/errors.ts";
+import type { StepContext } from "../lib/lab.ts";
+import { CharTokenizer } from "../lib/tokenizer/char.ts";
+import { BABY_SETTINGS, type TrainSettings } from "../lib/trainer.ts";
+
+/** The text a lab works on, and whether it is the real corpus or the fallback sample. */
+export interface LabCorpus {
+  /** How the lab names it in prose. */
+  name: string;
+  text: string;
+  shakespeare: boolean;
+}
+
+const SAMPLE_PATH = new URL("../data/samples/multilingual.txt", import.meta.url).pathname;
+
+let cached: LabCorpus | undefined;
+
+/**
+ * Tiny shakespeare when found (see lib/corpus.ts for where it is looked for), else the sample.
+ * Read once per process, since several steps of a lab ask for it.
+ *
+ * @example
+ * ```ts
+ * import { labCorpus } from "./setup.ts";
+ * const { name, text } = await labCorpus();
+ * console.assert(text.length > 0 && name.length > 0);
+ * ```
+ */
+export async function labCorpus(): Promise<LabCorpus> {
+  const path = findCorpus("tinyshakespeare");
+  if (cached && cached.shakespeare === (path !== undefined)) return cached;
+  cached = path
+    ? {
+      name: "tiny shakespeare",
+      // Verified against the registry's size and sha256 (never downloaded here: it was found).
+      text: (await loadCorpus("tinyshakespeare", { download: false })).text,
+      shakespeare: true,
+    }
+    : {
+      name: "the project's multilingual sample (data/samples/multilingual.txt)",
+      text: (await readTextCorpus(SAMPLE_PATH)).text,
+      shakespeare: false,
+    };
+  return cached;
+}
+
+/** Environment variable choosing the preset of labs 09 and 10: `quick` (default) or `full`. */
+export const PRESET_ENV = "MINIGPT_PRESET";
+
+/** A model shape and the settings it trains with. */
+export interface LabPreset {
+  name: "quick" | "full";
+  shape: Omit<GPTConfig, "vocabSize">;
+  settings: TrainSettings;
+  /** What it costs, for the lab to tell the student before starting. */
+  about: string;
+}
+
+/** The default preset, also the model of lab 09's resume demonstration whatever the preset. */
+export const QUICK_PRESET: LabPreset = {
+  name: "quick",
+  shape: { blockSize: 32, nLayer: 2, nHead: 4, nEmbd: 32 },
+  settings: {
+    ...BABY_SETTINGS,
+    batchSize: 8,
+    steps: 150,
+    warmupSteps: 15,
+    // A small model on few steps tolerates, and needs, a larger step than the baby GPT.
+    maxLr: 3e-3,
+    minLr: 3e-4,
+    evalEvery: 25,
+    evalBatches: 4,
+  },
+  about: "2 layers of width 32, context 32, 150 steps of 8 sequences: seconds",
+};
+
+const FULL: LabPreset = {
+  name: "full",
+  shape: PRESETS.baby,
+  settings: BABY_SETTINGS,
+  about: "nanoGPT's baby GPT (4 layers of width 128, context 64), 2,000 steps of 12 sequences: " +
+    "the run that reaches a validation loss near 1.9 on tiny shakespeare, an hour or more " +
+    "on plain TypeScript",
+};
+
+/**
+ * The preset `MINIGPT_PRESET` asks for (quick when unset); any other value is a UserError.
+ *
+ * @example
+ * ```ts
+ * import { labPreset } from "./setup.ts";
+ * console.assert(["quick", "full"].includes(labPreset().name));
+ * ```
+ */
+export function labPreset(): LabPreset {
+  const value = (Deno.env.get(PRESET_ENV) ?? "quick").trim().toLowerCase();
+  if (value === "quick" || value === "") return QUICK_PRESET;
+  if (value === "full") return FULL;
+  throw new UserError(
+    `${PRESET_ENV}=${value} is not a preset: set it to quick (the default) or full.`,
+  );
+}
+
+/**
+ * The corpus at the character level, split 90/10 into train and validation as lab 08 showed.
+ *
+ * @example
+ * ```ts
+ * import { labDataset } from "./setup.ts";
+ * const { tokenizer, data } = await labDataset();
+ * console.assert(data.train.length > data.val.length && tokenizer.vocabSize > 0);
+ * ```
+ */
+export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: TokenDataset }> {
+  const { text } = await labCorpus();
+  const tokenizer = CharTokenizer.fromText(text);
+  return { tokenizer, data: new TokenDataset(Int32Array.from(tokenizer.encode(text)), 0.1) };
+}
+
+/**
+ * The trainer's progress for a lab: evaluations as lines of the lab's output, and on a terminal
+ * the live step line (loss, lr, tokens/s, time left) rewritten in place.
+ *
+ * @example
+ * ```ts
+ * import { labProgress } from "./setup.ts";
+ * // await train({ ...job, progress: labProgress(ctx) });
+ * ```
+ */
+export function labProgress(ctx: StepContext): (line: string, final: boolean) => void {
+  const live = Deno.stderr.isTerminal();
+  const enc = new TextEncoder();
+  return (line, final) => {
+    if (live) Deno.stderr.writeSync(enc.encode(final ? "\r\x1b[2K" : `\r\x1b[2K    ${line}`));
+    if (final) ctx.show(line);
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Lab 09 reference solutions, kept apart from the starters in labs/exercises/.
+ */
+
+/** Exercise 09.1. */
+export function learningRate(
+  step: number,
+  o: { maxLr: number; minLr: number; warmupSteps: number; decaySteps: number },
+): number {
+  if (step < o.warmupSteps) return o.maxLr * (step + 1) / (o.warmupSteps + 1);
+  if (step >= o.decaySteps) return o.minLr;
+  const done = (step - o.warmupSteps) / (o.decaySteps - o.warmupSteps);
+  const cosine = (1 + Math.cos(Math.PI * done)) / 2;
+  return o.minLr + cosine * (o.maxLr - o.minLr);
+}
+
+/** Exercise 09.2. */
+export function clipGradNorm(grads: Float32Array, maxNorm: number): number {
+  let sumOfSquares = 0;
+  for (const g of grads) sumOfSquares += g * g;
+  const norm = Math.sqrt(sumOfSquares);
+  if (norm > maxNorm) {
+    const scale = maxNorm / (norm + 1e-6);
+    for (let i = 0; i < grads.length; i++) grads[i] *= scale;
+  }
+  return norm;
+}
+
+/** Exercise 09.3. */
+export function adamwStep(
+  params: Float32Array,
+  grads: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  t: number,
+  options: { lr: number; beta1?: number; beta2?: number; eps?: number },
+  groups: { start: number; end: number; weightDecay: number }[],
+): void {
+  const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = options;
+  for (const { start, end, weightDecay } of groups) {
+    for (let i = start; i < end; i++) {
+      m[i] = beta1 * m[i] + (1 - beta1) * grads[i];
+      v[i] = beta2 * v[i] + (1 - beta2) * grads[i] ** 2;
+      const mHat = m[i] / (1 - beta1 ** t);
+      const vHat = v[i] / (1 - beta2 ** t);
+      params[i] = params[i] * (1 - lr * weightDecay) - lr * mHat / (Math.sqrt(vHat) + eps);
+    }
+  }
+}

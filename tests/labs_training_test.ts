@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { exercises as datasetExercises } from "../labs/catalog/08_dataset.ts";
+import { exercises as trainingExercises } from "../labs/catalog/09_training.ts";
+import { findLab } from "../labs/mod.ts";
+import { PRESET_ENV } from "../labs/setup.ts";
+import * as dataset from "../labs/solutions/08_dataset.ts";
+import * as training from "../labs/solutions/09_training.ts";
+import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
+import { runLab } from "../lib/lab.ts";
+import { svgErrors, vegaLiteErrors } from "./helpers.ts";
+
+// Labs 08–10 on the project's own sample text (an empty data folder hides any corpus) and the
+// quick preset: each runs to the end with --reference and writes the charts it promises, runs
+// to the end with the solutions as the student's code, and stops at its first exercise without.
+Deno.env.set("MINIGPT_DATA", await Deno.makeTempDir());
+Deno.env.delete(PRESET_ENV);
+
+const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
+  "08": { charts: ["token_frequency", "batch"], says: [/seed 1337 again gives the very same/] },
+  "09": {
+    charts: ["loss_curves", "learning_rate", "tokens_per_second"],
+    says: [
+      /scores [\d.]+ on the validation\s+batches of its\s+evaluation, exactly/,
+      /identical to the last bit/,
+    ],
+  },
+};
+
+for (const [id, { charts, says }] of Object.entries(LABS)) {
+  const entry = findLab(id)!;
+
+  Deno.test(`lab ${id} runs to the end with --reference and writes ${charts.join(", ")}`, async () => {
+    const lab = await entry.load();
+    const outRoot = await Deno.makeTempDir();
+    const lines: string[] = [];
+    const result = await runLab(lab, { reference: true, outRoot, print: (l) => lines.push(l) });
+    assert.equal(result.status, "complete");
+    assert.equal(result.stepsRun, lab.steps.length);
+    const output = lines.join("\n");
+    assert.match(output, /multilingual\s+sample/);
+    for (const claim of says) assert.match(output, claim);
+    assert.doesNotMatch(output, /\bNOT\b|\bNO\b|DIFFERENT/);
+    for (const chart of charts) {
+      const dir = `${outRoot}/${lab.slug}`;
+      assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${chart}.svg`)), "", chart);
+      const spec = JSON.parse(await Deno.readTextFile(`${dir}/${chart}.vl.json`));
+      assert.equal(await vegaLiteErrors(spec), "", chart);
+    }
+    await Deno.remove(outRoot, { recursive: true });
+  });
+
+  // Once is enough for the labs that train: the solutions already pass their checks.
+  Deno.test({
+    name: `lab ${id} runs to the end with the solutions as the student's code`,
+    ignore: id !== "08",
+  }, async () => {
+    const lab = await entry.load();
+    const studentRoot = await Deno.makeTempDir();
+    await Deno.mkdir(`${studentRoot}/labs/exercises`, { recursive: true });
+    for (const file of new Set(lab.exercises.map((e) => e.file))) {
+      await Deno.copyFile(
+        `${REPO_ROOT}/${file.replace("exercises/", "solutions/")}`,
+        `${studentRoot}/${file}`,
+      );
+    }
+    const result = await runLab(lab, { studentRoot, outRoot: studentRoot, print: () => {} });
+    assert.equal(result.status, "complete");
+    await Deno.remove(studentRoot, { recursive: true });
+  });
+
+  Deno.test(`lab ${id} without --reference stops at its first exercise with the hint`, async () => {
+    const lab = await entry.load();
+    assert.ok(lab.exercises.length >= 2);
+    const outRoot = await Deno.makeTempDir();
+    const lines: string[] = [];
+    const result = await runLab(lab, { outRoot, print: (l) => lines.push(l) });
+    assert.equal(result.status, "stopped at an exercise");
+    assert.equal(result.stoppedAt?.exercise.id, lab.exercises[0].id);
+    assert.ok(lines.join("\n").includes(lab.exercises[0].hint.slice(0, 30)));
+    await Deno.remove(outRoot, { recursive: true });
+  });
+}
+
+/** Each mistake is plausible for its exercise and must fail that exercise's check. */
+async function assertMistakesFail(
+  exercises: { id: string }[],
+  mistakes: [string, AnyFunction][],
+): Promise<void> {
+  for (const [id, impl] of mistakes) {
+    const ex = exercises.find((e) => e.id === id)! as Parameters<typeof runCheck>[0];
+    assert.equal((await runCheck(ex, impl)).status, "fail", `${id} accepted a mistake`);
+  }
+}
+
+Deno.test("lab 08: plausible mistakes fail their checks", async () => {
+  await assertMistakesFail(datasetExercises, [
+    // Rounds the cut instead of flooring it.
+    ["08.1", (tokens: Int32Array, f: number) => {
+      const cut = Math.round(tokens.length * (1 - f));
+      return { train: tokens.slice(0, cut), val: tokens.slice(cut) };
+    }],
+    // Targets equal to the inputs: predicting the current token, not the next.
+    ["08.2", (data: Int32Array, B: number, T: number, rng: never) => {
+      const { inputs } = dataset.makeBatch(data, B, T, rng);
+      return { inputs, targets: inputs.slice() };
+    }],
+    // Starts anywhere up to data.length - T + 1: the last target can fall off the end.
+    ["08.2", (data: Int32Array, B: number, T: number, rng: { int(n: number): number }) => {
+      const inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
+      for (let b = 0; b < B; b++) {
+        const start = rng.int(data.length - T + 1);
+        for (let t = 0; t < T; t++) {
+          inputs[b * T + t] = data[start + t];
+          targets[b * T + t] = data[start + t + 1];
+        }
+      }
+      return { inputs, targets };
+    }],
+  ]);
+});
+
+Deno.test("lab 09: plausible mistakes fail their checks", async () => {
+  type Schedule = Parameters<typeof training.learningRate>[1];
+  await assertMistakesFail(trainingExercises, [
+    // Warmup that starts at zero: the first step would not move at all.
+    [
+      "09.1",
+      (step: number, o: Schedule) =>
+        step < o.warmupSteps ? o.maxLr * step / o.warmupSteps : training.learningRate(step, o),
+    ],
+    // Cosine over the whole run, ignoring warmup.
+    [
+      "09.1",
+      (step: number, o: Schedule) =>
+        step < o.warmupSteps
+          ? training.learningRate(step, o)
+          : training.learningRate(step, { ...o, warmupSteps: 0 }),
+    ],
+    // Clips each gradient on its own instead of the global norm.
+    ["09.2", (grads: Float32Array, max: number) => {
+      const norm = Math.sqrt(grads.reduce((s, g) => s + g * g, 0));
+      grads.forEach((g, i) => grads[i] = Math.max(-max, Math.min(max, g)));
+      return norm;
+    }],
+    // Adam with L2 regularisation (decay through the gradient), not AdamW.
+    [
+      "09.3",
+      (
+        p: Float32Array,
+        g: Float32Array,
+        m: Float32Array,
+        v: Float32Array,
+        t: number,
+        o: { lr: number },
+        groups: { start: number; end: number; weightDecay: number }[],
+      ) => {
+        const g2 = g.slice();
+        for (const gr of groups) {
+          for (let i = gr.start; i < gr.end; i++) g2[i] += gr.weightDecay * p[i];
+        }
+        training.adamwStep(p, g2, m, v, t, o, groups.map((gr) => ({ ...gr, weightDecay: 0 })));
+      },
+    ],
+    // No bias correction.
+    [
+      "09.3",
+      (
+        p: Float32Array,
+        g: Float32Array,
+        m: Float32Array,
+        v: Float32Array,
+        _t: number,
+        o: { lr: number },
+        groups: { start: number; end: number; weightDecay: number }[],
+      ) => training.adamwStep(p, g, m, v, Infinity, o, groups),
+    ],
+  ]);
+});
