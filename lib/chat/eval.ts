@@ -6,8 +6,11 @@
  * Leaves out partial credit: a reply is right only when it is exactly the expected answer.
  * @module
  */
-import { generate } from "../generate.ts";
+import { UserError } from "../errors.ts";
+import { KVCache } from "../generate.ts";
 import type { GPT } from "../gpt.ts";
+import { Rng } from "../random.ts";
+import { sampleToken } from "../sampling.ts";
 import { type Conversation, FAMILIES, type Family, turnsOf } from "./data.ts";
 import { type ChatTokenizer, encodePrompt, type Turn } from "./template.ts";
 
@@ -30,7 +33,50 @@ export interface Reply {
 }
 
 /**
- * The model's reply to the conversation `turns` (which ends with a user turn).
+ * The model's reply to the conversation `turns` (which ends with a user turn), piece by piece:
+ * each yield is the text of one new token, and the generator returns the whole reply. Stops at
+ * `<|end|>`, at `maxTokens`, or when the context is full. A caller that awaits between pieces
+ * (a web server) lets each one reach the page as soon as it exists.
+ *
+ * @example
+ * ```ts
+ * import { replyPieces } from "./eval.ts";
+ * // for (const piece of replyPieces(model, tok, turns)) Deno.stdout.writeSync(enc.encode(piece));
+ * ```
+ */
+export function* replyPieces(
+  model: GPT,
+  tok: ChatTokenizer,
+  turns: Turn[],
+  options: ReplyOptions = {},
+): Generator<string, Reply> {
+  const { end, user, assistant } = tok.special;
+  const tokens = encodePrompt(tok, turns);
+  const T = model.config.blockSize;
+  if (tokens.length >= T) {
+    throw new UserError(
+      `The conversation is ${tokens.length} tokens, too long for the model's context of ${T}.`,
+    );
+  }
+  const cache = new KVCache(model);
+  const rng = new Rng(options.seed ?? 0);
+  const sampling = { temperature: options.temperature ?? 0 };
+  let text = "";
+  for (let n = 0; n < (options.maxTokens ?? 64) && tokens.length < T; n++) {
+    const next = sampleToken(cache.logitsAfter(tokens, 0), sampling, rng);
+    if (next === end) return { text, ended: true };
+    // A role token inside a reply means the turn is over too, only not properly.
+    if (next === user || next === assistant) break;
+    tokens.push(next);
+    const piece = tok.decode([next]);
+    text += piece;
+    yield piece;
+  }
+  return { text, ended: false };
+}
+
+/**
+ * The model's whole reply to `turns` (greedy unless a temperature is given).
  *
  * @example
  * ```ts
@@ -44,22 +90,12 @@ export function reply(
   turns: Turn[],
   options: ReplyOptions = {},
 ): Reply {
-  const { end, user, assistant } = tok.special;
-  let text = "", ended = false;
-  generate(model, encodePrompt(tok, turns), {
-    maxTokens: options.maxTokens ?? 64,
-    temperature: options.temperature ?? 0,
-    seed: options.seed,
-    onToken(id) {
-      // A role token inside a reply means the turn is over too, only not properly.
-      if (id === end) ended = true;
-      if (id === end || id === user || id === assistant) return false;
-      const piece = tok.decode([id]);
-      text += piece;
-      options.onText?.(piece);
-    },
-  });
-  return { text, ended };
+  const pieces = replyPieces(model, tok, turns, options);
+  for (;;) {
+    const next = pieces.next();
+    if (next.done) return next.value;
+    options.onText?.(next.value);
+  }
 }
 
 /** Scores of one task family. */

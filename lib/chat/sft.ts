@@ -55,8 +55,9 @@ export type SftMetric =
   | { kind: "eval"; step: number; heldOutLoss: number };
 
 /**
- * Encodes conversations for training, keeping those that fit the model's context (T + 1 tokens:
- * T inputs, each with the next token as target); `dropped` counts the others.
+ * Encodes conversations for training, keeping those that fit the model's context whole (so that
+ * the same conversation can also be replayed at evaluation, where every token is an input);
+ * `dropped` counts the others.
  *
  * @example
  * ```ts
@@ -77,7 +78,7 @@ export function encodeExamples(
   let dropped = 0;
   for (const c of conversations) {
     const ids = encodeConversation(tok, turnsOf(c));
-    if (ids.length > blockSize + 1) dropped++;
+    if (ids.length > blockSize) dropped++;
     else {examples.push({
         ids: Int32Array.from(ids),
         weights: assistantTargetMask(ids, tok.special),
