@@ -63,6 +63,12 @@ export const LABS: LabEntry[] = [
     title: "The complete GPT",
     load: async () => (await import("./07_gpt.ts")).lab,
   },
+  {
+    id: "12",
+    slug: "12_chatgpt",
+    title: "A mini-ChatGPT: chat template, masked fine-tuning, evaluation",
+    load: async () => (await import("./12_chatgpt.ts")).lab,
+  },
 ];
 
 /**

@@ -12,6 +12,7 @@ import { exercises as multihead } from "./04_multihead.ts";
 import { exercises as positions } from "./05_positions.ts";
 import { exercises as block } from "./06_block.ts";
 import { exercises as gpt } from "./07_gpt.ts";
+import { exercises as chatgpt } from "./12_chatgpt.ts";
 
 /** Every exercise, lab by lab. */
 export const CATALOG: Exercise[] = [
@@ -23,6 +24,7 @@ export const CATALOG: Exercise[] = [
   ...positions,
   ...block,
   ...gpt,
+  ...chatgpt,
 ];
 
 /**
