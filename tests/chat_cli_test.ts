@@ -5,7 +5,7 @@ import { ChatSession } from "../lib/chat/session.ts";
 import { saveCheckpoint } from "../lib/checkpoint.ts";
 import { GPT } from "../lib/gpt.ts";
 import { TINY_CHATS, tinyChatModel } from "./chat_fixture.ts";
-import { runCli } from "./helpers.ts";
+import { ROOT, runCli } from "./helpers.ts";
 
 Deno.test("chat in the terminal: streamed greedy reply, /temp, /reset, bad input, /quit", async () => {
   const { dir, model, tok } = await tinyChatModel();
@@ -76,4 +76,51 @@ Deno.test("chat refuses a checkpoint without chat tokens, a missing one and a bu
   } finally {
     listener.close();
   }
+});
+
+Deno.test("Ctrl-C leaves the terminal chat cleanly, with exit code 0", async () => {
+  const { dir } = await tinyChatModel();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/main.ts`, "chat", "--ckpt", dir],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("you> ")) out += (await reader.read()).value ?? "";
+  child.kill("SIGINT");
+  for (let r = await reader.read(); !r.done; r = await reader.read()) out += r.value;
+  const status = await child.status;
+  await child.stdin.close();
+  await child.stderr.cancel();
+  assert.equal(status.code, 0);
+  assert.match(out, /Bye\.\n$/);
+});
+
+Deno.test("chat --web serves one self-contained page and stops cleanly on Ctrl-C", async () => {
+  const { dir } = await tinyChatModel();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/main.ts`, "chat", "--ckpt", dir, "--web", "--port", "0"],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!/http:\/\/\S+\//.test(out)) out += (await reader.read()).value ?? "";
+  const url = out.match(/http:\/\/\S+\//)![0];
+  const page = await (await fetch(url)).text();
+  assert.match(page, /<title>minigpt-lab chat<\/title>/);
+  assert.doesNotMatch(page, /(src|href)=["']?(https?:)?\/\//, "no external assets");
+  const events = await (await fetch(`${url}chat`, {
+    method: "POST",
+    body: JSON.stringify({ message: "" }),
+  })).text();
+  assert.match(events, /^event: notice\ndata: \{"text":"The message is empty/);
+  child.kill("SIGINT");
+  for (let r = await reader.read(); !r.done; r = await reader.read()) out += r.value;
+  await child.stderr.cancel();
+  assert.equal((await child.status).code, 0);
 });
