@@ -370,6 +370,80 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       return 0;
     },
   },
+  sft: {
+    summary: "fine-tune a chat model on generated conversations, then score it",
+    usage: `deno task sft [--preset quick|full] [--steps N] [--seed N] [--out DIR]
+
+  --preset   quick (the lab's: a couple of minutes) or full (the course's targets; default)
+  --steps, --seed   override the preset's
+  --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)
+Ctrl-C stops after the current step, then saves and scores what it has.`,
+    options: {
+      preset: { type: "string" },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+    },
+    async run(values) {
+      const { runSft } = await import("./lib/chat/run_sft.ts");
+      await runSft({
+        preset: (values.preset as string | undefined) ?? "full",
+        steps: numberFlag(values, "steps"),
+        seed: numberFlag(values, "seed"),
+        out: values.out as string | undefined,
+      });
+      return 0;
+    },
+  },
+  chat: {
+    summary: "talk to a chat model, in the terminal or (--web) in the browser",
+    usage: `deno task chat --ckpt DIR [--web] [--port N] [--temperature X]
+
+  --ckpt DIR       a folder \`deno task sft\` wrote (its latest/ is used) or a checkpoint folder
+  --web            serve a chat page on http://127.0.0.1:PORT/ instead of the terminal
+  --port N         the page's port (default 8000)
+  --temperature X  0 is greedy (default 0.7); /temp X changes it while chatting
+In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
+    options: {
+      ckpt: { type: "string" },
+      web: { type: "boolean" },
+      port: { type: "string" },
+      temperature: { type: "string" },
+    },
+    async run(values) {
+      if (typeof values.ckpt !== "string") {
+        throw new UserError(
+          "Say which chat model to load: --ckpt DIR (a folder `deno task sft` wrote).",
+        );
+      }
+      const temperature = numberFlag(values, "temperature");
+      if (temperature !== undefined && !(temperature >= 0)) {
+        throw new UserError(`--temperature must be 0 or more, not ${temperature}.`);
+      }
+      if (values.web !== true) {
+        const { runTerminalChat } = await import("./lib/chat/terminal.ts");
+        await runTerminalChat({ ckpt: values.ckpt, temperature });
+        return 0;
+      }
+      const port = numberFlag(values, "port") ?? 8000;
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UserError(`--port takes a port number from 0 to 65535, not ${port}.`);
+      }
+      const { loadChatModel } = await import("./lib/chat/terminal.ts");
+      const { serveChat } = await import("./lib/chat/web.ts");
+      const { model, tok, dir } = await loadChatModel(values.ckpt);
+      const server = serveChat(model, tok, {
+        port,
+        temperature,
+        onListen: (url) => console.log(`Chatting with ${dir} at ${url} (Ctrl-C stops).`),
+      });
+      const stop = () => server.shutdown();
+      Deno.addSignalListener("SIGINT", stop);
+      await server.finished;
+      Deno.removeSignalListener("SIGINT", stop);
+      return 0;
+    },
+  },
   doctor: {
     summary: "check Deno, WebAssembly SIMD, the kernels and the corpus",
     usage: "deno task doctor",

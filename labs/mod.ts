@@ -75,6 +75,12 @@ export const LABS: LabEntry[] = [
     title: "Training: AdamW, schedule, checkpoints",
     load: async () => (await import("./09_training.ts")).lab,
   },
+  {
+    id: "12",
+    slug: "12_chatgpt",
+    title: "A mini-ChatGPT: chat template, masked fine-tuning, evaluation",
+    load: async () => (await import("./12_chatgpt.ts")).lab,
+  },
 ];
 
 /**

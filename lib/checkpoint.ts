@@ -16,8 +16,11 @@ import { decodeSafetensors, encodeSafetensors, loadGPT, saveGPT } from "./safete
 
 /** A tokenizer as saved in a checkpoint: its kind and its own text format. */
 export interface SavedTokenizer {
-  kind: "char" | "bpe";
-  /** For "char", the vocabulary as a JSON array of characters; for "bpe", its text file. */
+  kind: "char" | "bpe" | "chat";
+  /**
+   * For "char", the vocabulary as a JSON array of characters; for "bpe", its text file; for
+   * "chat", a JSON object: the characters and the chat template's special tokens after them.
+   */
   data: string;
 }
 
@@ -41,7 +44,11 @@ export interface Checkpoint {
   state: TrainingState | null;
 }
 
-const TOKENIZER_FILES = { char: "tokenizer.json", bpe: "tokenizer.txt" } as const;
+const TOKENIZER_FILES = {
+  char: "tokenizer.json",
+  bpe: "tokenizer.txt",
+  chat: "chat_tokenizer.json",
+} as const;
 
 /**
  * Writes a checkpoint to `dir` atomically (see the module notes).
@@ -104,7 +111,11 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
     );
   }
   const model = await loadGPT(`${dir}/model.safetensors`, undefined, options);
-  const kind = (await exists(`${dir}/${TOKENIZER_FILES.bpe}`)) ? "bpe" : "char";
+  const kind = (await exists(`${dir}/${TOKENIZER_FILES.chat}`))
+    ? "chat"
+    : (await exists(`${dir}/${TOKENIZER_FILES.bpe}`))
+    ? "bpe"
+    : "char";
   let data: string;
   try {
     data = await Deno.readTextFile(`${dir}/${TOKENIZER_FILES[kind]}`);

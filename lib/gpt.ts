@@ -115,6 +115,8 @@ export class GPT {
   #shape: [B: number, T: number] = [0, 0];
   #inputs: Int32Array | null = null;
   #targets: Int32Array | null = null;
+  #weights: Float32Array | null = null;
+  #weightSum = 0;
 
   /** A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible. */
   constructor(config: GPTConfig, seed = 0, options: GPTOptions = {}) {
@@ -141,8 +143,18 @@ export class GPT {
    * Runs the model on `inputs` (B, T) token ids. With `targets` (B, T) it also computes the
    * per-position losses and returns their mean; without, it returns null. Logits and
    * probabilities are in `acts.logits` and `acts.probs`, (B, T, V).
+   *
+   * `weights` (B, T), when given, turns the mean into a weighted mean, Σ wᵢ·lossᵢ / Σ wᵢ, and
+   * backward follows it: a position of weight 0 (padding, or a prompt the model should not
+   * learn to write) adds nothing to the loss nor to any gradient.
    */
-  forward(inputs: Int32Array, targets: Int32Array | null, B: number, T: number): number | null {
+  forward(
+    inputs: Int32Array,
+    targets: Int32Array | null,
+    B: number,
+    T: number,
+    weights: Float32Array | null = null,
+  ): number | null {
     const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C, blockSize } = this.config;
     if (T > blockSize) {
       throw new UserError(
@@ -202,11 +214,25 @@ export class GPT {
     ops.softmaxForward(a.probs, a.logits, N, V);
     this.#inputs = inputs;
     this.#targets = targets;
+    this.#weights = weights;
     if (!targets) return null;
     ops.crossEntropyForward(a.losses, a.probs, targets, N, V);
-    let sum = 0;
-    for (let i = 0; i < N; i++) sum += a.losses[i];
-    return sum / N;
+    if (!weights) {
+      let sum = 0;
+      for (let i = 0; i < N; i++) sum += a.losses[i];
+      return sum / N;
+    }
+    if (weights.length < N) {
+      throw new Error(`weights hold ${weights.length} values but B·T is ${N}.`);
+    }
+    let sum = 0, total = 0;
+    for (let i = 0; i < N; i++) {
+      sum += weights[i] * a.losses[i];
+      total += weights[i];
+    }
+    if (!(total > 0)) throw new Error("Every loss weight is 0: there is nothing to learn from.");
+    this.#weightSum = total;
+    return sum / total;
   }
 
   /**
@@ -222,7 +248,9 @@ export class GPT {
     const [B, T] = this.#shape;
     const N = B * T, p = this.p, g = this.g, ops = this.ops;
     this.#actBuffers![1].fill(0);
-    d.losses.fill(1 / N); // the loss is the mean over positions
+    const w = this.#weights;
+    if (w) { for (let i = 0; i < N; i++) d.losses[i] = w[i] / this.#weightSum; }
+    else d.losses.fill(1 / N); // the loss is the mean over positions
     ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V);
     ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V);
     const last = L > 0 ? a.h[L - 1].residual3 : a.encoded;

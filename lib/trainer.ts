@@ -380,8 +380,18 @@ function progressLine(
     `${formatCount(Math.round((tokens * 1000) / recent))} tok/s · ${time} left`;
 }
 
-/** On a terminal, one line rewritten in place; elsewhere, one line every 50 steps. */
-function defaultProgress(): (line: string, final: boolean) => void {
+/**
+ * A progress printer: on a terminal, one line rewritten in place; elsewhere, one line every 50
+ * steps (and every final line).
+ *
+ * @example
+ * ```ts
+ * import { defaultProgress } from "./trainer.ts";
+ * const progress = defaultProgress();
+ * progress("step 1/10", false);
+ * ```
+ */
+export function defaultProgress(): (line: string, final: boolean) => void {
   const tty = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   let count = 0;
