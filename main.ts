@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
 import { findLab, LABS } from "./labs/mod.ts";
+import { runBench, SUITES } from "./lib/bench/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
 import { UserError } from "./lib/errors.ts";
 import { checkStudent, type Exercise, REPO_ROOT } from "./lib/exercise.ts";
@@ -160,10 +161,10 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       }
       const limits = {
         timeoutMs: 1000 *
-          positiveNumber("timeout", values.timeout, DEFAULT_LIMITS.timeoutMs / 1000),
-        heapMb: positiveNumber("heap", values.heap, DEFAULT_LIMITS.heapMb),
+          positiveNumber(values, "timeout", DEFAULT_LIMITS.timeoutMs / 1000),
+        heapMb: positiveNumber(values, "heap", DEFAULT_LIMITS.heapMb),
       };
-      const jobs = positiveNumber("jobs", values.jobs, 2);
+      const jobs = positiveNumber(values, "jobs", 2);
       let report;
       try {
         report = await gradeSubmission(CATALOG, {
@@ -201,7 +202,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     async run(values) {
       await runWatch(CATALOG, {
         poll: values.poll === true,
-        intervalMs: positiveNumber("interval", values.interval, 500),
+        intervalMs: positiveNumber(values, "interval", 500),
       });
       return 0;
     },
@@ -262,6 +263,105 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       return 0;
     },
   },
+  train: {
+    summary: "train a GPT on a corpus, with checkpoints and resume",
+    usage: `deno task train [--preset baby|mini|nano] [--corpus NAME|PATH] [--tokenizer char|bpe]
+                       [--vocab-size N] [--positional learned|sinusoidal|rope] [--steps N]
+                       [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume]
+
+  --preset       model shape and training settings (default baby: nanoGPT's CPU config)
+  --corpus       a registry corpus (default tinyshakespeare) or any UTF-8 text file
+  --tokenizer    char (default) or bpe (a byte-level BPE trained on the training split)
+  --vocab-size   BPE vocabulary size (default 5000)
+  --steps, --batch-size, --lr, --seed   override the preset's (lr is the peak; the floor is lr/10)
+  --out DIR      run folder: latest/, best/, metrics.jsonl (default out/train/<corpus>-<preset>-<tok>)
+  --resume       continue the run in --out from its latest checkpoint, exactly where it stopped
+Ctrl-C stops after the current step and saves a checkpoint.`,
+    options: {
+      preset: { type: "string" },
+      corpus: { type: "string" },
+      tokenizer: { type: "string" },
+      "vocab-size": { type: "string" },
+      positional: { type: "string" },
+      steps: { type: "string" },
+      "batch-size": { type: "string" },
+      lr: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "boolean" },
+    },
+    async run(values) {
+      const { runTraining } = await import("./lib/run_train.ts");
+      const tokenizer = (values.tokenizer ?? "char") as string;
+      if (tokenizer !== "char" && tokenizer !== "bpe") {
+        throw new UserError(`--tokenizer takes char or bpe, not "${tokenizer}".`);
+      }
+      const positional = (values.positional ?? "learned") as string;
+      if (!["learned", "sinusoidal", "rope"].includes(positional)) {
+        throw new UserError(`--positional takes learned, sinusoidal or rope, not "${positional}".`);
+      }
+      await runTraining({
+        preset: (values.preset as string | undefined) ?? "baby",
+        corpus: values.corpus as string | undefined,
+        tokenizer,
+        vocabSize: numberFlag(values, "vocab-size"),
+        positional: positional as "learned",
+        steps: numberFlag(values, "steps"),
+        batchSize: numberFlag(values, "batch-size"),
+        lr: numberFlag(values, "lr"),
+        seed: numberFlag(values, "seed"),
+        out: values.out as string | undefined,
+        resume: values.resume === true,
+      });
+      return 0;
+    },
+  },
+  sample: {
+    summary: "generate text from a trained checkpoint, streamed as it comes",
+    usage: `deno task sample --ckpt DIR [--prompt TEXT] [--tokens N] [--temperature X] [--top-k K]
+                        [--top-p P] [--seed N] [--stop TEXT]... [--no-cache]
+
+  --ckpt DIR       a run folder (its best/ checkpoint, else latest/) or a checkpoint folder
+  --prompt TEXT    where the text starts (default a new line)
+  --tokens N       how many tokens to generate (default 500)
+  --temperature X  0 is greedy; below 1 is safer, above 1 wilder (default 0.8)
+  --top-k K, --top-p P  sample only among the K most likely tokens / the nucleus of mass P
+  --seed N         the sampler's seed (default 0)
+  --stop TEXT      stop when the text contains TEXT (may repeat)
+  --no-cache       recompute the whole context at every token instead of using the KV cache`,
+    options: {
+      ckpt: { type: "string" },
+      prompt: { type: "string" },
+      tokens: { type: "string" },
+      temperature: { type: "string" },
+      "top-k": { type: "string" },
+      "top-p": { type: "string" },
+      seed: { type: "string" },
+      stop: { type: "string", multiple: true },
+      "no-cache": { type: "boolean" },
+    },
+    async run(values) {
+      const { runSampling } = await import("./lib/run_sample.ts");
+      if (typeof values.ckpt !== "string") {
+        throw new UserError(
+          "Say which checkpoint to sample from: --ckpt DIR (a folder `deno task train` wrote).",
+        );
+      }
+      await runSampling({
+        ckpt: values.ckpt,
+        prompt: values.prompt as string | undefined,
+        maxTokens: numberFlag(values, "tokens") ?? 500,
+        temperature: numberFlag(values, "temperature") ?? 0.8,
+        topK: numberFlag(values, "top-k"),
+        topP: numberFlag(values, "top-p"),
+        seed: numberFlag(values, "seed"),
+        stop: values.stop as string[] | undefined,
+        kvCache: values["no-cache"] !== true,
+      });
+      console.log();
+      return 0;
+    },
+  },
   doctor: {
     summary: "check Deno, WebAssembly SIMD, the kernels and the corpus",
     usage: "deno task doctor",
@@ -276,6 +376,27 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       return checks.every((c) => c.ok) ? 0 : 1;
     },
   },
+  bench: {
+    summary: "benchmarks, side by side with the peers, as ratios measured in one run",
+    usage: `deno task bench <suite> [--json FILE]
+
+${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`).join("\n")}
+  --json FILE  also write the rows as JSON (for example out/bench/kernels.json)`,
+    options: { json: { type: "string" } },
+    async run(values, positionals) {
+      const name = positionals[0];
+      if (!name || !SUITES[name]) {
+        throw new UserError(
+          `${
+            name ? `There is no benchmark "${name}"` : "Say which benchmark to run"
+          }; the suites are ${
+            Object.keys(SUITES).join(", ")
+          } (for example \`deno task bench kernels\`).`,
+        );
+      }
+      return await runBench(name, typeof values.json === "string" ? values.json : undefined);
+    },
+  },
   build: {
     summary: "compile the AssemblyScript kernels (runs by itself when needed)",
     usage: "deno task build:kernels [--force]",
@@ -287,6 +408,17 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     },
   },
 };
+
+/** A numeric flag, or undefined when absent; anything but a finite number is a usage error. */
+function numberFlag(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(n)) {
+    throw new UserError(`--${name} takes a number, not "${raw}".`);
+  }
+  return n;
+}
 
 function labNames(): string {
   return `the labs are ${LABS.map((l) => l.id).join(", ")} (or "all")`;
@@ -315,12 +447,12 @@ async function writeResults(path: string, text: string): Promise<void> {
   }
 }
 
-function positiveNumber(flag: string, text: unknown, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) {
+/** A numeric flag that must be positive, or `fallback` when absent. */
+function positiveNumber(values: Record<string, unknown>, flag: string, fallback: number): number {
+  const n = numberFlag(values, flag) ?? fallback;
+  if (!(n > 0)) {
     throw new UserError(
-      `--${flag} ${text} is not a positive number; for example --${flag} ${fallback}.`,
+      `--${flag} ${n} is not a positive number; for example --${flag} ${fallback}.`,
     );
   }
   return n;

@@ -1,7 +1,12 @@
 // AssemblyScript entry point: every kernel is compiled into one module that shares one memory.
 // Kernels allocate nothing; `heapBase` tells the host where its own buffers may start.
 
-export { matmul } from "./matmul";
+export { attentionBackward, attentionForward } from "./attention";
+export { geluBackward, geluForward } from "./gelu";
+export { layerNormBackward, layerNormForward } from "./layernorm";
+export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
+export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
+export { softmaxForward } from "./softmax";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */
 export function heapBase(): usize {

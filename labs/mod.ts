@@ -21,6 +21,48 @@ export const LABS: LabEntry[] = [
     title: "Introduction: what an LLM is",
     load: async () => (await import("./00_intro.ts")).lab,
   },
+  {
+    id: "01",
+    slug: "01_tokenization",
+    title: "Tokenization: characters, bytes and BPE",
+    load: async () => (await import("./01_tokenization.ts")).lab,
+  },
+  {
+    id: "02",
+    slug: "02_embeddings",
+    title: "Embeddings: words as vectors",
+    load: async () => (await import("./02_embeddings.ts")).lab,
+  },
+  {
+    id: "03",
+    slug: "03_attention",
+    title: "Attention: queries, keys and values",
+    load: async () => (await import("./03_attention.ts")).lab,
+  },
+  {
+    id: "04",
+    slug: "04_multihead",
+    title: "Multi-head attention",
+    load: async () => (await import("./04_multihead.ts")).lab,
+  },
+  {
+    id: "05",
+    slug: "05_positions",
+    title: "Positional encodings",
+    load: async () => (await import("./05_positions.ts")).lab,
+  },
+  {
+    id: "06",
+    slug: "06_block",
+    title: "The transformer block",
+    load: async () => (await import("./06_block.ts")).lab,
+  },
+  {
+    id: "07",
+    slug: "07_gpt",
+    title: "The complete GPT",
+    load: async () => (await import("./07_gpt.ts")).lab,
+  },
 ];
 
 /**

@@ -26,6 +26,22 @@ function base(title: string | undefined, width: number, height: number): VegaLit
   };
 }
 
+/** Axis labels for a d3 format; SI formats say B (billion) rather than G (giga) for counts. */
+function siLabel(format: string): string | undefined {
+  return format.endsWith("s") ? `replace(format(datum.value, '${format}'), 'G', 'B')` : undefined;
+}
+
+/**
+ * Powers of ten from strictly below the smallest value (so that even the shortest log bar shows)
+ * to at or above the largest: the ticks and domain of a log axis.
+ */
+function logDecades(values: number[]): number[] {
+  const positive = values.filter((v) => v > 0);
+  const lo = Math.ceil(Math.log10(Math.min(...positive))) - 1;
+  const hi = Math.ceil(Math.log10(Math.max(...positive)));
+  return Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+}
+
 /** Options of {@link barChart}. */
 export interface BarOptions {
   title?: string;
@@ -64,6 +80,7 @@ export interface BarOptions {
  */
 export function barChart(o: BarOptions): VegaLiteSpec {
   const order = o.data.map((d) => d[o.category]);
+  const decades = o.log ? logDecades(o.data.map((d) => Number(d[o.value]))) : [];
   const cat = {
     field: o.category,
     type: "nominal",
@@ -75,8 +92,15 @@ export function barChart(o: BarOptions): VegaLiteSpec {
     field: o.value,
     type: "quantitative",
     title: o.valueTitle ?? o.value,
-    ...(o.format ? { axis: { format: o.format } } : {}),
-    scale: { ...(o.log ? { type: "log" } : {}), ...(o.domain ? { domain: o.domain } : {}) },
+    axis: {
+      ...(o.format ? { format: o.format, labelExpr: siLabel(o.format) } : {}),
+      ...(o.log ? { values: decades } : {}),
+    },
+    scale: {
+      ...(o.log ? { type: "log", domain: [decades[0], decades[decades.length - 1]] } : {}),
+      ...(o.domain ? { domain: o.domain } : {}),
+    },
+    stack: null, // one bar per category: colouring by a field must not stack them
   };
   const enc = o.horizontal ? { y: cat, x: val } : { x: cat, y: val };
   const color = o.color ? { color: { field: o.color, type: "nominal", legend: null } } : {};
@@ -139,6 +163,10 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
         type: "quantitative",
         title: o.xTitle ?? o.x,
         scale: o.logX ? { type: "log" } : { zero: false },
+        // Steps, layers and positions are counts: no "2.5" ticks between them.
+        ...(o.data.every((d) => Number.isInteger(d[o.x]))
+          ? { axis: { format: "d", tickMinStep: 1 } }
+          : {}),
       },
       y: {
         field: o.y,
@@ -284,7 +312,8 @@ export function scatter(o: ScatterOptions): VegaLiteSpec {
  * ```
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec;
+  // Vega tags the data objects it ingests; render a copy so the caller's spec stays plain JSON.
+  const compiled = vl.compile(structuredClone(spec) as unknown as vl.TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();

@@ -22,7 +22,8 @@ export const CORPORA: Record<string, CorpusInfo> = registry;
 /** Environment variable naming a folder that holds corpus files. */
 export const DATA_ENV = "MINIGPT_DATA";
 
-const LOCAL_DIR = new URL("../data/corpora/", import.meta.url).pathname;
+/** Where downloaded corpora are kept (git-ignored). */
+export const LOCAL_CORPUS_DIR: string = new URL("../data/corpora/", import.meta.url).pathname;
 
 /** Places searched for `name`, in order. */
 export function corpusCandidates(name: string): string[] {
@@ -30,7 +31,7 @@ export function corpusCandidates(name: string): string[] {
   const places: string[] = [];
   const env = Deno.env.get(DATA_ENV);
   if (env) places.push(`${env.replace(/\/$/, "")}/${info.file}`);
-  places.push(`${LOCAL_DIR}${info.file}`);
+  places.push(`${LOCAL_CORPUS_DIR}${info.file}`);
   return places;
 }
 

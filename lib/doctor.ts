@@ -122,7 +122,7 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
 async function kernelCheck(): Promise<DoctorCheck> {
   const name = "Kernels";
   try {
-    const k = await loadKernels({ quiet: true });
+    const k = await loadKernels(); // a first run compiles them, and says so on stderr
     const [M, K, N] = [33, 65, 17];
     const rng = new Rng(7);
     const a = rng.normalArray(M * K), b = rng.normalArray(K * N);

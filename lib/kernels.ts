@@ -1,87 +1,82 @@
 /**
  * The one module that touches WebAssembly: it builds the kernels if needed, instantiates them on a
- * shared memory, and exposes them as typed functions on `Float32Array`s.
+ * shared memory, starts the worker thread that shares it, and exposes the kernels as typed
+ * functions on `Float32Array`s with the same signatures as their plain twins (`lib/matmul.ts`).
  *
  * Buffers that live in the kernels' memory (made with `arena.alloc`) are passed by pointer with no
  * copy; any other `Float32Array` is copied into a scratch area and back, which is convenient for
  * tests and labs and slow for training loops.
+ *
+ * Memory map, from the module's heap base: control words and the job description, per-thread
+ * scratch (a packed block of A), the packed-B scratch, then the arena.
  * @module
  */
+import { Worker } from "node:worker_threads";
+import { alignUp, Arena } from "./arena.ts";
 import { ensureKernelsBuilt, MEMORY_PAGES, WASM_URL } from "./kernels_build.ts";
+import {
+  CTL,
+  RANGE_KERNELS,
+  type RangeKernel,
+  SPIN_BEFORE_WAIT,
+  takeRanges,
+} from "./kernels_protocol.ts";
+import type { Kernels, MatmulFn } from "./kernels_api.ts";
+import { matmul as matmulTwin } from "./matmul.ts";
 
 interface KernelExports {
-  matmul(out: number, a: number, b: number, M: number, K: number, N: number): void;
-  heapBase(): number;
-}
-
-const ALIGN = 64; // cache-line aligned buffers keep SIMD loads from straddling lines
-
-/**
- * A bump allocator over the kernels' memory. Views stay valid when the memory grows, because the
- * memory is shared (a growing SharedArrayBuffer never detaches its views).
- */
-export class Arena {
-  readonly #memory: WebAssembly.Memory;
-  readonly #base: number;
-  #top: number;
-  readonly #owned = new WeakSet<Float32Array>();
-
-  constructor(memory: WebAssembly.Memory, base: number) {
-    this.#memory = memory;
-    this.#base = Math.ceil(base / ALIGN) * ALIGN;
-    this.#top = this.#base;
-  }
-
-  /** A zeroed `Float32Array` of `n` floats inside the kernels' memory. */
-  alloc(n: number): Float32Array {
-    const bytes = Math.ceil((n * 4) / ALIGN) * ALIGN;
-    const end = this.#top + bytes;
-    const have = this.#memory.buffer.byteLength;
-    if (end > have) this.#memory.grow(Math.ceil((end - have) / 65536));
-    const view = new Float32Array(this.#memory.buffer, this.#top, n);
-    view.fill(0);
-    this.#top = end;
-    this.#owned.add(view);
-    return view;
-  }
-
-  /** True when `view` was allocated here, so a kernel can use it in place. */
-  owns(view: Float32Array): boolean {
-    return this.#owned.has(view);
-  }
-
-  /** Where the next allocation will start; pass it to `release` to free everything after it. */
-  mark(): number {
-    return this.#top;
-  }
-
-  /** Frees every allocation made after `mark` (views made since then must not be used again). */
-  release(mark: number): void {
-    this.#top = Math.max(this.#base, mark);
-  }
-}
-
-/** The compiled kernels, as typed functions. */
-export interface Kernels {
-  /** The shared memory every kernel reads and writes. */
-  readonly memory: WebAssembly.Memory;
-  /** Allocator for buffers the kernels use without copying. */
-  readonly arena: Arena;
-  /** out (M, N) = a (M, K) · b (K, N), row-major; see `lib/matmul.ts` for the plain twin. */
-  matmul(
-    out: Float32Array,
-    a: Float32Array,
-    b: Float32Array,
+  matmulJob(
+    job: number,
     M: number,
     K: number,
     N: number,
-  ): void;
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    bias: number,
+    accumulate: number,
+    packB: number,
+    packA: number,
+    parallel: number,
+  ): number;
+  matmulWork(job: number, thread: number): void;
+  fmaLoop(n: number, seed: number, decay: number): number;
+  FMA_LOOP_FLOPS: WebAssembly.Global;
+  JOB_BYTES: WebAssembly.Global;
+  THREAD_SCRATCH: WebAssembly.Global;
+  layerNormForward(...args: number[]): void;
+  layerNormBackward(...args: number[]): void;
+  geluForward(out: number, inp: number, N: number): void;
+  geluBackward(dinp: number, inp: number, dout: number, N: number): void;
+  heapBase(): number;
 }
+
+export { Arena };
+export type { Kernels, MatmulFn };
+
+/** Floats of packed B per job: a wider product is cut into column blocks that fit (16 MiB). */
+const PACK_B_FLOATS = 1 << 22;
+/** Most threads the kernels use; the machines this lab targets have two cores. */
+const MAX_THREADS = 2;
+/**
+ * Products below this many multiply-adds (M·K·N) stay on one thread: waking the worker, and
+ * waiting for its last task when another process has taken its core, cost more than it saves.
+ * Measured on the two-core machine while it was shared (load ≈ 4): two threads took 0.28× the
+ * speed of one at 16×64×64, 0.52× at 128×128×128, 0.71× at 128×256×256 and 0.82× at
+ * 256×256×256; large products gain up to 1.9×.
+ */
+const PARALLEL_MIN_MACS = 1 << 24;
 
 let loading: Promise<Kernels> | undefined;
 
 /**
- * Builds (when the sources changed) and instantiates the kernels, once per process.
+ * Builds (when the sources changed) and instantiates the kernels, once per process, and starts
+ * the worker thread. The worker is unref'd: it never keeps a process alive.
  *
  * @example
  * ```ts
@@ -100,7 +95,8 @@ export function loadKernels(options: { quiet?: boolean } = {}): Promise<Kernels>
 async function instantiate(quiet: boolean): Promise<Kernels> {
   await ensureKernelsBuilt({ quiet });
   const memory = new WebAssembly.Memory({ ...MEMORY_PAGES, shared: true });
-  const { instance } = await WebAssembly.instantiate(await Deno.readFile(WASM_URL), {
+  const module = await WebAssembly.compile(await Deno.readFile(WASM_URL));
+  const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
       abort(_msg: number, _file: number, line: number, column: number) {
@@ -109,44 +105,280 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     },
   });
   const wasm = instance.exports as unknown as KernelExports;
-  const arena = new Arena(memory, wasm.heapBase());
 
-  /** Pointers for `inputs` (copied in when not arena-owned) and a way to copy `out` back. */
-  function withPointers(
-    out: Float32Array,
-    inputs: Float32Array[],
-    run: (outPtr: number, ptrs: number[]) => void,
+  const ctlPtr = alignUp(wasm.heapBase());
+  const jobPtr = ctlPtr + alignUp(CTL.words * 4);
+  const packAPtr = jobPtr + alignUp(wasm.JOB_BYTES.value);
+  const packBPtr = packAPtr + alignUp(wasm.THREAD_SCRATCH.value * 4) * MAX_THREADS;
+  const arena = new Arena(memory, packBPtr + PACK_B_FLOATS * 4);
+  memory.grow(Math.max(0, Math.ceil((arena.mark() - memory.buffer.byteLength) / 65536)));
+  const ctl = new Int32Array(memory.buffer, ctlPtr, CTL.words);
+
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const workers = cores > 1 ? [await startWorker(module, memory, ctlPtr, 1)] : [];
+  let threads = Math.min(MAX_THREADS, 1 + workers.length);
+
+  const ranges = RANGE_KERNELS.map((name) =>
+    (instance.exports as Record<string, unknown>)[name] as RangeKernel
+  );
+
+  /**
+   * Opens the job described in the control words, works on it on this thread with the worker
+   * joining if it is awake, and returns once no thread still touches it.
+   */
+  function runParallel(kind: number): void {
+    Atomics.store(ctl, CTL.kind, kind);
+    Atomics.store(ctl, CTL.open, 1);
+    Atomics.add(ctl, CTL.gen, 1);
+    Atomics.notify(ctl, CTL.gen);
+    if (kind === 0) wasm.matmulWork(jobPtr, 0);
+    else takeRanges(ranges[kind - 1], ctl);
+    Atomics.store(ctl, CTL.open, 0);
+    for (let spins = 0, n; (n = Atomics.load(ctl, CTL.active)) !== 0;) {
+      if (++spins > SPIN_BEFORE_WAIT) Atomics.wait(ctl, CTL.active, n, 1);
+    }
+    if (Atomics.exchange(ctl, CTL.failed, 0)) {
+      throw new Error("A kernel failed on the worker thread (see above); its results are wrong.");
+    }
+  }
+
+  /**
+   * Runs a range kernel over 0..total, on both threads when its `macs` (or operations of similar
+   * cost) make that pay, handing out `chunk` items at a time.
+   */
+  function runRanges(
+    name: typeof RANGE_KERNELS[number],
+    args: number[],
+    total: number,
+    macs: number,
+    chunk = 1,
   ): void {
+    const kind = RANGE_KERNELS.indexOf(name) + 1;
+    if (threads === 1 || total < 2 || macs < PARALLEL_MIN_MACS) {
+      return ranges[kind - 1](...args, 0, total);
+    }
+    ctl.set(args, CTL.args);
+    ctl[CTL.nargs] = args.length;
+    ctl[CTL.total] = total;
+    ctl[CTL.chunk] = chunk;
+    ctl[CTL.next] = 0;
+    runParallel(kind);
+  }
+
+  /**
+   * Pointers for `buffers`: arena-owned ones as they are, others copied into the arena first
+   * and, unless "in", back afterwards (whole, so values a kernel leaves alone survive).
+   */
+  function withBuffers(buffers: [Float32Array, "in" | "out"][], run: (ptrs: number[]) => void) {
     const mark = arena.mark();
     try {
-      const ptrs = inputs.map((x) => {
-        if (arena.owns(x)) return x.byteOffset;
+      const views = buffers.map(([x]) => {
+        if (arena.owns(x)) return x;
         const copy = arena.alloc(x.length);
         copy.set(x);
-        return copy.byteOffset;
+        return copy;
       });
-      if (arena.owns(out)) {
-        run(out.byteOffset, ptrs);
-      } else {
-        const tmp = arena.alloc(out.length);
-        run(tmp.byteOffset, ptrs);
-        out.set(tmp);
-      }
+      run(views.map((v) => v.byteOffset));
+      buffers.forEach(([x, mode], i) => {
+        if (mode === "out" && views[i] !== x) x.set(views[i]);
+      });
     } finally {
       arena.release(mark);
     }
   }
 
+  /**
+   * One product through the strided kernel (see kernels/matmul.ts for rsA/csA/rsB/csB). Columns
+   * are cut into blocks whose packed B fits the scratch.
+   */
+  function gemm(name: string, transA: boolean, transB: boolean): MatmulFn {
+    return (out, a, b, M, K, N, options = {}) => {
+      checkSize(name, "out", out, M * N);
+      checkSize(name, "a", a, M * K);
+      checkSize(name, "b", b, K * N);
+      const bias = options.bias ?? null;
+      if (bias) checkSize(name, "bias", bias, N);
+      const accumulate = options.accumulate ?? false;
+      if (K === 0) return matmulTwin(out, a, b, M, K, N, options); // nothing to multiply
+      const panelsFit = Math.floor(PACK_B_FLOATS / (K * 8));
+      if (panelsFit === 0) {
+        throw new RangeError(`${name}: K = ${K} is too deep for the kernels' packing scratch.`);
+      }
+      const [rsA, csA] = transA ? [1, M] : [K, 1];
+      const [rsB, csB] = transB ? [1, K] : [N, 1];
+      const buffers: [Float32Array, "in" | "out"][] = [
+        [out, "out"],
+        [a, "in"],
+        [b, "in"],
+      ];
+      if (bias) buffers.push([bias, "in"]);
+      withBuffers(buffers, ([pc, pa, pb, pbias]) => {
+        for (let j0 = 0; j0 < N; j0 += panelsFit * 8) {
+          const nc = Math.min(panelsFit * 8, N - j0);
+          const parallel = threads > 1 && M * K * nc >= PARALLEL_MIN_MACS;
+          wasm.matmulJob(
+            jobPtr,
+            M,
+            K,
+            nc,
+            pa,
+            rsA,
+            csA,
+            pb + j0 * csB * 4,
+            rsB,
+            csB,
+            pc + j0 * 4,
+            N,
+            bias ? pbias + j0 * 4 : 0,
+            accumulate ? 1 : 0,
+            packBPtr,
+            packAPtr,
+            parallel ? 1 : 0,
+          );
+          if (parallel) runParallel(0);
+          else wasm.matmulWork(jobPtr, 0);
+        }
+      });
+    };
+  }
+
   return {
     memory,
     arena,
-    matmul(out, a, b, M, K, N) {
-      checkSize("matmul", "out", out, M * N);
-      checkSize("matmul", "a", a, M * K);
-      checkSize("matmul", "b", b, K * N);
-      withPointers(out, [a, b], (o, [pa, pb]) => wasm.matmul(o, pa, pb, M, K, N));
+    get threads() {
+      return threads;
+    },
+    set threads(n: number) {
+      if (!Number.isInteger(n) || n < 1) {
+        throw new RangeError(`threads must be a positive integer, not ${n}.`);
+      }
+      threads = Math.min(n, 1 + workers.length);
+    },
+    matmul: gemm("matmul", false, false),
+    matmulTransB: gemm("matmulTransB", false, true),
+    matmulTransA: gemm("matmulTransA", true, false),
+    softmaxForward(probs, logits, N, V) {
+      checkSize("softmaxForward", "probs", probs, N * V);
+      checkSize("softmaxForward", "logits", logits, N * V);
+      // An exp costs about as much as 8 multiply-adds; chunks of ≥ 4k floats keep the atomics rare.
+      withBuffers(
+        [[probs, "out"], [logits, "in"]],
+        (ptrs) => runRanges("softmaxForward", [...ptrs, N, V], N, 8 * N * V, Math.ceil(4096 / V)),
+      );
+    },
+    attentionForward(out, preatt, att, inp, B, T, C, NH) {
+      checkHeads("attentionForward", C, NH);
+      checkSize("attentionForward", "out", out, B * T * C);
+      checkSize("attentionForward", "preatt", preatt, B * NH * T * T);
+      checkSize("attentionForward", "att", att, B * NH * T * T);
+      checkSize("attentionForward", "inp", inp, B * T * 3 * C);
+      withBuffers(
+        [[out, "out"], [preatt, "out"], [att, "out"], [inp, "in"]],
+        (ptrs) => runRanges("attentionForward", [...ptrs, B, T, C, NH], B * NH, B * T * T * C),
+      );
+    },
+    attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH) {
+      checkHeads("attentionBackward", C, NH);
+      checkSize("attentionBackward", "dinp", dinp, B * T * 3 * C);
+      checkSize("attentionBackward", "dpreatt", dpreatt, B * NH * T * T);
+      checkSize("attentionBackward", "datt", datt, B * NH * T * T);
+      checkSize("attentionBackward", "dout", dout, B * T * C);
+      checkSize("attentionBackward", "inp", inp, B * T * 3 * C);
+      checkSize("attentionBackward", "att", att, B * NH * T * T);
+      withBuffers(
+        [
+          [dinp, "out"],
+          [dpreatt, "out"],
+          [datt, "out"],
+          [dout, "in"],
+          [inp, "in"],
+          [att, "in"],
+        ],
+        (ptrs) => runRanges("attentionBackward", [...ptrs, B, T, C, NH], B * NH, 2 * B * T * T * C),
+      );
+    },
+    layerNormForward(out, mean, rstd, inp, weight, bias, N, C) {
+      for (
+        const [name, x, n] of [["out", out, N * C], ["mean", mean, N], ["rstd", rstd, N]] as const
+      ) {
+        checkSize("layerNormForward", name, x, n);
+      }
+      checkSize("layerNormForward", "inp", inp, N * C);
+      checkSize("layerNormForward", "weight", weight, C);
+      checkSize("layerNormForward", "bias", bias, C);
+      withBuffers(
+        [[out, "out"], [mean, "out"], [rstd, "out"], [inp, "in"], [weight, "in"], [bias, "in"]],
+        (ptrs) => wasm.layerNormForward(...ptrs, N, C),
+      );
+    },
+    layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C) {
+      checkSize("layerNormBackward", "dinp", dinp, N * C);
+      checkSize("layerNormBackward", "dweight", dweight, C);
+      checkSize("layerNormBackward", "dbias", dbias, C);
+      checkSize("layerNormBackward", "dout", dout, N * C);
+      checkSize("layerNormBackward", "inp", inp, N * C);
+      checkSize("layerNormBackward", "weight", weight, C);
+      checkSize("layerNormBackward", "mean", mean, N);
+      checkSize("layerNormBackward", "rstd", rstd, N);
+      withBuffers(
+        [
+          [dinp, "out"],
+          [dweight, "out"],
+          [dbias, "out"],
+          [dout, "in"],
+          [inp, "in"],
+          [weight, "in"],
+          [mean, "in"],
+          [rstd, "in"],
+        ],
+        (ptrs) => wasm.layerNormBackward(...ptrs, N, C),
+      );
+    },
+    geluForward(out, inp, N) {
+      checkSize("geluForward", "out", out, N);
+      checkSize("geluForward", "inp", inp, N);
+      withBuffers([[out, "out"], [inp, "in"]], ([po, pi]) => wasm.geluForward(po, pi, N));
+    },
+    geluBackward(dinp, inp, dout, N) {
+      checkSize("geluBackward", "dinp", dinp, N);
+      checkSize("geluBackward", "inp", inp, N);
+      checkSize("geluBackward", "dout", dout, N);
+      withBuffers(
+        [[dinp, "out"], [inp, "in"], [dout, "in"]],
+        ([pd, pi, po]) => wasm.geluBackward(pd, pi, po, N),
+      );
+    },
+    fmaLoop(iterations) {
+      if (!Number.isFinite(wasm.fmaLoop(iterations, 1, 0.999))) {
+        throw new Error("fmaLoop diverged.");
+      }
+      return iterations * wasm.FMA_LOOP_FLOPS.value;
     },
   };
+}
+
+/** Starts a worker on the shared memory and resolves once it waits for jobs. */
+async function startWorker(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  ctl: number,
+  thread: number,
+): Promise<Worker> {
+  const worker = new Worker(new URL("./kernels_worker.ts", import.meta.url));
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once("message", () => resolve());
+    worker.once("error", reject);
+  });
+  worker.postMessage({ module, memory, ctl, thread });
+  await ready;
+  worker.unref();
+  return worker;
+}
+
+function checkHeads(kernel: string, C: number, NH: number): void {
+  if (!(NH > 0 && C % NH === 0)) {
+    throw new RangeError(`${kernel}: C = ${C} does not split into NH = ${NH} equal heads.`);
+  }
 }
 
 function checkSize(kernel: string, name: string, x: Float32Array, want: number): void {

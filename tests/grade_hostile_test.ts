@@ -128,6 +128,12 @@ Deno.test("the release refuses starters that already pass", async () => {
   const root = await Deno.makeTempDir();
   await new Deno.Command("git", { args: ["init", "-q"], cwd: root }).output();
   await Deno.mkdir(`${root}/labs/exercises`, { recursive: true });
+  for await (const f of Deno.readDir(`${REPO_ROOT}/labs/exercises`)) {
+    await Deno.copyFile(
+      `${REPO_ROOT}/labs/exercises/${f.name}`,
+      `${root}/labs/exercises/${f.name}`,
+    );
+  }
   await Deno.copyFile(
     `${REPO_ROOT}/labs/solutions/00_intro.ts`,
     `${root}/labs/exercises/00_intro.ts`,

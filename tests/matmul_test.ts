@@ -1,35 +1,82 @@
 import assert from "node:assert/strict";
-import { loadKernels } from "../lib/kernels.ts";
-import { matmul } from "../lib/matmul.ts";
+import { loadKernels, type MatmulFn } from "../lib/kernels.ts";
+import { matmul, matmulTransA, matmulTransB } from "../lib/matmul.ts";
 import { Rng } from "../lib/random.ts";
 
+// Odd shapes, tails past every block size (MR 4, NR 8, KC 256, MC 64), and one shape big enough
+// to be split across both threads.
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [7, 13, 5],
   [33, 65, 17],
-  [4, 8, 16],
-  [3, 1, 9],
-  [64, 64, 64],
   [5, 129, 3],
+  [3, 1, 9],
+  [4, 8, 16],
+  [67, 300, 41],
+  [130, 257, 70],
 ];
 
-for (const [M, K, N] of SHAPES) {
-  Deno.test(`SIMD matmul matches the TypeScript twin on ${M}×${K}×${N}`, async () => {
+const FORMS = [
+  ["matmul", matmul],
+  ["matmulTransB", matmulTransB],
+  ["matmulTransA", matmulTransA],
+] as const;
+
+/** float32 sums of K products: error grows like sqrt(K) · eps · |terms|. */
+function assertClose(fast: Float32Array, twin: Float32Array, K: number): void {
+  const tol = 1e-5 * Math.sqrt(K + 1) * 4;
+  for (let i = 0; i < twin.length; i++) {
+    assert.ok(Math.abs(fast[i] - twin[i]) <= tol, `index ${i}: ${fast[i]} vs ${twin[i]}`);
+  }
+}
+
+for (const [name, twin] of FORMS) {
+  for (const [M, K, N] of SHAPES) {
+    Deno.test(`SIMD ${name} matches the TypeScript twin on ${M}×${K}×${N}`, async () => {
+      const k = await loadKernels({ quiet: true });
+      const rng = new Rng(M * 1000 + K * 10 + N);
+      const a = rng.normalArray(M * K), b = rng.normalArray(K * N);
+      const fast = new Float32Array(M * N), slow = new Float32Array(M * N);
+      (k[name] as MatmulFn)(fast, a, b, M, K, N);
+      twin(slow, a, b, M, K, N);
+      assertClose(fast, slow, K);
+    });
+  }
+
+  Deno.test(`SIMD ${name} adds the bias and accumulates like the twin on 37×70×29`, async () => {
     const k = await loadKernels({ quiet: true });
-    const rng = new Rng(M * 1000 + K * 10 + N);
-    const a = rng.normalArray(M * K), b = rng.normalArray(K * N);
-    const fast = new Float32Array(M * N), twin = new Float32Array(M * N);
-    k.matmul(fast, a, b, M, K, N);
-    matmul(twin, a, b, M, K, N);
-    for (let i = 0; i < twin.length; i++) {
-      // float32 sums of K products: error grows like sqrt(K) · eps · |terms|
-      assert.ok(
-        Math.abs(fast[i] - twin[i]) <= 1e-5 * Math.sqrt(K) * 4,
-        `index ${i}: ${fast[i]} vs ${twin[i]}`,
-      );
+    const [M, K, N] = [37, 70, 29];
+    const rng = new Rng(11);
+    const a = rng.normalArray(M * K), b = rng.normalArray(K * N), bias = rng.normalArray(N);
+    const start = rng.normalArray(M * N);
+    for (const options of [{ bias }, { accumulate: true }, { bias, accumulate: true }]) {
+      const fast = start.slice(), slow = start.slice();
+      (k[name] as MatmulFn)(fast, a, b, M, K, N, options);
+      twin(slow, a, b, M, K, N, options);
+      assertClose(fast, slow, K);
     }
   });
 }
+
+Deno.test("two threads give the same products as one, bit for bit, on 300×300×333", async () => {
+  const k = await loadKernels({ quiet: true });
+  const [M, K, N] = [300, 300, 333];
+  const rng = new Rng(5);
+  const a = rng.normalArray(M * K), b = rng.normalArray(K * N), bias = rng.normalArray(N);
+  const saved = k.threads;
+  try {
+    for (const [name] of FORMS) {
+      const one = new Float32Array(M * N), two = new Float32Array(M * N);
+      k.threads = 1;
+      (k[name] as MatmulFn)(one, a, b, M, K, N, { bias });
+      k.threads = 2;
+      (k[name] as MatmulFn)(two, a, b, M, K, N, { bias });
+      assert.deepEqual(two, one, name);
+    }
+  } finally {
+    k.threads = saved;
+  }
+});
 
 Deno.test("SIMD matmul works in place on arena buffers and leaves neighbours untouched", async () => {
   const k = await loadKernels({ quiet: true });
@@ -42,7 +89,7 @@ Deno.test("SIMD matmul works in place on arena buffers and leaves neighbours unt
   k.matmul(out, a, b, M, K, N);
   const twin = new Float32Array(M * N);
   matmul(twin, a, b, M, K, N);
-  for (let i = 0; i < M * N; i++) assert.ok(Math.abs(out[i] - twin[i]) < 1e-4);
+  assertClose(out.subarray(0, M * N), twin, K);
   assert.deepEqual([...out.subarray(M * N)], [42, 42, 42, 42]);
 });
 

@@ -5,9 +5,25 @@
  */
 import type { Exercise } from "../../lib/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
+import { exercises as tokenization } from "./01_tokenization.ts";
+import { exercises as embeddings } from "./02_embeddings.ts";
+import { exercises as attention } from "./03_attention.ts";
+import { exercises as multihead } from "./04_multihead.ts";
+import { exercises as positions } from "./05_positions.ts";
+import { exercises as block } from "./06_block.ts";
+import { exercises as gpt } from "./07_gpt.ts";
 
 /** Every exercise, lab by lab. */
-export const CATALOG: Exercise[] = [...intro];
+export const CATALOG: Exercise[] = [
+  ...intro,
+  ...tokenization,
+  ...embeddings,
+  ...attention,
+  ...multihead,
+  ...positions,
+  ...block,
+  ...gpt,
+];
 
 /**
  * The exercise with this id, or undefined.

@@ -1,7 +1,7 @@
 /**
  * The student release: the course repository without its reference solutions (and without the
  * grader's hostile fixtures, which hold working answers), with a pristine copy of each starter
- * in labs/starters/ for `reset`. Before it returns, the release is checked: nothing in it imports
+ * in labs/starters/ for `reset`. Tests that use the solutions stay behind too. Before it returns, the release is checked: nothing in it imports
  * a solution, and every starter in it is graded and found not started.
  * @module
  */
@@ -48,8 +48,18 @@ export async function buildRelease(
   if (!listed?.success) {
     throw new UserError(`${root} is not a git checkout; the release is made from git's file list.`);
   }
-  const files = new TextDecoder().decode(listed.stdout).split("\0")
-    .filter((f) => f !== "" && !NOT_RELEASED.some((p) => f.startsWith(p)));
+  const files: string[] = [];
+  for (const f of new TextDecoder().decode(listed.stdout).split("\0")) {
+    if (f === "" || NOT_RELEASED.some((p) => f.startsWith(p))) continue;
+    // Tests that check the solutions are the instructors' own: they stay behind with them.
+    if (
+      f.startsWith("tests/") &&
+      (await Deno.readTextFile(`${root}/${f}`).catch(() => "")).includes("solutions/")
+    ) {
+      continue;
+    }
+    files.push(f);
+  }
   let copied = 0;
   for (const file of files) {
     const target = `${out}/${file}`;

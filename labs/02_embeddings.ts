@@ -1,0 +1,297 @@
+/**
+ * Lab 02 · Embeddings: one-hot vectors and why they are not enough; an embedding layer is a
+ * table lookup; word2vec (skip-gram with negative sampling) trained on the corpus; cosine
+ * similarity, nearest neighbours, a PCA picture and a similarity heatmap.
+ *
+ * Uses tiny Shakespeare when lib/corpus.ts finds it, otherwise a synthetic text the lab writes
+ * (labs/texts.ts), whose word groups word2vec should recover.
+ * @module
+ */
+import { heatmap, scatter } from "../lib/charts.ts";
+import { findCorpus, howToSupply } from "../lib/corpus.ts";
+import type { encoderForward } from "../lib/encoder.ts";
+import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { matmul } from "../lib/matmul.ts";
+import { Rng } from "../lib/random.ts";
+import { centerRows, cosineSimilarity, nearestNeighbours, pca2 } from "../lib/vectors.ts";
+import {
+  buildVocab,
+  type SkipGramModel,
+  splitWords,
+  trainSkipGram,
+  type WordVocab,
+} from "../lib/word2vec.ts";
+import { exercises } from "./catalog/02_embeddings.ts";
+import { syntheticCorpus, WORD_GROUPS } from "./texts.ts";
+
+const DIM = 32;
+const SHAKESPEARE_PROBES = [
+  "king",
+  "queen",
+  "lord",
+  "love",
+  "hate",
+  "night",
+  "day",
+  "good",
+  "death",
+  "father",
+  "blood",
+  "heaven",
+];
+
+interface Trained {
+  source: string;
+  words: number;
+  vocab: WordVocab;
+  model: SkipGramModel;
+  /** The embeddings (the input vectors) with their mean removed: what the lab compares. */
+  vectors: Float32Array; // (V, DIM)
+  /** Words to show, each with the group (or probe word) it belongs to. */
+  probes: { word: string; group: string }[];
+  ms: number;
+  progress: { done: number; loss: number }[];
+}
+
+let cache: Trained | undefined;
+
+/** word2vec on the corpus, trained once per run (steps after the training step reuse it). */
+function trained(): Trained {
+  if (cache) return cache;
+  const path = findCorpus("tinyshakespeare");
+  const text = path ? Deno.readTextFileSync(path) : syntheticCorpus(6000, 1);
+  const words = splitWords(text);
+  const vocab = buildVocab(words, 2000, 5);
+  const ids = Int32Array.from(words, (w) => vocab.ids.get(w) ?? -1);
+  const progress: { done: number; loss: number }[] = [];
+  const t0 = performance.now();
+  const model = trainSkipGram(ids, vocab.counts, {
+    dim: DIM,
+    epochs: path ? 2 : 3,
+    lr: 0.025,
+    seed: 1,
+    reports: 5,
+    onProgress: (done, loss) => progress.push({ done, loss }),
+  });
+  const probes = path
+    ? SHAKESPEARE_PROBES.filter((w) => vocab.ids.has(w)).map((w) => ({ word: w, group: w }))
+    : Object.entries(WORD_GROUPS).flatMap(([group, ws]) => ws.map((word) => ({ word, group })));
+  cache = {
+    source: path ? "tiny Shakespeare" : "the synthetic corpus of labs/texts.ts",
+    words: words.length,
+    vocab,
+    model,
+    vectors: centerRows(model.input, vocab.words.length, DIM),
+    probes,
+    ms: performance.now() - t0,
+    progress,
+  };
+  return cache;
+}
+
+function vectorOf(t: Trained, word: string): Float32Array {
+  const id = t.vocab.ids.get(word)!;
+  return t.vectors.subarray(id * DIM, id * DIM + DIM);
+}
+
+function oneHot(ctx: StepContext) {
+  const words = ["king", "queen", "cat", "cheese"];
+  ctx.say(`
+    A network computes with numbers, so each word (or token) needs a vector. The simplest is
+    one-hot: with a vocabulary of V words, word i is a vector of V zeros with a 1 at place i.
+  `);
+  const vec = (i: number) => Array.from({ length: words.length }, (_, j) => (j === i ? 1 : 0));
+  ctx.table([["word", "one-hot vector"], ...words.map((w, i) => [w, `[${vec(i).join(", ")}]`])]);
+  ctx.say(`
+    Two problems. Size: with GPT-2's 50,257 tokens, each vector has 50,257 numbers, all but one
+    zero. Meaning: any two different words are at the same distance, with cosine similarity
+    ${cosineSimilarity(vec(0), vec(1))} for "king" and "queen" as for "king" and "cheese".
+    Nothing says that a king is more like a queen than like cheese.
+  `);
+}
+
+async function lookup(ctx: StepContext) {
+  ctx.say(`
+    An embedding is a dense vector of C numbers (C = 128 to 384 in our presets, 12,288 in
+    GPT-3), one row of a (V, C) table that is learned. Multiplying a one-hot vector by the
+    table selects one row, so the layer never multiplies: it looks the row up. A GPT also adds
+    a row of a position table wpe (lab 05). Write encoderForward in
+    labs/exercises/02_embeddings.ts.
+  `);
+  const encode = await ctx.exercise<typeof encoderForward>("02.1");
+  const [V, C, T] = [50, 8, 4];
+  const rng = new Rng(1);
+  const wte = rng.normalArray(V * C);
+  const ids = new Int32Array([7, 3, 7, 42]);
+  const looked = new Float32Array(T * C);
+  encode(looked, ids, wte, null, 1, T, C);
+  const oneHots = new Float32Array(T * V); // (T, V)
+  ids.forEach((id, t) => (oneHots[t * V + id] = 1));
+  const multiplied = new Float32Array(T * C);
+  matmul(multiplied, oneHots, wte, T, V, C);
+  const diff = Math.max(...Array.from(looked, (x, i) => Math.abs(x - multiplied[i])));
+  ctx.say(`
+    Tokens [${ids.join(", ")}] through your lookup and through one-hot × table (V = ${V},
+    C = ${C}): largest difference ${diff}. The product costs V·C = ${V * C} multiply-adds per
+    token, the lookup ${C} copies. Token 7 appears twice and gets the same row both times: the
+    embedding says what a token is, not where it stands.
+  `);
+}
+
+function word2vec(ctx: StepContext) {
+  ctx.say(`
+    Where do good vectors come from? "You shall know a word by the company it keeps" (Firth,
+    1957). word2vec's skip-gram model gives each word an input vector and an output vector, and
+    learns them from one task: for a word and a word near it (within 3 positions), make
+    σ(in·out) close to 1; for 5 random words drawn from the corpus, close to 0 (negative
+    sampling). Words seen in the same company are pushed towards the same vectors.
+  `);
+  const path = findCorpus("tinyshakespeare");
+  if (!path) {
+    ctx.say(`${howToSupply("tinyshakespeare")} Until then, the lab uses a synthetic text.`);
+  }
+  const t = trained();
+  ctx.table([
+    ["corpus", "words", "vocabulary (≥ 5 uses)", "dimensions", "pairs trained", "seconds"],
+    [
+      t.source,
+      t.words.toLocaleString("en-US"),
+      t.vocab.words.length,
+      DIM,
+      t.model.pairs.toLocaleString("en-US"),
+      (t.ms / 1000).toFixed(1),
+    ],
+  ]);
+  ctx.table([
+    ["progress", "mean loss per pair (positive + negatives)"],
+    ...t.progress.map((p) => [`${Math.round(p.done * 100)}%`, p.loss.toFixed(3)]),
+  ]);
+}
+
+async function cosine(ctx: StepContext) {
+  ctx.say(`
+    To compare two embeddings, the angle between them matters more than their lengths (frequent
+    words get longer vectors). Cosine similarity is the cosine of that angle: 1 same direction,
+    0 unrelated, −1 opposite. Word2vec vectors all lean in one common direction (mostly word
+    frequency), so the lab subtracts their mean first; then write cosineSimilarity.
+  `);
+  const cos = await ctx.exercise<typeof cosineSimilarity>("02.2");
+  const t = trained();
+  const p = t.probes.map((x) => x.word);
+  const pairs: [string, string][] = t.source.startsWith("tiny")
+    ? [["king", "queen"], ["king", "lord"], ["love", "hate"], ["night", "day"], ["king", "night"]]
+    : [["king", "queen"], ["cat", "dog"], ["bread", "cheese"], ["king", "cheese"], [
+      "red",
+      "castle",
+    ]];
+  ctx.table([
+    ["word", "word", "cosine (your function)"],
+    ...pairs.filter(([a, b]) => p.includes(a) && p.includes(b))
+      .map(([a, b]) => [a, b, cos(vectorOf(t, a), vectorOf(t, b)).toFixed(3)]),
+  ]);
+}
+
+function neighbours(ctx: StepContext) {
+  const t = trained();
+  const V = t.vocab.words.length;
+  const shown = t.source.startsWith("tiny") ? t.probes : t.probes.filter((_, i) => i % 3 === 0);
+  ctx.say("The nearest neighbours of a few words, by cosine similarity over the whole vocabulary:");
+  ctx.table([
+    ["word", "nearest neighbours (cosine)"],
+    ...shown.map(({ word }) => [
+      word,
+      nearestNeighbours(t.vectors, V, DIM, t.vocab.ids.get(word)!, 5)
+        .map((n) => `${t.vocab.words[n.id]} ${n.similarity.toFixed(2)}`).join(", "),
+    ]),
+  ]);
+  ctx.say(`
+    ${
+    t.source.startsWith("tiny")
+      ? "On one megabyte of text and a few seconds of CPU the neighbours are rough: look for the pairs that make sense (family words, titles, names from the same play) among the noise. word2vec's famous results used billions of words."
+      : "The synthetic text's groups come back: each word's neighbours are mostly its own group."
+  }
+  `);
+}
+
+async function pcaPicture(ctx: StepContext) {
+  const t = trained();
+  const V = t.vocab.words.length;
+  const points = t.source.startsWith("tiny")
+    ? t.probes.flatMap(({ word }) => [
+      { word, group: word },
+      ...nearestNeighbours(t.vectors, V, DIM, t.vocab.ids.get(word)!, 3)
+        .map((n) => ({ word: t.vocab.words[n.id], group: word })),
+    ]).filter((p, i, all) => all.findIndex((q) => q.word === p.word) === i)
+    : t.probes;
+  const vectors = new Float32Array(points.length * DIM);
+  points.forEach((p, i) => vectors.set(vectorOf(t, p.word), i * DIM));
+  const xy = pca2(vectors, points.length, DIM);
+  ctx.say(`
+    ${DIM} dimensions do not fit on paper. Principal component analysis finds the two directions
+    along which these ${points.length} vectors vary most and projects onto them. Much is lost,
+    but groups that are tight in ${DIM} dimensions often stay together.
+  `);
+  await ctx.chart(
+    "word_vectors_pca",
+    scatter({
+      title: `Word vectors projected on their two principal components (${t.source})`,
+      data: points.map((p, i) => ({
+        x: xy[i * 2],
+        y: xy[i * 2 + 1],
+        word: p.word,
+        group: p.group,
+      })),
+      x: "x",
+      y: "y",
+      label: "word",
+      color: "group",
+      xTitle: "first principal component",
+      yTitle: "second principal component",
+    }),
+  );
+}
+
+async function similarityHeatmap(ctx: StepContext) {
+  const t = trained();
+  const words = t.source.startsWith("tiny")
+    ? t.probes.map((p) => p.word)
+    : t.probes.filter((_, i) => i % 2 === 0).map((p) => p.word);
+  const values = words.map((a) =>
+    words.map((b) => cosineSimilarity(vectorOf(t, a), vectorOf(t, b)))
+  );
+  await ctx.chart(
+    "similarity_heatmap",
+    heatmap({
+      title: "Cosine similarity between word vectors",
+      values,
+      rowLabels: words,
+      columnLabels: words,
+      scheme: "redblue",
+      domain: [-1, 1],
+      cellFormat: ".1f",
+      cellSize: 28,
+    }),
+  );
+  ctx.say(`
+    A GPT learns its token embeddings the same way, as a side effect of predicting the next
+    token, with the same lookup at the bottom of the model (lab 07). Lab 03 lets those vectors
+    look at each other: attention.
+  `);
+}
+
+/** Lab 02, as the runner sees it. */
+export const lab: Lab = {
+  id: "02",
+  slug: "02_embeddings",
+  title: "Embeddings: words as vectors",
+  exercises,
+  steps: [
+    step("One-hot vectors", oneHot),
+    step("Exercise 02.1: an embedding layer is a lookup", lookup),
+    step("word2vec: vectors from context", word2vec),
+    step("Exercise 02.2: cosine similarity", cosine),
+    step("Nearest neighbours", neighbours),
+    step("A 2-D picture: PCA", pcaPicture),
+    step("Similarity heatmap", similarityHeatmap),
+  ],
+};

@@ -1,0 +1,282 @@
+/**
+ * Lab 05 · Positions: why attention alone cannot tell word order; sinusoidal encodings; learned
+ * position embeddings (GPT-2); RoPE, which rotates queries and keys so that scores depend on
+ * distance; the three side by side, in a small model.
+ * @module
+ */
+import { attentionForward } from "../lib/attention.ts";
+import { heatmap, lineChart } from "../lib/charts.ts";
+import type { PositionalEncoding } from "../lib/config.ts";
+import { encoderForward } from "../lib/encoder.ts";
+import { GPT } from "../lib/gpt.ts";
+import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { linearForward } from "../lib/linear.ts";
+import { ropeForward, sinusoidalTable } from "../lib/positional.ts";
+import { Rng } from "../lib/random.ts";
+import { exercises } from "./catalog/05_positions.ts";
+import { FRENCH_SAMPLE } from "./texts.ts";
+
+const A = ["le", "chien", "mord", "l'homme", "."];
+const B_ = ["l'homme", "mord", "le", "chien", "."];
+
+/** Output of one random attention layer at the last position, with or without positions. */
+function lastOutput(words: string[], pe: Float32Array | null): Float32Array {
+  const vocab = [...new Set([...A, ...B_])];
+  const [T, C] = [words.length, 16];
+  const rng = new Rng(1);
+  const wte = rng.normalArray(vocab.length * C), wqkv = rng.normalArray(3 * C * C, 0.3);
+  const x = new Float32Array(T * C), qkv = new Float32Array(T * 3 * C);
+  encoderForward(x, Int32Array.from(words, (w) => vocab.indexOf(w)), wte, pe, 1, T, C);
+  linearForward(qkv, x, wqkv, null, T, C, 3 * C);
+  const out = new Float32Array(T * C), att = new Float32Array(2 * T * T);
+  attentionForward(out, new Float32Array(2 * T * T), att, qkv, 1, T, C, 2);
+  return out.subarray((T - 1) * C);
+}
+
+/** Largest difference between the two sentences' outputs at ".", given a position table. */
+function orderDifference(pe: Float32Array | null): number {
+  const a = lastOutput(A, pe), b = lastOutput(B_, pe);
+  return Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
+}
+
+function orderMatters(ctx: StepContext) {
+  ctx.say(`
+    Attention scores compare contents: q·k says nothing about where a word stands. Feed
+    "${A.join(" ")}" and "${B_.join(" ")}" to one attention layer: the last position sees the same
+    five words in both, and without position information it computes exactly the same thing,
+    although the two sentences mean opposite things.
+  `);
+  ctx.say(`
+    Largest difference between the two outputs at "." — no positions: ${
+    orderDifference(null).toExponential(1)
+  }. The fix is to make each token's vector depend on its position too.
+  `);
+}
+
+async function sinusoidal(ctx: StepContext) {
+  ctx.say(`
+    The original Transformer adds a fixed table to the token embeddings: for position t, pairs
+    of channels hold sin(t·ω_i) and cos(t·ω_i), with frequencies ω_i = 10000^(−2i/C) going from
+    one turn per 6 positions down to almost nothing. Like the hands of a clock running at many
+    speeds, the pattern is different at every position, and shifting by k positions is the same
+    rotation whatever the starting point. Write sinusoidalTable in labs/exercises/05_positions.ts.
+  `);
+  const table = await ctx.exercise<typeof sinusoidalTable>("05.1");
+  const [T, C] = [48, 32];
+  const pe = table(T, C);
+  await ctx.chart(
+    "encoding_heatmap",
+    heatmap({
+      title: `Sinusoidal position encodings (T = ${T}, C = ${C})`,
+      values: Array.from({ length: T }, (_, t) => pe.subarray(t * C, t * C + C)),
+      rowTitle: "position t",
+      columnTitle: "channel",
+      scheme: "redblue",
+      domain: [-1, 1],
+      cellSize: 10,
+    }),
+  );
+  const withPe = orderDifference(table(A.length, 16));
+  ctx.say(`
+    Fast channels on the left, slow ones on the right. With your table added, the two sentences
+    of step 1 now differ at "." by up to ${withPe.toFixed(3)}.
+  `);
+}
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+async function similarity(ctx: StepContext) {
+  ctx.say(`
+    How alike are the encodings of two positions, as a function of their distance? For
+    sinusoidal encodings, the cosine of pe[t] and pe[t + Δ], averaged over t; for a learned
+    table at initialisation (random, as GPT-2 starts); and for RoPE, the score between one
+    query and the same vector used as a key, Δ positions apart, relative to Δ = 0.
+  `);
+  const [T, C, span] = [128, 64, 64];
+  const pe = sinusoidalTable(T, C);
+  const learned = new Rng(3).normalArray(T * C, 0.02);
+  const one = new Rng(4).normalArray(C);
+  const qk = new Float32Array(T * 3 * C);
+  for (let t = 0; t < T; t++) {
+    qk.set(one, t * 3 * C);
+    qk.set(one, t * 3 * C + C);
+  }
+  const rotated = new Float32Array(qk.length);
+  ropeForward(rotated, qk, 1, T, C, 1);
+  const score = (t: number, t2: number) => {
+    let s = 0;
+    for (let i = 0; i < C; i++) s += rotated[t * 3 * C + i] * rotated[t2 * 3 * C + C + i];
+    return s;
+  };
+  const data = [];
+  for (let d = 0; d < span; d++) {
+    let sin = 0, lrn = 0;
+    for (let t = 0; t + d < T; t++) {
+      sin += cosine(pe.subarray(t * C, t * C + C), pe.subarray((t + d) * C, (t + d) * C + C));
+      lrn += cosine(
+        learned.subarray(t * C, t * C + C),
+        learned.subarray((t + d) * C, (t + d) * C + C),
+      );
+    }
+    data.push({ distance: d, similarity: sin / (T - d), encoding: "sinusoidal (cosine)" });
+    data.push({ distance: d, similarity: lrn / (T - d), encoding: "learned, at init (cosine)" });
+    data.push({
+      distance: d,
+      similarity: score(d, 0) / score(0, 0),
+      encoding: "RoPE (q·k relative)",
+    });
+  }
+  await ctx.chart(
+    "similarity_vs_distance",
+    lineChart({
+      title: "Similarity of two positions vs their distance",
+      data,
+      x: "distance",
+      y: "similarity",
+      series: "encoding",
+      points: false,
+      xTitle: "distance Δ (positions)",
+    }),
+  );
+  ctx.say(`
+    Sinusoidal encodings are most alike for nearby positions and the similarity falls with
+    distance: a smooth notion of "near". A learned table starts with no structure at all (about
+    0 beyond Δ = 0) and must discover it in training. RoPE's score depends only on Δ, never on
+    where the pair sits.
+  `);
+}
+
+function learnedPositions(ctx: StepContext) {
+  ctx.say(`
+    GPT-2 simply learns its positions: a table wpe of blockSize × C parameters, added to the
+    token embeddings like the sinusoidal one. Flexible and simple, but a model cannot read past
+    blockSize, since there is no row for position blockSize. The three schemes:
+  `);
+  ctx.table([
+    ["", "learned (GPT-2)", "sinusoidal", "RoPE (LLaMA)"],
+    ["where", "added to embeddings", "added to embeddings", "rotates q and k in every layer"],
+    ["parameters (baby preset)", "64 × 128 = 8,192", "0", "0"],
+    ["what a score sees", "absolute positions", "absolute positions", "relative distance"],
+    ["beyond the training length", "impossible", "defined, rarely good", "defined, degrades"],
+  ]);
+}
+
+async function yourRope(ctx: StepContext) {
+  ctx.say(`
+    RoPE adds nothing to the embeddings. In every attention layer it rotates each pair of a
+    head's query and key channels by an angle proportional to the position. A rotation keeps
+    lengths, and the product of a query rotated by t·θ with a key rotated by t2·θ depends only on
+    (t − t2)·θ. Write ropeForward.
+  `);
+  const rope = await ctx.exercise<typeof ropeForward>("05.2");
+  const [T, C] = [8, 8];
+  const one = new Rng(5).normalArray(3 * C);
+  const inp = new Float32Array(T * 3 * C);
+  for (let t = 0; t < T; t++) inp.set(one, t * 3 * C);
+  const out = new Float32Array(inp.length);
+  rope(out, inp, 1, T, C, 1);
+  const score = (t: number, t2: number) => {
+    let s = 0;
+    for (let i = 0; i < C; i++) s += out[t * 3 * C + i] * out[t2 * 3 * C + C + i];
+    return s.toFixed(4);
+  };
+  ctx.say("The same query and key at every position; scores after your rotation:");
+  ctx.table([
+    ["query at", "key at", "distance", "score"],
+    [2, 0, 2, score(2, 0)],
+    [5, 3, 2, score(5, 3)],
+    [7, 5, 2, score(7, 5)],
+    [7, 4, 3, score(7, 4)],
+    [6, 6, 0, score(6, 6)],
+  ]);
+}
+
+async function sideBySide(ctx: StepContext) {
+  ctx.say(`
+    The three in a small GPT (1 block, C = 32, context 32) on the characters of a short text:
+    the same seed, the same batches, 40 steps of plain gradient descent each. One short run is
+    not a verdict on which is better; it shows that all three train.
+  `);
+  const chars = [...new Set(FRENCH_SAMPLE)].sort();
+  const ids = [...FRENCH_SAMPLE].map((c) => chars.indexOf(c));
+  const [B, T] = [4, 32];
+  const data: { step: number; loss: number; encoding: string }[] = [];
+  const rows: (string | number)[][] = [[
+    "encoding",
+    "parameters",
+    "loss at step 0",
+    "loss at step 40",
+  ]];
+  for (const positional of ["learned", "sinusoidal", "rope"] as PositionalEncoding[]) {
+    const model = new GPT({
+      vocabSize: chars.length,
+      blockSize: T,
+      nLayer: 1,
+      nHead: 4,
+      nEmbd: 32,
+      positional,
+    }, 0);
+    const rng = new Rng(6);
+    const inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
+    let first = 0, last = 0;
+    for (let s = 0; s <= 40; s++) {
+      for (let b = 0; b < B; b++) {
+        const start = rng.int(ids.length - T - 1);
+        for (let t = 0; t < T; t++) {
+          inputs[b * T + t] = ids[start + t];
+          targets[b * T + t] = ids[start + t + 1];
+        }
+      }
+      const loss = model.forward(inputs, targets, B, T)!;
+      if (s === 0) first = loss;
+      last = loss;
+      data.push({ step: s, loss, encoding: positional });
+      model.zeroGrad();
+      model.backward();
+      for (let i = 0; i < model.params.length; i++) model.params[i] -= 0.5 * model.grads[i];
+    }
+    rows.push([
+      positional,
+      model.numParameters.toLocaleString("en-US"),
+      first.toFixed(3),
+      last.toFixed(3),
+    ]);
+  }
+  ctx.table(rows);
+  await ctx.chart(
+    "positional_comparison",
+    lineChart({
+      title: "Training loss with each positional encoding",
+      data,
+      x: "step",
+      y: "loss",
+      series: "encoding",
+      points: false,
+    }),
+  );
+  ctx.say("Lab 06 assembles attention and an MLP into the transformer block.");
+}
+
+/** Lab 05, as the runner sees it. */
+export const lab: Lab = {
+  id: "05",
+  slug: "05_positions",
+  title: "Positional encodings",
+  exercises,
+  steps: [
+    step("Why order matters", orderMatters),
+    step("Exercise 05.1: sinusoidal encodings", sinusoidal),
+    step("Similarity vs distance", similarity),
+    step("Learned positions, as GPT-2", learnedPositions),
+    step("Exercise 05.2: RoPE", yourRope),
+    step("Learned vs sinusoidal vs RoPE in a model", sideBySide),
+  ],
+};

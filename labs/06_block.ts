@@ -1,0 +1,243 @@
+/**
+ * Lab 06 · The transformer block: LayerNorm, the GELU feed-forward network, residual
+ * connections and the pre-norm arrangement GPT-2 uses; the block's forward and backward passes;
+ * activation statistics through depth; a gradient check against finite differences.
+ * @module
+ */
+import { lineChart } from "../lib/charts.ts";
+import { geluForward } from "../lib/gelu.ts";
+import { GPT } from "../lib/gpt.ts";
+import { gradCheck } from "../lib/gradcheck.ts";
+import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import type { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
+import { Rng } from "../lib/random.ts";
+import { exercises } from "./catalog/06_block.ts";
+
+function fmt(x: number, digits = 3): string {
+  return x.toFixed(digits);
+}
+
+function stats(v: Float32Array): { mean: number; std: number } {
+  let m = 0;
+  for (const x of v) m += x;
+  m /= v.length;
+  let s = 0;
+  for (const x of v) s += (x - m) ** 2;
+  return { mean: m, std: Math.sqrt(s / v.length) };
+}
+
+function theBlock(ctx: StepContext) {
+  ctx.say(`
+    A GPT is a stack of identical blocks. Each reads the residual stream x, a (B, T, C) array,
+    and adds two things to it: what attention gathers from other positions, then what a small
+    feed-forward network (the MLP) computes at each position on its own. GPT-2 normalises before
+    each part ("pre-norm"):
+  `);
+  ctx.show(`
+  x ──┬──▶ ln_1 ──▶ attention (c_attn, heads, c_proj) ──▶ (+) ──┬──▶ ln_2 ──▶ MLP ──▶ (+) ──▶ x'
+      └──────────────────────────────────────────────────────┘   └────────────────────┘
+  MLP: c_fc (C → 4C) ──▶ GELU ──▶ c_proj (4C → C)
+  `);
+  ctx.say(`
+    The (+) are the residual connections: the block only adds a correction to x, so a deep
+    stack starts close to the identity and gradients flow straight down the stream.
+  `);
+}
+
+async function yourLayerNorm(ctx: StepContext) {
+  ctx.say(`
+    LayerNorm rescales each position's C numbers to mean 0 and variance 1, then applies a learned
+    gain (weight) and shift (bias) per channel. It keeps every block's input on the same scale
+    however large the stream grows. Write layerNormForward in labs/exercises/06_block.ts.
+  `);
+  const layerNorm = await ctx.exercise<typeof layerNormForward>("06.1");
+  const C = 8;
+  const inp = new Rng(1).normalArray(C, 5).map((x) => x + 3);
+  const out = new Float32Array(C), mean = new Float32Array(1), rstd = new Float32Array(1);
+  layerNorm(out, mean, rstd, inp, new Float32Array(C).fill(1), new Float32Array(C), 1, C);
+  const a = stats(inp), b = stats(out);
+  ctx.table([
+    ["", "values", "mean", "std"],
+    ["before", Array.from(inp, (x) => fmt(x, 1)).join(" "), fmt(a.mean, 2), fmt(a.std, 2)],
+    ["after", Array.from(out, (x) => fmt(x, 2)).join(" "), fmt(b.mean, 2), fmt(b.std, 2)],
+  ]);
+}
+
+async function gelu(ctx: StepContext) {
+  ctx.say(`
+    The MLP widens each position to 4C channels, applies a non-linearity and projects back to C.
+    GPT-2's non-linearity is GELU, x·Φ(x) (in a tanh approximation): like ReLU for large |x|, but
+    smooth around 0 and slightly negative just below it, so small negative inputs still pass a
+    gradient.
+  `);
+  const xs = Array.from({ length: 41 }, (_, i) => -4 + i * 0.2);
+  const out = new Float32Array(xs.length);
+  geluForward(out, new Float32Array(xs), xs.length);
+  const data = xs.flatMap((x, i) => [
+    { x, y: out[i], f: "GELU" },
+    { x, y: Math.max(0, x), f: "ReLU" },
+  ]);
+  await ctx.chart(
+    "gelu_vs_relu",
+    lineChart({ title: "GELU and ReLU", data, x: "x", y: "y", series: "f", points: false }),
+  );
+}
+
+async function depth(ctx: StepContext) {
+  ctx.say(`
+    How do activations behave through depth? A model of 8 blocks (C = 64), run on random tokens
+    at initialisation: the spread (std) of the residual stream after each block, and of the
+    LayerNorm output each block reads. GPT-2 scales the initial weights of the two projections
+    that write into the stream (c_proj) by 1/√(2L), so that the 2L additions do not make the
+    stream grow with depth; the second line leaves that scaling out.
+  `);
+  const config = { vocabSize: 65, blockSize: 32, nLayer: 8, nHead: 4, nEmbd: 64 };
+  const [B, T] = [2, 32];
+  const rng = new Rng(2);
+  const inputs = Int32Array.from({ length: B * T }, () => rng.int(65));
+  const data: { block: number; std: number; what: string }[] = [];
+  const rows: (string | number)[][] = [["block", "stream (GPT-2 init)", "stream (unscaled)"]];
+  const runs: Float32Array[][] = [];
+  for (const scaled of [true, false]) {
+    const model = new GPT(config, 0);
+    if (!scaled) {
+      for (const h of model.p.h) {
+        for (const w of [h.attn.c_proj.weight, h.mlp.c_proj.weight]) {
+          for (let i = 0; i < w.length; i++) w[i] *= Math.sqrt(2 * config.nLayer);
+        }
+      }
+    }
+    model.forward(inputs, null, B, T);
+    const a = model.acts!;
+    const streams = [a.encoded.slice(), ...a.h.map((h) => h.residual3.slice())];
+    runs.push(streams);
+    const label = scaled ? "stream, GPT-2 init" : "stream, unscaled";
+    streams.forEach((s, l) => data.push({ block: l, std: stats(s).std, what: label }));
+    if (scaled) {
+      a.h.forEach((h, l) =>
+        data.push({ block: l + 1, std: stats(h.ln_1).std, what: "ln_1 output" })
+      );
+    }
+  }
+  runs[0].forEach((s, l) => rows.push([l, fmt(stats(s).std, 4), fmt(stats(runs[1][l]).std, 4)]));
+  ctx.table(rows);
+  await ctx.chart(
+    "activation_stats",
+    lineChart({
+      title: "Activation spread through depth (at initialisation)",
+      data,
+      x: "block",
+      y: "std",
+      series: "what",
+      xTitle: "after block (0 = embeddings)",
+      yTitle: "standard deviation",
+      logY: true,
+    }),
+  );
+  ctx.say(`
+    The LayerNorm output stays at spread ≈ 1 whatever the stream does: that is its job. The
+    stream itself grows block by block, faster without the 1/√(2L) scaling.
+  `);
+}
+
+function forwardBackward(ctx: StepContext) {
+  ctx.say(`
+    The forward pass of a block, as lib/gpt.ts runs it, each line a layer with its own forward
+    function; every intermediate array is kept, because the backward pass needs it:
+  `);
+  ctx.show(`
+  ln_1      = layerNorm(x)                       (B, T, C)
+  qkv       = c_attn(ln_1)                       (B, T, 3C)
+  atty      = attention(qkv)                     (B, T, C)   keeps att (B, NH, T, T)
+  residual2 = x + c_proj(atty)                   (B, T, C)
+  ln_2      = layerNorm(residual2)               (B, T, C)
+  fch_gelu  = gelu(c_fc(ln_2))                   (B, T, 4C)
+  x'        = residual2 + mlp.c_proj(fch_gelu)   (B, T, C)
+  `);
+  ctx.say(`
+    The backward pass walks the same lines bottom to top. Each layer's backward function takes
+    the gradient of its output and adds the gradients of its inputs and parameters. "Adds"
+    matters: x feeds both the residual path and ln_1, so its gradient is the sum of what comes
+    back along each.
+  `);
+}
+
+async function yourBackward(ctx: StepContext) {
+  ctx.say(`
+    LayerNorm's backward pass is the subtle one: every output of a row depends on every input
+    through the mean and the variance. Write layerNormBackward.
+  `);
+  const forward = await ctx.exercise<typeof layerNormForward>("06.1");
+  const backward = await ctx.exercise<typeof layerNormBackward>("06.2");
+  const [N, C] = [3, 16];
+  const rng = new Rng(3);
+  const inp = rng.normalArray(N * C, 2), weight = rng.normalArray(C), bias = rng.normalArray(C);
+  const w = rng.normalArray(N * C); // the loss is Σ out·w, so dout = w
+  const out = new Float32Array(N * C), mean = new Float32Array(N), rstd = new Float32Array(N);
+  const loss = () => {
+    forward(out, mean, rstd, inp, weight, bias, N, C);
+    return out.reduce((s, o, i) => s + o * w[i], 0);
+  };
+  loss();
+  const dinp = new Float32Array(N * C), dw = new Float32Array(C), db = new Float32Array(C);
+  backward(dinp, dw, db, w, inp, weight, mean, rstd, N, C);
+  ctx.say(`
+    A gradient check compares your backward pass with finite differences of your forward pass:
+    nudge one input by ±h, see how the loss moves. Relative errors ‖analytic − numeric‖ /
+    (‖analytic‖ + ‖numeric‖) near 1e-4 are float32 rounding; a mistake gives something near 1.
+  `);
+  ctx.table([
+    ["gradient", "entries", "relative error"],
+    ["dinp", N * C, gradCheck(loss, inp, dinp).relativeError.toExponential(1)],
+    ["dweight", C, gradCheck(loss, weight, dw).relativeError.toExponential(1)],
+    ["dbias", C, gradCheck(loss, bias, db).relativeError.toExponential(1)],
+  ]);
+}
+
+function blockGradCheck(ctx: StepContext) {
+  ctx.say(`
+    The same check on a whole block, through the model's own layers: a GPT with one block
+    (C = 16, 2 heads), its weights perturbed so that gradients stand well above rounding, the
+    loss being the mean cross-entropy of a batch. Eight entries of every parameter tensor:
+  `);
+  const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, 4);
+  const rng = new Rng(4);
+  for (let i = 0; i < model.params.length; i++) model.params[i] += rng.normal() * 0.3;
+  const [B, T] = [2, 6];
+  const inputs = Int32Array.from({ length: B * T }, () => rng.int(11));
+  const targets = Int32Array.from({ length: B * T }, () => rng.int(11));
+  const loss = () => model.forward(inputs, targets, B, T)!;
+  loss();
+  model.zeroGrad();
+  model.backward();
+  const rows: (string | number)[][] = [["parameter", "entries", "relative error"]];
+  for (const [name, view] of Object.entries(model.p.byName)) {
+    if (!name.startsWith("transformer.h.0.")) continue;
+    const grad = model.g.byName[name];
+    const r = gradCheck(loss, view, grad, { samples: 8, seed: rows.length });
+    rows.push([
+      name.replace("transformer.h.0.", ""),
+      view.length,
+      r.relativeError.toExponential(1),
+    ]);
+  }
+  ctx.table(rows);
+  ctx.say("Lab 07 puts L blocks between the embeddings and the output head: the whole GPT.");
+}
+
+/** Lab 06, as the runner sees it. */
+export const lab: Lab = {
+  id: "06",
+  slug: "06_block",
+  title: "The transformer block",
+  exercises,
+  steps: [
+    step("The block: pre-norm, attention, MLP, residuals", theBlock),
+    step("Exercise 06.1: LayerNorm", yourLayerNorm),
+    step("GELU, the MLP's non-linearity", gelu),
+    step("Activation statistics through depth", depth),
+    step("Forward and backward of a block", forwardBackward),
+    step("Exercise 06.2: LayerNorm backward, with a gradient check", yourBackward),
+    step("Gradient check of a whole block", blockGradCheck),
+  ],
+};

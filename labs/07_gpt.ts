@@ -1,0 +1,299 @@
+/**
+ * Lab 07 · The GPT: embeddings, L blocks, the final LayerNorm and the tied output head in one
+ * model; where its parameters are; why the loss at initialisation is ln(vocab); the backward
+ * pass through the whole model, checked; and a few steps of gradient descent to see it learn.
+ *
+ * Tokens here are the characters of a short text the lab carries, so it needs no corpus.
+ * @module
+ */
+import { barChart, lineChart } from "../lib/charts.ts";
+import { countParameters, type GPTConfig, PRESETS } from "../lib/config.ts";
+import type { crossEntropySoftmaxBackward } from "../lib/crossentropy.ts";
+import { GPT } from "../lib/gpt.ts";
+import { parameterShapes } from "../lib/gpt_layout.ts";
+import { gradCheck } from "../lib/gradcheck.ts";
+import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import type { linearBackward } from "../lib/linear.ts";
+import { Rng } from "../lib/random.ts";
+import { loadGPT, saveGPT } from "../lib/safetensors.ts";
+import { exercises } from "./catalog/07_gpt.ts";
+import { FRENCH_SAMPLE } from "./texts.ts";
+
+const TEXT = FRENCH_SAMPLE;
+const CHARS = [...new Set(TEXT)].sort();
+const V = CHARS.length;
+const CONFIG: GPTConfig = { vocabSize: V, blockSize: 32, nLayer: 2, nHead: 4, nEmbd: 32 };
+const [B, T] = [4, 32];
+
+/** B windows of T characters from the text, and the same windows shifted by one: the targets. */
+function batch(): { inputs: Int32Array; targets: Int32Array } {
+  const ids = [...TEXT].map((c) => CHARS.indexOf(c));
+  const inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
+  const rng = new Rng(1);
+  for (let b = 0; b < B; b++) {
+    const start = rng.int(ids.length - T - 1);
+    for (let t = 0; t < T; t++) {
+      inputs[b * T + t] = ids[start + t];
+      targets[b * T + t] = ids[start + t + 1];
+    }
+  }
+  return { inputs, targets };
+}
+
+/** Sizes of the parameter groups of a model with this config. */
+function breakdown(config: GPTConfig): { part: string; params: number }[] {
+  const groups = new Map<string, number>();
+  for (const [name, shape] of parameterShapes(config)) {
+    const part = name.includes("wte")
+      ? "wte (tokens, = head)"
+      : name.includes("wpe")
+      ? "wpe (positions)"
+      : name.includes(".attn.")
+      ? "attention"
+      : name.includes(".mlp.")
+      ? "MLP"
+      : "LayerNorms";
+    groups.set(part, (groups.get(part) ?? 0) + shape.reduce((a, b) => a * b, 1));
+  }
+  return [...groups].map(([part, params]) => ({ part, params }));
+}
+
+const exact = (n: number) => n.toLocaleString("en-US");
+
+function theModel(ctx: StepContext) {
+  ctx.say(`
+    Everything so far, assembled (lib/gpt.ts). Token ids (B, T) pick rows of the token table wte
+    and position rows of wpe; their sum, the residual stream (B, T, C), passes through L blocks;
+    a final LayerNorm ln_f, then the output head turns each position into V logits, one score
+    per possible next token. GPT-2 ties the head to wte: the logits are ln_f · wteᵀ, the same
+    table read the other way, which saves V·C parameters.
+  `);
+  ctx.show(`
+  ids (B,T) ─▶ wte[ids] + wpe[t] ─▶ block × L ─▶ ln_f ─▶ · wteᵀ ─▶ logits (B,T,V) ─▶ softmax ─▶ loss
+  `);
+  ctx.say(`
+    Parameters, gradients and activations each live in one Float32Array, cut into named views
+    by a size table, as in llm.c; the names are GPT-2's (transformer.h.0.attn.c_attn.weight), so
+    the model can be held beside nanoGPT's or saved as safetensors for any framework.
+    This lab's model reads the ${V} distinct characters of a short text: C = ${CONFIG.nEmbd},
+    ${CONFIG.nLayer} blocks of ${CONFIG.nHead} heads, context ${CONFIG.blockSize}.
+  `);
+}
+
+async function parameterCount(ctx: StepContext) {
+  ctx.say(`
+    Where the parameters are. For each preset, the exact count with a character vocabulary
+    (65 symbols, tiny Shakespeare) and with a 5,000-token BPE vocabulary:
+  `);
+  ctx.table([
+    ["preset", "layers", "heads", "width", "context", "65 characters", "5,000 BPE tokens"],
+    ...Object.entries(PRESETS).map(([name, p]) => [
+      name,
+      p.nLayer,
+      p.nHead,
+      p.nEmbd,
+      p.blockSize,
+      exact(countParameters({ vocabSize: 65, ...p })),
+      exact(countParameters({ vocabSize: 5000, ...p })),
+    ]),
+  ]);
+  const baby = { vocabSize: 65, ...PRESETS.baby };
+  const parts = breakdown(baby);
+  const total = countParameters(baby);
+  await ctx.chart(
+    "parameter_breakdown",
+    barChart({
+      title: "Parameters of the baby preset (65 characters), by part",
+      data: parts.map((p) => ({
+        ...p,
+        label: `${exact(p.params)} (${(100 * p.params / total).toFixed(1)}%)`,
+      })),
+      category: "part",
+      value: "params",
+      valueTitle: "parameters",
+      horizontal: true,
+      label: "label",
+      width: 360,
+    }),
+  );
+  const bpe = breakdown({ vocabSize: 5000, ...PRESETS.baby })[0];
+  ctx.say(`
+    Each block holds 12·C² + 13·C parameters: attention 4·C² (q, k, v and the output
+    projection), the MLP 8·C² (C → 4C → C), plus biases and LayerNorms. The blocks dominate
+    with characters; with 5,000 BPE tokens the token table alone grows to ${exact(bpe.params)}.
+  `);
+}
+
+function lossAtInit(ctx: StepContext) {
+  const model = new GPT(CONFIG, 0);
+  const { inputs, targets } = batch();
+  const loss = model.forward(inputs, targets, B, T)!;
+  let maxProb = 0;
+  for (const p of model.acts!.probs) maxProb = Math.max(maxProb, p);
+  ctx.say(`
+    A freshly initialised GPT knows nothing, and its small weights (std 0.02) give nearly equal
+    logits, so it spreads its probability almost evenly: 1/V for each of the V tokens. The
+    cross-entropy of a uniform guess is −log(1/V) = ln V. A loss at init far above ln V means
+    the model is confidently wrong from the start, a bug in the initialisation or the loss.
+  `);
+  ctx.table([
+    ["vocabulary V", "ln V", "loss at init", "largest probability (1/V)"],
+    [V, Math.log(V).toFixed(4), loss.toFixed(4), `${maxProb.toFixed(4)} (${(1 / V).toFixed(4)})`],
+  ]);
+}
+
+async function yourLossGradient(ctx: StepContext) {
+  ctx.say(`
+    The backward pass starts at the loss. The mean loss over the B·T positions gives each
+    position's loss the weight dlosses = 1/(B·T). Write crossEntropySoftmaxBackward: the
+    gradient with respect to the logits, through the softmax and the log at once.
+  `);
+  const lossGrad = await ctx.exercise<typeof crossEntropySoftmaxBackward>("07.1");
+  const model = new GPT(CONFIG, 0);
+  const { inputs, targets } = batch();
+  model.forward(inputs, targets, B, T);
+  const N = B * T;
+  const dlogits = new Float32Array(N * V);
+  lossGrad(dlogits, new Float32Array(N).fill(1 / N), model.acts!.probs, targets, N, V);
+  let rowSum = 0;
+  for (let v = 0; v < V; v++) rowSum += dlogits[v];
+  ctx.say(`
+    Every row of your gradient sums to zero (row 0: ${rowSum.toExponential(1)}): pushing the
+    target's logit up pulls the others down by the same total. The target "${CHARS[targets[0]]}" of
+    position 0 gets ${dlogits[targets[0]].toExponential(2)}, every other character a small
+    positive share.
+  `);
+}
+
+function backwardThroughModel(ctx: StepContext) {
+  const model = new GPT(CONFIG, 0);
+  const { inputs, targets } = batch();
+  const loss = () => model.forward(inputs, targets, B, T)!;
+  loss();
+  model.zeroGrad();
+  model.backward();
+  ctx.say(`
+    model.backward() runs every layer's backward function in reverse order, from the loss to the
+    embeddings, and leaves the gradient of every parameter in model.grads, laid out like
+    model.params. The size of the gradient of each part:
+  `);
+  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  ctx.table([
+    ["parameter", "entries", "gradient norm"],
+    ...Object.entries(model.g.byName)
+      .filter(([name]) => !/\.h\.[1-9]/.test(name))
+      .map(([name, g]) => [name, g.length, norm(g).toExponential(2)]),
+  ]);
+  const r = gradCheck(loss, model.params, model.grads, { samples: 40, seed: 1, h: 1e-2 });
+  const big = r.analytic.filter((a) => Math.abs(a) > 1e-3).length;
+  ctx.say(`
+    (Block 0 shown; the others look alike.) Checked against finite differences on 40 entries
+    picked at random across all ${
+    exact(model.numParameters)
+  } parameters, at initialisation: relative
+    error ${r.relativeError.toExponential(1)}. At init many gradients are tiny (${big} of the 40
+    exceed 1e-3), so float32 rounding weighs more here than in the tests, which check every
+    parameter of models with larger weights to within 1e-3.
+  `);
+}
+
+async function yourLinearBackward(ctx: StepContext) {
+  ctx.say(`
+    Every projection of the model is a linear layer, and so is the output head (with wte as its
+    weight). Write linearBackward; the lab then runs it on the head and compares with what the
+    model itself sent back into ln_f.
+  `);
+  const backward = await ctx.exercise<typeof linearBackward>("07.2");
+  const model = new GPT(CONFIG, 0);
+  const { inputs, targets } = batch();
+  model.forward(inputs, targets, B, T);
+  model.zeroGrad();
+  model.backward();
+  const N = B * T, C = CONFIG.nEmbd;
+  const dlnf = new Float32Array(N * C), dwte = new Float32Array(V * C);
+  backward(dlnf, dwte, null, model.dacts!.logits, model.acts!.ln_f, model.p.wte, N, C, V);
+  let diff = 0;
+  for (let i = 0; i < dlnf.length; i++) {
+    diff = Math.max(diff, Math.abs(dlnf[i] - model.dacts!.ln_f[i]));
+  }
+  ctx.say(`
+    Largest difference between your d(ln_f) and the model's: ${diff.toExponential(1)}. The head's
+    share of the gradient of wte is what you just computed; the embedding lookup adds its own
+    share into the same rows, because the two uses of wte are tied.
+  `);
+}
+
+async function descent(ctx: StepContext) {
+  ctx.say(`
+    With gradients, learning is a loop: forward, backward, move every parameter a little
+    against its gradient. Plain gradient descent (learning rate 0.5) on the same batch, 60 steps:
+    the loss on this one batch should fall far below ln V as the model memorises it. Lab 09 trains for real, with AdamW and fresh
+    batches.
+  `);
+  const model = new GPT(CONFIG, 0);
+  const { inputs, targets } = batch();
+  const data: { step: number; loss: number }[] = [];
+  for (let s = 0; s <= 60; s++) {
+    const loss = model.forward(inputs, targets, B, T)!;
+    data.push({ step: s, loss });
+    model.zeroGrad();
+    model.backward();
+    for (let i = 0; i < model.params.length; i++) model.params[i] -= 0.5 * model.grads[i];
+  }
+  await ctx.chart(
+    "loss_descent",
+    lineChart({ title: "Loss on one batch under gradient descent", data, x: "step", y: "loss" }),
+  );
+  ctx.say(`
+    Loss ${data[0].loss.toFixed(3)} at step 0 (ln V = ${Math.log(V).toFixed(3)}), ${
+    data[data.length - 1].loss.toFixed(3)
+  } after 60
+    steps.
+  `);
+}
+
+async function saving(ctx: StepContext) {
+  const model = new GPT(CONFIG, 0);
+  const path = `${ctx.outDir}/model.safetensors`;
+  await saveGPT(path, model);
+  const bytes = await Deno.readFile(path);
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  const { inputs, targets } = batch();
+  const before = model.forward(inputs, targets, B, T)!;
+  const after = (await loadGPT(path)).forward(inputs, targets, B, T)!;
+  ctx.say(`
+    A model is its numbers. saveGPT writes them as safetensors, a format any framework reads:
+    8 bytes giving the length of a JSON header, the header naming each tensor with its shape and
+    byte range, then the raw float32 data; the config goes beside it as JSON. Both are written
+    to a temporary file first and renamed, so a crash never leaves half a model. This one takes
+    ${exact(bytes.length)} bytes (${exact(model.numParameters)} parameters × 4 bytes, plus 8 +
+    ${exact(headerLength)} bytes of header). Three of its entries:
+  `);
+  ctx.show(
+    ["transformer.wte.weight", "transformer.h.0.attn.c_attn.weight", "transformer.ln_f.bias"]
+      .map((name) => `${name}: ${JSON.stringify(header[name])}`).join("\n"),
+  );
+  ctx.say(`
+    Loaded back, it gives the same loss on the same batch: ${before.toFixed(6)} before,
+    ${after.toFixed(6)} after. Lab 08 prepares a real dataset to train on.
+  `);
+}
+
+/** Lab 07, as the runner sees it. */
+export const lab: Lab = {
+  id: "07",
+  slug: "07_gpt",
+  title: "The complete GPT",
+  exercises,
+  steps: [
+    step("The whole model", theModel),
+    step("Parameter count by part", parameterCount),
+    step("Loss at initialisation ≈ ln(vocab)", lossAtInit),
+    step("Exercise 07.1: the gradient of the loss", yourLossGradient),
+    step("Backward through the model", backwardThroughModel),
+    step("Exercise 07.2: linear backward", yourLinearBackward),
+    step("Gradient descent on one batch", descent),
+    step("Saving and loading the weights", saving),
+  ],
+};

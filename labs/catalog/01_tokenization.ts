@@ -1,0 +1,184 @@
+/**
+ * Exercises of lab 01: the steps of byte-pair encoding, each checked on seeded inputs against
+ * the library (pair counts and merges against basic.ts; training, encoding and decoding against
+ * the fast tokenizer of lib/tokenizer).
+ * @module
+ */
+import { equalCase, type Exercise, show } from "../../lib/exercise.ts";
+import { Rng } from "../../lib/random.ts";
+import {
+  BpeTokenizer,
+  countPairs,
+  decodeWithMerges,
+  encodeWithMerges,
+  GPT4_SPLIT_PATTERN,
+  mergePair,
+  type Pair,
+  splitText,
+  trainBpe,
+  trainMerges,
+} from "../../lib/tokenizer/mod.ts";
+
+const FILE = "labs/exercises/01_tokenization.ts";
+
+/** Seeded ids from a small range, so that pairs repeat (and runs like 7 7 7 occur). */
+function seededIds(rng: Rng, length: number, range: number): number[] {
+  return Array.from({ length }, () => rng.int(range));
+}
+
+/** Seeded text mixing words, spaces, digits and accents, so pairs repeat and tie. */
+function seededText(rng: Rng, length: number): string {
+  const parts = ["le", " chat", " et", " la", " chatte", " été", "s", "  ", "\n", "12", "3", "!"];
+  let text = "";
+  while (text.length < length) text += parts[rng.int(parts.length)];
+  return text;
+}
+
+/** A Map shown and compared as its entries, sorted by key. */
+function entries(value: unknown): unknown {
+  return value instanceof Map ? [...value].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0) : value;
+}
+
+const countPairsExercise: Exercise<(ids: number[]) => Map<string, number>> = {
+  id: "01.1",
+  title: "Counting adjacent pairs",
+  file: FILE,
+  symbol: "countPairs",
+  hint: "Which pairs does a list of n ids hold, and how do you walk over each of them exactly " +
+    "once? What key can a Map use for a pair, given that two arrays are never equal as keys?",
+  points: 2,
+  reference: (ids) => countPairs(ids),
+  check(impl) {
+    const rng = new Rng(1);
+    const inputs = [[1, 2, 3, 1, 2], [7, 7, 7], [], [5], seededIds(rng, 40, 4)];
+    return inputs.map((ids) =>
+      equalCase(`countPairs(${show(ids)})`, entries(impl([...ids])), entries(countPairs(ids)))
+    );
+  },
+};
+
+const mergePairExercise: Exercise<(ids: number[], a: number, b: number, id: number) => number[]> = {
+  id: "01.2",
+  title: "Applying one merge",
+  file: FILE,
+  symbol: "mergePair",
+  hint: "Walk left to right: when the id at i and the one after it are the pair, what do you " +
+    "write, and how far do you jump? What should [7, 7, 7] give when merging (7, 7)?",
+  points: 2,
+  reference: mergePair,
+  check(impl) {
+    const rng = new Rng(2);
+    const cases: [number[], number, number][] = [
+      [[1, 2, 3, 1, 2], 1, 2],
+      [[7, 7, 7], 7, 7],
+      [[7, 7, 7, 7], 7, 7],
+      [[1, 2], 2, 1],
+      [[], 1, 2],
+      [seededIds(rng, 30, 3), 1, 2],
+    ];
+    return cases.map(([ids, a, b]) =>
+      equalCase(
+        `mergePair(${show(ids)}, ${a}, ${b}, 256)`,
+        impl([...ids], a, b, 256),
+        mergePair(ids, a, b, 256),
+      )
+    );
+  },
+};
+
+const trainExercise: Exercise<(chunks: string[], vocabSize: number) => Pair[]> = {
+  id: "01.3",
+  title: "The training loop",
+  file: FILE,
+  symbol: "trainMerges",
+  hint: "What list of ids does each chunk start as? In one round, which pairs do you count, " +
+    "across which chunks, and which pair wins (what settles a tie)? What becomes of the winner " +
+    "in every chunk, which id does it get, and when is the loop over?",
+  points: 4,
+  reference: trainMerges,
+  check(impl) {
+    const rng = new Rng(3);
+    const cases: [string, number][] = [
+      ["aaab", 258],
+      ["abab", 300],
+      [seededText(rng, 300), 270],
+      [seededText(rng, 1500), 300],
+    ];
+    return cases.map(([text, vocabSize]) => {
+      const chunks = splitText(text, GPT4_SPLIT_PATTERN);
+      const expected = trainBpe(text, { vocabSize }).merges;
+      return equalCase(
+        `trainMerges(splitText(${
+          show(text.length > 24 ? text.slice(0, 24) + "…" : text)
+        }), ${vocabSize})`,
+        impl([...chunks], vocabSize),
+        expected,
+      );
+    });
+  },
+};
+
+const encodeExercise: Exercise<(text: string, merges: Pair[]) => number[]> = {
+  id: "01.4",
+  title: "Encoding with learnt merges",
+  file: FILE,
+  symbol: "encode",
+  hint: "Start from the bytes. Of all adjacent pairs, which one was learnt first? Merge it, " +
+    "and repeat until no adjacent pair is a merge. Why must it be the earliest merge, and not " +
+    "the leftmost pair?",
+  points: 3,
+  reference: encodeWithMerges,
+  check(impl) {
+    const rng = new Rng(4);
+    const training = seededText(rng, 2000);
+    const tok = trainBpe(training, { vocabSize: 320, pattern: "" });
+    const merges = tok.merges.map(([a, b]) => [a, b] as Pair);
+    const texts = ["le chat", "", "é", seededText(rng, 60), "la chatte était là 😀"];
+    const cases: [string, Pair[], BpeTokenizer][] = texts.map((t) => [t, merges, tok]);
+    // "b"+"c" was learnt before "a"+"b": taking the leftmost pair first gets "abc" wrong.
+    const handmade: Pair[] = [[98, 99], [97, 98], [257, 99]];
+    cases.push(["abcabc", handmade, new BpeTokenizer({ pattern: "", merges: handmade })]);
+    return cases.map(([text, m, reference]) =>
+      equalCase(
+        `encode(${show(text)}, <${m.length} merges>)`,
+        impl(text, m.map(([a, b]) => [a, b] as Pair)),
+        reference.encode(text),
+      )
+    );
+  },
+};
+
+const decodeExercise: Exercise<(ids: number[], merges: Pair[]) => string> = {
+  id: "01.5",
+  title: "Decoding back to text",
+  file: FILE,
+  symbol: "decode",
+  hint: "Which bytes does each id stand for? Ids below 256 are one byte; merge i made id " +
+    "256 + i from two earlier ids. Join the bytes of every id, then turn bytes into text.",
+  points: 2,
+  reference: decodeWithMerges,
+  check(impl) {
+    const rng = new Rng(5);
+    const tok = trainBpe(seededText(rng, 2000), { vocabSize: 320, pattern: "" });
+    const merges = tok.merges.map(([a, b]) => [a, b] as Pair);
+    const inputs = [
+      tok.encode("le chat et la chatte"),
+      [],
+      [0xc3, 0xa9],
+      tok.encode("été 2026 😀"),
+      seededIds(rng, 12, 320),
+    ];
+    return inputs.map((ids) =>
+      equalCase(`decode(${show(ids)}, <64 merges>)`, impl([...ids], merges), tok.decode(ids))
+    );
+  },
+};
+
+/** Lab 01's exercises, in the order the lab uses them. */
+export const exercises: Exercise[] = [
+  countPairsExercise,
+  mergePairExercise,
+  trainExercise,
+  encodeExercise,
+  decodeExercise,
+] as Exercise[];

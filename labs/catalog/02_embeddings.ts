@@ -1,0 +1,79 @@
+/**
+ * Exercises of lab 02: the embedding layer's lookup (token and position tables), and cosine
+ * similarity between two vectors.
+ * @module
+ */
+import { encoderForward } from "../../lib/encoder.ts";
+import { closeCase, type Exercise, show } from "../../lib/exercise.ts";
+import { Rng } from "../../lib/random.ts";
+import { cosineSimilarity } from "../../lib/vectors.ts";
+import { compareCalls } from "./calls.ts";
+
+const FILE = "labs/exercises/02_embeddings.ts";
+
+const lookupExercise: Exercise<typeof encoderForward> = {
+  id: "02.1",
+  title: "The embedding lookup",
+  file: FILE,
+  symbol: "encoderForward",
+  hint:
+    "Row (b, t) of the output starts at (b·T + t)·C. Which row of wte does token inp[b·T + t] " +
+    "select, and which row of wpe belongs to position t? What do you add when wpe is null?",
+  points: 2,
+  reference: encoderForward,
+  check(impl) {
+    const rng = new Rng(2);
+    return ([[1, 1, 1, 3], [2, 3, 4, 10], [3, 5, 8, 7]] as [number, number, number, number][])
+      .flatMap(([B, T, C, V], s) => {
+        const inp = Int32Array.from({ length: B * T }, () => rng.int(V));
+        return compareCalls(
+          `encoderForward(out, inp, wte, ${s === 1 ? "null" : "wpe"}, B=${B}, T=${T}, C=${C})`,
+          impl,
+          encoderForward,
+          [
+            rng.normalArray(B * T * C), // stale values: out must be overwritten
+            inp,
+            rng.normalArray(V * C),
+            s === 1 ? null : rng.normalArray(T * C),
+            B,
+            T,
+            C,
+          ],
+          { out: 0 },
+          1e-6,
+        );
+      });
+  },
+};
+
+const cosineExercise: Exercise<typeof cosineSimilarity> = {
+  id: "02.2",
+  title: "Cosine similarity",
+  file: FILE,
+  symbol: "cosineSimilarity",
+  hint: "The dot product grows with the vectors' lengths. What do you divide it by so that only " +
+    "the angle between them counts? And what should a zero vector give, rather than NaN?",
+  points: 2,
+  reference: cosineSimilarity,
+  check(impl) {
+    const rng = new Rng(3);
+    const pairs: [number[], number[]][] = [
+      [[1, 0], [0, 1]],
+      [[1, 2, 3], [2, 4, 6]],
+      [[1, 2], [-1, -2]],
+      [[0, 0, 0], [1, 2, 3]],
+      [Array.from(rng.normalArray(16)), Array.from(rng.normalArray(16))],
+    ];
+    return pairs.map(([a, b]) =>
+      closeCase(
+        `cosineSimilarity(${show(a)}, ${show(b)})`,
+        impl([...a], [...b]),
+        cosineSimilarity(a, b),
+        1e-6,
+      )
+    );
+  },
+};
+
+/** Lab 02's exercises, in the order the lab uses them. */
+export const exercises: Exercise[] = [lookupExercise, cosineExercise] as Exercise[];

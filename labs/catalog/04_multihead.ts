@@ -1,0 +1,97 @@
+/**
+ * Exercises of lab 04: batched causal multi-head attention, forward then backward, with the
+ * signatures of lib/attention.ts (and of the SIMD kernel that must match it).
+ * @module
+ */
+import { attentionBackward, attentionForward } from "../../lib/attention.ts";
+import type { Exercise } from "../../lib/exercise.ts";
+import { Rng } from "../../lib/random.ts";
+import { compareCalls } from "./calls.ts";
+
+const FILE = "labs/exercises/04_multihead.ts";
+// B, T, C, NH: one position, a head size of 1, several sequences, odd sizes
+const SHAPES: [number, number, number, number][] = [
+  [1, 1, 2, 1],
+  [1, 4, 4, 4],
+  [2, 5, 8, 2],
+  [2, 7, 12, 3],
+];
+
+const forwardExercise: Exercise<typeof attentionForward> = {
+  id: "04.1",
+  title: "Multi-head attention forward",
+  file: FILE,
+  symbol: "attentionForward",
+  hint: "Loop over b, t and h. Where do the query of head h at position t, and the key and value " +
+    "of head h at position t2, sit in the (B, T, 3C) input? Then it is lab 03 for one head: " +
+    "scores over t2 ≤ t scaled by 1/√hs, softmax, weighted sum into out's channels for head h. " +
+    "What should preatt and att hold above the diagonal?",
+  points: 4,
+  reference: attentionForward,
+  check(impl) {
+    const rng = new Rng(10);
+    return SHAPES.flatMap(([B, T, C, NH]) =>
+      compareCalls(
+        `attentionForward(out, preatt, att, inp, B=${B}, T=${T}, C=${C}, NH=${NH})`,
+        impl,
+        attentionForward,
+        [
+          rng.normalArray(B * T * C), // stale values: out must be overwritten
+          new Float32Array(B * NH * T * T),
+          new Float32Array(B * NH * T * T),
+          rng.normalArray(B * T * 3 * C),
+          B,
+          T,
+          C,
+          NH,
+        ],
+        { out: 0, att: 2 },
+        1e-5,
+      )
+    );
+  },
+};
+
+const backwardExercise: Exercise<typeof attentionBackward> = {
+  id: "04.2",
+  title: "Multi-head attention backward",
+  file: FILE,
+  symbol: "attentionBackward",
+  hint: "Go back through the three steps in reverse. Through the weighted sum: what do the " +
+    "weight att[t2] and the value v[t2] each receive from dout? Through the softmax: when one " +
+    "score moves, how do all the weights of its row move? Through q·k/√hs: what does q receive " +
+    "from each key, and each key from q? And do you add into dinp or overwrite it?",
+  points: 5,
+  reference: attentionBackward,
+  check(impl) {
+    const rng = new Rng(11);
+    return SHAPES.flatMap(([B, T, C, NH], s) => {
+      const inp = rng.normalArray(B * T * 3 * C);
+      const out = new Float32Array(B * T * C);
+      const preatt = new Float32Array(B * NH * T * T), att = new Float32Array(B * NH * T * T);
+      attentionForward(out, preatt, att, inp, B, T, C, NH);
+      return compareCalls(
+        `attentionBackward(dinp, dpreatt, datt, dout, inp, att, B=${B}, T=${T}, C=${C}, NH=${NH})`,
+        impl,
+        attentionBackward,
+        [
+          s % 2 ? rng.normalArray(inp.length) : new Float32Array(inp.length),
+          new Float32Array(att.length),
+          new Float32Array(att.length),
+          rng.normalArray(out.length),
+          inp,
+          att,
+          B,
+          T,
+          C,
+          NH,
+        ],
+        { dinp: 0 },
+        1e-4,
+      );
+    });
+  },
+};
+
+/** Lab 04's exercises, in the order the lab uses them. */
+export const exercises: Exercise[] = [forwardExercise, backwardExercise] as Exercise[];

@@ -1,0 +1,79 @@
+/**
+ * Exercises of lab 06: LayerNorm's forward pass, then its backward pass.
+ * @module
+ */
+import type { Exercise } from "../../lib/exercise.ts";
+import { layerNormBackward, layerNormForward } from "../../lib/layernorm.ts";
+import { Rng } from "../../lib/random.ts";
+import { compareCalls } from "./calls.ts";
+
+const FILE = "labs/exercises/06_block.ts";
+const SHAPES: [number, number][] = [[1, 1], [1, 4], [3, 7], [8, 32]];
+
+const forwardExercise: Exercise<typeof layerNormForward> = {
+  id: "06.1",
+  title: "LayerNorm forward",
+  file: FILE,
+  symbol: "layerNormForward",
+  hint: "For each row: what are its mean and variance? Subtract, divide by the square root of " +
+    "(variance + 1e-5), then apply weight and bias per channel. What must you store in mean and " +
+    "rstd so that the backward pass need not recompute them?",
+  points: 3,
+  reference: layerNormForward,
+  check(impl) {
+    const rng = new Rng(6);
+    return SHAPES.flatMap(([N, C]) =>
+      compareCalls(
+        `layerNormForward(out, mean, rstd, inp, weight, bias, N=${N}, C=${C})`,
+        impl,
+        layerNormForward,
+        [
+          new Float32Array(N * C),
+          new Float32Array(N),
+          new Float32Array(N),
+          rng.normalArray(N * C, 3),
+          rng.normalArray(C),
+          rng.normalArray(C),
+          N,
+          C,
+        ],
+        { out: 0, mean: 1, rstd: 2 },
+        1e-4,
+      )
+    );
+  },
+};
+
+const backwardExercise: Exercise<typeof layerNormBackward> = {
+  id: "06.2",
+  title: "LayerNorm backward",
+  file: FILE,
+  symbol: "layerNormBackward",
+  hint: "With x̂ = (x − mean)·rstd and out = x̂·weight + bias, what reaches bias and weight " +
+    "from dout? For the input, every x̂ of a row depends on every x of the row through the mean " +
+    "and rstd: with g = dout·weight, which averages over the row does that take away from g? " +
+    "And do you add into the gradients or overwrite them?",
+  points: 4,
+  reference: layerNormBackward,
+  check(impl) {
+    const rng = new Rng(7);
+    return SHAPES.flatMap(([N, C], s) => {
+      const inp = rng.normalArray(N * C, 2), weight = rng.normalArray(C), bias = rng.normalArray(C);
+      const out = new Float32Array(N * C), mean = new Float32Array(N), rstd = new Float32Array(N);
+      layerNormForward(out, mean, rstd, inp, weight, bias, N, C);
+      // Half of the cases start from non-zero gradients: backward passes add to them.
+      const start = (n: number) => (s % 2 ? rng.normalArray(n) : new Float32Array(n));
+      return compareCalls(
+        `layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N=${N}, C=${C})`,
+        impl,
+        layerNormBackward,
+        [start(N * C), start(C), start(C), rng.normalArray(N * C), inp, weight, mean, rstd, N, C],
+        { dinp: 0, dweight: 1, dbias: 2 },
+        1e-4,
+      );
+    });
+  },
+};
+
+/** Lab 06's exercises, in the order the lab uses them. */
+export const exercises: Exercise[] = [forwardExercise, backwardExercise] as Exercise[];

@@ -1,0 +1,195 @@
+"""PyTorch twin of minigpt-lab's GPT, for `deno task bench train`.
+
+Same architecture as lib/gpt.ts (GPT-2: learned positions, pre-norm blocks, tanh GELU, 4x MLP,
+LayerNorm eps 1e-5, output head tied to the token embeddings, no dropout), same optimizer and
+schedule as the trainer. Two jobs, each answering one JSON object on stdout:
+
+  bench   train a config on random tokens and report tokens/s (plus the BLAS torch uses and its
+          matmul GFLOP/s, so that a crippled baseline cannot pass unnoticed)
+  logits  load one of our safetensors checkpoints and compare its logits with ours
+
+Run it with 2 threads and OpenMP OpenBLAS (see lib/bench/train.ts, which starts it).
+"""
+
+import argparse
+import json
+import math
+import struct
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, n_embd, n_head):
+        super().__init__()
+        self.n_head = n_head
+        self.c_attn = nn.Linear(n_embd, 3 * n_embd)
+        self.c_proj = nn.Linear(n_embd, n_embd)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        # (B, NH, T, HS)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        if hasattr(F, "scaled_dot_product_attention"):  # torch >= 2.0: the fused kernel
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+            mask = torch.ones(T, T, dtype=torch.bool).tril()
+            y = att.masked_fill(~mask, float("-inf")).softmax(dim=-1) @ v
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+class Block(nn.Module):
+    def __init__(self, n_embd, n_head):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(n_embd, eps=1e-5)
+        self.attn = CausalSelfAttention(n_embd, n_head)
+        self.ln_2 = nn.LayerNorm(n_embd, eps=1e-5)
+        self.mlp = nn.ModuleDict(dict(c_fc=nn.Linear(n_embd, 4 * n_embd), c_proj=nn.Linear(4 * n_embd, n_embd)))
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x)), approximate="tanh"))
+
+
+class GPT(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C = cfg["nEmbd"]
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(cfg["vocabSize"], C),
+            wpe=nn.Embedding(cfg["blockSize"], C),
+            h=nn.ModuleList(Block(C, cfg["nHead"]) for _ in range(cfg["nLayer"])),
+            ln_f=nn.LayerNorm(C, eps=1e-5),
+        ))
+
+    def forward(self, idx, targets=None):
+        T = idx.shape[1]
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(T))
+        for block in self.transformer.h:
+            x = block(x)
+        logits = self.transformer.ln_f(x) @ self.transformer.wte.weight.T  # tied head
+        loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+        return logits, loss
+
+
+def read_safetensors(path):
+    """Tensors of a safetensors file, read by hand so that no extra package is needed."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        if info["dtype"] != "F32":
+            raise SystemExit(f"{path}: tensor {name} is {info['dtype']}, only F32 is supported")
+        start, end = info["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(data[start:end]), dtype=torch.float32).view(info["shape"])
+    return out
+
+
+def load_ours(ckpt_dir):
+    with open(f"{ckpt_dir}/config.json") as f:
+        cfg = json.load(f)
+    cfg = cfg.get("model", cfg)
+    model = GPT(cfg)
+    tensors = read_safetensors(f"{ckpt_dir}/model.safetensors")
+    state = {}
+    for name, t in tensors.items():
+        key = name if name.startswith("transformer.") or name.startswith("lm_head") else "transformer." + name
+        if key.startswith("lm_head"):
+            continue  # tied to wte
+        state[key] = t
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f"checkpoint names do not match: missing {missing[:4]}, unexpected {unexpected[:4]}")
+    return cfg, model
+
+
+def blas_info():
+    # torch reports its build-time BLAS ("generic" on Debian); the library actually mapped into
+    # this process is what decides the speed.
+    with open("/proc/self/maps") as f:
+        libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line})
+    blas = ", ".join(libs) or "none found"
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    for _ in range(3):
+        a @ b
+    times = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return blas, 2 * 1024**3 / times[len(times) // 2] / 1e9
+
+
+def bench(args):
+    torch.manual_seed(args.seed)
+    cfg = dict(vocabSize=args.vocab, blockSize=args.block, nLayer=args.layers, nHead=args.heads, nEmbd=args.embd)
+    model = GPT(cfg)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([dict(params=decay, weight_decay=0.1), dict(params=no_decay, weight_decay=0.0)],
+                            lr=1e-3, betas=(0.9, 0.99))
+    g = torch.Generator().manual_seed(args.seed)
+    x = torch.randint(0, args.vocab, (args.batch, args.block), generator=g)
+    y = torch.randint(0, args.vocab, (args.batch, args.block), generator=g)
+    times = []
+    for step in range(args.warmup + args.steps):
+        t0 = time.perf_counter()
+        _, loss = model(x, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step >= args.warmup:
+            times.append(time.perf_counter() - t0)
+    times.sort()
+    median = times[len(times) // 2]
+    blas, gflops = blas_info()
+    print(json.dumps(dict(tok_s=args.batch * args.block / median, step_ms=median * 1e3, threads=torch.get_num_threads(),
+                          blas=blas, matmul_gflops=gflops, torch=torch.__version__)))
+
+
+def logits(args):
+    _, model = load_ours(args.ckpt)
+    with open(args.inputs) as f:
+        case = json.load(f)
+    idx = torch.tensor(case["tokens"], dtype=torch.long).view(1, -1)
+    with torch.no_grad():
+        out, _ = model(idx)
+    theirs = out.view(-1)
+    ours = torch.tensor(case["logits"], dtype=torch.float32)
+    print(json.dumps(dict(max_abs_diff=float((theirs - ours).abs().max()))))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("job", choices=["bench", "logits"])
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--vocab", type=int, default=65)
+    p.add_argument("--block", type=int, default=64)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--embd", type=int, default=128)
+    p.add_argument("--batch", type=int, default=12)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--ckpt")
+    p.add_argument("--inputs", help="JSON file with our tokens and logits")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    bench(args) if args.job == "bench" else logits(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

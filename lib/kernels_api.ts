@@ -1,0 +1,114 @@
+/**
+ * The types of the SIMD kernels' TypeScript face: what `loadKernels()` in `lib/kernels.ts`
+ * returns. Kept apart so that code which only passes the kernels around needs no WebAssembly.
+ * Every function has the signature of its plain twin and the shapes documented there.
+ * @module
+ */
+import type { Arena } from "./arena.ts";
+import type { MatmulOptions } from "./matmul.ts";
+
+/**
+ * A matmul with the signature of its twin in `lib/matmul.ts`.
+ *
+ * @example
+ * ```ts
+ * import type { MatmulFn } from "./kernels_api.ts";
+ * import { matmul } from "./matmul.ts";
+ * const f: MatmulFn = matmul;
+ * ```
+ */
+export type MatmulFn = (
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  options?: MatmulOptions,
+) => void;
+
+/**
+ * The compiled kernels, as typed functions with the signatures of their plain twins (get them
+ * from `loadKernels()` in `lib/kernels.ts`).
+ *
+ * @example
+ * ```ts
+ * import type { Kernels } from "./kernels_api.ts";
+ * function linear(k: Kernels, y: Float32Array, x: Float32Array, w: Float32Array) {
+ *   k.matmulTransB(y, x, w, 1, x.length, y.length);
+ * }
+ * ```
+ */
+export interface Kernels {
+  /** The shared memory every kernel reads and writes. */
+  readonly memory: WebAssembly.Memory;
+  /** Allocator for buffers the kernels use without copying. */
+  readonly arena: Arena;
+  /** Threads the kernels may use, 1 or 2 (default: 2 where the machine has two cores). */
+  threads: number;
+  /** out (M, N) = a (M, K) · b (K, N) [+ bias]; twin: `matmul` in `lib/matmul.ts`. */
+  matmul: MatmulFn;
+  /** out (M, N) = a (M, K) · bᵀ with b stored (N, K) [+ bias]; twin: `matmulTransB`. */
+  matmulTransB: MatmulFn;
+  /** out (M, N) = aᵀ · b with a stored (K, M), b (K, N) [+ bias]; twin: `matmulTransA`. */
+  matmulTransA: MatmulFn;
+  /** Row softmax, probs (N, V) = softmax(logits (N, V)); twin: `softmaxForward` (crossentropy). */
+  softmaxForward(probs: Float32Array, logits: Float32Array, N: number, V: number): void;
+  /** Causal multi-head attention forward; twin: `attentionForward` in `lib/attention.ts`. */
+  attentionForward(
+    out: Float32Array, // (B, T, C)
+    preatt: Float32Array, // (B, NH, T, T)
+    att: Float32Array, // (B, NH, T, T)
+    inp: Float32Array, // (B, T, 3C)
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
+  /** Its backward pass, adding into dinp, dpreatt, datt; twin: `attentionBackward`. */
+  attentionBackward(
+    dinp: Float32Array, // (B, T, 3C)
+    dpreatt: Float32Array, // (B, NH, T, T)
+    datt: Float32Array, // (B, NH, T, T)
+    dout: Float32Array, // (B, T, C)
+    inp: Float32Array, // (B, T, 3C)
+    att: Float32Array, // (B, NH, T, T)
+    B: number,
+    T: number,
+    C: number,
+    NH: number,
+  ): void;
+  /** Layer norm forward over rows; twin: `layerNormForward` in `lib/layernorm.ts`. */
+  layerNormForward(
+    out: Float32Array, // (N, C)
+    mean: Float32Array, // (N)
+    rstd: Float32Array, // (N)
+    inp: Float32Array, // (N, C)
+    weight: Float32Array, // (C)
+    bias: Float32Array, // (C)
+    N: number,
+    C: number,
+  ): void;
+  /** Its backward pass, adding into dinp, dweight, dbias; twin: `layerNormBackward`. */
+  layerNormBackward(
+    dinp: Float32Array, // (N, C)
+    dweight: Float32Array, // (C)
+    dbias: Float32Array, // (C)
+    dout: Float32Array, // (N, C)
+    inp: Float32Array, // (N, C)
+    weight: Float32Array, // (C)
+    mean: Float32Array, // (N)
+    rstd: Float32Array, // (N)
+    N: number,
+    C: number,
+  ): void;
+  /** GELU (tanh form) elementwise; twin: `geluForward` in `lib/gelu.ts`. */
+  geluForward(out: Float32Array, inp: Float32Array, N: number): void; // (N), (N)
+  /** Its backward pass, adding into dinp; twin: `geluBackward`. */
+  geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void;
+  /**
+   * Runs the machine's 128-bit FMA limit loop (`kernels/fma_peak.ts`) for `iterations` and returns
+   * the flops it performed: time it to get the one-thread SIMD limit.
+   */
+  fmaLoop(iterations: number): number;
+}

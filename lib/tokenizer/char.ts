@@ -1,0 +1,83 @@
+/**
+ * The character-level tokenizer of the char-level presets: one id per distinct character of the
+ * training text, in code-point order. Simple and lossless on its own text, but it cannot encode a
+ * character it has never seen, which is what byte-level BPE fixes. Leaves out saving (the
+ * vocabulary is just the string of its characters).
+ * @module
+ */
+import { UserError } from "../errors.ts";
+
+/**
+ * A tokenizer with one id per character (per Unicode code point).
+ *
+ * @example
+ * ```ts
+ * import { CharTokenizer } from "./char.ts";
+ * const tok = CharTokenizer.fromText("hello");
+ * console.assert(tok.vocabSize === 4 && tok.decode(tok.encode("hell")) === "hell");
+ * ```
+ */
+export class CharTokenizer {
+  /** The characters, id order. */
+  readonly chars: readonly string[];
+  readonly #ids: Map<string, number>;
+
+  constructor(chars: string[]) {
+    this.chars = [...chars];
+    this.#ids = new Map(chars.map((c, i) => [c, i]));
+    if (this.#ids.size !== chars.length) {
+      throw new UserError("A character vocabulary must not list a character twice.");
+    }
+  }
+
+  /** The tokenizer whose vocabulary is every distinct character of `text`, sorted. */
+  static fromText(text: string): CharTokenizer {
+    if (text.length === 0) {
+      throw new UserError(
+        "The training text is empty: give the tokenizer some text to learn from.",
+      );
+    }
+    return new CharTokenizer([...new Set(text)].sort(byCodePoint));
+  }
+
+  get vocabSize(): number {
+    return this.chars.length;
+  }
+
+  /** The ids of `text`; a character outside the vocabulary is a UserError. */
+  encode(text: string): number[] {
+    return Array.from(text, (c) => {
+      const id = this.#ids.get(c);
+      if (id === undefined) {
+        throw new UserError(
+          `The character ${JSON.stringify(c)} (U+${
+            c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")
+          }) is not in this tokenizer's ${this.vocabSize} characters: train it on text that ` +
+            `contains it, or use byte-level BPE.`,
+        );
+      }
+      return id;
+    });
+  }
+
+  /** The text of `ids`; an id outside the vocabulary is a UserError. */
+  decode(ids: ArrayLike<number>): string {
+    let text = "";
+    for (let i = 0; i < ids.length; i++) {
+      const c = this.chars[ids[i]];
+      if (c === undefined) {
+        throw new UserError(
+          `Token id ${ids[i]} is not in this tokenizer's vocabulary (ids 0 to ${
+            this.vocabSize - 1
+          }): decode ids with the tokenizer that produced them.`,
+        );
+      }
+      text += c;
+    }
+    return text;
+  }
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a.codePointAt(0)! - b.codePointAt(0)!;
+}

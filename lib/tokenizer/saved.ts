@@ -1,0 +1,57 @@
+/**
+ * Tokenizers as checkpoints keep them: one interface over the character-level and the BPE
+ * tokenizer (what training and sampling need: vocabulary size, encode, decode), and the
+ * conversion to and from the text saved beside the weights.
+ * @module
+ */
+import type { SavedTokenizer } from "../checkpoint.ts";
+import { UserError } from "../errors.ts";
+import { BpeTokenizer } from "./bpe.ts";
+import { CharTokenizer } from "./char.ts";
+import { formatTokenizer, parseTokenizer } from "./io.ts";
+
+/** Either tokenizer, as the trainer and the sampler see it. */
+export type TextTokenizer = CharTokenizer | BpeTokenizer;
+
+/**
+ * The saved form of a tokenizer.
+ *
+ * @example
+ * ```ts
+ * import { CharTokenizer } from "./char.ts";
+ * import { restoreTokenizer, saveTokenizer } from "./saved.ts";
+ * const tok = restoreTokenizer(saveTokenizer(CharTokenizer.fromText("abc")));
+ * console.assert(tok.decode(tok.encode("cab")) === "cab");
+ * ```
+ */
+export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
+  return tok instanceof CharTokenizer
+    ? { kind: "char", data: JSON.stringify(tok.chars) + "\n" }
+    : { kind: "bpe", data: formatTokenizer(tok) };
+}
+
+/**
+ * The tokenizer a checkpoint saved; a damaged one is one sentence.
+ *
+ * @example
+ * ```ts
+ * import { restoreTokenizer } from "./saved.ts";
+ * const tok = restoreTokenizer({ kind: "char", data: '["a","b"]' });
+ * console.assert(tok.vocabSize === 2);
+ * ```
+ */
+export function restoreTokenizer(saved: SavedTokenizer, source = "the checkpoint"): TextTokenizer {
+  if (saved.kind === "bpe") return parseTokenizer(saved.data, `The tokenizer of ${source}`);
+  let chars: unknown;
+  try {
+    chars = JSON.parse(saved.data);
+  } catch {
+    chars = undefined;
+  }
+  if (!Array.isArray(chars) || !chars.every((c) => typeof c === "string")) {
+    throw new UserError(
+      `The tokenizer of ${source} is not a JSON list of characters: the checkpoint is damaged.`,
+    );
+  }
+  return new CharTokenizer(chars);
+}

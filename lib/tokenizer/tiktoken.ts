@@ -1,0 +1,120 @@
+/**
+ * OpenAI's published tokenizers in our format: the rank files that `npm:js-tiktoken` ships
+ * (nothing is downloaded) become a {@link BpeTokenizer} with merges, byte ids and special tokens.
+ *
+ * tiktoken stores a tokenizer as ranks: the bytes of each token, in the order they were learnt.
+ * Its first 256 ranks are the single bytes, but not in byte order (GPT-2 put the printable bytes
+ * first), hence the byte-id permutation. The merge that made each longer token is recovered by
+ * running BPE on its bytes with only the ranks below its own: exactly two parts are left, and
+ * they are the pair. Leaves out the other encodings' extra special tokens (fill-in-the-middle).
+ * @module
+ */
+import { UserError } from "../errors.ts";
+import type { Pair } from "./basic.ts";
+import { BpeTokenizer } from "./bpe.ts";
+import { applyMerges } from "./merge.ts";
+import { PairTable } from "./pair_table.ts";
+
+/** The shape of a js-tiktoken rank file. */
+export interface TiktokenRanks {
+  pat_str: string;
+  special_tokens: Record<string, number>;
+  /** Lines of `<ignored> <first rank> <base64 token> <base64 token> …`. */
+  bpe_ranks: string;
+}
+
+/**
+ * Builds our tokenizer from tiktoken ranks; `pattern` replaces the file's split pattern.
+ *
+ * @example
+ * ```ts
+ * import { fromTiktokenRanks } from "./tiktoken.ts";
+ * import gpt2 from "js-tiktoken/ranks/gpt2";
+ * console.assert(fromTiktokenRanks(gpt2).vocabSize === 50257);
+ * ```
+ */
+export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTokenizer {
+  const { bytes, starts } = decodeRanks(ranks.bpe_ranks);
+  const R = starts.length - 1;
+  const byteIds = new Int32Array(256).fill(-1);
+  for (let rank = 0; rank < 256; rank++) {
+    if (starts[rank + 1] - starts[rank] === 1) byteIds[bytes[starts[rank]]] = rank;
+  }
+  if (byteIds.includes(-1)) {
+    throw new UserError("These ranks are not a byte-level BPE: ranks 0 to 255 must be the bytes.");
+  }
+  // Ids are ranks (rank r is merge r − 256): each token is rebuilt from its bytes with the
+  // merges found before it, and the two ids left are its merge.
+  const rankOfPair = new PairTable(R);
+  const merges: Pair[] = [];
+  let longest = 0;
+  for (let r = 0; r < R; r++) longest = Math.max(longest, starts[r + 1] - starts[r]);
+  const ids = new Int32Array(longest);
+  for (let rank = 256; rank < R; rank++) {
+    let n = 0;
+    for (let i = starts[rank]; i < starts[rank + 1]; i++) ids[n++] = byteIds[bytes[i]];
+    if (applyMerges(ids.subarray(0, n), rankOfPair) !== 2) {
+      throw new UserError(`Token rank ${rank} is not the merge of two lower-ranked tokens.`);
+    }
+    merges.push([ids[0], ids[1]]);
+    rankOfPair.set(ids[0], ids[1], rank - 256);
+  }
+  return new BpeTokenizer({
+    pattern: pattern ?? ranks.pat_str,
+    merges,
+    byteIds,
+    special: ranks.special_tokens,
+  });
+}
+
+const BASE64 = new Int8Array(128).fill(-1);
+[..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"].forEach((c, i) =>
+  BASE64[c.charCodeAt(0)] = i
+);
+
+/** All tokens' bytes in one buffer: token r is bytes[starts[r] .. starts[r + 1]). */
+function decodeRanks(bpeRanks: string): { bytes: Uint8Array; starts: number[] } {
+  const bytes = new Uint8Array(bpeRanks.length);
+  const starts: number[] = [];
+  let out = 0;
+  for (const line of bpeRanks.split("\n")) {
+    if (!line) continue;
+    const [, offset, ...encoded] = line.split(" ");
+    encoded.forEach((b64, i) => {
+      if (Number(offset) + i !== starts.length) {
+        throw new UserError(`These ranks skip rank ${starts.length}: they are not a tokenizer.`);
+      }
+      starts.push(out);
+      let bits = 0, nbits = 0;
+      for (let j = 0; j < b64.length; j++) {
+        const v = BASE64[b64.charCodeAt(j)];
+        if (v < 0) break;
+        bits = ((bits << 6) | v) & 0xffffff;
+        nbits += 6;
+        if (nbits >= 8) {
+          nbits -= 8;
+          bytes[out++] = (bits >> nbits) & 0xff;
+        }
+      }
+    });
+  }
+  starts.push(out);
+  return { bytes, starts };
+}
+
+let gpt2: Promise<BpeTokenizer> | undefined;
+
+/**
+ * GPT-2's tokenizer (50,257 ids), from the ranks shipped in `npm:js-tiktoken`; built once.
+ *
+ * @example
+ * ```ts
+ * import { gpt2Tokenizer } from "./tiktoken.ts";
+ * const tok = await gpt2Tokenizer();
+ * console.assert(tok.encode("Hello world").join() === "15496,995");
+ * ```
+ */
+export function gpt2Tokenizer(): Promise<BpeTokenizer> {
+  gpt2 ??= import("js-tiktoken/ranks/gpt2").then((m) => fromTiktokenRanks(m.default));
+  return gpt2;
+}

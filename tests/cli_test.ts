@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { hasStackTrace, runCli } from "./helpers.ts";
+
+for (const command of ["lab", "list", "hint", "doctor", "build"]) {
+  Deno.test(`\`${command} --help\` prints its usage and exits 0`, async () => {
+    const run = await runCli([command, "--help"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Usage: deno task/);
+  });
+}
+
+Deno.test("an unknown command exits 2 naming the commands", async () => {
+  const run = await runCli(["frobnicate"]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /Unknown command "frobnicate".*lab/);
+});
+
+Deno.test("an unknown flag exits 2 with a pointer to --help, no stack trace", async () => {
+  const run = await runCli(["lab", "00", "--fast"]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /--fast.*deno task lab --help/);
+  assert.ok(!hasStackTrace(run.stderr), run.stderr);
+});
+
+Deno.test("hint prints the exercise's hint, and an unknown id lists the real ones", async () => {
+  const ok = await runCli(["hint", "00.1"]);
+  assert.equal(ok.code, 0);
+  assert.match(ok.stdout, /00\.1 · Softmax/);
+  const bad = await runCli(["hint", "00.9"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /no exercise "00\.9".*00\.1, 00\.2/);
+});
+
+Deno.test("list shows each exercise with its status", async () => {
+  const run = await runCli(["list"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /00\.1\s+Softmax.*not started/);
+  assert.match(run.stdout, /0 of \d+ exercises done/);
+});
+
+Deno.test("doctor reports each check on its own line", async () => {
+  const run = await runCli(["doctor"], { cwd: undefined });
+  for (const name of ["Deno", "WebAssembly SIMD", "Kernels", "Corpus"]) {
+    assert.match(run.stdout, new RegExp(`(OK|!!)\\s+${name}`));
+  }
+  assert.match(run.stdout, /OK\s+Kernels\s+built; SIMD matmul agrees/);
+});

@@ -1,0 +1,66 @@
+/**
+ * Test helpers: running the CLI as a user would (a separate process), and validating the files
+ * labs write (well-formed SVG, Vega-Lite specs that match the official schema).
+ * @module
+ */
+import { Ajv } from "ajv";
+import { XMLValidator } from "fast-xml-parser";
+
+/** Absolute path of the repository root. */
+export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** What a CLI run printed and returned. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `deno run -A main.ts ...args` in `cwd` (default: a new temp folder), colours off. */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<CliRun> {
+  const cwd = options.cwd ?? await Deno.makeTempDir({ prefix: "minigpt-cli-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}/main.ts`, ...args],
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(options.stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** True when `text` contains what a JavaScript stack trace looks like. */
+export function hasStackTrace(text: string): boolean {
+  return /^\s+at .+:\d+:\d+\)?$/m.test(text) || /Uncaught|Stack backtrace/.test(text);
+}
+
+let validateVegaLite: ((spec: unknown) => boolean) & { errors?: unknown } | undefined;
+
+/** Validates a spec against the Vega-Lite JSON schema shipped in the vega-lite package. */
+export async function vegaLiteErrors(spec: unknown): Promise<string> {
+  if (!validateVegaLite) {
+    const schemaUrl = new URL("../build/vega-lite-schema.json", import.meta.resolve("vega-lite"));
+    const schema = JSON.parse(await Deno.readTextFile(schemaUrl));
+    const ajv = new Ajv({ strict: false, allErrors: false });
+    validateVegaLite = ajv.compile(schema);
+  }
+  return validateVegaLite(spec) ? "" : JSON.stringify(validateVegaLite.errors).slice(0, 500);
+}
+
+/** Empty string when `svg` is well-formed XML whose root is an <svg> element, else why not. */
+export function svgErrors(svg: string): string {
+  const result = XMLValidator.validate(svg);
+  if (result !== true) return JSON.stringify(result.err);
+  return /^<svg[\s>]/.test(svg.trimStart()) ? "" : "the root element is not <svg>";
+}

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { geluBackward, geluForward } from "../lib/gelu.ts";
+import { loadKernels } from "../lib/kernels.ts";
+import { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
+import { Rng } from "../lib/random.ts";
+
+function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {
+  assert.equal(fast.length, twin.length);
+  for (let i = 0; i < twin.length; i++) {
+    const err = Math.abs(fast[i] - twin[i]);
+    assert.ok(err <= tol * (1 + Math.abs(twin[i])), `${what}[${i}]: ${fast[i]} vs ${twin[i]}`);
+  }
+}
+
+// (N, C): a single channel, channel counts with tails of 1–3 past the 4-wide vectors, GPT widths.
+for (const [N, C] of [[1, 1], [3, 7], [5, 130], [4, 768]]) {
+  Deno.test(`SIMD layerNorm forward and backward match the twins on ${N}×${C}`, async () => {
+    const k = await loadKernels({ quiet: true });
+    const rng = new Rng(N * 1000 + C);
+    // An offset of 3 checks that the variance is taken around the mean, not as E[x²] − E[x]².
+    const inp = rng.normalArray(N * C).map((x) => 3 + x);
+    const weight = rng.normalArray(C), bias = rng.normalArray(C), dout = rng.normalArray(N * C);
+    const run = (fwd: typeof layerNormForward, bwd: typeof layerNormBackward) => {
+      const out = new Float32Array(N * C).fill(9);
+      const mean = new Float32Array(N), rstd = new Float32Array(N);
+      fwd(out, mean, rstd, inp, weight, bias, N, C);
+      const dinp = new Float32Array(N * C).fill(0.5);
+      const dweight = new Float32Array(C).fill(0.25), dbias = new Float32Array(C).fill(-1);
+      bwd(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+      return { out, mean, rstd, dinp, dweight, dbias };
+    };
+    const fast = run(k.layerNormForward, k.layerNormBackward);
+    const twin = run(layerNormForward, layerNormBackward);
+    for (const name of ["out", "mean", "rstd", "dinp", "dweight", "dbias"] as const) {
+      assertClose(fast[name], twin[name], 2e-5, name);
+    }
+  });
+}
+
+// N: under one vector, tails of 1–3, and inputs wide enough to saturate tanh (|x| up to 60).
+for (const N of [1, 3, 6, 1027]) {
+  Deno.test(`SIMD GELU forward and backward match the twins on ${N} values`, async () => {
+    const k = await loadKernels({ quiet: true });
+    const rng = new Rng(N);
+    const inp = rng.normalArray(N).map((x, i) => (i % 10 === 9 ? 20 * x : 2 * x));
+    const dout = rng.normalArray(N);
+    const run = (fwd: typeof geluForward, bwd: typeof geluBackward) => {
+      const out = new Float32Array(N + 3).fill(9); // the 3 past N must stay untouched
+      fwd(out, inp, N);
+      const dinp = new Float32Array(N).fill(0.5);
+      bwd(dinp, inp, dout, N);
+      return { out, dinp };
+    };
+    const fast = run(k.geluForward, k.geluBackward);
+    const twin = run(geluForward, geluBackward);
+    assertClose(fast.out, twin.out, 2e-6, "out");
+    assertClose(fast.dinp, twin.dinp, 2e-6, "dinp");
+    assert.deepEqual([...fast.out.subarray(N)], [9, 9, 9]);
+  });
+}

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { getEncoding } from "js-tiktoken";
+import gpt2Ranks from "js-tiktoken/ranks/gpt2";
+import cl100kRanks from "js-tiktoken/ranks/cl100k_base";
+import { get_encoding } from "tiktoken";
+import { Rng } from "../lib/random.ts";
+import {
+  fromTiktokenRanks,
+  GPT2_SPLIT_PATTERN,
+  gpt2Tokenizer,
+  GPT4_SPLIT_PATTERN,
+} from "../lib/tokenizer/mod.ts";
+
+const SAMPLE = await Deno.readTextFile(
+  new URL("../data/samples/multilingual.txt", import.meta.url),
+);
+
+/** Texts that stress the pre-split: every kind of character, odd whitespace, edges. */
+function parityTexts(): string[] {
+  const rng = new Rng(2024);
+  const pieces = [
+    "L'été",
+    " à",
+    " Montréal",
+    " élèves",
+    "  ",
+    "   ",
+    "\n",
+    "\n\n\n",
+    "\r\n",
+    "\t",
+    " ",
+    "12",
+    "3456789",
+    " 2026",
+    "3,14",
+    "...",
+    "!!",
+    "?",
+    " «",
+    "» ",
+    "'s",
+    "'S",
+    "'ll",
+    "'LL",
+    "'ve",
+    "'Re",
+    "'d",
+    "DON'T",
+    " we're",
+    "😀",
+    "👩‍💻",
+    "🇫🇷",
+    "👍🏽",
+    "中文",
+    "分词器",
+    "日本語",
+    " русский",
+    " ελληνικά",
+    " العربية",
+    "∑∫",
+    "€",
+    "  \n ",
+    " \t\n",
+    "x",
+    "Hello",
+    " world",
+    "<|endoftext|>",
+    "`code`",
+    "{}",
+    "—",
+    "–",
+    "\u00a0",
+    "\u2009",
+    "\u3000",
+    "é",
+    "e\u0301",
+  ];
+  const random = Array.from({ length: 40 }, () => {
+    let text = "";
+    const n = 1 + rng.int(25);
+    for (let i = 0; i < n; i++) text += pieces[rng.int(pieces.length)];
+    return text;
+  });
+  // Chunks far longer than usual, which the encoder merges with a heap instead of rescanning.
+  const long = [
+    "分词器先把文字变成字节再把常见的字节对合并成新的词元".repeat(40),
+    " ".repeat(3000) + "x",
+    "\n".repeat(500),
+    "abracadabra".repeat(300),
+    Array.from({ length: 2000 }, () => "etaoinshrdlu"[rng.int(12)]).join(""),
+    "!?".repeat(700),
+  ];
+  return [
+    SAMPLE,
+    ...long,
+    SAMPLE.replaceAll("\\r\\n", "\r\n"),
+    "",
+    " ",
+    "   trailing spaces   ",
+    "\n\n\n",
+    "a\n\n  b  \n",
+    ...pieces,
+    ...random,
+  ];
+}
+
+Deno.test("our GPT-2 split pattern is the one GPT-2's ranks ship with", () => {
+  assert.equal(gpt2Ranks.pat_str, GPT2_SPLIT_PATTERN);
+});
+
+Deno.test("GPT-2 from js-tiktoken's ranks gives js-tiktoken's ids on multilingual text", async () => {
+  const ours = await gpt2Tokenizer();
+  const reference = getEncoding("gpt2");
+  assert.equal(ours.vocabSize, 50257);
+  for (const text of parityTexts()) {
+    const ids = ours.encodeOrdinary(text);
+    assert.deepEqual(ids, reference.encode(text, [], []), JSON.stringify(text));
+    assert.equal(ours.decode(ids), text, JSON.stringify(text));
+  }
+  assert.deepEqual(
+    ours.encode("a<|endoftext|>b", { allowedSpecial: "all" }),
+    reference.encode("a<|endoftext|>b", "all"),
+  );
+});
+
+Deno.test("GPT-2 from js-tiktoken's ranks gives the WASM tiktoken's ids too", async () => {
+  const ours = await gpt2Tokenizer();
+  const wasm = get_encoding("gpt2");
+  try {
+    for (const text of parityTexts()) {
+      assert.deepEqual(ours.encodeOrdinary(text), Array.from(wasm.encode_ordinary(text)));
+    }
+  } finally {
+    wasm.free();
+  }
+});
+
+Deno.test("our GPT-4 split pattern, with cl100k's ranks, gives the WASM tiktoken's ids", () => {
+  // The WASM build runs OpenAI's original regex (possessive quantifiers, (?i:…)) in Rust, so
+  // agreeing with it on these texts checks our JavaScript translation of the pattern.
+  const ours = fromTiktokenRanks(cl100kRanks, GPT4_SPLIT_PATTERN);
+  const wasm = get_encoding("cl100k_base");
+  try {
+    for (const text of parityTexts()) {
+      const ids = ours.encodeOrdinary(text);
+      assert.deepEqual(ids, Array.from(wasm.encode_ordinary(text)), JSON.stringify(text));
+      assert.equal(ours.decode(ids), text);
+    }
+  } finally {
+    wasm.free();
+  }
+});
