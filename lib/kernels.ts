@@ -1,7 +1,9 @@
 /**
  * The one module that touches WebAssembly: it builds the kernels if needed, instantiates them on a
  * shared memory, starts the worker thread that shares it, and exposes the kernels as typed
- * functions on `Float32Array`s with the same signatures as their plain twins (`lib/matmul.ts`).
+ * functions on `Float32Array`s with the same signatures as their plain twins (lib/matmul.ts,
+ * attention.ts, crossentropy.ts, layernorm.ts, gelu.ts). Leaves out the encoder and AdamW, which
+ * have no kernels yet.
  *
  * Buffers that live in the kernels' memory (made with `arena.alloc`) are passed by pointer with no
  * copy; any other `Float32Array` is copied into a scratch area and back, which is convenient for
@@ -52,8 +54,8 @@ interface KernelExports {
   layerNormForward(...args: number[]): void;
   layerNormBackward(...args: number[]): void;
   geluForward(out: number, inp: number, N: number): void;
-  crossEntropySoftmaxBackward(...args: number[]): void;
   geluBackward(dinp: number, inp: number, dout: number, N: number): void;
+  crossEntropySoftmaxBackward(...args: number[]): void;
   biasBackward(dbias: number, dout: number, N: number, OC: number): void;
   attentionStep(...args: number[]): void;
   heapBase(): number;
@@ -72,8 +74,14 @@ const MAX_THREADS = 2;
  * Measured on the two-core machine while it was shared (load ≈ 4): two threads took 0.28× the
  * speed of one at 16×64×64, 0.52× at 128×128×128, 0.71× at 128×256×256 and 0.82× at
  * 256×256×256; large products gain up to 1.9×.
+ *
+ * @example
+ * ```ts
+ * import { PARALLEL_MIN_MACS } from "./kernels.ts";
+ * console.assert(128 * 256 * 256 < PARALLEL_MIN_MACS); // runs on one thread
+ * ```
  */
-const PARALLEL_MIN_MACS = 1 << 24;
+export const PARALLEL_MIN_MACS = 1 << 24;
 
 let loading: Promise<Kernels> | undefined;
 
