@@ -4,6 +4,7 @@
  * entry keeps the signature of its TypeScript twin, which stays the default and the reference.
  * @module
  */
+import { adamwStep } from "./adamw.ts";
 import { attentionBackward, attentionForward } from "./attention.ts";
 import { attentionStep } from "./attention_step.ts";
 import {
@@ -39,6 +40,8 @@ export interface LayerOps {
   softmaxForward: typeof softmaxForward;
   crossEntropyForward: typeof crossEntropyForward;
   crossEntropySoftmaxBackward: typeof crossEntropySoftmaxBackward;
+  /** The optimizer's update, on the same backend as the layers (lib/trainer.ts calls it). */
+  adamwStep: typeof adamwStep;
 }
 
 /**
@@ -69,4 +72,5 @@ export const TYPESCRIPT_OPS: LayerOps = {
   softmaxForward,
   crossEntropyForward,
   crossEntropySoftmaxBackward,
+  adamwStep,
 };
