@@ -122,14 +122,16 @@ export function matmulJob(
   return npack + rowBlocks * ngroups;
 }
 
-/** Takes tasks of `job` until none is left; `thread` picks this thread's scratch. */
-export function matmulWork(job: usize, thread: i32): void {
+/**
+ * Takes tasks of `job` until none is left; `thread` picks this thread's scratch. Returns how
+ * many tasks this thread did.
+ */
+export function matmulWork(job: usize, thread: i32): i32 {
   const npack = load<i32>(job, JOB_NPACK);
   const ntasks = load<i32>(job, JOB_NTASKS);
   const scratch = <usize> load<i32>(job, JOB_PACKA) + <usize> thread * (THREAD_SCRATCH << 2);
-  while (true) {
-    const t = atomic.add<i32>(job + JOB_NEXT, 1);
-    if (t >= ntasks) return;
+  let done = 0;
+  for (let t = atomic.add<i32>(job + JOB_NEXT, 1); t < ntasks; t = atomic.add<i32>(job + JOB_NEXT, 1)) {
     if (t < npack) {
       packBTask(job, t);
       atomic.add<i32>(job + JOB_PACKED, 1);
@@ -138,7 +140,9 @@ export function matmulWork(job: usize, thread: i32): void {
       while (atomic.load<i32>(job + JOB_PACKED) < npack) {}
       computeTask(job, t - npack, scratch);
     }
+    done++;
   }
+  return done;
 }
 
 function packBTask(job: usize, t: i32): void {

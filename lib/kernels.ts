@@ -46,7 +46,7 @@ interface KernelExports {
     packA: number,
     parallel: number,
   ): number;
-  matmulWork(job: number, thread: number): void;
+  matmulWork(job: number, thread: number): number;
   fmaLoop(n: number, seed: number, decay: number): number;
   FMA_LOOP_FLOPS: WebAssembly.Global;
   JOB_BYTES: WebAssembly.Global;
@@ -125,6 +125,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
   const arena = new Arena(memory, packBPtr + PACK_B_FLOATS * 4);
   memory.grow(Math.max(0, Math.ceil((arena.mark() - memory.buffer.byteLength) / 65536)));
   const ctl = new Int32Array(memory.buffer, ctlPtr, CTL.words);
+  ctl[CTL.job] = jobPtr; // the one matmul job description, rewritten for every product
 
   const cores = navigator.hardwareConcurrency ?? 1;
   const workers = cores > 1 ? [await startWorker(module, memory, ctlPtr, 1)] : [];
@@ -262,6 +263,9 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     arena,
     get threads() {
       return threads;
+    },
+    get workerTasks() {
+      return Atomics.load(ctl, CTL.workerTasks);
     },
     set threads(n: number) {
       if (!Number.isInteger(n) || n < 1) {

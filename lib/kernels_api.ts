@@ -48,6 +48,11 @@ export interface Kernels {
   readonly arena: Arena;
   /** Threads the kernels may use, 1 or 2 (default: 2 where the machine has two cores). */
   threads: number;
+  /**
+   * Tasks (matmul blocks, chunks of rows or heads) the worker thread has done since loading: how
+   * to see that the second core takes part. 0 on one thread.
+   */
+  readonly workerTasks: number;
   /** out (M, N) = a (M, K) · b (K, N) [+ bias]; twin: `matmul` in `lib/matmul.ts`. */
   matmul: MatmulFn;
   /** out (M, N) = a (M, K) · bᵀ with b stored (N, K) [+ bias]; twin: `matmulTransB`. */

@@ -7,6 +7,7 @@
  *   (its tasks come from the job's own atomic counter), decrements `active` and notifies.
  * Sequentially consistent atomics make the `open`/`active` handshake safe in both orders.
  * A worker whose kernel throws sets `failed` (the main thread, blocked, cannot get messages).
+ * `workerTasks` counts the tasks and chunks the worker has done, to show that it takes part.
  *
  * A job is either a matmul (`kind` 0: the task counter lives in the job at `job`, see
  * kernels/matmul.ts) or a range job (`kind` ≥ 1): a kernel from RANGE_KERNELS called with the
@@ -26,7 +27,8 @@ export const CTL = {
   chunk: 7,
   nargs: 8,
   failed: 9,
-  args: 10,
+  workerTasks: 10,
+  args: 11,
   words: 24,
 } as const;
 
@@ -40,7 +42,8 @@ export type RangeKernel = (...args: number[]) => void;
 export const SPIN_BEFORE_WAIT = 20_000;
 
 /**
- * Takes chunks of the open range job until none is left, on whichever thread calls it.
+ * Takes chunks of the open range job until none is left, on whichever thread calls it, and
+ * returns how many it took.
  *
  * @example
  * ```ts
@@ -52,10 +55,12 @@ export const SPIN_BEFORE_WAIT = 20_000;
  * console.assert(seen.length === 3 && seen[2][1] === 10);
  * ```
  */
-export function takeRanges(kernel: RangeKernel, ctl: Int32Array): void {
+export function takeRanges(kernel: RangeKernel, ctl: Int32Array): number {
   const args = Array.from(ctl.subarray(CTL.args, CTL.args + ctl[CTL.nargs]));
   const total = ctl[CTL.total], chunk = ctl[CTL.chunk];
-  for (let first; (first = Atomics.add(ctl, CTL.next, chunk)) < total;) {
+  let taken = 0;
+  for (let first; (first = Atomics.add(ctl, CTL.next, chunk)) < total; taken++) {
     kernel(...args, first, Math.min(total, first + chunk));
   }
+  return taken;
 }

@@ -30,7 +30,7 @@ parentPort!.once("message", (setup: Setup) => {
       },
     },
   });
-  const matmulWork = instance.exports.matmulWork as (job: number, thread: number) => void;
+  const matmulWork = instance.exports.matmulWork as (job: number, thread: number) => number;
   const ranges = RANGE_KERNELS.map((name) => instance.exports[name] as RangeKernel);
   const ctl = new Int32Array(setup.memory.buffer, setup.ctl, CTL.words);
   parentPort!.postMessage("ready");
@@ -50,8 +50,10 @@ parentPort!.once("message", (setup: Setup) => {
     try {
       if (Atomics.load(ctl, CTL.open)) {
         const kind = Atomics.load(ctl, CTL.kind);
-        if (kind === 0) matmulWork(Atomics.load(ctl, CTL.job), setup.thread);
-        else takeRanges(ranges[kind - 1], ctl);
+        const done = kind === 0
+          ? matmulWork(Atomics.load(ctl, CTL.job), setup.thread)
+          : takeRanges(ranges[kind - 1], ctl);
+        Atomics.add(ctl, CTL.workerTasks, done);
       }
     } catch (err) {
       // The main thread cannot receive messages while it waits for us: say it in memory.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { attentionBackward, attentionForward } from "../lib/attention.ts";
 import { softmaxForward } from "../lib/crossentropy.ts";
-import { loadKernels } from "../lib/kernels.ts";
+import { type Kernels, loadKernels } from "../lib/kernels.ts";
 import { Rng } from "../lib/random.ts";
 
 function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {
@@ -81,23 +81,16 @@ Deno.test("attention split across two threads equals one thread bit for bit on B
   const k = await loadKernels({ quiet: true });
   const [B, T, C, NH] = [8, 128, 128, 4];
   const { inp, dout, sizes } = attentionCase(B, T, C, NH);
-  const saved = k.threads;
-  const results = [];
-  try {
-    for (const threads of [1, 2]) {
-      k.threads = threads;
-      const out = new Float32Array(sizes.out);
-      const preatt = new Float32Array(sizes.att), att = new Float32Array(sizes.att);
-      k.attentionForward(out, preatt, att, inp, B, T, C, NH);
-      const dinp = new Float32Array(sizes.inp);
-      const dpreatt = new Float32Array(sizes.att), datt = new Float32Array(sizes.att);
-      k.attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH);
-      results.push({ out, att, dinp, dpreatt });
-    }
-  } finally {
-    k.threads = saved;
-  }
-  assert.deepEqual(results[1], results[0]);
+  const run = () => {
+    const out = new Float32Array(sizes.out);
+    const preatt = new Float32Array(sizes.att), att = new Float32Array(sizes.att);
+    k.attentionForward(out, preatt, att, inp, B, T, C, NH);
+    const dinp = new Float32Array(sizes.inp);
+    const dpreatt = new Float32Array(sizes.att), datt = new Float32Array(sizes.att);
+    k.attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH);
+    return { out, att, dinp, dpreatt };
+  };
+  assertSameOnTwoThreads(k, run);
 });
 
 Deno.test("attention rejects channels that do not split into equal heads", async () => {
@@ -113,17 +106,29 @@ Deno.test("softmax split across two threads equals one thread bit for bit on 700
   const k = await loadKernels({ quiet: true });
   const [N, V] = [700, 5003];
   const logits = new Rng(9).normalArray(N * V);
+  assertSameOnTwoThreads(k, () => {
+    const probs = new Float32Array(N * V);
+    k.softmaxForward(probs, logits, N, V);
+    return probs;
+  });
+});
+
+/**
+ * Runs `run` on one thread, then on two until the worker has taken part (the worker joins when
+ * its core is free; up to 2 s), and checks every two-thread result equals the one-thread one.
+ */
+function assertSameOnTwoThreads(k: Kernels, run: () => unknown): void {
   const saved = k.threads;
-  const results: Float32Array[] = [];
   try {
-    for (const threads of [1, 2]) {
-      k.threads = threads;
-      const probs = new Float32Array(N * V);
-      k.softmaxForward(probs, logits, N, V);
-      results.push(probs);
-    }
+    k.threads = 1;
+    const one = run();
+    k.threads = 2;
+    const start = performance.now(), before = k.workerTasks;
+    do assert.deepEqual(run(), one); while (
+      k.workerTasks === before && performance.now() - start < 2000
+    );
+    assert.ok(k.workerTasks > before, "the worker thread never took a task in 2 s");
   } finally {
     k.threads = saved;
   }
-  assert.deepEqual(results[1], results[0]);
-});
+}

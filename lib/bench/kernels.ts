@@ -56,6 +56,7 @@ export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   const k = await loadKernels();
   const tf = await loadTfjsWasm();
   const loadBefore = Deno.loadavg()[0];
+  const workerBefore = k.workerTasks;
   const rng = new Rng(1);
   const rows: MatmulRow[] = [];
   const fmaFlops = k.fmaLoop(FMA_ITERATIONS);
@@ -95,7 +96,7 @@ export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   } finally {
     k.threads = saved;
   }
-  printTable(rows, loadBefore, Deno.loadavg()[0]);
+  printTable(rows, loadBefore, Deno.loadavg()[0], k.workerTasks - workerBefore);
   return [...rows, ...benchSoftmaxAttention(k, tf)];
 
   function withThreads(n: number, run: () => void): void {
@@ -104,7 +105,12 @@ export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   }
 }
 
-function printTable(rows: MatmulRow[], loadBefore: number, loadAfter: number): void {
+function printTable(
+  rows: MatmulRow[],
+  loadBefore: number,
+  loadAfter: number,
+  workerTasks: number,
+): void {
   console.log(`\n${paint("bold", "matmul A·B, GFLOP/s (medians of interleaved rounds)")}`);
   console.log(table([
     ["M×K×N", "ours 1t", "ours 2t", "twin", "tfjs-wasm", "limit 1t", "2t/tfjs", "1t/limit"],
@@ -129,6 +135,7 @@ function printTable(rows: MatmulRow[], loadBefore: number, loadAfter: number): v
     } after, for ${navigator.hardwareConcurrency} cores. Products under ${PARALLEL_MIN_MACS} ` +
       "multiply-adds (M·K·N) stay on one thread, so their 2t column is a second 1t sample.",
   );
+  console.log(`  The worker thread took ${workerTasks} tasks during the two-thread rounds.`);
 }
 
 function round(x: number): number {
