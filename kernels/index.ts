@@ -2,6 +2,7 @@
 // Kernels allocate nothing; `heapBase` tells the host where its own buffers may start.
 
 export { attentionBackward, attentionForward } from "./attention";
+export { adamw } from "./adamw";
 export { attentionStep } from "./attention_step";
 export { biasBackward } from "./bias";
 export { geluBackward, geluForward } from "./gelu";

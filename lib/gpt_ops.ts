@@ -7,6 +7,7 @@
  * kernels' allocator, so that they work without copies.
  * @module
  */
+import { adamwStep } from "./adamw.ts";
 import { attentionBackward, attentionForward } from "./attention.ts";
 import { attentionStep } from "./attention_step.ts";
 import {
@@ -42,6 +43,8 @@ export interface LayerOps {
   softmaxForward: typeof softmaxForward;
   crossEntropyForward: typeof crossEntropyForward;
   crossEntropySoftmaxBackward: typeof crossEntropySoftmaxBackward;
+  /** The optimizer's update, on the same backend as the layers (lib/trainer.ts calls it). */
+  adamwStep: typeof adamwStep;
 }
 
 /**
@@ -72,4 +75,5 @@ export const TYPESCRIPT_OPS: LayerOps = {
   softmaxForward,
   crossEntropyForward,
   crossEntropySoftmaxBackward,
+  adamwStep,
 };

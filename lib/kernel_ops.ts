@@ -4,7 +4,8 @@
  * kernel of their own (the embedding lookup, the residual sum, the loss of each position) keep
  * their TypeScript twins, which work on those buffers just as well.
  *
- * Leaves out the optimizer, which lib/trainer.ts places with {@link Backend.alloc} as well.
+ * The optimizer's update runs on the kernels too (its moments come from {@link Backend.alloc});
+ * gradient clipping stays in TypeScript: one pass over the gradients, under 1% of a step.
  * @module
  */
 import type { GPTOptions } from "./gpt.ts";
@@ -56,6 +57,7 @@ export function kernelOps(k: Kernels): Partial<LayerOps> {
     geluBackward: k.geluBackward,
     softmaxForward: k.softmaxForward,
     crossEntropySoftmaxBackward: k.crossEntropySoftmaxBackward,
+    adamwStep: k.adamwStep,
   };
 }
 

@@ -58,6 +58,7 @@ interface KernelExports {
   crossEntropySoftmaxBackward(...args: number[]): void;
   biasBackward(dbias: number, dout: number, N: number, OC: number): void;
   attentionStep(...args: number[]): void;
+  adamw(...args: number[]): void;
   heapBase(): number;
 }
 
@@ -407,6 +408,34 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       withBuffers(
         [[out, "out"], [q, "in"], [kv, "in"], [scores, "out"]],
         (ptrs) => wasm.attentionStep(ptrs[0], ptrs[1], ptrs[2], pos, C, NH, ptrs[3]),
+      );
+    },
+    adamwStep(params, grads, m, v, t, options, groups) {
+      const n = params.length;
+      checkSizes("adamwStep", { grads: [grads, n], m: [m, n], v: [v, n] });
+      const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = options;
+      const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
+      withBuffers(
+        [[params, "out"], [grads, "in"], [m, "out"], [v, "out"]],
+        ([pp, pg, pm, pv]) => {
+          for (const { start, end, weightDecay } of groups) {
+            const at = start * 4;
+            wasm.adamw(
+              pp + at,
+              pg + at,
+              pm + at,
+              pv + at,
+              end - start,
+              lr,
+              beta1,
+              beta2,
+              eps,
+              c1,
+              c2,
+              lr * weightDecay,
+            );
+          }
+        },
       );
     },
     fmaLoop(iterations) {

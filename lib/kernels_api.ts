@@ -5,6 +5,7 @@
  * Every function has the signature of its plain twin and the shapes documented there.
  * @module
  */
+import type { adamwStep } from "./adamw.ts";
 import type { Arena } from "./arena.ts";
 import type { MatmulOptions } from "./matmul.ts";
 
@@ -114,6 +115,8 @@ export interface Kernels {
   geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void;
   /** Bias gradient of a linear layer, dbias (OC) += column sums of dout (N, OC); twin: `biasBackward`. */
   biasBackward(dbias: Float32Array, dout: Float32Array, N: number, OC: number): void;
+  /** One AdamW update in place, group by group; twin: `adamwStep` in `lib/adamw.ts`. */
+  adamwStep: typeof adamwStep;
   /** The newest query against a KV cache; twin: `attentionStep` in `lib/attention_step.ts`. */
   attentionStep(
     out: Float32Array, // (C)

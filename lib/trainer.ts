@@ -7,7 +7,7 @@
  * Leaves out gradient accumulation, dropout and mixed precision.
  * @module
  */
-import { adamwStep, clipGradNorm, type ParamGroup } from "./adamw.ts";
+import { clipGradNorm, type ParamGroup } from "./adamw.ts";
 import type { GPTConfig } from "./config.ts";
 import {
   type Checkpoint,
@@ -188,7 +188,7 @@ export function trainStep(
   model.zeroGrad();
   model.backward();
   const gradNorm = s.gradClip > 0 ? clipGradNorm(model.grads, s.gradClip) : NaN;
-  adamwStep(model.params, model.grads, opt.m, opt.v, step + 1, {
+  model.ops.adamwStep(model.params, model.grads, opt.m, opt.v, step + 1, {
     lr,
     beta1: s.beta1,
     beta2: s.beta2,

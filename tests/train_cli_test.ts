@@ -37,6 +37,8 @@ Deno.test("train on a small corpus, resume it, then sample from it with a stop s
     "40",
     "--stop",
     "\n",
+    "--backend",
+    "ts",
   ], {
     cwd: dir,
   });
@@ -57,6 +59,7 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
     ],
     [["train", "--corpus", corpus, "--tokenizer", "words"], /--tokenizer takes char or bpe/],
     [["train", "--corpus", corpus, "--steps", "many"], /--steps takes a number/],
+    [["train", "--corpus", corpus, "--backend", "gpu"], /--backend takes wasm or ts, not "gpu"/],
     [
       ["train", "--corpus", corpus, "--out", `${dir}/none`, "--resume"],
       /No checkpoint in .*none\/latest/,
