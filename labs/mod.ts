@@ -75,6 +75,12 @@ export const LABS: LabEntry[] = [
     title: "Training: AdamW, schedule, checkpoints",
     load: async () => (await import("./09_training.ts")).lab,
   },
+  {
+    id: "10",
+    slug: "10_generation",
+    title: "Generation: sampling and the KV cache",
+    load: async () => (await import("./10_generation.ts")).lab,
+  },
 ];
 
 /**

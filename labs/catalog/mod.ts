@@ -14,6 +14,7 @@ import { exercises as block } from "./06_block.ts";
 import { exercises as gpt } from "./07_gpt.ts";
 import { exercises as dataset } from "./08_dataset.ts";
 import { exercises as training } from "./09_training.ts";
+import { exercises as generation } from "./10_generation.ts";
 
 /** Every exercise, lab by lab. */
 export const CATALOG: Exercise[] = [
@@ -27,6 +28,7 @@ export const CATALOG: Exercise[] = [
   ...gpt,
   ...dataset,
   ...training,
+  ...generation,
 ];
 
 /**
