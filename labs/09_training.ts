@@ -181,13 +181,10 @@ async function yourAdamW(ctx: StepContext) {
   ]);
 }
 
-let runCache: { dir: string; result: TrainResult } | undefined;
-
-/** The main run, trained once per process (`--from` may start after its step). */
+/** Trains the main run into the lab's folder, afresh. */
 async function mainRun(ctx: StepContext): Promise<TrainResult> {
-  if (runCache?.dir === runDir(ctx)) return runCache.result;
   const { tokenizer, data, config, settings } = await setup();
-  const result = await train({
+  return await train({
     model: new GPT(config, settings.seed),
     data,
     tokenizer: saveTokenizer(tokenizer),
@@ -195,8 +192,24 @@ async function mainRun(ctx: StepContext): Promise<TrainResult> {
     outDir: runDir(ctx),
     progress: labProgress(ctx),
   });
-  runCache = { dir: runDir(ctx), result };
-  return result;
+}
+
+/**
+ * Makes sure the main run is on disk, finished, with this preset's settings: the steps after
+ * training read it, and `--from` may start at one of them.
+ */
+async function ensureRun(ctx: StepContext): Promise<void> {
+  const { settings } = await setup();
+  try {
+    const state = JSON.parse(await Deno.readTextFile(`${runDir(ctx)}/latest/state.json`));
+    if (
+      state.step === settings.steps && JSON.stringify(state.settings) === JSON.stringify(settings)
+    ) {
+      return;
+    }
+  } catch { /* no finished run yet */ }
+  ctx.say(`(The run of step 5 is not in ${runDir(ctx)} yet: training it first.)`);
+  await mainRun(ctx);
 }
 
 async function training(ctx: StepContext) {
@@ -254,7 +267,7 @@ async function training(ctx: StepContext) {
 }
 
 async function checkpoints(ctx: StepContext) {
-  await mainRun(ctx);
+  await ensureRun(ctx);
   const { data, settings: s } = await setup();
   const dir = runDir(ctx);
   const files: (string | number)[][] = [["checkpoint", "file", "bytes"]];
@@ -342,7 +355,7 @@ async function resume(ctx: StepContext) {
 }
 
 async function throughput(ctx: StepContext) {
-  await mainRun(ctx);
+  await ensureRun(ctx);
   const { config, settings: s } = await setup();
   const metrics = (await readMetrics(runDir(ctx))).filter((m) => m.kind === "train");
   const rates = metrics.map((m) => m.tokPerSec).sort((x, y) => x - y);

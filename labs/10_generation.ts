@@ -24,7 +24,7 @@ import {
   type TopKFilter,
   type TopPFilter,
 } from "./catalog/10_generation.ts";
-import { labCorpus, labDataset, labPreset, labProgress } from "./setup.ts";
+import { labCorpus, labDataset, labPreset, labProgress, PRESET_ENV } from "./setup.ts";
 
 /** Tokens in each generated sample. */
 const SAMPLE_TOKENS = 200;
@@ -120,7 +120,9 @@ async function theModel(ctx: StepContext) {
     the next token. This lab samples from ${origin}: ${
     formatCount(model.numParameters)
   } parameters, context ${model.config.blockSize}, V = ${model.config.vocabSize}, trained on
-    ${(await labCorpus()).name}. The prompt:
+    ${(await labCorpus()).name} (the ${labPreset().name} preset; \`${PRESET_ENV}=${
+    labPreset().name === "quick" ? "full" : "quick"
+  }\` switches). The prompt:
   `);
   ctx.show(p);
   await ctx.chart(

@@ -103,13 +103,13 @@ const FULL: LabPreset = {
  * @example
  * ```ts
  * import { labPreset } from "./setup.ts";
- * console.assert(["quick", "full"].includes(labPreset().name));
+ * console.assert(labPreset("full").shape.nEmbd === 128 && labPreset().name !== undefined);
  * ```
  */
-export function labPreset(): LabPreset {
-  const value = (Deno.env.get(PRESET_ENV) ?? "quick").trim().toLowerCase();
-  if (value === "quick" || value === "") return QUICK_PRESET;
-  if (value === "full") return FULL;
+export function labPreset(value: string | undefined = Deno.env.get(PRESET_ENV)): LabPreset {
+  const name = (value ?? "").trim().toLowerCase();
+  if (name === "quick" || name === "") return QUICK_PRESET;
+  if (name === "full") return FULL;
   throw new UserError(
     `${PRESET_ENV}=${value} is not a preset: set it to quick (the default) or full.`,
   );
