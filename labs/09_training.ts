@@ -378,8 +378,10 @@ async function throughput(ctx: StepContext) {
     tokens; the median step here ran at ${formatCount(Math.round(median))} tokens per second.
     A forward and backward pass costs about 6 floating-point operations per parameter and token
     (2 forward, 4 backward), plus attention: with ${exact(params)} parameters that is about
-    ${gflops.toFixed(2)} GFLOP/s on plain TypeScript. Dips in the curve are evaluations and
-    checkpoints, and other programs sharing the CPU. The kernels in WebAssembly SIMD are what
+    ${gflops.toFixed(2)} GFLOP/s on plain TypeScript. Each point times one step alone (evaluations
+    and checkpoints are not counted); its ups and downs are the compiler warming up, garbage
+    collection and other programs sharing the CPU, which is why the median is the figure to
+    quote. The kernels in WebAssembly SIMD are what
     make the full preset practical (\`deno task bench\` measures them).
   `);
   const model = (await loadCheckpoint(`${runDir(ctx)}/best`)).model;
