@@ -115,6 +115,8 @@ export function labPreset(value: string | undefined = Deno.env.get(PRESET_ENV)):
   );
 }
 
+let datasetCache: { text: string; tokenizer: CharTokenizer; data: TokenDataset } | undefined;
+
 /**
  * The corpus at the character level, split 90/10 into train and validation as lab 08 showed.
  *
@@ -127,8 +129,13 @@ export function labPreset(value: string | undefined = Deno.env.get(PRESET_ENV)):
  */
 export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: TokenDataset }> {
   const { text } = await labCorpus();
-  const tokenizer = CharTokenizer.fromText(text);
-  return { tokenizer, data: new TokenDataset(Int32Array.from(tokenizer.encode(text)), 0.1) };
+  // Every step asks for it; encoding a megabyte each time would be most of a short step.
+  if (datasetCache?.text !== text) {
+    const tokenizer = CharTokenizer.fromText(text);
+    const data = new TokenDataset(Int32Array.from(tokenizer.encode(text)), 0.1);
+    datasetCache = { text, tokenizer, data };
+  }
+  return { tokenizer: datasetCache.tokenizer, data: datasetCache.data };
 }
 
 /**
