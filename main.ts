@@ -9,6 +9,7 @@ import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
 import { findLab, LABS } from "./labs/mod.ts";
 import { runBench, SUITES } from "./lib/bench/mod.ts";
 import { runDoctor } from "./lib/doctor.ts";
+import { type BackendName, BACKENDS } from "./lib/kernel_ops.ts";
 import { UserError } from "./lib/errors.ts";
 import { checkStudent, type Exercise, REPO_ROOT } from "./lib/exercise.ts";
 import {
@@ -125,7 +126,8 @@ const COMMANDS: Record<string, Command> = {
   },
   grade: {
     summary: "grade every exercise in a sandbox: a table, results.json, JUnit XML",
-    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH]
+    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH] [--timeout S]
+                 [--heap MB] [--jobs N]
 
   --json FILE    write the results as JSON (per exercise: status, message, output, points)
   --junit FILE   write the results as JUnit XML, for CI
@@ -162,10 +164,10 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       }
       const limits = {
         timeoutMs: 1000 *
-          positiveNumber("timeout", values.timeout, DEFAULT_LIMITS.timeoutMs / 1000),
-        heapMb: positiveNumber("heap", values.heap, DEFAULT_LIMITS.heapMb),
+          positiveNumber(values, "timeout", DEFAULT_LIMITS.timeoutMs / 1000),
+        heapMb: positiveNumber(values, "heap", DEFAULT_LIMITS.heapMb),
       };
-      const jobs = positiveNumber("jobs", values.jobs, 2);
+      const jobs = positiveNumber(values, "jobs", 2);
       let report;
       try {
         report = await gradeSubmission(CATALOG, {
@@ -183,14 +185,9 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       const width = Deno.stdout.isTerminal() ? Math.max(40, Deno.consoleSize().columns - 30) : 400;
       console.log(`\n${renderTable(report, width)}`);
       if (typeof values.json === "string") {
-        await Deno.writeTextFile(
-          absolute(values.json),
-          JSON.stringify(toResultsJson(report), null, 2) + "\n",
-        );
+        await writeResults(values.json, JSON.stringify(toResultsJson(report), null, 2) + "\n");
       }
-      if (typeof values.junit === "string") {
-        await Deno.writeTextFile(absolute(values.junit), toJunitXml(report));
-      }
+      if (typeof values.junit === "string") await writeResults(values.junit, toJunitXml(report));
       // A student grading their own work keeps their progress; an instructor's --dir run does not.
       if (values.dir === undefined) await recordProgress(report.tests);
       return report.tests.every((t) => t.status === "pass") ? 0 : 1;
@@ -208,7 +205,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     async run(values) {
       await runWatch(CATALOG, {
         poll: values.poll === true,
-        intervalMs: positiveNumber("interval", values.interval, 500),
+        intervalMs: positiveNumber(values, "interval", 500),
       });
       return 0;
     },
@@ -254,7 +251,8 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     summary: "instructors: write the student release (no solutions) to a new folder",
     usage: `deno task release --out DIR
 
-  Copies the repository's files (git's list) to DIR, leaving out ${NOT_RELEASED.join(", ")},
+  Copies the repository's files (git's list) to DIR, leaving out
+    ${NOT_RELEASED.join(", ")},
   adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
   that nothing refers to the solutions and that every starter grades as not started.`,
     options: { out: { type: "string" } },
@@ -273,6 +271,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     usage: `deno task train [--preset baby|mini|nano] [--corpus NAME|PATH] [--tokenizer char|bpe]
                        [--vocab-size N] [--positional learned|sinusoidal|rope] [--steps N]
                        [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume]
+                       [--backend wasm|ts]
 
   --preset       model shape and training settings (default baby: nanoGPT's CPU config)
   --corpus       a registry corpus (default tinyshakespeare) or any UTF-8 text file
@@ -281,6 +280,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   --steps, --batch-size, --lr, --seed   override the preset's (lr is the peak; the floor is lr/10)
   --out DIR      run folder: latest/, best/, metrics.jsonl (default out/train/<corpus>-<preset>-<tok>)
   --resume       continue the run in --out from its latest checkpoint, exactly where it stopped
+  --backend      wasm (default: the SIMD kernels) or ts (the plain TypeScript layers, ~40× slower)
 Ctrl-C stops after the current step and saves a checkpoint.`,
     options: {
       preset: { type: "string" },
@@ -294,6 +294,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       seed: { type: "string" },
       out: { type: "string" },
       resume: { type: "boolean" },
+      backend: { type: "string" },
     },
     async run(values) {
       const { runTraining } = await import("./lib/run_train.ts");
@@ -317,6 +318,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
         seed: numberFlag(values, "seed"),
         out: values.out as string | undefined,
         resume: values.resume === true,
+        backend: backendFlag(values),
       });
       return 0;
     },
@@ -324,7 +326,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   sample: {
     summary: "generate text from a trained checkpoint, streamed as it comes",
     usage: `deno task sample --ckpt DIR [--prompt TEXT] [--tokens N] [--temperature X] [--top-k K]
-                        [--top-p P] [--seed N] [--stop TEXT]... [--no-cache]
+                        [--top-p P] [--seed N] [--stop TEXT]... [--no-cache] [--backend wasm|ts]
 
   --ckpt DIR       a run folder (its best/ checkpoint, else latest/) or a checkpoint folder
   --prompt TEXT    where the text starts (default a new line)
@@ -333,7 +335,8 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   --top-k K, --top-p P  sample only among the K most likely tokens / the nucleus of mass P
   --seed N         the sampler's seed (default 0)
   --stop TEXT      stop when the text contains TEXT (may repeat)
-  --no-cache       recompute the whole context at every token instead of using the KV cache`,
+  --no-cache       recompute the whole context at every token instead of using the KV cache
+  --backend        wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)`,
     options: {
       ckpt: { type: "string" },
       prompt: { type: "string" },
@@ -344,6 +347,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       seed: { type: "string" },
       stop: { type: "string", multiple: true },
       "no-cache": { type: "boolean" },
+      backend: { type: "string" },
     },
     async run(values) {
       const { runSampling } = await import("./lib/run_sample.ts");
@@ -362,8 +366,83 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
         seed: numberFlag(values, "seed"),
         stop: values.stop as string[] | undefined,
         kvCache: values["no-cache"] !== true,
+        backend: backendFlag(values),
       });
       console.log();
+      return 0;
+    },
+  },
+  sft: {
+    summary: "fine-tune a chat model on generated conversations, then score it",
+    usage: `deno task sft [--preset quick|full] [--steps N] [--seed N] [--out DIR]
+
+  --preset   quick (the lab's: a couple of minutes) or full (the course's targets; default)
+  --steps, --seed   override the preset's
+  --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)
+Ctrl-C stops after the current step, then saves and scores what it has.`,
+    options: {
+      preset: { type: "string" },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+    },
+    async run(values) {
+      const { runSft } = await import("./lib/chat/run_sft.ts");
+      await runSft({
+        preset: (values.preset as string | undefined) ?? "full",
+        steps: numberFlag(values, "steps"),
+        seed: numberFlag(values, "seed"),
+        out: values.out as string | undefined,
+      });
+      return 0;
+    },
+  },
+  chat: {
+    summary: "talk to a chat model, in the terminal or (--web) in the browser",
+    usage: `deno task chat --ckpt DIR [--web] [--port N] [--temperature X]
+
+  --ckpt DIR       a folder \`deno task sft\` wrote (its latest/ is used) or a checkpoint folder
+  --web            serve a chat page on http://127.0.0.1:PORT/ instead of the terminal
+  --port N         the page's port (default 8000)
+  --temperature X  0 is greedy (default 0.7); /temp X changes it while chatting
+In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
+    options: {
+      ckpt: { type: "string" },
+      web: { type: "boolean" },
+      port: { type: "string" },
+      temperature: { type: "string" },
+    },
+    async run(values) {
+      if (typeof values.ckpt !== "string") {
+        throw new UserError(
+          "Say which chat model to load: --ckpt DIR (a folder `deno task sft` wrote).",
+        );
+      }
+      const temperature = numberFlag(values, "temperature");
+      if (temperature !== undefined && !(temperature >= 0)) {
+        throw new UserError(`--temperature must be 0 or more, not ${temperature}.`);
+      }
+      if (values.web !== true) {
+        const { runTerminalChat } = await import("./lib/chat/terminal.ts");
+        await runTerminalChat({ ckpt: values.ckpt, temperature });
+        return 0;
+      }
+      const port = numberFlag(values, "port") ?? 8000;
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new UserError(`--port takes a port number from 0 to 65535, not ${port}.`);
+      }
+      const { loadChatModel } = await import("./lib/chat/terminal.ts");
+      const { serveChat } = await import("./lib/chat/web.ts");
+      const { model, tok, dir } = await loadChatModel(values.ckpt);
+      const server = serveChat(model, tok, {
+        port,
+        temperature,
+        onListen: (url) => console.log(`Chatting with ${dir} at ${url} (Ctrl-C stops).`),
+      });
+      const stop = () => server.shutdown();
+      Deno.addSignalListener("SIGINT", stop);
+      await server.finished;
+      Deno.removeSignalListener("SIGINT", stop);
       return 0;
     },
   },
@@ -425,6 +504,15 @@ function numberFlag(values: Record<string, unknown>, name: string): number | und
   return n;
 }
 
+/** The --backend flag: wasm (default) or ts. */
+function backendFlag(values: Record<string, unknown>): BackendName {
+  const raw = values.backend ?? "wasm";
+  if (!BACKENDS.includes(raw as BackendName)) {
+    throw new UserError(`--backend takes ${BACKENDS.join(" or ")}, not "${raw}".`);
+  }
+  return raw as BackendName;
+}
+
 function labNames(): string {
   return `the labs are ${LABS.map((l) => l.id).join(", ")} (or "all")`;
 }
@@ -441,12 +529,23 @@ function exerciseFrom(id: string | undefined): Exercise {
   return ex;
 }
 
-function positiveNumber(flag: string, text: unknown, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) {
+async function writeResults(path: string, text: string): Promise<void> {
+  try {
+    await Deno.writeTextFile(absolute(path), text);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "its folder does not exist"
+      : (err as Error).message;
+    throw new UserError(`Cannot write ${path}: ${why}; give a path in an existing folder.`);
+  }
+}
+
+/** A numeric flag that must be positive, or `fallback` when absent. */
+function positiveNumber(values: Record<string, unknown>, flag: string, fallback: number): number {
+  const n = numberFlag(values, flag) ?? fallback;
+  if (!(n > 0)) {
     throw new UserError(
-      `--${flag} ${text} is not a positive number; for example --${flag} ${fallback}.`,
+      `--${flag} ${n} is not a positive number; for example --${flag} ${fallback}.`,
     );
   }
   return n;

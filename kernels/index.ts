@@ -2,8 +2,11 @@
 // Kernels allocate nothing; `heapBase` tells the host where its own buffers may start.
 
 export { attentionBackward, attentionForward } from "./attention";
+export { attentionStep } from "./attention_step";
+export { biasBackward } from "./bias";
 export { geluBackward, geluForward } from "./gelu";
 export { layerNormBackward, layerNormForward } from "./layernorm";
+export { crossEntropySoftmaxBackward } from "./crossentropy";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
 export { softmaxForward } from "./softmax";

@@ -30,6 +30,8 @@ const NR = 8;
 const KC = 256;
 /** Rows per compute task: the packed A block (MC×KC, 64 KiB) stays in L2. */
 export const MC = 64;
+/** Largest compute task on two threads, in multiply-adds (about 0.2 ms on one core). */
+const TASK_MACS = 1 << 22;
 /** Columns of B packed per packing task. */
 const PACK_PANELS = 8;
 
@@ -86,9 +88,14 @@ export function matmulJob(
   const panels = (N + NR - 1) / NR;
   const npack = (panels + PACK_PANELS - 1) / PACK_PANELS;
   const rowBlocks = (M + MC - 1) / MC;
-  // With few row blocks, split the columns too, so both threads get several tasks to balance.
+  // On two threads, split the columns too: with few row blocks, so both threads get several
+  // tasks to balance; and always so that a task stays under TASK_MACS, because when another
+  // process takes the worker's core mid-task, the main thread waits for that task to finish.
   let ngroups = 1;
-  if (parallel && rowBlocks < 16) ngroups = min(panels, (16 + rowBlocks - 1) / rowBlocks);
+  if (parallel) {
+    ngroups = max((16 + rowBlocks - 1) / rowBlocks, (MC * K * NR * panels) / TASK_MACS);
+    ngroups = min(panels, max(1, ngroups));
+  }
   const group = (panels + ngroups - 1) / ngroups;
   ngroups = (panels + group - 1) / group;
   store<i32>(job, 0, JOB_NEXT);

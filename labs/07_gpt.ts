@@ -15,6 +15,7 @@ import { gradCheck } from "../lib/gradcheck.ts";
 import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import type { linearBackward } from "../lib/linear.ts";
 import { Rng } from "../lib/random.ts";
+import { loadGPT, saveGPT } from "../lib/safetensors.ts";
 import { exercises } from "./catalog/07_gpt.ts";
 import { FRENCH_SAMPLE } from "./texts.ts";
 
@@ -247,7 +248,35 @@ async function descent(ctx: StepContext) {
     Loss ${data[0].loss.toFixed(3)} at step 0 (ln V = ${Math.log(V).toFixed(3)}), ${
     data[data.length - 1].loss.toFixed(3)
   } after 60
-    steps. Lab 08 prepares a real dataset.
+    steps.
+  `);
+}
+
+async function saving(ctx: StepContext) {
+  const model = new GPT(CONFIG, 0);
+  const path = `${ctx.outDir}/model.safetensors`;
+  await saveGPT(path, model);
+  const bytes = await Deno.readFile(path);
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  const { inputs, targets } = batch();
+  const before = model.forward(inputs, targets, B, T)!;
+  const after = (await loadGPT(path)).forward(inputs, targets, B, T)!;
+  ctx.say(`
+    A model is its numbers. saveGPT writes them as safetensors, a format any framework reads:
+    8 bytes giving the length of a JSON header, the header naming each tensor with its shape and
+    byte range, then the raw float32 data; the config goes beside it as JSON. Both are written
+    to a temporary file first and renamed, so a crash never leaves half a model. This one takes
+    ${exact(bytes.length)} bytes (${exact(model.numParameters)} parameters × 4 bytes, plus 8 +
+    ${exact(headerLength)} bytes of header). Three of its entries:
+  `);
+  ctx.show(
+    ["transformer.wte.weight", "transformer.h.0.attn.c_attn.weight", "transformer.ln_f.bias"]
+      .map((name) => `${name}: ${JSON.stringify(header[name])}`).join("\n"),
+  );
+  ctx.say(`
+    Loaded back, it gives the same loss on the same batch: ${before.toFixed(6)} before,
+    ${after.toFixed(6)} after. Lab 08 prepares a real dataset to train on.
   `);
 }
 
@@ -265,5 +294,6 @@ export const lab: Lab = {
     step("Backward through the model", backwardThroughModel),
     step("Exercise 07.2: linear backward", yourLinearBackward),
     step("Gradient descent on one batch", descent),
+    step("Saving and loading the weights", saving),
   ],
 };

@@ -81,6 +81,12 @@ export const LABS: LabEntry[] = [
     title: "Generation: sampling and the KV cache",
     load: async () => (await import("./10_generation.ts")).lab,
   },
+  {
+    id: "12",
+    slug: "12_chatgpt",
+    title: "A mini-ChatGPT: chat template, masked fine-tuning, evaluation",
+    load: async () => (await import("./12_chatgpt.ts")).lab,
+  },
 ];
 
 /**

@@ -38,7 +38,11 @@ export class Arena {
   readonly #memory: WebAssembly.Memory;
   readonly #base: number;
   #top: number;
-  readonly #owned = new WeakSet<Float32Array>();
+  /**
+   * The memory's buffer objects so far (growing a shared memory gives a new one), so that any view
+   * of it, allocated here or a subarray of such, is recognised as in place.
+   */
+  readonly #buffers = new WeakSet<ArrayBufferLike>();
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.#memory = memory;
@@ -54,13 +58,13 @@ export class Arena {
     const view = new Float32Array(this.#memory.buffer, this.#top, n);
     view.fill(0);
     this.#top = end;
-    this.#owned.add(view);
+    this.#buffers.add(view.buffer);
     return view;
   }
 
-  /** True when `view` was allocated here, so a kernel can use it in place. */
+  /** True when `view` lies in the kernels' memory past the arena's base, so a kernel can use it in place. */
   owns(view: Float32Array): boolean {
-    return this.#owned.has(view);
+    return this.#buffers.has(view.buffer) && view.byteOffset >= this.#base;
   }
 
   /** Where the next allocation will start; pass it to `release` to free everything after it. */

@@ -163,6 +163,10 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
         type: "quantitative",
         title: o.xTitle ?? o.x,
         scale: o.logX ? { type: "log" } : { zero: false },
+        // Steps, layers and positions are counts: no "2.5" ticks between them.
+        ...(o.data.every((d) => Number.isInteger(d[o.x]))
+          ? { axis: { format: "d", tickMinStep: 1 } }
+          : {}),
       },
       y: {
         field: o.y,

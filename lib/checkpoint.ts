@@ -11,13 +11,16 @@
  */
 import { writeFileAtomic } from "./atomic.ts";
 import { UserError } from "./errors.ts";
-import type { GPT } from "./gpt.ts";
+import type { GPT, GPTOptions } from "./gpt.ts";
 import { decodeSafetensors, encodeSafetensors, loadGPT, saveGPT } from "./safetensors.ts";
 
 /** A tokenizer as saved in a checkpoint: its kind and its own text format. */
 export interface SavedTokenizer {
-  kind: "char" | "bpe";
-  /** For "char", the vocabulary as a JSON array of characters; for "bpe", its text file. */
+  kind: "char" | "bpe" | "chat";
+  /**
+   * For "char", the vocabulary as a JSON array of characters; for "bpe", its text file; for
+   * "chat", a JSON object: the characters and the chat template's special tokens after them.
+   */
   data: string;
 }
 
@@ -41,7 +44,11 @@ export interface Checkpoint {
   state: TrainingState | null;
 }
 
-const TOKENIZER_FILES = { char: "tokenizer.json", bpe: "tokenizer.txt" } as const;
+const TOKENIZER_FILES = {
+  char: "tokenizer.json",
+  bpe: "tokenizer.txt",
+  chat: "chat_tokenizer.json",
+} as const;
 
 /**
  * Writes a checkpoint to `dir` atomically (see the module notes).
@@ -91,7 +98,7 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<voi
  * // const { model, tokenizer, state } = await loadCheckpoint("out/train/baby/latest");
  * ```
  */
-export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
+export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Promise<Checkpoint> {
   if (
     !(await exists(`${dir}/model.safetensors`)) &&
     (await exists(`${dir}.previous/model.safetensors`))
@@ -103,8 +110,12 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
       `No checkpoint in ${dir} (it has no model.safetensors): pass the folder that \`deno task train\` wrote.`,
     );
   }
-  const model = await loadGPT(`${dir}/model.safetensors`);
-  const kind = (await exists(`${dir}/${TOKENIZER_FILES.bpe}`)) ? "bpe" : "char";
+  const model = await loadGPT(`${dir}/model.safetensors`, undefined, options);
+  const kind = (await exists(`${dir}/${TOKENIZER_FILES.chat}`))
+    ? "chat"
+    : (await exists(`${dir}/${TOKENIZER_FILES.bpe}`))
+    ? "bpe"
+    : "char";
   let data: string;
   try {
     data = await Deno.readTextFile(`${dir}/${TOKENIZER_FILES[kind]}`);

@@ -12,11 +12,7 @@
  * @module
  */
 import { UserError } from "./errors.ts";
-import { geluForward } from "./gelu.ts";
 import type { GPT } from "./gpt.ts";
-import { layerNormForward } from "./layernorm.ts";
-import { linearForward } from "./linear.ts";
-import { ropeForward } from "./positional.ts";
 import { Rng } from "./random.ts";
 import { sampleToken, type SamplingOptions } from "./sampling.ts";
 
@@ -52,7 +48,8 @@ export function generate(model: GPT, prompt: number[], options: GenerateOptions)
   const tokens = [...prompt];
   let start = Math.max(0, tokens.length - T);
   const rng = new Rng(options.seed ?? 0);
-  const cache = options.kvCache === false ? null : new KVCache(model);
+  const cache = options.kvCache === false ? null : cacheOf(model);
+  cache?.reset();
   const out: number[] = [];
   while (out.length < options.maxTokens) {
     if (tokens.length - start > T) start = tokens.length - Math.ceil(T / 2);
@@ -67,6 +64,18 @@ export function generate(model: GPT, prompt: number[], options: GenerateOptions)
   return out;
 }
 
+/**
+ * One cache per model, kept for the model's lifetime: its buffers may come from an arena, which
+ * never frees, so a cache per call would leak.
+ */
+const caches = new WeakMap<GPT, KVCache>();
+
+function cacheOf(model: GPT): KVCache {
+  let cache = caches.get(model);
+  if (!cache) caches.set(model, cache = new KVCache(model));
+  return cache;
+}
+
 /** Logits of the next token from a full forward pass over `context`. */
 function uncachedLogits(model: GPT, context: number[]): Float32Array {
   const T = context.length, V = model.config.vocabSize;
@@ -76,8 +85,9 @@ function uncachedLogits(model: GPT, context: number[]): Float32Array {
 
 /**
  * Each layer's keys and values for the positions processed so far, with scratch buffers for a
- * one-token forward pass. The arithmetic mirrors the batched layers exactly (same operations in
- * the same order), which is what makes both paths produce the same logits.
+ * one-token forward pass. It runs the model's own layer functions (kernels or twins) on one row,
+ * and `attentionStep`, which has the arithmetic of `attentionForward` for a last row: so both
+ * paths produce the same logits. Buffers come from the model's allocator.
  */
 export class KVCache {
   readonly #model: GPT;
@@ -95,25 +105,31 @@ export class KVCache {
   readonly #fc: Float32Array; // (4C)
   readonly #fcg: Float32Array; // (4C)
   readonly #scores: Float32Array; // (T)
-  readonly #weights: Float32Array; // (T)
-  readonly #stat = new Float32Array(2);
+  readonly #stat: Float32Array; // (2) mean and rstd
   readonly logits: Float32Array; // (V)
 
   constructor(model: GPT) {
     const { nLayer: L, nEmbd: C, blockSize: T, vocabSize: V } = model.config;
+    const alloc = model.alloc;
     this.#model = model;
-    this.#kv = Array.from({ length: L }, () => new Float32Array(T * 2 * C));
-    this.#x = new Float32Array(C);
-    this.#ln = new Float32Array(C);
-    this.#qkv = new Float32Array(3 * C);
-    this.#qkvr = new Float32Array(3 * C);
-    this.#y = new Float32Array(C);
-    this.#proj = new Float32Array(C);
-    this.#fc = new Float32Array(4 * C);
-    this.#fcg = new Float32Array(4 * C);
-    this.#scores = new Float32Array(T);
-    this.#weights = new Float32Array(T);
-    this.logits = new Float32Array(V);
+    this.#kv = Array.from({ length: L }, () => alloc(T * 2 * C));
+    this.#x = alloc(C);
+    this.#ln = alloc(C);
+    this.#qkv = alloc(3 * C);
+    this.#qkvr = alloc(3 * C);
+    this.#y = alloc(C);
+    this.#proj = alloc(C);
+    this.#fc = alloc(4 * C);
+    this.#fcg = alloc(4 * C);
+    this.#scores = alloc(T);
+    this.#stat = alloc(2);
+    this.logits = alloc(V);
+  }
+
+  /** Forgets every cached position (the next call refills the cache). */
+  reset(): void {
+    this.#start = -1;
+    this.#length = 0;
   }
 
   /** Logits after the context tokens[start:], feeding only the tokens the cache lacks. */
@@ -128,7 +144,7 @@ export class KVCache {
 
   /** Runs one token at position `#length` of the window through every layer. */
   #step(token: number): void {
-    const m = this.#model, p = m.p;
+    const m = this.#model, p = m.p, ops = m.ops;
     const { nLayer: L, nHead: NH, nEmbd: C, vocabSize: V, positional } = m.config;
     const pos = this.#length;
     if (token < 0 || token >= V) {
@@ -142,56 +158,34 @@ export class KVCache {
     for (let i = 0; i < C; i++) x[i] = p.wte[token * C + i] + (pe ? pe[pos * C + i] : 0);
     for (let l = 0; l < L; l++) {
       const w = p.h[l];
-      layerNormForward(ln, mean, rstd, x, w.ln_1.weight, w.ln_1.bias, 1, C);
-      linearForward(this.#qkv, ln, w.attn.c_attn.weight, w.attn.c_attn.bias, 1, C, 3 * C);
+      ops.layerNormForward(ln, mean, rstd, x, w.ln_1.weight, w.ln_1.bias, 1, C);
+      ops.linearForward(this.#qkv, ln, w.attn.c_attn.weight, w.attn.c_attn.bias, 1, C, 3 * C);
       let qkv = this.#qkv;
       if (positional === "rope") {
-        ropeForward(this.#qkvr, this.#qkv, 1, 1, C, NH, pos);
+        ops.ropeForward(this.#qkvr, this.#qkv, 1, 1, C, NH, pos);
         qkv = this.#qkvr;
       }
       const kv = this.#kv[l];
       kv.set(qkv.subarray(C, 3 * C), pos * 2 * C);
-      this.#attend(qkv, kv, pos, C, NH);
-      linearForward(this.#proj, this.#y, w.attn.c_proj.weight, w.attn.c_proj.bias, 1, C, C);
-      for (let i = 0; i < C; i++) x[i] = x[i] + this.#proj[i];
-      layerNormForward(ln, mean, rstd, x, w.ln_2.weight, w.ln_2.bias, 1, C);
-      linearForward(this.#fc, ln, w.mlp.c_fc.weight, w.mlp.c_fc.bias, 1, C, 4 * C);
-      geluForward(this.#fcg, this.#fc, 4 * C);
-      linearForward(this.#proj, this.#fcg, w.mlp.c_proj.weight, w.mlp.c_proj.bias, 1, 4 * C, C);
-      for (let i = 0; i < C; i++) x[i] = x[i] + this.#proj[i];
+      ops.attentionStep(this.#y, qkv.subarray(0, C), kv, pos, C, NH, this.#scores);
+      ops.linearForward(this.#proj, this.#y, w.attn.c_proj.weight, w.attn.c_proj.bias, 1, C, C);
+      ops.residualForward(x, x, this.#proj, C);
+      ops.layerNormForward(ln, mean, rstd, x, w.ln_2.weight, w.ln_2.bias, 1, C);
+      ops.linearForward(this.#fc, ln, w.mlp.c_fc.weight, w.mlp.c_fc.bias, 1, C, 4 * C);
+      ops.geluForward(this.#fcg, this.#fc, 4 * C);
+      ops.linearForward(
+        this.#proj,
+        this.#fcg,
+        w.mlp.c_proj.weight,
+        w.mlp.c_proj.bias,
+        1,
+        4 * C,
+        C,
+      );
+      ops.residualForward(x, x, this.#proj, C);
     }
-    layerNormForward(ln, mean, rstd, x, p.ln_f.weight, p.ln_f.bias, 1, C);
-    linearForward(this.logits, ln, p.wte, null, 1, C, V);
+    ops.layerNormForward(ln, mean, rstd, x, p.ln_f.weight, p.ln_f.bias, 1, C);
+    ops.linearForward(this.logits, ln, p.wte, null, 1, C, V);
     this.#length++;
-  }
-
-  /** Causal attention of the query at `pos` over the cached keys and values 0..pos. */
-  #attend(qkv: Float32Array, kv: Float32Array, pos: number, C: number, NH: number): void {
-    const hs = C / NH, scale = 1 / Math.sqrt(hs), scores = this.#scores, weights = this.#weights;
-    const y = this.#y;
-    for (let h = 0; h < NH; h++) {
-      const q = h * hs;
-      let max = -Infinity;
-      for (let t2 = 0; t2 <= pos; t2++) {
-        const k = t2 * 2 * C + h * hs;
-        let dot = 0;
-        for (let i = 0; i < hs; i++) dot += qkv[q + i] * kv[k + i];
-        scores[t2] = dot * scale;
-        if (dot * scale > max) max = dot * scale;
-      }
-      let sum = 0;
-      for (let t2 = 0; t2 <= pos; t2++) {
-        const e = Math.exp(scores[t2] - max);
-        weights[t2] = e;
-        sum += e;
-      }
-      for (let t2 = 0; t2 <= pos; t2++) weights[t2] /= sum;
-      for (let i = 0; i < hs; i++) y[h * hs + i] = 0;
-      for (let t2 = 0; t2 <= pos; t2++) {
-        const v = t2 * 2 * C + C + h * hs;
-        const a = weights[t2];
-        for (let i = 0; i < hs; i++) y[h * hs + i] += a * kv[v + i];
-      }
-    }
   }
 }

@@ -109,24 +109,27 @@ export class GPT {
   acts: ActivationViews | null = null;
   /** Their gradients, filled by backward. */
   dacts: ActivationViews | null = null;
+  /** Where its buffers come from; the trainer puts the optimizer's moments there too. */
+  readonly alloc: (n: number) => Float32Array;
   #actBuffers: [Float32Array, Float32Array] | null = null;
-  readonly #alloc: (n: number) => Float32Array;
   #shape: [B: number, T: number] = [0, 0];
   #inputs: Int32Array | null = null;
   #targets: Int32Array | null = null;
+  #weights: Float32Array | null = null;
+  #weightSum = 0;
 
   /** A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible. */
   constructor(config: GPTConfig, seed = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
-    this.#alloc = options.alloc ?? ((n) => new Float32Array(n));
+    this.alloc = options.alloc ?? ((n) => new Float32Array(n));
     this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
     const size = tableSize(parameterShapes(this.config));
-    this.params = this.#alloc(size);
-    this.grads = this.#alloc(size);
+    this.params = this.alloc(size);
+    this.grads = this.alloc(size);
     this.p = parameterViews(this.config, this.params);
     this.g = parameterViews(this.config, this.grads);
     const { blockSize, nEmbd } = this.config;
-    this.pe = this.config.positional === "sinusoidal" ? this.#alloc(blockSize * nEmbd) : null;
+    this.pe = this.config.positional === "sinusoidal" ? this.alloc(blockSize * nEmbd) : null;
     this.pe?.set(sinusoidalTable(blockSize, nEmbd));
     initialize(this, seed);
   }
@@ -140,8 +143,18 @@ export class GPT {
    * Runs the model on `inputs` (B, T) token ids. With `targets` (B, T) it also computes the
    * per-position losses and returns their mean; without, it returns null. Logits and
    * probabilities are in `acts.logits` and `acts.probs`, (B, T, V).
+   *
+   * `weights` (B, T), when given, turns the mean into a weighted mean, Σ wᵢ·lossᵢ / Σ wᵢ, and
+   * backward follows it: a position of weight 0 (padding, or a prompt the model should not
+   * learn to write) adds nothing to the loss nor to any gradient.
    */
-  forward(inputs: Int32Array, targets: Int32Array | null, B: number, T: number): number | null {
+  forward(
+    inputs: Int32Array,
+    targets: Int32Array | null,
+    B: number,
+    T: number,
+    weights: Float32Array | null = null,
+  ): number | null {
     const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C, blockSize } = this.config;
     if (T > blockSize) {
       throw new UserError(
@@ -201,11 +214,25 @@ export class GPT {
     ops.softmaxForward(a.probs, a.logits, N, V);
     this.#inputs = inputs;
     this.#targets = targets;
+    this.#weights = weights;
     if (!targets) return null;
     ops.crossEntropyForward(a.losses, a.probs, targets, N, V);
-    let sum = 0;
-    for (let i = 0; i < N; i++) sum += a.losses[i];
-    return sum / N;
+    if (!weights) {
+      let sum = 0;
+      for (let i = 0; i < N; i++) sum += a.losses[i];
+      return sum / N;
+    }
+    if (weights.length < N) {
+      throw new Error(`weights hold ${weights.length} values but B·T is ${N}.`);
+    }
+    let sum = 0, total = 0;
+    for (let i = 0; i < N; i++) {
+      sum += weights[i] * a.losses[i];
+      total += weights[i];
+    }
+    if (!(total > 0)) throw new Error("Every loss weight is 0: there is nothing to learn from.");
+    this.#weightSum = total;
+    return sum / total;
   }
 
   /**
@@ -221,7 +248,9 @@ export class GPT {
     const [B, T] = this.#shape;
     const N = B * T, p = this.p, g = this.g, ops = this.ops;
     this.#actBuffers![1].fill(0);
-    d.losses.fill(1 / N); // the loss is the mean over positions
+    const w = this.#weights;
+    if (w) { for (let i = 0; i < N; i++) d.losses[i] = w[i] / this.#weightSum; }
+    else d.losses.fill(1 / N); // the loss is the mean over positions
     ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V);
     ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V);
     const last = L > 0 ? a.h[L - 1].residual3 : a.encoded;
@@ -324,11 +353,18 @@ export class GPT {
     this.grads.fill(0);
   }
 
-  /** Activation buffers for B×T, reallocated only when the shape changes. */
+  /**
+   * Activation views for B×T. The buffers are sized for B full contexts and made again only for
+   * a larger B, so that generation, whose T grows by one each token, does not allocate (an arena
+   * allocator never frees).
+   */
   #activations(B: number, T: number): ActivationViews {
     if (!this.acts || this.#shape[0] !== B || this.#shape[1] !== T) {
       const size = tableSize(activationShapes(this.config, B, T));
-      this.#actBuffers = [this.#alloc(size), this.#alloc(size)];
+      if (!this.#actBuffers || this.#actBuffers[0].length < size) {
+        const capacity = tableSize(activationShapes(this.config, B, this.config.blockSize));
+        this.#actBuffers = [this.alloc(capacity), this.alloc(capacity)];
+      }
       this.acts = activationViews(this.config, B, T, this.#actBuffers[0]);
       this.dacts = activationViews(this.config, B, T, this.#actBuffers[1]);
       this.#shape = [B, T];

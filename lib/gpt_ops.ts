@@ -2,9 +2,13 @@
  * The layer functions a GPT calls, gathered in one table so that faster versions (the SIMD
  * kernels) can stand in for the plain TypeScript ones without a change to lib/gpt.ts. Every
  * entry keeps the signature of its TypeScript twin, which stays the default and the reference.
+ *
+ * lib/kernel_ops.ts swaps in the SIMD kernels for the layers that cost and gives the model the
+ * kernels' allocator, so that they work without copies.
  * @module
  */
 import { attentionBackward, attentionForward } from "./attention.ts";
+import { attentionStep } from "./attention_step.ts";
 import {
   crossEntropyForward,
   crossEntropySoftmaxBackward,
@@ -27,6 +31,8 @@ export interface LayerOps {
   linearBackward: typeof linearBackward;
   attentionForward: typeof attentionForward;
   attentionBackward: typeof attentionBackward;
+  /** The KV cache's attention (lib/generate.ts), with the arithmetic of attentionForward. */
+  attentionStep: typeof attentionStep;
   ropeForward: typeof ropeForward;
   ropeBackward: typeof ropeBackward;
   geluForward: typeof geluForward;
@@ -56,6 +62,7 @@ export const TYPESCRIPT_OPS: LayerOps = {
   linearBackward,
   attentionForward,
   attentionBackward,
+  attentionStep,
   ropeForward,
   ropeBackward,
   geluForward,

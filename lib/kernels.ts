@@ -1,7 +1,9 @@
 /**
  * The one module that touches WebAssembly: it builds the kernels if needed, instantiates them on a
  * shared memory, starts the worker thread that shares it, and exposes the kernels as typed
- * functions on `Float32Array`s with the same signatures as their plain twins (`lib/matmul.ts`).
+ * functions on `Float32Array`s with the same signatures as their plain twins (lib/matmul.ts,
+ * attention.ts, crossentropy.ts, layernorm.ts, gelu.ts). Leaves out the encoder and AdamW, which
+ * have no kernels yet.
  *
  * Buffers that live in the kernels' memory (made with `arena.alloc`) are passed by pointer with no
  * copy; any other `Float32Array` is copied into a scratch area and back, which is convenient for
@@ -21,7 +23,7 @@ import {
   SPIN_BEFORE_WAIT,
   takeRanges,
 } from "./kernels_protocol.ts";
-import type { Kernels, MatmulFn } from "./kernels_api.ts";
+import { checkHeads, checkSizes, type Kernels, type MatmulFn } from "./kernels_api.ts";
 import { matmul as matmulTwin } from "./matmul.ts";
 
 interface KernelExports {
@@ -53,6 +55,9 @@ interface KernelExports {
   layerNormBackward(...args: number[]): void;
   geluForward(out: number, inp: number, N: number): void;
   geluBackward(dinp: number, inp: number, dout: number, N: number): void;
+  crossEntropySoftmaxBackward(...args: number[]): void;
+  biasBackward(dbias: number, dout: number, N: number, OC: number): void;
+  attentionStep(...args: number[]): void;
   heapBase(): number;
 }
 
@@ -69,8 +74,14 @@ const MAX_THREADS = 2;
  * Measured on the two-core machine while it was shared (load ≈ 4): two threads took 0.28× the
  * speed of one at 16×64×64, 0.52× at 128×128×128, 0.71× at 128×256×256 and 0.82× at
  * 256×256×256; large products gain up to 1.9×.
+ *
+ * @example
+ * ```ts
+ * import { PARALLEL_MIN_MACS } from "./kernels.ts";
+ * console.assert(128 * 256 * 256 < PARALLEL_MIN_MACS); // runs on one thread
+ * ```
  */
-const PARALLEL_MIN_MACS = 1 << 24;
+export const PARALLEL_MIN_MACS = 1 << 24;
 
 let loading: Promise<Kernels> | undefined;
 
@@ -167,15 +178,20 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
 
   /**
    * Pointers for `buffers`: arena-owned ones as they are, others copied into the arena first
-   * and, unless "in", back afterwards (whole, so values a kernel leaves alone survive).
+   * and, unless "in", back afterwards (whole, so values a kernel leaves alone survive). Int32
+   * arrays (token ids) are read-only and copied bit for bit into arena floats.
    */
-  function withBuffers(buffers: [Float32Array, "in" | "out"][], run: (ptrs: number[]) => void) {
+  function withBuffers(
+    buffers: [Float32Array | Int32Array, "in" | "out"][],
+    run: (ptrs: number[]) => void,
+  ) {
     const mark = arena.mark();
     try {
       const views = buffers.map(([x]) => {
-        if (arena.owns(x)) return x;
+        if (x instanceof Float32Array && arena.owns(x)) return x;
         const copy = arena.alloc(x.length);
-        copy.set(x);
+        if (x instanceof Int32Array) new Int32Array(copy.buffer, copy.byteOffset, x.length).set(x);
+        else copy.set(x);
         return copy;
       });
       run(views.map((v) => v.byteOffset));
@@ -193,11 +209,9 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
    */
   function gemm(name: string, transA: boolean, transB: boolean): MatmulFn {
     return (out, a, b, M, K, N, options = {}) => {
-      checkSize(name, "out", out, M * N);
-      checkSize(name, "a", a, M * K);
-      checkSize(name, "b", b, K * N);
+      checkSizes(name, { out: [out, M * N], a: [a, M * K], b: [b, K * N] });
       const bias = options.bias ?? null;
-      if (bias) checkSize(name, "bias", bias, N);
+      if (bias) checkSizes(name, { bias: [bias, N] });
       const accumulate = options.accumulate ?? false;
       if (K === 0) return matmulTwin(out, a, b, M, K, N, options); // nothing to multiply
       const panelsFit = Math.floor(PACK_B_FLOATS / (K * 8));
@@ -258,8 +272,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     matmulTransB: gemm("matmulTransB", false, true),
     matmulTransA: gemm("matmulTransA", true, false),
     softmaxForward(probs, logits, N, V) {
-      checkSize("softmaxForward", "probs", probs, N * V);
-      checkSize("softmaxForward", "logits", logits, N * V);
+      checkSizes("softmaxForward", { probs: [probs, N * V], logits: [logits, N * V] });
       // An exp costs about as much as 8 multiply-adds; chunks of ≥ 4k floats keep the atomics rare.
       withBuffers(
         [[probs, "out"], [logits, "in"]],
@@ -268,10 +281,12 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     },
     attentionForward(out, preatt, att, inp, B, T, C, NH) {
       checkHeads("attentionForward", C, NH);
-      checkSize("attentionForward", "out", out, B * T * C);
-      checkSize("attentionForward", "preatt", preatt, B * NH * T * T);
-      checkSize("attentionForward", "att", att, B * NH * T * T);
-      checkSize("attentionForward", "inp", inp, B * T * 3 * C);
+      checkSizes("attentionForward", {
+        out: [out, B * T * C],
+        preatt: [preatt, B * NH * T * T],
+        att: [att, B * NH * T * T],
+        inp: [inp, B * T * 3 * C],
+      });
       withBuffers(
         [[out, "out"], [preatt, "out"], [att, "out"], [inp, "in"]],
         (ptrs) => runRanges("attentionForward", [...ptrs, B, T, C, NH], B * NH, B * T * T * C),
@@ -279,12 +294,14 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     },
     attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH) {
       checkHeads("attentionBackward", C, NH);
-      checkSize("attentionBackward", "dinp", dinp, B * T * 3 * C);
-      checkSize("attentionBackward", "dpreatt", dpreatt, B * NH * T * T);
-      checkSize("attentionBackward", "datt", datt, B * NH * T * T);
-      checkSize("attentionBackward", "dout", dout, B * T * C);
-      checkSize("attentionBackward", "inp", inp, B * T * 3 * C);
-      checkSize("attentionBackward", "att", att, B * NH * T * T);
+      checkSizes("attentionBackward", {
+        dinp: [dinp, B * T * 3 * C],
+        dpreatt: [dpreatt, B * NH * T * T],
+        datt: [datt, B * NH * T * T],
+        dout: [dout, B * T * C],
+        inp: [inp, B * T * 3 * C],
+        att: [att, B * NH * T * T],
+      });
       withBuffers(
         [
           [dinp, "out"],
@@ -298,28 +315,30 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       );
     },
     layerNormForward(out, mean, rstd, inp, weight, bias, N, C) {
-      for (
-        const [name, x, n] of [["out", out, N * C], ["mean", mean, N], ["rstd", rstd, N]] as const
-      ) {
-        checkSize("layerNormForward", name, x, n);
-      }
-      checkSize("layerNormForward", "inp", inp, N * C);
-      checkSize("layerNormForward", "weight", weight, C);
-      checkSize("layerNormForward", "bias", bias, C);
+      checkSizes("layerNormForward", {
+        out: [out, N * C],
+        mean: [mean, N],
+        rstd: [rstd, N],
+        inp: [inp, N * C],
+        weight: [weight, C],
+        bias: [bias, C],
+      });
       withBuffers(
         [[out, "out"], [mean, "out"], [rstd, "out"], [inp, "in"], [weight, "in"], [bias, "in"]],
         (ptrs) => wasm.layerNormForward(...ptrs, N, C),
       );
     },
     layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C) {
-      checkSize("layerNormBackward", "dinp", dinp, N * C);
-      checkSize("layerNormBackward", "dweight", dweight, C);
-      checkSize("layerNormBackward", "dbias", dbias, C);
-      checkSize("layerNormBackward", "dout", dout, N * C);
-      checkSize("layerNormBackward", "inp", inp, N * C);
-      checkSize("layerNormBackward", "weight", weight, C);
-      checkSize("layerNormBackward", "mean", mean, N);
-      checkSize("layerNormBackward", "rstd", rstd, N);
+      checkSizes("layerNormBackward", {
+        dinp: [dinp, N * C],
+        dweight: [dweight, C],
+        dbias: [dbias, C],
+        dout: [dout, N * C],
+        inp: [inp, N * C],
+        weight: [weight, C],
+        mean: [mean, N],
+        rstd: [rstd, N],
+      });
       withBuffers(
         [
           [dinp, "out"],
@@ -335,17 +354,55 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       );
     },
     geluForward(out, inp, N) {
-      checkSize("geluForward", "out", out, N);
-      checkSize("geluForward", "inp", inp, N);
+      checkSizes("geluForward", { out: [out, N], inp: [inp, N] });
       withBuffers([[out, "out"], [inp, "in"]], ([po, pi]) => wasm.geluForward(po, pi, N));
     },
     geluBackward(dinp, inp, dout, N) {
-      checkSize("geluBackward", "dinp", dinp, N);
-      checkSize("geluBackward", "inp", inp, N);
-      checkSize("geluBackward", "dout", dout, N);
+      checkSizes("geluBackward", { dinp: [dinp, N], inp: [inp, N], dout: [dout, N] });
       withBuffers(
         [[dinp, "out"], [inp, "in"], [dout, "in"]],
         ([pd, pi, po]) => wasm.geluBackward(pd, pi, po, N),
+      );
+    },
+    crossEntropySoftmaxBackward(dlogits, dlosses, probs, targets, N, V) {
+      checkSizes("crossEntropySoftmaxBackward", {
+        dlogits: [dlogits, N * V],
+        dlosses: [dlosses, N],
+        probs: [probs, N * V],
+        targets: [targets, N],
+      });
+      for (let n = 0; n < N; n++) {
+        if (!(targets[n] >= 0 && targets[n] < V)) {
+          throw new RangeError(
+            `crossEntropySoftmaxBackward: target ${
+              targets[n]
+            } at row ${n} is not a token id below V = ${V}.`,
+          );
+        }
+      }
+      withBuffers(
+        [[dlogits, "out"], [dlosses, "in"], [probs, "in"], [targets, "in"]],
+        (ptrs) => wasm.crossEntropySoftmaxBackward(...ptrs, N, V),
+      );
+    },
+    biasBackward(dbias, dout, N, OC) {
+      checkSizes("biasBackward", { dbias: [dbias, OC], dout: [dout, N * OC] });
+      withBuffers(
+        [[dbias, "out"], [dout, "in"]],
+        ([pb, pd]) => wasm.biasBackward(pb, pd, N, OC),
+      );
+    },
+    attentionStep(out, q, kv, pos, C, NH, scores) {
+      checkHeads("attentionStep", C, NH);
+      checkSizes("attentionStep", {
+        out: [out, C],
+        q: [q, C],
+        kv: [kv, (pos + 1) * 2 * C],
+        scores: [scores, pos + 1],
+      });
+      withBuffers(
+        [[out, "out"], [q, "in"], [kv, "in"], [scores, "out"]],
+        (ptrs) => wasm.attentionStep(ptrs[0], ptrs[1], ptrs[2], pos, C, NH, ptrs[3]),
       );
     },
     fmaLoop(iterations) {
@@ -373,18 +430,4 @@ async function startWorker(
   await ready;
   worker.unref();
   return worker;
-}
-
-function checkHeads(kernel: string, C: number, NH: number): void {
-  if (!(NH > 0 && C % NH === 0)) {
-    throw new RangeError(`${kernel}: C = ${C} does not split into NH = ${NH} equal heads.`);
-  }
-}
-
-function checkSize(kernel: string, name: string, x: Float32Array, want: number): void {
-  if (x.length < want) {
-    throw new RangeError(
-      `${kernel}: ${name} holds ${x.length} floats but the shape needs ${want}.`,
-    );
-  }
 }

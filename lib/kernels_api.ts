@@ -1,6 +1,7 @@
 /**
  * The types of the SIMD kernels' TypeScript face: what `loadKernels()` in `lib/kernels.ts`
- * returns. Kept apart so that code which only passes the kernels around needs no WebAssembly.
+ * returns, and the checks of their arguments. Kept apart so that code which only passes the
+ * kernels around needs no WebAssembly.
  * Every function has the signature of its plain twin and the shapes documented there.
  * @module
  */
@@ -106,9 +107,67 @@ export interface Kernels {
   geluForward(out: Float32Array, inp: Float32Array, N: number): void; // (N), (N)
   /** Its backward pass, adding into dinp; twin: `geluBackward`. */
   geluBackward(dinp: Float32Array, inp: Float32Array, dout: Float32Array, N: number): void;
+  /** Bias gradient of a linear layer, dbias (OC) += column sums of dout (N, OC); twin: `biasBackward`. */
+  biasBackward(dbias: Float32Array, dout: Float32Array, N: number, OC: number): void;
+  /** The newest query against a KV cache; twin: `attentionStep` in `lib/attention_step.ts`. */
+  attentionStep(
+    out: Float32Array, // (C)
+    q: Float32Array, // (C)
+    kv: Float32Array, // (≥ pos+1, 2C)
+    pos: number,
+    C: number,
+    NH: number,
+    scores: Float32Array, // (≥ pos+1)
+  ): void;
+  /** dlogits += (probs − one_hot(targets)) · dlosses; twin: `crossEntropySoftmaxBackward`. */
+  crossEntropySoftmaxBackward(
+    dlogits: Float32Array, // (N, V)
+    dlosses: Float32Array, // (N)
+    probs: Float32Array, // (N, V)
+    targets: Int32Array, // (N)
+    N: number,
+    V: number,
+  ): void;
   /**
    * Runs the machine's 128-bit FMA limit loop (`kernels/fma_peak.ts`) for `iterations` and returns
    * the flops it performed: time it to get the one-thread SIMD limit.
    */
   fmaLoop(iterations: number): number;
+}
+
+/**
+ * Throws unless C channels split into NH equal heads.
+ *
+ * @example
+ * ```ts
+ * import { checkHeads } from "./kernels_api.ts";
+ * checkHeads("attentionForward", 128, 4);
+ * ```
+ */
+export function checkHeads(kernel: string, C: number, NH: number): void {
+  if (!(NH > 0 && C % NH === 0)) {
+    throw new RangeError(`${kernel}: C = ${C} does not split into NH = ${NH} equal heads.`);
+  }
+}
+
+/**
+ * Throws when a buffer is smaller than its shape needs, naming the kernel, buffer and sizes.
+ *
+ * @example
+ * ```ts
+ * import { checkSizes } from "./kernels_api.ts";
+ * checkSizes("geluForward", { out: [new Float32Array(4), 4] });
+ * ```
+ */
+export function checkSizes(
+  kernel: string,
+  buffers: Record<string, [Float32Array | Int32Array, number]>,
+): void {
+  for (const [name, [x, want]] of Object.entries(buffers)) {
+    if (x.length < want) {
+      throw new RangeError(
+        `${kernel}: ${name} holds ${x.length} values but the shape needs ${want}.`,
+      );
+    }
+  }
 }

@@ -6,6 +6,7 @@
  * The build output is never edited by hand and never committed.
  * @module
  */
+import { writeFileAtomic } from "./atomic.ts";
 import { UserError } from "./errors.ts";
 
 const KERNEL_DIR = new URL("../kernels/", import.meta.url);
@@ -56,14 +57,6 @@ async function readStamp(): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** Writes `data` next to `url` and renames it into place, so readers never see half a file. */
-async function writeAtomic(url: URL, data: Uint8Array | string): Promise<void> {
-  const tmp = new URL(`${url.pathname.split("/").pop()}.${Deno.pid}.tmp`, url);
-  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-  else await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, url);
 }
 
 /** Result of {@link ensureKernelsBuilt}. */
@@ -127,8 +120,8 @@ export async function ensureKernelsBuilt(
     );
   }
   await Deno.mkdir(BUILD_DIR, { recursive: true });
-  await writeAtomic(WASM_URL, wasm);
-  await writeAtomic(STAMP_URL, fingerprint + "\n");
+  await writeFileAtomic(WASM_URL.pathname, wasm);
+  await writeFileAtomic(STAMP_URL.pathname, fingerprint + "\n");
   const ms = performance.now() - t0;
   if (!options.quiet) console.error(`Kernels built in ${(ms / 1000).toFixed(1)} s.`);
   return { built: true, ms };

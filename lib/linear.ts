@@ -56,9 +56,28 @@ export function linearBackward(
 ): void {
   matmul(dinp, dout, weight, N, OC, C, { accumulate: true });
   matmulTransA(dweight, dout, inp, OC, N, C, { accumulate: true });
-  if (dbias) {
-    for (let n = 0; n < N; n++) {
-      for (let o = 0; o < OC; o++) dbias[o] += dout[n * OC + o];
-    }
+  if (dbias) biasBackward(dbias, dout, N, OC);
+}
+
+/**
+ * dbias += the column sums of dout: each bias entry was added to every row of the output. The
+ * part of linearBackward that is not a matmul, so a faster matmul can reuse it.
+ *
+ * @example
+ * ```ts
+ * import { biasBackward } from "./linear.ts";
+ * const dbias = new Float32Array(2);
+ * biasBackward(dbias, new Float32Array([1, 2, 3, 4]), 2, 2);
+ * console.assert(dbias[0] === 4 && dbias[1] === 6);
+ * ```
+ */
+export function biasBackward(
+  dbias: Float32Array, // (OC)
+  dout: Float32Array, // (N, OC)
+  N: number,
+  OC: number,
+): void {
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < OC; o++) dbias[o] += dout[n * OC + o];
   }
 }

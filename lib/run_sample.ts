@@ -7,6 +7,7 @@
 import { loadCheckpoint } from "./checkpoint.ts";
 import { UserError } from "./errors.ts";
 import { generate } from "./generate.ts";
+import { type BackendName, loadBackend } from "./kernel_ops.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { CharTokenizer } from "./tokenizer/char.ts";
 import { restoreTokenizer, type TextTokenizer } from "./tokenizer/saved.ts";
@@ -21,6 +22,8 @@ export interface SampleRequest extends SamplingOptions {
   /** Stop as soon as the text contains one of these (it is not printed). */
   stop?: string[];
   kvCache?: boolean;
+  /** wasm (the SIMD kernels, default) or ts (the plain TypeScript twins). */
+  backend?: BackendName;
   /** Receives the text as it is produced (default: stdout). */
   write?: (text: string) => void;
   /** Notes for the user (default: stderr). */
@@ -72,7 +75,7 @@ export async function runSampling(req: SampleRequest): Promise<string> {
   const write = req.write ?? ((t: string) => Deno.stdout.writeSync(new TextEncoder().encode(t)));
   const note = req.note ?? ((t: string) => console.error(t));
   const dir = await resolveCheckpointDir(req.ckpt);
-  const ckpt = await loadCheckpoint(dir);
+  const ckpt = await loadCheckpoint(dir, await loadBackend(req.backend));
   const tok = restoreTokenizer(ckpt.tokenizer, dir);
   const promptText = req.prompt ?? "\n";
   const prompt = tok.encode(promptText);

@@ -10,6 +10,7 @@ import { loadCorpus, TokenDataset } from "./dataset.ts";
 import { UserError } from "./errors.ts";
 import { generate } from "./generate.ts";
 import { GPT } from "./gpt.ts";
+import { type BackendName, loadBackend } from "./kernel_ops.ts";
 import { paint } from "./term.ts";
 import { CharTokenizer } from "./tokenizer/char.ts";
 import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "./tokenizer/saved.ts";
@@ -38,6 +39,8 @@ export interface TrainRequest {
   seed?: number;
   out?: string;
   resume?: boolean;
+  /** wasm (the SIMD kernels, default) or ts (the plain TypeScript twins). */
+  backend?: BackendName;
   /** Where lines go (default console.log). */
   print?: (line: string) => void;
 }
@@ -94,7 +97,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     vocabSize: tokenizer.vocabSize,
     positional: req.positional ?? "learned",
   };
-  const model = new GPT(config, settings.seed);
+  const model = new GPT(config, settings.seed, await loadBackend(req.backend));
   print(
     `${corpus.name}: ${
       ids.length.toLocaleString("en-US")

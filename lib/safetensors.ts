@@ -21,7 +21,7 @@
 import { writeFileAtomic } from "./atomic.ts";
 import type { GPTConfig } from "./config.ts";
 import { UserError } from "./errors.ts";
-import { GPT, resolveConfig } from "./gpt.ts";
+import { GPT, type GPTOptions, resolveConfig } from "./gpt.ts";
 import { numel, parameterShapes } from "./gpt_layout.ts";
 
 /** A tensor as safetensors holds it. */
@@ -189,7 +189,11 @@ export async function saveGPT(path: string, model: GPT): Promise<void> {
  * // const model = await loadGPT("out/09_training/model.safetensors");
  * ```
  */
-export async function loadGPT(path: string, expected?: GPTConfig): Promise<GPT> {
+export async function loadGPT(
+  path: string,
+  expected?: GPTConfig,
+  options: GPTOptions = {},
+): Promise<GPT> {
   let config: GPTConfig;
   let bytes: Uint8Array;
   try {
@@ -214,7 +218,7 @@ export async function loadGPT(path: string, expected?: GPTConfig): Promise<GPT> 
     }
   }
   const { tensors } = decodeSafetensors(bytes, path);
-  const model = new GPT(config);
+  const model = new GPT(config, 0, options);
   const table = parameterShapes(config);
   for (const [name, shape] of table) {
     const t = tensors[name];

@@ -150,6 +150,53 @@ export function estimateLoss(
   return sum / batches;
 }
 
+/** AdamW's state: its moments, same layout as the parameters, and the decay groups. */
+export interface OptimizerState {
+  m: Float32Array; // (P,)
+  v: Float32Array; // (P,)
+  groups: ParamGroup[];
+}
+
+/**
+ * One optimizer step on one batch (B, blockSize): forward, backward, clipping, AdamW at `lr`.
+ * `step` is 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when
+ * clipping is off).
+ *
+ * @example
+ * ```ts
+ * import { GPT } from "./gpt.ts";
+ * import { BABY_SETTINGS, decayGroups, trainStep } from "./trainer.ts";
+ * const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
+ * const opt = { m: new Float32Array(model.numParameters), v: new Float32Array(model.numParameters),
+ *   groups: decayGroups(model.config, 0.1) };
+ * const ids = new Int32Array([1, 2, 3, 4]);
+ * const { loss } = trainStep(model, ids, ids, 1, opt, 0, 1e-3, BABY_SETTINGS);
+ * console.assert(loss > 0);
+ * ```
+ */
+export function trainStep(
+  model: GPT,
+  inputs: Int32Array, // (B, T)
+  targets: Int32Array, // (B, T)
+  B: number,
+  opt: OptimizerState,
+  step: number,
+  lr: number,
+  s: TrainSettings,
+): { loss: number; gradNorm: number } {
+  const loss = model.forward(inputs, targets, B, model.config.blockSize)!;
+  model.zeroGrad();
+  model.backward();
+  const gradNorm = s.gradClip > 0 ? clipGradNorm(model.grads, s.gradClip) : NaN;
+  adamwStep(model.params, model.grads, opt.m, opt.v, step + 1, {
+    lr,
+    beta1: s.beta1,
+    beta2: s.beta2,
+    eps: 1e-8,
+  }, opt.groups);
+  return { loss, gradNorm };
+}
+
 /**
  * Trains `job.model` in place and returns how it went. Writes `latest/` at every evaluation and
  * at the end (or on a stop request), `best/` whenever validation loss improves, and appends to
@@ -169,16 +216,17 @@ export async function train(job: TrainJob): Promise<TrainResult> {
   await Deno.mkdir(outDir, { recursive: true });
 
   const rng = new Rng(s.seed);
-  // AdamW's moments; they may later live in WebAssembly memory, hence the wider buffer type.
-  let m: Float32Array<ArrayBufferLike> = new Float32Array(model.params.length);
-  let v: Float32Array<ArrayBufferLike> = new Float32Array(model.params.length);
+  // AdamW's moments sit beside the parameters (in WebAssembly memory on the fast backend).
+  const m = model.alloc(model.params.length);
+  const v = model.alloc(model.params.length);
   let start = 0;
   let best = Infinity;
   if (job.resume) {
     const ckpt = await loadCheckpoint(`${outDir}/latest`);
     checkSameRun(ckpt, model, s, outDir);
     model.params.set(ckpt.model.params);
-    ({ m, v } = ckpt.optimizer!);
+    m.set(ckpt.optimizer!.m);
+    v.set(ckpt.optimizer!.v);
     start = ckpt.state!.step;
     rng.state = ckpt.state!.rngState;
     best = ckpt.state!.bestValLoss ?? Infinity;
@@ -235,16 +283,7 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       decaySteps: s.steps,
     });
     const { inputs, targets } = data.batch("train", B, T, rng);
-    const loss = model.forward(inputs, targets, B, T)!;
-    model.zeroGrad();
-    model.backward();
-    const gradNorm = s.gradClip > 0 ? clipGradNorm(model.grads, s.gradClip) : NaN;
-    adamwStep(model.params, model.grads, m, v, step + 1, {
-      lr,
-      beta1: s.beta1,
-      beta2: s.beta2,
-      eps: 1e-8,
-    }, groups);
+    const { loss, gradNorm } = trainStep(model, inputs, targets, B, { m, v, groups }, step, lr, s);
     const ms = performance.now() - t0;
     stepMs.push(ms);
     const tokPerSec = (B * T * 1000) / ms;
@@ -341,8 +380,18 @@ function progressLine(
     `${formatCount(Math.round((tokens * 1000) / recent))} tok/s · ${time} left`;
 }
 
-/** On a terminal, one line rewritten in place; elsewhere, one line every 50 steps. */
-function defaultProgress(): (line: string, final: boolean) => void {
+/**
+ * A progress printer: on a terminal, one line rewritten in place; elsewhere, one line every 50
+ * steps (and every final line).
+ *
+ * @example
+ * ```ts
+ * import { defaultProgress } from "./trainer.ts";
+ * const progress = defaultProgress();
+ * progress("step 1/10", false);
+ * ```
+ */
+export function defaultProgress(): (line: string, final: boolean) => void {
   const tty = Deno.stderr.isTerminal();
   const enc = new TextEncoder();
   let count = 0;

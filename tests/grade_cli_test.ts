@@ -29,10 +29,12 @@ Deno.test("`grade` on the starters exits 1 and writes valid results.json and JUn
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("`grade` exits 2 when it cannot run: no submission there, or nothing selected", async () => {
+Deno.test("`grade` exits 2 when it cannot run: no submission, nothing selected, nowhere to write", async () => {
   assert.equal(await main(["grade", "--dir", `${REPO_ROOT}/no/such/folder`]), 2);
   assert.equal(await main(["grade", "--dir", REPO_ROOT, "--only", "42"]), 2);
   assert.equal(await main(["grade", "--dir", REPO_ROOT, "--timeout", "0"]), 2);
+  const nowhere = `${REPO_ROOT}/no/such/folder/results.json`;
+  assert.equal(await main(["grade", "--dir", REPO_ROOT, "--only", "00.1", "--json", nowhere]), 2);
 });
 
 Deno.test("`grade` exits 2 when the sandbox cannot even run the library's own softmax", async () => {

@@ -39,6 +39,11 @@ const CASES: Record<string, Case> = {
     "00.2": { status: "fail", points: 0 },
     output: /^PASS 00\.1 5\/5 cases pass/,
   },
+  flood_output: {
+    "00.1": { status: "fail", points: 0 },
+    "00.2": { status: "fail", points: 0 },
+    output: /^(PASS ){99}/,
+  },
   patch_builtins: {
     "00.1": { status: "fail", points: 0 },
     "00.2": { status: "fail", points: 0 },
@@ -62,6 +67,12 @@ const CASES: Record<string, Case> = {
   forge_report: {
     "00.1": { status: "fail", points: 0 },
     "00.2": { status: "fail", points: 0 },
+  },
+  read_secrets: {
+    "00.1": { status: "fail", points: 0 },
+    "00.2": { status: "fail", points: 0 },
+    output:
+      /^labs\/solutions\/00_intro\.ts: NotCapable\n\.git\/HEAD: NotCapable\ntests\/hostile\/throws: NotCapable\n/,
   },
   edit_files: {
     "00.1": { status: "fail", points: 0 },

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { CATALOG } from "../labs/catalog/mod.ts";
 import { REPO_ROOT } from "../lib/exercise.ts";
 import {
   firstUnpassed,
@@ -8,7 +7,6 @@ import {
   recordProgress,
 } from "../lib/grade/progress.ts";
 import type { TestResult } from "../lib/grade/grade.ts";
-import { buildRelease } from "../lib/grade/release.ts";
 import { pristineStarter, restoreFunction } from "../lib/grade/starters.ts";
 import { pollChanges } from "../lib/grade/watch.ts";
 
@@ -87,18 +85,4 @@ Deno.test("progress records results, finds the current exercise and forgets a re
   await forgetProgress("00.1", root);
   assert.equal(firstUnpassed(["00.1", "00.2"], await loadProgress(root)), "00.1");
   await Deno.remove(root, { recursive: true });
-});
-
-Deno.test("the student release has no solutions nor hostile fixtures, and keeps the starters", async () => {
-  const out = `${await Deno.makeTempDir()}/release`;
-  await buildRelease(CATALOG, out);
-  const exists = (p: string) => Deno.stat(`${out}/${p}`).then(() => true, () => false);
-  assert.equal(await exists("labs/solutions"), false);
-  assert.equal(await exists("tests/hostile"), false);
-  assert.equal(await exists("main.ts"), true);
-  for await (const f of Deno.readDir(`${REPO_ROOT}/labs/exercises`)) {
-    const starter = await Deno.readTextFile(`${out}/labs/starters/${f.name}`);
-    assert.equal(starter, await Deno.readTextFile(`${REPO_ROOT}/labs/exercises/${f.name}`));
-  }
-  await Deno.remove(out.slice(0, out.lastIndexOf("/")), { recursive: true });
 });

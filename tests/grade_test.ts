@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CATALOG } from "../labs/catalog/mod.ts";
+import { main } from "../main.ts";
 import { REPO_ROOT } from "../lib/exercise.ts";
 import { type GradeReport, gradeSubmission } from "../lib/grade/grade.ts";
+import { buildRelease } from "../lib/grade/release.ts";
 import { RESULTS_SCHEMA, toJunitXml, toResultsJson } from "../lib/grade/report.ts";
 
 /** A submission folder whose labs/exercises hold the reference solutions. */
@@ -13,8 +15,7 @@ async function solutionsSubmission(): Promise<string> {
   for await (const f of Deno.readDir(`${REPO_ROOT}/labs/solutions`)) {
     await Deno.copyFile(`${REPO_ROOT}/labs/solutions/${f.name}`, `${dir}/labs/exercises/${f.name}`);
   }
-  // Solutions may import the library at run time, as the student's files can.
-  await Deno.symlink(`${REPO_ROOT}/lib`, `${dir}/lib`);
+  // No lib/ here: the grader lends its own to a submission that is only labs/exercises.
   return dir;
 }
 
@@ -37,7 +38,7 @@ const hasSolutions = (() => {
 })();
 
 Deno.test({
-  name: "grading the reference solutions gives full marks",
+  name: "grading the reference solutions gives full marks, and `grade` exits 0",
   // A student release has no solutions to grade.
   ignore: !hasSolutions,
 }, async () => {
@@ -47,9 +48,41 @@ Deno.test({
     for (const t of report.tests) assert.equal(t.status, "pass", `${t.id}: ${t.message}`);
     assert.equal(report.points, CATALOG.reduce((s, e) => s + e.points, 0));
     assert.equal(report.points, report.maxPoints);
+    assert.equal(await main(["grade", "--dir", dir, "--only", "00"]), 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "the student release has no solutions nor hostile fixtures, and keeps the starters",
+  // Only the course repository, which has the solutions, makes releases.
+  ignore: !hasSolutions,
+}, async () => {
+  const out = `${await Deno.makeTempDir()}/release`;
+  await buildRelease(CATALOG, out);
+  const exists = (p: string) => Deno.stat(`${out}/${p}`).then(() => true, () => false);
+  assert.equal(await exists("labs/solutions"), false);
+  assert.equal(await exists("tests/hostile"), false);
+  assert.equal(await exists("main.ts"), true);
+  for await (const f of Deno.readDir(`${REPO_ROOT}/labs/exercises`)) {
+    const starter = await Deno.readTextFile(`${out}/labs/starters/${f.name}`);
+    assert.equal(starter, await Deno.readTextFile(`${REPO_ROOT}/labs/exercises/${f.name}`));
+  }
+  await Deno.remove(out.slice(0, out.lastIndexOf("/")), { recursive: true });
+});
+
+Deno.test("a submission that is only labs/exercises imports the grader's lib at run time", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-bare-" });
+  await Deno.mkdir(`${dir}/labs/exercises`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/labs/exercises/00_intro.ts`,
+    'export { softmax } from "../../lib/softmax.ts";\n' +
+      'export { countParameters } from "../../lib/config.ts";\n',
+  );
+  const report = await gradeSubmission(CATALOG, { dir, only: "00" });
+  for (const t of report.tests) assert.equal(t.status, "pass", `${t.id}: ${t.message}`);
+  await Deno.remove(dir, { recursive: true });
 });
 
 /** A report with every status and text that XML and JSON must escape. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { crossEntropySoftmaxBackward } from "../lib/crossentropy.ts";
 import { geluBackward, geluForward } from "../lib/gelu.ts";
 import { loadKernels } from "../lib/kernels.ts";
 import { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
@@ -58,3 +59,27 @@ for (const N of [1, 3, 6, 1027]) {
     assert.deepEqual([...fast.out.subarray(N)], [9, 9, 9]);
   });
 }
+
+// (N, V): tails of 1–3 past the vectors, targets at both ends of the row, a BPE vocabulary.
+for (const [N, V] of [[1, 1], [3, 7], [4, 65], [2, 5003]]) {
+  Deno.test(`SIMD crossEntropySoftmaxBackward matches the twin on ${N}×${V}`, async () => {
+    const k = await loadKernels({ quiet: true });
+    const rng = new Rng(N * 31 + V);
+    const probs = rng.normalArray(N * V).map(Math.abs), dlosses = rng.normalArray(N);
+    const targets = Int32Array.from({ length: N }, (_, n) => (n % 2 ? V - 1 : (n * 7) % V));
+    const start = rng.normalArray(N * V);
+    const fast = start.slice(), twin = start.slice();
+    k.crossEntropySoftmaxBackward(fast, dlosses, probs, targets, N, V);
+    crossEntropySoftmaxBackward(twin, dlosses, probs, targets, N, V);
+    assertClose(fast, twin, 1e-6, "dlogits");
+  });
+}
+
+Deno.test("crossEntropySoftmaxBackward rejects a target outside the vocabulary", async () => {
+  const k = await loadKernels({ quiet: true });
+  const f = new Float32Array(8);
+  assert.throws(
+    () => k.crossEntropySoftmaxBackward(f, f, f, new Int32Array([1, 4]), 2, 4),
+    /target 4 at row 1 is not a token id below V = 4/,
+  );
+});

@@ -97,6 +97,6 @@ Deno.test("matmul rejects a buffer too small for its shape with the sizes in the
   const k = await loadKernels({ quiet: true });
   assert.throws(
     () => k.matmul(new Float32Array(4), new Float32Array(5), new Float32Array(6), 2, 3, 2),
-    /a holds 5 floats but the shape needs 6/,
+    /a holds 5 values but the shape needs 6/,
   );
 });

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { loadCheckpoint } from "../lib/checkpoint.ts";
 import { TokenDataset } from "../lib/dataset.ts";
 import { GPT } from "../lib/gpt.ts";
-import { decayGroups, type Metric, train, type TrainSettings } from "../lib/trainer.ts";
+import {
+  decayGroups,
+  type Metric,
+  train,
+  type TrainJob,
+  type TrainResult,
+  type TrainSettings,
+} from "../lib/trainer.ts";
 
 const CONFIG = { vocabSize: 7, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 };
 const SETTINGS: TrainSettings = {
@@ -29,6 +36,19 @@ const DATA = new TokenDataset(
 );
 const quiet = () => {};
 
+/** Trains a fresh tiny model (init seed 1 unless `model` is given) into `outDir`, quietly. */
+function trainTiny(outDir: string, overrides: Partial<TrainJob> = {}): Promise<TrainResult> {
+  return train({
+    model: new GPT(CONFIG, 1),
+    data: DATA,
+    tokenizer: TOKENIZER,
+    settings: SETTINGS,
+    outDir,
+    progress: quiet,
+    ...overrides,
+  });
+}
+
 async function readMetrics(dir: string): Promise<Metric[]> {
   return (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split("\n").map((l) =>
     JSON.parse(l)
@@ -42,14 +62,7 @@ function curve(metrics: Metric[]): unknown[] {
 
 Deno.test("training lowers the loss on a learnable stream and writes latest, best and metrics", async () => {
   const dir = await Deno.makeTempDir();
-  const result = await train({
-    model: new GPT(CONFIG, 1),
-    data: DATA,
-    tokenizer: TOKENIZER,
-    settings: SETTINGS,
-    outDir: dir,
-    progress: quiet,
-  });
+  const result = await trainTiny(dir);
   const metrics = await readMetrics(dir);
   const evals = metrics.filter((m) => m.kind === "eval");
   assert.deepEqual(evals.map((m) => m.step), [0, 8, 16, 24]);
@@ -66,38 +79,15 @@ Deno.test("training lowers the loss on a learnable stream and writes latest, bes
 
 Deno.test("a run stopped midway and resumed gives the same loss curve, bit for bit", async () => {
   const straight = await Deno.makeTempDir();
-  await train({
-    model: new GPT(CONFIG, 1),
-    data: DATA,
-    tokenizer: TOKENIZER,
-    settings: SETTINGS,
-    outDir: straight,
-    progress: quiet,
-  });
+  await trainTiny(straight);
 
   const split = await Deno.makeTempDir();
   let steps = 0;
-  const first = await train({
-    model: new GPT(CONFIG, 1),
-    data: DATA,
-    tokenizer: TOKENIZER,
-    settings: SETTINGS,
-    outDir: split,
-    progress: quiet,
-    stopRequested: () => ++steps === 11,
-  });
+  const first = await trainTiny(split, { stopRequested: () => ++steps === 11 });
   assert.equal(first.interrupted, true);
   assert.equal(first.step, 11);
   // A fresh model object with a different init: everything must come from the checkpoint.
-  const second = await train({
-    model: new GPT(CONFIG, 99),
-    data: DATA,
-    tokenizer: TOKENIZER,
-    settings: SETTINGS,
-    outDir: split,
-    resume: true,
-    progress: quiet,
-  });
+  const second = await trainTiny(split, { model: new GPT(CONFIG, 99), resume: true });
   assert.equal(second.step, 24);
   assert.deepEqual(curve(await readMetrics(split)), curve(await readMetrics(straight)));
   const a = await loadCheckpoint(`${straight}/latest`), b = await loadCheckpoint(`${split}/latest`);
@@ -106,52 +96,20 @@ Deno.test("a run stopped midway and resumed gives the same loss curve, bit for b
 
 Deno.test("resuming with other settings or another model shape is refused in one sentence", async () => {
   const dir = await Deno.makeTempDir();
-  await train({
-    model: new GPT(CONFIG, 1),
-    data: DATA,
-    tokenizer: TOKENIZER,
-    settings: { ...SETTINGS, steps: 4 },
-    outDir: dir,
-    progress: quiet,
-  });
+  await trainTiny(dir, { settings: { ...SETTINGS, steps: 4 } });
   await assert.rejects(
-    () =>
-      train({
-        model: new GPT(CONFIG, 1),
-        data: DATA,
-        tokenizer: TOKENIZER,
-        settings: { ...SETTINGS, maxLr: 0.5 },
-        outDir: dir,
-        resume: true,
-        progress: quiet,
-      }),
+    () => trainTiny(dir, { settings: { ...SETTINGS, maxLr: 0.5 }, resume: true }),
     /used maxLr 0\.01, this one 0\.5/,
   );
   await assert.rejects(
-    () =>
-      train({
-        model: new GPT({ ...CONFIG, nEmbd: 16 }, 1),
-        data: DATA,
-        tokenizer: TOKENIZER,
-        settings: SETTINGS,
-        outDir: dir,
-        resume: true,
-        progress: quiet,
-      }),
+    () => trainTiny(dir, { model: new GPT({ ...CONFIG, nEmbd: 16 }, 1), resume: true }),
     /has nEmbd 8, this run 16/,
   );
 });
 
 Deno.test("a checkpoint swap cut between its two renames still loads the previous checkpoint", async () => {
   const dir = await Deno.makeTempDir();
-  await train({
-    model: new GPT(CONFIG, 1),
-    data: DATA,
-    tokenizer: TOKENIZER,
-    settings: { ...SETTINGS, steps: 4 },
-    outDir: dir,
-    progress: quiet,
-  });
+  await trainTiny(dir, { settings: { ...SETTINGS, steps: 4 } });
   await Deno.rename(`${dir}/latest`, `${dir}/latest.previous`); // the state right after the first rename
   const ckpt = await loadCheckpoint(`${dir}/latest`);
   assert.equal(ckpt.state!.step, 4);

@@ -15,6 +15,7 @@ import { exercises as gpt } from "./07_gpt.ts";
 import { exercises as dataset } from "./08_dataset.ts";
 import { exercises as training } from "./09_training.ts";
 import { exercises as generation } from "./10_generation.ts";
+import { exercises as chatgpt } from "./12_chatgpt.ts";
 
 /** Every exercise, lab by lab. */
 export const CATALOG: Exercise[] = [
@@ -29,6 +30,7 @@ export const CATALOG: Exercise[] = [
   ...dataset,
   ...training,
   ...generation,
+  ...chatgpt,
 ];
 
 /**

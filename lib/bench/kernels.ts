@@ -9,7 +9,7 @@
  * which run the same microkernel and differ only in packing.
  * @module
  */
-import { loadKernels } from "../kernels.ts";
+import { loadKernels, PARALLEL_MIN_MACS } from "../kernels.ts";
 import { matmul as matmulTwin } from "../matmul.ts";
 import { Rng } from "../random.ts";
 import { paint, table } from "../term.ts";
@@ -55,6 +55,7 @@ const FMA_ITERATIONS = 1 << 21; // ~4 ms at 45 GFLOP/s: short enough to sit betw
 export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   const k = await loadKernels();
   const tf = await loadTfjsWasm();
+  const loadBefore = Deno.loadavg()[0];
   const rng = new Rng(1);
   const rows: MatmulRow[] = [];
   const fmaFlops = k.fmaLoop(FMA_ITERATIONS);
@@ -94,7 +95,7 @@ export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   } finally {
     k.threads = saved;
   }
-  printTable(rows);
+  printTable(rows, loadBefore, Deno.loadavg()[0]);
   return [...rows, ...benchSoftmaxAttention(k, tf)];
 
   function withThreads(n: number, run: () => void): void {
@@ -103,7 +104,7 @@ export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   }
 }
 
-function printTable(rows: MatmulRow[]): void {
+function printTable(rows: MatmulRow[], loadBefore: number, loadAfter: number): void {
   console.log(`\n${paint("bold", "matmul A·B, GFLOP/s (medians of interleaved rounds)")}`);
   console.log(table([
     ["M×K×N", "ours 1t", "ours 2t", "twin", "tfjs-wasm", "limit 1t", "2t/tfjs", "1t/limit"],
@@ -120,6 +121,13 @@ function printTable(rows: MatmulRow[]): void {
   ]));
   console.log(
     "\n  Targets: 2t/tfjs ≥ 2.00× and 1t/limit ≥ 75% on the large shapes (all but 128×256×256).",
+  );
+  // Other processes on the machine take cores away from the second thread first.
+  console.log(
+    `  Load average (1 min) of the machine: ${loadBefore.toFixed(1)} before, ${
+      loadAfter.toFixed(1)
+    } after, for ${navigator.hardwareConcurrency} cores. Products under ${PARALLEL_MIN_MACS} ` +
+      "multiply-adds (M·K·N) stay on one thread, so their 2t column is a second 1t sample.",
   );
 }
 

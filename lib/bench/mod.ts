@@ -27,6 +27,21 @@ export const SUITES: Record<string, BenchSuite> = {
       return { json: await runKernelsBench(), targetsMet: true };
     },
   },
+  train: {
+    summary:
+      "training tokens/s: ours beside PyTorch (2 threads) on baby and mini, and logits parity",
+    async run() {
+      const { benchTrain } = await import("./train.ts");
+      return await benchTrain();
+    },
+  },
+  generate: {
+    summary: "sampling tokens/s at batch 1 on nano (context 256), with and without the KV cache",
+    async run() {
+      const { benchGenerate } = await import("./generate.ts");
+      return await benchGenerate();
+    },
+  },
   tokenizer: {
     summary: "BPE training time to 5,000 tokens and encoding MB/s beside js-tiktoken and tiktoken",
     async run() {

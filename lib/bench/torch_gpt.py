@@ -96,7 +96,8 @@ def read_safetensors(path):
 
 
 def load_ours(ckpt_dir):
-    with open(f"{ckpt_dir}/config.json") as f:
+    # saveGPT writes the config beside the weights as model.json
+    with open(f"{ckpt_dir}/model.json") as f:
         cfg = json.load(f)
     cfg = cfg.get("model", cfg)
     model = GPT(cfg)

@@ -1,7 +1,8 @@
 /**
- * The sandboxed side of the grader: `deno run` starts this file with the student's submission
- * readable, one temporary folder writable, and nothing else. It reads its request from stdin,
- * imports the student's module and reports what the student's function did.
+ * The sandboxed side of the grader: `deno run` starts this file with the student's submission and
+ * the grader's library readable, one temporary folder writable, and nothing else (see
+ * sandbox.ts). It reads its request from stdin, imports the student's module and reports what the
+ * student's function did.
  *
  * The student's module runs in this same JavaScript realm and may patch anything global at import
  * time, so everything the harness needs after that import is captured before it: the file writer,

@@ -156,13 +156,13 @@ export async function gradeExercise(
   const inSandbox = () =>
     runSandboxed(
       { module, symbol: exercise.symbol, mode: "check", exerciseId: exercise.id, catalog },
-      [dir],
+      dir,
       limits,
     );
   const recording = await recordCalls(exercise);
   let run = typeof recording === "string" ? await inSandbox() : await runSandboxed(
     { module, symbol: exercise.symbol, mode: "replay", calls: recording.calls },
-    [dir],
+    dir,
     limits,
   );
   let verdict: Verdict | undefined;

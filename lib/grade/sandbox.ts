@@ -1,12 +1,14 @@
 /**
  * Runs the grader's child (child.ts) in its own Deno process with the least it needs: read access
- * to the grader's repository (but not its solutions) and the submission, write access to one fresh temporary folder, no
- * network, environment, subprocess, FFI or system information, a wall-clock limit (the process is
- * killed) and a V8 heap limit. Returns the child's report only when it carries this run's nonce.
+ * to the grader's repository (less its answers) and to the submission, write access to one fresh
+ * temporary folder, no network, environment, subprocess, FFI or system information, a wall-clock
+ * limit (the process is killed) and a V8 heap limit. Returns the child's report only when it
+ * carries this run's nonce.
  *
  * Judging the report is not done here (see replay.ts).
  * @module
  */
+import { pathToFileURL } from "node:url";
 import { deserialize, serialize } from "node:v8";
 import { REPO_ROOT } from "../exercise.ts";
 import type { CallOutcome, ChildReport, ChildRequest } from "./protocol.ts";
@@ -38,21 +40,23 @@ const REPORT_MAX_BYTES = 64 * 1024 * 1024;
 const CHILD = new URL("./child.ts", import.meta.url).pathname;
 
 /**
- * Runs one request in a fresh child process under `limits`, with read access to `readable` too.
+ * Runs one request in a fresh child process under `limits`, with read access to the folder
+ * `submission` too. A submission without its own lib/ (just labs/exercises) gets the grader's:
+ * its `../../lib/…` imports are mapped there.
  *
  * @example
  * ```ts
  * import { runSandboxed } from "./sandbox.ts";
  * const run = await runSandboxed(
  *   { module: "file:///x/labs/exercises/00_intro.ts", symbol: "softmax", mode: "replay", calls: [] },
- *   ["/x"],
+ *   "/x",
  * );
  * console.log(run.report?.kind ?? run.problem);
  * ```
  */
 export async function runSandboxed(
   request: Omit<ChildRequest, "nonce" | "resultPath">,
-  readable: string[],
+  submission?: string,
   limits: Limits = DEFAULT_LIMITS,
 ): Promise<SandboxRun> {
   const started = performance.now();
@@ -60,6 +64,9 @@ export async function runSandboxed(
   const nonce = crypto.randomUUID().replaceAll("-", "");
   const resultPath = `${workDir}/report.bin`;
   try {
+    const importMap = submission && !(await exists(`${submission}/lib`))
+      ? [`--import-map=${await libImportMap(submission, workDir)}`]
+      : [];
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -68,9 +75,9 @@ export async function runSandboxed(
         "--cached-only",
         "--no-lock",
         `--config=${REPO_ROOT}/deno.json`,
-        `--allow-read=${[REPO_ROOT, ...readable].join(",")}`,
-        // The repository is readable for the library; its answers are not.
-        `--deny-read=${REPO_ROOT}/labs/solutions`,
+        ...importMap,
+        `--allow-read=${[REPO_ROOT, ...(submission ? [submission] : [])].join(",")}`,
+        `--deny-read=${hidden(submission).join(",")}`,
         `--allow-write=${workDir}`,
         `--v8-flags=--max-old-space-size=${limits.heapMb}`,
         CHILD,
@@ -145,7 +152,7 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
       mode: "replay",
       calls: [serialize([[0, 0]])],
     },
-    [],
+    undefined,
     limits,
   );
   const outcome = run.report?.kind === "outcomes" && run.report.outcomes.length === 1
@@ -163,6 +170,38 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
 }
 
 const workingLimits = new Set<string>();
+
+/**
+ * The repository is readable for the library; its answers are not: the solutions, the hostile
+ * fixtures (some nearly right) and git's objects (which hold both). A submission inside one of
+ * those folders (the hostile fixtures are) keeps its own subfolder and loses its neighbours.
+ */
+function hidden(submission?: string): string[] {
+  const inside = (dir: string) =>
+    submission !== undefined && `${submission}/`.startsWith(`${dir}/`);
+  return [".git", "labs/solutions", "tests/hostile"].flatMap((p) => {
+    const dir = `${REPO_ROOT}/${p}`;
+    if (!inside(dir)) return [dir];
+    return [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`).filter((d) => !inside(d));
+  });
+}
+
+/** Writes an import map sending `submission`/lib/ to the grader's lib/; returns its path. */
+async function libImportMap(submission: string, workDir: string): Promise<string> {
+  // An import map replaces the config's imports, so those are carried over.
+  const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}/deno.json`));
+  const imports = {
+    ...config.imports,
+    [pathToFileURL(`${submission}/lib/`).href]: pathToFileURL(`${REPO_ROOT}/lib/`).href,
+  };
+  const path = `${workDir}/import_map.json`;
+  await Deno.writeTextFile(path, JSON.stringify({ imports }));
+  return path;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
 
 /** Only what Deno needs to find its module cache; the child cannot read it anyway. */
 function childEnv(): Record<string, string> {

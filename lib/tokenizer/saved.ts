@@ -42,6 +42,11 @@ export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
  */
 export function restoreTokenizer(saved: SavedTokenizer, source = "the checkpoint"): TextTokenizer {
   if (saved.kind === "bpe") return parseTokenizer(saved.data, `The tokenizer of ${source}`);
+  if (saved.kind === "chat") {
+    throw new UserError(
+      `${source} is a chat model: talk to it with \`deno task chat --ckpt\` instead.`,
+    );
+  }
   let chars: unknown;
   try {
     chars = JSON.parse(saved.data);

@@ -1,0 +1,242 @@
+/**
+ * `deno task bench train`: training throughput of our GPT (SIMD kernels) beside the same model in
+ * PyTorch (lib/bench/torch_gpt.py, 2 threads, OpenMP OpenBLAS), on baby (B = 12 and 32) and mini
+ * (B = 32), measured in rounds that alternate the two so that a swing in the machine's load hits
+ * both alike; each reports the median over rounds of its median step. Also checks that PyTorch,
+ * loading one of our safetensors checkpoints, computes our logits (max abs difference ≤ 1e-4).
+ *
+ * Leaves out data loading and evaluation: both sides train on one fixed random batch.
+ * @module
+ */
+import { PRESETS } from "../config.ts";
+import { GPT } from "../gpt.ts";
+import { loadBackend } from "../kernel_ops.ts";
+import { Rng } from "../random.ts";
+import { saveGPT } from "../safetensors.ts";
+import { paint, table } from "../term.ts";
+import { BABY_SETTINGS, decayGroups, trainStep } from "../trainer.ts";
+import { median } from "./measure.ts";
+import type { BenchOutcome } from "./mod.ts";
+
+/** Where Debian's OpenMP OpenBLAS lives: torch must load it instead of the reference BLAS. */
+const OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
+const SCRIPT = new URL("./torch_gpt.py", import.meta.url).pathname;
+const VOCAB = 65; // tiny shakespeare's characters
+const ROUNDS = 3;
+
+/** One configuration to compare, and the throughput targets of the issue. */
+interface Case {
+  preset: "baby" | "mini";
+  batch: number;
+  /** Smallest ours/torch ratio that meets the target (0: no target). */
+  target: number;
+  /** Timed steps per round (after one warmup step). */
+  steps: number;
+}
+
+const CASES: Case[] = [
+  { preset: "baby", batch: 12, target: 0.8, steps: 12 },
+  { preset: "baby", batch: 32, target: 0, steps: 6 },
+  { preset: "mini", batch: 32, target: 0.5, steps: 3 },
+];
+
+/** One row of the JSON output. */
+export interface TrainRow {
+  preset: string;
+  batch: number;
+  ours_tok_s: number;
+  torch_tok_s: number | null;
+  ratio: number | null;
+}
+
+/** What the torch script's `bench` job answers. */
+interface TorchBench {
+  tok_s: number;
+  threads: number;
+  blas: string;
+  matmul_gflops: number;
+  torch: string;
+}
+
+/**
+ * Runs the comparison, prints its table and returns the JSON rows and whether the targets held.
+ *
+ * @example
+ * ```ts ignore
+ * import { benchTrain } from "./train.ts";
+ * const { json } = await benchTrain();
+ * ```
+ */
+export async function benchTrain(): Promise<BenchOutcome> {
+  const python = await findTorch();
+  if (!python) {
+    console.error(paint(
+      "yellow",
+      "  PyTorch is not importable from python3 or /usr/bin/python3, so ours is measured alone.\n" +
+        "  To compare: sudo apt-get install python3-torch libopenblas0-openmp",
+    ));
+  }
+  const ours = CASES.map(() => [] as number[]);
+  const torch = CASES.map(() => [] as number[]);
+  let info: TorchBench | null = null;
+  const runners = await Promise.all(CASES.map(oursRunner));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, c] of CASES.entries()) {
+      console.error(`  round ${round + 1}/${ROUNDS}: ${c.preset} B=${c.batch}…`);
+      ours[i].push(runners[i]());
+      if (python) {
+        info = await torchBench(python, c);
+        torch[i].push(info.tok_s);
+      }
+    }
+  }
+  const rows: TrainRow[] = CASES.map((c, i) => {
+    const o = median(ours[i]), t = python ? median(torch[i]) : null;
+    return {
+      preset: c.preset,
+      batch: c.batch,
+      ours_tok_s: Math.round(o),
+      torch_tok_s: t === null ? null : Math.round(t),
+      ratio: t === null ? null : Number((o / t).toFixed(3)),
+    };
+  });
+  const logitsDiff = python ? await logitsCheck(python) : null;
+
+  console.log(table([
+    ["preset", "batch", "ours tok/s", "torch tok/s", "ours/torch", "target"],
+    ...rows.map((r, i) => [
+      r.preset,
+      String(r.batch),
+      String(r.ours_tok_s),
+      r.torch_tok_s === null ? "–" : String(r.torch_tok_s),
+      r.ratio === null ? "–" : `${r.ratio.toFixed(2)}×`,
+      CASES[i].target ? `≥ ${CASES[i].target}×` : "",
+    ]),
+  ]));
+  if (info) {
+    console.log(
+      `  torch ${info.torch}, ${info.threads} threads, BLAS ${info.blas}: ` +
+        `${info.matmul_gflops.toFixed(1)} GFLOP/s on a 1024³ matmul`,
+    );
+  }
+  if (logitsDiff !== null) {
+    console.log(
+      `  logits of our checkpoint in PyTorch: max abs difference ${
+        logitsDiff.toExponential(2)
+      } (≤ 1e-4)`,
+    );
+  }
+  const targetsMet = rows.every((r, i) => r.ratio === null || r.ratio >= CASES[i].target) &&
+    (logitsDiff === null || logitsDiff <= 1e-4);
+  return {
+    json: {
+      rows,
+      logits_max_abs_diff: logitsDiff,
+      rounds: ROUNDS,
+      ...(info
+        ? { torch_version: info.torch, blas: info.blas, torch_matmul_gflops: info.matmul_gflops }
+        : {}),
+    },
+    targetsMet,
+  };
+}
+
+/** A function that times one round of our training steps for `c` and returns tokens/s. */
+async function oursRunner(c: Case): Promise<() => number> {
+  const config = { ...PRESETS[c.preset], vocabSize: VOCAB };
+  const model = new GPT(config, 1, await loadBackend("wasm"));
+  const B = c.batch, T = config.blockSize;
+  const rng = new Rng(7);
+  const inputs = Int32Array.from({ length: B * T }, () => rng.int(VOCAB));
+  const targets = Int32Array.from({ length: B * T }, () => rng.int(VOCAB));
+  const opt = {
+    m: model.alloc(model.numParameters),
+    v: model.alloc(model.numParameters),
+    groups: decayGroups(config, BABY_SETTINGS.weightDecay),
+  };
+  let step = 0;
+  const once = () => trainStep(model, inputs, targets, B, opt, step++, 1e-3, BABY_SETTINGS);
+  return () => {
+    once(); // warmup: the first step of a round may meet cold caches
+    const ms: number[] = [];
+    for (let i = 0; i < c.steps; i++) {
+      const t0 = performance.now();
+      once();
+      ms.push(performance.now() - t0);
+    }
+    return (B * T * 1000) / median(ms);
+  };
+}
+
+/** The first of python3, /usr/bin/python3 that imports torch, or null. */
+async function findTorch(): Promise<string | null> {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    try {
+      const { success } = await new Deno.Command(python, {
+        args: ["-c", "import torch"],
+        env: { LD_LIBRARY_PATH: OPENBLAS_OPENMP },
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (success) return python;
+    } catch { /* not installed */ }
+  }
+  return null;
+}
+
+async function runTorch(python: string, args: string[]): Promise<Record<string, unknown>> {
+  const out = await new Deno.Command(python, {
+    args: [SCRIPT, ...args, "--threads", "2"],
+    env: { LD_LIBRARY_PATH: OPENBLAS_OPENMP, OMP_NUM_THREADS: "2" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  if (!out.success) {
+    throw new Error(
+      `The PyTorch script failed: ${new TextDecoder().decode(out.stderr).trim().split("\n").pop()}`,
+    );
+  }
+  return JSON.parse(text.split("\n").pop()!);
+}
+
+function torchBench(python: string, c: Case): Promise<TorchBench> {
+  const p = PRESETS[c.preset];
+  return runTorch(python, [
+    "bench",
+    ...["--vocab", VOCAB, "--block", p.blockSize, "--layers", p.nLayer].map(String),
+    ...["--heads", p.nHead, "--embd", p.nEmbd, "--batch", c.batch].map(String),
+    ...["--steps", c.steps, "--warmup", 2].map(String),
+  ]) as unknown as Promise<TorchBench>;
+}
+
+/**
+ * Saves a baby-shaped model with its weights scaled 3× from init, so that its logits spread like a
+ * trained char model's (up to ~7), computes its logits on one context, and asks PyTorch for the
+ * same: the largest absolute difference. (At 5× attention turns so sharp that float32 rounding
+ * alone moves logits by ~5e-4, in our TypeScript twins as much as in the kernels.)
+ */
+async function logitsCheck(python: string): Promise<number> {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-logits-" });
+  try {
+    const config = { ...PRESETS.baby, vocabSize: VOCAB };
+    const model = new GPT(config, 3, await loadBackend("wasm"));
+    for (let i = 0; i < model.params.length; i++) model.params[i] *= 3;
+    await saveGPT(`${dir}/model.safetensors`, model);
+    const rng = new Rng(11);
+    const tokens = Array.from({ length: config.blockSize }, () => rng.int(VOCAB));
+    model.forward(Int32Array.from(tokens), null, 1, tokens.length);
+    const logits = Array.from(model.acts!.logits.subarray(0, tokens.length * VOCAB));
+    await Deno.writeTextFile(`${dir}/case.json`, JSON.stringify({ tokens, logits }));
+    const answer = await runTorch(python, [
+      "logits",
+      "--ckpt",
+      dir,
+      "--inputs",
+      `${dir}/case.json`,
+    ]);
+    return answer.max_abs_diff as number;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

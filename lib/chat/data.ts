@@ -1,0 +1,194 @@
+/**
+ * Conversations the project writes itself, for supervised fine-tuning: a few task families a
+ * small model can truly learn, each with a held-out split that training never sees.
+ *
+ * - addition: two-digit sums ("What is 23+45?" → "68"); a pair is held out by a hash of (a, b);
+ * - reverse and spell: a made-up lowercase word written backwards, or letter by letter;
+ * - count: how many times a letter occurs in a word;
+ * - concept: one-line answers about the course's own ideas; the held-out split asks them in a
+ *   phrasing training never uses, so it measures whether the question was understood.
+ *
+ * Words are random letter strings, held out by a hash of the word, so a held-out word was never
+ * seen in any family. Leaves out open-ended chit-chat: nothing in it could be scored exactly.
+ * @module
+ */
+import { Rng } from "../random.ts";
+import type { Turn } from "./template.ts";
+
+/** The task families, in the order charts show them. */
+export const FAMILIES = ["addition", "reverse", "spell", "count", "concept"] as const;
+export type Family = typeof FAMILIES[number];
+
+/** One question and its one right answer. */
+export interface Exchange {
+  family: Family;
+  question: string;
+  answer: string;
+}
+
+/** A conversation: one or more exchanges, in order. */
+export type Conversation = Exchange[];
+
+/** Which side of the split. */
+export type Split = "train" | "heldout";
+
+/** Options of {@link generateConversations}. */
+export interface GenerateOptions {
+  count: number;
+  split: Split;
+  seed: number;
+  /** Most exchanges in one conversation (default 3; 1 gives single-turn data only). */
+  maxExchanges?: number;
+  /** Families to draw from (default all). */
+  families?: readonly Family[];
+}
+
+const CONCEPTS: { name: string; answer: string }[] = [
+  { name: "a token", answer: "a piece of text read as one id" },
+  { name: "attention", answer: "each token looks back at earlier ones" },
+  { name: "softmax", answer: "it turns scores into probabilities" },
+  { name: "an embedding", answer: "a vector standing for a token" },
+  { name: "temperature", answer: "it makes sampling safer or wilder" },
+  { name: "bpe", answer: "it merges frequent pairs into tokens" },
+  { name: "the loss", answer: "how surprised the model is" },
+  { name: "a gpt", answer: "a decoder-only transformer" },
+];
+const CONCEPT_TRAIN = ["what is NAME?", "define NAME.", "tell me about NAME."];
+const CONCEPT_HELDOUT = ["explain NAME."];
+const ADDITION = ["what is A+B?", "A+B=?", "add A and B."];
+const REVERSE = ["reverse W.", "write W backwards."];
+const SPELL = ["spell W.", "spell out W."];
+const COUNT = ["how many L in W?", "count the L in W."];
+const LETTERS = "abcdefghijklmnopqrstuvwxyz";
+
+/**
+ * Every character the generated conversations can contain, for the chat tokenizer.
+ *
+ * @example
+ * ```ts
+ * import { chatAlphabet } from "./data.ts";
+ * console.assert(chatAlphabet().includes("+") && chatAlphabet().includes("7"));
+ * ```
+ */
+export function chatAlphabet(): string {
+  const templates = [...ADDITION, ...REVERSE, ...SPELL, ...COUNT, ...CONCEPT_TRAIN];
+  const concepts = CONCEPTS.map((c) => c.name + c.answer).join("");
+  // The templates' placeholders are their only capitals, and never reach a conversation.
+  const text = (LETTERS + "0123456789 -" + templates.join("") + concepts).replace(/[A-Z]/g, "");
+  return [...new Set(text)].sort().join("");
+}
+
+/**
+ * `count` seeded conversations of one split. The same options give the same conversations.
+ *
+ * @example
+ * ```ts
+ * import { generateConversations } from "./data.ts";
+ * const [c] = generateConversations({ count: 1, split: "train", seed: 1, families: ["addition"] });
+ * const [a, b] = c[0].question.match(/\d+/g)!.map(Number);
+ * console.assert(Number(c[0].answer) === a + b);
+ * ```
+ */
+export function generateConversations(options: GenerateOptions): Conversation[] {
+  const rng = new Rng(options.seed);
+  const families = options.families ?? FAMILIES;
+  const most = options.maxExchanges ?? 3;
+  const out: Conversation[] = [];
+  for (let i = 0; i < options.count; i++) {
+    // Most conversations are single questions; some go on, so the model learns to read history.
+    const n = most > 1 && rng.uniform() < 0.3 ? 2 + rng.int(most - 1) : 1;
+    out.push(
+      Array.from(
+        { length: n },
+        () => exchange(families[rng.int(families.length)], options.split, rng),
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * The turns of a conversation, user and assistant alternating.
+ *
+ * @example
+ * ```ts
+ * import { turnsOf } from "./data.ts";
+ * const turns = turnsOf([{ family: "addition", question: "1+1=?", answer: "2" }]);
+ * console.assert(turns[1].role === "assistant" && turns[1].text === "2");
+ * ```
+ */
+export function turnsOf(conversation: Conversation): Turn[] {
+  return conversation.flatMap((e): Turn[] => [
+    { role: "user", text: e.question },
+    { role: "assistant", text: e.answer },
+  ]);
+}
+
+/**
+ * True when an item (a sum's operands, a word) belongs to the held-out split: one in ten, by hash.
+ *
+ * @example
+ * ```ts
+ * import { isHeldOut } from "./data.ts";
+ * console.assert(isHeldOut("12+34") === isHeldOut("12+34"));
+ * ```
+ */
+export function isHeldOut(key: string): boolean {
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h % 10 === 0;
+}
+
+function exchange(family: Family, split: Split, rng: Rng): Exchange {
+  const pick = <T>(xs: readonly T[]) => xs[rng.int(xs.length)];
+  switch (family) {
+    case "addition": {
+      let a: number, b: number;
+      do [a, b] = [10 + rng.int(90), 10 + rng.int(90)]; while (!inSplit(`${a}+${b}`, split));
+      return {
+        family,
+        question: pick(ADDITION).replace("A", String(a)).replace("B", String(b)),
+        answer: String(a + b),
+      };
+    }
+    case "reverse":
+    case "spell": {
+      const w = word(split, rng);
+      return family === "reverse"
+        ? { family, question: pick(REVERSE).replace("W", w), answer: [...w].reverse().join("") }
+        : { family, question: pick(SPELL).replace("W", w), answer: [...w].join("-") };
+    }
+    case "count": {
+      const w = word(split, rng);
+      // Half the time a letter of the word, else any letter (often absent: the answer 0).
+      const letter = rng.uniform() < 0.5 ? w[rng.int(w.length)] : LETTERS[rng.int(26)];
+      return {
+        family,
+        question: pick(COUNT).replace("L", letter).replace("W", w),
+        answer: String([...w].filter((c) => c === letter).length),
+      };
+    }
+    case "concept": {
+      const c = pick(CONCEPTS);
+      return {
+        family,
+        question: pick(split === "train" ? CONCEPT_TRAIN : CONCEPT_HELDOUT).replace("NAME", c.name),
+        answer: c.answer,
+      };
+    }
+  }
+}
+
+function inSplit(key: string, split: Split): boolean {
+  return isHeldOut(key) === (split === "heldout");
+}
+
+/** A made-up word of 3 to 6 letters from the split. */
+function word(split: Split, rng: Rng): string {
+  for (;;) {
+    const n = 3 + rng.int(4);
+    let w = "";
+    for (let i = 0; i < n; i++) w += LETTERS[rng.int(26)];
+    if (inSplit(w, split)) return w;
+  }
+}

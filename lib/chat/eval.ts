@@ -1,0 +1,153 @@
+/**
+ * Answering and grading: one reply generated after the conversation so far (stopping at the
+ * end-of-turn token), and the evaluation of a model on held-out conversations — exact-match
+ * accuracy per task family, and the share of replies that end their turn properly.
+ *
+ * Leaves out partial credit: a reply is right only when it is exactly the expected answer.
+ * @module
+ */
+import { UserError } from "../errors.ts";
+import { KVCache } from "../generate.ts";
+import type { GPT } from "../gpt.ts";
+import { Rng } from "../random.ts";
+import { sampleToken } from "../sampling.ts";
+import { type Conversation, FAMILIES, type Family, turnsOf } from "./data.ts";
+import { type ChatTokenizer, encodePrompt, type Turn } from "./template.ts";
+
+/** Options of {@link reply}. */
+export interface ReplyOptions {
+  /** 0 is greedy (default 0). */
+  temperature?: number;
+  /** Longest reply in tokens (default 64). */
+  maxTokens?: number;
+  seed?: number;
+  /** Called with the text of each new token, as it comes. */
+  onText?: (text: string) => void;
+}
+
+/** A generated reply. */
+export interface Reply {
+  text: string;
+  /** True when the model closed its turn with `<|end|>` (false: it ran out of tokens). */
+  ended: boolean;
+}
+
+/**
+ * The model's reply to the conversation `turns` (which ends with a user turn), piece by piece:
+ * each yield is the text of one new token, and the generator returns the whole reply. Stops at
+ * `<|end|>`, at `maxTokens`, or when the context is full. A caller that awaits between pieces
+ * (a web server) lets each one reach the page as soon as it exists.
+ *
+ * @example
+ * ```ts
+ * import { replyPieces } from "./eval.ts";
+ * // for (const piece of replyPieces(model, tok, turns)) Deno.stdout.writeSync(enc.encode(piece));
+ * ```
+ */
+export function* replyPieces(
+  model: GPT,
+  tok: ChatTokenizer,
+  turns: Turn[],
+  options: ReplyOptions = {},
+): Generator<string, Reply> {
+  const { end, user, assistant } = tok.special;
+  const tokens = encodePrompt(tok, turns);
+  const T = model.config.blockSize;
+  if (tokens.length >= T) {
+    throw new UserError(
+      `The conversation is ${tokens.length} tokens, too long for the model's context of ${T}.`,
+    );
+  }
+  const cache = new KVCache(model);
+  const rng = new Rng(options.seed ?? 0);
+  const sampling = { temperature: options.temperature ?? 0 };
+  let text = "";
+  for (let n = 0; n < (options.maxTokens ?? 64) && tokens.length < T; n++) {
+    const next = sampleToken(cache.logitsAfter(tokens, 0), sampling, rng);
+    if (next === end) return { text, ended: true };
+    // A role token inside a reply means the turn is over too, only not properly.
+    if (next === user || next === assistant) break;
+    tokens.push(next);
+    const piece = tok.decode([next]);
+    text += piece;
+    yield piece;
+  }
+  return { text, ended: false };
+}
+
+/**
+ * The model's whole reply to `turns` (greedy unless a temperature is given).
+ *
+ * @example
+ * ```ts
+ * import { reply } from "./eval.ts";
+ * // const { text, ended } = reply(model, tok, [{ role: "user", text: "what is 12+34?" }]);
+ * ```
+ */
+export function reply(
+  model: GPT,
+  tok: ChatTokenizer,
+  turns: Turn[],
+  options: ReplyOptions = {},
+): Reply {
+  const pieces = replyPieces(model, tok, turns, options);
+  for (;;) {
+    const next = pieces.next();
+    if (next.done) return next.value;
+    options.onText?.(next.value);
+  }
+}
+
+/** Scores of one task family. */
+export interface FamilyScore {
+  family: Family;
+  correct: number;
+  total: number;
+  accuracy: number;
+}
+
+/** What {@link evaluateChat} measured. */
+export interface ChatEvaluation {
+  families: FamilyScore[];
+  /** Replies in all, and how many ended with `<|end|>`. */
+  replies: number;
+  ended: number;
+  endedShare: number;
+}
+
+/**
+ * Greedy replies to every question of `conversations` (each after the true earlier turns), scored
+ * by exact match per family.
+ *
+ * @example
+ * ```ts
+ * import { evaluateChat } from "./eval.ts";
+ * // const { families, endedShare } = evaluateChat(model, tok, heldOut);
+ * ```
+ */
+export function evaluateChat(
+  model: GPT,
+  tok: ChatTokenizer,
+  conversations: Conversation[],
+  maxTokens = 32,
+): ChatEvaluation {
+  const tally = new Map<Family, { correct: number; total: number }>();
+  let replies = 0, ended = 0;
+  for (const c of conversations) {
+    const turns = turnsOf(c);
+    c.forEach((e, i) => {
+      const r = reply(model, tok, turns.slice(0, 2 * i + 1), { maxTokens });
+      const t = tally.get(e.family) ?? { correct: 0, total: 0 };
+      t.total++;
+      if (r.ended && r.text === e.answer) t.correct++;
+      tally.set(e.family, t);
+      replies++;
+      if (r.ended) ended++;
+    });
+  }
+  const families = FAMILIES.filter((f) => tally.has(f)).map((family) => {
+    const { correct, total } = tally.get(family)!;
+    return { family, correct, total, accuracy: correct / total };
+  });
+  return { families, replies, ended, endedShare: replies ? ended / replies : 0 };
+}

@@ -1,0 +1,135 @@
+/**
+ * `deno task chat --ckpt DIR`: talk to a chat model in the terminal. Replies are streamed token
+ * by token; `/reset` forgets the conversation, `/temp 0.7` sets the temperature, `/quit` (or
+ * Ctrl-C, or the end of the input) leaves. Works on a pipe as well as a terminal, which is how
+ * the tests drive it.
+ * @module
+ */
+import { loadCheckpoint } from "../checkpoint.ts";
+import { UserError } from "../errors.ts";
+import type { GPT } from "../gpt.ts";
+import { resolveCheckpointDir } from "../run_sample.ts";
+import { paint } from "../term.ts";
+import { ChatSession } from "./session.ts";
+import { ChatTokenizer } from "./template.ts";
+
+const HELP =
+  "Commands: /reset (new conversation), /temp X (0 is greedy), /quit. Ctrl-C leaves too.";
+
+/**
+ * The chat model and its tokenizer in a checkpoint; a checkpoint without chat tokens is one
+ * sentence saying how to make one.
+ *
+ * @example
+ * ```ts
+ * import { loadChatModel } from "./terminal.ts";
+ * // const { model, tok, dir } = await loadChatModel("out/chat/full");
+ * ```
+ */
+export async function loadChatModel(
+  path: string,
+): Promise<{ model: GPT; tok: ChatTokenizer; dir: string }> {
+  const dir = await resolveCheckpointDir(path);
+  const ckpt = await loadCheckpoint(dir);
+  const tok = ChatTokenizer.restore(ckpt.tokenizer, `The checkpoint in ${dir}`);
+  if (tok.vocabSize !== ckpt.model.config.vocabSize) {
+    throw new UserError(
+      `The checkpoint in ${dir} has a model of ${ckpt.model.config.vocabSize} tokens but a chat ` +
+        `tokenizer of ${tok.vocabSize}: it is damaged, fine-tune it again.`,
+    );
+  }
+  return { model: ckpt.model, tok, dir };
+}
+
+/** Options of {@link runTerminalChat}. */
+export interface TerminalChatOptions {
+  ckpt: string;
+  temperature?: number;
+  /** Lines typed by the user (default: stdin). */
+  input?: ReadableStream<Uint8Array>;
+  /** Where text goes (default: stdout). */
+  write?: (text: string) => void;
+}
+
+/**
+ * Runs the chat loop until `/quit`, Ctrl-C or the end of the input.
+ *
+ * @example
+ * ```ts
+ * import { runTerminalChat } from "./terminal.ts";
+ * // await runTerminalChat({ ckpt: "out/chat/full" });
+ * ```
+ */
+export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
+  const enc = new TextEncoder();
+  const write = options.write ?? ((t: string) => Deno.stdout.writeSync(enc.encode(t)));
+  const { model, tok, dir } = await loadChatModel(options.ckpt);
+  const session = new ChatSession(model, tok, { temperature: options.temperature });
+  const onInterrupt = () => {
+    write("\nBye.\n");
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  write(
+    `${
+      paint(
+        "dim",
+        `Chat model from ${dir}: ${model.numParameters.toLocaleString("en-US")} ` +
+          `parameters, context ${model.config.blockSize} tokens. ${HELP}`,
+      )
+    }\n`,
+  );
+  const prompt = () => write(paint("bold", "you> "));
+  prompt();
+  try {
+    for await (const line of lines(options.input ?? Deno.stdin.readable)) {
+      const text = line.trim();
+      if (text === "/quit" || text === "/exit") break;
+      if (text === "/reset") {
+        session.reset();
+        write(paint("dim", "(new conversation)") + "\n");
+      } else if (text.startsWith("/temp")) {
+        try {
+          session.setTemperature(text.slice(5));
+          write(paint("dim", `(temperature ${session.temperature})`) + "\n");
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          write(paint("yellow", err.message) + "\n");
+        }
+      } else if (text.startsWith("/")) {
+        write(paint("yellow", `Unknown command ${text.split(" ")[0]}. ${HELP}`) + "\n");
+      } else {
+        let started = false;
+        for (const event of session.send(text)) {
+          if (event.kind === "notice") write(paint("yellow", event.text) + "\n");
+          else if (event.kind === "piece") {
+            if (!started) write(paint("cyan", "bot> "));
+            started = true;
+            write(event.text);
+          } else if (event.kind === "done") {
+            if (!started) write(paint("cyan", "bot> "));
+            write(event.ended ? "\n" : paint("dim", " (no end of turn)") + "\n");
+          }
+        }
+      }
+      prompt();
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+  write("\nBye.\n");
+}
+
+/** The lines of a byte stream, as they arrive. */
+async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buffer = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    let i;
+    while ((i = buffer.indexOf("\n")) >= 0) {
+      yield buffer.slice(0, i).replace(/\r$/, "");
+      buffer = buffer.slice(i + 1);
+    }
+  }
+  if (buffer !== "") yield buffer;
+}

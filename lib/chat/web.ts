@@ -1,0 +1,195 @@
+/**
+ * `deno task chat --web`: the chat in a browser. One page served by Deno.serve on localhost, no
+ * external assets; each reply comes back as server-sent events (`piece`, `notice`, `done`) over
+ * a POST, written to the page as they arrive. One conversation per server: it is a local tool.
+ * @module
+ */
+import { UserError } from "../errors.ts";
+import type { GPT } from "../gpt.ts";
+import { type ChatEvent, ChatSession } from "./session.ts";
+import type { ChatTokenizer } from "./template.ts";
+
+/** Options of {@link serveChat}. */
+export interface WebChatOptions {
+  /** Default 8000; 0 picks a free port. */
+  port?: number;
+  temperature?: number;
+  /** Called with the page's address once the server listens. */
+  onListen?: (url: string) => void;
+}
+
+/**
+ * Serves the chat page for `model` on 127.0.0.1; a port in use is one sentence.
+ *
+ * @example
+ * ```ts
+ * import { serveChat } from "./web.ts";
+ * // const server = serveChat(model, tok, { port: 0, onListen: (url) => console.log(url) });
+ * // await server.shutdown();
+ * ```
+ */
+export function serveChat(
+  model: GPT,
+  tok: ChatTokenizer,
+  options: WebChatOptions = {},
+): Deno.HttpServer<Deno.NetAddr> {
+  const session = new ChatSession(model, tok, { temperature: options.temperature });
+  let busy = false;
+  const port = options.port ?? 8000;
+  const handler = async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    if (req.method === "GET" && url.pathname === "/") {
+      return new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
+    }
+    if (req.method !== "POST" || url.pathname !== "/chat") {
+      return new Response("Not found", { status: 404 });
+    }
+    const { message } = await req.json().catch(() => ({ message: "" }));
+    const text = String(message ?? "");
+    if (busy) return sse([{ kind: "notice", text: "Still answering: wait for the reply." }]);
+    const command = text.trim();
+    if (command === "/reset") {
+      session.reset();
+      return sse([{ kind: "notice", text: "New conversation." }]);
+    }
+    if (command.startsWith("/temp")) {
+      try {
+        session.setTemperature(command.slice(5));
+        return sse([{ kind: "notice", text: `Temperature ${session.temperature}.` }]);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        return sse([{ kind: "notice", text: err.message }]);
+      }
+    }
+    busy = true;
+    const events = session.send(text);
+    return sse(events, () => (busy = false));
+  };
+  try {
+    return Deno.serve({
+      hostname: "127.0.0.1",
+      port,
+      onListen: ({ port }) => options.onListen?.(`http://127.0.0.1:${port}/`),
+    }, handler);
+  } catch (err) {
+    if (err instanceof Deno.errors.AddrInUse) {
+      throw new UserError(`Port ${port} is already in use: pick another with --port N.`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * A server-sent-events response, one event per pull: the event loop runs between two pieces,
+ * so each piece leaves as soon as the model has produced it.
+ */
+function sse(events: Iterable<ChatEvent>, onEnd?: () => void): Response {
+  const it = events[Symbol.iterator]();
+  const enc = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const next = it.next();
+      if (next.done) {
+        onEnd?.();
+        controller.close();
+        return;
+      }
+      const { kind, ...data } = next.value;
+      controller.enqueue(enc.encode(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`));
+    },
+    cancel() {
+      onEnd?.();
+    },
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+  });
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>minigpt-lab chat</title>
+<style>
+  body { font: 16px/1.4 system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }
+  #log { display: flex; flex-direction: column; gap: .5rem; min-height: 10rem; }
+  .msg { padding: .5rem .75rem; border-radius: .75rem; max-width: 80%; white-space: pre-wrap; }
+  .user { align-self: flex-end; background: #dbeafe; }
+  .assistant { align-self: flex-start; background: #f3f4f6; font-family: ui-monospace, monospace; }
+  .notice { align-self: center; color: #92400e; font-size: .9rem; }
+  form { display: flex; gap: .5rem; margin-top: 1rem; }
+  #message { flex: 1; padding: .5rem; font-size: 1rem; }
+  small { color: #6b7280; }
+</style>
+</head>
+<body>
+<h1>minigpt-lab chat</h1>
+<p><small>Your own model, answering token by token. Try "what is 23+45?", "reverse llama.",
+"spell gpt.", "how many a in banana?", "what is attention?". Commands: /reset, /temp 0.7.</small></p>
+<div id="log"></div>
+<form id="form">
+  <input id="message" autocomplete="off" placeholder="Ask something" autofocus>
+  <button id="send">Send</button>
+  <button id="reset" type="button">Reset</button>
+</form>
+<script>
+const log = document.getElementById("log");
+const form = document.getElementById("form");
+const input = document.getElementById("message");
+function bubble(cls, text) {
+  const div = document.createElement("div");
+  div.className = "msg " + cls;
+  div.textContent = text;
+  log.appendChild(div);
+  return div;
+}
+async function send(message) {
+  const res = await fetch("/chat", { method: "POST", body: JSON.stringify({ message }) });
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "", reply = null;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let i;
+    while ((i = buffer.indexOf("\\n\\n")) >= 0) {
+      const frame = buffer.slice(0, i);
+      buffer = buffer.slice(i + 2);
+      const kind = frame.match(/^event: (.*)$/m)[1];
+      const data = JSON.parse(frame.match(/^data: (.*)$/m)[1]);
+      if (kind === "notice") bubble("notice", data.text);
+      else {
+        if (!reply) {
+          reply = bubble("assistant", "");
+          reply.dataset.pieces = "0";
+          reply.dataset.state = "streaming";
+        }
+        if (kind === "piece") {
+          reply.textContent += data.text;
+          reply.dataset.pieces = String(Number(reply.dataset.pieces) + 1);
+        } else if (kind === "done") {
+          reply.dataset.state = data.ended ? "done" : "cut";
+          if (!data.ended) reply.title = "the model did not end its turn";
+        }
+      }
+    }
+  }
+}
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const message = input.value;
+  input.value = "";
+  if (!message.trim().startsWith("/")) bubble("user", message);
+  await send(message);
+});
+document.getElementById("reset").addEventListener("click", async () => {
+  log.textContent = "";
+  await send("/reset");
+});
+</script>
+</body>
+</html>
+`;

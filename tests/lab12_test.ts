@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { makeLab } from "../labs/12_chatgpt.ts";
+import { SFT_PRESETS, type SftPreset } from "../lib/chat/presets.ts";
+import { runLab } from "../lib/lab.ts";
+
+// The lab's quick preset takes minutes; the same lab on a tiny preset takes a second.
+const TINY: SftPreset = {
+  ...SFT_PRESETS.quick,
+  model: { blockSize: 64, nLayer: 1, nHead: 2, nEmbd: 16 },
+  settings: { ...SFT_PRESETS.quick.settings, batchSize: 8, steps: 10, evalEvery: 5 },
+  trainCount: 60,
+  heldOutCount: 10,
+};
+
+Deno.test("lab 12 runs to the end with --reference and writes its SFT loss and accuracy charts", async () => {
+  const outRoot = await Deno.makeTempDir();
+  const lines: string[] = [];
+  const result = await runLab(makeLab(TINY), {
+    reference: true,
+    outRoot,
+    print: (l) => lines.push(l),
+  });
+  assert.equal(result.status, "complete", lines.join("\n"));
+  const files = [...Deno.readDirSync(`${outRoot}/12_chatgpt`)].map((f) => f.name);
+  for (const f of ["index.html", "sft_loss.svg", "accuracy_per_family.svg", "replies.txt"]) {
+    assert.ok(files.includes(f), `${f} in ${files}`);
+  }
+  const text = lines.join("\n");
+  assert.match(text, /<\|user\|>what is 23\+45\?<\|end\|><\|assistant\|>68<\|end\|>/);
+  assert.match(text, /deno task chat --ckpt .*12_chatgpt\/sft/);
+  // A run started after the training step reloads the checkpoint the lab saved.
+  const resumed = await runLab(makeLab(TINY), {
+    reference: true,
+    outRoot,
+    from: 8,
+    print: () => {},
+  });
+  assert.equal(resumed.status, "complete");
+  await Deno.remove(outRoot, { recursive: true });
+});
+
+Deno.test("lab 12 without --reference stops at exercise 12.1", async () => {
+  const outRoot = await Deno.makeTempDir();
+  const result = await runLab(makeLab(TINY), { outRoot, print: () => {} });
+  assert.equal(result.status, "stopped at an exercise");
+  assert.equal(result.stoppedAt?.exercise.id, "12.1");
+  await Deno.remove(outRoot, { recursive: true });
+});
