@@ -13,6 +13,7 @@ import { type GPTConfig } from "../lib/config.ts";
 import { loadCheckpoint } from "../lib/checkpoint.ts";
 import { generate } from "../lib/generate.ts";
 import { GPT } from "../lib/gpt.ts";
+import { loadBackend } from "../lib/kernel_ops.ts";
 import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
@@ -185,7 +186,8 @@ async function yourAdamW(ctx: StepContext) {
 async function mainRun(ctx: StepContext): Promise<TrainResult> {
   const { tokenizer, data, config, settings } = await setup();
   return await train({
-    model: new GPT(config, settings.seed),
+    // On the SIMD kernels, as `deno task train` runs; the exercises above use the TypeScript twins.
+    model: new GPT(config, settings.seed, await loadBackend()),
     data,
     tokenizer: saveTokenizer(tokenizer),
     settings,
@@ -284,7 +286,8 @@ async function checkpoints(ctx: StepContext) {
     swapped in with renames, so a crash mid-write leaves the previous one whole.
   `);
   ctx.table(files);
-  const best = await loadCheckpoint(`${dir}/best`);
+  // Loaded onto the backend that trained it, so the evaluation repeats the same arithmetic.
+  const best = await loadCheckpoint(`${dir}/best`, await loadBackend());
   const step = best.state!.step;
   const val = estimateLoss(
     best.model,
@@ -378,11 +381,12 @@ async function throughput(ctx: StepContext) {
     tokens; the median step here ran at ${formatCount(Math.round(median))} tokens per second.
     A forward and backward pass costs about 6 floating-point operations per parameter and token
     (2 forward, 4 backward), plus attention: with ${exact(params)} parameters that is about
-    ${gflops.toFixed(2)} GFLOP/s on plain TypeScript. Each point times one step alone (evaluations
+    ${
+    gflops.toFixed(2)
+  } GFLOP/s on the SIMD kernels (the TypeScript twins run many times slower). Each point times one step alone (evaluations
     and checkpoints are not counted); its ups and downs are the compiler warming up, garbage
     collection and other programs sharing the CPU, which is why the median is the figure to
-    quote. The kernels in WebAssembly SIMD are what
-    make the full preset practical (\`deno task bench\` measures them).
+    quote. \`deno task bench train\` measures the same step beside PyTorch.
   `);
   const model = (await loadCheckpoint(`${runDir(ctx)}/best`)).model;
   const { tokenizer } = await setup();

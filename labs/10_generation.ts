@@ -12,6 +12,7 @@ import { barChart, heatmap, lineChart } from "../lib/charts.ts";
 import { type Checkpoint, loadCheckpoint } from "../lib/checkpoint.ts";
 import { generate, KVCache } from "../lib/generate.ts";
 import { GPT } from "../lib/gpt.ts";
+import { loadBackend } from "../lib/kernel_ops.ts";
 import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import { nextTokenDistribution, type SamplingOptions } from "../lib/sampling.ts";
 import { formatCount } from "../lib/term.ts";
@@ -63,7 +64,11 @@ async function trained(ctx: StepContext): Promise<{ model: GPT; origin: string }
     first, the same way:
   `);
   const result = await train({
-    model: new GPT({ ...preset.shape, vocabSize: tokenizer.vocabSize }, preset.settings.seed),
+    model: new GPT(
+      { ...preset.shape, vocabSize: tokenizer.vocabSize },
+      preset.settings.seed,
+      await loadBackend(),
+    ),
     data,
     tokenizer: saved,
     settings: preset.settings,
