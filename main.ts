@@ -48,7 +48,9 @@ const COMMANDS: Record<string, Command> = {
   --step       wait for Enter between steps (only when stdin is a terminal)
   --from N     start at step N (the first step is 1)
   --reference  use the library's implementations instead of your exercises
-  --out DIR    write charts and samples under DIR (default: out)`,
+  --out DIR    write charts and samples under DIR (default: out)
+
+  Labs 09 and 10 train a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.`,
     options: {
       step: { type: "boolean" },
       from: { type: "string" },

@@ -76,6 +76,12 @@ export const LABS: LabEntry[] = [
     load: async () => (await import("./09_training.ts")).lab,
   },
   {
+    id: "10",
+    slug: "10_generation",
+    title: "Generation: sampling and the KV cache",
+    load: async () => (await import("./10_generation.ts")).lab,
+  },
+  {
     id: "12",
     slug: "12_chatgpt",
     title: "A mini-ChatGPT: chat template, masked fine-tuning, evaluation",

@@ -1,7 +1,7 @@
 /**
  * What labs 08–10 run on: the corpus (tiny shakespeare when this machine has it, else the
  * project's own multilingual sample in data/samples/, so the labs never need the network) and the
- * preset (quick by default, small enough for minutes on plain TypeScript; `MINIGPT_PRESET=full`
+ * preset (quick by default, small enough for seconds; `MINIGPT_PRESET=full`
  * trains nanoGPT's baby GPT with the settings the trainer targets).
  *
  * Also: the character-level dataset labs 09 and 10 train on, and the progress line of their runs.
@@ -93,8 +93,8 @@ const FULL: LabPreset = {
   shape: PRESETS.baby,
   settings: BABY_SETTINGS,
   about: "nanoGPT's baby GPT (4 layers of width 128, context 64), 2,000 steps of 12 sequences: " +
-    "the run that reaches a validation loss near 1.9 on tiny shakespeare, an hour or more " +
-    "on plain TypeScript",
+    "the run that reaches a validation loss near 1.9 on tiny shakespeare: 1.5 million " +
+    "tokens, minutes on the SIMD kernels",
 };
 
 /**
@@ -103,17 +103,19 @@ const FULL: LabPreset = {
  * @example
  * ```ts
  * import { labPreset } from "./setup.ts";
- * console.assert(["quick", "full"].includes(labPreset().name));
+ * console.assert(labPreset("full").shape.nEmbd === 128 && labPreset().name !== undefined);
  * ```
  */
-export function labPreset(): LabPreset {
-  const value = (Deno.env.get(PRESET_ENV) ?? "quick").trim().toLowerCase();
-  if (value === "quick" || value === "") return QUICK_PRESET;
-  if (value === "full") return FULL;
+export function labPreset(value: string | undefined = Deno.env.get(PRESET_ENV)): LabPreset {
+  const name = (value ?? "").trim().toLowerCase();
+  if (name === "quick" || name === "") return QUICK_PRESET;
+  if (name === "full") return FULL;
   throw new UserError(
     `${PRESET_ENV}=${value} is not a preset: set it to quick (the default) or full.`,
   );
 }
+
+let datasetCache: { text: string; tokenizer: CharTokenizer; data: TokenDataset } | undefined;
 
 /**
  * The corpus at the character level, split 90/10 into train and validation as lab 08 showed.
@@ -127,8 +129,13 @@ export function labPreset(): LabPreset {
  */
 export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: TokenDataset }> {
   const { text } = await labCorpus();
-  const tokenizer = CharTokenizer.fromText(text);
-  return { tokenizer, data: new TokenDataset(Int32Array.from(tokenizer.encode(text)), 0.1) };
+  // Every step asks for it; encoding a megabyte each time would be most of a short step.
+  if (datasetCache?.text !== text) {
+    const tokenizer = CharTokenizer.fromText(text);
+    const data = new TokenDataset(Int32Array.from(tokenizer.encode(text)), 0.1);
+    datasetCache = { text, tokenizer, data };
+  }
+  return { tokenizer: datasetCache.tokenizer, data: datasetCache.data };
 }
 
 /**

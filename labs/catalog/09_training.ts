@@ -80,9 +80,9 @@ const adamwExercise: Exercise<typeof adamwStep> = {
   title: "One AdamW step",
   file: FILE,
   symbol: "adamwStep",
-  hint: "For each parameter: update the running mean m and mean of squares v of its gradient, " +
-    "correct both for starting at zero (divide by 1 − β^t), step by lr·m̂/(√v̂ + eps). Where " +
-    "does weight decay enter in AdamW — through the gradient, or straight on the weight? And " +
+  hint: "What do m and v track, and how does each running average fold in the new gradient? " +
+    "Why are both too small in the first steps, and what does dividing by 1 − β^t fix? Where " +
+    "does weight decay enter in AdamW — through the gradient, or straight on the weight — and " +
     "which group says how much?",
   points: 3,
   reference: adamwStep,

@@ -14,6 +14,7 @@ import { exercises as block } from "./06_block.ts";
 import { exercises as gpt } from "./07_gpt.ts";
 import { exercises as dataset } from "./08_dataset.ts";
 import { exercises as training } from "./09_training.ts";
+import { exercises as generation } from "./10_generation.ts";
 import { exercises as chatgpt } from "./12_chatgpt.ts";
 
 /** Every exercise, lab by lab. */
@@ -28,6 +29,7 @@ export const CATALOG: Exercise[] = [
   ...gpt,
   ...dataset,
   ...training,
+  ...generation,
   ...chatgpt,
 ];
 

@@ -1,0 +1,427 @@
+/**
+ * Lab 10 · Generation: from a trained model's logits to text. The next-token distribution and
+ * how temperature, top-k and top-p reshape it (the student writes all three), greedy decoding,
+ * samples under each setting, the KV cache (the same tokens, faster, and how much faster as the
+ * context grows) and streaming with a stop string.
+ *
+ * Uses lab 09's best checkpoint when it is there for the same preset and corpus, else trains the
+ * preset's model first (once: later runs of this lab reuse it).
+ * @module
+ */
+import { barChart, heatmap, lineChart } from "../lib/charts.ts";
+import { type Checkpoint, loadCheckpoint } from "../lib/checkpoint.ts";
+import { generate, KVCache } from "../lib/generate.ts";
+import { GPT } from "../lib/gpt.ts";
+import { loadBackend } from "../lib/kernel_ops.ts";
+import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { nextTokenDistribution, type SamplingOptions } from "../lib/sampling.ts";
+import { formatCount } from "../lib/term.ts";
+import type { CharTokenizer } from "../lib/tokenizer/char.ts";
+import { saveTokenizer } from "../lib/tokenizer/saved.ts";
+import { train } from "../lib/trainer.ts";
+import {
+  exercises,
+  type SoftmaxWithTemperature,
+  type TopKFilter,
+  type TopPFilter,
+} from "./catalog/10_generation.ts";
+import { labCorpus, labDataset, labPreset, labProgress, PRESET_ENV } from "./setup.ts";
+
+/** Tokens in each generated sample. */
+const SAMPLE_TOKENS = 200;
+/** How many of the most likely tokens the distribution charts show. */
+const TOP = 12;
+
+/**
+ * The model this lab samples from: lab 09's best checkpoint, or this lab's own from an earlier
+ * run, when it was trained with this preset's shape on this corpus's characters; else a run of
+ * the preset trained here.
+ */
+async function trained(ctx: StepContext): Promise<{ model: GPT; origin: string }> {
+  const preset = labPreset();
+  const { tokenizer, data } = await labDataset();
+  const saved = saveTokenizer(tokenizer);
+  const candidates: [string, string][] = [
+    [`${ctx.outDir}/../09_training/run/best`, "lab 09's best checkpoint"],
+    [`${ctx.outDir}/run/best`, "the best checkpoint this lab trained on an earlier run"],
+  ];
+  for (const [dir, origin] of candidates) {
+    let ckpt: Checkpoint;
+    try {
+      ckpt = await loadCheckpoint(dir);
+    } catch {
+      continue; // not trained here yet
+    }
+    const fits = (Object.keys(preset.shape) as (keyof typeof preset.shape)[]).every((k) =>
+      ckpt.model.config[k] === preset.shape[k]
+    ) && ckpt.tokenizer.data === saved.data;
+    if (fits) {
+      return { model: ckpt.model, origin: `${origin} (step ${ckpt.state?.step})` };
+    }
+  }
+  ctx.say(`
+    Lab 09 has not left a checkpoint for the ${preset.name} preset here, so this lab trains one
+    first, the same way:
+  `);
+  const result = await train({
+    model: new GPT(
+      { ...preset.shape, vocabSize: tokenizer.vocabSize },
+      preset.settings.seed,
+      await loadBackend(),
+    ),
+    data,
+    tokenizer: saved,
+    settings: preset.settings,
+    outDir: `${ctx.outDir}/run`,
+    progress: labProgress(ctx),
+  });
+  return {
+    model: (await loadCheckpoint(`${ctx.outDir}/run/best`)).model,
+    origin: `the best checkpoint of the run above (validation loss ${
+      result.bestValLoss.toFixed(3)
+    })`,
+  };
+}
+
+/** A prompt from the start of the corpus: a few lines of real text to continue. */
+async function prompt(): Promise<string> {
+  const { text } = await labCorpus();
+  const lines = text.split("\n");
+  let p = "";
+  for (const line of lines) {
+    if (p.length + line.length > 60) break;
+    p += line + "\n";
+  }
+  return p || [...text].slice(0, 40).join("");
+}
+
+/** The model's logits for the token after `ids` (the last `blockSize` of them). */
+function nextLogits(model: GPT, ids: number[]): Float32Array {
+  const context = ids.slice(-model.config.blockSize);
+  const T = context.length, V = model.config.vocabSize;
+  model.forward(Int32Array.from(context), null, 1, T);
+  return model.acts!.logits.slice((T - 1) * V, T * V);
+}
+
+/** Lines of generated text with a margin, so that blank lines show. */
+function margin(text: string, lines: number): string {
+  return text.split("\n").slice(0, lines).map((l) => `│ ${l}`).join("\n");
+}
+
+/** A token shown readably: a newline as ⏎, a space as ␠. */
+function label(tokenizer: CharTokenizer, id: number): string {
+  return tokenizer.decode([id]).replace("\n", "⏎").replace(" ", "␠");
+}
+
+async function theModel(ctx: StepContext) {
+  const { model, origin } = await trained(ctx);
+  const { tokenizer } = await labDataset();
+  const p = await prompt();
+  const logits = nextLogits(model, tokenizer.encode(p));
+  const probs = nextTokenDistribution(logits);
+  const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a]).slice(0, TOP);
+  ctx.say(`
+    Generation is the model used as it was trained: read a context, output one distribution over
+    the next token. This lab samples from ${origin}: ${
+    formatCount(model.numParameters)
+  } parameters, context ${model.config.blockSize}, V = ${model.config.vocabSize}, trained on
+    ${(await labCorpus()).name} (the ${labPreset().name} preset; \`${PRESET_ENV}=${
+    labPreset().name === "quick" ? "full" : "quick"
+  }\` switches). The prompt:
+  `);
+  ctx.show(p);
+  await ctx.chart(
+    "next_token",
+    barChart({
+      title: `The ${TOP} most likely next characters after the prompt`,
+      data: order.map((id) => ({
+        token: label(tokenizer, id),
+        p: probs[id],
+        text: probs[id].toFixed(3),
+      })),
+      category: "token",
+      value: "p",
+      valueTitle: "probability",
+      label: "text",
+    }),
+  );
+  const entropy = -probs.reduce((s, q) => s + (q > 0 ? q * Math.log(q) : 0), 0);
+  ctx.say(`
+    The most likely next character is "${label(tokenizer, order[0])}" at
+    ${probs[order[0]].toFixed(3)}; the distribution's entropy is ${entropy.toFixed(2)} nats
+    (a uniform guess over V would be ${Math.log(model.config.vocabSize).toFixed(2)}). Generating
+    text means choosing from it, appending the choice and asking again; how to choose is the
+    rest of this lab.
+  `);
+}
+
+async function yourTemperature(ctx: StepContext) {
+  ctx.say(`
+    The temperature τ divides the logits before the softmax. τ < 1 widens the gaps, so the
+    likely get likelier: safer, duller text. τ > 1 narrows them towards uniform: more varied,
+    more mistakes. τ → 0 is greedy decoding, always the single most likely token. Write
+    softmaxWithTemperature.
+  `);
+  const soft = await ctx.exercise<SoftmaxWithTemperature>("10.1");
+  const { model } = await trained(ctx);
+  const { tokenizer } = await labDataset();
+  const logits = nextLogits(model, tokenizer.encode(await prompt()));
+  const rows = [0.5, 1, 2].map((t) => {
+    const p = soft(logits, t);
+    const top = Math.max(...p);
+    const entropy = -p.reduce((s, q) => s + (q > 0 ? q * Math.log(q) : 0), 0);
+    return [t, top.toFixed(3), entropy.toFixed(2)];
+  });
+  ctx.table([["temperature", "largest probability", "entropy (nats)"], ...rows]);
+}
+
+async function greedy(ctx: StepContext) {
+  const { model } = await trained(ctx);
+  const { tokenizer } = await labDataset();
+  const p = await prompt();
+  const ids = generate(model, tokenizer.encode(p), { maxTokens: SAMPLE_TOKENS, temperature: 0 });
+  const text = tokenizer.decode(ids);
+  ctx.say(`
+    Greedy decoding (temperature 0) takes the most likely token every time. It is deterministic,
+    and for a small model it soon falls into a loop, since the same context keeps giving the
+    same most likely continuation:
+  `);
+  ctx.show(margin(text, 6));
+  const distinct = new Set(text.match(/.{1,8}/gs) ?? []).size;
+  ctx.say(`
+    (${distinct} distinct 8-character pieces in ${text.length} characters.) Sampling instead
+    draws from the distribution, with a seed for reproducibility; top-k and top-p then cut off
+    its unreliable tail.
+  `);
+}
+
+async function yourTopK(ctx: StepContext) {
+  ctx.say(`
+    Sampling from the full distribution now and then picks a token from its long tail of
+    individually unlikely but collectively frequent choices, and one bad character derails the
+    rest. Top-k keeps only the k most likely tokens and renormalises. Write topKFilter.
+  `);
+  const topK = await ctx.exercise<TopKFilter>("10.2");
+  await compareWithSampler(ctx, (p) => topK(p, 5), { topK: 5 }, "top-k 5");
+}
+
+async function yourTopP(ctx: StepContext) {
+  ctx.say(`
+    A fixed k is too many when the model is sure and too few when it hesitates. Top-p, the
+    nucleus, keeps the smallest set of most likely tokens whose total probability reaches p:
+    one token when the model is certain, dozens when it is not. Write topPFilter.
+  `);
+  const topP = await ctx.exercise<TopPFilter>("10.3");
+  await compareWithSampler(ctx, (p) => topP(p, 0.9), { topP: 0.9 }, "top-p 0.9");
+}
+
+/** Runs the student's filter on the model's distribution and compares with the sampler's. */
+async function compareWithSampler(
+  ctx: StepContext,
+  filter: (probs: Float32Array) => Float32Array,
+  options: SamplingOptions,
+  name: string,
+) {
+  const { model } = await trained(ctx);
+  const { tokenizer } = await labDataset();
+  const logits = nextLogits(model, tokenizer.encode(await prompt()));
+  const mine = filter(nextTokenDistribution(logits));
+  const lib = nextTokenDistribution(logits, options);
+  let diff = 0, kept = 0;
+  for (let i = 0; i < lib.length; i++) {
+    diff = Math.max(diff, Math.abs(mine[i] - lib[i]));
+    if (mine[i] > 0) kept++;
+  }
+  ctx.say(`
+    On the prompt's next-token distribution, your ${name} keeps ${kept} of the
+    ${lib.length} characters; the largest difference from the library's sampler
+    (lib/sampling.ts) is ${diff.toExponential(1)}.
+  `);
+}
+
+async function variants(ctx: StepContext) {
+  const { model } = await trained(ctx);
+  const { tokenizer } = await labDataset();
+  const p = await prompt();
+  const logits = nextLogits(model, tokenizer.encode(p));
+  const settings: [string, SamplingOptions][] = [
+    ["τ 0.5", { temperature: 0.5 }],
+    ["τ 1", { temperature: 1 }],
+    ["τ 2", { temperature: 2 }],
+    ["top-k 5", { topK: 5 }],
+    ["top-p 0.9", { topP: 0.9 }],
+    ["τ 0.8 · top-p 0.9", { temperature: 0.8, topP: 0.9 }],
+  ];
+  const base = nextTokenDistribution(logits);
+  const order = [...base.keys()].sort((a, b) => base[b] - base[a]).slice(0, TOP);
+  await ctx.chart(
+    "next_token_distribution",
+    heatmap({
+      title: `Next-token probabilities of the ${TOP} likeliest characters, by sampling setting`,
+      values: settings.map(([, o]) => {
+        const d = nextTokenDistribution(logits, o);
+        return order.map((id) => d[id]);
+      }),
+      rowLabels: settings.map(([name]) => name),
+      columnLabels: order.map((id) => label(tokenizer, id)),
+      columnTitle: "next character",
+      cellFormat: ".2f",
+      cellSize: 36,
+      domain: [0, 1],
+    }),
+  );
+  const samples = settings.map(([name, o]) => {
+    const ids = generate(model, tokenizer.encode(p), { ...o, maxTokens: SAMPLE_TOKENS, seed: 7 });
+    return { name, text: tokenizer.decode(ids) };
+  });
+  await ctx.sample(
+    "samples",
+    `${SAMPLE_TOKENS} characters after the prompt per setting, seed 7`,
+    samples.map((s) => `── ${s.name}\n${p}${s.text}`).join("\n\n"),
+  );
+  ctx.say(`
+    The same distribution under each setting: the temperature reshapes it, top-k and top-p cut
+    its tail to zero. The first lines after the prompt, per setting (all in samples.txt):
+  `);
+  ctx.show(samples.map((s) => `── ${s.name}\n${margin(s.text, 3)}`).join("\n"));
+}
+
+async function kvCache(ctx: StepContext) {
+  const { model } = await trained(ctx);
+  const { tokenizer } = await labDataset();
+  const prompted = tokenizer.encode(await prompt());
+  const n = 2 * model.config.blockSize + 10;
+  const options = { maxTokens: n, temperature: 0.8, seed: 3 };
+  const cached = generate(model, prompted, { ...options, kvCache: true });
+  const plain = generate(model, prompted, { ...options, kvCache: false });
+  const same = cached.length === plain.length && cached.every((t, i) => t === plain[i]);
+  ctx.say(`
+    Without a cache, every new token runs the whole context through the model again, though
+    the keys and values of the earlier positions have not changed: causal attention never lets
+    a position see later ones. The KV cache keeps each layer's keys and values, feeds only the
+    newest token, and reads the rest: O(T) work per token instead of O(T²). Its arithmetic is
+    the same, operation for operation, so it must give the same tokens. ${n} tokens sampled at
+    temperature 0.8, seed 3, past the context of ${model.config.blockSize} (where the window
+    slides): ${same ? "the same tokens with and without the cache" : "DIFFERENT tokens"}.
+  `);
+  // Speed does not depend on the weights, so a fresh model with a longer context shows the trend.
+  const wide = new GPT({ ...model.config, blockSize: 256 }, 0);
+  const rows: { context: number; "tokens/s": number; cache: string }[] = [];
+  const table: (string | number)[][] = [["context", "with cache", "without", "speed-up"]];
+  for (const T of [16, 32, 64, 128, 256]) {
+    const { withCache, without } = speedAt(wide, T);
+    rows.push({ context: T, "tokens/s": Math.round(withCache), cache: "with KV cache" });
+    rows.push({ context: T, "tokens/s": Math.round(without), cache: "without" });
+    table.push([
+      T,
+      formatCount(Math.round(withCache)),
+      formatCount(Math.round(without)),
+      `${(withCache / without).toFixed(1)}×`,
+    ]);
+  }
+  await ctx.chart(
+    "kv_cache_speed",
+    lineChart({
+      title: "Generation speed at context length T, with and without the KV cache",
+      data: rows,
+      x: "context",
+      y: "tokens/s",
+      series: "cache",
+      logX: true,
+      logY: true,
+      xTitle: "context length T (tokens)",
+    }),
+  );
+  ctx.say(`
+    Tokens per second for the last ${SPEED_TOKENS} tokens of a context of T, for this model's
+    shape stretched to a context of 256 (untrained: speed does not depend on the weights):
+  `);
+  ctx.table(table);
+  ctx.say(`
+    The gap grows with the context: without the cache the cost of a token grows with T, with it
+    the cost stays nearly flat until attention over the cached positions starts to count.
+  `);
+}
+
+/** Tokens timed at each context length. */
+const SPEED_TOKENS = 8;
+
+/**
+ * Tokens per second producing the last SPEED_TOKENS tokens of a context of T, with the KV cache
+ * (filled with the first ones beforehand) and without it (a forward pass over the whole context
+ * for each token), after one untimed round to warm up the compiler.
+ */
+function speedAt(model: GPT, T: number): { withCache: number; without: number } {
+  const V = model.config.vocabSize;
+  const tokens = Array.from({ length: T }, (_, i) => (i * 7) % V);
+  const timed = (f: (i: number) => void) => {
+    const t0 = performance.now();
+    for (let i = T - SPEED_TOKENS + 1; i <= T; i++) f(i);
+    return SPEED_TOKENS / ((performance.now() - t0) / 1000);
+  };
+  const cached = () => {
+    const cache = new KVCache(model);
+    cache.logitsAfter(tokens.slice(0, T - SPEED_TOKENS), 0);
+    return timed((i) => cache.logitsAfter(tokens.slice(0, i), 0));
+  };
+  const plain = () => timed((i) => nextLogits(model, tokens.slice(0, i)));
+  cached(), plain();
+  return { withCache: cached(), without: plain() };
+}
+
+async function streaming(ctx: StepContext) {
+  const { model } = await trained(ctx);
+  const { tokenizer } = await labDataset();
+  const p = await prompt();
+  const stop = "\n\n";
+  let text = "", line = "", firstMs = 0, count = 0;
+  const t0 = performance.now();
+  const lines: string[] = [];
+  generate(model, tokenizer.encode(p), {
+    maxTokens: 400,
+    temperature: 0.8,
+    topP: 0.95,
+    seed: 11,
+    onToken(id) {
+      if (count++ === 0) firstMs = performance.now() - t0;
+      const piece = tokenizer.decode([id]);
+      text += piece;
+      line += piece;
+      if (piece === "\n") {
+        // A line is shown as soon as it is complete, not when the whole text is.
+        ctx.show(`${((performance.now() - t0) / 1000).toFixed(2)} s │ ${line.trimEnd()}`);
+        lines.push(line);
+        line = "";
+      }
+      return !text.endsWith(stop);
+    },
+  });
+  if (line) ctx.show(`${((performance.now() - t0) / 1000).toFixed(2)} s │ ${line}`);
+  ctx.say(`
+    Above, generation streamed: generate() calls onToken with each new token, and the lab
+    printed each line the moment it was complete, with the time it appeared. The first token
+    came after ${firstMs.toFixed(1)} ms. Returning false from onToken stops early: here at the
+    stop string ${JSON.stringify(stop)} (a blank line, the end of a speech), ${
+    text.endsWith(stop) ? `reached after ${count} tokens` : `not reached within ${count} tokens`
+  }. \`deno task sample --ckpt DIR --stop …\` streams to the terminal the same way, character
+    by character.
+  `);
+}
+
+/** Lab 10, as the runner sees it. */
+export const lab: Lab = {
+  id: "10",
+  slug: "10_generation",
+  title: "Generation: sampling and the KV cache",
+  exercises,
+  steps: [
+    step("The next-token distribution", theModel),
+    step("Exercise 10.1: temperature", yourTemperature),
+    step("Greedy decoding", greedy),
+    step("Exercise 10.2: top-k", yourTopK),
+    step("Exercise 10.3: top-p", yourTopP),
+    step("One distribution, six ways to sample", variants),
+    step("The KV cache: same tokens, less work", kvCache),
+    step("Streaming and stop strings", streaming),
+  ],
+};

@@ -1,0 +1,115 @@
+/**
+ * Exercises of lab 10: softmax with a temperature, top-k filtering and top-p (nucleus) filtering.
+ * @module
+ */
+import { closeCase, type Exercise, show } from "../../lib/exercise.ts";
+import { Rng } from "../../lib/random.ts";
+import { nextTokenDistribution } from "../../lib/sampling.ts";
+import { softmax } from "../../lib/softmax.ts";
+
+const FILE = "labs/exercises/10_generation.ts";
+
+/** The sampler's distribution at a temperature (> 0), nothing filtered. */
+function softmaxWithTemperature(logits: Float32Array, temperature: number): Float32Array {
+  return nextTokenDistribution(logits, { temperature });
+}
+
+/** A distribution through the sampler's top-k filter (its logits are the log-probabilities). */
+function topKFilter(probs: Float32Array, k: number): Float32Array {
+  return nextTokenDistribution(Float32Array.from(probs, Math.log), { topK: k });
+}
+
+/** A distribution through the sampler's top-p filter. */
+function topPFilter(probs: Float32Array, p: number): Float32Array {
+  return nextTokenDistribution(Float32Array.from(probs, Math.log), { topP: p });
+}
+
+/** The signatures the lab calls the student's functions with. */
+export type SoftmaxWithTemperature = typeof softmaxWithTemperature;
+export type TopKFilter = typeof topKFilter;
+export type TopPFilter = typeof topPFilter;
+
+/** Seeded distributions over V tokens, peaked enough that filters keep a few of them. */
+function distributions(seed: number, sizes: number[]): Float32Array[] {
+  const rng = new Rng(seed);
+  return sizes.map((V) => Float32Array.from(softmax([...rng.normalArray(V, 2)])));
+}
+
+const temperatureExercise: Exercise<typeof softmaxWithTemperature> = {
+  id: "10.1",
+  title: "Softmax with a temperature",
+  file: FILE,
+  symbol: "softmaxWithTemperature",
+  hint: "Temperature divides the logits before the softmax. What does dividing by 0.5 do to " +
+    "the gaps between logits, and so to the probabilities? As in lab 00, what do you subtract " +
+    "first so that exp never overflows?",
+  points: 2,
+  reference: softmaxWithTemperature,
+  check(impl) {
+    const rng = new Rng(12);
+    return ([[3, 1], [5, 0.5], [8, 2], [65, 0.8], [4, 0.05]] as [number, number][]).map(
+      ([V, t]) => {
+        const logits = rng.normalArray(V, 3);
+        if (V === 4) logits[1] = 400; // overflows exp() unless the max is subtracted
+        return closeCase(
+          `softmaxWithTemperature(${show(logits)}, ${t})`,
+          impl(logits.slice(), t),
+          softmaxWithTemperature(logits, t),
+          1e-6,
+        );
+      },
+    );
+  },
+};
+
+const topKExercise: Exercise<typeof topKFilter> = {
+  id: "10.2",
+  title: "Top-k filtering",
+  file: FILE,
+  symbol: "topKFilter",
+  hint: "Which k tokens survive, and what happens to the others' probability? After removing " +
+    "mass, do the survivors still add up to 1? Ties are broken by the smaller token id.",
+  points: 2,
+  reference: topKFilter,
+  check(impl) {
+    const dists = distributions(13, [5, 8, 65, 3]);
+    return ([1, 3, 10, 5] as number[]).map((k, i) =>
+      closeCase(
+        `topKFilter(${show(dists[i])}, ${k})`,
+        impl(dists[i].slice(), k),
+        topKFilter(dists[i], k),
+        1e-6,
+      )
+    );
+  },
+};
+
+const topPExercise: Exercise<typeof topPFilter> = {
+  id: "10.3",
+  title: "Top-p (nucleus) filtering",
+  file: FILE,
+  symbol: "topPFilter",
+  hint: "Take tokens from the most to the least likely, adding up their probabilities: when do " +
+    "you stop so that the kept set is the smallest whose mass reaches p? How many tokens does " +
+    "p = 0 keep? Then renormalise the survivors.",
+  points: 3,
+  reference: topPFilter,
+  check(impl) {
+    const dists = distributions(14, [5, 8, 65, 6, 10]);
+    return ([0.5, 0.9, 0.9, 0, 1] as number[]).map((p, i) =>
+      closeCase(
+        `topPFilter(${show(dists[i])}, ${p})`,
+        impl(dists[i].slice(), p),
+        topPFilter(dists[i], p),
+        1e-6,
+      )
+    );
+  },
+};
+
+/** Lab 10's exercises, in the order the lab uses them. */
+export const exercises: Exercise[] = [
+  temperatureExercise,
+  topKExercise,
+  topPExercise,
+] as Exercise[];
