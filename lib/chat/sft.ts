@@ -124,7 +124,12 @@ export function padBatch(examples: SftExample[], pad: number): SftBatch {
  * // const loss = maskedLoss(model, heldOutExamples, 32, tok.special.end);
  * ```
  */
-export function maskedLoss(model: GPT, examples: SftExample[], batchSize: number, pad: number) {
+export function maskedLoss(
+  model: GPT,
+  examples: SftExample[],
+  batchSize: number,
+  pad: number,
+): number {
   let sum = 0, count = 0;
   for (let i = 0; i < examples.length; i += batchSize) {
     const b = padBatch(examples.slice(i, i + batchSize), pad);
