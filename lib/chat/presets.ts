@@ -45,7 +45,7 @@ export const SFT_PRESETS: Record<"quick" | "full", SftPreset> = {
     model: { blockSize: 96, nLayer: 2, nHead: 4, nEmbd: 64 },
     settings: {
       batchSize: 16,
-      steps: 3000,
+      steps: 2400,
       warmupSteps: 100,
       maxLr: 5e-3,
       minLr: 3e-4,
