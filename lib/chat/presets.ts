@@ -27,7 +27,7 @@ export const SFT_PRESETS: Record<"quick" | "full", SftPreset> = {
     model: { blockSize: 64, nLayer: 2, nHead: 4, nEmbd: 64 },
     settings: {
       batchSize: 16,
-      steps: 200,
+      steps: 400,
       warmupSteps: 20,
       maxLr: 3e-3,
       minLr: 3e-4,
