@@ -374,15 +374,17 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   },
   sft: {
     summary: "fine-tune a chat model on generated conversations, then score it",
-    usage: `deno task sft [--preset quick|full] [--steps N] [--seed N] [--out DIR]
+    usage: `deno task sft [--preset quick|full] [--steps N] [--minutes M] [--seed N] [--out DIR]
 
   --preset   quick (the lab's: a couple of minutes) or full (the course's targets; default)
   --steps, --seed   override the preset's
+  --minutes M  stop training after M minutes even if steps remain (the full run uses 15)
   --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)
 Ctrl-C stops after the current step, then saves and scores what it has.`,
     options: {
       preset: { type: "string" },
       steps: { type: "string" },
+      minutes: { type: "string" },
       seed: { type: "string" },
       out: { type: "string" },
     },
@@ -391,6 +393,7 @@ Ctrl-C stops after the current step, then saves and scores what it has.`,
       await runSft({
         preset: (values.preset as string | undefined) ?? "full",
         steps: numberFlag(values, "steps"),
+        minutes: numberFlag(values, "minutes"),
         seed: numberFlag(values, "seed"),
         out: values.out as string | undefined,
       });

@@ -185,6 +185,11 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
   );
   const first = result.heldOut[0].loss, last = result.heldOut.at(-1)!.loss;
   ctx.say(`
+    The training curve jumps from batch to batch because each batch holds conversations of one
+    length, which often means one family: a batch of sums is easier than a batch of concepts.
+    The held-out loss, always on the same conversations, is the curve to read.
+  `);
+  ctx.say(`
     ${result.steps} steps in ${Math.round(result.seconds)} s (${
     Math.round(result.tokPerSec)
   } tokens/s).
@@ -248,11 +253,15 @@ async function evaluate(ctx: StepContext, state: State, preset: SftPreset) {
     }),
   );
   ctx.say(`
-    Read it family by family. Ending the turn is learned first: it is the same token after every
-    answer. Counting letters and spelling are next, reversing needs every position to look at
-    its mirror, and sums need carries. The quick preset stops early on purpose; the full one
-    (\`deno task sft --preset full\`, at most 15 minutes) trains longer on more sums, and its
-    scores are in the README.
+    Read it family by family. The format comes first: ${pct(evaluation.endedShare)} of the
+    replies close their turn, because <|end|> follows every answer and is the easiest token to
+    predict. Content comes later and family by family: ${
+    evaluation.families.map((f) => `${f.family} ${pct(f.accuracy)}`).join(", ")
+  }.
+    Counting often scores early because its answers are mostly 0 or 1; spelling and reversing
+    need each position to find the right letter of the word, and sums need carries. The quick
+    preset stops early on purpose; the full one (\`deno task sft --preset full --minutes 15\`)
+    trains longer on more sums, and the README gives its scores.
   `);
 }
 

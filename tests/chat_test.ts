@@ -146,3 +146,32 @@ Deno.test("SFT on a few conversations lowers the masked loss, saves a chat check
   });
   assert.equal(streamed, r.text);
 });
+
+Deno.test("a time budget ends SFT after the step that exceeds it, and says so", async () => {
+  const convs = generateConversations({ count: 4, split: "train", seed: 1, maxExchanges: 1 });
+  const { examples } = encodeExamples(tok, convs, 64);
+  const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 64, nLayer: 1, nHead: 1, nEmbd: 8 });
+  const lines: string[] = [];
+  const result = await sft({
+    model,
+    tokenizer: tok,
+    train: examples,
+    heldOut: [],
+    settings: {
+      batchSize: 2,
+      steps: 50,
+      warmupSteps: 1,
+      maxLr: 1e-3,
+      minLr: 1e-4,
+      weightDecay: 0,
+      gradClip: 0,
+      evalEvery: 100,
+      seed: 1,
+    },
+    timeBudget: 0,
+    progress: (line) => lines.push(line),
+  });
+  assert.equal(result.steps, 1);
+  assert.ok(result.outOfTime && !result.interrupted);
+  assert.match(lines.join("\n"), /time budget of 0 s reached after step 1/);
+});

@@ -129,7 +129,7 @@ export function evaluateChat(
   model: GPT,
   tok: ChatTokenizer,
   conversations: Conversation[],
-  maxTokens = 32,
+  maxTokens = 64,
 ): ChatEvaluation {
   const tally = new Map<Family, { correct: number; total: number }>();
   let replies = 0, ended = 0;

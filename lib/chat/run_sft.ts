@@ -68,6 +68,8 @@ export interface SftRequest {
   steps?: number;
   seed?: number;
   out?: string;
+  /** Stop training after this many minutes, whatever the step (default: no limit). */
+  minutes?: number;
   print?: (line: string) => void;
 }
 
@@ -96,6 +98,9 @@ export async function runSft(
   const steps = req.steps ?? base.settings.steps;
   if (!Number.isInteger(steps) || steps < 1) {
     throw new UserError(`--steps must be a positive whole number, not ${steps}.`);
+  }
+  if (req.minutes !== undefined && !(req.minutes > 0)) {
+    throw new UserError(`--minutes must be a positive number, not ${req.minutes}.`);
   }
   const seed = req.seed ?? base.settings.seed;
   const preset = { ...base, settings: { ...base.settings, steps, seed } };
@@ -127,6 +132,7 @@ export async function runSft(
       settings: preset.settings,
       outDir,
       stopRequested: () => stop,
+      timeBudget: req.minutes === undefined ? undefined : req.minutes * 60,
     });
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
@@ -140,7 +146,10 @@ export async function runSft(
       2,
     ) + "\n",
   );
-  print(`Trained ${result.steps} steps in ${Math.round(result.seconds)} s. Held-out exact match:`);
+  print(
+    `Trained ${result.steps} steps in ${Math.round(result.seconds)} s` +
+      `${result.outOfTime ? " (the time budget ended it)" : ""}. Held-out exact match:`,
+  );
   print(table([
     ["family", "correct", "accuracy"],
     ...evaluation.families.map((f) => [f.family, `${f.correct}/${f.total}`, percent(f.accuracy)]),

@@ -124,7 +124,12 @@ export function padBatch(examples: SftExample[], pad: number): SftBatch {
  * // const loss = maskedLoss(model, heldOutExamples, 32, tok.special.end);
  * ```
  */
-export function maskedLoss(model: GPT, examples: SftExample[], batchSize: number, pad: number) {
+export function maskedLoss(
+  model: GPT,
+  examples: SftExample[],
+  batchSize: number,
+  pad: number,
+): number {
   let sum = 0, count = 0;
   for (let i = 0; i < examples.length; i += batchSize) {
     const b = padBatch(examples.slice(i, i + batchSize), pad);
@@ -149,6 +154,8 @@ export interface SftJob {
   progress?: (line: string, final: boolean) => void;
   /** Polled after every step; true ends the run early (it still saves). */
   stopRequested?: () => boolean;
+  /** Training time allowed, in seconds; the run ends after the step that exceeds it (default none). */
+  timeBudget?: number;
 }
 
 /** How an SFT run ended. */
@@ -159,6 +166,8 @@ export interface SftResult {
   /** Held-out loss at each evaluation. */
   heldOut: { step: number; loss: number }[];
   interrupted: boolean;
+  /** True when the time budget ended the run before its last step. */
+  outOfTime: boolean;
   tokPerSec: number;
   seconds: number;
 }
@@ -197,6 +206,7 @@ export async function sft(job: SftJob): Promise<SftResult> {
     losses: [],
     heldOut: [],
     interrupted: false,
+    outOfTime: false,
     tokPerSec: 0,
     seconds: 0,
   };
@@ -241,6 +251,11 @@ export async function sft(job: SftJob): Promise<SftResult> {
     );
     if (job.stopRequested?.()) {
       result.interrupted = true;
+      break;
+    }
+    if (job.timeBudget !== undefined && elapsed > job.timeBudget && step + 1 < s.steps) {
+      result.outOfTime = true;
+      progress(`time budget of ${job.timeBudget} s reached after step ${step + 1}`, true);
       break;
     }
   }
