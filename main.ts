@@ -375,11 +375,13 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   sft: {
     summary: "fine-tune a chat model on generated conversations, then score it",
     usage: `deno task sft [--preset quick|full] [--steps N] [--minutes M] [--seed N] [--out DIR]
+                      [--backend wasm|ts]
 
   --preset   quick (the lab's: a couple of minutes) or full (the course's targets; default)
   --steps, --seed   override the preset's
   --minutes M  stop training after M minutes even if steps remain (the full run uses 15)
   --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)
+  --backend  wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)
 Ctrl-C stops after the current step, then saves and scores what it has.`,
     options: {
       preset: { type: "string" },
@@ -387,6 +389,7 @@ Ctrl-C stops after the current step, then saves and scores what it has.`,
       minutes: { type: "string" },
       seed: { type: "string" },
       out: { type: "string" },
+      backend: { type: "string" },
     },
     async run(values) {
       const { runSft } = await import("./lib/chat/run_sft.ts");
@@ -396,6 +399,7 @@ Ctrl-C stops after the current step, then saves and scores what it has.`,
         minutes: numberFlag(values, "minutes"),
         seed: numberFlag(values, "seed"),
         out: values.out as string | undefined,
+        backend: backendFlag(values),
       });
       return 0;
     },

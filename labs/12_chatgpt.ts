@@ -3,7 +3,7 @@
  * writes itself (with a held-out split), supervised fine-tuning with the loss masked to the
  * assistant's tokens, evaluation by exact match per task family, and the chat commands.
  *
- * Runs the `quick` SFT preset (a couple of minutes); `deno task sft --preset full` is the run that
+ * Runs the `quick` SFT preset (a minute or two); `deno task sft --preset full` is the run that
  * aims at the course's targets. The lab's model starts from scratch: its conversations are its
  * whole world, which is what lets a model this small learn them.
  * @module
@@ -23,6 +23,7 @@ import {
   type Turn,
 } from "../lib/chat/template.ts";
 import { GPT } from "../lib/gpt.ts";
+import { loadBackend } from "../lib/kernel_ops.ts";
 import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
 
@@ -149,14 +150,20 @@ async function yourMask(ctx: StepContext, tok: ChatTokenizer) {
 
 async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
   const data = state.data ??= prepareChatData(preset, preset.settings.seed);
-  const model = new GPT({ ...preset.model, vocabSize: data.tok.vocabSize }, preset.settings.seed);
+  const model = new GPT(
+    { ...preset.model, vocabSize: data.tok.vocabSize },
+    preset.settings.seed,
+    await loadBackend(),
+  );
   const s = preset.settings;
   ctx.say(`
     Supervised fine-tuning, quick preset: a GPT of ${model.numParameters.toLocaleString("en-US")}
     parameters (${preset.model.nLayer} layers, width ${preset.model.nEmbd}), ${s.steps} steps of
     ${s.batchSize} conversations, AdamW with warmup and cosine decay from ${s.maxLr}. Batches take
-    neighbours in length order, so that little is lost to padding. On plain TypeScript this takes
-    a few minutes; the held-out loss is measured every ${s.evalEvery} steps.
+    neighbours in length order, so that little is lost to padding. Positions are rotary (RoPE, lab
+    05): a sum's digits sit at different places in "what is 23+45?" and "add 23 and 45.", but at
+    the same distances from the answer, and RoPE encodes distances. It runs on the SIMD kernels;
+    the held-out loss is measured every ${s.evalEvery} steps.
   `);
   const result = await sft({
     model,

@@ -50,15 +50,25 @@ function rotate(
 ): void {
   const hs = C / NH;
   if (hs % 2 !== 0) throw new Error(`RoPE needs an even head size, got ${hs} (C ${C}, NH ${NH}).`);
+  // The angles depend on (t, i) only: computing them once per call, not once per batch row,
+  // head and part, takes the trigonometry out of the inner loop.
+  const half = hs / 2;
+  const cosT = new Float64Array(T * half), sinT = new Float64Array(T * half);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < half; i++) {
+      const angle = sign * (t + offset) * Math.pow(BASE, (-2 * i) / hs);
+      cosT[t * half + i] = Math.cos(angle);
+      sinT[t * half + i] = Math.sin(angle);
+    }
+  }
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const base = (b * T + t) * 3 * C;
       for (let part = 0; part < 2; part++) { // q, then k
         for (let h = 0; h < NH; h++) {
           const p = base + part * C + h * hs;
-          for (let i = 0; i < hs / 2; i++) {
-            const angle = sign * (t + offset) * Math.pow(BASE, (-2 * i) / hs);
-            const cos = Math.cos(angle), sin = Math.sin(angle);
+          for (let i = 0; i < half; i++) {
+            const cos = cosT[t * half + i], sin = sinT[t * half + i];
             const x = inp[p + 2 * i], y = inp[p + 2 * i + 1];
             const rx = x * cos - y * sin, ry = x * sin + y * cos;
             out[p + 2 * i] = accumulate ? out[p + 2 * i] + rx : rx;

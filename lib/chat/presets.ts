@@ -1,8 +1,13 @@
 /**
  * SFT presets: the model shape, the data and the settings of a chat run. `quick` is the lab's
- * (a couple of minutes on plain TypeScript, a model that has learned the template and some
- * answers); `full` aims at the course's targets (two-digit addition, ending turns) in at most
- * 15 minutes on two CPU cores.
+ * (a minute or two on the kernels, a model that has learned the template and some answers);
+ * `full` aims at the course's targets (two-digit addition, ending turns) in at most 15 minutes on
+ * two CPU cores.
+ *
+ * Both use RoPE: the digits of a sum sit at different absolute places in "what is 23+45?" and
+ * "add 23 and 45.", but at the same distances from the answer, and rotary positions encode
+ * exactly those distances. With learned positions and otherwise the same full run, held-out
+ * sums stopped near 80%; with RoPE they reach 100%.
  * @module
  */
 import type { GPTConfig } from "../config.ts";
@@ -24,16 +29,16 @@ export interface SftPreset {
 /** The presets by name. */
 export const SFT_PRESETS: Record<"quick" | "full", SftPreset> = {
   quick: {
-    model: { blockSize: 64, nLayer: 2, nHead: 4, nEmbd: 64 },
+    model: { blockSize: 64, nLayer: 2, nHead: 4, nEmbd: 64, positional: "rope" },
     settings: {
-      batchSize: 16,
-      steps: 400,
-      warmupSteps: 20,
-      maxLr: 3e-3,
+      batchSize: 32,
+      steps: 2000,
+      warmupSteps: 100,
+      maxLr: 1e-3,
       minLr: 3e-4,
       weightDecay: 0.01,
       gradClip: 1,
-      evalEvery: 100,
+      evalEvery: 500,
       seed: 7,
     },
     trainCount: 4000,
@@ -42,20 +47,20 @@ export const SFT_PRESETS: Record<"quick" | "full", SftPreset> = {
     families: ["addition", "reverse", "spell", "count", "concept"],
   },
   full: {
-    model: { blockSize: 96, nLayer: 2, nHead: 4, nEmbd: 64 },
+    model: { blockSize: 96, nLayer: 2, nHead: 4, nEmbd: 64, positional: "rope" },
     settings: {
-      batchSize: 16,
-      steps: 2400,
-      warmupSteps: 100,
-      maxLr: 5e-3,
+      batchSize: 32,
+      steps: 16000,
+      warmupSteps: 200,
+      maxLr: 1e-3,
       minLr: 3e-4,
       weightDecay: 0.01,
       gradClip: 1,
-      evalEvery: 500,
+      evalEvery: 2000,
       seed: 7,
     },
     trainCount: 60000,
-    heldOutCount: 300,
+    heldOutCount: 1000,
     maxExchanges: 3,
     // Sums are the course's target and the hardest family per token: six draws in ten.
     families: [

@@ -6,6 +6,7 @@
  */
 import { GPT } from "../gpt.ts";
 import { UserError } from "../errors.ts";
+import { type BackendName, loadBackend } from "../kernel_ops.ts";
 import { paint, table } from "../term.ts";
 import { chatAlphabet, type Conversation, generateConversations, turnsOf } from "./data.ts";
 import { type ChatEvaluation, evaluateChat } from "./eval.ts";
@@ -70,6 +71,8 @@ export interface SftRequest {
   out?: string;
   /** Stop training after this many minutes, whatever the step (default: no limit). */
   minutes?: number;
+  /** Where the layers run (default "wasm", the SIMD kernels). */
+  backend?: BackendName;
   print?: (line: string) => void;
 }
 
@@ -106,7 +109,11 @@ export async function runSft(
   const preset = { ...base, settings: { ...base.settings, steps, seed } };
   const outDir = req.out ?? `out/chat/${req.preset}`;
   const data = prepareChatData(preset, seed);
-  const model = new GPT({ ...preset.model, vocabSize: data.tok.vocabSize }, seed);
+  const model = new GPT(
+    { ...preset.model, vocabSize: data.tok.vocabSize },
+    seed,
+    await loadBackend(req.backend),
+  );
   print(
     `${data.train.length.toLocaleString("en-US")} training conversations (${data.dropped} too ` +
       `long left out), ${data.heldOut.length} held out · model ${

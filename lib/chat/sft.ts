@@ -8,7 +8,7 @@
  * but keeps every conversation alone in its row, as the template intends.
  * @module
  */
-import { adamwStep, clipGradNorm } from "../adamw.ts";
+import { clipGradNorm } from "../adamw.ts";
 import { saveCheckpoint } from "../checkpoint.ts";
 import { UserError } from "../errors.ts";
 import type { GPT } from "../gpt.ts";
@@ -189,7 +189,8 @@ export async function sft(job: SftJob): Promise<SftResult> {
   const progress = job.progress ?? defaultProgress();
   const pad = job.tokenizer.special.end;
   const rng = new Rng(s.seed);
-  const m = new Float32Array(model.params.length), v = new Float32Array(model.params.length);
+  // The moments live where the model's buffers do, so the kernels' AdamW reads them in place.
+  const m = model.alloc(model.params.length), v = model.alloc(model.params.length);
   const groups = decayGroups(model.config, s.weightDecay);
   const metricsPath = outDir ? `${outDir}/metrics.jsonl` : null;
   if (outDir) {
@@ -236,7 +237,11 @@ export async function sft(job: SftJob): Promise<SftResult> {
     model.zeroGrad();
     model.backward();
     if (s.gradClip > 0) clipGradNorm(model.grads, s.gradClip);
-    adamwStep(model.params, model.grads, m, v, step + 1, { lr, beta1: 0.9, beta2: 0.99 }, groups);
+    model.ops.adamwStep(model.params, model.grads, m, v, step + 1, {
+      lr,
+      beta1: 0.9,
+      beta2: 0.99,
+    }, groups);
     tokens += b.B * b.T;
     const elapsed = (performance.now() - t0) / 1000;
     result.tokPerSec = tokens / elapsed;

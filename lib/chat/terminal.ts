@@ -6,6 +6,7 @@
  * @module
  */
 import { loadCheckpoint } from "../checkpoint.ts";
+import { loadBackend } from "../kernel_ops.ts";
 import { UserError } from "../errors.ts";
 import type { GPT } from "../gpt.ts";
 import { resolveCheckpointDir } from "../run_sample.ts";
@@ -30,7 +31,7 @@ export async function loadChatModel(
   path: string,
 ): Promise<{ model: GPT; tok: ChatTokenizer; dir: string }> {
   const dir = await resolveCheckpointDir(path);
-  const ckpt = await loadCheckpoint(dir);
+  const ckpt = await loadCheckpoint(dir, await loadBackend());
   const tok = ChatTokenizer.restore(ckpt.tokenizer, `The checkpoint in ${dir}`);
   if (tok.vocabSize !== ckpt.model.config.vocabSize) {
     throw new UserError(
