@@ -481,7 +481,11 @@ async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) 
       ? `LoRA, whose update is confined to a few directions of each matrix, forgets less.`
       : `here LoRA forgets as much, or more.`
   } LoRA can only steer the features the base model already computes, through frozen
-    embeddings: the less pretrained the base (the quick preset's saw 150 steps), the less it
+    embeddings: the less pretrained the base ${
+    labPreset().name === "quick"
+      ? `(the quick preset's saw ${labPreset().settings.steps} steps)`
+      : ""
+  }, the less it
     has to steer. On large pretrained models, whose features suit most tasks, LoRA usually
     comes close to full fine-tuning.
   `);
