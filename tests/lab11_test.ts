@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { FINETUNE_SETUPS, type FinetuneSetup, makeLab } from "../labs/11_finetuning.ts";
 import { PRESET_ENV } from "../labs/setup.ts";
-import { REPO_ROOT } from "../lib/exercise.ts";
+import { exercises } from "../labs/catalog/11_finetuning.ts";
+import * as solutions from "../labs/solutions/11_finetuning.ts";
+import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
+import type { LoraTarget } from "../lib/lora.ts";
 import { runLab } from "../lib/lab.ts";
 import { svgErrors, vegaLiteErrors } from "./helpers.ts";
 
@@ -83,4 +86,89 @@ Deno.test("lab 11 runs to the end with the solutions as the student's code", asy
   // The student's backward agrees with finite differences, and says so with the numbers.
   assert.match(output, /relative\s+error\s+[\d.]+e-\d\s+for\s+A\s+and\s+[\d.]+e-\d\s+for\s+B/);
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("lab 11: plausible mistakes fail their checks", async () => {
+  const mistakes: [string, AnyFunction][] = [
+    // Forgets the scale α/r.
+    [
+      "11.1",
+      (
+        out: Float32Array,
+        base: Float32Array,
+        A: Float32Array,
+        B: Float32Array,
+        _s: number,
+        OC: number,
+        C: number,
+        r: number,
+      ) => solutions.loraMerge(out, base, A, B, 1, OC, C, r),
+    ],
+    // Reads A as (C, r) instead of (r, C).
+    [
+      "11.1",
+      (
+        out: Float32Array,
+        base: Float32Array,
+        A: Float32Array,
+        B: Float32Array,
+        s: number,
+        OC: number,
+        C: number,
+        r: number,
+      ) => {
+        for (let o = 0; o < OC; o++) {
+          for (let c = 0; c < C; c++) {
+            let sum = 0;
+            for (let k = 0; k < r; k++) sum += B[o * r + k] * A[c * r + k];
+            out[o * C + c] = base[o * C + c] + s * sum;
+          }
+        }
+      },
+    ],
+    // Adds to whatever dA and dB held.
+    [
+      "11.2",
+      (
+        dA: Float32Array,
+        dB: Float32Array,
+        ...rest: [Float32Array, Float32Array, Float32Array, number, number, number, number]
+      ) => {
+        const [a, b] = [dA.slice(), dB.slice()];
+        solutions.loraBackward(dA, dB, ...rest);
+        dA.forEach((x, i) => dA[i] = x + a[i]);
+        dB.forEach((x, i) => dB[i] = x + b[i]);
+      },
+    ],
+    // Forgets the scale α/r.
+    [
+      "11.2",
+      (
+        dA: Float32Array,
+        dB: Float32Array,
+        dW: Float32Array,
+        A: Float32Array,
+        B: Float32Array,
+        _s: number,
+        OC: number,
+        C: number,
+        r: number,
+      ) => solutions.loraBackward(dA, dB, dW, A, B, 1, OC, C, r),
+    ],
+    // Counts every matrix as square (C, C).
+    [
+      "11.3",
+      (C: number, L: number, r: number, targets: string[]) => L * targets.length * r * 2 * C,
+    ],
+    // Counts one block only.
+    [
+      "11.3",
+      (C: number, _L: number, r: number, targets: LoraTarget[]) =>
+        solutions.loraParameterCount(C, 1, r, targets),
+    ],
+  ];
+  for (const [id, impl] of mistakes) {
+    const ex = exercises.find((e) => e.id === id)!;
+    assert.equal((await runCheck(ex, impl)).status, "fail", `${id} accepted a mistake`);
+  }
 });
