@@ -13,7 +13,7 @@ import { generate, KVCache } from "../lib/generate.ts";
 import { GPT } from "../lib/gpt.ts";
 import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import { nextTokenDistribution, type SamplingOptions } from "../lib/sampling.ts";
-import { formatCount } from "../lib/term.ts";
+import { formatCount, margin } from "../lib/term.ts";
 import type { CharTokenizer } from "../lib/tokenizer/char.ts";
 import {
   exercises,
@@ -46,11 +46,6 @@ function nextLogits(model: GPT, ids: number[]): Float32Array {
   const T = context.length, V = model.config.vocabSize;
   model.forward(Int32Array.from(context), null, 1, T);
   return model.acts!.logits.slice((T - 1) * V, T * V);
-}
-
-/** Lines of generated text with a margin, so that blank lines show. */
-function margin(text: string, lines: number): string {
-  return text.split("\n").slice(0, lines).map((l) => `│ ${l}`).join("\n");
 }
 
 /** A token shown readably: a newline as ⏎, a space as ␠. */

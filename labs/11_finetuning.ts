@@ -31,7 +31,7 @@ import {
 } from "../lib/lora.ts";
 import { Rng } from "../lib/random.ts";
 import { forecastText, forecastTowns } from "../lib/style_data.ts";
-import { formatCount } from "../lib/term.ts";
+import { formatCount, margin } from "../lib/term.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
 import { estimateLoss, type TrainSettings } from "../lib/trainer.ts";
 import { exercises } from "./catalog/11_finetuning.ts";
@@ -118,6 +118,12 @@ async function pretrained(ctx: StepContext, state: State) {
   return state.pretrained;
 }
 
+/** The pretrained model's losses on both tasks, measured once. */
+async function lossesBefore(ctx: StepContext, state: State, setup: FinetuneSetup) {
+  state.before ??= await losses((await pretrained(ctx, state)).model, state, setup);
+  return state.before;
+}
+
 /** A fresh copy of the pretrained model on the kernels, to fine-tune without touching it. */
 async function copyOfPretrained(ctx: StepContext, state: State): Promise<GPT> {
   const { model } = await pretrained(ctx, state);
@@ -157,11 +163,6 @@ async function corpusPrompt(): Promise<string> {
   return text.slice(0, text.indexOf("\n") + 1) || text.slice(0, 20);
 }
 
-/** Lines of text with a margin, so that blank lines show. */
-function margin(text: string, lines: number): string {
-  return text.split("\n").slice(0, lines).map((l) => `│ ${l}`).join("\n");
-}
-
 async function thePretrainedModel(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const { model, origin } = await pretrained(ctx, state);
   const c = model.config;
@@ -175,9 +176,10 @@ async function thePretrainedModel(ctx: StepContext, state: State, setup: Finetun
   `);
   const text = await sampleText(model, await corpusPrompt());
   ctx.show(margin(text, 6));
-  state.before = await losses(model, state, setup);
   ctx.say(`
-    Its validation loss on the corpus: ${state.before.corpus.toFixed(3)} per character.
+    Its validation loss on the corpus: ${
+    (await lossesBefore(ctx, state, setup)).corpus.toFixed(3)
+  } per character.
   `);
 }
 
@@ -193,7 +195,7 @@ async function newStyle(ctx: StepContext, state: State, setup: FinetuneSetup) {
   `);
   ctx.show(margin(forecastText({ count: 1, split: "heldOut", seed: 2 }), 8));
   const { model } = await pretrained(ctx, state);
-  const before = state.before ??= await losses(model, state, setup);
+  const before = await lossesBefore(ctx, state, setup);
   const text = await sampleText(model, STYLE_PROMPT);
   await ctx.sample("before", "The pretrained model, asked for a forecast", text);
   ctx.say(`
@@ -266,7 +268,7 @@ async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
   }.
   `);
   const run = await fullRun(ctx, state, setup);
-  const before = state.before ??= await losses((await pretrained(ctx, state)).model, state, setup);
+  const before = await lossesBefore(ctx, state, setup);
   ctx.table([HEADER, resultRow("full fine-tuning", before, run)]);
   ctx.say(`
     The new style's loss fell from ${before.style.toFixed(3)} to ${
@@ -411,7 +413,7 @@ async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
     steps to move as far), every pretrained weight frozen — embeddings and LayerNorms too.
   `);
   const run = await loraRun(ctx, state, setup);
-  const before = state.before ??= await losses((await pretrained(ctx, state)).model, state, setup);
+  const before = await lossesBefore(ctx, state, setup);
   ctx.table([HEADER, resultRow(`LoRA r=${setup.rank}`, before, run)]);
   const full = await fullRun(ctx, state, setup);
   ctx.say(`
@@ -427,7 +429,7 @@ async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
 
 async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const full = await fullRun(ctx, state, setup), lora = await loraRun(ctx, state, setup);
-  const before = state.before ??= await losses((await pretrained(ctx, state)).model, state, setup);
+  const before = await lossesBefore(ctx, state, setup);
   ctx.table([
     HEADER,
     resultRow("full fine-tuning", before, full),
