@@ -62,6 +62,17 @@ Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both met
   for (const file of ["lora_merged/model.safetensors", "lora/adapters.safetensors"]) {
     assert.ok((await Deno.stat(`${dir}/${file}`)).size > 0, file);
   }
+  // A run started at a later step fine-tunes again what it needs, to the same numbers.
+  const later: string[] = [];
+  const resumed = await runLab(makeLab(SHORT), {
+    reference: true,
+    outRoot,
+    from: 8,
+    print: (l) => later.push(l),
+  });
+  assert.equal(resumed.status, "complete");
+  const rows = (text: string) => text.match(/\d\.\d{3} → \d\.\d{3}/g);
+  assert.deepEqual(rows(later.join("\n"))?.slice(0, 4), rows(output)?.slice(-4));
   await Deno.remove(outRoot, { recursive: true });
 });
 

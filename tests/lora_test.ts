@@ -17,6 +17,7 @@ import {
 import { Rng } from "../lib/random.ts";
 import { forecastText, forecastTowns } from "../lib/style_data.ts";
 import { BABY_SETTINGS, trainStep } from "../lib/trainer.ts";
+import { runCli } from "./helpers.ts";
 
 const CONFIG = { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8 };
 const B = 2, T = 8;
@@ -179,7 +180,7 @@ Deno.test("full fine-tuning trains every parameter, LoRA only its adapters; both
   assert.deepEqual(model.p.wte, pretrained.p.wte, "LoRA leaves the embeddings alone");
 });
 
-Deno.test("adapters round-trip: merged into a checkpoint, or apart with a reference to the base", async () => {
+Deno.test("adapters round-trip: merged into a checkpoint `deno task sample` reads, or apart with a reference to the base", async () => {
   const dir = await Deno.makeTempDir();
   const base = new GPT(CONFIG, 5);
   await saveCheckpoint(`${dir}/base`, {
@@ -202,6 +203,12 @@ Deno.test("adapters round-trip: merged into a checkpoint, or apart with a refere
   });
   const merged = await loadCheckpoint(`${dir}/merged`);
   assert.deepEqual(logits(merged.model), expected);
+  const sampled = await runCli(
+    ["sample", "--ckpt", `${dir}/merged`, "--prompt", "abc", "--tokens", "5", "--backend", "ts"],
+    { cwd: dir },
+  );
+  assert.equal(sampled.code, 0, sampled.stderr);
+  assert.match(sampled.stdout, /[a-m]{5}\s*$/);
 
   // Apart: the adapters file names the base by a relative path, so the folder can move.
   await Deno.mkdir(`${dir}/lora`);
