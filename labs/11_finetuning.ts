@@ -375,7 +375,7 @@ async function yourCount(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const count = await ctx.exercise<typeof loraParameterCount>("11.3");
   const { model } = await pretrained(ctx, state);
   const C = model.config.nEmbd, L = model.config.nLayer;
-  const ranks = [1, setup.rank, 4 * setup.rank].filter((r) => r <= C);
+  const ranks = [...new Set([2, setup.rank, 4 * setup.rank])].filter((r) => r <= C);
   const rows = [
     { method: "full fine-tuning", parameters: model.numParameters },
     ...ranks.map((r) => ({

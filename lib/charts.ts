@@ -84,7 +84,7 @@ export interface BarOptions {
  * ```
  */
 export function barChart(o: BarOptions): VegaLiteSpec {
-  const order = o.data.map((d) => d[o.category]);
+  const order = [...new Set(o.data.map((d) => d[o.category]))];
   const decades = o.log ? logDecades(o.data.map((d) => Number(d[o.value]))) : [];
   const cat = {
     field: o.category,
