@@ -271,11 +271,15 @@ async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
   const before = await lossesBefore(ctx, state, setup);
   ctx.table([HEADER, resultRow("full fine-tuning", before, run)]);
   ctx.say(`
-    The new style's loss fell from ${before.style.toFixed(3)} to ${
-    run.after.style.toFixed(3)
-  }. The price is on the right: the corpus's loss went from ${before.corpus.toFixed(3)} to
-    ${run.after.corpus.toFixed(3)}. Nothing held the old weights in place, so what the model
-    knew of the corpus was partly overwritten: catastrophic forgetting, in small.
+    The new style's loss fell from ${before.style.toFixed(3)} to ${run.after.style.toFixed(3)}. ${
+    run.after.corpus > before.corpus
+      ? `The price is on the right: the corpus's loss went from ${before.corpus.toFixed(3)} to
+         ${run.after.corpus.toFixed(3)}. Nothing held the old weights in place, so what the
+         model knew of the corpus was partly overwritten: catastrophic forgetting, in small.`
+      : `The corpus's loss did not rise (${before.corpus.toFixed(3)} → ${
+        run.after.corpus.toFixed(3)
+      }): this time the new style cost nothing of the old.`
+  }
   `);
 }
 
@@ -284,9 +288,9 @@ async function yourMerge(ctx: StepContext, state: State, setup: FinetuneSetup) {
     LoRA (low-rank adaptation, Hu et al. 2021) bets that the change fine-tuning needs is
     simple. It freezes every pretrained weight W0 (OC, C) and learns the change as a product
     of two thin matrices, B (OC, r) and A (r, C), with a rank r far below C:
-
-        W = W0 + (α / r) · B · A
-
+  `);
+  ctx.show("W = W0 + (α / r) · B · A");
+  ctx.say(`
     A starts small and random, B at zero, so at step 0 the model is exactly the pretrained
     one. α / r scales the update so that trying another rank needs no new learning rate. Here
     r = ${setup.rank} and α = ${setup.alpha}, on the four matrices of every block:
@@ -320,9 +324,9 @@ async function yourBackward(ctx: StepContext, state: State, setup: FinetuneSetup
   ctx.say(`
     The model's backward pass gives dW, how the loss changes with each entry of the merged W.
     A and B reach the loss only through W, so the chain rule gives theirs:
-
-        dA = (α / r) · Bᵀ · dW        dB = (α / r) · dW · Aᵀ
-
+  `);
+  ctx.show("dA = (α / r) · Bᵀ · dW        dB = (α / r) · dW · Aᵀ");
+  ctx.say(`
     Write loraBackward. The optimizer then updates A and B only, and keeps its two moments for
     them only: that is where LoRA saves memory.
   `);
