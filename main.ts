@@ -50,7 +50,7 @@ const COMMANDS: Record<string, Command> = {
   --reference  use the library's implementations instead of your exercises
   --out DIR    write charts and samples under DIR (default: out)
 
-  Labs 09 and 10 train a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.`,
+  Labs 09–11 train a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.`,
     options: {
       step: { type: "boolean" },
       from: { type: "string" },

@@ -9,79 +9,24 @@
  * @module
  */
 import { barChart, heatmap, lineChart } from "../lib/charts.ts";
-import { type Checkpoint, loadCheckpoint } from "../lib/checkpoint.ts";
 import { generate, KVCache } from "../lib/generate.ts";
 import { GPT } from "../lib/gpt.ts";
-import { loadBackend } from "../lib/kernel_ops.ts";
 import { type Lab, step, type StepContext } from "../lib/lab.ts";
 import { nextTokenDistribution, type SamplingOptions } from "../lib/sampling.ts";
-import { formatCount } from "../lib/term.ts";
+import { formatCount, margin } from "../lib/term.ts";
 import type { CharTokenizer } from "../lib/tokenizer/char.ts";
-import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { train } from "../lib/trainer.ts";
 import {
   exercises,
   type SoftmaxWithTemperature,
   type TopKFilter,
   type TopPFilter,
 } from "./catalog/10_generation.ts";
-import { labCorpus, labDataset, labPreset, labProgress, PRESET_ENV } from "./setup.ts";
+import { labCorpus, labDataset, labPreset, labPretrained, PRESET_ENV } from "./setup.ts";
 
 /** Tokens in each generated sample. */
 const SAMPLE_TOKENS = 200;
 /** How many of the most likely tokens the distribution charts show. */
 const TOP = 12;
-
-/**
- * The model this lab samples from: lab 09's best checkpoint, or this lab's own from an earlier
- * run, when it was trained with this preset's shape on this corpus's characters; else a run of
- * the preset trained here.
- */
-async function trained(ctx: StepContext): Promise<{ model: GPT; origin: string }> {
-  const preset = labPreset();
-  const { tokenizer, data } = await labDataset();
-  const saved = saveTokenizer(tokenizer);
-  const candidates: [string, string][] = [
-    [`${ctx.outDir}/../09_training/run/best`, "lab 09's best checkpoint"],
-    [`${ctx.outDir}/run/best`, "the best checkpoint this lab trained on an earlier run"],
-  ];
-  for (const [dir, origin] of candidates) {
-    let ckpt: Checkpoint;
-    try {
-      ckpt = await loadCheckpoint(dir);
-    } catch {
-      continue; // not trained here yet
-    }
-    const fits = (Object.keys(preset.shape) as (keyof typeof preset.shape)[]).every((k) =>
-      ckpt.model.config[k] === preset.shape[k]
-    ) && ckpt.tokenizer.data === saved.data;
-    if (fits) {
-      return { model: ckpt.model, origin: `${origin} (step ${ckpt.state?.step})` };
-    }
-  }
-  ctx.say(`
-    Lab 09 has not left a checkpoint for the ${preset.name} preset here, so this lab trains one
-    first, the same way:
-  `);
-  const result = await train({
-    model: new GPT(
-      { ...preset.shape, vocabSize: tokenizer.vocabSize },
-      preset.settings.seed,
-      await loadBackend(),
-    ),
-    data,
-    tokenizer: saved,
-    settings: preset.settings,
-    outDir: `${ctx.outDir}/run`,
-    progress: labProgress(ctx),
-  });
-  return {
-    model: (await loadCheckpoint(`${ctx.outDir}/run/best`)).model,
-    origin: `the best checkpoint of the run above (validation loss ${
-      result.bestValLoss.toFixed(3)
-    })`,
-  };
-}
 
 /** A prompt from the start of the corpus: a few lines of real text to continue. */
 async function prompt(): Promise<string> {
@@ -103,18 +48,13 @@ function nextLogits(model: GPT, ids: number[]): Float32Array {
   return model.acts!.logits.slice((T - 1) * V, T * V);
 }
 
-/** Lines of generated text with a margin, so that blank lines show. */
-function margin(text: string, lines: number): string {
-  return text.split("\n").slice(0, lines).map((l) => `│ ${l}`).join("\n");
-}
-
 /** A token shown readably: a newline as ⏎, a space as ␠. */
 function label(tokenizer: CharTokenizer, id: number): string {
   return tokenizer.decode([id]).replace("\n", "⏎").replace(" ", "␠");
 }
 
 async function theModel(ctx: StepContext) {
-  const { model, origin } = await trained(ctx);
+  const { model, origin } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
   const logits = nextLogits(model, tokenizer.encode(p));
@@ -163,7 +103,7 @@ async function yourTemperature(ctx: StepContext) {
     softmaxWithTemperature.
   `);
   const soft = await ctx.exercise<SoftmaxWithTemperature>("10.1");
-  const { model } = await trained(ctx);
+  const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const logits = nextLogits(model, tokenizer.encode(await prompt()));
   const rows = [0.5, 1, 2].map((t) => {
@@ -176,7 +116,7 @@ async function yourTemperature(ctx: StepContext) {
 }
 
 async function greedy(ctx: StepContext) {
-  const { model } = await trained(ctx);
+  const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
   const ids = generate(model, tokenizer.encode(p), { maxTokens: SAMPLE_TOKENS, temperature: 0 });
@@ -222,7 +162,7 @@ async function compareWithSampler(
   options: SamplingOptions,
   name: string,
 ) {
-  const { model } = await trained(ctx);
+  const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const logits = nextLogits(model, tokenizer.encode(await prompt()));
   const mine = filter(nextTokenDistribution(logits));
@@ -240,7 +180,7 @@ async function compareWithSampler(
 }
 
 async function variants(ctx: StepContext) {
-  const { model } = await trained(ctx);
+  const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
   const logits = nextLogits(model, tokenizer.encode(p));
@@ -287,7 +227,7 @@ async function variants(ctx: StepContext) {
 }
 
 async function kvCache(ctx: StepContext) {
-  const { model } = await trained(ctx);
+  const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const prompted = tokenizer.encode(await prompt());
   const n = 2 * model.config.blockSize + 10;
@@ -370,7 +310,7 @@ function speedAt(model: GPT, T: number): { withCache: number; without: number } 
 }
 
 async function streaming(ctx: StepContext) {
-  const { model } = await trained(ctx);
+  const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
   const stop = "\n\n";

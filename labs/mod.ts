@@ -82,6 +82,12 @@ export const LABS: LabEntry[] = [
     load: async () => (await import("./10_generation.ts")).lab,
   },
   {
+    id: "11",
+    slug: "11_finetuning",
+    title: "Fine-tuning: full and LoRA, side by side",
+    load: async () => (await import("./11_finetuning.ts")).lab,
+  },
+  {
     id: "12",
     slug: "12_chatgpt",
     title: "A mini-ChatGPT: chat template, masked fine-tuning, evaluation",

@@ -4,18 +4,23 @@
  * preset (quick by default, small enough for seconds; `MINIGPT_PRESET=full`
  * trains nanoGPT's baby GPT with the settings the trainer targets).
  *
- * Also: the character-level dataset labs 09 and 10 train on, and the progress line of their runs.
+ * Also: the character-level dataset labs 09–11 train on, the progress line of their runs, and the
+ * pretrained model labs 10 and 11 start from (lab 09's when it left one).
  * Leaves out choosing a corpus by name or path: that is `deno task train --corpus`.
  * @module
  */
+import { type Checkpoint, loadCheckpoint } from "../lib/checkpoint.ts";
 import type { GPTConfig } from "../lib/config.ts";
 import { PRESETS } from "../lib/config.ts";
 import { findCorpus } from "../lib/corpus.ts";
 import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/dataset.ts";
 import { UserError } from "../lib/errors.ts";
+import { GPT, type GPTOptions } from "../lib/gpt.ts";
+import { loadBackend } from "../lib/kernel_ops.ts";
 import type { StepContext } from "../lib/lab.ts";
 import { CharTokenizer } from "../lib/tokenizer/char.ts";
-import { BABY_SETTINGS, type TrainSettings } from "../lib/trainer.ts";
+import { saveTokenizer } from "../lib/tokenizer/saved.ts";
+import { BABY_SETTINGS, train, type TrainSettings } from "../lib/trainer.ts";
 
 /** The text a lab works on, and whether it is the real corpus or the fallback sample. */
 export interface LabCorpus {
@@ -154,5 +159,85 @@ export function labProgress(ctx: StepContext): (line: string, final: boolean) =>
   return (line, final) => {
     if (live) Deno.stderr.writeSync(enc.encode(final ? "\r\x1b[2K" : `\r\x1b[2K    ${line}`));
     if (final) ctx.show(line);
+  };
+}
+
+/** A pretrained model a lab starts from, and where it came from. */
+export interface Pretrained {
+  model: GPT;
+  /** How the lab names it in prose: "lab 09's best checkpoint (step 150)". */
+  origin: string;
+  /** Its checkpoint folder. */
+  dir: string;
+}
+
+/** The labs whose runs a later lab may reuse, oldest first, with how to name their checkpoint. */
+const PRETRAINING_LABS: [slug: string, origin: string][] = [
+  ["09_training", "lab 09's best checkpoint"],
+  ["10_generation", "the best checkpoint lab 10 trained"],
+];
+
+/**
+ * The preset's model trained on the corpus, for the labs after lab 09: lab 09's best checkpoint
+ * (or lab 10's, or this lab's own from an earlier run) when it has this preset's shape and this
+ * corpus's characters; else the preset trained here first, into `<outDir>/run`, saying so.
+ * `options` places the model (default: the TypeScript twins).
+ *
+ * @example
+ * ```ts
+ * import { labPretrained } from "./setup.ts";
+ * // const { model, origin } = await labPretrained(ctx);
+ * ```
+ */
+export async function labPretrained(
+  ctx: StepContext,
+  options: GPTOptions = {},
+): Promise<Pretrained> {
+  const preset = labPreset();
+  const { tokenizer, data } = await labDataset();
+  const saved = saveTokenizer(tokenizer);
+  const own = `${ctx.outDir}/run/best`;
+  const here = ctx.outDir.split("/").pop();
+  const candidates: [string, string][] = [
+    ...PRETRAINING_LABS.filter(([slug]) => slug !== here)
+      .map(([slug, origin]): [string, string] => [`${ctx.outDir}/../${slug}/run/best`, origin]),
+    [own, "the best checkpoint this lab trained on an earlier run"],
+  ];
+  for (const [dir, origin] of candidates) {
+    let ckpt: Checkpoint;
+    try {
+      ckpt = await loadCheckpoint(dir, options);
+    } catch {
+      continue; // not trained here yet
+    }
+    const fits = (Object.keys(preset.shape) as (keyof typeof preset.shape)[]).every((k) =>
+      ckpt.model.config[k] === preset.shape[k]
+    ) && ckpt.tokenizer.data === saved.data;
+    if (fits) {
+      return { model: ckpt.model, origin: `${origin} (step ${ckpt.state?.step})`, dir };
+    }
+  }
+  ctx.say(`
+    Lab 09 has not left a checkpoint for the ${preset.name} preset here, so this lab trains one
+    first, the same way:
+  `);
+  const result = await train({
+    model: new GPT(
+      { ...preset.shape, vocabSize: tokenizer.vocabSize },
+      preset.settings.seed,
+      await loadBackend(),
+    ),
+    data,
+    tokenizer: saved,
+    settings: preset.settings,
+    outDir: `${ctx.outDir}/run`,
+    progress: labProgress(ctx),
+  });
+  return {
+    model: (await loadCheckpoint(own, options)).model,
+    origin: `the best checkpoint of the run above (validation loss ${
+      result.bestValLoss.toFixed(3)
+    })`,
+    dir: own,
   };
 }

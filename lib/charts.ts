@@ -62,6 +62,11 @@ export interface BarOptions {
   label?: string;
   /** Field that colours the bars (default: one colour). */
   color?: string;
+  /**
+   * Field that splits each category into bars side by side, coloured and named in a legend, in
+   * the order of `data` (default: one bar per category).
+   */
+  group?: string;
   /** Fixed value-axis range (default: from the data). */
   domain?: [number, number];
   width?: number;
@@ -79,7 +84,7 @@ export interface BarOptions {
  * ```
  */
 export function barChart(o: BarOptions): VegaLiteSpec {
-  const order = o.data.map((d) => d[o.category]);
+  const order = [...new Set(o.data.map((d) => d[o.category]))];
   const decades = o.log ? logDecades(o.data.map((d) => Number(d[o.value]))) : [];
   const cat = {
     field: o.category,
@@ -102,8 +107,16 @@ export function barChart(o: BarOptions): VegaLiteSpec {
     },
     stack: null, // one bar per category: colouring by a field must not stack them
   };
-  const enc = o.horizontal ? { y: cat, x: val } : { x: cat, y: val };
-  const color = o.color ? { color: { field: o.color, type: "nominal", legend: null } } : {};
+  const groups = o.group ? [...new Set(o.data.map((d) => d[o.group!]))] : [];
+  const offset = o.group
+    ? { [o.horizontal ? "yOffset" : "xOffset"]: { field: o.group, sort: groups } }
+    : {};
+  const enc = { ...(o.horizontal ? { y: cat, x: val } : { x: cat, y: val }), ...offset };
+  const color = o.group
+    ? { color: { field: o.group, type: "nominal", sort: groups, title: o.group } }
+    : o.color
+    ? { color: { field: o.color, type: "nominal", legend: null } }
+    : {};
   const bars = {
     mark: { type: "bar", stroke: "#333", strokeWidth: 1 },
     encoding: { ...enc, ...color },

@@ -142,10 +142,32 @@ export class TokenDataset {
   readonly train: Int32Array;
   readonly val: Int32Array;
 
-  constructor(tokens: Int32Array, valFraction = 0.1) {
-    const cut = Math.floor(tokens.length * (1 - valFraction));
+  /** `cut`, where validation starts, defaults to the first `1 - valFraction` of the tokens. */
+  constructor(
+    tokens: Int32Array,
+    valFraction = 0.1,
+    cut = Math.floor(tokens.length * (1 - valFraction)),
+  ) {
     this.train = tokens.subarray(0, cut);
     this.val = tokens.subarray(cut);
+  }
+
+  /**
+   * A dataset whose validation text was written apart from its training text (a held-out split
+   * of generated data) rather than cut from the end of one corpus.
+   *
+   * @example
+   * ```ts
+   * import { TokenDataset } from "./dataset.ts";
+   * const ds = TokenDataset.fromSplits(new Int32Array([1, 2, 3]), new Int32Array([4, 5]));
+   * console.assert(ds.train.join() === "1,2,3" && ds.val.join() === "4,5");
+   * ```
+   */
+  static fromSplits(train: Int32Array, val: Int32Array): TokenDataset {
+    const tokens = new Int32Array(train.length + val.length);
+    tokens.set(train);
+    tokens.set(val, train.length);
+    return new TokenDataset(tokens, val.length / tokens.length, train.length);
   }
 
   /**

@@ -89,3 +89,17 @@ export function table(rows: (string | number)[][], indent = "  "): string {
 export function formatCount(n: number, compact = false): string {
   return new Intl.NumberFormat("en-US", compact ? { notation: "compact" } : {}).format(n);
 }
+
+/**
+ * The first `lines` lines of `text`, each behind a margin bar, so that blank lines of generated
+ * text show.
+ *
+ * @example
+ * ```ts
+ * import { margin } from "./term.ts";
+ * console.assert(margin("a\n\nb\nc", 3) === "│ a\n│ \n│ b");
+ * ```
+ */
+export function margin(text: string, lines: number): string {
+  return text.split("\n").slice(0, lines).map((l) => `│ ${l}`).join("\n");
+}

@@ -158,9 +158,23 @@ export interface OptimizerState {
 }
 
 /**
- * One optimizer step on one batch (B, blockSize): forward, backward, clipping, AdamW at `lr`.
- * `step` is 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when
- * clipping is off).
+ * What an optimizer step moves: by default the model itself, every parameter; LoRA (lib/lora.ts)
+ * moves its adapters only, gathering their gradients from the model's and scattering the update
+ * back into the model's weights.
+ */
+export interface Trainable {
+  params: Float32Array; // (P,)
+  grads: Float32Array; // (P,)
+  /** Fills `grads` after the model's backward pass (default: they are the model's own). */
+  gather?(): void;
+  /** Writes `params` into the model after the update (default: they are the model's own). */
+  scatter?(): void;
+}
+
+/**
+ * One optimizer step on one batch (B, blockSize): forward, backward, clipping, AdamW at `lr`, on
+ * `trainable` (default: the whole model; `opt` matches its size). `step` is 0-based. Returns the
+ * batch's loss and the gradient norm before clipping (NaN when clipping is off).
  *
  * @example
  * ```ts
@@ -183,17 +197,20 @@ export function trainStep(
   step: number,
   lr: number,
   s: TrainSettings,
+  trainable: Trainable = model,
 ): { loss: number; gradNorm: number } {
   const loss = model.forward(inputs, targets, B, model.config.blockSize)!;
   model.zeroGrad();
   model.backward();
-  const gradNorm = s.gradClip > 0 ? clipGradNorm(model.grads, s.gradClip) : NaN;
-  model.ops.adamwStep(model.params, model.grads, opt.m, opt.v, step + 1, {
+  trainable.gather?.();
+  const gradNorm = s.gradClip > 0 ? clipGradNorm(trainable.grads, s.gradClip) : NaN;
+  model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
     lr,
     beta1: s.beta1,
     beta2: s.beta2,
     eps: 1e-8,
   }, opt.groups);
+  trainable.scatter?.();
   return { loss, gradNorm };
 }
 

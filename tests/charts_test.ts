@@ -17,6 +17,17 @@ const SPECS = {
     value: "n",
     log: true,
   }),
+  grouped: barChart({
+    data: [
+      { task: "new", model: "before", loss: 2.7 },
+      { task: "new", model: "after", loss: 1.2 },
+      { task: "old", model: "before", loss: 2.1 },
+      { task: "old", model: "after", loss: 2.4 },
+    ],
+    category: "task",
+    value: "loss",
+    group: "model",
+  }),
   line: lineChart({
     data: [{ s: 0, v: 1, k: "train" }, { s: 1, v: 0.5, k: "train" }, { s: 1, v: 0.7, k: "val" }],
     x: "s",
@@ -43,6 +54,14 @@ for (const [name, spec] of Object.entries(SPECS)) {
     assert.equal(svgErrors(svg), "");
   });
 }
+
+Deno.test("a grouped bar chart draws one bar per row, side by side, with a legend", async () => {
+  const svg = await renderSvg(SPECS.grouped);
+  const xs = [...svg.matchAll(/aria-roledescription="bar" d="M([-\d.]+),/g)].map((m) => +m[1]);
+  assert.equal(xs.length, 4);
+  assert.equal(new Set(xs).size, 4, "no two bars at the same place");
+  assert.match(svg, /aria-roledescription="legend"/);
+});
 
 Deno.test("a log-scale bar chart draws every bar with a positive height", async () => {
   const layer = (SPECS.logbar.layer as { encoding: { y: { scale: { type?: string } } } }[])[0];

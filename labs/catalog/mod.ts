@@ -15,6 +15,7 @@ import { exercises as gpt } from "./07_gpt.ts";
 import { exercises as dataset } from "./08_dataset.ts";
 import { exercises as training } from "./09_training.ts";
 import { exercises as generation } from "./10_generation.ts";
+import { exercises as finetuning } from "./11_finetuning.ts";
 import { exercises as chatgpt } from "./12_chatgpt.ts";
 
 /** Every exercise, lab by lab. */
@@ -30,6 +31,7 @@ export const CATALOG: Exercise[] = [
   ...dataset,
   ...training,
   ...generation,
+  ...finetuning,
   ...chatgpt,
 ];
 

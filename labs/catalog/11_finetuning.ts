@@ -1,0 +1,113 @@
+/**
+ * Exercises of lab 11: merging a LoRA update into a weight, the gradients of A and B, and
+ * counting the parameters LoRA trains.
+ * @module
+ */
+import { type Case, closeCase, equalCase, type Exercise, show } from "../../lib/exercise.ts";
+import {
+  LORA_TARGETS,
+  loraBackward,
+  loraMerge,
+  loraParameterCount,
+  type LoraTarget,
+} from "../../lib/lora.ts";
+import { Rng } from "../../lib/random.ts";
+
+const FILE = "labs/exercises/11_finetuning.ts";
+
+/** Odd shapes on purpose: a rank of 1, a square matrix, a wide one and a tall one. */
+const SHAPES: [OC: number, C: number, r: number][] = [[2, 3, 1], [4, 4, 2], [3, 7, 2], [12, 4, 3]];
+
+const mergeExercise: Exercise<typeof loraMerge> = {
+  id: "11.1",
+  title: "Merging a LoRA update: W = W0 + s·B·A",
+  file: FILE,
+  symbol: "loraMerge",
+  hint: "B is (OC, r) and A is (r, C): what shape is B·A, and which row of B and which column " +
+    "of A meet in its entry (o, c)? Where does the scale go? With everything stored row by " +
+    "row, where does entry (o, c) of an (OC, C) matrix sit in its Float32Array?",
+  points: 2,
+  reference: loraMerge,
+  check(impl) {
+    const rng = new Rng(21);
+    return SHAPES.map(([OC, C, r], i) => {
+      const base = rng.normalArray(OC * C), A = rng.normalArray(r * C), B = rng.normalArray(OC * r);
+      const scale = [2, 0.5, 1, -1.5][i];
+      const got = new Float32Array(OC * C), want = new Float32Array(OC * C);
+      impl(got, base.slice(), A.slice(), B.slice(), scale, OC, C, r);
+      loraMerge(want, base, A, B, scale, OC, C, r);
+      return closeCase(
+        `loraMerge(out, base ${show(base, 4)}, A ${show(A, 4)}, B ${
+          show(B, 4)
+        }, scale ${scale}, OC ${OC}, C ${C}, r ${r}) → out`,
+        got,
+        want,
+        1e-5,
+      );
+    });
+  },
+};
+
+const backwardExercise: Exercise<typeof loraBackward> = {
+  id: "11.2",
+  title: "The gradients of A and B",
+  file: FILE,
+  symbol: "loraBackward",
+  hint: "W = W0 + s·B·A, and dW says how the loss moves with each entry of W. Entry (o, c) of W " +
+    "holds s·Σₖ B[o,k]·A[k,c]: how does it move when A[k,c] moves, and when B[o,k] does? " +
+    "Sum those over every entry of W that they touch. Do dA and dB start from zero?",
+  points: 3,
+  reference: loraBackward,
+  check(impl) {
+    const rng = new Rng(22);
+    const cases: Case[] = [];
+    SHAPES.forEach(([OC, C, r], i) => {
+      const dW = rng.normalArray(OC * C), A = rng.normalArray(r * C), B = rng.normalArray(OC * r);
+      const scale = [2, 0.5, 1, -1.5][i];
+      // Stale values in the outputs: the gradients are written, not added to.
+      const got = [rng.normalArray(r * C), rng.normalArray(OC * r)];
+      const want = [new Float32Array(r * C), new Float32Array(OC * r)];
+      impl(got[0], got[1], dW.slice(), A.slice(), B.slice(), scale, OC, C, r);
+      loraBackward(want[0], want[1], dW, A, B, scale, OC, C, r);
+      const what = `loraBackward(dA, dB, dW ${show(dW, 4)}, A ${show(A, 4)}, B ${
+        show(B, 4)
+      }, scale ${scale}, OC ${OC}, C ${C}, r ${r})`;
+      cases.push(closeCase(`${what} → dA`, got[0], want[0], 1e-4));
+      cases.push(closeCase(`${what} → dB`, got[1], want[1], 1e-4));
+    });
+    return cases;
+  },
+};
+
+const countExercise: Exercise<typeof loraParameterCount> = {
+  id: "11.3",
+  title: "Counting the parameters LoRA trains",
+  file: FILE,
+  symbol: "loraParameterCount",
+  hint: "An adapted matrix W of shape (OC, C) gets A of shape (r, C) and B of shape (OC, r): how " +
+    "many numbers is that? What are OC and C for c_attn (queries, keys and values together), " +
+    "for attention's c_proj, for c_fc (the MLP widens 4×), and for the MLP's c_proj? How many " +
+    "blocks have them?",
+  points: 2,
+  reference: loraParameterCount,
+  check(impl) {
+    const settings: [number, number, number, LoraTarget[]][] = [
+      [32, 2, 4, [...LORA_TARGETS]],
+      [128, 4, 8, [...LORA_TARGETS]],
+      [16, 3, 1, ["attn.c_attn"]],
+      [16, 1, 2, ["mlp.c_proj"]],
+      [64, 2, 16, ["attn.c_attn", "attn.c_proj"]],
+      [8, 0, 2, [...LORA_TARGETS]],
+    ];
+    return settings.map(([C, L, r, targets]) =>
+      equalCase(
+        `loraParameterCount(C ${C}, L ${L}, rank ${r}, ${show(targets)})`,
+        impl(C, L, r, [...targets]),
+        loraParameterCount(C, L, r, targets),
+      )
+    );
+  },
+};
+
+/** Lab 11's exercises, in the order the lab uses them. */
+export const exercises: Exercise[] = [mergeExercise, backwardExercise, countExercise] as Exercise[];

@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { FINETUNE_SETUPS, type FinetuneSetup, makeLab } from "../labs/11_finetuning.ts";
+import { PRESET_ENV } from "../labs/setup.ts";
+import { exercises } from "../labs/catalog/11_finetuning.ts";
+import * as solutions from "../labs/solutions/11_finetuning.ts";
+import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
+import type { LoraTarget } from "../lib/lora.ts";
+import { runLab } from "../lib/lab.ts";
+import { svgErrors, vegaLiteErrors } from "./helpers.ts";
+
+// On the project's own sample text (an empty data folder hides any corpus), the quick preset's
+// pretrained model, and a short fine-tuning: the lab's own setup takes a minute, this seconds.
+Deno.env.set("MINIGPT_DATA", await Deno.makeTempDir());
+Deno.env.delete(PRESET_ENV);
+
+const SHORT: FinetuneSetup = {
+  ...FINETUNE_SETUPS.quick,
+  trainForecasts: 40,
+  heldOutForecasts: 8,
+  settings: { ...FINETUNE_SETUPS.quick.settings, steps: 40, warmupSteps: 4, evalEvery: 10 },
+};
+
+Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both methods, charts, samples, saved both ways", async () => {
+  const outRoot = await Deno.makeTempDir();
+  const lines: string[] = [];
+  const student = await runLab(makeLab(SHORT), { outRoot, print: (l) => lines.push(l) });
+  assert.equal(student.status, "stopped at an exercise");
+  assert.equal(student.stoppedAt?.exercise.id, "11.1");
+
+  const result = await runLab(makeLab(SHORT), {
+    reference: true,
+    outRoot,
+    print: (l) => lines.push(l),
+  });
+  const output = lines.join("\n");
+  assert.equal(result.status, "complete", output);
+  assert.match(output, /multilingual\s+sample/);
+  // The first run trained the pretrained model; the second reused it.
+  assert.match(output, /trains\s+one\s+first/);
+  assert.match(output, /this\s+lab\s+trained\s+on\s+an\s+earlier\s+run/);
+  assert.match(output, /identical\s+logits,\s+bit\s+for\s+bit/);
+  assert.match(output, /with\s+B\s+=\s+0\s+the\s+weight\s+is\s+unchanged/);
+  assert.doesNotMatch(output, /\bNOT\b|DIFFERENT/);
+  // Both methods' rows: trainable parameters, then losses before → after on both tasks.
+  const row = (name: string) =>
+    new RegExp(`${name}\\s+[\\d,]+\\s+[\\d.]+ s\\s+[\\d.]+ → [\\d.]+\\s+[\\d.]+ → [\\d.]+`);
+  assert.match(output, row("full fine-tuning"));
+  assert.match(output, row("LoRA r=4"));
+
+  const dir = `${outRoot}/11_finetuning`;
+  for (const chart of ["loss_before_after", "trainable_parameters", "finetuning_curves"]) {
+    assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${chart}.svg`)), "", chart);
+    const spec = JSON.parse(await Deno.readTextFile(`${dir}/${chart}.vl.json`));
+    assert.equal(await vegaLiteErrors(spec), "", chart);
+  }
+  for (const sample of ["before", "after_full", "after_lora", "corpus_lora"]) {
+    const text = await Deno.readTextFile(`${dir}/${sample}.txt`);
+    assert.match(text, /forecast for|\n/, sample);
+  }
+  const index = await Deno.readTextFile(`${dir}/index.html`);
+  assert.match(index, /after full fine-tuning/);
+  for (const file of ["lora_merged/model.safetensors", "lora/adapters.safetensors"]) {
+    assert.ok((await Deno.stat(`${dir}/${file}`)).size > 0, file);
+  }
+  // A run started at a later step fine-tunes again what it needs, to the same numbers.
+  const later: string[] = [];
+  const resumed = await runLab(makeLab(SHORT), {
+    reference: true,
+    outRoot,
+    from: 8,
+    print: (l) => later.push(l),
+  });
+  assert.equal(resumed.status, "complete");
+  const rows = (text: string) => text.match(/\d\.\d{3} → \d\.\d{3}/g);
+  assert.deepEqual(rows(later.join("\n"))?.slice(0, 4), rows(output)?.slice(-4));
+  await Deno.remove(outRoot, { recursive: true });
+});
+
+Deno.test("lab 11 runs to the end with the solutions as the student's code", async () => {
+  const lab = makeLab(SHORT);
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(`${root}/labs/exercises`, { recursive: true });
+  const file = lab.exercises[0].file;
+  await Deno.copyFile(
+    `${REPO_ROOT}/${file.replace("exercises/", "solutions/")}`,
+    `${root}/${file}`,
+  );
+  const lines: string[] = [];
+  const result = await runLab(lab, {
+    studentRoot: root,
+    outRoot: root,
+    print: (l) => lines.push(l),
+  });
+  assert.equal(result.status, "complete", lines.join("\n"));
+  const output = lines.join("\n");
+  assert.match(output, /exercise 11\.3 · Counting the parameters LoRA trains: your code passes/);
+  // The student's backward agrees with finite differences, and says so with the numbers.
+  assert.match(output, /relative\s+error\s+[\d.]+e-\d\s+for\s+A\s+and\s+[\d.]+e-\d\s+for\s+B/);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("lab 11: plausible mistakes fail their checks", async () => {
+  const mistakes: [string, AnyFunction][] = [
+    // Forgets the scale α/r.
+    [
+      "11.1",
+      (
+        out: Float32Array,
+        base: Float32Array,
+        A: Float32Array,
+        B: Float32Array,
+        _s: number,
+        OC: number,
+        C: number,
+        r: number,
+      ) => solutions.loraMerge(out, base, A, B, 1, OC, C, r),
+    ],
+    // Reads A as (C, r) instead of (r, C).
+    [
+      "11.1",
+      (
+        out: Float32Array,
+        base: Float32Array,
+        A: Float32Array,
+        B: Float32Array,
+        s: number,
+        OC: number,
+        C: number,
+        r: number,
+      ) => {
+        for (let o = 0; o < OC; o++) {
+          for (let c = 0; c < C; c++) {
+            let sum = 0;
+            for (let k = 0; k < r; k++) sum += B[o * r + k] * A[c * r + k];
+            out[o * C + c] = base[o * C + c] + s * sum;
+          }
+        }
+      },
+    ],
+    // Adds to whatever dA and dB held.
+    [
+      "11.2",
+      (
+        dA: Float32Array,
+        dB: Float32Array,
+        ...rest: [Float32Array, Float32Array, Float32Array, number, number, number, number]
+      ) => {
+        const [a, b] = [dA.slice(), dB.slice()];
+        solutions.loraBackward(dA, dB, ...rest);
+        dA.forEach((x, i) => dA[i] = x + a[i]);
+        dB.forEach((x, i) => dB[i] = x + b[i]);
+      },
+    ],
+    // Forgets the scale α/r.
+    [
+      "11.2",
+      (
+        dA: Float32Array,
+        dB: Float32Array,
+        dW: Float32Array,
+        A: Float32Array,
+        B: Float32Array,
+        _s: number,
+        OC: number,
+        C: number,
+        r: number,
+      ) => solutions.loraBackward(dA, dB, dW, A, B, 1, OC, C, r),
+    ],
+    // Counts every matrix as square (C, C).
+    [
+      "11.3",
+      (C: number, L: number, r: number, targets: string[]) => L * targets.length * r * 2 * C,
+    ],
+    // Counts one block only.
+    [
+      "11.3",
+      (C: number, _L: number, r: number, targets: LoraTarget[]) =>
+        solutions.loraParameterCount(C, 1, r, targets),
+    ],
+  ];
+  for (const [id, impl] of mistakes) {
+    const ex = exercises.find((e) => e.id === id)!;
+    assert.equal((await runCheck(ex, impl)).status, "fail", `${id} accepted a mistake`);
+  }
+});
