@@ -6,7 +6,7 @@
  * The twins are timed on the first row (softmax) or first sequence (attention) and scaled by the
  * count: their cost is linear in it, and the full calls would take seconds. tfjs has no row for
  * the backward pass: tfjs-core's Node bundle registers no gradients, and its ES module build does
- * not load under Deno. Leaves out layernorm and GELU, which have no kernels yet.
+ * not load under Deno. Leaves out layernorm and GELU, whose kernels only the tests compare.
  * @module
  */
 import { attentionBackward, attentionForward } from "../attention.ts";

@@ -1,6 +1,6 @@
 /**
  * SFT presets: the model shape, the data and the settings of a chat run. `quick` is the lab's
- * (a minute or two on the kernels, a model that has learned the template and some answers);
+ * (about three minutes on the kernels, a model that has learned the template and some answers);
  * `full` aims at the course's targets (two-digit addition, ending turns) in at most 15 minutes on
  * two CPU cores.
  *
@@ -32,7 +32,7 @@ export const SFT_PRESETS: Record<"quick" | "full", SftPreset> = {
     model: { blockSize: 64, nLayer: 2, nHead: 4, nEmbd: 64, positional: "rope" },
     settings: {
       batchSize: 32,
-      steps: 2000,
+      steps: 4000,
       warmupSteps: 100,
       maxLr: 1e-3,
       minLr: 3e-4,
@@ -41,7 +41,7 @@ export const SFT_PRESETS: Record<"quick" | "full", SftPreset> = {
       evalEvery: 500,
       seed: 7,
     },
-    trainCount: 4000,
+    trainCount: 30000,
     heldOutCount: 60,
     maxExchanges: 2,
     families: ["addition", "reverse", "spell", "count", "concept"],
