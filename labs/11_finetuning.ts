@@ -98,8 +98,8 @@ interface State {
   pretrained?: { model: GPT; origin: string; dir: string };
   style?: TokenDataset;
   before?: Losses;
-  full?: { model: GPT; result: FinetuneResult; after: Losses };
-  lora?: { model: GPT; result: FinetuneResult; after: Losses };
+  full?: MethodRun;
+  lora?: MethodRun;
 }
 
 /** The new style as a dataset over the corpus's characters: forecasts, and held-out ones. */
@@ -206,41 +206,41 @@ async function newStyle(ctx: StepContext, state: State, setup: FinetuneSetup) {
   ctx.show(margin(text, 6));
 }
 
-/** Full fine-tuning of a copy of the pretrained model, once per process. */
-async function fullRun(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  if (state.full) return state.full;
-  const model = await copyOfPretrained(ctx, state);
-  const settings = { ...setup.settings, maxLr: setup.fullLr, minLr: setup.fullLr / 10 };
-  const result = finetune({
-    model,
-    data: await styleData(state, setup),
-    settings,
-    method: { kind: "full" },
-    progress: quietProgress,
-  });
-  return state.full = { model, result, after: await losses(model, state, setup) };
+/** One method's run: the fine-tuned copy, how training went, and its losses after. */
+interface MethodRun {
+  model: GPT;
+  result: FinetuneResult;
+  after: Losses;
 }
 
-/** LoRA fine-tuning of a copy of the pretrained model, once per process. */
-async function loraRun(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  if (state.lora) return state.lora;
+/** Full fine-tuning or LoRA of a copy of the pretrained model, once per process each. */
+async function methodRun(
+  ctx: StepContext,
+  state: State,
+  setup: FinetuneSetup,
+  kind: "full" | "lora",
+): Promise<MethodRun> {
+  const done = state[kind];
+  if (done) return done;
   const model = await copyOfPretrained(ctx, state);
-  const settings = { ...setup.settings, maxLr: setup.loraLr, minLr: setup.loraLr / 10 };
+  const lr = kind === "full" ? setup.fullLr : setup.loraLr;
   const result = finetune({
     model,
     data: await styleData(state, setup),
-    settings,
-    method: { kind: "lora", options: { rank: setup.rank, alpha: setup.alpha } },
+    settings: { ...setup.settings, maxLr: lr, minLr: lr / 10 },
+    method: kind === "full"
+      ? { kind }
+      : { kind, options: { rank: setup.rank, alpha: setup.alpha } },
     progress: quietProgress,
   });
-  return state.lora = { model, result, after: await losses(model, state, setup) };
+  return state[kind] = { model, result, after: await losses(model, state, setup) };
 }
 
 /** Fine-tuning runs take seconds: their evaluations are the curve the lab draws afterwards. */
 function quietProgress() {}
 
 /** One method's numbers as a table row. */
-function resultRow(name: string, before: Losses, run: { result: FinetuneResult; after: Losses }) {
+function resultRow(name: string, before: Losses, run: MethodRun) {
   const arrow = (a: number, b: number) => `${a.toFixed(3)} → ${b.toFixed(3)}`;
   return [
     name,
@@ -267,7 +267,7 @@ async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
       : ""
   }.
   `);
-  const run = await fullRun(ctx, state, setup);
+  const run = await methodRun(ctx, state, setup, "full");
   const before = await lossesBefore(ctx, state, setup);
   ctx.table([HEADER, resultRow("full fine-tuning", before, run)]);
   ctx.say(`
@@ -416,10 +416,10 @@ async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
     schedule, a peak learning rate of ${setup.loraLr} (adapters that start at zero need larger
     steps to move as far), every pretrained weight frozen — embeddings and LayerNorms too.
   `);
-  const run = await loraRun(ctx, state, setup);
+  const run = await methodRun(ctx, state, setup, "lora");
   const before = await lossesBefore(ctx, state, setup);
   ctx.table([HEADER, resultRow(`LoRA r=${setup.rank}`, before, run)]);
-  const full = await fullRun(ctx, state, setup);
+  const full = await methodRun(ctx, state, setup, "full");
   ctx.say(`
     LoRA's ${run.result.seconds.toFixed(1)} s against full fine-tuning's ${
     full.result.seconds.toFixed(1)
@@ -432,7 +432,8 @@ async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
 }
 
 async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  const full = await fullRun(ctx, state, setup), lora = await loraRun(ctx, state, setup);
+  const full = await methodRun(ctx, state, setup, "full"),
+    lora = await methodRun(ctx, state, setup, "lora");
   const before = await lossesBefore(ctx, state, setup);
   ctx.table([
     HEADER,
@@ -499,7 +500,8 @@ async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) 
 
 async function samples(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const { model } = await pretrained(ctx, state);
-  const full = await fullRun(ctx, state, setup), lora = await loraRun(ctx, state, setup);
+  const full = await methodRun(ctx, state, setup, "full"),
+    lora = await methodRun(ctx, state, setup, "lora");
   const prompt = await corpusPrompt();
   const runs: [string, string, GPT][] = [
     ["pretrained", "the pretrained model", model],
@@ -523,7 +525,7 @@ async function samples(ctx: StepContext, state: State, setup: FinetuneSetup) {
 
 async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const { dir } = await pretrained(ctx, state);
-  const lora = await loraRun(ctx, state, setup);
+  const lora = await methodRun(ctx, state, setup, "lora");
   const { tokenizer } = await labDataset();
   const merged = `${ctx.outDir}/lora_merged`, adapters = `${ctx.outDir}/lora/adapters.safetensors`;
   await saveCheckpoint(merged, {

@@ -336,7 +336,15 @@ export async function saveAdapters(path: string, lora: LoRA, baseDir: string): P
  * ```
  */
 export async function loadAdapters(path: string, model: GPT): Promise<LoRA> {
-  const { tensors, metadata } = await readAdapters(path);
+  return adaptersOnto(model, path, await readAdapters(path));
+}
+
+/** Merges the adapters read from `path` onto `model`, after checking they were made for it. */
+function adaptersOnto(
+  model: GPT,
+  path: string,
+  { tensors, metadata }: { tensors: Record<string, Tensor>; metadata: AdapterMetadata },
+): LoRA {
   const config = JSON.parse(metadata.config) as Record<string, unknown>;
   for (const [key, value] of Object.entries(model.config)) {
     if (config[key] !== value) {
@@ -378,9 +386,9 @@ export async function loadAdapted(
   path: string,
   options: GPTOptions = {},
 ): Promise<Checkpoint & { lora: LoRA }> {
-  const { metadata } = await readAdapters(path);
-  const base = await loadCheckpoint(join(dirname(path), metadata.base), options);
-  return { ...base, lora: await loadAdapters(path, base.model) };
+  const file = await readAdapters(path);
+  const base = await loadCheckpoint(join(dirname(path), file.metadata.base), options);
+  return { ...base, lora: adaptersOnto(base.model, path, file) };
 }
 
 async function readAdapters(
