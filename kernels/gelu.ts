@@ -31,7 +31,8 @@ const CUBE: f32 = 0.044715;
   return f32x4.sub(one, f32x4.div(two, f32x4.add(e, one)));
 }
 
-export function geluForward(out: usize, inp: usize, N: i32): void {
+/** GELU of groups first .. last−1 of four floats (the last group may be partial). */
+export function geluForward(out: usize, inp: usize, N: i32, first: i32, last: i32): void {
   // The exp constants, hoisted out of the loop (see simd.ts).
   const lo = expConst(0), log2e = expConst(1), magic = expConst(2);
   const ln2hi = expConst(3), ln2lo = expConst(4);
@@ -42,7 +43,8 @@ export function geluForward(out: usize, inp: usize, N: i32): void {
   // the loop.
   const half = f32x4.mul(one, f32x4.splat(0.5));
   const scale = f32x4.mul(one, f32x4.splat(SCALE)), cube = f32x4.mul(one, f32x4.splat(CUBE));
-  for (let i = 0; i < N; i += 4) {
+  const end = min(last << 2, N);
+  for (let i = first << 2; i < end; i += 4) {
     const o = <usize> i << 2;
     // The last group of fewer than four floats goes through the same vector code on a copy.
     const tail = N - i < 4;
@@ -55,7 +57,15 @@ export function geluForward(out: usize, inp: usize, N: i32): void {
   }
 }
 
-export function geluBackward(dinp: usize, inp: usize, dout: usize, N: i32): void {
+/** Its backward over the same groups, adding into dinp. */
+export function geluBackward(
+  dinp: usize,
+  inp: usize,
+  dout: usize,
+  N: i32,
+  first: i32,
+  last: i32,
+): void {
   const lo = expConst(0), log2e = expConst(1), magic = expConst(2);
   const ln2hi = expConst(3), ln2lo = expConst(4);
   const p0 = expConst(5), p1 = expConst(6), p2 = expConst(7);
@@ -64,7 +74,8 @@ export function geluBackward(dinp: usize, inp: usize, dout: usize, N: i32): void
   const half = f32x4.mul(one, f32x4.splat(0.5));
   const scale = f32x4.mul(one, f32x4.splat(SCALE)), cube = f32x4.mul(one, f32x4.splat(CUBE));
   const cube3 = f32x4.mul(one, f32x4.splat(3 * CUBE));
-  for (let i = 0; i < N; i += 4) {
+  const end = min(last << 2, N);
+  for (let i = first << 2; i < end; i += 4) {
     const o = <usize> i << 2;
     const tail = N - i < 4;
     const x = tail ? loadTail(inp + o, N - i) : v128.load(inp + o);

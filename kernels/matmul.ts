@@ -9,13 +9,14 @@
 //
 // How it is fast (the classic Goto/BLIS scheme, cut down to 128-bit SIMD):
 // - B is packed once per call into panels of NR = 8 columns, stored k-major: panel[k][0..7], so the
-//   microkernel reads it as two contiguous vectors per k whatever the form of B.
+//   microkernel reads it as two contiguous vectors per k whatever the form of B. The panels are
+//   cut into slices of KC rows, and each slice's panels lie side by side.
 // - A is packed per block of MC rows and KC columns into panels of MR = 4 rows, k-major:
 //   panel[k][0..3], so the four values the microkernel broadcasts sit in one 16-byte line.
 // - The microkernel keeps a 4×8 tile of C in eight f32x4 registers for a whole KC slice: per k it
-//   does 2 vector loads of B, 4 broadcast loads of A and 8 fused multiply-adds (relaxed_madd is a
-//   real FMA on x86-64 with FMA3). Eight accumulators, two B vectors and one broadcast fit in the
-//   sixteen xmm registers V8 has, so nothing spills.
+//   does 2 vector loads of B, 1 of A, 4 shuffles that broadcast A's lanes and 8 fused multiply-adds
+//   (relaxed_madd is a real FMA on x86-64 with FMA3). Eight accumulators, two B vectors, A and one
+//   broadcast fit in the fifteen xmm registers V8 allocates, so nothing spills.
 // - Edges: panels are zero-padded to MR rows and NR columns, the microkernel computes a full tile
 //   into a small scratch tile, and a scalar loop copies the valid corner out.
 //
@@ -32,6 +33,8 @@ const KC = 256;
 export const MC = 64;
 /** Largest compute task on two threads, in multiply-adds (about 0.2 ms on one core). */
 const TASK_MACS = 1 << 22;
+/** Fewest B panels in a compute task on two threads (packing A costs 1/(NR·this) of it). */
+const MIN_GROUP_PANELS = 8;
 /** Columns of B packed per packing task. */
 const PACK_PANELS = 8;
 
@@ -89,12 +92,16 @@ export function matmulJob(
   const npack = (panels + PACK_PANELS - 1) / PACK_PANELS;
   const rowBlocks = (M + MC - 1) / MC;
   // On two threads, split the columns too: with few row blocks, so both threads get several
-  // tasks to balance; and always so that a task stays under TASK_MACS, because when another
-  // process takes the worker's core mid-task, the main thread waits for that task to finish.
+  // tasks to balance; and so that a task stays under TASK_MACS, because when another process
+  // takes the worker's core mid-task, the main thread waits for that task to finish. But every
+  // task packs its rows of A over all of K, so a group keeps at least MIN_GROUP_PANELS panels:
+  // with 2-panel groups, the weight gradients of deep products (K = 4096 tokens) ran no faster
+  // on two threads than on one.
   let ngroups = 1;
   if (parallel) {
     ngroups = max((16 + rowBlocks - 1) / rowBlocks, (MC * K * NR * panels) / TASK_MACS);
-    ngroups = min(panels, max(1, ngroups));
+    ngroups = min(panels / MIN_GROUP_PANELS, ngroups);
+    ngroups = max(1, ngroups);
   }
   const group = (panels + ngroups - 1) / ngroups;
   ngroups = (panels + group - 1) / group;
@@ -156,52 +163,76 @@ function packBTask(job: usize, t: i32): void {
   const p1 = min(panels, (t + 1) * PACK_PANELS);
   for (let p = t * PACK_PANELS; p < p1; p++) {
     const j0 = p * NR;
-    const dst = packB + ((<usize> p * <usize> K * NR) << 2);
-    const src = b + ((<usize> j0 * <usize> csB) << 2);
-    if (j0 + NR <= N && csB == 1) {
-      // Plain B: each k row of the panel is two contiguous vectors.
-      for (let k = 0; k < K; k++) {
-        const s = src + ((<usize> k * <usize> rsB) << 2);
-        const d = dst + (<usize> k << 5);
-        v128.store(d, v128.load(s));
-        v128.store(d, v128.load(s, 16), 16);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0);
+      packBPanel(
+        packB + bPanelOffset(k0, kc, p, panels),
+        b + ((<usize> j0 * <usize> csB + <usize> k0 * <usize> rsB) << 2),
+        kc,
+        rsB,
+        csB,
+        min(NR, N - j0),
+      );
+    }
+  }
+}
+
+/**
+ * Byte offset of panel `p` of the K slice starting at `k0` in packed B. Slices are stored one
+ * after the other, each with its panels side by side, so that the microkernels of one slice read
+ * one contiguous stream (with every panel holding all of K, the stream jumped from panel to panel
+ * and the hardware prefetcher lost it: 1024³ ran about 10% slower).
+ */
+// @ts-ignore: decorator
+@inline function bPanelOffset(k0: i32, kc: i32, p: i32, panels: i32): usize {
+  return (<usize> k0 * <usize> panels * NR + <usize> p * <usize> kc * NR) << 2;
+}
+
+/** Packs `kc` rows of `cols` ≤ NR columns of B at `src` into a k-major panel, zero-padded. */
+function packBPanel(dst: usize, src: usize, kc: i32, rsB: i32, csB: i32, cols: i32): void {
+  if (cols == NR && csB == 1) {
+    // Plain B: each k row of the panel is two contiguous vectors.
+    for (let k = 0; k < kc; k++) {
+      const s = src + ((<usize> k * <usize> rsB) << 2);
+      const d = dst + (<usize> k << 5);
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+    }
+  } else if (cols == NR && rsB == 1) {
+    // Bᵀ stored (N, K): the panel's 8 columns are 8 rows of b, contiguous in k; transpose 4×4
+    // blocks in registers so that the packed panel is k-major.
+    const kc4 = kc & ~3;
+    const ld = <usize> csB << 2;
+    for (let half = 0; half < 2; half++) {
+      const s0 = src + <usize> (half * 4) * ld;
+      for (let k = 0; k < kc4; k += 4) {
+        const s = s0 + (<usize> k << 2);
+        transpose4(
+          v128.load(s),
+          v128.load(s + ld),
+          v128.load(s + 2 * ld),
+          v128.load(s + 3 * ld),
+          dst + (<usize> k << 5) + (<usize> half << 4),
+          32,
+        );
       }
-    } else if (j0 + NR <= N && rsB == 1) {
-      // Bᵀ stored (N, K): the panel's 8 columns are 8 rows of b, contiguous in k; transpose 4×4
-      // blocks in registers so that the packed panel is k-major.
-      const K4 = K & ~3;
-      const ld = <usize> csB << 2;
-      for (let half = 0; half < 2; half++) {
-        const s0 = src + <usize> (half * 4) * ld;
-        for (let k = 0; k < K4; k += 4) {
-          const s = s0 + (<usize> k << 2);
-          transpose4(
-            v128.load(s),
-            v128.load(s + ld),
-            v128.load(s + 2 * ld),
-            v128.load(s + 3 * ld),
-            dst + (<usize> k << 5) + (<usize> half << 4),
-            32,
+      for (let k = kc4; k < kc; k++) {
+        for (let j = 0; j < 4; j++) {
+          store<f32>(
+            dst + (<usize> (k * NR + half * 4 + j) << 2),
+            load<f32>(s0 + <usize> j * ld + (<usize> k << 2)),
           );
         }
-        for (let k = K4; k < K; k++) {
-          for (let j = 0; j < 4; j++) {
-            store<f32>(
-              dst + (<usize> (k * NR + half * 4 + j) << 2),
-              load<f32>(s0 + <usize> j * ld + (<usize> k << 2)),
-            );
-          }
-        }
       }
-    } else {
-      // Last, partial panel (or an unusual stride): scalar, zero-padded to NR columns.
-      for (let k = 0; k < K; k++) {
-        for (let j = 0; j < NR; j++) {
-          const v: f32 = j0 + j < N
-            ? load<f32>(src + ((<usize> k * <usize> rsB + <usize> j * <usize> csB) << 2))
-            : 0;
-          store<f32>(dst + (<usize> (k * NR + j) << 2), v);
-        }
+    }
+  } else {
+    // Last, partial panel (or an unusual stride): scalar, zero-padded to NR columns.
+    for (let k = 0; k < kc; k++) {
+      for (let j = 0; j < NR; j++) {
+        const v: f32 = j < cols
+          ? load<f32>(src + ((<usize> k * <usize> rsB + <usize> j * <usize> csB) << 2))
+          : 0;
+        store<f32>(dst + (<usize> (k * NR + j) << 2), v);
       }
     }
   }
@@ -309,7 +340,7 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
     for (let p = p0; p < p1; p++) {
       const j0 = p * NR;
       const cols = min(NR, N - j0);
-      const bPanel = packB + ((<usize> (p * K + k0) * NR) << 2);
+      const bPanel = packB + bPanelOffset(k0, kc, p, panels);
       for (let r0 = 0; r0 < rows; r0 += MR) {
         const aPanel = scratch + ((<usize> r0 * <usize> kc) << 2);
         const cTile = c + <usize> (i0 + r0) * ldcBytes + (<usize> j0 << 2);
@@ -352,57 +383,30 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // Two steps of k per iteration halve the loop overhead (counter, compare, branch, pointers):
-  // measured 44 against 37 GFLOP/s on one thread; four steps measured slower than two.
-  const kc2 = kc & ~1;
-  let b0: v128, b1: v128, a: v128;
-  for (let k = 0; k < kc2; k += 2) {
-    b0 = v128.load(bp, 0);
-    b1 = v128.load(bp, 16);
-    a = v128.load32_splat(ap, 0);
-    c00 = f32x4.relaxed_madd(a, b0, c00);
-    c01 = f32x4.relaxed_madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
-    c10 = f32x4.relaxed_madd(a, b0, c10);
-    c11 = f32x4.relaxed_madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
-    c20 = f32x4.relaxed_madd(a, b0, c20);
-    c21 = f32x4.relaxed_madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
-    c30 = f32x4.relaxed_madd(a, b0, c30);
-    c31 = f32x4.relaxed_madd(a, b1, c31);
-    b0 = v128.load(bp, 32);
-    b1 = v128.load(bp, 48);
-    a = v128.load32_splat(ap, 16);
-    c00 = f32x4.relaxed_madd(a, b0, c00);
-    c01 = f32x4.relaxed_madd(a, b1, c01);
-    a = v128.load32_splat(ap, 20);
-    c10 = f32x4.relaxed_madd(a, b0, c10);
-    c11 = f32x4.relaxed_madd(a, b1, c11);
-    a = v128.load32_splat(ap, 24);
-    c20 = f32x4.relaxed_madd(a, b0, c20);
-    c21 = f32x4.relaxed_madd(a, b1, c21);
-    a = v128.load32_splat(ap, 28);
-    c30 = f32x4.relaxed_madd(a, b0, c30);
-    c31 = f32x4.relaxed_madd(a, b1, c31);
-    ap += 2 * MR << 2;
-    bp += 2 * NR << 2;
-  }
-  if (kc & 1) {
-    b0 = v128.load(bp, 0);
-    b1 = v128.load(bp, 16);
-    a = v128.load32_splat(ap, 0);
-    c00 = f32x4.relaxed_madd(a, b0, c00);
-    c01 = f32x4.relaxed_madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
-    c10 = f32x4.relaxed_madd(a, b0, c10);
-    c11 = f32x4.relaxed_madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
-    c20 = f32x4.relaxed_madd(a, b0, c20);
-    c21 = f32x4.relaxed_madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
-    c30 = f32x4.relaxed_madd(a, b0, c30);
-    c31 = f32x4.relaxed_madd(a, b1, c31);
+  // Deno runs WebAssembly without V8's trap handler, so every load carries an explicit bounds
+  // check (four or five integer instructions): fewer, wider loads matter more than anything else
+  // here. The four values of A come in one vector load and are broadcast by register shuffles,
+  // so a step of k costs three loads, not six. A loop over the end pointer, not unrolled, keeps
+  // V8 from spilling a register (unrolled twice, it did) and measured fastest.
+  const bEnd = bp + ((<usize> kc * NR) << 2);
+  while (bp < bEnd) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    const a = v128.load(ap);
+    let s = i32x4.shuffle(a, a, 0, 0, 0, 0);
+    c00 = f32x4.relaxed_madd(s, b0, c00);
+    c01 = f32x4.relaxed_madd(s, b1, c01);
+    s = i32x4.shuffle(a, a, 1, 1, 1, 1);
+    c10 = f32x4.relaxed_madd(s, b0, c10);
+    c11 = f32x4.relaxed_madd(s, b1, c11);
+    s = i32x4.shuffle(a, a, 2, 2, 2, 2);
+    c20 = f32x4.relaxed_madd(s, b0, c20);
+    c21 = f32x4.relaxed_madd(s, b1, c21);
+    s = i32x4.shuffle(a, a, 3, 3, 3, 3);
+    c30 = f32x4.relaxed_madd(s, b0, c30);
+    c31 = f32x4.relaxed_madd(s, b1, c31);
+    ap += MR << 2;
+    bp += NR << 2;
   }
   if (bias) {
     const v0 = v128.load(bias);

@@ -53,8 +53,6 @@ interface KernelExports {
   THREAD_SCRATCH: WebAssembly.Global;
   layerNormForward(...args: number[]): void;
   layerNormBackward(...args: number[]): void;
-  geluForward(out: number, inp: number, N: number): void;
-  geluBackward(dinp: number, inp: number, dout: number, N: number): void;
   crossEntropySoftmaxBackward(...args: number[]): void;
   biasBackward(dbias: number, dout: number, N: number, OC: number): void;
   attentionStep(...args: number[]): void;
@@ -70,19 +68,27 @@ const PACK_B_FLOATS = 1 << 22;
 /** Most threads the kernels use; the machines this lab targets have two cores. */
 const MAX_THREADS = 2;
 /**
- * Products below this many multiply-adds (M·K·N) stay on one thread: waking the worker, and
- * waiting for its last task when another process has taken its core, cost more than it saves.
- * Measured on the two-core machine while it was shared (load ≈ 4): two threads took 0.28× the
- * speed of one at 16×64×64, 0.52× at 128×128×128, 0.71× at 128×256×256 and 0.82× at
- * 256×256×256; large products gain up to 1.9×.
+ * Products below this many multiply-adds (M·K·N) stay on one thread: waking the worker costs
+ * more than it saves. On the idle two-core machine, two threads ran the baby GPT's 768×128×128
+ * products (12.6M) 1.9× faster than one and its 768×128×65 head (6.4M) 1.4× faster, but
+ * 256×128×128 (4.2M) no faster. On a shared machine (load ≈ 4) the worker's core is often
+ * taken, and two threads were slower than one up to 256×256×256 (0.82×).
  *
  * @example
  * ```ts
  * import { PARALLEL_MIN_MACS } from "./kernels.ts";
- * console.assert(128 * 256 * 256 < PARALLEL_MIN_MACS); // runs on one thread
+ * console.assert(128 * 128 * 128 < PARALLEL_MIN_MACS); // runs on one thread
  * ```
  */
-export const PARALLEL_MIN_MACS = 1 << 24;
+export const PARALLEL_MIN_MACS = 1 << 22;
+
+// What the other kernels cost, in the matmul's multiply-adds, for the same threshold. Measured
+// on one thread while training the baby GPT: a GELU of one float took as long as 46 (forward)
+// and 56 (backward) multiply-adds of a large matmul, for its tanh is a polynomial exp and a
+// division; attention's forward about 4 per (t, t2, c) of B·T·T·C (half of them masked, plus
+// the softmax), its backward twice that.
+const GELU_MACS = 48;
+const ATTENTION_MACS = 4;
 
 let loading: Promise<Kernels> | undefined;
 
@@ -294,7 +300,13 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       });
       withBuffers(
         [[out, "out"], [preatt, "out"], [att, "out"], [inp, "in"]],
-        (ptrs) => runRanges("attentionForward", [...ptrs, B, T, C, NH], B * NH, B * T * T * C),
+        (ptrs) =>
+          runRanges(
+            "attentionForward",
+            [...ptrs, B, T, C, NH],
+            B * NH,
+            ATTENTION_MACS * B * T * T * C,
+          ),
       );
     },
     attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH) {
@@ -316,7 +328,13 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
           [inp, "in"],
           [att, "in"],
         ],
-        (ptrs) => runRanges("attentionBackward", [...ptrs, B, T, C, NH], B * NH, 2 * B * T * T * C),
+        (ptrs) =>
+          runRanges(
+            "attentionBackward",
+            [...ptrs, B, T, C, NH],
+            B * NH,
+            2 * ATTENTION_MACS * B * T * T * C,
+          ),
       );
     },
     layerNormForward(out, mean, rstd, inp, weight, bias, N, C) {
@@ -360,13 +378,16 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     },
     geluForward(out, inp, N) {
       checkSizes("geluForward", { out: [out, N], inp: [inp, N] });
-      withBuffers([[out, "out"], [inp, "in"]], ([po, pi]) => wasm.geluForward(po, pi, N));
+      withBuffers(
+        [[out, "out"], [inp, "in"]],
+        (ptrs) => runRanges("geluForward", [...ptrs, N], Math.ceil(N / 4), GELU_MACS * N, 1024),
+      );
     },
     geluBackward(dinp, inp, dout, N) {
       checkSizes("geluBackward", { dinp: [dinp, N], inp: [inp, N], dout: [dout, N] });
       withBuffers(
         [[dinp, "out"], [inp, "in"], [dout, "in"]],
-        ([pd, pi, po]) => wasm.geluBackward(pd, pi, po, N),
+        (ptrs) => runRanges("geluBackward", [...ptrs, N], Math.ceil(N / 4), GELU_MACS * N, 1024),
       );
     },
     crossEntropySoftmaxBackward(dlogits, dlosses, probs, targets, N, V) {

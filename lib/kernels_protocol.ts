@@ -33,7 +33,13 @@ export const CTL = {
 } as const;
 
 /** Kernels that take (…args, first, last) and can split their work anywhere; kind = index + 1. */
-export const RANGE_KERNELS = ["attentionForward", "attentionBackward", "softmaxForward"] as const;
+export const RANGE_KERNELS = [
+  "attentionForward",
+  "attentionBackward",
+  "softmaxForward",
+  "geluForward",
+  "geluBackward",
+] as const;
 
 /** A kernel over the half-open range first..last of its work items. */
 export type RangeKernel = (...args: number[]) => void;

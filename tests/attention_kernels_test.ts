@@ -34,13 +34,20 @@ Deno.test("SIMD softmaxForward stays finite and normalized on extreme logits", a
 });
 
 // (B, T, C, NH): a single position, head sizes with scalar tails (hs = 1, 5, 3), sequence lengths
-// not multiple of four, and a 64-wide head.
+// not multiple of four. Head sizes that are multiples of 8 take the tiled path: there, T from 1
+// to 6 and 9 covers every partial block of rows and columns, and T 64 the baby GPT's shape.
 const SHAPES: [number, number, number, number][] = [
   [1, 1, 1, 1],
   [2, 5, 12, 3],
   [3, 7, 10, 2],
   [2, 13, 9, 3],
   [1, 17, 128, 2],
+  [2, 1, 16, 2],
+  [2, 2, 16, 2],
+  [1, 3, 8, 1],
+  [2, 6, 48, 2],
+  [3, 9, 96, 3],
+  [2, 64, 128, 4],
 ];
 
 function attentionCase(B: number, T: number, C: number, NH: number) {
@@ -110,6 +117,19 @@ Deno.test("softmax split across two threads equals one thread bit for bit on 700
     const probs = new Float32Array(N * V);
     k.softmaxForward(probs, logits, N, V);
     return probs;
+  });
+});
+
+Deno.test("GELU split across two threads equals one thread bit for bit on 768×512+3", async () => {
+  const k = await loadKernels({ quiet: true });
+  const N = 768 * 512 + 3; // a partial group of four at the end
+  const rng = new Rng(11);
+  const inp = rng.normalArray(N), dout = rng.normalArray(N), start = rng.normalArray(N);
+  assertSameOnTwoThreads(k, () => {
+    const out = new Float32Array(N), dinp = start.slice();
+    k.geluForward(out, inp, N);
+    k.geluBackward(dinp, inp, dout, N);
+    return { out, dinp };
   });
 });
 
