@@ -10,6 +10,13 @@ export { layerNormBackward, layerNormForward } from "./layernorm";
 export { crossEntropySoftmaxBackward } from "./crossentropy";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
+export {
+  residualBackward,
+  residualForward,
+  scaleInPlace,
+  sumOfSquares,
+  zeroFill,
+} from "./residual";
 export { softmaxForward } from "./softmax";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */

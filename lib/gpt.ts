@@ -247,7 +247,7 @@ export class GPT {
     const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = this.config;
     const [B, T] = this.#shape;
     const N = B * T, p = this.p, g = this.g, ops = this.ops;
-    this.#actBuffers![1].fill(0);
+    ops.zeroFill(this.#actBuffers![1]);
     const w = this.#weights;
     if (w) { for (let i = 0; i < N; i++) d.losses[i] = w[i] / this.#weightSum; }
     else d.losses.fill(1 / N); // the loss is the mean over positions
@@ -350,7 +350,7 @@ export class GPT {
 
   /** Sets every parameter gradient to zero. */
   zeroGrad(): void {
-    this.grads.fill(0);
+    this.ops.zeroFill(this.grads);
   }
 
   /**

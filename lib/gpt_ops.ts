@@ -7,7 +7,7 @@
  * kernels' allocator, so that they work without copies.
  * @module
  */
-import { adamwStep } from "./adamw.ts";
+import { adamwStep, clipGradNorm } from "./adamw.ts";
 import { attentionBackward, attentionForward } from "./attention.ts";
 import { attentionStep } from "./attention_step.ts";
 import {
@@ -16,6 +16,7 @@ import {
   softmaxForward,
 } from "./crossentropy.ts";
 import { encoderBackward, encoderForward } from "./encoder.ts";
+import { zeroFill } from "./fill.ts";
 import { geluBackward, geluForward } from "./gelu.ts";
 import { layerNormBackward, layerNormForward } from "./layernorm.ts";
 import { linearBackward, linearForward } from "./linear.ts";
@@ -45,6 +46,10 @@ export interface LayerOps {
   crossEntropySoftmaxBackward: typeof crossEntropySoftmaxBackward;
   /** The optimizer's update, on the same backend as the layers (lib/trainer.ts calls it). */
   adamwStep: typeof adamwStep;
+  /** Gradient clipping before the update, on the same backend. */
+  clipGradNorm: typeof clipGradNorm;
+  /** Zeroes gradients before a backward pass. */
+  zeroFill: typeof zeroFill;
 }
 
 /**
@@ -76,4 +81,6 @@ export const TYPESCRIPT_OPS: LayerOps = {
   crossEntropyForward,
   crossEntropySoftmaxBackward,
   adamwStep,
+  clipGradNorm,
+  zeroFill,
 };

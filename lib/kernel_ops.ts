@@ -1,11 +1,11 @@
 /**
  * The fast backend of the GPT: its layer functions on the SIMD kernels, and its buffers in the
  * kernels' WebAssembly memory so that no layer copies anything in or out. Layers without a
- * kernel of their own (the embedding lookup, the residual sum, the loss of each position) keep
+ * kernel of their own (the embedding lookup, the loss of each position, rotary positions) keep
  * their TypeScript twins, which work on those buffers just as well.
  *
- * The optimizer's update runs on the kernels too (its moments come from {@link Backend.alloc});
- * gradient clipping stays in TypeScript: one pass over the gradients, under 1% of a step.
+ * The optimizer's update and gradient clipping run on the kernels too (the moments come from
+ * {@link Backend.alloc}).
  * @module
  */
 import type { GPTOptions } from "./gpt.ts";
@@ -58,6 +58,10 @@ export function kernelOps(k: Kernels): Partial<LayerOps> {
     softmaxForward: k.softmaxForward,
     crossEntropySoftmaxBackward: k.crossEntropySoftmaxBackward,
     adamwStep: k.adamwStep,
+    clipGradNorm: k.clipGradNorm,
+    residualForward: k.residualForward,
+    residualBackward: k.residualBackward,
+    zeroFill: k.zeroFill,
   };
 }
 

@@ -57,6 +57,8 @@ interface KernelExports {
   biasBackward(dbias: number, dout: number, N: number, OC: number): void;
   attentionStep(...args: number[]): void;
   adamw(...args: number[]): void;
+  sumOfSquares(x: number, N: number): number;
+  scaleInPlace(x: number, alpha: number, N: number): void;
   heapBase(): number;
 }
 
@@ -88,6 +90,8 @@ export const PARALLEL_MIN_MACS = 1 << 22;
 // division; attention's forward about 4 per (t, t2, c) of B·T·T·C (half of them masked, plus
 // the softmax), its backward twice that.
 const GELU_MACS = 48;
+/** Passes that only stream memory (residual sums, zeroing) go to two threads from ~1M floats. */
+const STREAM_MACS = 4;
 const ATTENTION_MACS = 4;
 
 let loading: Promise<Kernels> | undefined;
@@ -410,6 +414,37 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
         [[dlogits, "out"], [dlosses, "in"], [probs, "in"], [targets, "in"]],
         (ptrs) => wasm.crossEntropySoftmaxBackward(...ptrs, N, V),
       );
+    },
+    residualForward(out, inp1, inp2, N) {
+      checkSizes("residualForward", { out: [out, N], inp1: [inp1, N], inp2: [inp2, N] });
+      withBuffers(
+        [[out, "out"], [inp1, "in"], [inp2, "in"]],
+        (ptrs) =>
+          runRanges("residualForward", [...ptrs, N], Math.ceil(N / 4), STREAM_MACS * N, 4096),
+      );
+    },
+    residualBackward(dinp1, dinp2, dout, N) {
+      checkSizes("residualBackward", { dinp1: [dinp1, N], dinp2: [dinp2, N], dout: [dout, N] });
+      withBuffers(
+        [[dinp1, "out"], [dinp2, "out"], [dout, "in"]],
+        (ptrs) =>
+          runRanges("residualBackward", [...ptrs, N], Math.ceil(N / 4), STREAM_MACS * N, 4096),
+      );
+    },
+    zeroFill(x) {
+      const N = x.length;
+      withBuffers(
+        [[x, "out"]],
+        (ptrs) => runRanges("zeroFill", [...ptrs, N], Math.ceil(N / 4), STREAM_MACS * N, 1 << 16),
+      );
+    },
+    clipGradNorm(grads, maxNorm) {
+      let norm = 0;
+      withBuffers([[grads, "out"]], ([pg]) => {
+        norm = Math.sqrt(wasm.sumOfSquares(pg, grads.length));
+        if (norm > maxNorm) wasm.scaleInPlace(pg, maxNorm / (norm + 1e-6), grads.length);
+      });
+      return norm;
     },
     biasBackward(dbias, dout, N, OC) {
       checkSizes("biasBackward", { dbias: [dbias, OC], dout: [dout, N * OC] });

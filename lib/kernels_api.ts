@@ -5,7 +5,7 @@
  * Every function has the signature of its plain twin and the shapes documented there.
  * @module
  */
-import type { adamwStep } from "./adamw.ts";
+import type { adamwStep, clipGradNorm } from "./adamw.ts";
 import type { Arena } from "./arena.ts";
 import type { MatmulOptions } from "./matmul.ts";
 
@@ -117,6 +117,14 @@ export interface Kernels {
   biasBackward(dbias: Float32Array, dout: Float32Array, N: number, OC: number): void;
   /** One AdamW update in place, group by group; twin: `adamwStep` in `lib/adamw.ts`. */
   adamwStep: typeof adamwStep;
+  /** Scales gradients to a global L2 norm of at most maxNorm; twin: `clipGradNorm`. */
+  clipGradNorm: typeof clipGradNorm;
+  /** out = inp1 + inp2; twin: `residualForward` in `lib/residual.ts`. */
+  residualForward(out: Float32Array, inp1: Float32Array, inp2: Float32Array, N: number): void;
+  /** dinp1 += dout, dinp2 += dout; twin: `residualBackward`. */
+  residualBackward(dinp1: Float32Array, dinp2: Float32Array, dout: Float32Array, N: number): void;
+  /** x = 0; twin: `zeroFill` in `lib/fill.ts`. */
+  zeroFill(x: Float32Array): void;
   /** The newest query against a KV cache; twin: `attentionStep` in `lib/attention_step.ts`. */
   attentionStep(
     out: Float32Array, // (C)

@@ -39,6 +39,9 @@ export const RANGE_KERNELS = [
   "softmaxForward",
   "geluForward",
   "geluBackward",
+  "residualForward",
+  "residualBackward",
+  "zeroFill",
 ] as const;
 
 /** A kernel over the half-open range first..last of its work items. */

@@ -7,7 +7,7 @@
  * Leaves out gradient accumulation, dropout and mixed precision.
  * @module
  */
-import { clipGradNorm, type ParamGroup } from "./adamw.ts";
+import type { ParamGroup } from "./adamw.ts";
 import type { GPTConfig } from "./config.ts";
 import {
   type Checkpoint,
@@ -203,7 +203,7 @@ export function trainStep(
   model.zeroGrad();
   model.backward();
   trainable.gather?.();
-  const gradNorm = s.gradClip > 0 ? clipGradNorm(trainable.grads, s.gradClip) : NaN;
+  const gradNorm = s.gradClip > 0 ? model.ops.clipGradNorm(trainable.grads, s.gradClip) : NaN;
   model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
     lr,
     beta1: s.beta1,

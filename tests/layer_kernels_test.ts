@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { clipGradNorm } from "../lib/adamw.ts";
 import { crossEntropySoftmaxBackward } from "../lib/crossentropy.ts";
+import { zeroFill } from "../lib/fill.ts";
 import { geluBackward, geluForward } from "../lib/gelu.ts";
 import { loadKernels } from "../lib/kernels.ts";
 import { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
 import { Rng } from "../lib/random.ts";
+import { residualBackward, residualForward } from "../lib/residual.ts";
 
 function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {
   assert.equal(fast.length, twin.length);
@@ -82,4 +85,42 @@ Deno.test("crossEntropySoftmaxBackward rejects a target outside the vocabulary",
     () => k.crossEntropySoftmaxBackward(f, f, f, new Int32Array([1, 4]), 2, 4),
     /target 4 at row 1 is not a token id below V = 4/,
   );
+});
+
+// N: one value, tails of 1–3 past the 4-wide vectors, and enough (1.2M) for two threads.
+for (const N of [1, 7, 130, 1_200_003]) {
+  Deno.test(`SIMD residual sum, its backward and zeroing match the twins on ${N} values`, async () => {
+    const k = await loadKernels({ quiet: true });
+    const rng = new Rng(N);
+    const a = rng.normalArray(N), b = rng.normalArray(N), dout = rng.normalArray(N);
+    const run = (
+      fwd: typeof residualForward,
+      bwd: typeof residualBackward,
+      zero: typeof zeroFill,
+    ) => {
+      const out = new Float32Array(N).fill(9);
+      fwd(out, a, b, N);
+      const d1 = a.slice(), d2 = b.slice();
+      bwd(d1, d2, dout, N);
+      const zeroed = a.slice();
+      zero(zeroed);
+      return { out, d1, d2, zeroed };
+    };
+    // Sums of two floats round the same way everywhere: equal bit for bit.
+    assert.deepEqual(
+      run(k.residualForward, k.residualBackward, k.zeroFill),
+      run(residualForward, residualBackward, zeroFill),
+    );
+  });
+}
+
+Deno.test("SIMD gradient clipping matches the twin, above and below the limit", async () => {
+  const k = await loadKernels({ quiet: true });
+  const g = new Rng(5).normalArray(100_003); // norm ≈ 316
+  for (const maxNorm of [1, 1000]) {
+    const fast = g.slice(), twin = g.slice();
+    const nFast = k.clipGradNorm(fast, maxNorm), nTwin = clipGradNorm(twin, maxNorm);
+    assert.ok(Math.abs(nFast - nTwin) <= 1e-9 * nTwin, `norm ${nFast} vs ${nTwin}`);
+    assertClose(fast, twin, 1e-6, `grads clipped at ${maxNorm}`);
+  }
 });

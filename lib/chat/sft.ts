@@ -8,7 +8,6 @@
  * but keeps every conversation alone in its row, as the template intends.
  * @module
  */
-import { clipGradNorm } from "../adamw.ts";
 import { saveCheckpoint } from "../checkpoint.ts";
 import { UserError } from "../errors.ts";
 import type { GPT } from "../gpt.ts";
@@ -236,7 +235,7 @@ export async function sft(job: SftJob): Promise<SftResult> {
     }
     model.zeroGrad();
     model.backward();
-    if (s.gradClip > 0) clipGradNorm(model.grads, s.gradClip);
+    if (s.gradClip > 0) model.ops.clipGradNorm(model.grads, s.gradClip);
     model.ops.adamwStep(model.params, model.grads, m, v, step + 1, {
       lr,
       beta1: 0.9,
