@@ -2,10 +2,11 @@
 
 Same architecture as lib/gpt.ts (GPT-2: learned positions, pre-norm blocks, tanh GELU, 4x MLP,
 LayerNorm eps 1e-5, output head tied to the token embeddings, no dropout), same optimizer and
-schedule as the trainer. Two jobs, each answering one JSON object on stdout:
+schedule as the trainer. Two jobs, answering JSON objects on stdout:
 
-  bench   train a config on random tokens and report tokens/s (plus the BLAS torch uses and its
-          matmul GFLOP/s, so that a crippled baseline cannot pass unnoticed)
+  serve   for each JSON line on stdin (a config, a batch size, a number of steps), train that
+          config on random tokens for that many steps and report tokens/s (plus the BLAS torch
+          uses and its matmul GFLOP/s, so that a crippled baseline cannot pass unnoticed)
   logits  load one of our safetensors checkpoints and compare its logits with ours
 
 Run it with 2 threads and OpenMP OpenBLAS (see lib/bench/train.ts, which starts it).
@@ -132,32 +133,53 @@ def blas_info():
     return blas, 2 * 1024**3 / times[len(times) // 2] / 1e9
 
 
-def bench(args):
-    torch.manual_seed(args.seed)
-    cfg = dict(vocabSize=args.vocab, blockSize=args.block, nLayer=args.layers, nHead=args.heads, nEmbd=args.embd)
+def trainer(case, seed):
+    """One training step of the given shape, as a function (model, optimizer and batch built once)."""
+    torch.manual_seed(seed)
+    cfg = dict(vocabSize=case["vocab"], blockSize=case["block"], nLayer=case["layers"], nHead=case["heads"],
+               nEmbd=case["embd"])
     model = GPT(cfg)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([dict(params=decay, weight_decay=0.1), dict(params=no_decay, weight_decay=0.0)],
                             lr=1e-3, betas=(0.9, 0.99))
-    g = torch.Generator().manual_seed(args.seed)
-    x = torch.randint(0, args.vocab, (args.batch, args.block), generator=g)
-    y = torch.randint(0, args.vocab, (args.batch, args.block), generator=g)
-    times = []
-    for step in range(args.warmup + args.steps):
-        t0 = time.perf_counter()
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, case["vocab"], (case["batch"], case["block"]), generator=g)
+    y = torch.randint(0, case["vocab"], (case["batch"], case["block"]), generator=g)
+
+    def step():
         _, loss = model(x, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        if step >= args.warmup:
-            times.append(time.perf_counter() - t0)
-    times.sort()
-    median = times[len(times) // 2]
+
+    return step
+
+
+def serve(args):
+    """Answers one JSON line per request on stdin: a round of timed steps of that case, so that the
+    caller can interleave its own rounds with ours in one run without restarting Python."""
     blas, gflops = blas_info()
-    print(json.dumps(dict(tok_s=args.batch * args.block / median, step_ms=median * 1e3, threads=torch.get_num_threads(),
-                          blas=blas, matmul_gflops=gflops, torch=torch.__version__)))
+    steps = {}
+    for line in sys.stdin:
+        case = json.loads(line)
+        key = json.dumps({k: v for k, v in case.items() if k != "steps"}, sort_keys=True)
+        if key not in steps:
+            steps[key] = trainer(case, args.seed)
+            for _ in range(2):
+                steps[key]()  # first steps allocate and warm the caches
+        step = steps[key]
+        step()  # like ours: the first step of a round may meet cold caches
+        times = []
+        for _ in range(case["steps"]):
+            t0 = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        median = times[len(times) // 2]
+        print(json.dumps(dict(tok_s=case["batch"] * case["block"] / median, threads=torch.get_num_threads(),
+                              blas=blas, matmul_gflops=gflops, torch=torch.__version__)), flush=True)
 
 
 def logits(args):
@@ -174,22 +196,14 @@ def logits(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("job", choices=["bench", "logits"])
+    p.add_argument("job", choices=["serve", "logits"])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1337)
-    p.add_argument("--vocab", type=int, default=65)
-    p.add_argument("--block", type=int, default=64)
-    p.add_argument("--layers", type=int, default=4)
-    p.add_argument("--heads", type=int, default=4)
-    p.add_argument("--embd", type=int, default=128)
-    p.add_argument("--batch", type=int, default=12)
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--ckpt")
     p.add_argument("--inputs", help="JSON file with our tokens and logits")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    bench(args) if args.job == "bench" else logits(args)
+    serve(args) if args.job == "serve" else logits(args)
 
 
 if __name__ == "__main__":
