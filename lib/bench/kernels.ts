@@ -39,6 +39,13 @@ export interface MatmulRow {
 }
 
 const TWIN_FLOPS = 40e6;
+/** How long the interleaved matmul rounds run, in all. */
+const SECONDS = 40;
+
+/** Rows of a the twin is timed on: enough for TWIN_FLOPS. */
+function twinRows(M: number, K: number, N: number): number {
+  return Math.max(1, Math.min(M, Math.round(TWIN_FLOPS / (2 * K * N))));
+}
 const FMA_ITERATIONS = 1 << 21; // ~4 ms at 45 GFLOP/s: short enough to sit between the others
 
 /**
@@ -61,40 +68,46 @@ export async function runKernelsBench(): Promise<(MatmulRow | OpRow)[]> {
   const rows: MatmulRow[] = [];
   const fmaFlops = k.fmaLoop(FMA_ITERATIONS);
   const saved = k.threads;
+  const marks = k.arena.mark();
+  const tensors: ReturnType<typeof tf.tensor2d>[] = [];
   try {
-    for (const [i, [M, K, N]] of MATMUL_SHAPES.entries()) {
-      console.error(`  [${i + 1}/${MATMUL_SHAPES.length}] matmul ${M}×${K}×${N}…`);
-      const mark = k.arena.mark();
+    // Every shape's contenders go into one interleaved list: the machine's slow spells, which
+    // last seconds, then fall on all shapes alike instead of on whichever one was being timed.
+    const contenders = MATMUL_SHAPES.flatMap(([M, K, N], i) => {
       const a = k.arena.alloc(M * K), b = k.arena.alloc(K * N), out = k.arena.alloc(M * N);
       a.set(rng.normalArray(M * K));
       b.set(rng.normalArray(K * N));
       const ta = tf.tensor2d(a, [M, K]), tb = tf.tensor2d(b, [K, N]);
-      const twinRows = Math.max(1, Math.min(M, Math.round(TWIN_FLOPS / (2 * K * N))));
-      const twinOut = new Float32Array(twinRows * N);
-      const ms = medianTimes([
-        { name: "ours_1t", run: () => withThreads(1, () => k.matmul(out, a, b, M, K, N)) },
-        { name: "ours_2t", run: () => withThreads(2, () => k.matmul(out, a, b, M, K, N)) },
-        { name: "twin", run: () => matmulTwin(twinOut, a, b, twinRows, K, N) },
+      tensors.push(ta, tb);
+      const twinOut = new Float32Array(twinRows(M, K, N) * N);
+      return [
+        { name: `${i} ours_1t`, run: () => withThreads(1, () => k.matmul(out, a, b, M, K, N)) },
+        { name: `${i} ours_2t`, run: () => withThreads(2, () => k.matmul(out, a, b, M, K, N)) },
+        { name: `${i} twin`, run: () => matmulTwin(twinOut, a, b, twinRows(M, K, N), K, N) },
         // The WebAssembly backend computes inside matMul; reading the result back would only
         // add a copy that our side does not make.
-        { name: "tfjs", run: () => tf.matMul(ta, tb).dispose() },
-        { name: "limit_1t", run: () => k.fmaLoop(FMA_ITERATIONS) },
-      ]);
-      tf.dispose([ta, tb]);
-      k.arena.release(mark);
-      const gflops = (flops: number, name: string) => round(flops / ms[name] / 1e6);
+        { name: `${i} tfjs`, run: () => tf.matMul(ta, tb).dispose() },
+        { name: `${i} limit_1t`, run: () => k.fmaLoop(FMA_ITERATIONS) },
+      ];
+    });
+    console.error(`  ${MATMUL_SHAPES.length} matmul shapes, interleaved, for about ${SECONDS} s…`);
+    const ms = medianTimes(contenders, { minRounds: 7, maxRounds: 100, seconds: SECONDS });
+    for (const [i, [M, K, N]] of MATMUL_SHAPES.entries()) {
+      const gflops = (flops: number, name: string) => round(flops / ms[`${i} ${name}`] / 1e6);
       const flops = 2 * M * K * N;
       rows.push({
         shape: [M, K, N],
         ours_1t: gflops(flops, "ours_1t"),
         ours_2t: gflops(flops, "ours_2t"),
-        twin: gflops(2 * twinRows * K * N, "twin"),
+        twin: gflops(2 * twinRows(M, K, N) * K * N, "twin"),
         tfjs: gflops(flops, "tfjs"),
         limit_1t: gflops(fmaFlops, "limit_1t"),
       });
     }
   } finally {
     k.threads = saved;
+    tf.dispose(tensors);
+    k.arena.release(marks);
   }
   printTable(rows, loadBefore, Deno.loadavg()[0], k.workerTasks - workerBefore);
   return [...rows, ...benchSoftmaxAttention(k, tf)];
@@ -132,9 +145,15 @@ function printTable(
   console.log(
     `  Load average (1 min) of the machine: ${loadBefore.toFixed(1)} before, ${
       loadAfter.toFixed(1)
-    } after, for ${navigator.hardwareConcurrency} cores. Products under ${PARALLEL_MIN_MACS} ` +
-      "multiply-adds (M·K·N) stay on one thread, so their 2t column is a second 1t sample.",
+    } after, for ${navigator.hardwareConcurrency} cores.`,
   );
+  const alone = rows.filter(({ shape: [M, K, N] }) => M * K * N < PARALLEL_MIN_MACS);
+  if (alone.length) {
+    console.log(
+      `  Products under ${PARALLEL_MIN_MACS} multiply-adds stay on one thread, so the 2t column of ` +
+        `${alone.map((r) => r.shape.join("×")).join(", ")} is a second 1t sample.`,
+    );
+  }
   console.log(`  The worker thread took ${workerTasks} tasks during the two-thread rounds.`);
 }
 

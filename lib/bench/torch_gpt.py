@@ -160,7 +160,7 @@ def trainer(case, seed):
 def serve(args):
     """Answers one JSON line per request on stdin: a round of timed steps of that case, so that the
     caller can interleave its own rounds with ours in one run without restarting Python."""
-    blas, gflops = blas_info()
+    info = None  # measured after the first round, once OpenMP's threads are up and warm
     steps = {}
     for line in sys.stdin:
         case = json.loads(line)
@@ -178,8 +178,9 @@ def serve(args):
             times.append(time.perf_counter() - t0)
         times.sort()
         median = times[len(times) // 2]
+        info = info or blas_info()
         print(json.dumps(dict(tok_s=case["batch"] * case["block"] / median, threads=torch.get_num_threads(),
-                              blas=blas, matmul_gflops=gflops, torch=torch.__version__)), flush=True)
+                              blas=info[0], matmul_gflops=info[1], torch=torch.__version__)), flush=True)
 
 
 def logits(args):
