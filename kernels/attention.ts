@@ -13,7 +13,7 @@
 // polynomial exp on four lanes). One (batch, head) pair touches only its own rows of preatt/att
 // and its own channels of out/dinp, so pairs can run on different threads.
 
-import { axpy, dot, expShifted, maxOf, scale, zero } from "./simd";
+import { axpy, dot, expShifted, maxOf, scale, sumLanes4, zero } from "./simd";
 
 /** Forward pass of the pairs (b, h) numbered first .. last−1 (pair = b·NH + h). */
 export function attentionForward(
@@ -278,14 +278,6 @@ function scores(s: usize, x: usize, ldx: usize, y: usize, ldy: usize, T: i32, hs
       if (t + 1 < T) storeScores(s0 + ldT, sumLanes4(a10, a11, a12, a13), alpha, t + 1, t2, T, mode);
     }
   }
-}
-
-/** [Σ lanes of a, Σ of b, Σ of c, Σ of d], by two rounds of pairwise shuffles and adds. */
-// @ts-ignore: decorator
-@inline function sumLanes4(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
-  const cd = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
-  return f32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
 }
 
 /** Writes the 4 scores of row t from column t2 as `mode` says, never past column T−1. */

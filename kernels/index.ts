@@ -10,6 +10,7 @@ export { layerNormBackward, layerNormForward } from "./layernorm";
 export { crossEntropySoftmaxBackward } from "./crossentropy";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
+export { matvecTransB } from "./matvec";
 export {
   residualBackward,
   residualForward,

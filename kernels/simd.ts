@@ -91,6 +91,14 @@ function exps(x: f32): f32 {
     (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
+/** [Σ lanes of a, Σ of b, Σ of c, Σ of d], by two rounds of pairwise shuffles and adds. */
+// @ts-ignore: decorator
+@inline export function sumLanes4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
+  return f32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+}
+
 /** Σ x[i]·y[i] for i < n (two accumulators hide the FMA latency). */
 export function dot(x: usize, y: usize, n: i32): f32 {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0);

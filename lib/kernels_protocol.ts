@@ -42,6 +42,7 @@ export const RANGE_KERNELS = [
   "residualForward",
   "residualBackward",
   "zeroFill",
+  "matvecTransB",
 ] as const;
 
 /** A kernel over the half-open range first..last of its work items. */

@@ -58,6 +58,23 @@ for (const [name, twin] of FORMS) {
   });
 }
 
+// One row of output takes its own path in A·Bᵀ (kernels/matvec.ts): N with partial groups of 4
+// rows, K with scalar tails, GPT-sized rows, and 1536×3000, which goes to both threads.
+for (const [K, N] of [[1, 1], [7, 5], [130, 13], [384, 1536], [1536, 3000]]) {
+  Deno.test(`SIMD matmulTransB with one row matches the twin on 1×${K}×${N}`, async () => {
+    const k = await loadKernels({ quiet: true });
+    const rng = new Rng(K * 7 + N);
+    const a = rng.normalArray(K), b = rng.normalArray(N * K), bias = rng.normalArray(N);
+    const start = rng.normalArray(N);
+    for (const options of [{}, { bias }, { bias, accumulate: true }]) {
+      const fast = start.slice(), slow = start.slice();
+      k.matmulTransB(fast, a, b, 1, K, N, options);
+      matmulTransB(slow, a, b, 1, K, N, options);
+      assertClose(fast, slow, K);
+    }
+  });
+}
+
 Deno.test("two threads give the same products as one, bit for bit, on 300×300×333", async () => {
   const k = await loadKernels({ quiet: true });
   const [M, K, N] = [300, 300, 333];
