@@ -102,7 +102,7 @@ export function finetune(job: FinetuneJob): FinetuneResult {
     });
     const { inputs, targets } = data.batch("train", B, T, rng);
     const t0 = performance.now();
-    const { loss } = trainStep(model, inputs, targets, B, opt, step, lr, s, trainable);
+    const { loss } = trainStep(model, inputs, targets, B, opt, step, lr, s, { trainable });
     ms += performance.now() - t0;
     progress(`step ${step + 1}/${s.steps} · loss ${loss.toFixed(4)}`, false);
     if (!Number.isFinite(loss)) {

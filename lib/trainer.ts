@@ -171,10 +171,20 @@ export interface Trainable {
   scatter?(): void;
 }
 
+/** What {@link trainStep} may be told beyond the batch, all optional. */
+export interface StepOptions {
+  /** The parameters to update (default: the whole model; `opt` matches its size). */
+  trainable?: Trainable;
+  /** Positions per sequence, up to the context (default: the model's blockSize). */
+  T?: number;
+  /** Weight of each position in the loss, (B, T) (default: all positions alike). */
+  weights?: Float32Array | null;
+}
+
 /**
- * One optimizer step on one batch (B, blockSize): forward, backward, clipping, AdamW at `lr`, on
- * `trainable` (default: the whole model; `opt` matches its size). `step` is 0-based. Returns the
- * batch's loss and the gradient norm before clipping (NaN when clipping is off).
+ * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr`. `step` is
+ * 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when clipping is
+ * off).
  *
  * @example
  * ```ts
@@ -196,10 +206,12 @@ export function trainStep(
   opt: OptimizerState,
   step: number,
   lr: number,
-  s: TrainSettings,
-  trainable: Trainable = model,
+  s: Pick<TrainSettings, "gradClip" | "beta1" | "beta2">,
+  options: StepOptions = {},
 ): { loss: number; gradNorm: number } {
-  const loss = model.forward(inputs, targets, B, model.config.blockSize)!;
+  const trainable: Trainable = options.trainable ?? model;
+  const { T = model.config.blockSize, weights = null } = options;
+  const loss = model.forward(inputs, targets, B, T, weights)!;
   model.zeroGrad();
   model.backward();
   trainable.gather?.();

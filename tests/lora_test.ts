@@ -105,7 +105,7 @@ Deno.test("a LoRA step changes A and B only: every other parameter stays bit for
       groups: [{ start: 0, end: lora.params.length, weightDecay: 0.1 }],
     };
     const settings = { ...BABY_SETTINGS, batchSize: B };
-    trainStep(model, inputs, targets, B, opt, 0, 1e-2, settings, lora);
+    trainStep(model, inputs, targets, B, opt, 0, 1e-2, settings, { trainable: lora });
     assert.ok(lora.params.some((x, i) => x !== A[i]), `${backend.name}: the adapters moved`);
     const adapted = new Set(lora.adapters.map((a) => `${a.name}.weight`));
     for (const [name, view] of Object.entries(model.p.byName)) {

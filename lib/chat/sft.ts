@@ -14,7 +14,7 @@ import type { GPT } from "../gpt.ts";
 import { Rng } from "../random.ts";
 import { learningRate } from "../schedule.ts";
 import { formatCount } from "../term.ts";
-import { decayGroups, defaultProgress } from "../trainer.ts";
+import { decayGroups, defaultProgress, trainStep } from "../trainer.ts";
 import { type Conversation, turnsOf } from "./data.ts";
 import { assistantTargetMask, type ChatTokenizer, encodeConversation } from "./template.ts";
 
@@ -229,18 +229,14 @@ export async function sft(job: SftJob): Promise<SftResult> {
       decaySteps: s.steps,
     });
     const b = padBatch(drawBatch(byLength, s.batchSize, rng), pad);
-    const loss = model.forward(b.inputs, b.targets, b.B, b.T, b.weights)!;
+    const { loss } = trainStep(model, b.inputs, b.targets, b.B, { m, v, groups }, step, lr, {
+      gradClip: s.gradClip,
+      beta1: 0.9,
+      beta2: 0.99,
+    }, { T: b.T, weights: b.weights });
     if (!Number.isFinite(loss)) {
       throw new UserError(`The loss became ${loss} at step ${step}: lower the learning rate.`);
     }
-    model.zeroGrad();
-    model.backward();
-    if (s.gradClip > 0) model.ops.clipGradNorm(model.grads, s.gradClip);
-    model.ops.adamwStep(model.params, model.grads, m, v, step + 1, {
-      lr,
-      beta1: 0.9,
-      beta2: 0.99,
-    }, groups);
     tokens += b.B * b.T;
     const elapsed = (performance.now() - t0) / 1000;
     result.tokPerSec = tokens / elapsed;
