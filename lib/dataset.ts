@@ -167,7 +167,7 @@ export class TokenDataset {
     const tokens = new Int32Array(train.length + val.length);
     tokens.set(train);
     tokens.set(val, train.length);
-    return new TokenDataset(tokens, val.length / tokens.length, train.length);
+    return new TokenDataset(tokens, undefined, train.length);
   }
 
   /**
