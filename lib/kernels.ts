@@ -90,6 +90,7 @@ export const PARALLEL_MIN_MACS = 1 << 22;
 // division; attention's forward about 4 per (t, t2, c) of B·T·T·C (half of them masked, plus
 // the softmax), its backward twice that.
 const GELU_MACS = 48;
+const ATTENTION_MACS = 4;
 /** Passes that only stream memory (residual sums, zeroing) go to two threads from ~1M floats. */
 const STREAM_MACS = 4;
 /**
@@ -98,7 +99,6 @@ const STREAM_MACS = 4;
  * to 162 tokens/s (`deno task bench generate`).
  */
 const MATVEC_MACS = 16;
-const ATTENTION_MACS = 4;
 
 let loading: Promise<Kernels> | undefined;
 
@@ -232,11 +232,11 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       if (bias) checkSizes(name, { bias: [bias, N] });
       const accumulate = options.accumulate ?? false;
       if (K === 0) return matmulTwin(out, a, b, M, K, N, options); // nothing to multiply
+      if (transB && M === 1) return matvec(out, a, b, K, N, bias, accumulate);
       const panelsFit = Math.floor(PACK_B_FLOATS / (K * 8));
       if (panelsFit === 0) {
         throw new RangeError(`${name}: K = ${K} is too deep for the kernels' packing scratch.`);
       }
-      if (transB && M === 1) return matvec(out, a, b, K, N, bias, accumulate);
       const [rsA, csA] = transA ? [1, M] : [K, 1];
       const [rsB, csB] = transB ? [1, K] : [N, 1];
       const buffers: [Float32Array, "in" | "out"][] = [
