@@ -11,13 +11,8 @@ export { crossEntropySoftmaxBackward } from "./crossentropy";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
 export { matvecTransB } from "./matvec";
-export {
-  residualBackward,
-  residualForward,
-  scaleInPlace,
-  sumOfSquares,
-  zeroFill,
-} from "./residual";
+export { residualBackward, residualForward, sumOfSquares, zeroFill } from "./residual";
+export { scale as scaleInPlace } from "./simd";
 export { softmaxForward } from "./softmax";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */

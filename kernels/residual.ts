@@ -1,7 +1,8 @@
-// AssemblyScript: the residual sum and its backward (lib/residual.ts), the zeroing of gradient
-// buffers before a backward pass, and the squared norm that gradient clipping needs. All are
-// elementwise passes over memory, as range kernels over groups of four floats: two threads
-// split them, and each group is computed the same way whichever thread takes it.
+// AssemblyScript: passes over memory that a training step makes besides its layers. The residual
+// sum and its backward (lib/residual.ts) and the zeroing of gradient buffers before a backward
+// pass are range kernels over groups of four floats: two threads split them, and each group is
+// computed the same way whichever thread takes it. The squared norm that gradient clipping needs
+// is one pass on one thread (its scaling is simd.ts's `scale`).
 
 /** out = inp1 + inp2 over groups first .. last−1 of four floats (the last may be partial). */
 export function residualForward(out: usize, inp1: usize, inp2: usize, N: i32, first: i32, last: i32): void {
@@ -63,15 +64,4 @@ export function sumOfSquares(x: usize, N: i32): f64 {
     sum += v * v;
   }
   return sum;
-}
-
-/** x *= alpha for i < N. */
-export function scaleInPlace(x: usize, alpha: f32, N: i32): void {
-  const a = f32x4.splat(alpha);
-  let i = 0;
-  for (; i + 4 <= N; i += 4) {
-    const o = <usize> i << 2;
-    v128.store(x + o, f32x4.mul(v128.load(x + o), a));
-  }
-  for (; i < N; i++) store<f32>(x + (<usize> i << 2), load<f32>(x + (<usize> i << 2)) * alpha);
 }
