@@ -180,8 +180,7 @@ function packBTask(job: usize, t: i32): void {
 /**
  * Byte offset of panel `p` of the K slice starting at `k0` in packed B. Slices are stored one
  * after the other, each with its panels side by side, so that the microkernels of one slice read
- * one contiguous stream (with every panel holding all of K, the stream jumped from panel to panel
- * and the hardware prefetcher lost it: 1024³ ran about 10% slower).
+ * one contiguous stream rather than 8 KiB pieces 4·K·NR bytes apart.
  */
 // @ts-ignore: decorator
 @inline function bPanelOffset(k0: i32, kc: i32, p: i32, panels: i32): usize {
