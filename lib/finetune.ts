@@ -13,12 +13,12 @@ import { UserError } from "./errors.ts";
 import type { GPT } from "./gpt.ts";
 import { LoRA, type LoraOptions } from "./lora.ts";
 import { Rng } from "./random.ts";
-import { learningRate } from "./schedule.ts";
 import {
   decayGroups,
   defaultProgress,
   estimateLoss,
   type OptimizerState,
+  runLearningRate,
   type Trainable,
   type TrainSettings,
   trainStep,
@@ -94,12 +94,7 @@ export function finetune(job: FinetuneJob): FinetuneResult {
   let ms = 0;
   for (let step = 0; step < s.steps; step++) {
     if (step % s.evalEvery === 0) evaluate(step);
-    const lr = learningRate(step, {
-      maxLr: s.maxLr,
-      minLr: s.minLr,
-      warmupSteps: s.warmupSteps,
-      decaySteps: s.steps,
-    });
+    const lr = runLearningRate(step, s);
     const { inputs, targets } = data.batch("train", B, T, rng);
     const t0 = performance.now();
     const { loss } = trainStep(model, inputs, targets, B, opt, step, lr, s, { trainable });

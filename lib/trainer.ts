@@ -171,6 +171,28 @@ export interface Trainable {
   scatter?(): void;
 }
 
+/**
+ * The learning rate of step `step` (0-based) of a run: warmup, then cosine decay to `minLr` at
+ * the run's last step.
+ *
+ * @example
+ * ```ts
+ * import { BABY_SETTINGS, runLearningRate } from "./trainer.ts";
+ * console.assert(runLearningRate(BABY_SETTINGS.steps, BABY_SETTINGS) === BABY_SETTINGS.minLr);
+ * ```
+ */
+export function runLearningRate(
+  step: number,
+  s: Pick<TrainSettings, "maxLr" | "minLr" | "warmupSteps" | "steps">,
+): number {
+  return learningRate(step, {
+    maxLr: s.maxLr,
+    minLr: s.minLr,
+    warmupSteps: s.warmupSteps,
+    decaySteps: s.steps,
+  });
+}
+
 /** What {@link trainStep} may be told beyond the batch, all optional. */
 export interface StepOptions {
   /** The parameters to update (default: the whole model; `opt` matches its size). */
@@ -305,12 +327,7 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       );
     }
     const t0 = performance.now();
-    const lr = learningRate(step, {
-      maxLr: s.maxLr,
-      minLr: s.minLr,
-      warmupSteps: s.warmupSteps,
-      decaySteps: s.steps,
-    });
+    const lr = runLearningRate(step, s);
     const { inputs, targets } = data.batch("train", B, T, rng);
     const { loss, gradNorm } = trainStep(model, inputs, targets, B, { m, v, groups }, step, lr, s);
     const ms = performance.now() - t0;

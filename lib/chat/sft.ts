@@ -12,9 +12,8 @@ import { saveCheckpoint } from "../checkpoint.ts";
 import { UserError } from "../errors.ts";
 import type { GPT } from "../gpt.ts";
 import { Rng } from "../random.ts";
-import { learningRate } from "../schedule.ts";
 import { formatCount } from "../term.ts";
-import { decayGroups, defaultProgress, trainStep } from "../trainer.ts";
+import { decayGroups, defaultProgress, runLearningRate, trainStep } from "../trainer.ts";
 import { type Conversation, turnsOf } from "./data.ts";
 import { assistantTargetMask, type ChatTokenizer, encodeConversation } from "./template.ts";
 
@@ -222,12 +221,7 @@ export async function sft(job: SftJob): Promise<SftResult> {
   let tokens = 0;
   for (let step = 0; step < s.steps; step++) {
     if (step % s.evalEvery === 0) await evaluate(step);
-    const lr = learningRate(step, {
-      maxLr: s.maxLr,
-      minLr: s.minLr,
-      warmupSteps: s.warmupSteps,
-      decaySteps: s.steps,
-    });
+    const lr = runLearningRate(step, s);
     const b = padBatch(drawBatch(byLength, s.batchSize, rng), pad);
     const { loss } = trainStep(model, b.inputs, b.targets, b.B, { m, v, groups }, step, lr, {
       gradClip: s.gradClip,
