@@ -1,5 +1,5 @@
-// AssemblyScript: causal multi-head self-attention forward and backward, the exact semantics of
-// the twins in lib/attention.ts (llm.c's layout and order of operations).
+// AssemblyScript: causal multi-head self-attention forward and backward, the semantics of the
+// twins in lib/attention.ts (llm.c's layout).
 //
 // Memory layout (row-major float32, byte-offset pointers, caller-owned):
 //   inp (B, T, 3C): per position the C query channels, then C key, then C value; head h owns
@@ -7,13 +7,25 @@
 //   preatt, att (B, NH, T, T): scores and softmax weights, zero above the diagonal
 //   out (B, T, C): the heads' outputs side by side
 // The gradients (dinp, dpreatt, datt) accumulate; dpreatt and datt must start at zero.
+// `scratch` holds `scratchBytes` per thread (see attentionScratchFloats) for packed panels.
 //
-// SIMD: the head dimension hs is the vector axis of every q·k dot product and every weighted sum
-// of values (dot and axpy in simd.ts); the time axis is the vector axis of the softmax (a
-// polynomial exp on four lanes). One (batch, head) pair touches only its own rows of preatt/att
-// and its own channels of out/dinp, so pairs can run on different threads.
+// One (batch, head) pair is six small matmuls (two forward, four backward) and a row softmax.
+// Each product runs on matmul.ts's packing and 4×8 register microkernel, so every step of the
+// inner loop is three vector loads for eight FMAs, whatever the head size (hs is zero-padded
+// to the panel width). The causal mask is used to skip work: a block of four rows t needs
+// only the columns t2 < t + 4 of the scores, and only those rows of the values.
+// One pair touches only its own rows of preatt/att and its own channels of out/dinp, so
+// pairs can run on different threads.
 
-import { axpy, dot, expShifted, maxOf, scale, sumLanes4, zero } from "./simd";
+import { MR, NR, micro, packA, packBPanel } from "./matmul";
+import { dot, expShifted, maxOf, scale, zero } from "./simd";
+import { thread } from "./thread";
+
+/** Floats of scratch one thread needs for sequences of T positions and heads of size hs. */
+export function attentionScratchFloats(T: i32, hs: i32): i32 {
+  const panels = max(roundUp(T, NR) * hs, roundUp(hs, NR) * T); // the packed B of any product
+  return panels + MR * max(T, hs) + MR * NR; // plus one packed A block and an edge tile
+}
 
 /** Forward pass of the pairs (b, h) numbered first .. last−1 (pair = b·NH + h). */
 export function attentionForward(
@@ -25,11 +37,28 @@ export function attentionForward(
   T: i32,
   C: i32,
   NH: i32,
+  scratch: usize,
+  scratchBytes: i32,
   first: i32,
   last: i32,
 ): void {
-  if ((C / NH) % 8 == 0) forwardTiled(out, preatt, att, inp, T, C, NH, first, last);
-  else forwardRows(out, preatt, att, inp, T, C, NH, first, last);
+  const hs = C / NH, C3 = 3 * C;
+  const sc = <f32> (1 / Math.sqrt(<f64> hs));
+  const work = scratch + <usize> thread() * <usize> scratchBytes;
+  const ldT = <usize> T << 2;
+  for (let pair = first; pair < last; pair++) {
+    const b = pair / NH, h = pair % NH;
+    const q = inp + ((<usize> b * <usize> T * <usize> C3 + <usize> (h * hs)) << 2);
+    const k = q + (<usize> C << 2), v = k + (<usize> C << 2);
+    const rows = (<usize> pair * <usize> T * <usize> T) << 2;
+    const pre = preatt + rows, w = att + rows;
+    // preatt = sc · q·kᵀ; the softmax then zeroes each row's masked future.
+    product(SCORES, pre, T, q, C3, 1, k, 1, C3, T, hs, T, sc, false, work);
+    for (let t = 0; t < T; t++) softmaxRow(w + <usize> t * ldT, pre + <usize> t * ldT, t + 1, T);
+    // out = att·v
+    const o = out + ((<usize> b * <usize> T * <usize> C + <usize> (h * hs)) << 2);
+    product(ROWS, o, C, w, T, 1, v, C3, 1, T, T, hs, 1, false, work);
+  }
 }
 
 /** Backward pass of the pairs (b, h) numbered first .. last−1; adds into dinp, dpreatt, datt. */
@@ -44,89 +73,117 @@ export function attentionBackward(
   T: i32,
   C: i32,
   NH: i32,
+  scratch: usize,
+  scratchBytes: i32,
   first: i32,
   last: i32,
 ): void {
-  if ((C / NH) % 8 == 0) backwardTiled(dinp, dpreatt, datt, dout, inp, att, T, C, NH, first, last);
-  else backwardRows(dinp, dpreatt, datt, dout, inp, att, T, C, NH, first, last);
-}
-
-// Any head size: one dot product or axpy of length hs per (t, t2), as in the twins.
-function forwardRows(
-  out: usize,
-  preatt: usize,
-  att: usize,
-  inp: usize,
-  T: i32,
-  C: i32,
-  NH: i32,
-  first: i32,
-  last: i32,
-): void {
-  const C3 = 3 * C, hs = C / NH;
+  const hs = C / NH, C3 = 3 * C;
   const sc = <f32> (1 / Math.sqrt(<f64> hs));
+  const work = scratch + <usize> thread() * <usize> scratchBytes;
+  const ldT = <usize> T << 2;
   for (let pair = first; pair < last; pair++) {
     const b = pair / NH, h = pair % NH;
-    const base = inp + ((<usize> b * <usize> T * <usize> C3 + <usize> (h * hs)) << 2);
+    const head = (<usize> b * <usize> T * <usize> C3 + <usize> (h * hs)) << 2;
+    const q = inp + head, k = q + (<usize> C << 2), v = k + (<usize> C << 2);
+    const dq = dinp + head, dk = dq + (<usize> C << 2), dv = dk + (<usize> C << 2);
+    const rows = (<usize> pair * <usize> T * <usize> T) << 2;
+    const w = att + rows, dw = datt + rows, dpre = dpreatt + rows;
+    const o = dout + ((<usize> b * <usize> T * <usize> C + <usize> (h * hs)) << 2);
+    product(SCORES, dw, T, o, C, 1, v, 1, C3, T, hs, T, 1, true, work); // datt += dout·vᵀ
+    product(COLUMNS, dv, C3, w, 1, T, o, C, 1, T, T, hs, 1, true, work); // dv += attᵀ·dout
     for (let t = 0; t < T; t++) {
-      const q = base + ((<usize> t * <usize> C3) << 2);
-      const row = (<usize> ((pair * T + t) * T)) << 2;
-      const pre = preatt + row, w = att + row;
-      for (let t2 = 0; t2 <= t; t2++) {
-        const k = base + ((<usize> t2 * <usize> C3 + <usize> C) << 2);
-        store<f32>(pre + (<usize> t2 << 2), dot(q, k, hs) * sc);
+      softmaxRowBackward(dpre + <usize> t * ldT, w + <usize> t * ldT, dw + <usize> t * ldT, t + 1);
+    }
+    product(ROWS, dq, C3, dpre, T, 1, k, C3, 1, T, T, hs, sc, true, work); // dq += sc·dpre·k
+    product(COLUMNS, dk, C3, dpre, 1, T, q, C3, 1, T, T, hs, sc, true, work); // dk += sc·dpreᵀ·q
+  }
+}
+
+// How the causal mask limits a product c (M×N) = A (M×K) · B (K×N), for a block of rows i0..i0+3:
+const SCORES = 0; // c[t][t2] with K = hs: only columns t2 < i0 + 4 (t2 ≤ t is what is kept)
+const ROWS = 1; // c[t][d] = Σ_t2 w[t][t2]·x[t2][d]: only k = t2 < i0 + 4 (w is zero beyond)
+const COLUMNS = 2; // c[t2][d] = Σ_t w[t][t2]·x[t][d]: only k = t ≥ i0 (w is zero before)
+
+/**
+ * c (+)= alpha · A·B over the causal part `mode` says, with A(i, k) = a[i·rsA + k·csA] and
+ * B(k, j) = b[k·rsB + j·csB] (strides in floats), c rows `ldc` floats apart. For SCORES, the
+ * entries above the diagonal are left zero (accumulating) or for the softmax to clear (storing).
+ */
+function product(
+  mode: i32,
+  c: usize,
+  ldc: i32,
+  a: usize,
+  rsA: i32,
+  csA: i32,
+  b: usize,
+  rsB: i32,
+  csB: i32,
+  M: i32,
+  K: i32,
+  N: i32,
+  alpha: f32,
+  add: bool,
+  work: usize,
+): void {
+  const panels = (N + NR - 1) / NR;
+  const packedA = work + ((<usize> panels * <usize> K * NR) << 2);
+  const tile = packedA + ((<usize> MR * <usize> K) << 2);
+  const ldcBytes = <usize> ldc << 2;
+  // B whole, panel after panel, each k-major over all of K.
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * NR;
+    packBPanel(
+      work + ((<usize> p * <usize> K * NR) << 2),
+      b + ((<usize> j0 * <usize> csB) << 2),
+      K,
+      rsB,
+      csB,
+      min(NR, N - j0),
+    );
+  }
+  for (let i0 = 0; i0 < M; i0 += MR) {
+    const h = min(MR, M - i0);
+    const end = min(i0 + MR, M); // the causal limit of this block of rows
+    const k0 = mode == COLUMNS ? i0 : 0;
+    const k1 = mode == ROWS ? end : K;
+    const kc = k1 - k0;
+    const p1 = mode == SCORES ? (end + NR - 1) / NR : panels;
+    packA(packedA, a, rsA, csA, i0, h, k0, kc);
+    // A's scale goes into its packed copy: alpha·(A·B) as (alpha·A)·B, a few rounding bits apart.
+    if (alpha != 1) scale(packedA, alpha, MR * kc);
+    for (let p = 0; p < p1; p++) {
+      const j0 = p * NR;
+      const cols = min(NR, N - j0);
+      const bPanel = work + ((<usize> (p * K + k0) * NR) << 2);
+      const cTile = c + <usize> i0 * ldcBytes + (<usize> j0 << 2);
+      if (h == MR && cols == NR) {
+        micro(kc, packedA, bPanel, cTile, ldcBytes, add, 0);
+      } else {
+        micro(kc, packedA, bPanel, tile, NR << 2, false, 0);
+        for (let r = 0; r < h; r++) {
+          for (let j = 0; j < cols; j++) {
+            const dst = cTile + <usize> r * ldcBytes + (<usize> j << 2);
+            const v = load<f32>(tile + (<usize> (r * NR + j) << 2));
+            store<f32>(dst, add ? load<f32>(dst) + v : v);
+          }
+        }
       }
-      const n = t + 1;
-      softmaxRow(w, pre, n, T);
-      const o = out + ((<usize> (b * T + t) * <usize> C + <usize> (h * hs)) << 2);
-      zero(o, hs);
-      for (let t2 = 0; t2 <= t; t2++) {
-        const v = base + ((<usize> t2 * <usize> C3 + <usize> (2 * C)) << 2);
-        axpy(o, load<f32>(w + (<usize> t2 << 2)), v, hs);
+    }
+    // Accumulated scores above the diagonal (t2 > t, in the tiles that straddle it) go back to 0.
+    if (mode == SCORES && add) {
+      for (let t = i0; t < end; t++) {
+        const from = t + 1, to = min(N, p1 * NR);
+        if (to > from) zero(c + <usize> t * ldcBytes + (<usize> from << 2), to - from);
       }
     }
   }
 }
 
-function backwardRows(
-  dinp: usize,
-  dpreatt: usize,
-  datt: usize,
-  dout: usize,
-  inp: usize,
-  att: usize,
-  T: i32,
-  C: i32,
-  NH: i32,
-  first: i32,
-  last: i32,
-): void {
-  const C3 = 3 * C, hs = C / NH;
-  const sc = <f32> (1 / Math.sqrt(<f64> hs));
-  for (let pair = first; pair < last; pair++) {
-    const b = pair / NH, h = pair % NH;
-    const headOff = (<usize> b * <usize> T * <usize> C3 + <usize> (h * hs)) << 2;
-    const base = inp + headOff, dbase = dinp + headOff;
-    for (let t = 0; t < T; t++) {
-      const tOff = (<usize> t * <usize> C3) << 2;
-      const row = (<usize> ((pair * T + t) * T)) << 2;
-      const w = att + row, dw = datt + row, dpre = dpreatt + row;
-      const o = dout + ((<usize> (b * T + t) * <usize> C + <usize> (h * hs)) << 2);
-      for (let t2 = 0; t2 <= t; t2++) {
-        const vOff = (<usize> t2 * <usize> C3 + <usize> (2 * C)) << 2;
-        const at = (<usize> t2) << 2;
-        store<f32>(dw + at, load<f32>(dw + at) + dot(base + vOff, o, hs));
-        axpy(dbase + vOff, load<f32>(w + at), o, hs);
-      }
-      softmaxRowBackward(dpre, w, dw, t + 1);
-      for (let t2 = 0; t2 <= t; t2++) {
-        const kOff = (<usize> t2 * <usize> C3 + <usize> C) << 2;
-        const g = load<f32>(dpre + (<usize> t2 << 2)) * sc;
-        axpy(dbase + tOff, g, base + kOff, hs);
-        axpy(dbase + kOff, g, base + tOff, hs);
-      }
-    }
-  }
+// @ts-ignore: decorator
+@inline function roundUp(n: i32, m: i32): i32 {
+  return (n + m - 1) / m * m;
 }
 
 /** Row t of the softmax: w = softmax(pre[0..n)), and both zero over the masked future n..T. */
@@ -161,248 +218,5 @@ function softmaxRowBackward(dpre: usize, w: usize, dw: usize, n: i32): void {
       dpre + at,
       load<f32>(dpre + at) + load<f32>(w + at) * (load<f32>(dw + at) - weighted),
     );
-  }
-}
-
-// Head sizes that are a multiple of 8: the products of one (batch, head) pair are small matmuls,
-// and each runs on register tiles rather than one dot product per (t, t2). Three tile shapes:
-// - scores (q·k for preatt, dout·v for datt): both operands run along d, so 2 rows × 4 columns
-//   of dot products accumulate in eight vectors and are summed across lanes once at the end;
-// - rows × values (att·v, dpre·k): out[t][d..d+8) += Σ_t2 w[t][t2]·v[t2][d..d+8) for 4 rows t,
-//   a broadcast of each weight times two vectors of the value row;
-// - columns × values (attᵀ·dout, dpreᵀ·q): out[t2][d..d+8) += Σ_t w[t][t2..t2+4)·x[t][d..d+8),
-//   where four weights of one row load as one vector and are broadcast by shuffles.
-// Weights above the diagonal are zero (softmax and its backward leave them so), which lets a
-// tile that straddles the diagonal run to its edge without a mask. Rows and columns past T are
-// clamped to row T−1 on reads and skipped on writes, so nothing outside the pair is touched.
-
-const SCORES_STORE = 0; // preatt = scale · q·k over the whole tile
-const SCORES_ADD_CAUSAL = 1; // datt += dout·v, only where t2 ≤ t
-
-function forwardTiled(
-  out: usize,
-  preatt: usize,
-  att: usize,
-  inp: usize,
-  T: i32,
-  C: i32,
-  NH: i32,
-  first: i32,
-  last: i32,
-): void {
-  const hs = C / NH;
-  const ld3 = <usize> (3 * C) << 2;
-  const sc = <f32> (1 / Math.sqrt(<f64> hs));
-  for (let pair = first; pair < last; pair++) {
-    const b = pair / NH, h = pair % NH;
-    const q = inp + ((<usize> b * <usize> T * <usize> (3 * C) + <usize> (h * hs)) << 2);
-    const k = q + (<usize> C << 2), v = q + (<usize> (2 * C) << 2);
-    const rows = (<usize> pair * <usize> T * <usize> T) << 2;
-    const pre = preatt + rows, w = att + rows;
-    scores(pre, q, ld3, k, ld3, T, hs, sc, SCORES_STORE);
-    const ldT = <usize> T << 2;
-    for (let t = 0; t < T; t++) softmaxRow(w + <usize> t * ldT, pre + <usize> t * ldT, t + 1, T);
-    const o = out + ((<usize> b * <usize> T * <usize> C + <usize> (h * hs)) << 2);
-    rowsTimesValues(o, <usize> C << 2, w, v, ld3, T, hs, 1, false);
-  }
-}
-
-function backwardTiled(
-  dinp: usize,
-  dpreatt: usize,
-  datt: usize,
-  dout: usize,
-  inp: usize,
-  att: usize,
-  T: i32,
-  C: i32,
-  NH: i32,
-  first: i32,
-  last: i32,
-): void {
-  const hs = C / NH;
-  const ld3 = <usize> (3 * C) << 2, ld = <usize> C << 2, ldT = <usize> T << 2;
-  const sc = <f32> (1 / Math.sqrt(<f64> hs));
-  for (let pair = first; pair < last; pair++) {
-    const b = pair / NH, h = pair % NH;
-    const head = (<usize> b * <usize> T * <usize> (3 * C) + <usize> (h * hs)) << 2;
-    const q = inp + head, k = q + ld, v = k + ld;
-    const dq = dinp + head, dk = dq + ld, dv = dk + ld;
-    const rows = (<usize> pair * <usize> T * <usize> T) << 2;
-    const w = att + rows, dw = datt + rows, dpre = dpreatt + rows;
-    const o = dout + ((<usize> b * <usize> T * <usize> C + <usize> (h * hs)) << 2);
-    scores(dw, o, ld, v, ld3, T, hs, 1, SCORES_ADD_CAUSAL);
-    columnsTimesValues(dv, ld3, w, o, ld, T, hs, 1);
-    for (let t = 0; t < T; t++) {
-      softmaxRowBackward(dpre + <usize> t * ldT, w + <usize> t * ldT, dw + <usize> t * ldT, t + 1);
-    }
-    rowsTimesValues(dq, ld3, dpre, k, ld3, T, hs, sc, true);
-    columnsTimesValues(dk, ld3, dpre, q, ld3, T, hs, sc);
-  }
-}
-
-/**
- * s[t][t2] for t2 ≤ t (and the rest of each 4-wide block) where s = x·yᵀ over hs channels:
- * x rows `ldx` bytes apart, y rows `ldy` bytes apart, s rows T floats apart.
- */
-function scores(s: usize, x: usize, ldx: usize, y: usize, ldy: usize, T: i32, hs: i32, alpha: f32, mode: i32): void {
-  const ldT = <usize> T << 2;
-  for (let t = 0; t < T; t += 2) {
-    const x0 = x + <usize> t * ldx;
-    const x1 = x + <usize> min(t + 1, T - 1) * ldx;
-    const last = min(t + 1, T - 1);
-    for (let t2 = 0; t2 <= last; t2 += 4) {
-      const y0 = y + <usize> t2 * ldy;
-      const y1 = y + <usize> min(t2 + 1, T - 1) * ldy;
-      const y2 = y + <usize> min(t2 + 2, T - 1) * ldy;
-      const y3 = y + <usize> min(t2 + 3, T - 1) * ldy;
-      let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
-      let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
-      for (let d: usize = 0; d < (<usize> hs << 2); d += 16) {
-        const p = v128.load(x0 + d), r = v128.load(x1 + d);
-        let z = v128.load(y0 + d);
-        a00 = f32x4.relaxed_madd(p, z, a00);
-        a10 = f32x4.relaxed_madd(r, z, a10);
-        z = v128.load(y1 + d);
-        a01 = f32x4.relaxed_madd(p, z, a01);
-        a11 = f32x4.relaxed_madd(r, z, a11);
-        z = v128.load(y2 + d);
-        a02 = f32x4.relaxed_madd(p, z, a02);
-        a12 = f32x4.relaxed_madd(r, z, a12);
-        z = v128.load(y3 + d);
-        a03 = f32x4.relaxed_madd(p, z, a03);
-        a13 = f32x4.relaxed_madd(r, z, a13);
-      }
-      const s0 = s + <usize> t * ldT + (<usize> t2 << 2);
-      storeScores(s0, sumLanes4(a00, a01, a02, a03), alpha, t, t2, T, mode);
-      if (t + 1 < T) storeScores(s0 + ldT, sumLanes4(a10, a11, a12, a13), alpha, t + 1, t2, T, mode);
-    }
-  }
-}
-
-/** Writes the 4 scores of row t from column t2 as `mode` says, never past column T−1. */
-// @ts-ignore: decorator
-@inline function storeScores(p: usize, r: v128, alpha: f32, t: i32, t2: i32, T: i32, mode: i32): void {
-  if (mode == SCORES_STORE) {
-    r = f32x4.mul(r, f32x4.splat(alpha));
-    if (t2 + 4 <= T) {
-      v128.store(p, r);
-    } else {
-      store<f32>(p, f32x4.extract_lane(r, 0));
-      if (t2 + 1 < T) store<f32>(p, f32x4.extract_lane(r, 1), 4);
-      if (t2 + 2 < T) store<f32>(p, f32x4.extract_lane(r, 2), 8);
-    }
-  } else if (t2 + 3 <= t) {
-    v128.store(p, f32x4.add(v128.load(p), r));
-  } else {
-    store<f32>(p, load<f32>(p) + f32x4.extract_lane(r, 0));
-    if (t2 + 1 <= t) store<f32>(p, load<f32>(p, 4) + f32x4.extract_lane(r, 1), 4);
-    if (t2 + 2 <= t) store<f32>(p, load<f32>(p, 8) + f32x4.extract_lane(r, 2), 8);
-  }
-}
-
-/**
- * out[t][d] (+)= alpha · Σ_t2 w[t][t2] · x[t2][d] for every t < T and d < hs: w is T×T (zero
- * above the diagonal), x rows `ldx` bytes apart, out rows `ldo` bytes apart.
- */
-function rowsTimesValues(out: usize, ldo: usize, w: usize, x: usize, ldx: usize, T: i32, hs: i32, alpha: f32, add: bool): void {
-  const ldT = <usize> T << 2;
-  const al = f32x4.splat(alpha);
-  for (let t = 0; t < T; t += 4) {
-    const w0 = w + <usize> t * ldT;
-    const w1 = w + <usize> min(t + 1, T - 1) * ldT;
-    const w2 = w + <usize> min(t + 2, T - 1) * ldT;
-    const w3 = w + <usize> min(t + 3, T - 1) * ldT;
-    const n = <usize> min(t + 4, T) << 2; // columns t2 < n can be nonzero in these rows
-    for (let d: usize = 0; d < (<usize> hs << 2); d += 32) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let xr = x + d;
-      for (let j: usize = 0; j < n; j += 4) {
-        const b0 = v128.load(xr), b1 = v128.load(xr, 16);
-        let s = v128.load32_splat(w0 + j);
-        c00 = f32x4.relaxed_madd(s, b0, c00);
-        c01 = f32x4.relaxed_madd(s, b1, c01);
-        s = v128.load32_splat(w1 + j);
-        c10 = f32x4.relaxed_madd(s, b0, c10);
-        c11 = f32x4.relaxed_madd(s, b1, c11);
-        s = v128.load32_splat(w2 + j);
-        c20 = f32x4.relaxed_madd(s, b0, c20);
-        c21 = f32x4.relaxed_madd(s, b1, c21);
-        s = v128.load32_splat(w3 + j);
-        c30 = f32x4.relaxed_madd(s, b0, c30);
-        c31 = f32x4.relaxed_madd(s, b1, c31);
-        xr += ldx;
-      }
-      const o = out + <usize> t * ldo + d;
-      storeRow(o, c00, c01, al, add);
-      if (t + 1 < T) storeRow(o + ldo, c10, c11, al, add);
-      if (t + 2 < T) storeRow(o + 2 * ldo, c20, c21, al, add);
-      if (t + 3 < T) storeRow(o + 3 * ldo, c30, c31, al, add);
-    }
-  }
-}
-
-/**
- * out[t2][d] += alpha · Σ_t w[t][t2] · x[t][d] for every t2 < T and d < hs: the transpose of
- * rowsTimesValues's weights, read four columns at a time.
- */
-function columnsTimesValues(out: usize, ldo: usize, w: usize, x: usize, ldx: usize, T: i32, hs: i32, alpha: f32): void {
-  const ldT = <usize> T << 2;
-  const al = f32x4.splat(alpha);
-  for (let t2 = 0; t2 < T; t2 += 4) {
-    const whole = t2 + 4 <= T;
-    for (let d: usize = 0; d < (<usize> hs << 2); d += 32) {
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      // Rows t < t2 hold zeros in these columns: start at the diagonal.
-      let wr = w + <usize> t2 * ldT + (<usize> t2 << 2);
-      let xr = x + <usize> t2 * ldx + d;
-      for (let t = t2; t < T; t++) {
-        const a = whole ? v128.load(wr) : loadPartial(wr, T - t2);
-        const b0 = v128.load(xr), b1 = v128.load(xr, 16);
-        let s = i32x4.shuffle(a, a, 0, 0, 0, 0);
-        c00 = f32x4.relaxed_madd(s, b0, c00);
-        c01 = f32x4.relaxed_madd(s, b1, c01);
-        s = i32x4.shuffle(a, a, 1, 1, 1, 1);
-        c10 = f32x4.relaxed_madd(s, b0, c10);
-        c11 = f32x4.relaxed_madd(s, b1, c11);
-        s = i32x4.shuffle(a, a, 2, 2, 2, 2);
-        c20 = f32x4.relaxed_madd(s, b0, c20);
-        c21 = f32x4.relaxed_madd(s, b1, c21);
-        s = i32x4.shuffle(a, a, 3, 3, 3, 3);
-        c30 = f32x4.relaxed_madd(s, b0, c30);
-        c31 = f32x4.relaxed_madd(s, b1, c31);
-        wr += ldT;
-        xr += ldx;
-      }
-      const o = out + <usize> t2 * ldo + d;
-      storeRow(o, c00, c01, al, true);
-      if (t2 + 1 < T) storeRow(o + ldo, c10, c11, al, true);
-      if (t2 + 2 < T) storeRow(o + 2 * ldo, c20, c21, al, true);
-      if (t2 + 3 < T) storeRow(o + 3 * ldo, c30, c31, al, true);
-    }
-  }
-}
-
-/** The first `n` < 4 floats at p, zeros after: a row's last, partial block of columns. */
-// @ts-ignore: decorator
-@inline function loadPartial(p: usize, n: i32): v128 {
-  let a = f32x4.splat(0);
-  a = f32x4.replace_lane(a, 0, load<f32>(p));
-  if (n > 1) a = f32x4.replace_lane(a, 1, load<f32>(p, 4));
-  if (n > 2) a = f32x4.replace_lane(a, 2, load<f32>(p, 8));
-  return a;
-}
-
-/** o[0..8) = alpha·(c0, c1), or += when `add`. */
-// @ts-ignore: decorator
-@inline function storeRow(o: usize, c0: v128, c1: v128, alpha: v128, add: bool): void {
-  if (add) {
-    v128.store(o, f32x4.relaxed_madd(alpha, c0, v128.load(o)));
-    v128.store(o, f32x4.relaxed_madd(alpha, c1, v128.load(o, 16)), 16);
-  } else {
-    v128.store(o, f32x4.mul(alpha, c0));
-    v128.store(o, f32x4.mul(alpha, c1), 16);
   }
 }

@@ -1,35 +1,14 @@
 // AssemblyScript: GELU (tanh approximation) forward and backward, elementwise over N floats,
 // the semantics of the twins in lib/gelu.ts. out = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 // dinp accumulates. Byte-offset pointers, caller-owned.
-// SIMD trick: tanh(u) = 1 − 2 / (e^{2u} + 1) with the vector exp of simd.ts; 2u is clamped to
-// ±87 first, where tanh is ±1 in float32 anyway and e^{2u} stays finite.
+// SIMD trick: ½·(1 + tanh u) is the logistic σ(2u) = 1 / (1 + e^{−2u}), so gelu(x) = x·σ(2u)
+// costs one vector exp and one division per four values. −2u is clamped to 87 first, where
+// e^{−2u} stays finite and σ is 0 in float32 anyway.
 
 import { expConst, expk } from "./simd";
 
 const SCALE: f32 = 0.7978845608028654; // √(2/π)
 const CUBE: f32 = 0.044715;
-
-// @ts-ignore: decorator
-@inline function tanhv(
-  u: v128,
-  lo: v128,
-  log2e: v128,
-  magic: v128,
-  ln2hi: v128,
-  ln2lo: v128,
-  p0: v128,
-  p1: v128,
-  p2: v128,
-  p3: v128,
-  p4: v128,
-  p5: v128,
-  one: v128,
-): v128 {
-  const two = f32x4.add(one, one);
-  const u2 = f32x4.pmin(f32x4.mul(u, two), f32x4.neg(lo));
-  const e = expk(u2, lo, log2e, magic, ln2hi, ln2lo, p0, p1, p2, p3, p4, p5, one);
-  return f32x4.sub(one, f32x4.div(two, f32x4.add(e, one)));
-}
 
 /** GELU of groups first .. last−1 of four floats (the last group may be partial). */
 export function geluForward(out: usize, inp: usize, N: i32, first: i32, last: i32): void {
@@ -41,17 +20,17 @@ export function geluForward(out: usize, inp: usize, N: i32, first: i32, last: i3
   const one = expConst(11);
   // Multiplied by `one` (a load) so that they are not constants the optimizer would sink into
   // the loop.
-  const half = f32x4.mul(one, f32x4.splat(0.5));
-  const scale = f32x4.mul(one, f32x4.splat(SCALE)), cube = f32x4.mul(one, f32x4.splat(CUBE));
+  const minus2s = f32x4.mul(one, f32x4.splat(-2 * SCALE)), cube = f32x4.mul(one, f32x4.splat(CUBE));
+  const top = f32x4.neg(lo);
   const end = min(last << 2, N);
   for (let i = first << 2; i < end; i += 4) {
     const o = <usize> i << 2;
     // The last group of fewer than four floats goes through the same vector code on a copy.
     const tail = N - i < 4;
     const x = tail ? loadTail(inp + o, N - i) : v128.load(inp + o);
-    const u = f32x4.mul(scale, f32x4.relaxed_madd(f32x4.mul(cube, x), f32x4.mul(x, x), x));
-    const th = tanhv(u, lo, log2e, magic, ln2hi, ln2lo, p0, p1, p2, p3, p4, p5, one);
-    const y = f32x4.mul(f32x4.mul(half, x), f32x4.add(one, th));
+    const z = f32x4.mul(minus2s, f32x4.relaxed_madd(f32x4.mul(cube, x), f32x4.mul(x, x), x));
+    const e = expk(f32x4.pmin(z, top), lo, log2e, magic, ln2hi, ln2lo, p0, p1, p2, p3, p4, p5, one);
+    const y = f32x4.div(x, f32x4.add(one, e));
     if (tail) storeTail(out + o, y, N - i);
     else v128.store(out + o, y);
   }
@@ -71,9 +50,10 @@ export function geluBackward(
   const p0 = expConst(5), p1 = expConst(6), p2 = expConst(7);
   const p3 = expConst(8), p4 = expConst(9), p5 = expConst(10);
   const one = expConst(11);
-  const half = f32x4.mul(one, f32x4.splat(0.5));
-  const scale = f32x4.mul(one, f32x4.splat(SCALE)), cube = f32x4.mul(one, f32x4.splat(CUBE));
-  const cube3 = f32x4.mul(one, f32x4.splat(3 * CUBE));
+  const minus2s = f32x4.mul(one, f32x4.splat(-2 * SCALE)), cube = f32x4.mul(one, f32x4.splat(CUBE));
+  const twoS = f32x4.mul(one, f32x4.splat(2 * SCALE));
+  const sixSC = f32x4.mul(one, f32x4.splat(6 * SCALE * CUBE));
+  const top = f32x4.neg(lo);
   const end = min(last << 2, N);
   for (let i = first << 2; i < end; i += 4) {
     const o = <usize> i << 2;
@@ -82,15 +62,12 @@ export function geluBackward(
     const dy = tail ? loadTail(dout + o, N - i) : v128.load(dout + o);
     const dx = tail ? loadTail(dinp + o, N - i) : v128.load(dinp + o);
     const x2 = f32x4.mul(x, x);
-    const u = f32x4.mul(scale, f32x4.relaxed_madd(f32x4.mul(cube, x), x2, x));
-    const th = tanhv(u, lo, log2e, magic, ln2hi, ln2lo, p0, p1, p2, p3, p4, p5, one);
-    const sech2 = f32x4.relaxed_nmadd(th, th, one);
-    // grad = ½(1 + th) + ½·x·sech²·√(2/π)·(1 + 3·0.044715·x²)
-    const inner = f32x4.mul(scale, f32x4.relaxed_madd(cube3, x2, one));
-    const grad = f32x4.mul(
-      half,
-      f32x4.relaxed_madd(f32x4.mul(x, sech2), inner, f32x4.add(one, th)),
-    );
+    const z = f32x4.mul(minus2s, f32x4.relaxed_madd(f32x4.mul(cube, x), x2, x));
+    const e = expk(f32x4.pmin(z, top), lo, log2e, magic, ln2hi, ln2lo, p0, p1, p2, p3, p4, p5, one);
+    const sig = f32x4.div(one, f32x4.add(one, e));
+    // gelu′ = σ + x·σ(1 − σ)·2u′, with 2u′ = 2√(2/π)·(1 + 3·0.044715·x²)
+    const du2 = f32x4.relaxed_madd(sixSC, x2, twoS);
+    const grad = f32x4.relaxed_madd(f32x4.mul(x, f32x4.relaxed_nmadd(sig, sig, sig)), du2, sig);
     const r = f32x4.relaxed_madd(grad, dy, dx);
     if (tail) storeTail(dinp + o, r, N - i);
     else v128.store(dinp + o, r);

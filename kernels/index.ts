@@ -1,7 +1,7 @@
 // AssemblyScript entry point: every kernel is compiled into one module that shares one memory.
 // Kernels allocate nothing; `heapBase` tells the host where its own buffers may start.
 
-export { attentionBackward, attentionForward } from "./attention";
+export { attentionBackward, attentionForward, attentionScratchFloats } from "./attention";
 export { adamw } from "./adamw";
 export { attentionStep } from "./attention_step";
 export { biasBackward } from "./bias";
@@ -14,6 +14,7 @@ export { matvecTransB } from "./matvec";
 export { residualBackward, residualForward, sumOfSquares, zeroFill } from "./residual";
 export { scale as scaleInPlace } from "./simd";
 export { softmaxForward } from "./softmax";
+export { setThread } from "./thread";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */
 export function heapBase(): usize {

@@ -25,8 +25,8 @@
 // Each thread takes the next task from an atomic counter, so a slower core simply takes fewer.
 // Compute tasks wait until every packing task has finished.
 
-const MR = 4;
-const NR = 8;
+export const MR = 4;
+export const NR = 8;
 /** Depth of one slice of K: a 4×KC panel of A (4 KiB) and a KC×8 panel of B (8 KiB) stay in L1. */
 const KC = 256;
 /** Rows per compute task: the packed A block (MC×KC, 64 KiB) stays in L2. */
@@ -188,7 +188,7 @@ function packBTask(job: usize, t: i32): void {
 }
 
 /** Packs `kc` rows of `cols` ≤ NR columns of B at `src` into a k-major panel, zero-padded. */
-function packBPanel(dst: usize, src: usize, kc: i32, rsB: i32, csB: i32, cols: i32): void {
+export function packBPanel(dst: usize, src: usize, kc: i32, rsB: i32, csB: i32, cols: i32): void {
   if (cols == NR && csB == 1) {
     // Plain B: each k row of the panel is two contiguous vectors.
     for (let k = 0; k < kc; k++) {
@@ -251,7 +251,7 @@ function packBPanel(dst: usize, src: usize, kc: i32, rsB: i32, csB: i32, cols: i
 }
 
 /** Packs rows i0..i0+rows of A, columns k0..k0+kc, into MR-row panels (zero-padded). */
-function packA(
+export function packA(
   dst: usize,
   a: usize,
   rsA: i32,
@@ -369,7 +369,7 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
  * Σ_k aPanel[k][0..3] ⊗ bPanel[k][0..7].
  */
 // @ts-ignore: decorator
-@inline function micro(
+@inline export function micro(
   kc: i32,
   ap: usize,
   bp: usize,

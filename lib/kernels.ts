@@ -56,6 +56,7 @@ interface KernelExports {
   crossEntropySoftmaxBackward(...args: number[]): void;
   biasBackward(dbias: number, dout: number, N: number, OC: number): void;
   attentionStep(...args: number[]): void;
+  attentionScratchFloats(T: number, hs: number): number;
   adamw(...args: number[]): void;
   sumOfSquares(x: number, N: number): number;
   scaleInPlace(x: number, alpha: number, N: number): void;
@@ -85,12 +86,12 @@ const MAX_THREADS = 2;
 export const PARALLEL_MIN_MACS = 1 << 22;
 
 // What the other kernels cost, in the matmul's multiply-adds, for the same threshold. Measured
-// on one thread while training the baby GPT: a GELU of one float took as long as 46 (forward)
-// and 56 (backward) multiply-adds of a large matmul, for its tanh is a polynomial exp and a
-// division; attention's forward about 4 per (t, t2, c) of B·T·T·C (half of them masked, plus
-// the softmax), its backward twice that.
-const GELU_MACS = 48;
-const ATTENTION_MACS = 4;
+// on one thread against a 768×128×512 matmul in the same run: a GELU of one float took as long
+// as 28 (forward) and 37 (backward) multiply-adds, for it is a polynomial exp and a division;
+// attention's forward about 3 per (t, t2, c) of B·T·T·C (half of them masked, plus the
+// softmax), its backward about twice that.
+const GELU_MACS = 32;
+const ATTENTION_MACS = 3;
 /** Passes that only stream memory (residual sums, zeroing) go to two threads from ~1M floats. */
 const STREAM_MACS = 4;
 /**
@@ -222,6 +223,20 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
   }
 
   /**
+   * Runs `run` with [pointer, bytes per thread] of arena scratch for the attention kernels'
+   * packed panels, one slice per thread (each finds its own by its thread number).
+   */
+  function withAttentionScratch(T: number, hs: number, run: (scratch: number[]) => void): void {
+    const bytes = alignUp(wasm.attentionScratchFloats(T, hs) * 4);
+    const mark = arena.mark();
+    try {
+      run([arena.alloc((bytes / 4) * MAX_THREADS).byteOffset, bytes]);
+    } finally {
+      arena.release(mark);
+    }
+  }
+
+  /**
    * One product through the strided kernel (see kernels/matmul.ts for rsA/csA/rsB/csB). Columns
    * are cut into blocks whose packed B fits the scratch.
    */
@@ -337,12 +352,13 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       withBuffers(
         [[out, "out"], [preatt, "out"], [att, "out"], [inp, "in"]],
         (ptrs) =>
-          runRanges(
-            "attentionForward",
-            [...ptrs, B, T, C, NH],
-            B * NH,
-            ATTENTION_MACS * B * T * T * C,
-          ),
+          withAttentionScratch(T, C / NH, (scratch) =>
+            runRanges(
+              "attentionForward",
+              [...ptrs, B, T, C, NH, ...scratch],
+              B * NH,
+              ATTENTION_MACS * B * T * T * C,
+            )),
       );
     },
     attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH) {
@@ -365,12 +381,13 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
           [att, "in"],
         ],
         (ptrs) =>
-          runRanges(
-            "attentionBackward",
-            [...ptrs, B, T, C, NH],
-            B * NH,
-            2 * ATTENTION_MACS * B * T * T * C,
-          ),
+          withAttentionScratch(T, C / NH, (scratch) =>
+            runRanges(
+              "attentionBackward",
+              [...ptrs, B, T, C, NH, ...scratch],
+              B * NH,
+              2 * ATTENTION_MACS * B * T * T * C,
+            )),
       );
     },
     layerNormForward(out, mean, rstd, inp, weight, bias, N, C) {

@@ -30,6 +30,7 @@ parentPort!.once("message", (setup: Setup) => {
       },
     },
   });
+  (instance.exports.setThread as (t: number) => void)(setup.thread);
   const matmulWork = instance.exports.matmulWork as (job: number, thread: number) => number;
   const ranges = RANGE_KERNELS.map((name) => instance.exports[name] as RangeKernel);
   const ctl = new Int32Array(setup.memory.buffer, setup.ctl, CTL.words);

@@ -33,9 +33,9 @@ Deno.test("SIMD softmaxForward stays finite and normalized on extreme logits", a
   assertClose(probs.subarray(4), new Float32Array([0.25, 0.25, 0.25, 0.25]), 1e-6, "row 2");
 });
 
-// (B, T, C, NH): a single position, head sizes with scalar tails (hs = 1, 5, 3), sequence lengths
-// not multiple of four. Head sizes that are multiples of 8 take the tiled path: there, T from 1
-// to 6 and 9 covers every partial block of rows and columns, and T 64 the baby GPT's shape.
+// (B, T, C, NH): a single position; head sizes that leave a partial panel of 8 (hs = 1, 3, 4, 5)
+// or fill whole ones (8, 24, 32, 64); sequence lengths that leave partial blocks of 4 rows and 8
+// columns (T = 1, 2, 3, 5, 6, 7, 9, 13, 17); and T 64 with hs 32, the baby GPT's shape.
 const SHAPES: [number, number, number, number][] = [
   [1, 1, 1, 1],
   [2, 5, 12, 3],
