@@ -43,6 +43,8 @@ export const RANGE_KERNELS = [
   "residualBackward",
   "zeroFill",
   "matvecTransB",
+  "adamw",
+  "biasBackward",
 ] as const;
 
 /** A kernel over the half-open range first..last of its work items. */

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { attentionBackward, attentionForward } from "../lib/attention.ts";
 import { softmaxForward } from "../lib/crossentropy.ts";
-import { type Kernels, loadKernels } from "../lib/kernels.ts";
+import { loadKernels } from "../lib/kernels.ts";
 import { Rng } from "../lib/random.ts";
+import { assertSameOnTwoThreads } from "./helpers.ts";
 
 function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {
   assert.equal(fast.length, twin.length);
@@ -132,23 +133,3 @@ Deno.test("GELU split across two threads equals one thread bit for bit on 768×5
     return { out, dinp };
   });
 });
-
-/**
- * Runs `run` on one thread, then on two until the worker has taken part (the worker joins when
- * its core is free; up to 2 s), and checks every two-thread result equals the one-thread one.
- */
-function assertSameOnTwoThreads(k: Kernels, run: () => unknown): void {
-  const saved = k.threads;
-  try {
-    k.threads = 1;
-    const one = run();
-    k.threads = 2;
-    const start = performance.now(), before = k.workerTasks;
-    do assert.deepEqual(run(), one); while (
-      k.workerTasks === before && performance.now() - start < 2000
-    );
-    assert.ok(k.workerTasks > before, "the worker thread never took a task in 2 s");
-  } finally {
-    k.threads = saved;
-  }
-}

@@ -1,10 +1,13 @@
 /**
- * Test helpers: running the CLI as a user would (a separate process), and validating the files
- * labs write (well-formed SVG, Vega-Lite specs that match the official schema).
+ * Test helpers: running the CLI as a user would (a separate process), validating the files labs
+ * write (well-formed SVG, Vega-Lite specs that match the official schema), and checking that a
+ * kernel split across two threads gives what it gives on one.
  * @module
  */
+import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
+import type { Kernels } from "../lib/kernels.ts";
 
 /** Absolute path of the repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -63,4 +66,24 @@ export function svgErrors(svg: string): string {
   const result = XMLValidator.validate(svg);
   if (result !== true) return JSON.stringify(result.err);
   return /^<svg[\s>]/.test(svg.trimStart()) ? "" : "the root element is not <svg>";
+}
+
+/**
+ * Runs `run` on one thread, then on two until the worker has taken part (the worker joins when
+ * its core is free; up to 2 s), and checks every two-thread result equals the one-thread one.
+ */
+export function assertSameOnTwoThreads(k: Kernels, run: () => unknown): void {
+  const saved = k.threads;
+  try {
+    k.threads = 1;
+    const one = run();
+    k.threads = 2;
+    const start = performance.now(), before = k.workerTasks;
+    do assert.deepEqual(run(), one); while (
+      k.workerTasks === before && performance.now() - start < 2000
+    );
+    assert.ok(k.workerTasks > before, "the worker thread never took a task in 2 s");
+  } finally {
+    k.threads = saved;
+  }
 }

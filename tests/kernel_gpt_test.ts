@@ -10,6 +10,7 @@ import { biasBackward } from "../lib/linear.ts";
 import { loadKernels } from "../lib/kernels.ts";
 import { Rng } from "../lib/random.ts";
 import { train, type TrainSettings } from "../lib/trainer.ts";
+import { assertSameOnTwoThreads } from "./helpers.ts";
 
 // Odd sizes: a head size of 6 leaves a SIMD tail, 3 heads, V = 23 and T = 9 are not multiples of 4.
 const CONFIG = { vocabSize: 23, blockSize: 9, nLayer: 2, nHead: 3, nEmbd: 18 };
@@ -30,6 +31,18 @@ function largest(x: Float32Array): number {
 function tokens(rng: Rng, n: number, V: number): Int32Array {
   return Int32Array.from({ length: n }, () => rng.int(V));
 }
+
+Deno.test("bias gradient split across two threads equals one thread bit for bit on 2100×515", async () => {
+  const k = await loadKernels({ quiet: true });
+  const [N, OC] = [2100, 515]; // enough for two threads, and a partial group of 16 channels
+  const rng = new Rng(4);
+  const dout = rng.normalArray(N * OC), start = rng.normalArray(OC);
+  assertSameOnTwoThreads(k, () => {
+    const dbias = start.slice();
+    k.biasBackward(dbias, dout, N, OC);
+    return dbias;
+  });
+});
 
 for (const positional of ["learned", "sinusoidal", "rope"] as PositionalEncoding[]) {
   Deno.test(`the kernel-backed GPT gives the twins' loss, logits and gradients within 1e-5 of their scale (${positional})`, async () => {
@@ -162,4 +175,21 @@ Deno.test("SIMD AdamW follows its twin within 1e-6 over five steps, groups with 
     assert.ok(err <= 1e-6 * (1 + largest(twin[name])), `${name} differs by ${err}`);
   }
   assert.ok(maxAbsDiff(fast.p, start) > 1e-3, "the parameters moved");
+});
+
+Deno.test("AdamW split across two threads equals one thread bit for bit on 300,003 parameters", async () => {
+  const k = await loadKernels({ quiet: true });
+  const n = 300_003; // enough for two threads, and a partial group of four at the end
+  const rng = new Rng(12);
+  const start = rng.normalArray(n), grads = rng.normalArray(n, 0.1);
+  const groups = [{ start: 0, end: 1001, weightDecay: 0 }, {
+    start: 1001,
+    end: n,
+    weightDecay: 0.1,
+  }];
+  assertSameOnTwoThreads(k, () => {
+    const p = start.slice(), m = new Float32Array(n), v = new Float32Array(n);
+    for (let t = 1; t <= 2; t++) k.adamwStep(p, grads, m, v, t, { lr: 1e-2, beta2: 0.99 }, groups);
+    return { p, m, v };
+  });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { loadKernels, type MatmulFn } from "../lib/kernels.ts";
 import { matmul, matmulTransA, matmulTransB } from "../lib/matmul.ts";
 import { Rng } from "../lib/random.ts";
+import { assertSameOnTwoThreads } from "./helpers.ts";
 
 // Odd shapes, tails past every block size (MR 4, NR 8, KC 256, MC 64), and one shape big enough
 // to be split across both threads.
@@ -80,24 +81,12 @@ Deno.test("two threads give the same products as one, bit for bit, on 300×300×
   const [M, K, N] = [300, 300, 333];
   const rng = new Rng(5);
   const a = rng.normalArray(M * K), b = rng.normalArray(K * N), bias = rng.normalArray(N);
-  const saved = k.threads;
-  try {
-    for (const [name] of FORMS) {
-      const one = new Float32Array(M * N);
-      k.threads = 1;
-      (k[name] as MatmulFn)(one, a, b, M, K, N, { bias });
-      k.threads = 2;
-      // The worker joins when its core is free; repeat (up to 2 s) until it has taken tasks.
-      const start = performance.now(), before = k.workerTasks;
-      do {
-        const two = new Float32Array(M * N);
-        (k[name] as MatmulFn)(two, a, b, M, K, N, { bias });
-        assert.deepEqual(two, one, name);
-      } while (k.workerTasks === before && performance.now() - start < 2000);
-      assert.ok(k.workerTasks > before, `${name}: the worker thread never took a task in 2 s`);
-    }
-  } finally {
-    k.threads = saved;
+  for (const [name] of FORMS) {
+    assertSameOnTwoThreads(k, () => {
+      const out = new Float32Array(M * N);
+      (k[name] as MatmulFn)(out, a, b, M, K, N, { bias });
+      return out;
+    });
   }
 });
 
