@@ -4,8 +4,8 @@ import { matmul, matmulTransA, matmulTransB } from "../lib/matmul.ts";
 import { Rng } from "../lib/random.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
-// Odd shapes, tails past every block size (MR 4, NR 8, KC 256, MC 64), and one shape big enough
-// to be split across both threads.
+// Odd shapes and tails past every block size (MR 4, NR 8, KC 512, MC 64: K = 513 and 1030 leave a
+// partial slice of K).
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [7, 13, 5],
@@ -15,6 +15,8 @@ const SHAPES: [number, number, number][] = [
   [4, 8, 16],
   [67, 300, 41],
   [130, 257, 70],
+  [9, 513, 24],
+  [37, 1030, 19],
 ];
 
 const FORMS = [
@@ -76,9 +78,9 @@ for (const [K, N] of [[1, 1], [7, 5], [130, 13], [384, 1536], [1536, 3000]]) {
   });
 }
 
-Deno.test("two threads give the same products as one, bit for bit, on 300×300×333", async () => {
+Deno.test("two threads give the same products as one, bit for bit, on 300×600×333", async () => {
   const k = await loadKernels({ quiet: true });
-  const [M, K, N] = [300, 300, 333];
+  const [M, K, N] = [300, 600, 333]; // two slices of K
   const rng = new Rng(5);
   const a = rng.normalArray(M * K), b = rng.normalArray(K * N), bias = rng.normalArray(N);
   for (const [name] of FORMS) {
