@@ -4,7 +4,7 @@ import { matmul, matmulTransA, matmulTransB } from "../lib/matmul.ts";
 import { Rng } from "../lib/random.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
-// Odd shapes and tails past every block size (MR 4, NR 8, KC 512, MC 64: K = 513 and 1030 leave a
+// Odd shapes and tails past every block size (MR 4, NR 8, KC 512, MC 32: K = 513 and 1030 leave a
 // partial slice of K).
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
