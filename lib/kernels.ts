@@ -69,19 +69,22 @@ const PACK_B_FLOATS = 1 << 22;
 /** Most threads the kernels use; the machines this lab targets have two cores. */
 const MAX_THREADS = 2;
 /**
- * Products below this many multiply-adds (M·K·N) stay on one thread: waking the worker costs
- * more than it saves. On the idle two-core machine, two threads ran the baby GPT's 768×128×128
- * products (12.6M) 1.9× faster than one and its 768×128×65 head (6.4M) 1.4× faster, but
- * 256×128×128 (4.2M) no faster. On a shared machine (load ≈ 4) the worker's core is often
- * taken, and two threads were slower than one up to 256×256×256 (0.82×).
+ * Work below this many multiply-adds (M·K·N for a product, or the equivalent for the other
+ * kernels) stays on one thread. With the worker awake, two threads measured faster than one
+ * down to small sizes: 32×64×64 products (131k) 29 → 27 µs, 64×64×128 (524k) 73 → 59 µs,
+ * 256×128×128 (4.2M) 402 → 222 µs. Over four alternating runs of 80 baby training steps, this
+ * threshold against 4.2M (which kept residual sums, bias gradients and the head's softmax on one
+ * thread) gave a lower fastest step in all four (73–81 against 77–91 ms) and a lower median in
+ * three. On a machine loaded by other processes, the worker's core is often taken, and small
+ * products can then run slower on two threads than on one.
  *
  * @example
  * ```ts
  * import { PARALLEL_MIN_MACS } from "./kernels.ts";
- * console.assert(128 * 128 * 128 < PARALLEL_MIN_MACS); // runs on one thread
+ * console.assert(32 * 32 * 32 < PARALLEL_MIN_MACS); // runs on one thread
  * ```
  */
-export const PARALLEL_MIN_MACS = 1 << 22;
+export const PARALLEL_MIN_MACS = 1 << 18;
 
 // What the other kernels cost, in the matmul's multiply-adds, for the same threshold. Measured
 // on one thread against a 768×128×512 matmul in the same run: a GELU of one float took as long
@@ -92,7 +95,7 @@ const GELU_MACS = 32;
 const ATTENTION_MACS = 3;
 /** An AdamW update of one parameter measured 21–23 multiply-adds the same way (a division, a root). */
 const ADAMW_MACS = 20;
-/** Passes that only stream memory (residual sums, zeroing) go to two threads from ~1M floats. */
+/** Passes that only stream memory (residual sums, zeroing) go to two threads from 64k floats. */
 const STREAM_MACS = 4;
 /**
  * A one-row product reads each weight once, at memory speed rather than from cache. Counted at
