@@ -6,7 +6,7 @@ export { adamw } from "./adamw";
 export { attentionStep } from "./attention_step";
 export { biasBackward } from "./bias";
 export { geluBackward, geluForward } from "./gelu";
-export { layerNormBackward, layerNormForward } from "./layernorm";
+export { layerNormBackward, layerNormForward, layerNormReduce } from "./layernorm";
 export { crossEntropySoftmaxBackward } from "./crossentropy";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";

@@ -2,11 +2,14 @@
 // in lib/layernorm.ts (llm.c's). Row-major float32, byte-offset pointers, caller-owned:
 //   inp, out, dout, dinp (N, C); weight, bias, dweight, dbias (C); mean, rstd (N)
 // Gradients (dinp, dweight, dbias) accumulate.
+// Rows are independent, so the forward pass takes a range of rows. The backward pass takes a
+// range of fixed chunks of rows: each chunk writes its own sums for dweight and dbias, and
+// layerNormReduce adds them in chunk order, so the result is the same on one thread or two.
 // SIMD: the channel axis C is the vector axis of every pass; the row statistics are horizontal
 // sums of 4-lane accumulators. Mean and variance use two passes (not E[x²] − E[x]²), as the twin
 // does, so large offsets cancel exactly.
 
-import { hsum } from "./simd";
+import { axpy, hsum } from "./simd";
 
 const EPS: f32 = 1e-5;
 
@@ -19,9 +22,11 @@ export function layerNormForward(
   bias: usize,
   N: i32,
   C: i32,
+  first: i32,
+  last: i32,
 ): void {
   const C4 = C & ~3;
-  for (let n = 0; n < N; n++) {
+  for (let n = first; n < last; n++) {
     const x = inp + ((<usize> n * <usize> C) << 2);
     const y = out + ((<usize> n * <usize> C) << 2);
     let acc = f32x4.splat(0);
@@ -56,7 +61,42 @@ export function layerNormForward(
   }
 }
 
+/**
+ * dinp of rows in chunks first .. last−1 (`rows` rows each), and each chunk's sums of dweight's
+ * and dbias's terms in partials[chunk] (2·C floats: dweight's, then dbias's).
+ */
 export function layerNormBackward(
+  dinp: usize,
+  partials: usize,
+  dout: usize,
+  inp: usize,
+  weight: usize,
+  mean: usize,
+  rstd: usize,
+  N: i32,
+  C: i32,
+  rows: i32,
+  first: i32,
+  last: i32,
+): void {
+  for (let chunk = first; chunk < last; chunk++) {
+    const dweight = partials + ((<usize> chunk * <usize> (2 * C)) << 2);
+    const dbias = dweight + (<usize> C << 2);
+    memory.fill(dweight, 0, <usize> (2 * C) << 2);
+    backwardRows(dinp, dweight, dbias, dout, inp, weight, mean, rstd, C, chunk * rows, min(N, (chunk + 1) * rows));
+  }
+}
+
+/** dweight += Σ_chunk partials[chunk]'s first C floats and dbias the next C, chunk by chunk. */
+export function layerNormReduce(dweight: usize, dbias: usize, partials: usize, chunks: i32, C: i32): void {
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    const p = partials + ((<usize> chunk * <usize> (2 * C)) << 2);
+    axpy(dweight, 1, p, C);
+    axpy(dbias, 1, p + (<usize> C << 2), C);
+  }
+}
+
+function backwardRows(
   dinp: usize,
   dweight: usize,
   dbias: usize,
@@ -65,11 +105,12 @@ export function layerNormBackward(
   weight: usize,
   mean: usize,
   rstd: usize,
-  N: i32,
   C: i32,
+  first: i32,
+  last: i32,
 ): void {
   const C4 = C & ~3;
-  for (let n = 0; n < N; n++) {
+  for (let n = first; n < last; n++) {
     const row = (<usize> n * <usize> C) << 2;
     const x = inp + row, dy = dout + row, dx = dinp + row;
     const m = load<f32>(mean + (<usize> n << 2)), r = load<f32>(rstd + (<usize> n << 2));

@@ -45,6 +45,8 @@ export const RANGE_KERNELS = [
   "matvecTransB",
   "adamw",
   "biasBackward",
+  "layerNormForward",
+  "layerNormBackward",
 ] as const;
 
 /** A kernel over the half-open range first..last of its work items. */

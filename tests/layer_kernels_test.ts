@@ -6,6 +6,7 @@ import { geluBackward, geluForward } from "../lib/gelu.ts";
 import { loadKernels } from "../lib/kernels.ts";
 import { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
 import { Rng } from "../lib/random.ts";
+import { assertSameOnTwoThreads } from "./helpers.ts";
 import { residualBackward, residualForward } from "../lib/residual.ts";
 
 function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {
@@ -16,8 +17,9 @@ function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: 
   }
 }
 
-// (N, C): a single channel, channel counts with tails of 1–3 past the 4-wide vectors, GPT widths.
-for (const [N, C] of [[1, 1], [3, 7], [5, 130], [4, 768]]) {
+// (N, C): a single channel, channel counts with tails of 1–3 past the 4-wide vectors, GPT widths,
+// and rows enough for several chunks of the backward pass (32 rows each at C = 130).
+for (const [N, C] of [[1, 1], [3, 7], [5, 130], [4, 768], [300, 130]]) {
   Deno.test(`SIMD layerNorm forward and backward match the twins on ${N}×${C}`, async () => {
     const k = await loadKernels({ quiet: true });
     const rng = new Rng(N * 1000 + C);
@@ -40,6 +42,22 @@ for (const [N, C] of [[1, 1], [3, 7], [5, 130], [4, 768]]) {
     }
   });
 }
+
+Deno.test("layerNorm split across two threads equals one thread bit for bit on 2051×130", async () => {
+  const k = await loadKernels({ quiet: true });
+  const [N, C] = [2051, 130]; // a partial chunk of rows and a tail past the 4-wide vectors
+  const rng = new Rng(21);
+  const inp = rng.normalArray(N * C), weight = rng.normalArray(C), bias = rng.normalArray(C);
+  const dout = rng.normalArray(N * C);
+  assertSameOnTwoThreads(k, () => {
+    const out = new Float32Array(N * C), mean = new Float32Array(N), rstd = new Float32Array(N);
+    k.layerNormForward(out, mean, rstd, inp, weight, bias, N, C);
+    const dinp = new Float32Array(N * C), dweight = new Float32Array(C).fill(0.25);
+    const dbias = new Float32Array(C).fill(-1);
+    k.layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+    return { out, mean, rstd, dinp, dweight, dbias };
+  });
+});
 
 // N: under one vector, tails of 1–3, and inputs wide enough to saturate tanh (|x| up to 60).
 for (const N of [1, 3, 6, 1027]) {
