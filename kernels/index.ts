@@ -5,6 +5,7 @@ export { attentionBackward, attentionForward, attentionScratchFloats } from "./a
 export { adamw } from "./adamw";
 export { attentionStep } from "./attention_step";
 export { biasBackward } from "./bias";
+export { encoderBackward, encoderForward } from "./encoder";
 export { geluBackward, geluForward } from "./gelu";
 export { layerNormBackward, layerNormForward, layerNormReduce } from "./layernorm";
 export { crossEntropySoftmaxBackward } from "./crossentropy";

@@ -48,6 +48,8 @@ export function kernelOps(k: Kernels): Partial<LayerOps> {
       k.matmulTransA(dweight, dout, inp, OC, N, C, { accumulate: true });
       if (dbias) k.biasBackward(dbias, dout, N, OC);
     },
+    encoderForward: k.encoderForward,
+    encoderBackward: k.encoderBackward,
     layerNormForward: k.layerNormForward,
     layerNormBackward: k.layerNormBackward,
     attentionForward: k.attentionForward,

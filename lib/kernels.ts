@@ -459,6 +459,45 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
         },
       );
     },
+    encoderForward(out, inp, wte, wpe, B, T, C) {
+      const N = B * T;
+      checkSizes("encoderForward", { out: [out, N * C], inp: [inp, N] });
+      if (wpe) checkSizes("encoderForward", { wpe: [wpe, T * C] });
+      checkTokens("encoderForward", inp, N, wte.length / C);
+      const buffers: [Float32Array | Int32Array, "in" | "out"][] = [
+        [out, "out"],
+        [inp, "in"],
+        [wte, "in"],
+      ];
+      if (wpe) buffers.push([wpe, "in"]);
+      withBuffers(buffers, ([po, pi, pw, pp]) =>
+        runRanges(
+          "encoderForward",
+          [po, pi, pw, wpe ? pp : 0, B, T, C],
+          N,
+          STREAM_MACS * N * C,
+          rowsFor(C),
+        ));
+    },
+    encoderBackward(dwte, dwpe, dout, inp, B, T, C) {
+      const N = B * T;
+      checkSizes("encoderBackward", { dout: [dout, N * C], inp: [inp, N] });
+      if (dwpe) checkSizes("encoderBackward", { dwpe: [dwpe, T * C] });
+      checkTokens("encoderBackward", inp, N, dwte.length / C);
+      const buffers: [Float32Array | Int32Array, "in" | "out"][] = [
+        [dwte, "out"],
+        [dout, "in"],
+        [inp, "in"],
+      ];
+      if (dwpe) buffers.push([dwpe, "out"]);
+      withBuffers(buffers, ([pw, pd, pi, pp]) =>
+        runRanges(
+          "encoderBackward",
+          [pw, dwpe ? pp : 0, pd, pi, B, T, C],
+          Math.ceil(C / 32),
+          2 * STREAM_MACS * N * C,
+        ));
+    },
     geluForward(out, inp, N) {
       checkSizes("geluForward", { out: [out, N], inp: [inp, N] });
       withBuffers(
@@ -576,6 +615,17 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       return iterations * wasm.FMA_LOOP_FLOPS.value;
     },
   };
+}
+
+/** Throws unless the first n token ids are rows of a V-row embedding table. */
+function checkTokens(kernel: string, inp: Int32Array, n: number, V: number): void {
+  for (let i = 0; i < n; i++) {
+    if (!(inp[i] >= 0 && inp[i] < V)) {
+      throw new RangeError(
+        `${kernel}: token id ${inp[i]} at position ${i} is outside the vocabulary of ${V}.`,
+      );
+    }
+  }
 }
 
 /** Starts a worker on the shared memory and resolves once it waits for jobs. */

@@ -109,6 +109,26 @@ export interface Kernels {
     N: number,
     C: number,
   ): void;
+  /** Token plus position embeddings; twin: `encoderForward` in `lib/encoder.ts`. */
+  encoderForward(
+    out: Float32Array, // (B, T, C)
+    inp: Int32Array, // (B, T)
+    wte: Float32Array, // (V, C)
+    wpe: Float32Array | null, // (≥ T, C)
+    B: number,
+    T: number,
+    C: number,
+  ): void;
+  /** Its backward pass, adding into dwte and dwpe; twin: `encoderBackward`. */
+  encoderBackward(
+    dwte: Float32Array, // (V, C)
+    dwpe: Float32Array | null, // (≥ T, C)
+    dout: Float32Array, // (B, T, C)
+    inp: Int32Array, // (B, T)
+    B: number,
+    T: number,
+    C: number,
+  ): void;
   /** GELU (tanh form) elementwise; twin: `geluForward` in `lib/gelu.ts`. */
   geluForward(out: Float32Array, inp: Float32Array, N: number): void; // (N), (N)
   /** Its backward pass, adding into dinp; twin: `geluBackward`. */

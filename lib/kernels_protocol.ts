@@ -47,6 +47,8 @@ export const RANGE_KERNELS = [
   "biasBackward",
   "layerNormForward",
   "layerNormBackward",
+  "encoderForward",
+  "encoderBackward",
 ] as const;
 
 /** A kernel over the half-open range first..last of its work items. */
