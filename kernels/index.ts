@@ -12,7 +12,7 @@ export { crossEntropySoftmaxBackward } from "./crossentropy";
 export { FMA_LOOP_FLOPS, fmaLoop } from "./fma_peak";
 export { JOB_BYTES, matmulJob, matmulWork, THREAD_SCRATCH } from "./matmul";
 export { matvecTransB } from "./matvec";
-export { residualBackward, residualForward, sumOfSquares, zeroFill } from "./residual";
+export { residualBackward, residualForward, SQUARES_CHUNK, sumOfSquares, zeroFill } from "./residual";
 export { scale as scaleInPlace } from "./simd";
 export { softmaxForward } from "./softmax";
 export { setThread } from "./thread";

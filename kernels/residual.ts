@@ -2,7 +2,8 @@
 // sum and its backward (lib/residual.ts) and the zeroing of gradient buffers before a backward
 // pass are range kernels over groups of four floats: two threads split them, and each group is
 // computed the same way whichever thread takes it. The squared norm that gradient clipping needs
-// is one pass on one thread (its scaling is simd.ts's `scale`).
+// is summed per fixed chunk of floats, each into its own float64, which the host adds in chunk
+// order: the same sum on one thread or two (its scaling is simd.ts's `scale`).
 
 /** out = inp1 + inp2 over groups first .. last−1 of four floats (the last may be partial). */
 export function residualForward(out: usize, inp1: usize, inp2: usize, N: i32, first: i32, last: i32): void {
@@ -46,8 +47,22 @@ export function zeroFill(x: usize, N: i32, first: i32, last: i32): void {
   if (end > start) memory.fill(x + (<usize> start << 2), 0, <usize> (end - start) << 2);
 }
 
-/** Σ x[i]² for i < N, squared and summed in float64 like the twin (in other order). */
-export function sumOfSquares(x: usize, N: i32): f64 {
+/** Floats per chunk of sumOfSquares. */
+export const SQUARES_CHUNK = 16384;
+
+/**
+ * partials[chunk] (float64) = Σ x[i]² over the chunks first .. last−1 of SQUARES_CHUNK floats,
+ * squared and summed in float64 like the twin (in another order).
+ */
+export function sumOfSquares(partials: usize, x: usize, N: i32, first: i32, last: i32): void {
+  for (let chunk = first; chunk < last; chunk++) {
+    const i0 = chunk * SQUARES_CHUNK;
+    const sum = squares(x + (<usize> i0 << 2), min(SQUARES_CHUNK, N - i0));
+    store<f64>(partials + (<usize> chunk << 3), sum);
+  }
+}
+
+function squares(x: usize, N: i32): f64 {
   let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
   let i = 0;
   for (; i + 4 <= N; i += 4) {

@@ -61,7 +61,7 @@ interface KernelExports {
   crossEntropySoftmaxBackward(...args: number[]): void;
   attentionStep(...args: number[]): void;
   attentionScratchFloats(T: number, hs: number): number;
-  sumOfSquares(x: number, N: number): number;
+  SQUARES_CHUNK: WebAssembly.Global;
   scaleInPlace(x: number, alpha: number, N: number): void;
   heapBase(): number;
 }
@@ -559,7 +559,16 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     clipGradNorm(grads, maxNorm) {
       let norm = 0;
       withBuffers([[grads, "out"]], ([pg]) => {
-        norm = Math.sqrt(wasm.sumOfSquares(pg, grads.length));
+        const n = grads.length, chunks = Math.ceil(n / wasm.SQUARES_CHUNK.value);
+        const mark = arena.mark();
+        try {
+          const partials = arena.alloc(2 * chunks);
+          runRanges("sumOfSquares", [partials.byteOffset, pg, n], chunks, STREAM_MACS * n);
+          const sums = new Float64Array(partials.buffer, partials.byteOffset, chunks);
+          norm = Math.sqrt(sums.reduce((a, b) => a + b, 0)); // in chunk order, on any thread count
+        } finally {
+          arena.release(mark);
+        }
         if (norm > maxNorm) wasm.scaleInPlace(pg, maxNorm / (norm + 1e-6), grads.length);
       });
       return norm;

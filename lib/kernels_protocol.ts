@@ -49,6 +49,7 @@ export const RANGE_KERNELS = [
   "layerNormBackward",
   "encoderForward",
   "encoderBackward",
+  "sumOfSquares",
 ] as const;
 
 /** A kernel over the half-open range first..last of its work items. */

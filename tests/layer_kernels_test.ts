@@ -7,8 +7,8 @@ import { geluBackward, geluForward } from "../lib/gelu.ts";
 import { loadKernels } from "../lib/kernels.ts";
 import { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
 import { Rng } from "../lib/random.ts";
-import { assertSameOnTwoThreads } from "./helpers.ts";
 import { residualBackward, residualForward } from "../lib/residual.ts";
+import { assertSameOnTwoThreads } from "./helpers.ts";
 
 function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {
   assert.equal(fast.length, twin.length);
@@ -195,4 +195,14 @@ Deno.test("SIMD gradient clipping matches the twin, above and below the limit", 
     assert.ok(Math.abs(nFast - nTwin) <= 1e-9 * nTwin, `norm ${nFast} vs ${nTwin}`);
     assertClose(fast, twin, 1e-6, `grads clipped at ${maxNorm}`);
   }
+});
+
+Deno.test("gradient clipping split across two threads equals one thread bit for bit", async () => {
+  const k = await loadKernels({ quiet: true });
+  const g = new Rng(6).normalArray(300_007); // 19 chunks of the squared norm, the last partial
+  assertSameOnTwoThreads(k, () => {
+    const grads = g.slice();
+    const norm = k.clipGradNorm(grads, 1);
+    return { norm, grads };
+  });
 });
