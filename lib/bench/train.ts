@@ -92,6 +92,7 @@ export async function benchTrain(): Promise<BenchOutcome> {
   const runners = await Promise.all(CASES.map(oursRunner));
   const server = python ? new TorchServer(python) : null;
   try {
+    await server?.ready();
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, c] of CASES.entries()) {
         console.error(`  round ${round + 1}/${ROUNDS}: ${c.preset} B=${c.batch}…`);
@@ -184,6 +185,10 @@ async function oursRunner(c: Case): Promise<() => number> {
   };
   let step = 0;
   const once = () => trainStep(model, inputs, targets, B, opt, step++, 1e-3, BABY_SETTINGS);
+  // Like the PyTorch side, two steps before any round: they allocate and warm the caches (and
+  // here let V8 optimize the TypeScript around the kernels; the first round ran at half speed).
+  once();
+  once();
   return () => {
     once(); // warmup: the first step of a round may meet cold caches
     const ms: number[] = [];
@@ -248,6 +253,11 @@ class TorchServer {
     }).spawn();
     this.#writer = this.#child.stdin.getWriter();
     this.#reader = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  }
+
+  /** Resolves once Python has imported torch, which takes seconds of CPU that must not overlap a round. */
+  async ready(): Promise<void> {
+    await this.#line();
   }
 
   async round(c: Case): Promise<TorchBench> {
