@@ -462,8 +462,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     encoderForward(out, inp, wte, wpe, B, T, C) {
       const N = B * T;
       checkSizes("encoderForward", { out: [out, N * C], inp: [inp, N] });
-      if (wpe) checkSizes("encoderForward", { wpe: [wpe, T * C] });
-      checkTokens("encoderForward", inp, N, wte.length / C);
+      checkTables("encoderForward", inp, N, wte, wpe, T, C);
       const buffers: [Float32Array | Int32Array, "in" | "out"][] = [
         [out, "out"],
         [inp, "in"],
@@ -482,8 +481,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     encoderBackward(dwte, dwpe, dout, inp, B, T, C) {
       const N = B * T;
       checkSizes("encoderBackward", { dout: [dout, N * C], inp: [inp, N] });
-      if (dwpe) checkSizes("encoderBackward", { dwpe: [dwpe, T * C] });
-      checkTokens("encoderBackward", inp, N, dwte.length / C);
+      checkTables("encoderBackward", inp, N, dwte, dwpe, T, C);
       const buffers: [Float32Array | Int32Array, "in" | "out"][] = [
         [dwte, "out"],
         [dout, "in"],
@@ -626,8 +624,21 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
   };
 }
 
-/** Throws unless the first n token ids are rows of a V-row embedding table. */
-function checkTokens(kernel: string, inp: Int32Array, n: number, V: number): void {
+/**
+ * Throws unless the position table holds T rows of C floats and each of the first n token ids
+ * is a row of the token table: the embedding kernels would otherwise read other buffers.
+ */
+function checkTables(
+  kernel: string,
+  inp: Int32Array,
+  n: number,
+  tokens: Float32Array,
+  positions: Float32Array | null,
+  T: number,
+  C: number,
+): void {
+  if (positions) checkSizes(kernel, { positions: [positions, T * C] });
+  const V = tokens.length / C;
   for (let i = 0; i < n; i++) {
     if (!(inp[i] >= 0 && inp[i] < V)) {
       throw new RangeError(
