@@ -2,8 +2,8 @@
  * The one module that touches WebAssembly: it builds the kernels if needed, instantiates them on a
  * shared memory, starts the worker thread that shares it, and exposes the kernels as typed
  * functions on `Float32Array`s with the same signatures as their plain twins (lib/matmul.ts,
- * attention.ts, crossentropy.ts, layernorm.ts, gelu.ts, residual.ts, fill.ts, adamw.ts). Leaves
- * out the embedding lookup and rotary positions, which have no kernels yet.
+ * attention.ts, encoder.ts, crossentropy.ts, layernorm.ts, gelu.ts, linear.ts's bias gradient,
+ * residual.ts, fill.ts, adamw.ts). Leaves out rotary positions, which have no kernel yet.
  *
  * Buffers that live in the kernels' memory (made with `arena.alloc`) are passed by pointer with no
  * copy; any other `Float32Array` is copied into a scratch area and back, which is convenient for
