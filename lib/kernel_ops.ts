@@ -1,8 +1,8 @@
 /**
  * The fast backend of the GPT: its layer functions on the SIMD kernels, and its buffers in the
  * kernels' WebAssembly memory so that no layer copies anything in or out. Layers without a
- * kernel of their own (the loss of each position, rotary positions) keep
- * their TypeScript twins, which work on those buffers just as well.
+ * kernel of their own (the loss of each position, rotary positions) keep their TypeScript twins,
+ * which work on those buffers just as well.
  *
  * The optimizer's update and gradient clipping run on the kernels too (the moments come from
  * {@link Backend.alloc}).
