@@ -17,7 +17,7 @@
 // One pair touches only its own rows of preatt/att and its own channels of out/dinp, so
 // pairs can run on different threads.
 
-import { MR, NR, micro, packA, packBPanel } from "./matmul";
+import { MR, NR, packA, packBPanel, tileProduct } from "./matmul";
 import { dot, expShifted, maxOf, scale, zero } from "./simd";
 import { thread } from "./thread";
 
@@ -158,18 +158,7 @@ function product(
       const cols = min(NR, N - j0);
       const bPanel = work + ((<usize> (p * K + k0) * NR) << 2);
       const cTile = c + <usize> i0 * ldcBytes + (<usize> j0 << 2);
-      if (h == MR && cols == NR) {
-        micro(kc, packedA, bPanel, cTile, ldcBytes, add, 0);
-      } else {
-        micro(kc, packedA, bPanel, tile, NR << 2, false, 0);
-        for (let r = 0; r < h; r++) {
-          for (let j = 0; j < cols; j++) {
-            const dst = cTile + <usize> r * ldcBytes + (<usize> j << 2);
-            const v = load<f32>(tile + (<usize> (r * NR + j) << 2));
-            store<f32>(dst, add ? load<f32>(dst) + v : v);
-          }
-        }
-      }
+      tileProduct(kc, packedA, bPanel, cTile, ldcBytes, h, cols, add, 0, tile);
     }
     // Accumulated scores above the diagonal (t2 > t, in the tiles that straddle it) go back to 0.
     if (mode == SCORES && add) {

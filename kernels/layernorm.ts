@@ -9,7 +9,7 @@
 // sums of 4-lane accumulators. Mean and variance use two passes (not E[x²] − E[x]²), as the twin
 // does, so large offsets cancel exactly.
 
-import { axpy, hsum } from "./simd";
+import { axpy, hsum, zero } from "./simd";
 
 const EPS: f32 = 1e-5;
 
@@ -82,7 +82,7 @@ export function layerNormBackward(
   for (let chunk = first; chunk < last; chunk++) {
     const dweight = partials + ((<usize> chunk * <usize> (2 * C)) << 2);
     const dbias = dweight + (<usize> C << 2);
-    memory.fill(dweight, 0, <usize> (2 * C) << 2);
+    zero(dweight, 2 * C);
     backwardRows(dinp, dweight, dbias, dout, inp, weight, mean, rstd, C, chunk * rows, min(N, (chunk + 1) * rows));
   }
 }

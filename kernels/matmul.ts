@@ -355,21 +355,42 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
         const cTile = c + <usize> (i0 + r0) * ldcBytes + (<usize> j0 << 2);
         const h = min(MR, rows - r0);
         const bTile = biasHere ? biasHere + (<usize> j0 << 2) : 0;
-        if (h == MR && cols == NR) {
-          micro(kc, aPanel, bPanel, cTile, ldcBytes, loadC, bTile);
-        } else {
-          micro(kc, aPanel, bPanel, tile, NR << 2, false, 0);
-          for (let r = 0; r < h; r++) {
-            for (let j = 0; j < cols; j++) {
-              const dst = cTile + <usize> r * ldcBytes + (<usize> j << 2);
-              let v = load<f32>(tile + (<usize> (r * NR + j) << 2));
-              if (loadC) v += load<f32>(dst);
-              if (bTile) v += load<f32>(bTile + (<usize> j << 2));
-              store<f32>(dst, v);
-            }
-          }
-        }
+        tileProduct(kc, aPanel, bPanel, cTile, ldcBytes, h, cols, loadC, bTile, tile);
       }
+    }
+  }
+}
+
+/**
+ * The h×cols corner (h ≤ MR, cols ≤ NR) of the microkernel's tile at `c` (rows `ldc` bytes
+ * apart): the microkernel itself when the tile is whole; otherwise the microkernel into the
+ * scratch tile `edge`, whose valid corner is then added out with C and the bias as asked.
+ */
+// @ts-ignore: decorator
+@inline export function tileProduct(
+  kc: i32,
+  ap: usize,
+  bp: usize,
+  c: usize,
+  ldc: usize,
+  h: i32,
+  cols: i32,
+  loadC: bool,
+  bias: usize,
+  edge: usize,
+): void {
+  if (h == MR && cols == NR) {
+    micro(kc, ap, bp, c, ldc, loadC, bias);
+    return;
+  }
+  micro(kc, ap, bp, edge, NR << 2, false, 0);
+  for (let r = 0; r < h; r++) {
+    for (let j = 0; j < cols; j++) {
+      const dst = c + <usize> r * ldc + (<usize> j << 2);
+      let v = load<f32>(edge + (<usize> (r * NR + j) << 2));
+      if (loadC) v += load<f32>(dst);
+      if (bias) v += load<f32>(bias + (<usize> j << 2));
+      store<f32>(dst, v);
     }
   }
 }
@@ -379,7 +400,7 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
  * Σ_k aPanel[k][0..3] ⊗ bPanel[k][0..7].
  */
 // @ts-ignore: decorator
-@inline export function micro(
+@inline function micro(
   kc: i32,
   ap: usize,
   bp: usize,
