@@ -209,25 +209,27 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
 
   /**
    * Pointers for `buffers`: arena-owned ones as they are, others copied into the arena first
-   * and, unless "in", back afterwards (whole, so values a kernel leaves alone survive). Int32
-   * arrays (token ids) are read-only and copied bit for bit into arena floats.
+   * and, unless "in", back afterwards (whole, so values a kernel leaves alone survive); 0 for a
+   * null buffer (an absent bias or position table). Int32 arrays (token ids) are read-only and
+   * copied bit for bit into arena floats. Scratch that `run` takes from the arena is released
+   * with the copies.
    */
   function withBuffers(
-    buffers: [Float32Array | Int32Array, "in" | "out"][],
+    buffers: [Float32Array | Int32Array | null, "in" | "out"][],
     run: (ptrs: number[]) => void,
   ) {
     const mark = arena.mark();
     try {
       const views = buffers.map(([x]) => {
-        if (x instanceof Float32Array && arena.owns(x)) return x;
+        if (x === null || (x instanceof Float32Array && arena.owns(x))) return x;
         const copy = arena.alloc(x.length);
         if (x instanceof Int32Array) new Int32Array(copy.buffer, copy.byteOffset, x.length).set(x);
         else copy.set(x);
         return copy;
       });
-      run(views.map((v) => v.byteOffset));
+      run(views.map((v) => v?.byteOffset ?? 0));
       buffers.forEach(([x, mode], i) => {
-        if (mode === "out" && views[i] !== x) x.set(views[i]);
+        if (mode === "out" && x && views[i] !== x) x.set(views[i]!);
       });
     } finally {
       arena.release(mark);
@@ -235,17 +237,12 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
   }
 
   /**
-   * Runs `run` with [pointer, bytes per thread] of arena scratch for the attention kernels'
-   * packed panels, one slice per thread (each finds its own by its thread number).
+   * [pointer, bytes per thread] of arena scratch for the attention kernels' packed panels, one
+   * slice per thread (each finds its own by its thread number). Take it inside withBuffers.
    */
-  function withAttentionScratch(T: number, hs: number, run: (scratch: number[]) => void): void {
+  function attentionScratch(T: number, hs: number): number[] {
     const bytes = alignUp(wasm.attentionScratchFloats(T, hs) * 4);
-    const mark = arena.mark();
-    try {
-      run([arena.alloc((bytes / 4) * MAX_THREADS).byteOffset, bytes]);
-    } finally {
-      arena.release(mark);
-    }
+    return [arena.alloc((bytes / 4) * MAX_THREADS).byteOffset, bytes];
   }
 
   /**
@@ -266,13 +263,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       }
       const [rsA, csA] = transA ? [1, M] : [K, 1];
       const [rsB, csB] = transB ? [1, K] : [N, 1];
-      const buffers: [Float32Array, "in" | "out"][] = [
-        [out, "out"],
-        [a, "in"],
-        [b, "in"],
-      ];
-      if (bias) buffers.push([bias, "in"]);
-      withBuffers(buffers, ([pc, pa, pb, pbias]) => {
+      withBuffers([[out, "out"], [a, "in"], [b, "in"], [bias, "in"]], ([pc, pa, pb, pbias]) => {
         for (let j0 = 0; j0 < N; j0 += panelsFit * 8) {
           const nc = Math.min(panelsFit * 8, N - j0);
           const parallel = threads > 1 && M * K * nc >= PARALLEL_MIN_MACS;
@@ -315,16 +306,17 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
     bias: Float32Array | null,
     accumulate: boolean,
   ): void {
-    const buffers: [Float32Array, "in" | "out"][] = [[out, "out"], [a, "in"], [b, "in"]];
-    if (bias) buffers.push([bias, "in"]);
-    withBuffers(buffers, ([pc, pa, pb, pbias]) =>
-      runRanges(
-        "matvecTransB",
-        [pc, pa, pb, K, N, bias ? pbias : 0, accumulate ? 1 : 0],
-        Math.ceil(N / 4),
-        MATVEC_MACS * K * N,
-        64,
-      ));
+    withBuffers(
+      [[out, "out"], [a, "in"], [b, "in"], [bias, "in"]],
+      ([pc, pa, pb, pbias]) =>
+        runRanges(
+          "matvecTransB",
+          [pc, pa, pb, K, N, pbias, accumulate ? 1 : 0],
+          Math.ceil(N / 4),
+          MATVEC_MACS * K * N,
+          64,
+        ),
+    );
   }
 
   return {
@@ -364,13 +356,12 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       withBuffers(
         [[out, "out"], [preatt, "out"], [att, "out"], [inp, "in"]],
         (ptrs) =>
-          withAttentionScratch(T, C / NH, (scratch) =>
-            runRanges(
-              "attentionForward",
-              [...ptrs, B, T, C, NH, ...scratch],
-              B * NH,
-              ATTENTION_MACS * B * T * T * C,
-            )),
+          runRanges(
+            "attentionForward",
+            [...ptrs, B, T, C, NH, ...attentionScratch(T, C / NH)],
+            B * NH,
+            ATTENTION_MACS * B * T * T * C,
+          ),
       );
     },
     attentionBackward(dinp, dpreatt, datt, dout, inp, att, B, T, C, NH) {
@@ -393,13 +384,12 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
           [att, "in"],
         ],
         (ptrs) =>
-          withAttentionScratch(T, C / NH, (scratch) =>
-            runRanges(
-              "attentionBackward",
-              [...ptrs, B, T, C, NH, ...scratch],
-              B * NH,
-              2 * ATTENTION_MACS * B * T * T * C,
-            )),
+          runRanges(
+            "attentionBackward",
+            [...ptrs, B, T, C, NH, ...attentionScratch(T, C / NH)],
+            B * NH,
+            2 * ATTENTION_MACS * B * T * T * C,
+          ),
       );
     },
     layerNormForward(out, mean, rstd, inp, weight, bias, N, C) {
@@ -443,19 +433,14 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
           // Fixed chunks of rows, each summing its own share of dweight and dbias, then added in
           // chunk order: the same result on one thread or two.
           const rows = rowsFor(C), chunks = Math.ceil(N / rows);
-          const mark = arena.mark();
-          try {
-            const partials = arena.alloc(chunks * 2 * C).byteOffset;
-            runRanges(
-              "layerNormBackward",
-              [pdinp, partials, ...rest, N, C, rows],
-              chunks,
-              LAYERNORM_MACS * N * C,
-            );
-            wasm.layerNormReduce(pdweight, pdbias, partials, chunks, C);
-          } finally {
-            arena.release(mark);
-          }
+          const partials = arena.alloc(chunks * 2 * C).byteOffset;
+          runRanges(
+            "layerNormBackward",
+            [pdinp, partials, ...rest, N, C, rows],
+            chunks,
+            LAYERNORM_MACS * N * C,
+          );
+          wasm.layerNormReduce(pdweight, pdbias, partials, chunks, C);
         },
       );
     },
@@ -463,38 +448,32 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       const N = B * T;
       checkSizes("encoderForward", { out: [out, N * C], inp: [inp, N] });
       checkTables("encoderForward", inp, N, wte, wpe, T, C);
-      const buffers: [Float32Array | Int32Array, "in" | "out"][] = [
-        [out, "out"],
-        [inp, "in"],
-        [wte, "in"],
-      ];
-      if (wpe) buffers.push([wpe, "in"]);
-      withBuffers(buffers, ([po, pi, pw, pp]) =>
-        runRanges(
-          "encoderForward",
-          [po, pi, pw, wpe ? pp : 0, B, T, C],
-          N,
-          STREAM_MACS * N * C,
-          rowsFor(C),
-        ));
+      withBuffers(
+        [[out, "out"], [inp, "in"], [wte, "in"], [wpe, "in"]],
+        ([po, pi, pw, pp]) =>
+          runRanges(
+            "encoderForward",
+            [po, pi, pw, pp, B, T, C],
+            N,
+            STREAM_MACS * N * C,
+            rowsFor(C),
+          ),
+      );
     },
     encoderBackward(dwte, dwpe, dout, inp, B, T, C) {
       const N = B * T;
       checkSizes("encoderBackward", { dout: [dout, N * C], inp: [inp, N] });
       checkTables("encoderBackward", inp, N, dwte, dwpe, T, C);
-      const buffers: [Float32Array | Int32Array, "in" | "out"][] = [
-        [dwte, "out"],
-        [dout, "in"],
-        [inp, "in"],
-      ];
-      if (dwpe) buffers.push([dwpe, "out"]);
-      withBuffers(buffers, ([pw, pd, pi, pp]) =>
-        runRanges(
-          "encoderBackward",
-          [pw, dwpe ? pp : 0, pd, pi, B, T, C],
-          Math.ceil(C / 32),
-          2 * STREAM_MACS * N * C,
-        ));
+      withBuffers(
+        [[dwte, "out"], [dout, "in"], [inp, "in"], [dwpe, "out"]],
+        ([pw, pd, pi, pp]) =>
+          runRanges(
+            "encoderBackward",
+            [pw, pp, pd, pi, B, T, C],
+            Math.ceil(C / 32),
+            2 * STREAM_MACS * N * C,
+          ),
+      );
     },
     geluForward(out, inp, N) {
       checkSizes("geluForward", { out: [out, N], inp: [inp, N] });
@@ -558,15 +537,10 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       let norm = 0;
       withBuffers([[grads, "out"]], ([pg]) => {
         const n = grads.length, chunks = Math.ceil(n / wasm.SQUARES_CHUNK.value);
-        const mark = arena.mark();
-        try {
-          const partials = arena.alloc(2 * chunks);
-          runRanges("sumOfSquares", [partials.byteOffset, pg, n], chunks, STREAM_MACS * n);
-          const sums = new Float64Array(partials.buffer, partials.byteOffset, chunks);
-          norm = Math.sqrt(sums.reduce((a, b) => a + b, 0)); // in chunk order, on any thread count
-        } finally {
-          arena.release(mark);
-        }
+        const partials = arena.alloc(2 * chunks);
+        runRanges("sumOfSquares", [partials.byteOffset, pg, n], chunks, STREAM_MACS * n);
+        const sums = new Float64Array(partials.buffer, partials.byteOffset, chunks);
+        norm = Math.sqrt(sums.reduce((a, b) => a + b, 0)); // in chunk order, on any thread count
         if (norm > maxNorm) wasm.scaleInPlace(pg, maxNorm / (norm + 1e-6), grads.length);
       });
       return norm;
@@ -600,17 +574,12 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       withBuffers(
         [[params, "out"], [grads, "in"], [m, "out"], [v, "out"]],
         ([pp, pg, pm, pv]) => {
-          const mark = arena.mark();
-          try {
-            const hyper = arena.alloc(7);
-            for (const { start, end, weightDecay } of groups) {
-              hyper.set([lr, beta1, beta2, eps, c1, c2, lr * weightDecay]);
-              const at = start * 4, n = end - start;
-              const args = [pp + at, pg + at, pm + at, pv + at, n, hyper.byteOffset];
-              runRanges("adamw", args, Math.ceil(n / 4), ADAMW_MACS * n, 4096);
-            }
-          } finally {
-            arena.release(mark);
+          const hyper = arena.alloc(7);
+          for (const { start, end, weightDecay } of groups) {
+            hyper.set([lr, beta1, beta2, eps, c1, c2, lr * weightDecay]);
+            const at = start * 4, n = end - start;
+            const args = [pp + at, pg + at, pm + at, pv + at, n, hyper.byteOffset];
+            runRanges("adamw", args, Math.ceil(n / 4), ADAMW_MACS * n, 4096);
           }
         },
       );
