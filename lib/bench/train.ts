@@ -106,6 +106,8 @@ export async function benchTrain(): Promise<BenchOutcome> {
   } finally {
     await server?.close();
   }
+  // Each round's ours/torch, the two timed back to back.
+  const ratios = CASES.map((_, i) => python ? ours[i].map((x, r) => x / torch[i][r]) : null);
   const rows: TrainRow[] = CASES.map((c, i) => {
     const o = median(ours[i]), t = python ? median(torch[i]) : null;
     return {
@@ -113,17 +115,14 @@ export async function benchTrain(): Promise<BenchOutcome> {
       batch: c.batch,
       ours_tok_s: Math.round(o),
       torch_tok_s: t === null ? null : Math.round(t),
-      ratio: t === null ? null : Number(median(ours[i].map((x, r) => x / torch[i][r])).toFixed(3)),
+      ratio: ratios[i] === null ? null : Number(median(ratios[i]).toFixed(3)),
       ours_rounds: ours[i].map(Math.round),
       torch_rounds: python ? torch[i].map(Math.round) : null,
     };
   });
   const logitsDiff = python ? await logitsCheck(python) : null;
 
-  const spread = (i: number) => {
-    const ratios = ours[i].map((x, r) => x / torch[i][r]);
-    return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
-  };
+  const spread = (r: number[]) => `${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}`;
   console.log(table([
     ["preset", "batch", "ours tok/s", "torch tok/s", "ours/torch", "rounds' range", "target"],
     ...rows.map((r, i) => [
@@ -132,7 +131,7 @@ export async function benchTrain(): Promise<BenchOutcome> {
       String(r.ours_tok_s),
       r.torch_tok_s === null ? "–" : String(r.torch_tok_s),
       r.ratio === null ? "–" : `${r.ratio.toFixed(2)}×`,
-      r.ratio === null ? "" : spread(i),
+      ratios[i] === null ? "" : spread(ratios[i]),
       CASES[i].target ? `≥ ${CASES[i].target}×` : "",
     ]),
   ]));
