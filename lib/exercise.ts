@@ -7,6 +7,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
+import { borrowedModules } from "./own_code.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => any;
@@ -129,7 +130,8 @@ export async function loadStudentFunction<F extends AnyFunction>(
 }
 
 /**
- * Checks the student's code for `exercise`, turning a file that does not load into a failure.
+ * Checks the student's code for `exercise`, turning a file that does not load, or that imports
+ * the project's implementations (see {@link ownCodeFailure}), into a failure.
  * The result carries the student's function, so a passing one can be used right away.
  *
  * @example
@@ -142,6 +144,8 @@ export async function checkStudent<F extends AnyFunction>(
   exercise: Exercise<F>,
   root?: string,
 ): Promise<CheckResult & { impl?: F }> {
+  const borrowing = await ownCodeFailure(exercise, root);
+  if (borrowing) return borrowing;
   const fn = await loadStudentFunction(exercise, root);
   if (typeof fn !== "function") {
     const failure: Case = {
@@ -153,6 +157,34 @@ export async function checkStudent<F extends AnyFunction>(
     return { status: "fail", cases: [failure], failure };
   }
   return { ...await runCheck(exercise, fn), impl: fn };
+}
+
+/**
+ * A failed check when the student's file for `exercise` (under `root`) imports the project's
+ * code at run time, the library's implementations or the solutions; undefined when the file is
+ * the student's own code. See own_code.ts.
+ *
+ * @example
+ * ```ts
+ * import { CATALOG } from "../labs/catalog/mod.ts";
+ * import { ownCodeFailure } from "./exercise.ts";
+ * console.log((await ownCodeFailure(CATALOG[0]))?.failure?.got ?? "own code");
+ * ```
+ */
+export async function ownCodeFailure(
+  exercise: Exercise,
+  root: string = REPO_ROOT,
+): Promise<CheckResult | undefined> {
+  // The submission first: it may lie inside this repository.
+  const borrowed = await borrowedModules(exercise.file, [root, REPO_ROOT]);
+  if (borrowed.length === 0) return undefined;
+  const failure: Case = {
+    what: `what ${exercise.file} imports at run time`,
+    expected: "your own code: import only types from the library (import type { … })",
+    got: borrowed.join(", "),
+    passed: false,
+  };
+  return { status: "fail", cases: [failure], failure };
 }
 
 /**

@@ -52,6 +52,15 @@ const CASES: Record<string, Case> = {
     "00.1": { status: "fail", points: 0 },
     "00.2": { status: "fail", points: 0 },
   },
+  import_library: {
+    "00.1": {
+      status: "fail",
+      points: 0,
+      message:
+        /imports at run time: expected your own code.*got lib\/config\.ts, lib\/softmax\.ts\.$/,
+    },
+    "00.2": { status: "fail", points: 0, message: /got lib\/config\.ts, lib\/softmax\.ts\.$/ },
+  },
   import_solution: {
     "00.1": {
       status: "error",

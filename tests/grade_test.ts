@@ -3,7 +3,7 @@ import { Ajv } from "ajv";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CATALOG } from "../labs/catalog/mod.ts";
 import { main } from "../main.ts";
-import { REPO_ROOT } from "../lib/exercise.ts";
+import { checkStudent, REPO_ROOT } from "../lib/exercise.ts";
 import { type GradeReport, gradeSubmission } from "../lib/grade/grade.ts";
 import { buildRelease } from "../lib/grade/release.ts";
 import { RESULTS_SCHEMA, toJunitXml, toResultsJson } from "../lib/grade/report.ts";
@@ -72,16 +72,49 @@ Deno.test({
   await Deno.remove(out.slice(0, out.lastIndexOf("/")), { recursive: true });
 });
 
-Deno.test("a submission that is only labs/exercises imports the grader's lib at run time", async () => {
+Deno.test({
+  name: "a submission that is only labs/exercises loads its type imports from the grader's lib",
+  ignore: !hasSolutions,
+}, async () => {
   const dir = await Deno.makeTempDir({ prefix: "minigpt-bare-" });
   await Deno.mkdir(`${dir}/labs/exercises`, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/labs/exercises/00_intro.ts`,
-    'export { softmax } from "../../lib/softmax.ts";\n' +
-      'export { countParameters } from "../../lib/config.ts";\n',
-  );
+  // `import { type … }`, unlike `import type`, makes Deno load the module at run time.
+  const solution = await Deno.readTextFile(`${REPO_ROOT}/labs/solutions/00_intro.ts`);
+  const inline = solution.replace(/import type \{ (\w+) \}/, "import { type $1 }");
+  assert.notEqual(inline, solution);
+  await Deno.writeTextFile(`${dir}/labs/exercises/00_intro.ts`, inline);
   const report = await gradeSubmission(CATALOG, { dir, only: "00" });
   for (const t of report.tests) assert.equal(t.status, "pass", `${t.id}: ${t.message}`);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("an exercise file that imports the library's implementations earns nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-borrow-" });
+  await Deno.mkdir(`${dir}/labs/exercises`, { recursive: true });
+  await Deno.writeTextFile(
+    `${dir}/labs/exercises/helpers.ts`,
+    'export { softmax } from "../../lib/softmax.ts";\n',
+  );
+  await Deno.writeTextFile(
+    `${dir}/labs/exercises/00_intro.ts`,
+    'import { type GPTConfig } from "../../lib/config.ts";\n' +
+      'export { softmax } from "./helpers.ts";\n' +
+      "export const countParameters = (c: GPTConfig) => c.nLayer;\n",
+  );
+  const report = await gradeSubmission(CATALOG, { dir, only: "00" });
+  for (const t of report.tests) {
+    assert.equal(t.status, "fail", `${t.id}: ${t.message}`);
+    assert.equal(t.points, 0);
+    assert.equal(
+      t.message,
+      "what labs/exercises/00_intro.ts imports at run time: expected your own code: import only " +
+        "types from the library (import type { … }), got lib/softmax.ts.",
+    );
+  }
+  // The lab itself stops at the same check.
+  const result = await checkStudent(CATALOG[0], dir);
+  assert.equal(result.status, "fail");
+  assert.equal(result.failure?.got, "lib/softmax.ts");
   await Deno.remove(dir, { recursive: true });
 });
 

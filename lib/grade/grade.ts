@@ -3,13 +3,14 @@
  * the student's code in its own sandboxed process, two at a time, and each gets a status, a
  * message, points and the first 500 characters of what it printed.
  *
- * Status: pass (every case passed), fail (ran, but some case failed, threw or was not started),
+ * Status: pass (every case passed), fail (ran, but some case failed, threw or was not started; or
+ * the file imports the library's implementations instead of being the student's own code),
  * error (the code did not load or its process did not finish: time, memory, crash, early exit).
  * A defect of the grader or the catalog throws GraderError instead: no result can be trusted then.
  * @module
  */
 import type { Case, Exercise } from "../exercise.ts";
-import { REPO_ROOT } from "../exercise.ts";
+import { ownCodeFailure, REPO_ROOT } from "../exercise.ts";
 import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
 import { checkSandbox, DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
 
@@ -149,6 +150,20 @@ export async function gradeExercise(
       passedCases: 0,
       failures: [],
       totalCases: 0,
+      ms: 0,
+    };
+  }
+  const borrowing = (await ownCodeFailure(exercise, dir))?.failure;
+  if (borrowing) {
+    return {
+      ...base,
+      status: "fail",
+      message: `${borrowing.what}: expected ${borrowing.expected}, got ${borrowing.got}.`,
+      output: "",
+      points: 0,
+      passedCases: 0,
+      failures: [borrowing],
+      totalCases: 1,
       ms: 0,
     };
   }

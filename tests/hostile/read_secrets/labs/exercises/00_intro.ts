@@ -17,7 +17,8 @@ for (const path of ["labs/solutions/00_intro.ts", ".git/HEAD", "tests/hostile/th
 }
 let borrowed: ((scores: number[]) => number[]) | undefined;
 try {
-  borrowed = (await import("../../../throws/labs/exercises/00_intro.ts")).softmax;
+  // Computed at run time, so that only the sandbox stands in the way.
+  borrowed = (await import(["../../..", "throws/labs/exercises/00_intro.ts"].join("/"))).softmax;
 } catch {
   // not readable: the point of this case
 }
