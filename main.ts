@@ -325,10 +325,13 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   },
   sample: {
     summary: "generate text from a trained checkpoint, streamed as it comes",
-    usage: `deno task sample --ckpt DIR [--prompt TEXT] [--tokens N] [--temperature X] [--top-k K]
-                        [--top-p P] [--seed N] [--stop TEXT]... [--no-cache] [--backend wasm|ts]
+    usage: `deno task sample --ckpt DIR [--adapters FILE] [--prompt TEXT] [--tokens N]
+                        [--temperature X] [--top-k K] [--top-p P] [--seed N] [--stop TEXT]...
+                        [--no-cache] [--backend wasm|ts]
 
   --ckpt DIR       a run folder (its best/ checkpoint, else latest/) or a checkpoint folder
+  --adapters FILE  LoRA adapters (lab 11 saves out/11_finetuning/lora/adapters.safetensors),
+                   merged onto --ckpt, or without it onto the base checkpoint their file names
   --prompt TEXT    where the text starts (default a new line)
   --tokens N       how many tokens to generate (default 500)
   --temperature X  0 is greedy; below 1 is safer, above 1 wilder (default 0.8)
@@ -339,6 +342,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   --backend        wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)`,
     options: {
       ckpt: { type: "string" },
+      adapters: { type: "string" },
       prompt: { type: "string" },
       tokens: { type: "string" },
       temperature: { type: "string" },
@@ -351,13 +355,9 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
     },
     async run(values) {
       const { runSampling } = await import("./lib/run_sample.ts");
-      if (typeof values.ckpt !== "string") {
-        throw new UserError(
-          "Say which checkpoint to sample from: --ckpt DIR (a folder `deno task train` wrote).",
-        );
-      }
       await runSampling({
-        ckpt: values.ckpt,
+        ckpt: values.ckpt as string | undefined,
+        adapters: values.adapters as string | undefined,
         prompt: values.prompt as string | undefined,
         maxTokens: numberFlag(values, "tokens") ?? 500,
         temperature: numberFlag(values, "temperature") ?? 0.8,

@@ -560,7 +560,11 @@ async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
     ways, the model gives ${
     identical ? "identical logits, bit for bit" : "DIFFERENT logits"
   } on the forecast prompt; adapters for a model of another shape are refused in one sentence.
+    Sample the adapted model straight from its adapters with
   `);
+  ctx.show(
+    `deno task sample --adapters ${adapters} --prompt "${STYLE_PROMPT.replace("\n", "\\n")}"`,
+  );
 }
 
 /**

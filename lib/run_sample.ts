@@ -1,21 +1,27 @@
 /**
- * Sampling from a trained checkpoint as `deno task sample` does it: load the model and its
- * tokenizer, encode the prompt, and stream the continuation to the terminal token by token,
+ * Sampling from a trained checkpoint as `deno task sample` does it: load the model (with LoRA
+ * adapters merged in, when given) and its tokenizer, encode the prompt, and stream the continuation to the terminal token by token,
  * stopping at the token budget or at a stop string.
  * @module
  */
-import { loadCheckpoint } from "./checkpoint.ts";
+import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
 import { UserError } from "./errors.ts";
 import { generate } from "./generate.ts";
 import { type BackendName, loadBackend } from "./kernel_ops.ts";
+import { loadAdapted, loadAdapters } from "./lora.ts";
 import type { SamplingOptions } from "./sampling.ts";
 import { CharTokenizer } from "./tokenizer/char.ts";
 import { restoreTokenizer, type TextTokenizer } from "./tokenizer/saved.ts";
 
 /** What `deno task sample` was asked for. */
 export interface SampleRequest extends SamplingOptions {
-  /** A checkpoint folder, or a run folder (its best/ checkpoint, else latest/). */
-  ckpt: string;
+  /**
+   * A checkpoint folder, or a run folder (its best/ checkpoint, else latest/). With `adapters`,
+   * the base the adapters go onto; without it, the base their file names.
+   */
+  ckpt?: string;
+  /** A LoRA adapters file (lib/lora.ts's saveAdapters), merged onto the base before sampling. */
+  adapters?: string;
   prompt?: string;
   maxTokens: number;
   seed?: number;
@@ -52,6 +58,24 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
   );
 }
 
+/** The model `req` names, and how to name it in messages. */
+async function loadModel(req: SampleRequest): Promise<{ ckpt: Checkpoint; source: string }> {
+  const options = await loadBackend(req.backend);
+  if (req.ckpt === undefined) {
+    if (req.adapters === undefined) {
+      throw new UserError(
+        "Say which model to sample from: --ckpt DIR (a folder `deno task train` wrote) or " +
+          "--adapters FILE (a LoRA adapters file).",
+      );
+    }
+    return { ckpt: await loadAdapted(req.adapters, options), source: req.adapters };
+  }
+  const dir = await resolveCheckpointDir(req.ckpt);
+  const ckpt = await loadCheckpoint(dir, options);
+  if (req.adapters !== undefined) await loadAdapters(req.adapters, ckpt.model);
+  return { ckpt, source: dir };
+}
+
 /**
  * A function turning each new token id into the text it adds, holding back bytes of a character
  * that is not complete yet (a BPE token can end in the middle of one).
@@ -74,9 +98,8 @@ export function streamDecoder(tok: TextTokenizer): (id: number) => string {
 export async function runSampling(req: SampleRequest): Promise<string> {
   const write = req.write ?? ((t: string) => Deno.stdout.writeSync(new TextEncoder().encode(t)));
   const note = req.note ?? ((t: string) => console.error(t));
-  const dir = await resolveCheckpointDir(req.ckpt);
-  const ckpt = await loadCheckpoint(dir, await loadBackend(req.backend));
-  const tok = restoreTokenizer(ckpt.tokenizer, dir);
+  const { ckpt, source } = await loadModel(req);
+  const tok = restoreTokenizer(ckpt.tokenizer, source);
   const promptText = req.prompt ?? "\n";
   const prompt = tok.encode(promptText);
   if (prompt.length === 0) throw new UserError("The prompt is empty: give --prompt some text.");

@@ -219,7 +219,19 @@ Deno.test("adapters round-trip: merged into a checkpoint `deno task sample` read
   assert.equal(apart.lora.alpha, 3);
   assert.deepEqual(logits(apart.model), expected);
   assert.equal(apart.tokenizer.data, TOKENIZER.data);
-  await Deno.remove(`${dir}-moved`, { recursive: true });
+  // `deno task sample --adapters` samples the same text as from the merged checkpoint, with the
+  // base from the file's metadata or from --ckpt.
+  const moved = `${dir}-moved`;
+  for (const base of [[], ["--ckpt", `${moved}/base`]]) {
+    const adapted = await runCli(
+      ["sample", "--adapters", `${moved}/lora/adapters.safetensors`, ...base, "--prompt", "abc"]
+        .concat(["--tokens", "5", "--backend", "ts"]),
+      { cwd: moved },
+    );
+    assert.equal(adapted.code, 0, adapted.stderr);
+    assert.equal(adapted.stdout, sampled.stdout);
+  }
+  await Deno.remove(moved, { recursive: true });
 });
 
 Deno.test("bad LoRA input is one sentence: a rank that does not fit, adapters for another model", async () => {

@@ -65,7 +65,8 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
       /No checkpoint in .*none\/latest/,
     ],
     [["sample", "--ckpt", `${dir}/none`], /No checkpoint at .*none/],
-    [["sample"], /Say which checkpoint/],
+    [["sample"], /Say which model to sample from: --ckpt DIR .* or --adapters FILE/],
+    [["sample", "--adapters", `${dir}/none.safetensors`], /No adapters file at .*none/],
   ];
   for (const [args, message] of cases) {
     const run = await runCli(args, { cwd: dir });
