@@ -86,6 +86,22 @@ const BLOCK_PARAMS: [string, (C: number) => number[]][] = [
 ];
 
 /**
+ * The shape of one block parameter, named as inside a block (`attn.c_attn.weight`), in a model of
+ * width C.
+ *
+ * @example
+ * ```ts
+ * import { blockParamShape } from "./gpt_layout.ts";
+ * console.assert(blockParamShape("mlp.c_proj.weight", 8).join() === "8,32");
+ * ```
+ */
+export function blockParamShape(name: string, C: number): number[] {
+  const entry = BLOCK_PARAMS.find(([n]) => n === name);
+  if (!entry) throw new Error(`A GPT block has no parameter named ${name}.`);
+  return entry[1](C);
+}
+
+/**
  * The parameter size table of `config`, in buffer order. The output head is tied to
  * `transformer.wte.weight`, so it has no row of its own.
  *

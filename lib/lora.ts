@@ -20,7 +20,7 @@ import { writeFileAtomic } from "./atomic.ts";
 import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
 import { UserError } from "./errors.ts";
 import type { GPT, GPTOptions } from "./gpt.ts";
-import { carve, type TensorShape } from "./gpt_layout.ts";
+import { blockParamShape, carve, type TensorShape } from "./gpt_layout.ts";
 import { Rng } from "./random.ts";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.ts";
 import type { Trainable } from "./trainer.ts";
@@ -151,16 +151,8 @@ export function loraParameterCount(
 
 /** (OC, C) of a target's weight in a model of width C. */
 function matrixShape(target: LoraTarget, C: number): [number, number] {
-  switch (target) {
-    case "attn.c_attn":
-      return [3 * C, C];
-    case "attn.c_proj":
-      return [C, C];
-    case "mlp.c_fc":
-      return [4 * C, C];
-    case "mlp.c_proj":
-      return [C, 4 * C];
-  }
+  const [OC, inC] = blockParamShape(`${target}.weight`, C);
+  return [OC, inC];
 }
 
 /**
