@@ -5,7 +5,8 @@ import { Rng } from "../lib/random.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
 // Odd shapes and tails past every block size (MR 4, NR 8, KC 512, MC 32: K = 513 and 1030 leave a
-// partial slice of K).
+// partial slice of K; with K = 520 and N = 530, a slice of packed B passes 1 MiB, so the tasks go
+// through it in two groups of panels).
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [7, 13, 5],
@@ -17,6 +18,7 @@ const SHAPES: [number, number, number][] = [
   [130, 257, 70],
   [9, 513, 24],
   [37, 1030, 19],
+  [70, 520, 530],
 ];
 
 const FORMS = [
@@ -78,17 +80,19 @@ for (const [K, N] of [[1, 1], [7, 5], [130, 13], [384, 1536], [1536, 3000]]) {
   });
 }
 
-Deno.test("two threads give the same products as one, bit for bit, on 300×600×333", async () => {
+Deno.test("two threads give the same products as one, bit for bit, on 300×600×333 and ×530", async () => {
   const k = await loadKernels({ quiet: true });
-  const [M, K, N] = [300, 600, 333]; // two slices of K
-  const rng = new Rng(5);
-  const a = rng.normalArray(M * K), b = rng.normalArray(K * N), bias = rng.normalArray(N);
-  for (const [name] of FORMS) {
-    assertSameOnTwoThreads(k, () => {
-      const out = new Float32Array(M * N);
-      (k[name] as MatmulFn)(out, a, b, M, K, N, { bias });
-      return out;
-    });
+  // Two slices of K; with N = 530, each slice of packed B is taken in two groups of panels.
+  for (const [M, K, N] of [[300, 600, 333], [300, 600, 530]]) {
+    const rng = new Rng(5);
+    const a = rng.normalArray(M * K), b = rng.normalArray(K * N), bias = rng.normalArray(N);
+    for (const [name] of FORMS) {
+      assertSameOnTwoThreads(k, () => {
+        const out = new Float32Array(M * N);
+        (k[name] as MatmulFn)(out, a, b, M, K, N, { bias });
+        return out;
+      });
+    }
   }
 });
 
