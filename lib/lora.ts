@@ -379,7 +379,16 @@ export async function loadAdapted(
   options: GPTOptions = {},
 ): Promise<Checkpoint & { lora: LoRA }> {
   const file = await readAdapters(path);
-  const base = await loadCheckpoint(join(dirname(path), file.metadata.base), options);
+  const baseDir = join(dirname(path), file.metadata.base);
+  try {
+    await Deno.stat(join(baseDir, "model.safetensors"));
+  } catch {
+    throw new UserError(
+      `${path} adapts the checkpoint at ${baseDir}, which is not there: keep the adapters where ` +
+        "their base can be found, or name the base (deno task sample --ckpt DIR --adapters FILE).",
+    );
+  }
+  const base = await loadCheckpoint(baseDir, options);
   return { ...base, lora: adaptersOnto(base.model, path, file) };
 }
 

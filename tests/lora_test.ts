@@ -231,6 +231,13 @@ Deno.test("adapters round-trip: merged into a checkpoint `deno task sample` read
     assert.equal(adapted.code, 0, adapted.stderr);
     assert.equal(adapted.stdout, sampled.stdout);
   }
+  // Moved away from its base, the file says where it looked.
+  await Deno.rename(`${moved}/lora/adapters.safetensors`, `${moved}/adapters.safetensors`);
+  const lost = await runCli(["sample", "--adapters", `${moved}/adapters.safetensors`], {
+    cwd: moved,
+  });
+  assert.equal(lost.code, 2);
+  assert.match(lost.stderr, /adapts the checkpoint at .*, which is not there: keep the adapters/);
   await Deno.remove(moved, { recursive: true });
 });
 
