@@ -89,6 +89,23 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<voi
 }
 
 /**
+ * The folder that holds the checkpoint saved at `dir`: `dir` itself, or `dir.previous` after a
+ * swap that was cut short; null when neither holds one.
+ *
+ * @example
+ * ```ts
+ * import { checkpointDir } from "./checkpoint.ts";
+ * console.assert((await checkpointDir("no/such/run")) === null);
+ * ```
+ */
+export async function checkpointDir(dir: string): Promise<string | null> {
+  for (const d of [dir, `${dir}.previous`]) {
+    if (await exists(`${d}/model.safetensors`)) return d;
+  }
+  return null;
+}
+
+/**
  * Loads the checkpoint in `dir` (or, after a swap that was cut short, in `dir.previous`).
  * A missing or damaged checkpoint is one sentence saying which file and what to do.
  *
@@ -99,17 +116,13 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<voi
  * ```
  */
 export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Promise<Checkpoint> {
-  if (
-    !(await exists(`${dir}/model.safetensors`)) &&
-    (await exists(`${dir}.previous/model.safetensors`))
-  ) {
-    dir = `${dir}.previous`;
-  }
-  if (!(await exists(`${dir}/model.safetensors`))) {
+  const found = await checkpointDir(dir);
+  if (found === null) {
     throw new UserError(
       `No checkpoint in ${dir} (it has no model.safetensors): pass the folder that \`deno task train\` wrote.`,
     );
   }
+  dir = found;
   const model = await loadGPT(`${dir}/model.safetensors`, undefined, options);
   const kind = (await exists(`${dir}/${TOKENIZER_FILES.chat}`))
     ? "chat"

@@ -17,7 +17,7 @@
  */
 import { dirname, join, relative } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
-import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
+import { type Checkpoint, checkpointDir, loadCheckpoint } from "./checkpoint.ts";
 import { UserError } from "./errors.ts";
 import type { GPT, GPTOptions } from "./gpt.ts";
 import { blockParamShape, carve, type TensorShape } from "./gpt_layout.ts";
@@ -380,9 +380,7 @@ export async function loadAdapted(
 ): Promise<Checkpoint & { lora: LoRA }> {
   const file = await readAdapters(path);
   const baseDir = join(dirname(path), file.metadata.base);
-  try {
-    await Deno.stat(join(baseDir, "model.safetensors"));
-  } catch {
+  if ((await checkpointDir(baseDir)) === null) {
     throw new UserError(
       `${path} adapts the checkpoint at ${baseDir}, which is not there: keep the adapters where ` +
         "their base can be found, or name the base (deno task sample --ckpt DIR --adapters FILE).",

@@ -231,6 +231,10 @@ Deno.test("adapters round-trip: merged into a checkpoint `deno task sample` read
     assert.equal(adapted.code, 0, adapted.stderr);
     assert.equal(adapted.stdout, sampled.stdout);
   }
+  // A base left as base.previous by a swap that was cut short still loads.
+  await Deno.rename(`${moved}/base`, `${moved}/base.previous`);
+  const recovered = await loadAdapted(`${moved}/lora/adapters.safetensors`);
+  assert.deepEqual(logits(recovered.model), expected);
   // Moved away from its base, the file says where it looked.
   await Deno.rename(`${moved}/lora/adapters.safetensors`, `${moved}/adapters.safetensors`);
   const lost = await runCli(["sample", "--adapters", `${moved}/adapters.safetensors`], {
