@@ -2,13 +2,14 @@
 // twins in lib/encoder.ts. Layout (row-major, byte pointers, caller-owned): inp (B, T) int32 token
 // ids, wte (V, C), wpe (≥ T, C) or 0 when positions are not learned, out and dout (B, T, C).
 // The backward pass accumulates into dwte and dwpe.
-// The forward pass splits by positions. The backward pass splits by blocks of 32 channels: two
-// positions with the same token add into the same row of dwte, so positions cannot be split,
-// while channels can, and each channel still takes its positions in the twin's order.
+// The forward pass splits by positions. The backward pass splits by blocks of ENCODER_CHANNELS
+// channels: two positions with the same token add into the same row of dwte, so positions cannot
+// be split, while channels can, and each channel still takes its positions in the twin's order.
 
 import { residualForward } from "./residual";
 
-const BLOCK = 32; // channels per work item of the backward pass
+/** Channels per work item of the backward pass. */
+export const ENCODER_CHANNELS = 32;
 
 /** dst[0..n) = x[0..n) + y[0..n), dst may be x: the residual sum's kernel over all of n. */
 // @ts-ignore: decorator
@@ -50,7 +51,7 @@ export function encoderBackward(
   last: i32,
 ): void {
   const row = <usize> C << 2;
-  const c0 = first * BLOCK, n = min(last * BLOCK, C) - c0;
+  const c0 = first * ENCODER_CHANNELS, n = min(last * ENCODER_CHANNELS, C) - c0;
   const at = <usize> c0 << 2;
   for (let pos = 0; pos < B * T; pos++) {
     const token = <usize> load<i32>(inp + (<usize> pos << 2));

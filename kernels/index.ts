@@ -4,8 +4,8 @@
 export { attentionBackward, attentionForward, attentionScratchFloats } from "./attention";
 export { adamw } from "./adamw";
 export { attentionStep } from "./attention_step";
-export { biasBackward } from "./bias";
-export { encoderBackward, encoderForward } from "./encoder";
+export { BIAS_CHANNELS, biasBackward } from "./bias";
+export { ENCODER_CHANNELS, encoderBackward, encoderForward } from "./encoder";
 export { geluBackward, geluForward } from "./gelu";
 export { layerNormBackward, layerNormForward, layerNormReduce } from "./layernorm";
 export { crossEntropySoftmaxBackward } from "./crossentropy";

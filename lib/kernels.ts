@@ -62,6 +62,8 @@ interface KernelExports {
   attentionStep(...args: number[]): void;
   attentionScratchFloats(T: number, hs: number): number;
   SQUARES_CHUNK: WebAssembly.Global;
+  BIAS_CHANNELS: WebAssembly.Global;
+  ENCODER_CHANNELS: WebAssembly.Global;
   scaleInPlace(x: number, alpha: number, N: number): void;
   heapBase(): number;
 }
@@ -470,7 +472,7 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
           runRanges(
             "encoderBackward",
             [pw, pp, pd, pi, B, T, C],
-            Math.ceil(C / 32),
+            Math.ceil(C / wasm.ENCODER_CHANNELS.value),
             2 * STREAM_MACS * N * C,
           ),
       );
@@ -550,7 +552,12 @@ async function instantiate(quiet: boolean): Promise<Kernels> {
       withBuffers(
         [[dbias, "out"], [dout, "in"]],
         ([pb, pd]) =>
-          runRanges("biasBackward", [pb, pd, N, OC], Math.ceil(OC / 16), STREAM_MACS * N * OC),
+          runRanges(
+            "biasBackward",
+            [pb, pd, N, OC],
+            Math.ceil(OC / wasm.BIAS_CHANNELS.value),
+            STREAM_MACS * N * OC,
+          ),
       );
     },
     attentionStep(out, q, kv, pos, C, NH, scores) {
