@@ -428,8 +428,8 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   // Deno runs WebAssembly without V8's trap handler, so every load carries an explicit bounds
-  // check (four or five integer instructions): fewer, wider loads matter more than anything else
-  // here. The four values of A come in one vector load and are broadcast by register shuffles,
+  // check (a compare and a branch, in V8's code for this loop): fewer, wider loads matter more
+  // than anything else here. The four values of A come in one vector load and are broadcast by register shuffles,
   // so a step of k costs three loads, not six. A loop over the end pointer, not unrolled, keeps
   // V8 from spilling a register (unrolled twice, it did) and measured fastest.
   const bEnd = bp + ((<usize> kc * NR) << 2);

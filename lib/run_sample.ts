@@ -1,7 +1,7 @@
 /**
  * Sampling from a trained checkpoint as `deno task sample` does it: load the model (with LoRA
- * adapters merged in, when given) and its tokenizer, encode the prompt, and stream the continuation to the terminal token by token,
- * stopping at the token budget or at a stop string.
+ * adapters merged in, when given) and its tokenizer, encode the prompt, and stream the
+ * continuation to the terminal token by token, stopping at the token budget or at a stop string.
  * @module
  */
 import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";

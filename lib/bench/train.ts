@@ -5,8 +5,8 @@
  * both alike; each reports the median over rounds of its median step, and the ratio is the median
  * over rounds of the ratio within each round (ours and PyTorch timed back to back, seconds apart:
  * the machine's speed changes from one stretch of seconds to the next, up to 1.4× for both).
- * Also checks that PyTorch,
- * loading one of our safetensors checkpoints, computes our logits (max abs difference ≤ 1e-4).
+ * Also checks that PyTorch, loading one of our safetensors checkpoints, computes our logits (max
+ * abs difference ≤ 1e-4).
  *
  * Leaves out data loading and evaluation: both sides train on one fixed random batch.
  * @module
