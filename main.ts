@@ -8,10 +8,10 @@ import { parseArgs } from "node:util";
 import { CATALOG, findExercise } from "./labs/catalog/mod.ts";
 import { findLab, LABS } from "./labs/mod.ts";
 import { runBench, SUITES } from "./lib/bench/mod.ts";
-import { runDoctor } from "./lib/doctor.ts";
-import { type BackendName, BACKENDS } from "./lib/kernel_ops.ts";
+import { runDoctor } from "./lib/course/doctor.ts";
+import { type BackendName, BACKENDS } from "./lib/wasm/backend.ts";
 import { UserError } from "./lib/errors.ts";
-import { checkStudent, type Exercise, REPO_ROOT } from "./lib/exercise.ts";
+import { checkStudent, type Exercise, REPO_ROOT } from "./lib/course/exercise.ts";
 import {
   buildRelease,
   DEFAULT_LIMITS,
@@ -27,8 +27,8 @@ import {
   toJunitXml,
   toResultsJson,
 } from "./lib/grade/mod.ts";
-import { ensureKernelsBuilt } from "./lib/kernels_build.ts";
-import { runLab, type RunResult } from "./lib/lab.ts";
+import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
+import { runLab, type RunResult } from "./lib/course/lab.ts";
 import { paint, table, wrap } from "./lib/term.ts";
 
 /** A subcommand: its flags, its help text and what it does. */
@@ -297,7 +297,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       backend: { type: "string" },
     },
     async run(values) {
-      const { runTraining } = await import("./lib/run_train.ts");
+      const { runTraining } = await import("./lib/train/run_train.ts");
       const tokenizer = (values.tokenizer ?? "char") as string;
       if (tokenizer !== "char" && tokenizer !== "bpe") {
         throw new UserError(`--tokenizer takes char or bpe, not "${tokenizer}".`);
@@ -354,7 +354,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       backend: { type: "string" },
     },
     async run(values) {
-      const { runSampling } = await import("./lib/run_sample.ts");
+      const { runSampling } = await import("./lib/train/run_sample.ts");
       await runSampling({
         ckpt: values.ckpt as string | undefined,
         adapters: values.adapters as string | undefined,

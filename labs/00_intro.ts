@@ -7,9 +7,9 @@
  * @module
  */
 import { barChart } from "../lib/charts.ts";
-import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/config.ts";
-import { runDoctor } from "../lib/doctor.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { runDoctor } from "../lib/course/doctor.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
 import { exercises } from "./catalog/00_intro.ts";

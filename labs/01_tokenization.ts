@@ -8,9 +8,9 @@
  */
 import { getEncoding } from "js-tiktoken";
 import { barChart, lineChart } from "../lib/charts.ts";
-import { findCorpus } from "../lib/corpus.ts";
+import { findCorpus } from "../lib/train/corpus.ts";
 import { UserError } from "../lib/errors.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { formatCount } from "../lib/term.ts";
 import {
   type BpeTokenizer,

@@ -3,24 +3,24 @@
  * table lookup; word2vec (skip-gram with negative sampling) trained on the corpus; cosine
  * similarity, nearest neighbours, a PCA picture and a similarity heatmap.
  *
- * Uses tiny Shakespeare when lib/corpus.ts finds it, otherwise a synthetic text the lab writes
+ * Uses tiny Shakespeare when lib/train/corpus.ts finds it, otherwise a synthetic text the lab writes
  * (labs/texts.ts), whose word groups word2vec should recover.
  * @module
  */
 import { heatmap, scatter } from "../lib/charts.ts";
-import { findCorpus, howToSupply } from "../lib/corpus.ts";
-import type { encoderForward } from "../lib/encoder.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
-import { matmul } from "../lib/matmul.ts";
+import { findCorpus, howToSupply } from "../lib/train/corpus.ts";
+import type { encoderForward } from "../lib/layers/encoder.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { matmul } from "../lib/layers/matmul.ts";
 import { Rng } from "../lib/random.ts";
-import { centerRows, cosineSimilarity, nearestNeighbours, pca2 } from "../lib/vectors.ts";
+import { centerRows, cosineSimilarity, nearestNeighbours, pca2 } from "../lib/course/vectors.ts";
 import {
   buildVocab,
   type SkipGramModel,
   splitWords,
   trainSkipGram,
   type WordVocab,
-} from "../lib/word2vec.ts";
+} from "../lib/course/word2vec.ts";
 import { exercises } from "./catalog/02_embeddings.ts";
 import { syntheticCorpus, WORD_GROUPS } from "./texts.ts";
 

@@ -1,19 +1,19 @@
 /**
  * Lab 03 · Attention: queries, keys and values; scaled dot-product scores; why they are divided
  * by √d; the causal mask; one head written from scratch and checked against the batched version
- * the model uses (lib/attention.ts) and against its WebAssembly SIMD kernel.
+ * the model uses (lib/layers/attention.ts) and against its WebAssembly SIMD kernel.
  *
  * The vectors here come from random projections, so the patterns are not meaningful yet; a
  * trained model's attention appears in the later labs.
  * @module
  */
-import { attentionForward } from "../lib/attention.ts";
+import { attentionForward } from "../lib/layers/attention.ts";
 import { heatmap, lineChart } from "../lib/charts.ts";
-import { loadKernels } from "../lib/kernels.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
-import { linearForward } from "../lib/linear.ts";
+import { loadKernels } from "../lib/wasm/instance.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { linearForward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
-import type { attend, attentionWeights } from "../lib/single_head.ts";
+import type { attend, attentionWeights } from "../lib/layers/single_head.ts";
 import { exercises } from "./catalog/03_attention.ts";
 
 const WORDS = ["Le", "chat", "mange", "la", "petite", "souris"];
@@ -193,10 +193,10 @@ async function fromScratchVsKernel(ctx: StepContext) {
   const weightsOf = await ctx.exercise<typeof attentionWeights>("03.1");
   const attendFn = await ctx.exercise<typeof attend>("03.2");
   ctx.say(`
-    The model does not call these two functions: lib/attention.ts fuses scores, mask, softmax
+    The model does not call these two functions: lib/layers/attention.ts fuses scores, mask, softmax
     and the weighted sum into one pass over a batch of sequences and all heads, reading q, k and
     v from the single (B, T, 3C) output of the c_attn projection. It is the plain TypeScript
-    twin of the WebAssembly SIMD kernel (kernels/, loaded by lib/kernels.ts), which must match
+    twin of the WebAssembly SIMD kernel (kernels/, loaded by lib/wasm/instance.ts), which must match
     it. The three on one head, T = 128, d = 64:
   `);
   const [t, d] = [128, 64];

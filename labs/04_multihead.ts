@@ -7,11 +7,11 @@
  * learn (previous token, first token, same word, plain average); lab 09's model learns its own.
  * @module
  */
-import type { attentionBackward, attentionForward } from "../lib/attention.ts";
+import type { attentionBackward, attentionForward } from "../lib/layers/attention.ts";
 import { heatmap } from "../lib/charts.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
-import { linearForward } from "../lib/linear.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { linearForward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
 import { exercises } from "./catalog/04_multihead.ts";
 

@@ -4,14 +4,14 @@
  * distance; the three side by side, in a small model.
  * @module
  */
-import { attentionForward } from "../lib/attention.ts";
+import { attentionForward } from "../lib/layers/attention.ts";
 import { heatmap, lineChart } from "../lib/charts.ts";
-import type { PositionalEncoding } from "../lib/config.ts";
-import { encoderForward } from "../lib/encoder.ts";
-import { GPT } from "../lib/gpt.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
-import { linearForward } from "../lib/linear.ts";
-import { ropeForward, sinusoidalTable } from "../lib/positional.ts";
+import type { PositionalEncoding } from "../lib/model/config.ts";
+import { encoderForward } from "../lib/layers/encoder.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { linearForward } from "../lib/layers/linear.ts";
+import { ropeForward, sinusoidalTable } from "../lib/layers/positional.ts";
 import { Rng } from "../lib/random.ts";
 import { exercises } from "./catalog/05_positions.ts";
 import { FRENCH_SAMPLE } from "./texts.ts";

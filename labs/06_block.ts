@@ -5,11 +5,11 @@
  * @module
  */
 import { lineChart } from "../lib/charts.ts";
-import { geluForward } from "../lib/gelu.ts";
-import { GPT } from "../lib/gpt.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
-import type { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
+import { geluForward } from "../lib/layers/gelu.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import type { layerNormBackward, layerNormForward } from "../lib/layers/layernorm.ts";
 import { Rng } from "../lib/random.ts";
 import { exercises } from "./catalog/06_block.ts";
 
@@ -142,7 +142,7 @@ async function depth(ctx: StepContext) {
 
 function forwardBackward(ctx: StepContext) {
   ctx.say(`
-    The forward pass of a block, as lib/gpt.ts runs it, each line a layer with its own forward
+    The forward pass of a block, as lib/model/gpt.ts runs it, each line a layer with its own forward
     function; every intermediate array is kept, because the backward pass needs it:
   `);
   ctx.show(`

@@ -7,15 +7,15 @@
  * @module
  */
 import { barChart, lineChart } from "../lib/charts.ts";
-import { countParameters, type GPTConfig, PRESETS } from "../lib/config.ts";
-import type { crossEntropySoftmaxBackward } from "../lib/crossentropy.ts";
-import { GPT } from "../lib/gpt.ts";
-import { parameterShapes } from "../lib/gpt_layout.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
-import type { linearBackward } from "../lib/linear.ts";
+import { countParameters, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import type { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { parameterShapes } from "../lib/model/layout.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import type { linearBackward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
-import { loadGPT, saveGPT } from "../lib/safetensors.ts";
+import { loadGPT, saveGPT } from "../lib/train/safetensors.ts";
 import { exercises } from "./catalog/07_gpt.ts";
 import { FRENCH_SAMPLE } from "./texts.ts";
 
@@ -62,7 +62,7 @@ const exact = (n: number) => n.toLocaleString("en-US");
 
 function theModel(ctx: StepContext) {
   ctx.say(`
-    Everything so far, assembled (lib/gpt.ts). Token ids (B, T) pick rows of the token table wte
+    Everything so far, assembled (lib/model/gpt.ts). Token ids (B, T) pick rows of the token table wte
     and position rows of wpe; their sum, the residual stream (B, T, C), passes through L blocks;
     a final LayerNorm ln_f, then the output head turns each position into V logits, one score
     per possible next token. GPT-2 ties the head to wte: the logits are ln_f · wteᵀ, the same

@@ -8,9 +8,9 @@
  * @module
  */
 import { heatmap, lineChart } from "../lib/charts.ts";
-import { howToSupply } from "../lib/corpus.ts";
-import { TokenDataset } from "../lib/dataset.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { howToSupply } from "../lib/train/corpus.ts";
+import { TokenDataset } from "../lib/train/dataset.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
 import { type BpeTokenizer, CharTokenizer, trainBpe } from "../lib/tokenizer/mod.ts";
@@ -253,7 +253,7 @@ async function yourBatch(ctx: StepContext) {
   }, seed 1338 ${
     same(other.inputs, inputs) ? "the same one (unexpected)" : "another one"
   }. That is what lets lab 09 stop a run and resume it with the exact batches it would have seen.
-    The trainer draws its batches this way (TokenDataset in lib/dataset.ts), ${B * T} tokens
+    The trainer draws its batches this way (TokenDataset in lib/train/dataset.ts), ${B * T} tokens
     here, 12 × 64 = 768 per step for the baby GPT.
   `);
 }

@@ -9,12 +9,12 @@
  * @module
  */
 import { lineChart } from "../lib/charts.ts";
-import { type GPTConfig } from "../lib/config.ts";
-import { loadCheckpoint } from "../lib/checkpoint.ts";
-import { generate } from "../lib/generate.ts";
-import { GPT } from "../lib/gpt.ts";
-import { loadBackend } from "../lib/kernel_ops.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { type GPTConfig } from "../lib/model/config.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { generate } from "../lib/model/generate.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
@@ -25,9 +25,9 @@ import {
   train,
   type TrainResult,
   type TrainSettings,
-} from "../lib/trainer.ts";
-import type { adamwStep, clipGradNorm } from "../lib/adamw.ts";
-import type { learningRate } from "../lib/schedule.ts";
+} from "../lib/train/trainer.ts";
+import type { adamwStep, clipGradNorm } from "../lib/layers/adamw.ts";
+import type { learningRate } from "../lib/train/schedule.ts";
 import { exercises } from "./catalog/09_training.ts";
 import {
   labCorpus,
@@ -217,7 +217,7 @@ async function ensureRun(ctx: StepContext): Promise<void> {
 async function training(ctx: StepContext) {
   const { settings: s } = await setup();
   ctx.say(`
-    The library's train() (lib/trainer.ts) is the same loop plus what a real run needs: every
+    The library's train() (lib/train/trainer.ts) is the same loop plus what a real run needs: every
     ${s.evalEvery} steps it measures the mean loss of ${s.evalBatches} batches from each split,
     writes the latest checkpoint, and the best one when validation improves; it logs every step
     to metrics.jsonl; Ctrl-C saves and stops. The run:

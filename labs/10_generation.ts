@@ -9,10 +9,10 @@
  * @module
  */
 import { barChart, heatmap, lineChart } from "../lib/charts.ts";
-import { generate, KVCache } from "../lib/generate.ts";
-import { GPT } from "../lib/gpt.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
-import { nextTokenDistribution, type SamplingOptions } from "../lib/sampling.ts";
+import { generate, KVCache } from "../lib/model/generate.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { nextTokenDistribution, type SamplingOptions } from "../lib/model/sampling.ts";
 import { formatCount, margin } from "../lib/term.ts";
 import type { CharTokenizer } from "../lib/tokenizer/char.ts";
 import {
@@ -175,7 +175,7 @@ async function compareWithSampler(
   ctx.say(`
     On the prompt's next-token distribution, your ${name} keeps ${kept} of the
     ${lib.length} characters; the largest difference from the library's sampler
-    (lib/sampling.ts) is ${diff.toExponential(1)}.
+    (lib/model/sampling.ts) is ${diff.toExponential(1)}.
   `);
 }
 

@@ -13,14 +13,14 @@
  * @module
  */
 import { barChart, lineChart } from "../lib/charts.ts";
-import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoint.ts";
-import { TokenDataset } from "../lib/dataset.ts";
-import { finetune, type FinetuneResult } from "../lib/finetune.ts";
-import { generate } from "../lib/generate.ts";
-import { GPT } from "../lib/gpt.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
-import { type Backend, loadBackend } from "../lib/kernel_ops.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { TokenDataset } from "../lib/train/dataset.ts";
+import { finetune, type FinetuneResult } from "../lib/train/finetune.ts";
+import { generate } from "../lib/model/generate.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
+import { type Backend, loadBackend } from "../lib/wasm/backend.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import {
   loadAdapted,
   LORA_TARGETS,
@@ -28,12 +28,12 @@ import {
   loraMerge as mergeWeight,
   type loraParameterCount,
   saveAdapters,
-} from "../lib/lora.ts";
+} from "../lib/train/lora.ts";
 import { Rng } from "../lib/random.ts";
-import { forecastText, forecastTowns } from "../lib/style_data.ts";
+import { forecastText, forecastTowns } from "../lib/train/style_data.ts";
 import { formatCount, margin } from "../lib/term.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { estimateLoss, type TrainSettings } from "../lib/trainer.ts";
+import { estimateLoss, type TrainSettings } from "../lib/train/trainer.ts";
 import { exercises } from "./catalog/11_finetuning.ts";
 import { labCorpus, labDataset, labPreset, labPretrained, PRESET_ENV } from "./setup.ts";
 
@@ -188,7 +188,7 @@ async function newStyle(ctx: StepContext, state: State, setup: FinetuneSetup) {
   ctx.say(`
     The new task is a style: weekly weather forecasts, all lowercase, one day per line in a
     fixed order, a small vocabulary — as regular as a list, and unlike anything in the corpus.
-    The project writes them itself (lib/style_data.ts, seeded), ${setup.trainForecasts} weeks
+    The project writes them itself (lib/train/style_data.ts, seeded), ${setup.trainForecasts} weeks
     for training (${exact(style.train.length)} characters) and ${setup.heldOutForecasts} held
     out (${exact(style.val.length)}). Held-out forecasts are for towns training never mentions,
     so the held-out loss measures the style, not remembered names. One of them:
@@ -257,7 +257,7 @@ async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
   const s = setup.settings;
   ctx.say(`
     The plain way: keep training. Every parameter moves, with the same step as pretraining
-    (lib/trainer.ts's trainStep: forward, backward, clipping, AdamW), now on batches of
+    (lib/train/trainer.ts's trainStep: forward, backward, clipping, AdamW), now on batches of
     forecasts: ${s.steps} steps of ${s.batchSize} windows of ${
     (await pretrained(ctx, state)).model.config.blockSize
   } characters, warmup then cosine decay from a peak of ${setup.fullLr}${

@@ -22,9 +22,9 @@ import {
   type SpecialIds,
   type Turn,
 } from "../lib/chat/template.ts";
-import { GPT } from "../lib/gpt.ts";
-import { loadBackend } from "../lib/kernel_ops.ts";
-import { type Lab, step, type StepContext } from "../lib/lab.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
+import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
 
 const EXAMPLE: Turn[] = [
@@ -132,7 +132,7 @@ function maskedLoss(ctx: StepContext, tok: ChatTokenizer) {
   );
   ctx.say(`
     Padding uses the same mechanism: conversations of different lengths share a batch, the short
-    ones are padded, and padded positions get weight 0. lib/gpt.ts takes these weights as an
+    ones are padded, and padded positions get weight 0. lib/model/gpt.ts takes these weights as an
     optional fifth argument of forward.
   `);
 }

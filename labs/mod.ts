@@ -3,7 +3,7 @@
  * load the others.
  * @module
  */
-import type { Lab } from "../lib/lab.ts";
+import type { Lab } from "../lib/course/lab.ts";
 
 /** A lab's number, name and loader. */
 export interface LabEntry {

@@ -9,18 +9,18 @@
  * Leaves out choosing a corpus by name or path: that is `deno task train --corpus`.
  * @module
  */
-import { type Checkpoint, loadCheckpoint } from "../lib/checkpoint.ts";
-import type { GPTConfig } from "../lib/config.ts";
-import { PRESETS } from "../lib/config.ts";
-import { findCorpus } from "../lib/corpus.ts";
-import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/dataset.ts";
+import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
+import type { GPTConfig } from "../lib/model/config.ts";
+import { PRESETS } from "../lib/model/config.ts";
+import { findCorpus } from "../lib/train/corpus.ts";
+import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/train/dataset.ts";
 import { UserError } from "../lib/errors.ts";
-import { GPT, type GPTOptions } from "../lib/gpt.ts";
-import { loadBackend } from "../lib/kernel_ops.ts";
-import type { StepContext } from "../lib/lab.ts";
+import { GPT, type GPTOptions } from "../lib/model/gpt.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
+import type { StepContext } from "../lib/course/lab.ts";
 import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { BABY_SETTINGS, train, type TrainSettings } from "../lib/trainer.ts";
+import { BABY_SETTINGS, train, type TrainSettings } from "../lib/train/trainer.ts";
 
 /** The text a lab works on, and whether it is the real corpus or the fallback sample. */
 export interface LabCorpus {
@@ -35,7 +35,7 @@ const SAMPLE_PATH = new URL("../data/samples/multilingual.txt", import.meta.url)
 let cached: LabCorpus | undefined;
 
 /**
- * Tiny shakespeare when found (see lib/corpus.ts for where it is looked for), else the sample.
+ * Tiny shakespeare when found (see lib/train/corpus.ts for where it is looked for), else the sample.
  * Read once per process, since several steps of a lab ask for it.
  *
  * @example

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { attentionBackward, attentionForward } from "../lib/attention.ts";
-import { softmaxForward } from "../lib/crossentropy.ts";
-import { loadKernels } from "../lib/kernels.ts";
+import { attentionBackward, attentionForward } from "../lib/layers/attention.ts";
+import { softmaxForward } from "../lib/layers/crossentropy.ts";
+import { loadKernels } from "../lib/wasm/instance.ts";
 import { Rng } from "../lib/random.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 

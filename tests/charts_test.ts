@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { barChart, heatmap, lineChart, renderSvg, scatter, writeChart } from "../lib/charts.ts";
-import { LabReport } from "../lib/report.ts";
+import { LabReport } from "../lib/course/report.ts";
 import { svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 const SPECS = {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { turnsOf } from "../lib/chat/data.ts";
 import { reply } from "../lib/chat/eval.ts";
 import { ChatSession } from "../lib/chat/session.ts";
-import { saveCheckpoint } from "../lib/checkpoint.ts";
-import { GPT } from "../lib/gpt.ts";
+import { saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { GPT } from "../lib/model/gpt.ts";
 import { TINY_CHATS, tinyChatModel } from "./chat_fixture.ts";
 import { ROOT, runCli } from "./helpers.ts";
 

@@ -6,7 +6,7 @@
 import { chatAlphabet, generateConversations } from "../lib/chat/data.ts";
 import { encodeExamples, sft } from "../lib/chat/sft.ts";
 import { ChatTokenizer } from "../lib/chat/template.ts";
-import { GPT } from "../lib/gpt.ts";
+import { GPT } from "../lib/model/gpt.ts";
 
 /** The conversations the tiny model was trained on. */
 export const TINY_CHATS = generateConversations({

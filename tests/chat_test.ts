@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadCheckpoint } from "../lib/checkpoint.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import {
   chatAlphabet,
   FAMILIES,
@@ -15,7 +15,7 @@ import {
   encodeConversation,
   formatConversation,
 } from "../lib/chat/template.ts";
-import { GPT } from "../lib/gpt.ts";
+import { GPT } from "../lib/model/gpt.ts";
 import { restoreTokenizer } from "../lib/tokenizer/saved.ts";
 
 const tok = new ChatTokenizer([...chatAlphabet()]);

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { downloadVerified, loadCorpus, readTextCorpus, TokenDataset } from "../lib/dataset.ts";
-import { LOCAL_CORPUS_DIR } from "../lib/corpus.ts";
+import {
+  downloadVerified,
+  loadCorpus,
+  readTextCorpus,
+  TokenDataset,
+} from "../lib/train/dataset.ts";
+import { LOCAL_CORPUS_DIR } from "../lib/train/corpus.ts";
 import { UserError } from "../lib/errors.ts";
 import { Rng } from "../lib/random.ts";
 

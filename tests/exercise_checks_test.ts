@@ -3,7 +3,7 @@ import { findExercise } from "../labs/catalog/mod.ts";
 import * as solutions03 from "../labs/solutions/03_attention.ts";
 import * as solutions06 from "../labs/solutions/06_block.ts";
 import * as solutions07 from "../labs/solutions/07_gpt.ts";
-import { type AnyFunction, runCheck } from "../lib/exercise.ts";
+import { type AnyFunction, runCheck } from "../lib/course/exercise.ts";
 
 // Each check must catch the mistakes students actually make, not only a missing function.
 async function status(id: string, impl: AnyFunction): Promise<string> {

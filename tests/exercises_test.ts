@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CATALOG } from "../labs/catalog/mod.ts";
-import { checkStudent, runCheck } from "../lib/exercise.ts";
+import { checkStudent, runCheck } from "../lib/course/exercise.ts";
 import { ROOT } from "./helpers.ts";
 
 Deno.test("every exercise id is unique and well formed, with a hint and points", () => {

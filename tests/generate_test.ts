@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { PositionalEncoding } from "../lib/config.ts";
-import { generate } from "../lib/generate.ts";
-import { GPT } from "../lib/gpt.ts";
+import type { PositionalEncoding } from "../lib/model/config.ts";
+import { generate } from "../lib/model/generate.ts";
+import { GPT } from "../lib/model/gpt.ts";
 
 const BASE = { vocabSize: 13, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 16 };
 

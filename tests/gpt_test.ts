@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { countParameters, type GPTConfig, PRESETS } from "../lib/config.ts";
-import { GPT } from "../lib/gpt.ts";
-import { TYPESCRIPT_OPS } from "../lib/gpt_ops.ts";
-import { parameterShapes } from "../lib/gpt_layout.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
+import { countParameters, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { TYPESCRIPT_OPS } from "../lib/model/ops.ts";
+import { parameterShapes } from "../lib/model/layout.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
 import { Rng } from "../lib/random.ts";
 import { GOLDEN, goldenBatch, goldenRun } from "./fixtures/gpt_golden.ts";
 import golden from "./fixtures/gpt_golden.json" with { type: "json" };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { GPTConfig } from "../lib/config.ts";
-import { GPT } from "../lib/gpt.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
+import type { GPTConfig } from "../lib/model/config.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
 import { Rng } from "../lib/random.ts";
 
 const TINY: GPTConfig = { vocabSize: 7, blockSize: 6, nLayer: 2, nHead: 2, nEmbd: 8 };

@@ -3,7 +3,7 @@ import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
 import { main } from "../main.ts";
 import { CATALOG } from "../labs/catalog/mod.ts";
-import { type Exercise, REPO_ROOT } from "../lib/exercise.ts";
+import { type Exercise, REPO_ROOT } from "../lib/course/exercise.ts";
 import { GraderError, recordCalls } from "../lib/grade/replay.ts";
 import { RESULTS_SCHEMA } from "../lib/grade/report.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CATALOG } from "../labs/catalog/mod.ts";
-import { REPO_ROOT } from "../lib/exercise.ts";
+import { REPO_ROOT } from "../lib/course/exercise.ts";
 import { gradeSubmission, type TestResult } from "../lib/grade/grade.ts";
 import { buildRelease } from "../lib/grade/release.ts";
 
@@ -57,9 +57,13 @@ const CASES: Record<string, Case> = {
       status: "fail",
       points: 0,
       message:
-        /imports at run time: expected your own code.*got lib\/config\.ts, lib\/softmax\.ts\.$/,
+        /imports at run time: expected your own code.*got lib\/layers\/softmax\.ts, lib\/model\/config\.ts\.$/,
     },
-    "00.2": { status: "fail", points: 0, message: /got lib\/config\.ts, lib\/softmax\.ts\.$/ },
+    "00.2": {
+      status: "fail",
+      points: 0,
+      message: /got lib\/layers\/softmax\.ts, lib\/model\/config\.ts\.$/,
+    },
   },
   import_solution: {
     "00.1": {

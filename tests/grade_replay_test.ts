@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Exercise } from "../lib/exercise.ts";
+import type { Exercise } from "../lib/course/exercise.ts";
 import { gradeExercise } from "../lib/grade/grade.ts";
 import { recordCalls } from "../lib/grade/replay.ts";
 
@@ -9,7 +9,7 @@ import { recordCalls } from "../lib/grade/replay.ts";
  * sandbox); 99.3 has the student write into a buffer it is given (replayed, buffer copied back).
  */
 const CATALOG_SOURCE = `
-import { closeCase } from "${new URL("../lib/exercise.ts", import.meta.url).href}";
+import { closeCase } from "${new URL("../lib/course/exercise.ts", import.meta.url).href}";
 class Doubler {
   scale(x) { return 2 * x; }
 }

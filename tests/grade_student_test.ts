@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { REPO_ROOT } from "../lib/exercise.ts";
+import { REPO_ROOT } from "../lib/course/exercise.ts";
 import {
   firstUnpassed,
   forgetProgress,

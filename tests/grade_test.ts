@@ -3,7 +3,7 @@ import { Ajv } from "ajv";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CATALOG } from "../labs/catalog/mod.ts";
 import { main } from "../main.ts";
-import { checkStudent, REPO_ROOT } from "../lib/exercise.ts";
+import { checkStudent, REPO_ROOT } from "../lib/course/exercise.ts";
 import { type GradeReport, gradeSubmission } from "../lib/grade/grade.ts";
 import { buildRelease } from "../lib/grade/release.ts";
 import { RESULTS_SCHEMA, toJunitXml, toResultsJson } from "../lib/grade/report.ts";
@@ -93,11 +93,11 @@ Deno.test("an exercise file that imports the library's implementations earns not
   await Deno.mkdir(`${dir}/labs/exercises`, { recursive: true });
   await Deno.writeTextFile(
     `${dir}/labs/exercises/helpers.ts`,
-    'export { softmax } from "../../lib/softmax.ts";\n',
+    'export { softmax } from "../../lib/layers/softmax.ts";\n',
   );
   await Deno.writeTextFile(
     `${dir}/labs/exercises/00_intro.ts`,
-    'import { type GPTConfig } from "../../lib/config.ts";\n' +
+    'import { type GPTConfig } from "../../lib/model/config.ts";\n' +
       'export { softmax } from "./helpers.ts";\n' +
       "export const countParameters = (c: GPTConfig) => c.nLayer;\n",
   );
@@ -108,13 +108,13 @@ Deno.test("an exercise file that imports the library's implementations earns not
     assert.equal(
       t.message,
       "what labs/exercises/00_intro.ts imports at run time: expected your own code: import only " +
-        "types from the library (import type { … }), got lib/softmax.ts.",
+        "types from the library (import type { … }), got lib/layers/softmax.ts.",
     );
   }
   // The lab itself stops at the same check.
   const result = await checkStudent(CATALOG[0], dir);
   assert.equal(result.status, "fail");
-  assert.equal(result.failure?.got, "lib/softmax.ts");
+  assert.equal(result.failure?.got, "lib/layers/softmax.ts");
   await Deno.remove(dir, { recursive: true });
 });
 

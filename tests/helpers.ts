@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
-import type { Kernels } from "../lib/kernels.ts";
+import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

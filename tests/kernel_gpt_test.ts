@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { adamwStep } from "../lib/adamw.ts";
-import { attentionStep } from "../lib/attention_step.ts";
-import type { PositionalEncoding } from "../lib/config.ts";
-import { TokenDataset } from "../lib/dataset.ts";
-import { generate } from "../lib/generate.ts";
-import { GPT } from "../lib/gpt.ts";
-import { loadBackend } from "../lib/kernel_ops.ts";
-import { biasBackward } from "../lib/linear.ts";
-import { loadKernels } from "../lib/kernels.ts";
+import { adamwStep } from "../lib/layers/adamw.ts";
+import { attentionStep } from "../lib/layers/attention_step.ts";
+import type { PositionalEncoding } from "../lib/model/config.ts";
+import { TokenDataset } from "../lib/train/dataset.ts";
+import { generate } from "../lib/model/generate.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
+import { biasBackward } from "../lib/layers/linear.ts";
+import { loadKernels } from "../lib/wasm/instance.ts";
 import { Rng } from "../lib/random.ts";
-import { train, type TrainSettings } from "../lib/trainer.ts";
+import { train, type TrainSettings } from "../lib/train/trainer.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
 // Odd sizes: a head size of 6 leaves a SIMD tail, 3 heads, V = 23 and T = 9 are not multiples of 4.

@@ -78,7 +78,7 @@ Deno.test("lab 00 with solved exercises runs to the end using the student's code
   await Deno.mkdir(`${cwd}/labs/exercises`, { recursive: true });
   await Deno.copyFile(`${ROOT}/labs/solutions/00_intro.ts`, `${cwd}/labs/exercises/00_intro.ts`);
   await Deno.symlink(`${ROOT}/lib`, `${cwd}/lib`);
-  const { runLab } = await import("../lib/lab.ts");
+  const { runLab } = await import("../lib/course/lab.ts");
   const { lab } = await import("../labs/00_intro.ts");
   const lines: string[] = [];
   const result = await runLab(lab, {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { exercises } from "../labs/catalog/01_tokenization.ts";
 import { findLab } from "../labs/mod.ts";
 import * as solutions from "../labs/solutions/01_tokenization.ts";
-import { type AnyFunction, checkStudent, runCheck } from "../lib/exercise.ts";
-import { runLab } from "../lib/lab.ts";
+import { type AnyFunction, checkStudent, runCheck } from "../lib/course/exercise.ts";
+import { runLab } from "../lib/course/lab.ts";
 
 const solved = solutions as unknown as Record<string, AnyFunction>;
 

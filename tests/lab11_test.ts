@@ -3,9 +3,9 @@ import { FINETUNE_SETUPS, type FinetuneSetup, makeLab } from "../labs/11_finetun
 import { PRESET_ENV } from "../labs/setup.ts";
 import { exercises } from "../labs/catalog/11_finetuning.ts";
 import * as solutions from "../labs/solutions/11_finetuning.ts";
-import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
-import type { LoraTarget } from "../lib/lora.ts";
-import { runLab } from "../lib/lab.ts";
+import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
+import type { LoraTarget } from "../lib/train/lora.ts";
+import { runLab } from "../lib/course/lab.ts";
 import { svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 // On the project's own sample text (an empty data folder hides any corpus), the quick preset's

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { makeLab } from "../labs/12_chatgpt.ts";
 import { SFT_PRESETS, type SftPreset } from "../lib/chat/presets.ts";
-import { runLab } from "../lib/lab.ts";
+import { runLab } from "../lib/course/lab.ts";
 
 // The lab's quick preset takes minutes; the same lab on a tiny preset takes a second.
 const TINY: SftPreset = {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { findExercise } from "../labs/catalog/mod.ts";
 import { findLab } from "../labs/mod.ts";
-import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
-import { runLab } from "../lib/lab.ts";
+import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
+import { runLab } from "../lib/course/lab.ts";
 
 // Labs 02–07: every exercise fails as a starter ("todo"), passes with its solution and with the
 // library's reference; each lab runs to the end with --reference, writing its charts, and with

@@ -7,8 +7,8 @@ import { PRESET_ENV } from "../labs/setup.ts";
 import * as dataset from "../labs/solutions/08_dataset.ts";
 import * as generation from "../labs/solutions/10_generation.ts";
 import * as training from "../labs/solutions/09_training.ts";
-import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/exercise.ts";
-import { runLab } from "../lib/lab.ts";
+import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
+import { runLab } from "../lib/course/lab.ts";
 import { svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 // Labs 08–10 on the project's own sample text (an empty data folder hides any corpus) and the

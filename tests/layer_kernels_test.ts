@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { clipGradNorm } from "../lib/adamw.ts";
-import { crossEntropySoftmaxBackward } from "../lib/crossentropy.ts";
-import { encoderBackward, encoderForward } from "../lib/encoder.ts";
-import { zeroFill } from "../lib/fill.ts";
-import { geluBackward, geluForward } from "../lib/gelu.ts";
-import { loadKernels } from "../lib/kernels.ts";
-import { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
+import { clipGradNorm } from "../lib/layers/adamw.ts";
+import { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts";
+import { encoderBackward, encoderForward } from "../lib/layers/encoder.ts";
+import { zeroFill } from "../lib/layers/fill.ts";
+import { geluBackward, geluForward } from "../lib/layers/gelu.ts";
+import { loadKernels } from "../lib/wasm/instance.ts";
+import { layerNormBackward, layerNormForward } from "../lib/layers/layernorm.ts";
 import { Rng } from "../lib/random.ts";
-import { residualBackward, residualForward } from "../lib/residual.ts";
+import { residualBackward, residualForward } from "../lib/layers/residual.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
 function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {

@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import { attentionBackward, attentionForward } from "../lib/attention.ts";
+import { attentionBackward, attentionForward } from "../lib/layers/attention.ts";
 import {
   crossEntropyForward,
   crossEntropySoftmaxBackward,
   softmaxForward,
-} from "../lib/crossentropy.ts";
-import { encoderBackward, encoderForward } from "../lib/encoder.ts";
-import { geluBackward, geluForward } from "../lib/gelu.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
-import { layerNormBackward, layerNormForward } from "../lib/layernorm.ts";
-import { linearBackward, linearForward } from "../lib/linear.ts";
-import { ropeBackward, ropeForward, sinusoidalTable } from "../lib/positional.ts";
+} from "../lib/layers/crossentropy.ts";
+import { encoderBackward, encoderForward } from "../lib/layers/encoder.ts";
+import { geluBackward, geluForward } from "../lib/layers/gelu.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
+import { layerNormBackward, layerNormForward } from "../lib/layers/layernorm.ts";
+import { linearBackward, linearForward } from "../lib/layers/linear.ts";
+import { ropeBackward, ropeForward, sinusoidalTable } from "../lib/layers/positional.ts";
 import { Rng } from "../lib/random.ts";
-import { residualBackward, residualForward } from "../lib/residual.ts";
+import { residualBackward, residualForward } from "../lib/layers/residual.ts";
 
 // Each layer is checked on the scalar loss Σ out·w for a fixed random w, whose gradient with
 // respect to out is w: the backward pass is fed dout = w and compared with finite differences.

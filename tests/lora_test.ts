@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { loadCheckpoint, saveCheckpoint } from "../lib/checkpoint.ts";
-import { TokenDataset } from "../lib/dataset.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { TokenDataset } from "../lib/train/dataset.ts";
 import { UserError } from "../lib/errors.ts";
-import { finetune } from "../lib/finetune.ts";
-import { GPT } from "../lib/gpt.ts";
-import { gradCheck } from "../lib/gradcheck.ts";
-import { loadBackend } from "../lib/kernel_ops.ts";
+import { finetune } from "../lib/train/finetune.ts";
+import { GPT } from "../lib/model/gpt.ts";
+import { gradCheck } from "../lib/course/gradcheck.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
 import {
   loadAdapted,
   loadAdapters,
@@ -13,10 +13,10 @@ import {
   loraMerge,
   loraParameterCount,
   saveAdapters,
-} from "../lib/lora.ts";
+} from "../lib/train/lora.ts";
 import { Rng } from "../lib/random.ts";
-import { forecastText, forecastTowns } from "../lib/style_data.ts";
-import { BABY_SETTINGS, trainStep } from "../lib/trainer.ts";
+import { forecastText, forecastTowns } from "../lib/train/style_data.ts";
+import { BABY_SETTINGS, trainStep } from "../lib/train/trainer.ts";
 import { runCli } from "./helpers.ts";
 
 const CONFIG = { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8 };

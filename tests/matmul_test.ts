@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { loadKernels, type MatmulFn } from "../lib/kernels.ts";
-import { matmul, matmulTransA, matmulTransB } from "../lib/matmul.ts";
+import { loadKernels, type MatmulFn } from "../lib/wasm/instance.ts";
+import { matmul, matmulTransA, matmulTransB } from "../lib/layers/matmul.ts";
 import { Rng } from "../lib/random.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { adamwStep, clipGradNorm } from "../lib/adamw.ts";
-import { learningRate } from "../lib/schedule.ts";
+import { adamwStep, clipGradNorm } from "../lib/layers/adamw.ts";
+import { learningRate } from "../lib/train/schedule.ts";
 
 Deno.test("AdamW's first step moves each weight by lr against the sign of its gradient", () => {
   const p = new Float32Array([1, -2, 0.5]), g = new Float32Array([0.3, -7, 1e-3]);

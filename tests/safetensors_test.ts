@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { GPT } from "../lib/gpt.ts";
+import { GPT } from "../lib/model/gpt.ts";
 import {
   configPath,
   decodeSafetensors,
   encodeSafetensors,
   loadGPT,
   saveGPT,
-} from "../lib/safetensors.ts";
+} from "../lib/train/safetensors.ts";
 
 const CONFIG = { vocabSize: 9, blockSize: 6, nLayer: 2, nHead: 2, nEmbd: 8 };
 

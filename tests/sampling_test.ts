@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Rng } from "../lib/random.ts";
-import { argmax, nextTokenDistribution, sampleToken } from "../lib/sampling.ts";
+import { argmax, nextTokenDistribution, sampleToken } from "../lib/model/sampling.ts";
 
 const LOGITS = new Float32Array([1.0, 3.0, 2.0, -1.0, 2.5]);
 

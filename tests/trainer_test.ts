@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { loadCheckpoint } from "../lib/checkpoint.ts";
-import { TokenDataset } from "../lib/dataset.ts";
-import { GPT } from "../lib/gpt.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { TokenDataset } from "../lib/train/dataset.ts";
+import { GPT } from "../lib/model/gpt.ts";
 import {
   decayGroups,
   type Metric,
@@ -9,7 +9,7 @@ import {
   type TrainJob,
   type TrainResult,
   type TrainSettings,
-} from "../lib/trainer.ts";
+} from "../lib/train/trainer.ts";
 
 const CONFIG = { vocabSize: 7, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 };
 const SETTINGS: TrainSettings = {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { syntheticCorpus, WORD_GROUPS } from "../labs/texts.ts";
-import { centerRows, cosineSimilarity, nearestNeighbours, pca2 } from "../lib/vectors.ts";
-import { buildVocab, splitWords, trainSkipGram } from "../lib/word2vec.ts";
+import { centerRows, cosineSimilarity, nearestNeighbours, pca2 } from "../lib/course/vectors.ts";
+import { buildVocab, splitWords, trainSkipGram } from "../lib/course/word2vec.ts";
 
 Deno.test("skip-gram on the synthetic corpus puts most of each word's 3 nearest neighbours in its own group", () => {
   const words = splitWords(syntheticCorpus(2000, 1));

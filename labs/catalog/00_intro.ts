@@ -2,10 +2,10 @@
  * Exercises of lab 00: softmax (scores to attention weights) and counting a GPT's parameters.
  * @module
  */
-import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../../lib/config.ts";
-import { closeCase, equalCase, type Exercise, show } from "../../lib/exercise.ts";
+import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../../lib/model/config.ts";
+import { closeCase, equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
-import { softmax } from "../../lib/softmax.ts";
+import { softmax } from "../../lib/layers/softmax.ts";
 
 const FILE = "labs/exercises/00_intro.ts";
 

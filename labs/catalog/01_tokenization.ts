@@ -4,7 +4,7 @@
  * the fast tokenizer of lib/tokenizer).
  * @module
  */
-import { equalCase, type Exercise, show } from "../../lib/exercise.ts";
+import { equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import {
   BpeTokenizer,

@@ -3,10 +3,10 @@
  * similarity between two vectors.
  * @module
  */
-import { encoderForward } from "../../lib/encoder.ts";
-import { closeCase, type Exercise, show } from "../../lib/exercise.ts";
+import { encoderForward } from "../../lib/layers/encoder.ts";
+import { closeCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
-import { cosineSimilarity } from "../../lib/vectors.ts";
+import { cosineSimilarity } from "../../lib/course/vectors.ts";
 import { compareCalls } from "./calls.ts";
 
 const FILE = "labs/exercises/02_embeddings.ts";

@@ -3,9 +3,9 @@
  * weighted sum of values.
  * @module
  */
-import { closeCase, type Exercise } from "../../lib/exercise.ts";
+import { closeCase, type Exercise } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
-import { attend, attentionWeights } from "../../lib/single_head.ts";
+import { attend, attentionWeights } from "../../lib/layers/single_head.ts";
 
 const FILE = "labs/exercises/03_attention.ts";
 const SHAPES: [number, number][] = [[1, 1], [4, 2], [7, 5], [16, 8]];

@@ -1,10 +1,10 @@
 /**
  * Exercises of lab 04: batched causal multi-head attention, forward then backward, with the
- * signatures of lib/attention.ts (and of the SIMD kernel that must match it).
+ * signatures of lib/layers/attention.ts (and of the SIMD kernel that must match it).
  * @module
  */
-import { attentionBackward, attentionForward } from "../../lib/attention.ts";
-import type { Exercise } from "../../lib/exercise.ts";
+import { attentionBackward, attentionForward } from "../../lib/layers/attention.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
 

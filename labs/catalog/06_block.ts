@@ -2,8 +2,8 @@
  * Exercises of lab 06: LayerNorm's forward pass, then its backward pass.
  * @module
  */
-import type { Exercise } from "../../lib/exercise.ts";
-import { layerNormBackward, layerNormForward } from "../../lib/layernorm.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
+import { layerNormBackward, layerNormForward } from "../../lib/layers/layernorm.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
 

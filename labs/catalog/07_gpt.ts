@@ -3,9 +3,9 @@
  * the backward pass of a linear layer.
  * @module
  */
-import { crossEntropySoftmaxBackward, softmaxForward } from "../../lib/crossentropy.ts";
-import type { Exercise } from "../../lib/exercise.ts";
-import { linearBackward } from "../../lib/linear.ts";
+import { crossEntropySoftmaxBackward, softmaxForward } from "../../lib/layers/crossentropy.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
+import { linearBackward } from "../../lib/layers/linear.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
 

@@ -2,13 +2,13 @@
  * Exercises of lab 08: the train/validation split and one batch of (input, target) windows.
  * @module
  */
-import { TokenDataset } from "../../lib/dataset.ts";
-import { equalCase, type Exercise } from "../../lib/exercise.ts";
+import { TokenDataset } from "../../lib/train/dataset.ts";
+import { equalCase, type Exercise } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 
 const FILE = "labs/exercises/08_dataset.ts";
 
-/** The split as lib/dataset.ts makes it, in the exercise's shape. */
+/** The split as lib/train/dataset.ts makes it, in the exercise's shape. */
 function splitTokens(
   tokens: Int32Array,
   valFraction: number,

@@ -2,10 +2,10 @@
  * Exercises of lab 09: the learning-rate schedule, gradient-norm clipping and one AdamW step.
  * @module
  */
-import { adamwStep, clipGradNorm, type ParamGroup } from "../../lib/adamw.ts";
-import { type Case, closeCase, type Exercise, show } from "../../lib/exercise.ts";
+import { adamwStep, clipGradNorm, type ParamGroup } from "../../lib/layers/adamw.ts";
+import { type Case, closeCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
-import { learningRate, type ScheduleOptions } from "../../lib/schedule.ts";
+import { learningRate, type ScheduleOptions } from "../../lib/train/schedule.ts";
 
 const FILE = "labs/exercises/09_training.ts";
 

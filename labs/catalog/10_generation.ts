@@ -2,10 +2,10 @@
  * Exercises of lab 10: softmax with a temperature, top-k filtering and top-p (nucleus) filtering.
  * @module
  */
-import { closeCase, type Exercise, show } from "../../lib/exercise.ts";
+import { closeCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
-import { nextTokenDistribution } from "../../lib/sampling.ts";
-import { softmax } from "../../lib/softmax.ts";
+import { nextTokenDistribution } from "../../lib/model/sampling.ts";
+import { softmax } from "../../lib/layers/softmax.ts";
 
 const FILE = "labs/exercises/10_generation.ts";
 

@@ -3,14 +3,14 @@
  * counting the parameters LoRA trains.
  * @module
  */
-import { type Case, closeCase, equalCase, type Exercise, show } from "../../lib/exercise.ts";
+import { type Case, closeCase, equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import {
   LORA_TARGETS,
   loraBackward,
   loraMerge,
   loraParameterCount,
   type LoraTarget,
-} from "../../lib/lora.ts";
+} from "../../lib/train/lora.ts";
 import { Rng } from "../../lib/random.ts";
 
 const FILE = "labs/exercises/11_finetuning.ts";

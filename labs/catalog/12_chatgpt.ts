@@ -12,7 +12,7 @@ import {
   type SpecialIds,
   type Turn,
 } from "../../lib/chat/template.ts";
-import { closeCase, equalCase, type Exercise, show } from "../../lib/exercise.ts";
+import { closeCase, equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
 
 const FILE = "labs/exercises/12_chatgpt.ts";
 

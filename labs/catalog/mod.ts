@@ -3,7 +3,7 @@
  * grader all read it from here.
  * @module
  */
-import type { Exercise } from "../../lib/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { exercises as intro } from "./00_intro.ts";
 import { exercises as tokenization } from "./01_tokenization.ts";
 import { exercises as embeddings } from "./02_embeddings.ts";

@@ -4,7 +4,7 @@
  * Lab 00 exercises. Replace each `throw new Error("TODO …")` with your code, then run
  * `deno task lab 00` again. Hints: `deno task hint 00.1`.
  */
-import type { GPTConfig } from "../../lib/config.ts";
+import type { GPTConfig } from "../../lib/model/config.ts";
 
 /**
  * Exercise 00.1: turn raw attention scores into weights that are positive and sum to 1.

@@ -6,7 +6,7 @@
  *
  * Matrices are Float32Arrays stored row by row: entry (i, j) of an (R, K) matrix is at i·K + j.
  */
-import type { LoraTarget } from "../../lib/lora.ts";
+import type { LoraTarget } from "../../lib/train/lora.ts";
 
 /**
  * Exercise 11.1: writes W0 + scale·B·A into `out` (OC, C), where `base` is W0 (OC, C), A is

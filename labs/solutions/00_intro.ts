@@ -1,7 +1,7 @@
 /**
  * Lab 00 reference solutions, kept apart from the starters in labs/exercises/.
  */
-import type { GPTConfig } from "../../lib/config.ts";
+import type { GPTConfig } from "../../lib/model/config.ts";
 
 /** Exercise 00.1. */
 export function softmax(scores: number[]): number[] {

@@ -1,7 +1,7 @@
 /**
  * Lab 11 reference solutions, kept apart from the starters in labs/exercises/.
  */
-import type { LoraTarget } from "../../lib/lora.ts";
+import type { LoraTarget } from "../../lib/train/lora.ts";
 
 /** Exercise 11.1. */
 export function loraMerge(

@@ -9,9 +9,9 @@
  * not load under Deno. Leaves out layernorm and GELU, whose kernels only the tests compare.
  * @module
  */
-import { attentionBackward, attentionForward } from "../attention.ts";
-import { softmaxForward } from "../crossentropy.ts";
-import type { Kernels } from "../kernels.ts";
+import { attentionBackward, attentionForward } from "../layers/attention.ts";
+import { softmaxForward } from "../layers/crossentropy.ts";
+import type { Kernels } from "../wasm/instance.ts";
 import { Rng } from "../random.ts";
 import { paint, table } from "../term.ts";
 import { medianTimes } from "./measure.ts";
@@ -41,7 +41,7 @@ export interface OpRow {
  *
  * @example
  * ```ts ignore
- * import { loadKernels } from "../kernels.ts";
+ * import { loadKernels } from "../wasm/instance.ts";
  * import { loadTfjsWasm } from "./tfjs.ts";
  * const rows = benchSoftmaxAttention(await loadKernels(), await loadTfjsWasm());
  * ```

@@ -1,16 +1,16 @@
 /**
  * `deno task bench generate`: sampling speed at batch 1 with and without the KV cache, on the
  * nano preset (context 256) and the SIMD kernels. Each path generates 500 tokens from a one-token
- * prompt; past the context, both slide the window the same way (lib/generate.ts), so they do the
+ * prompt; past the context, both slide the window the same way (lib/model/generate.ts), so they do the
  * same work per token as a real session would. The two paths must also produce the same tokens.
  *
  * Leaves out rounds: one 500-token run per path already averages over the whole context range.
  * @module
  */
-import { PRESETS } from "../config.ts";
-import { generate } from "../generate.ts";
-import { GPT } from "../gpt.ts";
-import { loadBackend } from "../kernel_ops.ts";
+import { PRESETS } from "../model/config.ts";
+import { generate } from "../model/generate.ts";
+import { GPT } from "../model/gpt.ts";
+import { loadBackend } from "../wasm/backend.ts";
 import { table } from "../term.ts";
 import type { BenchOutcome } from "./mod.ts";
 

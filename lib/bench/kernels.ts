@@ -9,8 +9,8 @@
  * which run the same microkernel and differ only in packing.
  * @module
  */
-import { loadKernels, PARALLEL_MIN_MACS } from "../kernels.ts";
-import { matmul as matmulTwin } from "../matmul.ts";
+import { loadKernels, PARALLEL_MIN_MACS } from "../wasm/instance.ts";
+import { matmul as matmulTwin } from "../layers/matmul.ts";
 import { Rng } from "../random.ts";
 import { paint, table } from "../term.ts";
 import { benchSoftmaxAttention, type OpRow } from "./attention.ts";

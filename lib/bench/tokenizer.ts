@@ -9,7 +9,7 @@
  */
 import { getEncoding } from "js-tiktoken";
 import { get_encoding } from "tiktoken";
-import { findCorpus, howToSupply } from "../corpus.ts";
+import { findCorpus, howToSupply } from "../train/corpus.ts";
 import { UserError } from "../errors.ts";
 import { paint, table } from "../term.ts";
 import type { BenchOutcome } from "./mod.ts";

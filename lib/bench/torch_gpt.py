@@ -1,6 +1,6 @@
 """PyTorch twin of minigpt-lab's GPT, for `deno task bench train`.
 
-Same architecture as lib/gpt.ts (GPT-2: learned positions, pre-norm blocks, tanh GELU, 4x MLP,
+Same architecture as lib/model/gpt.ts (GPT-2: learned positions, pre-norm blocks, tanh GELU, 4x MLP,
 LayerNorm eps 1e-5, output head tied to the token embeddings, no dropout), same optimizer and
 schedule as the trainer. Two jobs, answering JSON objects on stdout:
 

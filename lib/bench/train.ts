@@ -11,13 +11,13 @@
  * Leaves out data loading and evaluation: both sides train on one fixed random batch.
  * @module
  */
-import { PRESETS } from "../config.ts";
-import { GPT } from "../gpt.ts";
-import { loadBackend } from "../kernel_ops.ts";
+import { PRESETS } from "../model/config.ts";
+import { GPT } from "../model/gpt.ts";
+import { loadBackend } from "../wasm/backend.ts";
 import { Rng } from "../random.ts";
-import { saveGPT } from "../safetensors.ts";
+import { saveGPT } from "../train/safetensors.ts";
 import { paint, table } from "../term.ts";
-import { BABY_SETTINGS, decayGroups, trainStep } from "../trainer.ts";
+import { BABY_SETTINGS, decayGroups, trainStep } from "../train/trainer.ts";
 import { median } from "./measure.ts";
 import type { BenchOutcome } from "./mod.ts";
 

@@ -7,10 +7,10 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { KVCache } from "../generate.ts";
-import type { GPT } from "../gpt.ts";
+import { KVCache } from "../model/generate.ts";
+import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
-import { sampleToken } from "../sampling.ts";
+import { sampleToken } from "../model/sampling.ts";
 import { type Conversation, FAMILIES, type Family, turnsOf } from "./data.ts";
 import { type ChatTokenizer, encodePrompt, type Turn } from "./template.ts";
 

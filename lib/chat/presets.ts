@@ -10,7 +10,7 @@
  * sums stopped near 80%; with RoPE they reach 100%.
  * @module
  */
-import type { GPTConfig } from "../config.ts";
+import type { GPTConfig } from "../model/config.ts";
 import type { Family } from "./data.ts";
 import type { SftSettings } from "./sft.ts";
 

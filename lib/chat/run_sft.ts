@@ -4,9 +4,9 @@
  * scores (`eval.json`) in the run folder. The lab uses the same pieces step by step.
  * @module
  */
-import { GPT } from "../gpt.ts";
+import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
-import { type BackendName, loadBackend } from "../kernel_ops.ts";
+import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { paint, table } from "../term.ts";
 import { chatAlphabet, type Conversation, generateConversations, turnsOf } from "./data.ts";
 import { type ChatEvaluation, evaluateChat } from "./eval.ts";

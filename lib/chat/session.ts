@@ -8,7 +8,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import type { GPT } from "../gpt.ts";
+import type { GPT } from "../model/gpt.ts";
 import { replyPieces } from "./eval.ts";
 import { type ChatTokenizer, encodePrompt, type Turn } from "./template.ts";
 

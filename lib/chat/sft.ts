@@ -1,6 +1,6 @@
 /**
  * Supervised fine-tuning (SFT) on conversations: batches of whole conversations padded to the
- * longest one, the loss weighted to the assistant's tokens only (lib/gpt.ts's per-position
+ * longest one, the loss weighted to the assistant's tokens only (lib/model/gpt.ts's per-position
  * weights), AdamW on the warmup + cosine schedule, a progress line, a metrics log (JSONL) and a
  * checkpoint whose tokenizer carries the chat tokens, so `deno task chat` can load it.
  *
@@ -8,12 +8,12 @@
  * but keeps every conversation alone in its row, as the template intends.
  * @module
  */
-import { saveCheckpoint } from "../checkpoint.ts";
+import { saveCheckpoint } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
-import type { GPT } from "../gpt.ts";
+import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { formatCount } from "../term.ts";
-import { decayGroups, defaultProgress, runLearningRate, trainStep } from "../trainer.ts";
+import { decayGroups, defaultProgress, runLearningRate, trainStep } from "../train/trainer.ts";
 import { type Conversation, turnsOf } from "./data.ts";
 import { assistantTargetMask, type ChatTokenizer, encodeConversation } from "./template.ts";
 

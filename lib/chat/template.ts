@@ -12,7 +12,7 @@
  * tokens too, but a character vocabulary is what a model this small learns fastest.
  * @module
  */
-import type { SavedTokenizer } from "../checkpoint.ts";
+import type { SavedTokenizer } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
 
 /** Who speaks a turn. */

@@ -5,11 +5,11 @@
  * the tests drive it.
  * @module
  */
-import { loadCheckpoint } from "../checkpoint.ts";
-import { loadBackend } from "../kernel_ops.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
+import { loadBackend } from "../wasm/backend.ts";
 import { UserError } from "../errors.ts";
-import type { GPT } from "../gpt.ts";
-import { resolveCheckpointDir } from "../run_sample.ts";
+import type { GPT } from "../model/gpt.ts";
+import { resolveCheckpointDir } from "../train/run_sample.ts";
 import { paint } from "../term.ts";
 import { ChatSession } from "./session.ts";
 import { ChatTokenizer } from "./template.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import type { GPT } from "../gpt.ts";
+import type { GPT } from "../model/gpt.ts";
 import { type ChatEvent, ChatSession } from "./session.ts";
 import type { ChatTokenizer } from "./template.ts";
 

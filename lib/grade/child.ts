@@ -127,7 +127,7 @@ async function load(): Promise<(...args: unknown[]) => unknown> {
 
 if (request.mode === "check") {
   const { CATALOG } = await import(request.catalog!);
-  const { runCheck } = await import("../exercise.ts");
+  const { runCheck } = await import("../course/exercise.ts");
   const exercise = (CATALOG as { id: string }[]).find((e) => e.id === request.exerciseId);
   freezeBuiltins();
   const fn = await load();

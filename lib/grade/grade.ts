@@ -9,8 +9,8 @@
  * A defect of the grader or the catalog throws GraderError instead: no result can be trusted then.
  * @module
  */
-import type { Case, Exercise } from "../exercise.ts";
-import { ownCodeFailure, REPO_ROOT } from "../exercise.ts";
+import type { Case, Exercise } from "../course/exercise.ts";
+import { ownCodeFailure, REPO_ROOT } from "../course/exercise.ts";
 import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
 import { checkSandbox, DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
 

@@ -4,7 +4,7 @@
  * and `watch` write it; `watch` reads it to know where the student is.
  * @module
  */
-import { REPO_ROOT } from "../exercise.ts";
+import { REPO_ROOT } from "../course/exercise.ts";
 import type { TestResult } from "./grade.ts";
 
 /** The content of .minigpt/progress.json. */

@@ -8,7 +8,7 @@
  * function returned, and the parent judges.
  * @module
  */
-import type { CheckResult } from "../exercise.ts";
+import type { CheckResult } from "../course/exercise.ts";
 
 /** The parent's request. `calls` (replay mode) or `exerciseId` (check mode) says what to run. */
 export interface ChildRequest {

@@ -5,8 +5,8 @@
  * a solution, and every starter in it is graded and found not started.
  * @module
  */
-import type { Exercise } from "../exercise.ts";
-import { REPO_ROOT } from "../exercise.ts";
+import type { Exercise } from "../course/exercise.ts";
+import { REPO_ROOT } from "../course/exercise.ts";
 import { UserError } from "../errors.ts";
 import { gradeSubmission } from "./grade.ts";
 import { STARTERS_DIR } from "./starters.ts";

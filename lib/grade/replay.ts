@@ -11,7 +11,7 @@
  * @module
  */
 import { deserialize, serialize } from "node:v8";
-import type { AnyFunction, Case, Exercise } from "../exercise.ts";
+import type { AnyFunction, Case, Exercise } from "../course/exercise.ts";
 import type { CallOutcome } from "./protocol.ts";
 
 /** The calls a check makes, recorded on the reference. */

@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { deserialize, serialize } from "node:v8";
-import { REPO_ROOT } from "../exercise.ts";
+import { REPO_ROOT } from "../course/exercise.ts";
 import type { CallOutcome, ChildReport, ChildRequest } from "./protocol.ts";
 import { GraderError } from "./replay.ts";
 
@@ -147,7 +147,7 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
   if (workingLimits.has(key)) return;
   const run = await runSandboxed(
     {
-      module: new URL("../softmax.ts", import.meta.url).href,
+      module: new URL("../layers/softmax.ts", import.meta.url).href,
       symbol: "softmax",
       mode: "replay",
       calls: [serialize([[0, 0]])],

@@ -6,7 +6,7 @@
  * function is restored; the rest of the student's file is left as it is.
  * @module
  */
-import { REPO_ROOT } from "../exercise.ts";
+import { REPO_ROOT } from "../course/exercise.ts";
 import { UserError } from "../errors.ts";
 
 /** Where releases keep the untouched starters. */

@@ -5,8 +5,8 @@
  * events are missing or unreliable, such as some network and container mounts.
  * @module
  */
-import type { Exercise } from "../exercise.ts";
-import { REPO_ROOT } from "../exercise.ts";
+import type { Exercise } from "../course/exercise.ts";
+import { REPO_ROOT } from "../course/exercise.ts";
 import { paint } from "../term.ts";
 import { gradeExercise, type TestResult } from "./grade.ts";
 import { firstUnpassed, loadProgress, recordProgress } from "./progress.ts";

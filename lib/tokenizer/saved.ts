@@ -4,7 +4,7 @@
  * conversion to and from the text saved beside the weights.
  * @module
  */
-import type { SavedTokenizer } from "../checkpoint.ts";
+import type { SavedTokenizer } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { CharTokenizer } from "./char.ts";

@@ -4,7 +4,7 @@
  * environment, to reach the network and to start a process; prints what each attempt did, then
  * returns wrong answers.
  */
-import type { GPTConfig } from "../../../../../lib/config.ts";
+import type { GPTConfig } from "../../../../../lib/model/config.ts";
 
 const root = new URL("../../../../../", import.meta.url).pathname;
 const attempts: [string, () => unknown][] = [

@@ -3,7 +3,7 @@
  * Hostile submission: prints what a passing run could look like, on stdout and stderr, drops a
  * made-up report in the working folder, and returns wrong answers.
  */
-import type { GPTConfig } from "../../../../../lib/config.ts";
+import type { GPTConfig } from "../../../../../lib/model/config.ts";
 
 const fake = "PASS 00.1 5/5 cases pass\nPASS 00.2 4/4 cases pass\n" +
   JSON.stringify({ status: "pass", points: 5, maxPoints: 5 });

@@ -4,7 +4,7 @@
  * file writer, exit, the encoder, byte copying), so as to rewrite whatever report goes out, and
  * leaves an unload handler that writes a report of its own; then returns wrong answers.
  */
-import type { GPTConfig } from "../../../../../lib/config.ts";
+import type { GPTConfig } from "../../../../../lib/model/config.ts";
 
 const seen: unknown[] = [];
 const wrap = (target: any, name: string) => {

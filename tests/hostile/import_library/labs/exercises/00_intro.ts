@@ -1,3 +1,3 @@
 /** Hostile submission: hands in the library's reference implementations. */
-export { softmax } from "../../../../../lib/softmax.ts";
-export { countParameters } from "../../../../../lib/config.ts";
+export { softmax } from "../../../../../lib/layers/softmax.ts";
+export { countParameters } from "../../../../../lib/model/config.ts";

@@ -4,7 +4,7 @@
  * checker might compare with, so that any comparison made in this process says "equal"; then
  * returns wrong answers.
  */
-import type { GPTConfig } from "../../../../../lib/config.ts";
+import type { GPTConfig } from "../../../../../lib/model/config.ts";
 
 const patch = (target: object, name: string, value: unknown) =>
   Object.defineProperty(target, name, { value, writable: true, configurable: true });

@@ -4,7 +4,7 @@
  * objects, the other hostile fixtures), prints what each attempt did, and hands in a nearly right
  * softmax taken from another fixture when it can.
  */
-import type { GPTConfig } from "../../../../../lib/config.ts";
+import type { GPTConfig } from "../../../../../lib/model/config.ts";
 
 const root = new URL("../../../../../", import.meta.url).pathname;
 for (const path of ["labs/solutions/00_intro.ts", ".git/HEAD", "tests/hostile/throws"]) {

@@ -3,7 +3,7 @@
  * Hostile submission: softmax is right except that it throws on a one-element input (partial
  * credit, 4 of 5 cases); countParameters always throws something that is not an Error.
  */
-import type { GPTConfig } from "../../../../../lib/config.ts";
+import type { GPTConfig } from "../../../../../lib/model/config.ts";
 
 export function softmax(scores: number[]): number[] {
   if (scores.length === 1) throw new TypeError("one score is not enough");

@@ -1,0 +1,162 @@
+/**
+ * Environment checks for `deno task doctor` and lab 00: Deno version, WebAssembly SIMD, the
+ * kernels (built and agreeing with their TypeScript twin), and the corpus. One line each.
+ * @module
+ */
+import { findCorpus, howToSupply, verifyCorpus } from "../train/corpus.ts";
+import { loadKernels } from "../wasm/instance.ts";
+import { matmul } from "../layers/matmul.ts";
+import { Rng } from "../random.ts";
+
+/** One line of the report. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** What was found, or what to do about it. */
+  detail: string;
+}
+
+const MIN_DENO_MAJOR = 2;
+
+// (func (result v128) v128.const 0): the smallest module that needs SIMD.
+const SIMD_PROBE = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  22,
+  1,
+  20,
+  0,
+  253,
+  12,
+  ...new Array(16).fill(0),
+  11,
+]);
+
+// (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))).
+const RELAXED_PROBE = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  0,
+  1,
+  123,
+  3,
+  2,
+  1,
+  0,
+  10,
+  61,
+  1,
+  59,
+  0,
+  ...[0, 1, 2].flatMap(() => [253, 12, ...new Array(16).fill(0)]),
+  253,
+  133,
+  2,
+  11,
+]);
+
+/** Largest absolute difference the kernel may show against its twin on the doctor's matmul. */
+export const MATMUL_TOLERANCE = 1e-4;
+
+/**
+ * Runs every check; never throws (a failing check is a line that says what to do).
+ *
+ * @example
+ * ```ts
+ * import { runDoctor } from "./doctor.ts";
+ * for (const c of await runDoctor()) console.log(c.ok ? "OK" : "!!", c.name, c.detail);
+ * ```
+ */
+export async function runDoctor(): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const major = Number(Deno.version.deno.split(".")[0]);
+  checks.push({
+    name: "Deno",
+    ok: major >= MIN_DENO_MAJOR,
+    detail: major >= MIN_DENO_MAJOR
+      ? `${Deno.version.deno} (V8 ${Deno.version.v8})`
+      : `${Deno.version.deno} is too old: install Deno 2 with \`npm install -g deno\`.`,
+  });
+  const simd = WebAssembly.validate(SIMD_PROBE);
+  const relaxed = WebAssembly.validate(RELAXED_PROBE);
+  checks.push({
+    name: "WebAssembly SIMD",
+    ok: simd && relaxed,
+    detail: simd && relaxed
+      ? "128-bit SIMD and relaxed SIMD (fused multiply-add) available"
+      : `${simd ? "relaxed SIMD" : "SIMD"} is missing: use a newer Deno (2.x has both).`,
+  });
+  checks.push(await kernelCheck());
+  checks.push(await corpusCheck());
+  return checks;
+}
+
+async function kernelCheck(): Promise<DoctorCheck> {
+  const name = "Kernels";
+  try {
+    const k = await loadKernels(); // a first run compiles them, and says so on stderr
+    const [M, K, N] = [33, 65, 17];
+    const rng = new Rng(7);
+    const a = rng.normalArray(M * K), b = rng.normalArray(K * N);
+    const fast = new Float32Array(M * N), twin = new Float32Array(M * N);
+    k.matmul(fast, a, b, M, K, N);
+    matmul(twin, a, b, M, K, N);
+    let diff = 0;
+    for (let i = 0; i < fast.length; i++) diff = Math.max(diff, Math.abs(fast[i] - twin[i]));
+    const ok = diff <= MATMUL_TOLERANCE;
+    return {
+      name,
+      ok,
+      detail: ok
+        ? `built; SIMD matmul agrees with its TypeScript twin on 33×65×17 (max diff ${
+          diff.toExponential(1)
+        })`
+        : `SIMD matmul differs from its twin by ${diff}: run \`deno task build:kernels\` and report a bug if it persists.`,
+    };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return {
+      name,
+      ok: false,
+      detail: `could not build or load: ${msg} Run \`deno task build:kernels\`.`,
+    };
+  }
+}
+
+async function corpusCheck(): Promise<DoctorCheck> {
+  const name = "Corpus";
+  const path = findCorpus("tinyshakespeare");
+  if (!path) return { name, ok: false, detail: howToSupply("tinyshakespeare") };
+  const problem = await verifyCorpus("tinyshakespeare", path);
+  return problem
+    ? { name, ok: false, detail: problem }
+    : { name, ok: true, detail: `tinyshakespeare found at ${path} (checksum verified)` };
+}

@@ -1,0 +1,280 @@
+/**
+ * Exercises: the types of the catalog, loading a student's function from its file, and running a
+ * check that compares it with the library's reference on seeded inputs.
+ *
+ * A starter is a function whose body throws an error starting with "TODO"; such an exercise counts
+ * as not started rather than failing. Sandboxing untrusted code is the grader's job, not this one's.
+ * @module
+ */
+import { pathToFileURL } from "node:url";
+import { borrowedModules } from "./own_code.ts";
+
+// deno-lint-ignore no-explicit-any
+export type AnyFunction = (...args: any[]) => any;
+
+/** One comparison inside a check: what was tried, what should come back, what came back. */
+export interface Case {
+  /** What was checked, as a call a student can read: `softmax([2, 1, 0.1])`. */
+  what: string;
+  expected: string;
+  got: string;
+  passed: boolean;
+}
+
+/** An entry of the exercise catalog. */
+export interface Exercise<F extends AnyFunction = AnyFunction> {
+  /** Lab number, a dot, the exercise number: `03.2`. */
+  id: string;
+  title: string;
+  /** The student's file, relative to the repository root. */
+  file: string;
+  /** Name of the function the student writes in `file`. */
+  symbol: string;
+  /** A question that points the way without giving the answer. */
+  hint: string;
+  /** Points when every case passes; partial credit is proportional to passing cases. */
+  points: number;
+  /** The library's own implementation, used by `--reference`. */
+  reference: F;
+  /** Runs `impl` on seeded inputs and compares each result with the reference. */
+  check(impl: F): Case[] | Promise<Case[]>;
+}
+
+/** Outcome of checking one implementation. */
+export interface CheckResult {
+  /** pass: every case passed; fail: some did or the code threw; todo: still the starter. */
+  status: "pass" | "fail" | "todo";
+  cases: Case[];
+  /** The first failing case, or a case that describes the error thrown. */
+  failure?: Case;
+}
+
+/** Absolute path of the repository root (the folder holding `deno.json`). */
+export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * Runs `exercise.check` on `impl` and turns every outcome, including a throw, into a result.
+ *
+ * @example
+ * ```ts
+ * import { runCheck, type Exercise } from "./exercise.ts";
+ * const ex: Exercise<(x: number) => number> = {
+ *   id: "99.1", title: "double", file: "x.ts", symbol: "double", hint: "", points: 1,
+ *   reference: (x) => 2 * x,
+ *   check: (f) => [{ what: "double(2)", expected: "4", got: String(f(2)), passed: f(2) === 4 }],
+ * };
+ * console.assert((await runCheck(ex, ex.reference)).status === "pass");
+ * ```
+ */
+export async function runCheck<F extends AnyFunction>(
+  exercise: Exercise<F>,
+  impl: F,
+): Promise<CheckResult> {
+  try {
+    const cases = await exercise.check(impl);
+    const failure = cases.find((c) => !c.passed);
+    return { status: failure ? "fail" : "pass", cases, failure };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const todo = /^TODO\b/.test(message);
+    // The check stopped at the throw; its first case (run on the reference) names what was tried.
+    const first = await firstReferenceCase(exercise);
+    const failure: Case = {
+      what: first?.what ?? `${exercise.symbol}(…)`,
+      expected: first?.expected ?? "a result",
+      got: todo ? `not written yet (${message})` : `it threw ${errorName(err)}: ${message}`,
+      passed: false,
+    };
+    return { status: todo ? "todo" : "fail", cases: [failure], failure };
+  }
+}
+
+async function firstReferenceCase(exercise: Exercise): Promise<Case | undefined> {
+  try {
+    return (await exercise.check(exercise.reference))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
+/**
+ * Imports the student's implementation of `exercise` from its file under `root`.
+ * Returns an error message instead of throwing when the file does not load or lacks the function.
+ *
+ * @example
+ * ```ts
+ * import { loadStudentFunction } from "./exercise.ts";
+ * // const fn = await loadStudentFunction(CATALOG[0]);
+ * ```
+ */
+export async function loadStudentFunction<F extends AnyFunction>(
+  exercise: Exercise<F>,
+  root: string = REPO_ROOT,
+): Promise<F | { error: string }> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(`${root}/${exercise.file}`).href);
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    return { error: `${exercise.file} does not load: ${message}` };
+  }
+  const fn = mod[exercise.symbol];
+  if (typeof fn !== "function") {
+    return { error: `${exercise.file} does not export a function named ${exercise.symbol}.` };
+  }
+  return fn as F;
+}
+
+/**
+ * Checks the student's code for `exercise`, turning a file that does not load, or that imports
+ * the project's implementations (see {@link ownCodeFailure}), into a failure.
+ * The result carries the student's function, so a passing one can be used right away.
+ *
+ * @example
+ * ```ts
+ * import { checkStudent } from "./exercise.ts";
+ * // const result = await checkStudent(CATALOG[0]);
+ * ```
+ */
+export async function checkStudent<F extends AnyFunction>(
+  exercise: Exercise<F>,
+  root?: string,
+): Promise<CheckResult & { impl?: F }> {
+  const borrowing = await ownCodeFailure(exercise, root);
+  if (borrowing) return borrowing;
+  const fn = await loadStudentFunction(exercise, root);
+  if (typeof fn !== "function") {
+    const failure: Case = {
+      what: `import { ${exercise.symbol} } from "${exercise.file}"`,
+      expected: "the module to load",
+      got: fn.error,
+      passed: false,
+    };
+    return { status: "fail", cases: [failure], failure };
+  }
+  return { ...await runCheck(exercise, fn), impl: fn };
+}
+
+/**
+ * A failed check when the student's file for `exercise` (under `root`) imports the project's
+ * code at run time, the library's implementations or the solutions; undefined when the file is
+ * the student's own code. See own_code.ts.
+ *
+ * @example
+ * ```ts
+ * import { CATALOG } from "../../labs/catalog/mod.ts";
+ * import { ownCodeFailure } from "./exercise.ts";
+ * console.log((await ownCodeFailure(CATALOG[0]))?.failure?.got ?? "own code");
+ * ```
+ */
+export async function ownCodeFailure(
+  exercise: Exercise,
+  root: string = REPO_ROOT,
+): Promise<CheckResult | undefined> {
+  // The submission first: it may lie inside this repository.
+  const borrowed = await borrowedModules(exercise.file, [root, REPO_ROOT]);
+  if (borrowed.length === 0) return undefined;
+  const failure: Case = {
+    what: `what ${exercise.file} imports at run time`,
+    expected: "your own code: import only types from the library (import type { … })",
+    got: borrowed.join(", "),
+    passed: false,
+  };
+  return { status: "fail", cases: [failure], failure };
+}
+
+/**
+ * Short, readable rendering of a value for check messages: numbers to 4 significant digits,
+ * long arrays elided in the middle.
+ *
+ * @example
+ * ```ts
+ * import { show } from "./exercise.ts";
+ * console.assert(show([0.123456, 2]) === "[0.1235, 2]");
+ * ```
+ */
+export function show(value: unknown, maxItems = 8): string {
+  if (typeof value === "number") {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+  }
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return show(Array.from(value as unknown as ArrayLike<number>), maxItems);
+  }
+  if (Array.isArray(value)) {
+    const items = value.length <= maxItems ? value.map((v) => show(v, maxItems)) : [
+      ...value.slice(0, maxItems / 2).map((v) => show(v, maxItems)),
+      `… ${value.length - maxItems} more …`,
+      ...value.slice(-maxItems / 2).map((v) => show(v, maxItems)),
+    ];
+    return `[${items.join(", ")}]`;
+  }
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * A case comparing numbers or arrays of numbers within an absolute tolerance.
+ * A result of the wrong length or type fails with a message that says so.
+ *
+ * @example
+ * ```ts
+ * import { closeCase } from "./exercise.ts";
+ * console.assert(closeCase("f(1)", [1, 2], [1, 2.0000001]).passed);
+ * ```
+ */
+export function closeCase(
+  what: string,
+  got: unknown,
+  expected: number | ArrayLike<number>,
+  tolerance = 1e-5,
+): Case {
+  const expectedText = show(expected);
+  const fail = (gotText: string): Case => ({
+    what,
+    expected: expectedText,
+    got: gotText,
+    passed: false,
+  });
+  if (typeof expected === "number") {
+    if (typeof got !== "number") return fail(`${show(got)} (a ${typeof got}, not a number)`);
+    const ok = Math.abs(got - expected) <= tolerance;
+    return { what, expected: expectedText, got: show(got), passed: ok };
+  }
+  const isArrayLike = Array.isArray(got) || (ArrayBuffer.isView(got) && !(got instanceof DataView));
+  if (!isArrayLike) return fail(`${show(got)} (not an array)`);
+  const arr = got as ArrayLike<unknown>;
+  if (arr.length !== expected.length) {
+    return fail(`${show(got)} (length ${arr.length}, expected ${expected.length})`);
+  }
+  for (let i = 0; i < expected.length; i++) {
+    const g = arr[i];
+    if (typeof g !== "number" || !(Math.abs(g - expected[i]) <= tolerance)) {
+      return fail(`${show(got)} (differs at index ${i}: ${show(g)} vs ${show(expected[i])})`);
+    }
+  }
+  return { what, expected: expectedText, got: show(got), passed: true };
+}
+
+/**
+ * A case comparing any value by exact structural equality (JSON form).
+ *
+ * @example
+ * ```ts
+ * import { equalCase } from "./exercise.ts";
+ * console.assert(equalCase("f()", [1, 2], [1, 2]).passed);
+ * ```
+ */
+export function equalCase(what: string, got: unknown, expected: unknown): Case {
+  const g = show(got, 16), e = show(expected, 16);
+  return { what, expected: e, got: g, passed: JSON.stringify(got) === JSON.stringify(expected) };
+}

@@ -1,0 +1,236 @@
+/**
+ * The lab framework: a lab is a typed list of titled steps; the runner prints each step, hands it
+ * a context for text, tables, charts, samples and exercises, and stops at the first exercise whose
+ * student code does not pass its check.
+ * @module
+ */
+import type { VegaLiteSpec } from "../charts.ts";
+import { type CheckResult, checkStudent, type Exercise } from "./exercise.ts";
+import { LabReport } from "./report.ts";
+import { paint, table, wrap } from "../term.ts";
+
+/** What a step can do: print, draw, save samples and use exercises. */
+export interface StepContext {
+  /** True with `--reference`: exercises use the library's implementations. */
+  readonly reference: boolean;
+  /** Folder this lab writes to: `out/<slug>`. */
+  readonly outDir: string;
+  /** Prints a paragraph, wrapped. Blank lines separate paragraphs. */
+  say(text: string): void;
+  /** Prints preformatted text (diagrams, code) as is, indented. */
+  show(text: string): void;
+  /** Prints an aligned table; the first row is the header. */
+  table(rows: (string | number)[][]): void;
+  /** Writes `<name>.vl.json` and `<name>.svg` and puts the chart in the lab's report. */
+  chart(name: string, spec: VegaLiteSpec): Promise<void>;
+  /** Writes `<name>.txt` and puts the text in the lab's report. */
+  sample(name: string, title: string, text: string): Promise<void>;
+  /**
+   * The implementation of exercise `id`: the student's once it passes its check (the lab stops
+   * here if it does not), or the library's with `--reference`.
+   */
+  exercise<F extends (...args: never[]) => unknown>(id: string): Promise<F>;
+}
+
+/** One titled step of a lab. */
+export interface Step {
+  title: string;
+  run(ctx: StepContext): void | Promise<void>;
+}
+
+/** A lab: its number, folder name, title, steps and the exercises its steps use. */
+export interface Lab {
+  /** Two digits: "03". */
+  id: string;
+  /** File and output folder name: "03_attention". */
+  slug: string;
+  title: string;
+  steps: Step[];
+  exercises: Exercise[];
+}
+
+/**
+ * Pairs a title with a step function; a lab lists its steps with it.
+ *
+ * @example
+ * ```ts
+ * import { step } from "./lab.ts";
+ * const s = step("Hello", (ctx) => ctx.say("Hello, lab."));
+ * console.assert(s.title === "Hello");
+ * ```
+ */
+export function step(title: string, run: Step["run"]): Step {
+  return { title, run };
+}
+
+/** Thrown inside a step when an exercise's check fails; the runner turns it into "your turn". */
+export class ExerciseStop extends Error {
+  constructor(
+    readonly exercise: Exercise,
+    readonly result: CheckResult,
+    readonly stepIndex: number,
+  ) {
+    super(`Exercise ${exercise.id} does not pass yet.`);
+    this.name = "ExerciseStop";
+  }
+}
+
+/** Options of {@link runLab}. */
+export interface RunOptions {
+  /** Use the library's implementations for every exercise (default false). */
+  reference?: boolean;
+  /** First step to run, counting from 1 (default 1). */
+  from?: number;
+  /** Wait for Enter between steps when stdin is a terminal (default false). */
+  pause?: boolean;
+  /** Root output folder (default `out` in the current directory). */
+  outRoot?: string;
+  /** Where the student's files live (default: this repository). */
+  studentRoot?: string;
+  /** Print to this function instead of the console (tests). */
+  print?: (line: string) => void;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  status: "complete" | "stopped at an exercise" | "failed";
+  stepsRun: number;
+  /** The exercise the run stopped at, if any. */
+  stoppedAt?: ExerciseStop;
+  /** Path of the lab's index.html. */
+  index: string;
+  ms: number;
+}
+
+/**
+ * Runs a lab's steps in order, writes its report, and says what to do next.
+ * Errors that are not exercise failures propagate after the report is written.
+ *
+ * @example
+ * ```ts
+ * import { runLab, step } from "./lab.ts";
+ * const lab = { id: "98", slug: "98_demo", title: "Demo", exercises: [], steps: [step("Hi", (c) => c.say("hi"))] };
+ * const r = await runLab(lab, { outRoot: await Deno.makeTempDir(), print: () => {} });
+ * console.assert(r.status === "complete");
+ * ```
+ */
+export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunResult> {
+  const t0 = performance.now();
+  const print = options.print ?? ((line: string) => console.log(line));
+  const reference = options.reference ?? false;
+  const from = options.from ?? 1;
+  const report = new LabReport(
+    options.outRoot ?? `${Deno.cwd()}/out`,
+    lab.slug,
+    `${lab.id} · ${lab.title}`,
+  );
+  let currentStep = "";
+  let currentIndex = 0;
+
+  const ctx: StepContext = {
+    reference,
+    outDir: report.dir,
+    say: (text) =>
+      print(
+        text.trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  ")).join(
+          "\n\n",
+        ),
+      ),
+    show: (text) =>
+      print(text.replace(/^\n+|\s+$/g, "").split("\n").map((l) => "    " + l).join("\n")),
+    table: (rows) => print(table(rows, "    ")),
+    async chart(name, spec) {
+      const path = await report.chart(currentStep, name, spec);
+      print(paint("cyan", `  ▸ chart: ${relative(path)}`));
+    },
+    async sample(name, title, text) {
+      const path = await report.sample(currentStep, name, title, text);
+      print(paint("cyan", `  ▸ sample: ${relative(path)}`));
+    },
+    async exercise<F>(id: string): Promise<F> {
+      const ex = lab.exercises.find((e) => e.id === id);
+      if (!ex) throw new Error(`Lab ${lab.id} has no exercise ${id}.`);
+      if (reference) return ex.reference as F;
+      const result = await checkStudent(ex, options.studentRoot);
+      if (result.status !== "pass" || !result.impl) {
+        throw new ExerciseStop(ex, result, currentIndex);
+      }
+      print(paint("green", `  ✓ exercise ${ex.id} · ${ex.title}: your code passes`));
+      return result.impl as F;
+    },
+  };
+
+  print(
+    paint("bold", `\nLab ${lab.id} · ${lab.title}`) +
+      (reference ? paint("dim", "  (reference)") : ""),
+  );
+  if (options.pause && !Deno.stdin.isTerminal()) {
+    print(paint("dim", "  (--step: stdin is not a terminal, so the steps run without waiting)"));
+  }
+  let stepsRun = 0;
+  let status: RunResult["status"] = "complete";
+  let stoppedAt: ExerciseStop | undefined;
+  try {
+    for (let i = from - 1; i < lab.steps.length; i++) {
+      const s = lab.steps[i];
+      currentStep = `${i + 1}. ${s.title}`;
+      currentIndex = i + 1;
+      print("\n" + paint("bold", `── Step ${i + 1}/${lab.steps.length} · ${s.title}`));
+      await s.run(ctx);
+      stepsRun++;
+      if (options.pause && Deno.stdin.isTerminal() && i + 1 < lab.steps.length) {
+        await waitForEnter();
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ExerciseStop)) {
+      await report.finish("failed");
+      throw err;
+    }
+    status = "stopped at an exercise";
+    stoppedAt = err;
+  }
+  const index = await report.finish(status);
+  if (stoppedAt) {
+    print(yourTurn(lab, stoppedAt));
+  } else {
+    print("\n" + paint("green", `Lab ${lab.id} complete.`) + ` Report: ${relative(index)}`);
+  }
+  return { status, stepsRun, stoppedAt, index, ms: performance.now() - t0 };
+}
+
+/** The message a student sees when the lab hands over: calm, specific, actionable. */
+function yourTurn(lab: Lab, stop: ExerciseStop): string {
+  const { exercise: ex, result } = stop;
+  const f = result.failure!;
+  const started = result.status !== "todo";
+  const lines = [
+    "",
+    paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${ex.title}`),
+    `  Write ${paint("bold", ex.symbol)} in ${paint("bold", ex.file)}.` +
+    (started ? "" : " It is still the starter (it throws TODO)."),
+    "",
+    `    checked   ${f.what}`,
+    `    expected  ${f.expected}`,
+    `    got       ${f.got}`,
+    "",
+    wrap(`hint: ${ex.hint}`, 92, "  "),
+    "",
+    `  Then run ${
+      paint("bold", `deno task lab ${lab.id} --from ${stop.stepIndex}`)
+    } to pick up here` +
+    ` (or ${paint("bold", `deno task hint ${ex.id}`)} to see the hint again).`,
+  ];
+  return lines.join("\n");
+}
+
+function relative(path: string): string {
+  const cwd = Deno.cwd();
+  return path.startsWith(cwd + "/") ? path.slice(cwd.length + 1) : path;
+}
+
+async function waitForEnter(): Promise<void> {
+  Deno.stdout.writeSync(new TextEncoder().encode(paint("dim", "  ⏎ Enter for the next step… ")));
+  const buf = new Uint8Array(64);
+  await Deno.stdin.read(buf);
+}

@@ -1,0 +1,94 @@
+/**
+ * Choosing the next token from the model's logits: greedy, temperature, top-k and top-p
+ * (nucleus). Works on one vector of logits; the generation loop and the KV cache live elsewhere.
+ * @module
+ */
+import type { Rng } from "../random.ts";
+
+/** How to turn logits into a choice. */
+export interface SamplingOptions {
+  /** 0 means greedy (always the most likely token); 1 leaves the distribution as is (default 1). */
+  temperature?: number;
+  /** Keep only the k most likely tokens (default: all). */
+  topK?: number;
+  /** Keep the smallest set of most likely tokens whose probability reaches p (default 1: all). */
+  topP?: number;
+}
+
+/**
+ * The distribution the sampler draws from: softmax(logits / temperature), with everything
+ * outside the top-k and the top-p nucleus set to zero and the rest renormalised.
+ * With temperature 0 it puts all the mass on the most likely token.
+ *
+ * @example
+ * ```ts
+ * import { nextTokenDistribution } from "./sampling.ts";
+ * const p = nextTokenDistribution(new Float32Array([2, 1, 0]), { topK: 2 });
+ * console.assert(p[2] === 0 && Math.abs(p[0] + p[1] - 1) < 1e-6);
+ * ```
+ */
+export function nextTokenDistribution(
+  logits: Float32Array, // (V,)
+  options: SamplingOptions = {},
+): Float32Array {
+  const V = logits.length;
+  const { temperature = 1, topK = V, topP = 1 } = options;
+  const probs = new Float32Array(V);
+  if (temperature === 0) {
+    probs[argmax(logits)] = 1;
+    return probs;
+  }
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) max = Math.max(max, logits[i]);
+  let sum = 0;
+  for (let i = 0; i < V; i++) sum += probs[i] = Math.exp((logits[i] - max) / temperature);
+  for (let i = 0; i < V; i++) probs[i] /= sum;
+  if (topK >= V && topP >= 1) return probs;
+
+  // Ties broken by token id, so that filtering is deterministic.
+  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => probs[b] - probs[a] || a - b);
+  let kept = 0, mass = 0;
+  while (kept < Math.min(topK, V) && (kept === 0 || mass < topP)) mass += probs[order[kept++]];
+  const out = new Float32Array(V);
+  for (let r = 0; r < kept; r++) out[order[r]] = probs[order[r]] / mass;
+  return out;
+}
+
+/**
+ * Draws one token id from the logits.
+ *
+ * @example
+ * ```ts
+ * import { sampleToken } from "./sampling.ts";
+ * import { Rng } from "../random.ts";
+ * console.assert(sampleToken(new Float32Array([0, 5, 1]), { temperature: 0 }, new Rng(1)) === 1);
+ * ```
+ */
+export function sampleToken(logits: Float32Array, options: SamplingOptions, rng: Rng): number {
+  if (options.temperature === 0) return argmax(logits);
+  const probs = nextTokenDistribution(logits, options);
+  const u = rng.uniform();
+  let cumulative = 0;
+  for (let i = 0; i < probs.length; i++) {
+    cumulative += probs[i];
+    if (u < cumulative) return i;
+  }
+  // Rounding can leave the cumulative sum a hair below 1: fall back to the last kept token.
+  for (let i = probs.length - 1; i >= 0; i--) if (probs[i] > 0) return i;
+  return 0;
+}
+
+/**
+ * Index of the largest value (the first one on ties).
+ *
+ * @example
+ * ```ts
+ * import { argmax } from "./sampling.ts";
+ * console.assert(argmax(new Float32Array([1, 3, 3])) === 1);
+ * ```
+ */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}

@@ -1,0 +1,104 @@
+/**
+ * Finding a named corpus from the registry in `data/registry.json` on this machine: a path given
+ * on the command line, the folder named by `MINIGPT_DATA`, or `data/corpora/`. Verifies size and
+ * checksum, and when the corpus is missing says in one sentence how to supply it.
+ * @module
+ */
+import registry from "../../data/registry.json" with { type: "json" };
+import { UserError } from "../errors.ts";
+
+/** A registry entry: where the corpus comes from and how to recognise it. */
+export interface CorpusInfo {
+  description: string;
+  file: string;
+  url: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Every corpus the registry names. */
+export const CORPORA: Record<string, CorpusInfo> = registry;
+
+/** Environment variable naming a folder that holds corpus files. */
+export const DATA_ENV = "MINIGPT_DATA";
+
+/** Where downloaded corpora are kept (git-ignored). */
+export const LOCAL_CORPUS_DIR: string = new URL("../../data/corpora/", import.meta.url).pathname;
+
+/** Places searched for `name`, in order. */
+export function corpusCandidates(name: string): string[] {
+  const info = corpusInfo(name);
+  const places: string[] = [];
+  const env = Deno.env.get(DATA_ENV);
+  if (env) places.push(`${env.replace(/\/$/, "")}/${info.file}`);
+  places.push(`${LOCAL_CORPUS_DIR}${info.file}`);
+  return places;
+}
+
+function corpusInfo(name: string): CorpusInfo {
+  const info = CORPORA[name];
+  if (!info) {
+    throw new UserError(
+      `No corpus named "${name}"; the registry knows ${Object.keys(CORPORA).join(", ")}, ` +
+        `or pass --corpus PATH for any UTF-8 text file.`,
+    );
+  }
+  return info;
+}
+
+/**
+ * Path of corpus `name` on this machine, or undefined when it is in none of the usual places.
+ *
+ * @example
+ * ```ts
+ * import { findCorpus } from "./corpus.ts";
+ * console.log(findCorpus("tinyshakespeare") ?? "not here");
+ * ```
+ */
+export function findCorpus(name: string): string | undefined {
+  for (const path of corpusCandidates(name)) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch { /* try the next place */ }
+  }
+  return undefined;
+}
+
+/**
+ * One sentence telling the user how to supply corpus `name`.
+ *
+ * @example
+ * ```ts
+ * import { howToSupply } from "./corpus.ts";
+ * console.log(howToSupply("tinyshakespeare"));
+ * ```
+ */
+export function howToSupply(name: string): string {
+  const info = corpusInfo(name);
+  return `The ${name} corpus was not found: download it from ${info.url} into data/corpora/` +
+    `${info.file}, or set ${DATA_ENV} to a folder that holds ${info.file}, or pass --corpus PATH.`;
+}
+
+/**
+ * Checks that the file at `path` is corpus `name` (size and sha256).
+ * Returns an empty string when it is, or a sentence saying what differs.
+ *
+ * @example
+ * ```ts
+ * import { verifyCorpus } from "./corpus.ts";
+ * // const problem = await verifyCorpus("tinyshakespeare", path);
+ * ```
+ */
+export async function verifyCorpus(name: string, path: string): Promise<string> {
+  const info = corpusInfo(name);
+  const bytes = await Deno.readFile(path);
+  if (bytes.length !== info.bytes) {
+    return `${path} has ${bytes.length} bytes, but ${name} has ${info.bytes}: replace it with a fresh copy from ${info.url}.`;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (hex !== info.sha256) {
+    return `${path} has the size of ${name} but not its sha256: replace it with a fresh copy from ${info.url}.`;
+  }
+  return "";
+}

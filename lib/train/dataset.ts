@@ -1,0 +1,193 @@
+/**
+ * From a corpus on disk to batches of (input, target) token ids: loading the text (a registry
+ * name or any UTF-8 file, downloaded and verified on first use when the machine is online), the
+ * train/validation split, and seeded random batches. Tokenizers live in lib/tokenizer/.
+ * @module
+ */
+import { CORPORA, findCorpus, howToSupply, LOCAL_CORPUS_DIR, verifyCorpus } from "./corpus.ts";
+import { UserError } from "../errors.ts";
+import type { Rng } from "../random.ts";
+
+/** A corpus as text, with where it came from. */
+export interface Corpus {
+  name: string;
+  path: string;
+  text: string;
+}
+
+/**
+ * Reads a UTF-8 text file, refusing empty files and invalid UTF-8 with one sentence each.
+ *
+ * @example
+ * ```ts
+ * import { readTextCorpus } from "./dataset.ts";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "To be");
+ * console.assert((await readTextCorpus(path)).text === "To be");
+ * ```
+ */
+export async function readTextCorpus(path: string): Promise<Corpus> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new UserError(`No file at ${path}: check the path given to --corpus.`);
+    }
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new UserError(`${path} is a folder: --corpus takes a text file.`);
+    }
+    throw err;
+  }
+  if (bytes.length === 0) {
+    throw new UserError(`${path} is empty: a corpus needs some text to learn from.`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(
+      `${path} is not valid UTF-8 text: convert it (for example with iconv) and try again.`,
+    );
+  }
+  const name = path.split("/").pop()!.replace(/\.[^.]*$/, "");
+  return { name, path, text };
+}
+
+/**
+ * Downloads `url` to `dest`, checking size and sha256 before the file appears at `dest`
+ * (it is written beside it and renamed, so a failed download leaves nothing behind).
+ *
+ * @example
+ * ```ts
+ * import { downloadVerified } from "./dataset.ts";
+ * // await downloadVerified(url, "data/corpora/x.txt", { bytes: 12, sha256: "…" });
+ * ```
+ */
+export async function downloadVerified(
+  url: string,
+  dest: string,
+  expected: { bytes: number; sha256: string },
+  timeoutMs = 30_000,
+): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (bytes.length !== expected.bytes || hex !== expected.sha256) {
+    throw new Error(
+      `the file from ${url} has ${bytes.length} bytes and sha256 ${
+        hex.slice(0, 12)
+      }…, not the expected ones`,
+    );
+  }
+  const tmp = `${dest}.${Deno.pid}.part`;
+  await Deno.mkdir(dest.replace(/\/[^/]*$/, ""), { recursive: true });
+  await Deno.writeFile(tmp, bytes);
+  await Deno.rename(tmp, dest);
+}
+
+/**
+ * Loads a corpus: `source` is a path to any UTF-8 text file, or the name of a registry corpus
+ * (default "tinyshakespeare") looked up locally and, failing that, downloaded and verified.
+ *
+ * @example
+ * ```ts
+ * import { loadCorpus } from "./dataset.ts";
+ * // const { text } = await loadCorpus("tinyshakespeare");
+ * ```
+ */
+export async function loadCorpus(
+  source = "tinyshakespeare",
+  options: { download?: boolean } = {},
+): Promise<Corpus> {
+  if (!(source in CORPORA)) return await readTextCorpus(source);
+  let path = findCorpus(source);
+  if (path) {
+    const problem = await verifyCorpus(source, path);
+    if (problem) throw new UserError(problem);
+  } else {
+    if (options.download === false) throw new UserError(howToSupply(source));
+    const info = CORPORA[source];
+    path = `${LOCAL_CORPUS_DIR}${info.file}`;
+    console.error(`Downloading ${source} from ${info.url}…`);
+    try {
+      await downloadVerified(info.url, path, info);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UserError(`${howToSupply(source)} (The download failed: ${why}.)`);
+    }
+  }
+  return { ...(await readTextCorpus(path)), name: source };
+}
+
+/** Which part of the data a batch comes from. */
+export type Split = "train" | "val";
+
+/**
+ * Token ids split into training and validation parts (the first `1 - valFraction` of the
+ * text trains, the rest validates, as nanoGPT does), with seeded random batches.
+ *
+ * @example
+ * ```ts
+ * import { TokenDataset } from "./dataset.ts";
+ * import { Rng } from "../random.ts";
+ * const ds = new TokenDataset(Int32Array.from({ length: 100 }, (_, i) => i % 7), 0.1);
+ * const { inputs, targets } = ds.batch("train", 2, 8, new Rng(0));
+ * console.assert(targets[0] === (inputs[0] + 1) % 7);
+ * ```
+ */
+export class TokenDataset {
+  readonly train: Int32Array;
+  readonly val: Int32Array;
+
+  /** `cut`, where validation starts, defaults to the first `1 - valFraction` of the tokens. */
+  constructor(
+    tokens: Int32Array,
+    valFraction = 0.1,
+    cut = Math.floor(tokens.length * (1 - valFraction)),
+  ) {
+    this.train = tokens.subarray(0, cut);
+    this.val = tokens.subarray(cut);
+  }
+
+  /**
+   * A dataset whose validation text was written apart from its training text (a held-out split
+   * of generated data) rather than cut from the end of one corpus.
+   *
+   * @example
+   * ```ts
+   * import { TokenDataset } from "./dataset.ts";
+   * const ds = TokenDataset.fromSplits(new Int32Array([1, 2, 3]), new Int32Array([4, 5]));
+   * console.assert(ds.train.join() === "1,2,3" && ds.val.join() === "4,5");
+   * ```
+   */
+  static fromSplits(train: Int32Array, val: Int32Array): TokenDataset {
+    const tokens = new Int32Array(train.length + val.length);
+    tokens.set(train);
+    tokens.set(val, train.length);
+    return new TokenDataset(tokens, undefined, train.length);
+  }
+
+  /**
+   * B random windows of T + 1 tokens: inputs (B, T) are tokens t..t+T-1, targets (B, T) are the
+   * next tokens t+1..t+T. Reproducible: the windows depend only on `rng`'s state.
+   */
+  batch(split: Split, B: number, T: number, rng: Rng): { inputs: Int32Array; targets: Int32Array } {
+    const data = split === "train" ? this.train : this.val;
+    if (data.length < T + 1) {
+      throw new UserError(
+        `The ${split} split has ${data.length} tokens, too few for a context of ${T}: ` +
+          `use a longer corpus or a smaller --block-size.`,
+      );
+    }
+    const inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
+    for (let b = 0; b < B; b++) {
+      const start = rng.int(data.length - T);
+      inputs.set(data.subarray(start, start + T), b * T);
+      targets.set(data.subarray(start + 1, start + T + 1), b * T);
+    }
+    return { inputs, targets };
+  }
+}

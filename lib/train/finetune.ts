@@ -1,0 +1,109 @@
+/**
+ * Fine-tuning: a pretrained GPT trained further on a new task, in one of two ways — every
+ * parameter (full fine-tuning) or low-rank adapters only (LoRA, lib/train/lora.ts). Both take the
+ * pretraining step of lib/train/trainer.ts (forward, backward, clipping, AdamW on a warmup + cosine
+ * schedule) on the new task's batches, and measure the held-out loss as they go.
+ *
+ * Leaves out checkpoints during the run and resuming (these runs take seconds to minutes): save
+ * the result with lib/train/checkpoint.ts (merged) or lib/train/lora.ts's saveAdapters (kept apart).
+ * @module
+ */
+import type { TokenDataset } from "./dataset.ts";
+import { UserError } from "../errors.ts";
+import type { GPT } from "../model/gpt.ts";
+import { LoRA, type LoraOptions } from "./lora.ts";
+import { Rng } from "../random.ts";
+import {
+  decayGroups,
+  defaultProgress,
+  estimateLoss,
+  type OptimizerState,
+  runLearningRate,
+  type Trainable,
+  type TrainSettings,
+  trainStep,
+} from "./trainer.ts";
+
+/** Which parameters fine-tuning trains: all of them, or LoRA adapters with these options. */
+export type FinetuneMethod = { kind: "full" } | { kind: "lora"; options: LoraOptions };
+
+/** What {@link finetune} needs. */
+export interface FinetuneJob {
+  /** The pretrained model, trained in place (after LoRA it holds the merged weights). */
+  model: GPT;
+  /** The new task: batches come from `train`, the held-out loss from `val`. */
+  data: TokenDataset;
+  settings: TrainSettings;
+  method: FinetuneMethod;
+  /** Where progress goes (default: stderr, as training's). */
+  progress?: (line: string, final: boolean) => void;
+}
+
+/** How a fine-tuning run went. */
+export interface FinetuneResult {
+  /** Parameters the optimizer updated, each with its two AdamW moments. */
+  trainable: number;
+  /** Time spent in training steps (evaluations not counted). */
+  seconds: number;
+  /**
+   * Mean loss on the new task's held-out split every `evalEvery` steps and at the end, always
+   * on the same batches, so that the points compare.
+   */
+  heldOut: { step: number; loss: number }[];
+  /** The adapters, for LoRA; null for full fine-tuning. */
+  lora: LoRA | null;
+}
+
+/**
+ * Fine-tunes `job.model` in place on `job.data` and returns how it went.
+ *
+ * @example
+ * ```ts
+ * import { TokenDataset } from "./dataset.ts";
+ * import { finetune } from "./finetune.ts";
+ * import { GPT } from "../model/gpt.ts";
+ * import { BABY_SETTINGS } from "./trainer.ts";
+ * const model = new GPT({ vocabSize: 4, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 8 }, 0);
+ * const data = new TokenDataset(Int32Array.from({ length: 200 }, (_, i) => i % 4), 0.2);
+ * const settings = { ...BABY_SETTINGS, batchSize: 4, steps: 20, warmupSteps: 2, evalEvery: 10, evalBatches: 2 };
+ * const r = finetune({ model, data, settings, method: { kind: "lora", options: { rank: 2 } }, progress: () => {} });
+ * console.assert(r.trainable === r.lora!.numParameters && r.heldOut.length === 3);
+ * ```
+ */
+export function finetune(job: FinetuneJob): FinetuneResult {
+  const { model, data, settings: s } = job;
+  const progress = job.progress ?? defaultProgress();
+  const lora = job.method.kind === "lora" ? new LoRA(model, job.method.options) : null;
+  const trainable: Trainable = lora ?? model;
+  const opt: OptimizerState = {
+    m: model.alloc(trainable.params.length),
+    v: model.alloc(trainable.params.length),
+    // Full fine-tuning decays the matrices as pretraining did; A and B are matrices too.
+    groups: lora
+      ? [{ start: 0, end: lora.params.length, weightDecay: s.weightDecay }]
+      : decayGroups(model.config, s.weightDecay),
+  };
+  const B = s.batchSize, T = model.config.blockSize;
+  const heldOut: FinetuneResult["heldOut"] = [];
+  const evaluate = (step: number) => {
+    const loss = estimateLoss(model, data, "val", B, s.evalBatches, s.seed + 1);
+    heldOut.push({ step, loss });
+    progress(`step ${step}/${s.steps} · held-out loss ${loss.toFixed(4)}`, true);
+  };
+  const rng = new Rng(s.seed);
+  let ms = 0;
+  for (let step = 0; step < s.steps; step++) {
+    if (step % s.evalEvery === 0) evaluate(step);
+    const lr = runLearningRate(step, s);
+    const { inputs, targets } = data.batch("train", B, T, rng);
+    const t0 = performance.now();
+    const { loss } = trainStep(model, inputs, targets, B, opt, step, lr, s, { trainable });
+    ms += performance.now() - t0;
+    progress(`step ${step + 1}/${s.steps} · loss ${loss.toFixed(4)}`, false);
+    if (!Number.isFinite(loss)) {
+      throw new UserError(`The loss became ${loss} at step ${step}: lower the learning rate.`);
+    }
+  }
+  evaluate(s.steps);
+  return { trainable: trainable.params.length, seconds: ms / 1000, heldOut, lora };
+}

@@ -1,0 +1,138 @@
+/**
+ * Sampling from a trained checkpoint as `deno task sample` does it: load the model (with LoRA
+ * adapters merged in, when given) and its tokenizer, encode the prompt, and stream the
+ * continuation to the terminal token by token, stopping at the token budget or at a stop string.
+ * @module
+ */
+import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
+import { UserError } from "../errors.ts";
+import { generate } from "../model/generate.ts";
+import { type BackendName, loadBackend } from "../wasm/backend.ts";
+import { loadAdapted, loadAdapters } from "./lora.ts";
+import type { SamplingOptions } from "../model/sampling.ts";
+import { CharTokenizer } from "../tokenizer/char.ts";
+import { restoreTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
+
+/** What `deno task sample` was asked for. */
+export interface SampleRequest extends SamplingOptions {
+  /**
+   * A checkpoint folder, or a run folder (its best/ checkpoint, else latest/). With `adapters`,
+   * the base the adapters go onto; without it, the base their file names.
+   */
+  ckpt?: string;
+  /** A LoRA adapters file (lib/train/lora.ts's saveAdapters), merged onto the base before sampling. */
+  adapters?: string;
+  prompt?: string;
+  maxTokens: number;
+  seed?: number;
+  /** Stop as soon as the text contains one of these (it is not printed). */
+  stop?: string[];
+  kvCache?: boolean;
+  /** wasm (the SIMD kernels, default) or ts (the plain TypeScript twins). */
+  backend?: BackendName;
+  /** Receives the text as it is produced (default: stdout). */
+  write?: (text: string) => void;
+  /** Notes for the user (default: stderr). */
+  note?: (text: string) => void;
+}
+
+/**
+ * The checkpoint folder `path` names: itself when it holds a model, else its `best/`, else its
+ * `latest/`.
+ *
+ * @example
+ * ```ts
+ * import { resolveCheckpointDir } from "./run_sample.ts";
+ * // resolveCheckpointDir("out/train/tinyshakespeare-baby-char") → ".../best"
+ * ```
+ */
+export async function resolveCheckpointDir(path: string): Promise<string> {
+  for (const dir of [path, `${path}/best`, `${path}/latest`]) {
+    try {
+      await Deno.stat(`${dir}/model.safetensors`);
+      return dir;
+    } catch { /* next */ }
+  }
+  throw new UserError(
+    `No checkpoint at ${path}: pass a folder written by \`deno task train\` (its best/ or latest/ is used).`,
+  );
+}
+
+/** The model `req` names, and how to name it in messages. */
+async function loadModel(req: SampleRequest): Promise<{ ckpt: Checkpoint; source: string }> {
+  const options = await loadBackend(req.backend);
+  if (req.ckpt === undefined) {
+    if (req.adapters === undefined) {
+      throw new UserError(
+        "Say which model to sample from: --ckpt DIR (a folder `deno task train` wrote) or " +
+          "--adapters FILE (a LoRA adapters file).",
+      );
+    }
+    return { ckpt: await loadAdapted(req.adapters, options), source: req.adapters };
+  }
+  const dir = await resolveCheckpointDir(req.ckpt);
+  const ckpt = await loadCheckpoint(dir, options);
+  if (req.adapters !== undefined) await loadAdapters(req.adapters, ckpt.model);
+  return { ckpt, source: dir };
+}
+
+/**
+ * A function turning each new token id into the text it adds, holding back bytes of a character
+ * that is not complete yet (a BPE token can end in the middle of one).
+ */
+export function streamDecoder(tok: TextTokenizer): (id: number) => string {
+  if (tok instanceof CharTokenizer) return (id) => tok.decode([id]);
+  const utf8 = new TextDecoder("utf-8");
+  return (id) => utf8.decode(tok.decodeBytes([id]), { stream: true });
+}
+
+/**
+ * Samples from a checkpoint and returns the generated text (without the prompt).
+ *
+ * @example
+ * ```ts
+ * import { runSampling } from "./run_sample.ts";
+ * // await runSampling({ ckpt: "out/train/tinyshakespeare-baby-char", prompt: "ROMEO:", maxTokens: 200 });
+ * ```
+ */
+export async function runSampling(req: SampleRequest): Promise<string> {
+  const write = req.write ?? ((t: string) => Deno.stdout.writeSync(new TextEncoder().encode(t)));
+  const note = req.note ?? ((t: string) => console.error(t));
+  const { ckpt, source } = await loadModel(req);
+  const tok = restoreTokenizer(ckpt.tokenizer, source);
+  const promptText = req.prompt ?? "\n";
+  const prompt = tok.encode(promptText);
+  if (prompt.length === 0) throw new UserError("The prompt is empty: give --prompt some text.");
+  const T = ckpt.model.config.blockSize;
+  if (prompt.length > T) {
+    note(
+      `The prompt is ${prompt.length} tokens, longer than the model's context of ${T}: only its last ${T} are read.`,
+    );
+  }
+  const decode = streamDecoder(tok);
+  const stops = (req.stop ?? []).filter((s) => s !== "");
+  let text = "";
+  let shown = 0;
+  // Text that could still become a stop string is held back until it cannot.
+  const holdBack = Math.max(0, ...stops.map((s) => s.length - 1));
+  generate(ckpt.model, prompt, {
+    ...req,
+    onToken(id) {
+      text += decode(id);
+      const hit = stops.map((s) => text.indexOf(s)).filter((i) => i >= 0);
+      if (hit.length > 0) {
+        text = text.slice(0, Math.min(...hit));
+        if (text.length > shown) write(text.slice(shown));
+        shown = text.length;
+        return false;
+      }
+      const safe = text.length - holdBack;
+      if (safe > shown) {
+        write(text.slice(shown, safe));
+        shown = safe;
+      }
+    },
+  });
+  if (text.length > shown) write(text.slice(shown));
+  return text;
+}

@@ -1,0 +1,158 @@
+/**
+ * A training run as `deno task train` starts it: corpus → tokenizer → token dataset → model →
+ * trainer, with presets for the model and its training settings, Ctrl-C handling, and a short
+ * sample from the trained model at the end.
+ * @module
+ */
+import { type GPTConfig, PRESETS } from "../model/config.ts";
+import { loadCheckpoint } from "./checkpoint.ts";
+import { loadCorpus, TokenDataset } from "./dataset.ts";
+import { UserError } from "../errors.ts";
+import { generate } from "../model/generate.ts";
+import { GPT } from "../model/gpt.ts";
+import { type BackendName, loadBackend } from "../wasm/backend.ts";
+import { paint } from "../term.ts";
+import { CharTokenizer } from "../tokenizer/char.ts";
+import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
+import { trainBpe } from "../tokenizer/train.ts";
+import { BABY_SETTINGS, train, type TrainResult, type TrainSettings } from "./trainer.ts";
+
+/** The presets: a model shape and the settings it trains with. */
+export const TRAIN_PRESETS: Record<keyof typeof PRESETS, TrainSettings> = {
+  baby: BABY_SETTINGS,
+  mini: { ...BABY_SETTINGS, batchSize: 32, steps: 3000, maxLr: 6e-4, minLr: 6e-5 },
+  nano: { ...BABY_SETTINGS, batchSize: 64, steps: 5000, evalEvery: 500 },
+};
+
+/** What `deno task train` was asked for. */
+export interface TrainRequest {
+  preset: string;
+  /** A registry corpus name or a path (default tinyshakespeare). */
+  corpus?: string;
+  tokenizer?: "char" | "bpe";
+  /** BPE vocabulary size (default 5,000). */
+  vocabSize?: number;
+  positional?: GPTConfig["positional"];
+  steps?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  out?: string;
+  resume?: boolean;
+  /** wasm (the SIMD kernels, default) or ts (the plain TypeScript twins). */
+  backend?: BackendName;
+  /** Where lines go (default console.log). */
+  print?: (line: string) => void;
+}
+
+/**
+ * Runs a training request to its end (or to Ctrl-C) and returns the trainer's result.
+ *
+ * @example
+ * ```ts
+ * import { runTraining } from "./run_train.ts";
+ * // await runTraining({ preset: "baby", steps: 100 });
+ * ```
+ */
+export async function runTraining(req: TrainRequest): Promise<TrainResult & { outDir: string }> {
+  const print = req.print ?? ((line: string) => console.log(line));
+  const shape = PRESETS[req.preset as keyof typeof PRESETS];
+  if (!shape) {
+    throw new UserError(
+      `There is no preset "${req.preset}"; the presets are ${Object.keys(PRESETS).join(", ")}.`,
+    );
+  }
+  const kind = req.tokenizer ?? "char";
+  const corpus = await loadCorpus(req.corpus ?? "tinyshakespeare");
+  const outDir = req.out ?? `out/train/${corpus.name}-${req.preset}-${kind}`;
+  const settings: TrainSettings = {
+    ...TRAIN_PRESETS[req.preset as keyof typeof PRESETS],
+    ...(req.steps !== undefined ? { steps: req.steps } : {}),
+    ...(req.batchSize !== undefined ? { batchSize: req.batchSize } : {}),
+    ...(req.lr !== undefined ? { maxLr: req.lr, minLr: req.lr / 10 } : {}),
+    ...(req.seed !== undefined ? { seed: req.seed } : {}),
+  };
+  checkPositive(settings);
+
+  let tokenizer: TextTokenizer;
+  if (req.resume) {
+    // The resumed run must see the very same token ids, so the tokenizer comes from the checkpoint.
+    const ckpt = await loadCheckpoint(`${outDir}/latest`);
+    tokenizer = restoreTokenizer(ckpt.tokenizer, `${outDir}/latest`);
+  } else if (kind === "char") {
+    tokenizer = CharTokenizer.fromText(corpus.text);
+  } else {
+    const vocab = req.vocabSize ?? 5000;
+    print(`Training a ${vocab}-token BPE tokenizer on ${corpus.name}…`);
+    // Trained on the training split only, so validation text stays unseen.
+    tokenizer = trainBpe(corpus.text.slice(0, Math.floor(corpus.text.length * 0.9)), {
+      vocabSize: vocab,
+    });
+  }
+  const t0 = performance.now();
+  const ids = Int32Array.from(tokenizer.encode(corpus.text));
+  const data = new TokenDataset(ids, 0.1);
+  const config: GPTConfig = {
+    ...shape,
+    vocabSize: tokenizer.vocabSize,
+    positional: req.positional ?? "learned",
+  };
+  const model = new GPT(config, settings.seed, await loadBackend(req.backend));
+  print(
+    `${corpus.name}: ${
+      ids.length.toLocaleString("en-US")
+    } tokens (${kind}, vocabulary ${tokenizer.vocabSize}) ` +
+      `in ${((performance.now() - t0) / 1000).toFixed(1)} s · model ${req.preset}: ` +
+      `${model.numParameters.toLocaleString("en-US")} parameters · ${settings.steps} steps of ` +
+      `${settings.batchSize}×${config.blockSize} tokens → ${outDir}`,
+  );
+
+  let stop = false;
+  const onInterrupt = () => {
+    if (stop) Deno.exit(130); // a second Ctrl-C: the user really wants out
+    stop = true;
+    console.error(
+      paint(
+        "yellow",
+        "\nStopping after this step and saving a checkpoint (Ctrl-C again to quit now)…",
+      ),
+    );
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  let result: TrainResult;
+  try {
+    result = await train({
+      model,
+      data,
+      tokenizer: saveTokenizer(tokenizer),
+      settings,
+      outDir,
+      resume: req.resume,
+      stopRequested: () => stop,
+    });
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+  if (!result.interrupted) {
+    const prompt = tokenizer.encode(corpus.text.slice(0, 1));
+    const sample = tokenizer.decode(
+      generate(model, prompt, { maxTokens: 200, temperature: 0.8, seed: 1 }),
+    );
+    print(paint("dim", "A sample at temperature 0.8:"));
+    print(corpus.text.slice(0, 1) + sample);
+  }
+  return { ...result, outDir };
+}
+
+function checkPositive(s: TrainSettings): void {
+  for (const key of ["steps", "batchSize"] as const) {
+    if (!Number.isInteger(s[key]) || s[key] < 1) {
+      throw new UserError(
+        `--${key === "steps" ? "steps" : "batch-size"} must be a positive whole number, not ${
+          s[key]
+        }.`,
+      );
+    }
+  }
+  if (!(s.maxLr > 0)) throw new UserError(`--lr must be a positive number, not ${s.maxLr}.`);
+}

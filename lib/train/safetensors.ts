@@ -1,0 +1,238 @@
+/**
+ * Model weights as safetensors, the plain format Hugging Face, PyTorch and others read: 8 bytes
+ * (little-endian u64) giving the header's length, a JSON header naming each tensor with its
+ * dtype, shape and byte range, then the raw little-endian data. We write F32 only.
+ *
+ * A GPT is saved as `<name>.safetensors` plus `<name>.json` (its GPTConfig) beside it, both
+ * written atomically. Tensor names are nanoGPT's GPT-2 state_dict names:
+ *   transformer.wte.weight (V, C)            transformer.wpe.weight (blockSize, C), learned only
+ *   transformer.h.{l}.ln_1.weight / .bias (C)
+ *   transformer.h.{l}.attn.c_attn.weight (3C, C) / .bias (3C)
+ *   transformer.h.{l}.attn.c_proj.weight (C, C) / .bias (C)
+ *   transformer.h.{l}.ln_2.weight / .bias (C)
+ *   transformer.h.{l}.mlp.c_fc.weight (4C, C) / .bias (4C)
+ *   transformer.h.{l}.mlp.c_proj.weight (C, 4C) / .bias (C)
+ *   transformer.ln_f.weight / .bias (C)
+ * Weights are (out, in) as in nn.Linear; Hugging Face's GPT-2 Conv1D stores them transposed.
+ * The output head is tied to transformer.wte.weight, so lm_head.weight is not stored (as in
+ * Hugging Face's own files). Leaves out other dtypes and memory mapping.
+ * @module
+ */
+import { writeFileAtomic } from "../atomic.ts";
+import type { GPTConfig } from "../model/config.ts";
+import { UserError } from "../errors.ts";
+import { GPT, type GPTOptions, resolveConfig } from "../model/gpt.ts";
+import { numel, parameterShapes } from "../model/layout.ts";
+
+/** A tensor as safetensors holds it. */
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** What a safetensors file holds. */
+export interface Safetensors {
+  tensors: Record<string, Tensor>;
+  /** The header's `__metadata__`: string keys and string values. */
+  metadata: Record<string, string>;
+}
+
+interface HeaderEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+/**
+ * Serialises tensors (in the given order) and string metadata to safetensors bytes.
+ *
+ * @example
+ * ```ts
+ * import { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
+ * const bytes = encodeSafetensors({ w: { shape: [2], data: new Float32Array([1, 2]) } });
+ * console.assert(decodeSafetensors(bytes, "w").tensors.w.data[1] === 2);
+ * ```
+ */
+export function encodeSafetensors(
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, { shape, data }] of Object.entries(tensors)) {
+    if (numel(shape) !== data.length) {
+      throw new Error(`Tensor ${name} has ${data.length} values but shape [${shape}].`);
+    }
+    header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + data.length * 4] };
+    offset += data.length * 4;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned, as the format recommends.
+  json += " ".repeat((8 - ((8 + new TextEncoder().encode(json).length) % 8)) % 8);
+  const head = new TextEncoder().encode(json);
+  const bytes = new Uint8Array(8 + head.length + offset);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(head.length), true);
+  bytes.set(head, 8);
+  let at = 8 + head.length;
+  for (const { data } of Object.values(tensors)) {
+    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+    at += data.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * Parses safetensors bytes, checking the header against the file; `source` names the file in
+ * the one-sentence error a damaged file gives.
+ *
+ * @example
+ * ```ts
+ * import { decodeSafetensors } from "./safetensors.ts";
+ * try { decodeSafetensors(new Uint8Array(3), "x.safetensors"); } catch (e) { console.log((e as Error).message); }
+ * ```
+ */
+export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensors {
+  const bad = (why: string) =>
+    new UserError(`${source} is not a usable safetensors file: ${why}; save it again.`);
+  if (bytes.length < 8) throw bad(`it has only ${bytes.length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (8 + headerLength > bytes.length) {
+    throw bad(
+      `its header claims ${headerLength} bytes but the file has ${bytes.length} (truncated?)`,
+    );
+  }
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
+    );
+  } catch {
+    throw bad("its header is not valid JSON");
+  }
+  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+    throw bad("its header is not a JSON object");
+  }
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
+  const tensors: Record<string, Tensor> = {};
+  let end = 0;
+  for (const [name, value] of Object.entries(header)) {
+    if (name === "__metadata__") continue;
+    const entry = value as HeaderEntry;
+    if (entry?.dtype !== "F32") {
+      throw bad(`tensor ${name} is ${entry?.dtype}, and only F32 is read`);
+    }
+    const [from, to] = entry.data_offsets ?? [];
+    if (!Array.isArray(entry.shape) || !(Number.isInteger(from) && Number.isInteger(to))) {
+      throw bad(`tensor ${name} lacks a shape or data offsets`);
+    }
+    if (to - from !== numel(entry.shape) * 4 || from < 0 || to > dataLength) {
+      throw bad(
+        `tensor ${name} of shape [${entry.shape}] claims bytes ${from}–${to} of ${dataLength} (truncated?)`,
+      );
+    }
+    tensors[name] = {
+      shape: entry.shape,
+      data: new Float32Array(bytes.slice(dataStart + from, dataStart + to).buffer),
+    };
+    end = Math.max(end, to);
+  }
+  if (end !== dataLength) throw bad(`its tensors cover ${end} of its ${dataLength} data bytes`);
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  return { tensors, metadata };
+}
+
+/**
+ * Path of the JSON config saved beside `weightsPath`.
+ *
+ * @example
+ * ```ts
+ * import { configPath } from "./safetensors.ts";
+ * console.assert(configPath("out/model.safetensors") === "out/model.json");
+ * ```
+ */
+export function configPath(weightsPath: string): string {
+  return weightsPath.replace(/\.safetensors$/, "") + ".json";
+}
+
+/**
+ * Saves a model's weights to `path` (conventionally `*.safetensors`) and its config beside it,
+ * each atomically.
+ *
+ * @example
+ * ```ts
+ * import { GPT } from "../model/gpt.ts";
+ * import { loadGPT, saveGPT } from "./safetensors.ts";
+ * const path = `${await Deno.makeTempDir()}/tiny.safetensors`;
+ * await saveGPT(path, new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }));
+ * console.assert((await loadGPT(path)).config.vocabSize === 5);
+ * ```
+ */
+export async function saveGPT(path: string, model: GPT): Promise<void> {
+  const tensors: Record<string, Tensor> = {};
+  for (const [name, shape] of parameterShapes(model.config)) {
+    tensors[name] = { shape, data: model.p.byName[name] };
+  }
+  const bytes = encodeSafetensors(tensors, { format: "pt", config: JSON.stringify(model.config) });
+  await writeFileAtomic(configPath(path), JSON.stringify(model.config, null, 2) + "\n");
+  await writeFileAtomic(path, bytes);
+}
+
+/**
+ * Loads a model saved by {@link saveGPT}. With `expected`, a model of another shape is refused
+ * in one sentence naming the first difference.
+ *
+ * @example
+ * ```ts
+ * import { loadGPT } from "./safetensors.ts";
+ * // const model = await loadGPT("out/09_training/model.safetensors");
+ * ```
+ */
+export async function loadGPT(
+  path: string,
+  expected?: GPTConfig,
+  options: GPTOptions = {},
+): Promise<GPT> {
+  let config: GPTConfig;
+  let bytes: Uint8Array;
+  try {
+    config = resolveConfig(JSON.parse(await Deno.readTextFile(configPath(path))));
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(
+      `Cannot read the model at ${path} with its config ${configPath(path)} ` +
+        `(${(err as Error).message.split("\n")[0]}): check the path or save the model again.`,
+    );
+  }
+  if (expected) {
+    const want = resolveConfig(expected);
+    for (const key of Object.keys(want) as (keyof GPTConfig)[]) {
+      if (want[key] !== config[key]) {
+        throw new UserError(
+          `${path} holds a model with ${key} ${config[key]}, but ${want[key]} was asked for: ` +
+            `load it with its own config or train a new one.`,
+        );
+      }
+    }
+  }
+  const { tensors } = decodeSafetensors(bytes, path);
+  const model = new GPT(config, 0, options);
+  const table = parameterShapes(config);
+  for (const [name, shape] of table) {
+    const t = tensors[name];
+    if (!t || t.shape.join() !== shape.join()) {
+      throw new UserError(
+        `${path} does not match its config ${configPath(path)}: tensor ${name} is ` +
+          `${t ? `[${t.shape}]` : "missing"} where the config needs [${shape}].`,
+      );
+    }
+    model.p.byName[name].set(t.data);
+  }
+  const extra = Object.keys(tensors).find((name) => !(name in model.p.byName));
+  if (extra) {
+    throw new UserError(`${path} holds tensor ${extra}, which its config has no place for.`);
+  }
+  return model;
+}

@@ -1,0 +1,448 @@
+/**
+ * The training loop: seeded batches, forward, backward, gradient clipping, AdamW on a warmup +
+ * cosine schedule, periodic evaluation on both splits, a live progress line, a metrics log
+ * (JSONL) that charts read, best-validation and latest checkpoints, a clean stop on Ctrl-C, and
+ * a resume that continues the loss curve bit for bit.
+ *
+ * Leaves out gradient accumulation, dropout and mixed precision.
+ * @module
+ */
+import type { ParamGroup } from "../layers/adamw.ts";
+import type { GPTConfig } from "../model/config.ts";
+import {
+  type Checkpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type SavedTokenizer,
+} from "./checkpoint.ts";
+import type { TokenDataset } from "./dataset.ts";
+import { UserError } from "../errors.ts";
+import type { GPT } from "../model/gpt.ts";
+import { numel, parameterShapes } from "../model/layout.ts";
+import { Rng } from "../random.ts";
+import { learningRate } from "./schedule.ts";
+import { formatCount } from "../term.ts";
+
+/** The knobs of a training run (nanoGPT's names in comments). */
+export interface TrainSettings {
+  /** Sequences per step (batch_size). */
+  batchSize: number;
+  /** Optimizer steps in all (max_iters). */
+  steps: number;
+  /** Steps of linear warmup (warmup_iters). */
+  warmupSteps: number;
+  /** Peak and final learning rates (learning_rate, min_lr). */
+  maxLr: number;
+  minLr: number;
+  beta1: number;
+  beta2: number;
+  /** Decoupled weight decay, applied to matrices only. */
+  weightDecay: number;
+  /** Largest global gradient norm (grad_clip); 0 turns clipping off. */
+  gradClip: number;
+  /** Evaluate every this many steps (eval_interval), and at the end. */
+  evalEvery: number;
+  /** Batches per split in an evaluation (eval_iters). */
+  evalBatches: number;
+  /** Seed of the batch stream (the model has its own init seed). */
+  seed: number;
+}
+
+/** nanoGPT's CPU "baby GPT" run on tiny shakespeare, the settings the issue targets. */
+export const BABY_SETTINGS: TrainSettings = {
+  batchSize: 12,
+  steps: 2000,
+  warmupSteps: 100,
+  maxLr: 1e-3,
+  minLr: 1e-4,
+  beta1: 0.9,
+  beta2: 0.99,
+  weightDecay: 0.1,
+  gradClip: 1.0,
+  evalEvery: 250,
+  evalBatches: 20,
+  seed: 1337,
+};
+
+/** One line of `metrics.jsonl`. */
+export type Metric =
+  | { kind: "train"; step: number; loss: number; lr: number; gradNorm: number; tokPerSec: number }
+  | { kind: "eval"; step: number; trainLoss: number; valLoss: number };
+
+/** What {@link train} needs. */
+export interface TrainJob {
+  model: GPT;
+  data: TokenDataset;
+  tokenizer: SavedTokenizer;
+  settings: TrainSettings;
+  /** Run folder: `latest/`, `best/` and `metrics.jsonl` go here. */
+  outDir: string;
+  /** Continue from `outDir/latest` (default false: start afresh, replacing old metrics). */
+  resume?: boolean;
+  /** Where progress goes (default: stderr, one rewritten line on a terminal). */
+  progress?: (line: string, final: boolean) => void;
+  /** Polled after every step; true stops the run after saving (Ctrl-C sets it). */
+  stopRequested?: () => boolean;
+}
+
+/** How a run ended. */
+export interface TrainResult {
+  /** Steps completed in all (including those before a resume). */
+  step: number;
+  finalTrainLoss: number;
+  finalValLoss: number;
+  bestValLoss: number;
+  interrupted: boolean;
+  /** Median training throughput of this session. */
+  tokPerSec: number;
+}
+
+/**
+ * AdamW parameter groups: decay for matrices (embeddings and weights), none for biases and
+ * LayerNorm gains, found from the model's own layout table.
+ *
+ * @example
+ * ```ts
+ * import { decayGroups } from "./trainer.ts";
+ * const groups = decayGroups({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0.1);
+ * console.assert(groups.some((g) => g.weightDecay === 0));
+ * ```
+ */
+export function decayGroups(config: GPTConfig, weightDecay: number): ParamGroup[] {
+  const groups: ParamGroup[] = [];
+  let offset = 0;
+  for (const [, shape] of parameterShapes(config)) {
+    const size = numel(shape);
+    const decay = shape.length >= 2 ? weightDecay : 0;
+    const last = groups[groups.length - 1];
+    if (last && last.weightDecay === decay && last.end === offset) last.end += size;
+    else groups.push({ start: offset, end: offset + size, weightDecay: decay });
+    offset += size;
+  }
+  return groups;
+}
+
+/**
+ * Mean loss over `batches` seeded batches of a split. The batches depend only on `seed`, so every
+ * evaluation at the same step sees the same data, resumed or not.
+ *
+ * @example
+ * ```ts
+ * import { estimateLoss } from "./trainer.ts";
+ * // const val = estimateLoss(model, data, "val", 12, 20, 1);
+ * ```
+ */
+export function estimateLoss(
+  model: GPT,
+  data: TokenDataset,
+  split: "train" | "val",
+  batchSize: number,
+  batches: number,
+  seed: number,
+): number {
+  const rng = new Rng(seed);
+  const T = model.config.blockSize;
+  let sum = 0;
+  for (let i = 0; i < batches; i++) {
+    const { inputs, targets } = data.batch(split, batchSize, T, rng);
+    sum += model.forward(inputs, targets, batchSize, T)!;
+  }
+  return sum / batches;
+}
+
+/** AdamW's state: its moments, same layout as the parameters, and the decay groups. */
+export interface OptimizerState {
+  m: Float32Array; // (P,)
+  v: Float32Array; // (P,)
+  groups: ParamGroup[];
+}
+
+/**
+ * What an optimizer step moves: by default the model itself, every parameter; LoRA (lib/train/lora.ts)
+ * moves its adapters only, gathering their gradients from the model's and scattering the update
+ * back into the model's weights.
+ */
+export interface Trainable {
+  params: Float32Array; // (P,)
+  grads: Float32Array; // (P,)
+  /** Fills `grads` after the model's backward pass (default: they are the model's own). */
+  gather?(): void;
+  /** Writes `params` into the model after the update (default: they are the model's own). */
+  scatter?(): void;
+}
+
+/**
+ * The learning rate of step `step` (0-based) of a run: warmup, then cosine decay to `minLr` at
+ * the run's last step.
+ *
+ * @example
+ * ```ts
+ * import { BABY_SETTINGS, runLearningRate } from "./trainer.ts";
+ * console.assert(runLearningRate(BABY_SETTINGS.steps, BABY_SETTINGS) === BABY_SETTINGS.minLr);
+ * ```
+ */
+export function runLearningRate(
+  step: number,
+  s: Pick<TrainSettings, "maxLr" | "minLr" | "warmupSteps" | "steps">,
+): number {
+  return learningRate(step, {
+    maxLr: s.maxLr,
+    minLr: s.minLr,
+    warmupSteps: s.warmupSteps,
+    decaySteps: s.steps,
+  });
+}
+
+/** What {@link trainStep} may be told beyond the batch, all optional. */
+export interface StepOptions {
+  /** The parameters to update (default: the whole model; `opt` matches its size). */
+  trainable?: Trainable;
+  /** Positions per sequence, up to the context (default: the model's blockSize). */
+  T?: number;
+  /** Weight of each position in the loss, (B, T) (default: all positions alike). */
+  weights?: Float32Array | null;
+}
+
+/**
+ * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr`. `step` is
+ * 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when clipping is
+ * off).
+ *
+ * @example
+ * ```ts
+ * import { GPT } from "../model/gpt.ts";
+ * import { BABY_SETTINGS, decayGroups, trainStep } from "./trainer.ts";
+ * const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
+ * const opt = { m: new Float32Array(model.numParameters), v: new Float32Array(model.numParameters),
+ *   groups: decayGroups(model.config, 0.1) };
+ * const ids = new Int32Array([1, 2, 3, 4]);
+ * const { loss } = trainStep(model, ids, ids, 1, opt, 0, 1e-3, BABY_SETTINGS);
+ * console.assert(loss > 0);
+ * ```
+ */
+export function trainStep(
+  model: GPT,
+  inputs: Int32Array, // (B, T)
+  targets: Int32Array, // (B, T)
+  B: number,
+  opt: OptimizerState,
+  step: number,
+  lr: number,
+  s: Pick<TrainSettings, "gradClip" | "beta1" | "beta2">,
+  options: StepOptions = {},
+): { loss: number; gradNorm: number } {
+  const trainable: Trainable = options.trainable ?? model;
+  const { T = model.config.blockSize, weights = null } = options;
+  const loss = model.forward(inputs, targets, B, T, weights)!;
+  model.zeroGrad();
+  model.backward();
+  trainable.gather?.();
+  const gradNorm = s.gradClip > 0 ? model.ops.clipGradNorm(trainable.grads, s.gradClip) : NaN;
+  model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
+    lr,
+    beta1: s.beta1,
+    beta2: s.beta2,
+    eps: 1e-8,
+  }, opt.groups);
+  trainable.scatter?.();
+  return { loss, gradNorm };
+}
+
+/**
+ * Trains `job.model` in place and returns how it went. Writes `latest/` at every evaluation and
+ * at the end (or on a stop request), `best/` whenever validation loss improves, and appends to
+ * `metrics.jsonl`.
+ *
+ * @example
+ * ```ts
+ * import { train, BABY_SETTINGS } from "./trainer.ts";
+ * // const result = await train({ model, data, tokenizer, settings: BABY_SETTINGS, outDir: "out/train/baby" });
+ * ```
+ */
+export async function train(job: TrainJob): Promise<TrainResult> {
+  const { model, data, settings: s, outDir } = job;
+  const B = s.batchSize, T = model.config.blockSize;
+  const progress = job.progress ?? defaultProgress();
+  const metricsPath = `${outDir}/metrics.jsonl`;
+  await Deno.mkdir(outDir, { recursive: true });
+
+  const rng = new Rng(s.seed);
+  // AdamW's moments sit beside the parameters (in WebAssembly memory on the fast backend).
+  const m = model.alloc(model.params.length);
+  const v = model.alloc(model.params.length);
+  let start = 0;
+  let best = Infinity;
+  if (job.resume) {
+    const ckpt = await loadCheckpoint(`${outDir}/latest`);
+    checkSameRun(ckpt, model, s, outDir);
+    model.params.set(ckpt.model.params);
+    m.set(ckpt.optimizer!.m);
+    v.set(ckpt.optimizer!.v);
+    start = ckpt.state!.step;
+    rng.state = ckpt.state!.rngState;
+    best = ckpt.state!.bestValLoss ?? Infinity;
+    await truncateMetrics(metricsPath, start);
+  } else {
+    await Deno.writeTextFile(metricsPath, "");
+  }
+  const groups = decayGroups(model.config, s.weightDecay);
+  const log = (metric: Metric) =>
+    Deno.writeTextFile(metricsPath, JSON.stringify(metric) + "\n", { append: true });
+  const checkpoint = (dir: string, step: number): Promise<void> =>
+    saveCheckpoint(`${outDir}/${dir}`, {
+      model,
+      tokenizer: job.tokenizer,
+      optimizer: { m, v },
+      state: {
+        step,
+        rngState: rng.state,
+        bestValLoss: Number.isFinite(best) ? best : null,
+        settings: { ...s },
+      },
+    });
+  const evaluate = async (step: number) => {
+    const trainLoss = estimateLoss(model, data, "train", B, s.evalBatches, s.seed + 2 * step + 1);
+    const valLoss = estimateLoss(model, data, "val", B, s.evalBatches, s.seed + 2 * step + 2);
+    await log({ kind: "eval", step, trainLoss, valLoss });
+    if (valLoss < best) {
+      best = valLoss;
+      await checkpoint("best", step);
+    }
+    return { trainLoss, valLoss };
+  };
+
+  const stepMs: number[] = [];
+  let last = { trainLoss: NaN, valLoss: NaN };
+  let step = start;
+  let interrupted = false;
+  for (; step < s.steps; step++) {
+    if (step % s.evalEvery === 0) {
+      last = await evaluate(step);
+      if (step > start) await checkpoint("latest", step);
+      progress(
+        `step ${step}/${s.steps} · train ${last.trainLoss.toFixed(4)} · val ${
+          last.valLoss.toFixed(4)
+        }`,
+        true,
+      );
+    }
+    const t0 = performance.now();
+    const lr = runLearningRate(step, s);
+    const { inputs, targets } = data.batch("train", B, T, rng);
+    const { loss, gradNorm } = trainStep(model, inputs, targets, B, { m, v, groups }, step, lr, s);
+    const ms = performance.now() - t0;
+    stepMs.push(ms);
+    const tokPerSec = (B * T * 1000) / ms;
+    await log({ kind: "train", step, loss, lr, gradNorm, tokPerSec });
+    progress(progressLine(step, s.steps, loss, lr, stepMs, B * T), false);
+    if (!Number.isFinite(loss)) {
+      throw new UserError(
+        `The loss became ${loss} at step ${step}: lower --lr, or check the data.`,
+      );
+    }
+    if (job.stopRequested?.()) {
+      interrupted = true;
+      step++;
+      break;
+    }
+  }
+  if (!interrupted) last = await evaluate(step);
+  await checkpoint("latest", step);
+  progress(
+    interrupted
+      ? `stopped after step ${step}; saved ${outDir}/latest (continue with --resume)`
+      : `done: step ${step} · train ${last.trainLoss.toFixed(4)} · val ${
+        last.valLoss.toFixed(4)
+      } · best val ${best.toFixed(4)}`,
+    true,
+  );
+  return {
+    step,
+    finalTrainLoss: last.trainLoss,
+    finalValLoss: last.valLoss,
+    bestValLoss: best,
+    interrupted,
+    tokPerSec: stepMs.length ? (B * T * 1000) / median(stepMs) : 0,
+  };
+}
+
+function checkSameRun(ckpt: Checkpoint, model: GPT, s: TrainSettings, outDir: string): void {
+  if (!ckpt.state || !ckpt.optimizer) {
+    throw new UserError(
+      `${outDir}/latest holds weights only, so the run cannot resume: start it again without --resume.`,
+    );
+  }
+  for (const key of Object.keys(model.config) as (keyof GPT["config"])[]) {
+    if (ckpt.model.config[key] !== model.config[key]) {
+      throw new UserError(
+        `The checkpoint in ${outDir}/latest has ${key} ${ckpt.model.config[key]}, this run ${
+          model.config[key]
+        }: ` +
+          `resume with the same preset and tokenizer, or use another --out.`,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(ckpt.state.settings)) {
+    if (key !== "steps" && (s as unknown as Record<string, unknown>)[key] !== value) {
+      throw new UserError(
+        `The run in ${outDir} used ${key} ${value}, this one ${
+          (s as unknown as Record<string, unknown>)[key]
+        }: ` +
+          `resume with the same settings (only --steps may change).`,
+      );
+    }
+  }
+}
+
+/** Drops the metrics a resumed run will produce again (those logged after its checkpoint). */
+async function truncateMetrics(path: string, step: number): Promise<void> {
+  let text = "";
+  try {
+    text = await Deno.readTextFile(path);
+  } catch { /* no metrics yet */ }
+  const kept = text.split("\n").filter((line) => line && (JSON.parse(line) as Metric).step < step);
+  await Deno.writeTextFile(path, kept.map((l) => l + "\n").join(""));
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function progressLine(
+  step: number,
+  total: number,
+  loss: number,
+  lr: number,
+  stepMs: number[],
+  tokens: number,
+): string {
+  const recent = median(stepMs.slice(-50));
+  const left = ((total - step - 1) * recent) / 1000;
+  const time = left >= 60
+    ? `${Math.floor(left / 60)}m${String(Math.round(left % 60)).padStart(2, "0")}s`
+    : `${Math.round(left)}s`;
+  return `step ${step + 1}/${total} · loss ${loss.toFixed(4)} · lr ${lr.toExponential(2)} · ` +
+    `${formatCount(Math.round((tokens * 1000) / recent))} tok/s · ${time} left`;
+}
+
+/**
+ * A progress printer: on a terminal, one line rewritten in place; elsewhere, one line every 50
+ * steps (and every final line).
+ *
+ * @example
+ * ```ts
+ * import { defaultProgress } from "./trainer.ts";
+ * const progress = defaultProgress();
+ * progress("step 1/10", false);
+ * ```
+ */
+export function defaultProgress(): (line: string, final: boolean) => void {
+  const tty = Deno.stderr.isTerminal();
+  const enc = new TextEncoder();
+  let count = 0;
+  return (line, final) => {
+    if (tty) Deno.stderr.writeSync(enc.encode(`\r\x1b[2K${line}${final ? "\n" : ""}`));
+    else if (final || ++count % 50 === 0) console.error(line);
+  };
+}
