@@ -11,6 +11,7 @@ import { runBench, SUITES } from "./lib/bench/mod.ts";
 import { runDoctor } from "./lib/course/doctor.ts";
 import { type BackendName, BACKENDS } from "./lib/wasm/backend.ts";
 import { UserError } from "./lib/errors.ts";
+import { checkSampling } from "./lib/model/sampling.ts";
 import { checkStudent, type Exercise, REPO_ROOT } from "./lib/course/exercise.ts";
 import {
   buildRelease,
@@ -426,9 +427,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
         );
       }
       const temperature = numberFlag(values, "temperature");
-      if (temperature !== undefined && !(temperature >= 0)) {
-        throw new UserError(`--temperature must be 0 or more, not ${temperature}.`);
-      }
+      checkSampling({ temperature });
       if (values.web !== true) {
         const { runTerminalChat } = await import("./lib/chat/terminal.ts");
         await runTerminalChat({ ckpt: values.ckpt, temperature });
@@ -509,6 +508,32 @@ function numberFlag(values: Record<string, unknown>, name: string): number | und
     throw new UserError(`--${name} takes a number, not "${raw}".`);
   }
   return n;
+}
+
+/**
+ * parseArgs with our sentences: a flag it does not know is named, and a negative number after a
+ * flag that takes a value is that value (`--steps -5`), which the command's own check judges.
+ */
+function parseFlags(name: string, args: string[], options: Command["options"] & object) {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i].startsWith("--") ? options[args[i].slice(2)] : undefined;
+    if (flag?.type === "string" && /^-\.?\d/.test(args[i + 1] ?? "")) {
+      joined.push(`${args[i]}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
+  const { tokens } = parseArgs({
+    args: joined,
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const unknown = tokens.find((t) => t.kind === "option" && !(t.name in options));
+  if (unknown?.kind === "option") {
+    throw new UserError(`Unknown option ${unknown.rawName}; see \`deno task ${name} --help\`.`);
+  }
+  return parseArgs({ args: joined, options, allowPositionals: true, strict: true });
 }
 
 /** The --backend flag: wasm (default) or ts. */
@@ -622,12 +647,11 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: { ...command.options, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseFlags(
+      name,
+      rest,
+      { ...command.options, help: { type: "boolean", short: "h" } },
+    );
     if (values.help) {
       console.log(`${command.summary}\n\nUsage: ${command.usage}`);
       return 0;

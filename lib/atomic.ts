@@ -1,6 +1,8 @@
 /**
  * Atomic file writes: the bytes go to a temporary file in the same folder, which is then renamed
  * over the target, so a crash leaves either the old file or the new one, never half of one.
+ * Folders (a checkpoint) are replaced the same way, with two renames and a `.previous` copy kept
+ * until the new folder is in place.
  * Leaves out fsync (a power cut may still lose the last write, but not corrupt the old one).
  * @module
  */
@@ -26,5 +28,87 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (err) {
     await Deno.remove(temp).catch(() => {});
     throw err;
+  }
+}
+
+/**
+ * Replaces the folder `dir` with one that `fill` writes, so that a kill at any moment leaves a
+ * whole copy: `dir/` itself, or, when the swap was cut between its two renames, `dir.previous/`.
+ * `fill` writes into `dir.writing-<pid>`; such folders left by processes that are gone are
+ * removed first.
+ *
+ * @example
+ * ```ts
+ * import { replaceDirAtomic } from "./atomic.ts";
+ * const dir = `${await Deno.makeTempDir()}/ckpt`;
+ * await replaceDirAtomic(dir, (fresh) => Deno.writeTextFile(`${fresh}/a.txt`, "1"));
+ * await replaceDirAtomic(dir, (fresh) => Deno.writeTextFile(`${fresh}/a.txt`, "2"));
+ * console.assert((await Deno.readTextFile(`${dir}/a.txt`)) === "2");
+ * ```
+ */
+export async function replaceDirAtomic(
+  dir: string,
+  fill: (fresh: string) => Promise<void>,
+): Promise<void> {
+  await removeStaleWrites(dir);
+  const fresh = `${dir}.writing-${Deno.pid}`;
+  await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  await Deno.mkdir(fresh, { recursive: true });
+  await fill(fresh);
+  const previous = `${dir}.previous`;
+  if (await pathExists(dir)) {
+    // `dir` is whole, so an older `.previous` is no longer anyone's only copy.
+    await Deno.remove(previous, { recursive: true }).catch(() => {});
+    await Deno.rename(dir, previous);
+  }
+  // Without `dir`, `.previous` (if any) is the only whole copy: it goes only once `fresh` is in.
+  await Deno.rename(fresh, dir);
+  await Deno.remove(previous, { recursive: true }).catch(() => {});
+}
+
+/**
+ * Removes the `dir.writing-<pid>` folders of processes that no longer run (killed mid-save).
+ * Where the system does not list processes in /proc, nothing is removed.
+ *
+ * @example
+ * ```ts
+ * import { removeStaleWrites } from "./atomic.ts";
+ * await removeStaleWrites(`${await Deno.makeTempDir()}/ckpt`);
+ * ```
+ */
+export async function removeStaleWrites(dir: string): Promise<void> {
+  const slash = dir.lastIndexOf("/");
+  const parent = slash >= 0 ? dir.slice(0, slash) || "/" : ".";
+  const prefix = `${dir.slice(slash + 1)}.writing-`;
+  if (!(await pathExists("/proc/self"))) return;
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(parent));
+  } catch {
+    return; // no parent folder yet: nothing is stale
+  }
+  for (const entry of entries) {
+    const pid = entry.name.startsWith(prefix) ? entry.name.slice(prefix.length) : "";
+    if (!/^\d+$/.test(pid) || Number(pid) === Deno.pid) continue;
+    if (await pathExists(`/proc/${pid}`)) continue; // that save may still be running
+    await Deno.remove(`${parent}/${entry.name}`, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * True when something exists at `path` (a file, a folder, a link).
+ *
+ * @example
+ * ```ts
+ * import { pathExists } from "./atomic.ts";
+ * console.assert(await pathExists("/"));
+ * ```
+ */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { turnsOf } from "../lib/chat/data.ts";
 import { reply } from "../lib/chat/eval.ts";
 import { ChatSession } from "../lib/chat/session.ts";
+import { ChatTokenizer } from "../lib/chat/template.ts";
 import { saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { TINY_CHATS, tinyChatModel } from "./chat_fixture.ts";
-import { ROOT, runCli } from "./helpers.ts";
+import { hasStackTrace, ROOT, runCli } from "./helpers.ts";
 
 Deno.test("chat in the terminal: streamed greedy reply, /temp, /reset, bad input, /quit", async () => {
   const { dir, model, tok } = await tinyChatModel();
@@ -21,7 +22,7 @@ Deno.test("chat in the terminal: streamed greedy reply, /temp, /reset, bad input
   const out = run.stdout;
   assert.ok(out.includes(`bot> ${expected}\n`), out);
   assert.match(out, /\(temperature 2\)/);
-  assert.match(out, /The temperature must be a number from 0 \(greedy\) to 5, not " hot"\./);
+  assert.match(out, /The temperature must be a number of 0 \(greedy\) or more, not "hot"\./);
   assert.match(out, /The message is empty/);
   assert.match(out, /never saw the character "é"/);
   assert.match(out, /\(new conversation\)/);
@@ -30,15 +31,78 @@ Deno.test("chat in the terminal: streamed greedy reply, /temp, /reset, bad input
   assert.ok(!out.includes("never read"));
 });
 
-Deno.test("a long conversation drops its oldest turns and says so", async () => {
+Deno.test("a long conversation drops its oldest turns and says so once, when it first happens", async () => {
   const { model, tok } = await tinyChatModel();
   const session = new ChatSession(model, tok, { temperature: 0 });
-  const notices: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    for (const e of session.send("what is 11+22?")) if (e.kind === "notice") notices.push(e.text);
+  const notices: string[][] = [];
+  for (let i = 0; i < 8; i++) {
+    const turn: string[] = [];
+    for (const e of session.send("what is 11+22?")) if (e.kind === "notice") turn.push(e.text);
+    notices.push(turn);
   }
-  assert.ok(notices.some((n) => /oldest turns are forgotten/.test(n)), notices.join("\n"));
+  const outgrown = notices.map((turn) => turn.filter((n) => /outgrew the model's context/.test(n)));
+  assert.equal(outgrown.flat().length, 1, notices.join("\n"));
+  const first = outgrown.findIndex((turn) => turn.length === 1);
+  assert.ok(first >= 1, "the first turn fits");
+  assert.match(outgrown[first][0], /oldest turns are forgotten/);
+  // It was said when it first happened: the turn before still held the whole conversation.
   assert.ok(session.turns.length >= 2 && session.turns.length % 2 === 0);
+  session.reset();
+  for (let i = 0; i < 8; i++) {
+    for (const e of session.send("what is 11+22?")) {
+      if (e.kind === "notice" && /outgrew/.test(e.text)) notices.push([e.text]);
+    }
+  }
+  assert.equal(notices.flat().filter((n) => /outgrew/.test(n)).length, 2, "once per conversation");
+});
+
+/** A model that, greedy, always writes `char` and never ends its turn: its replies show their cap. */
+function chatterbox(tok: ChatTokenizer, char: string, blockSize: number): GPT {
+  const model = new GPT({ vocabSize: tok.vocabSize, blockSize, nLayer: 1, nHead: 1, nEmbd: 4 }, 0);
+  // The final LayerNorm outputs its bias alone, (1, 0, 0, 0), whose logits are wte's first column.
+  model.p.ln_f.weight.fill(0);
+  model.p.ln_f.bias.set([1, 0, 0, 0]);
+  for (let v = 0; v < tok.vocabSize; v++) model.p.wte[v * 4] = 0;
+  model.p.wte[tok.encodeText(char)[0] * 4] = 10;
+  return model;
+}
+
+Deno.test("a reply may use all the context its prompt leaves, not a fixed share of it", () => {
+  const tok = ChatTokenizer.fromText("abc ?");
+  const model = chatterbox(tok, "a", 64);
+  const session = new ChatSession(model, tok, { temperature: 0 });
+  const events = [...session.send("abc?")];
+  const done = events.find((e) => e.kind === "done")!;
+  // The prompt is <|user|> a b c ? <|end|> <|assistant|>: 7 tokens, which leave 57.
+  assert.equal(done.text, "a".repeat(57));
+  assert.equal(events.filter((e) => e.kind === "piece").length, 57);
+});
+
+Deno.test("a message of a million characters gets a sentence, and the next one an answer", async () => {
+  const { model, tok } = await tinyChatModel();
+  const session = new ChatSession(model, tok, { temperature: 0 });
+  const huge = [...session.send("1".repeat(1_000_000))];
+  assert.match(
+    huge.find((e) => e.kind === "notice")!.text,
+    /The message is 1,000,003 tokens and the model reads 24 at most: only its last 21 characters are used\./,
+  );
+  assert.ok(huge.some((e) => e.kind === "done"));
+  const question = TINY_CHATS[0][0].question;
+  const next = [...session.send(question)];
+  assert.ok(next.some((e) => e.kind === "done"));
+});
+
+Deno.test("the terminal chat survives a line of a million characters and answers the next", async () => {
+  const { dir, model, tok } = await tinyChatModel();
+  const question = TINY_CHATS[0][0].question;
+  const expected = reply(model, tok, turnsOf(TINY_CHATS[0]).slice(0, 1)).text;
+  const run = await runCli(["chat", "--ckpt", dir, "--temperature", "0"], {
+    stdin: ["1".repeat(1_000_000), "/reset", question, "/quit"].join("\n") + "\n",
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(!hasStackTrace(run.stderr), run.stderr);
+  assert.match(run.stdout, /only its last \d+ characters are used/);
+  assert.ok(run.stdout.includes(`bot> ${expected}\n`), run.stdout.slice(-2000));
 });
 
 Deno.test("chat refuses a checkpoint without chat tokens, a missing one and a busy port in one sentence", async () => {

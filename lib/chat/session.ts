@@ -1,14 +1,18 @@
 /**
  * A chat session, shared by the terminal and the web page: the turns so far, the sampling
  * temperature, and one method that answers a message as a stream of text pieces. It keeps the
- * conversation inside the model's context by dropping the oldest turns (and says so), and turns
- * every bad message (empty, unknown characters) into a notice instead of an error.
+ * conversation inside the model's context by dropping the oldest turns (and says so, the first
+ * time), lets a reply run on into whatever context the prompt leaves, and turns every bad
+ * message (empty, unknown characters, longer than the model reads) into a notice instead of an
+ * error.
  *
  * Leaves out persistence: a session lives as long as its process.
  * @module
  */
 import { UserError } from "../errors.ts";
 import type { GPT } from "../model/gpt.ts";
+import { checkSampling } from "../model/sampling.ts";
+import { formatCount } from "../term.ts";
 import { replyPieces } from "./eval.ts";
 import { type ChatTokenizer, encodePrompt, type Turn } from "./template.ts";
 
@@ -32,25 +36,33 @@ export class ChatSession {
   readonly model: GPT;
   readonly tok: ChatTokenizer;
   temperature: number;
-  /** Longest reply, in tokens; the prompt keeps this much of the context free. */
-  readonly maxReply: number;
+  /**
+   * The least room, in tokens, the prompt leaves for a reply: older turns are dropped to keep it.
+   * A reply may run on into all the context the prompt leaves.
+   */
+  readonly minReply: number;
   turns: Turn[] = [];
   #seed = 0;
+  /** Whether this conversation has already been told that it outgrew the context. */
+  #toldOutgrown = false;
 
   constructor(model: GPT, tok: ChatTokenizer, options: { temperature?: number } = {}) {
+    checkSampling({ temperature: options.temperature });
     this.model = model;
     this.tok = tok;
     this.temperature = options.temperature ?? 0.7;
-    this.maxReply = Math.min(48, Math.floor(model.config.blockSize / 2));
+    this.minReply = Math.min(48, Math.floor(model.config.blockSize / 2));
   }
 
   /** Forgets the conversation. */
   reset(): void {
     this.turns = [];
+    this.#toldOutgrown = false;
   }
 
   /**
-   * Sets the temperature from what the user typed; a bad value is one sentence.
+   * Sets the temperature from what the user typed; a bad value is one sentence (the rule of
+   * lib/model/sampling.ts's checkSampling, as everywhere).
    *
    * @example
    * ```ts
@@ -59,10 +71,13 @@ export class ChatSession {
    * ```
    */
   setTemperature(text: string): void {
-    const t = Number(text);
-    if (text.trim() === "" || !Number.isFinite(t) || t < 0 || t > 5) {
-      throw new UserError(`The temperature must be a number from 0 (greedy) to 5, not "${text}".`);
+    const t = text.trim() === "" ? NaN : Number(text);
+    if (Number.isNaN(t)) {
+      throw new UserError(
+        `The temperature must be a number of 0 (greedy) or more, not "${text.trim()}".`,
+      );
     }
+    checkSampling({ temperature: t });
     this.temperature = t;
   }
 
@@ -80,16 +95,20 @@ export class ChatSession {
       yield { kind: "notice", text: err.message };
       return;
     }
-    const budget = this.model.config.blockSize - this.maxReply;
+    const T = this.model.config.blockSize;
+    const budget = T - this.minReply;
     let user: Turn = { role: "user", text };
     const fresh = encodePrompt(this.tok, [user]).length;
     if (fresh > budget) {
       // The message alone overflows: keep its end, which holds the question.
-      user = { role: "user", text: text.slice(fresh - budget) };
+      const chars = Array.from(text);
+      user = { role: "user", text: chars.slice(fresh - budget).join("") };
       yield {
         kind: "notice",
-        text: `The message is ${fresh} tokens and the model reads ${budget} at most: ` +
-          `only its last ${user.text.length} characters are used.`,
+        text: `The message is ${formatCount(fresh)} tokens and the model reads ${budget} at ` +
+          `most: only its last ${
+            formatCount(chars.length - (fresh - budget))
+          } characters are used.`,
       };
     }
     let turns = [...this.turns, user];
@@ -98,16 +117,18 @@ export class ChatSession {
       turns = turns.slice(2);
       dropped += 2;
     }
-    if (dropped > 0) {
+    if (dropped > 0 && !this.#toldOutgrown) {
+      this.#toldOutgrown = true;
       yield {
         kind: "notice",
-        text: `The conversation outgrew the model's context of ${this.model.config.blockSize} ` +
-          `tokens: the ${dropped} oldest turns are forgotten.`,
+        text: `The conversation outgrew the model's context of ${T} tokens: from now on its ` +
+          `oldest turns are forgotten (${dropped} so far).`,
       };
     }
+    // The reply stops at <|end|> or when the context is full (replyPieces checks it).
     const pieces = replyPieces(this.model, this.tok, turns, {
       temperature: this.temperature,
-      maxTokens: this.maxReply,
+      maxTokens: T,
       seed: this.#seed++,
     });
     for (;;) {

@@ -161,7 +161,12 @@ export function formatConversation(turns: Turn[]): string {
  */
 export function encodeConversation(tok: ChatTokenizer, turns: Turn[]): number[] {
   const ids: number[] = [];
-  for (const t of turns) ids.push(tok.special[t.role], ...tok.encodeText(t.text), tok.special.end);
+  for (const t of turns) {
+    ids.push(tok.special[t.role]);
+    // One push per id: spreading a long message into push's arguments overflows the stack.
+    for (const id of tok.encodeText(t.text)) ids.push(id);
+    ids.push(tok.special.end);
+  }
   return ids;
 }
 

@@ -18,8 +18,14 @@ export interface WebChatOptions {
   onListen?: (url: string) => void;
 }
 
+/** The largest request body the page accepts: a message of a million characters fits. */
+export const MAX_BODY_BYTES = 4 * 2 ** 20;
+
 /**
- * Serves the chat page for `model` on 127.0.0.1; a port in use is one sentence.
+ * Serves the chat page for `model` on 127.0.0.1; a port in use is one sentence. Only requests
+ * addressed to that loopback server (Host 127.0.0.1:PORT or localhost:PORT) are served, which
+ * shuts out a DNS-rebinding page, and a POST from a page of another origin is refused, so no
+ * other site can talk to the model or change its settings.
  *
  * @example
  * ```ts
@@ -36,18 +42,37 @@ export function serveChat(
   const session = new ChatSession(model, tok, { temperature: options.temperature });
   let busy = false;
   const port = options.port ?? 8000;
+  let hosts: string[] = [];
   const handler = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
+    const host = req.headers.get("host") ?? "";
+    if (!hosts.includes(host)) {
+      return refuse(403, `This chat answers only at ${hosts[0]}, not at "${host}".`);
+    }
     if (req.method === "GET" && url.pathname === "/") {
       return new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
     }
     if (req.method !== "POST" || url.pathname !== "/chat") {
       return new Response("Not found", { status: 404 });
     }
-    const { message } = await req.json().catch(() => ({ message: "" }));
-    const text = String(message ?? "");
+    // Browsers name the page a POST comes from; a tool such as curl names none.
+    const origin = req.headers.get("origin");
+    if (origin !== null && origin !== `http://${host}`) {
+      return refuse(403, `A page from ${origin} may not talk to this chat.`);
+    }
+    const body = await readBody(req);
+    if (typeof body !== "string") return body;
+    let message: unknown;
+    try {
+      message = JSON.parse(body).message;
+    } catch {
+      message = undefined;
+    }
+    if (typeof message !== "string") {
+      return refuse(400, 'The request must be JSON of the form {"message": "some text"}.');
+    }
     if (busy) return sse([{ kind: "notice", text: "Still answering: wait for the reply." }]);
-    const command = text.trim();
+    const command = message.trim();
     if (command === "/reset") {
       session.reset();
       return sse([{ kind: "notice", text: "New conversation." }]);
@@ -62,14 +87,16 @@ export function serveChat(
       }
     }
     busy = true;
-    const events = session.send(text);
-    return sse(events, () => (busy = false));
+    return sse(session.send(message), () => (busy = false));
   };
   try {
     return Deno.serve({
       hostname: "127.0.0.1",
       port,
-      onListen: ({ port }) => options.onListen?.(`http://127.0.0.1:${port}/`),
+      onListen: ({ port }) => {
+        hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+        options.onListen?.(`http://127.0.0.1:${port}/`);
+      },
     }, handler);
   } catch (err) {
     if (err instanceof Deno.errors.AddrInUse) {
@@ -79,30 +106,79 @@ export function serveChat(
   }
 }
 
+/** The request's body as text, or the refusal of one over {@link MAX_BODY_BYTES}. */
+async function readBody(req: Request): Promise<string | Response> {
+  const tooBig = () =>
+    refuse(413, `The message is over ${MAX_BODY_BYTES / 2 ** 20} MiB: send a shorter one.`);
+  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return tooBig();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Counted as it arrives, so that a body without a length cannot fill the memory either.
+  for await (const chunk of req.body ?? []) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return tooBig();
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** A refusal the page shows as a notice (and any other client reads as its status and text). */
+function refuse(status: number, text: string): Response {
+  return sse([{ kind: "notice", text }], undefined, status);
+}
+
 /**
  * A server-sent-events response, one event per pull: the event loop runs between two pieces,
- * so each piece leaves as soon as the model has produced it.
+ * so each piece leaves as soon as the model has produced it. `onEnd` runs once, however the
+ * stream ends: all sent, cancelled by the page, or failed (which the page sees as a notice).
  */
-function sse(events: Iterable<ChatEvent>, onEnd?: () => void): Response {
+function sse(events: Iterable<ChatEvent>, onEnd?: () => void, status = 200): Response {
   const it = events[Symbol.iterator]();
   const enc = new TextEncoder();
+  let ended = false;
+  const end = () => {
+    if (!ended) onEnd?.();
+    ended = true;
+  };
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, event: ChatEvent) => {
+    const { kind, ...data } = event;
+    controller.enqueue(enc.encode(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`));
+  };
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const next = it.next();
-      if (next.done) {
-        onEnd?.();
+      let next: IteratorResult<ChatEvent>;
+      try {
+        next = it.next();
+      } catch (err) {
+        end();
+        const text = err instanceof UserError
+          ? err.message
+          : `The reply failed on an internal error (${(err as Error)?.message ?? err}).`;
+        send(controller, { kind: "notice", text });
         controller.close();
         return;
       }
-      const { kind, ...data } = next.value;
-      controller.enqueue(enc.encode(`event: ${kind}\ndata: ${JSON.stringify(data)}\n\n`));
+      if (next.done) {
+        end();
+        controller.close();
+        return;
+      }
+      send(controller, next.value);
     },
     cancel() {
-      onEnd?.();
+      end();
+      it.return?.();
     },
   });
   return new Response(body, {
+    status,
     headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
   });
 }

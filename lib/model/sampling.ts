@@ -3,6 +3,7 @@
  * (nucleus). Works on one vector of logits; the generation loop and the KV cache live elsewhere.
  * @module
  */
+import { UserError } from "../errors.ts";
 import type { Rng } from "../random.ts";
 
 /** How to turn logits into a choice. */
@@ -13,6 +14,37 @@ export interface SamplingOptions {
   topK?: number;
   /** Keep the smallest set of most likely tokens whose probability reaches p (default 1: all). */
   topP?: number;
+}
+
+/**
+ * Refuses sampling values that mean nothing, in one sentence each: the temperature is a number
+ * of 0 or more (0 is greedy), top-k a whole number of 1 or more, top-p in (0, 1]. Every way in
+ * (the CLI, the chat, the web page, {@link sampleToken} itself) goes through this one rule.
+ *
+ * @example
+ * ```ts
+ * import { checkSampling } from "./sampling.ts";
+ * checkSampling({ temperature: 0, topK: 5, topP: 0.9 });
+ * try { checkSampling({ topK: 0 }); } catch (e) { console.log((e as Error).message); }
+ * ```
+ */
+export function checkSampling(options: SamplingOptions): void {
+  const { temperature, topK, topP } = options;
+  if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0)) {
+    throw new UserError(
+      `The temperature must be a number of 0 (greedy) or more, not ${temperature}.`,
+    );
+  }
+  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
+    throw new UserError(
+      `top-k must be a whole number of 1 or more (sample among the k likeliest tokens), not ${topK}.`,
+    );
+  }
+  if (topP !== undefined && !(topP > 0 && topP <= 1)) {
+    throw new UserError(
+      `top-p must be above 0 and at most 1 (the share of probability kept), not ${topP}.`,
+    );
+  }
 }
 
 /**
@@ -31,6 +63,7 @@ export function nextTokenDistribution(
   logits: Float32Array, // (V,)
   options: SamplingOptions = {},
 ): Float32Array {
+  checkSampling(options);
   const V = logits.length;
   const { temperature = 1, topK = V, topP = 1 } = options;
   const probs = new Float32Array(V);
@@ -65,6 +98,7 @@ export function nextTokenDistribution(
  * ```
  */
 export function sampleToken(logits: Float32Array, options: SamplingOptions, rng: Rng): number {
+  checkSampling(options);
   if (options.temperature === 0) return argmax(logits);
   const probs = nextTokenDistribution(logits, options);
   const u = rng.uniform();

@@ -9,10 +9,16 @@
  * or the swap was cut between its two renames and `NAME.previous/` still is.
  * @module
  */
-import { writeFileAtomic } from "../atomic.ts";
+import { pathExists as exists, replaceDirAtomic, writeFileAtomic } from "../atomic.ts";
 import { UserError } from "../errors.ts";
 import type { GPT, GPTOptions } from "../model/gpt.ts";
-import { decodeSafetensors, encodeSafetensors, loadGPT, saveGPT } from "./safetensors.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadGPT,
+  refuseNonFinite,
+  saveGPT,
+} from "./safetensors.ts";
 
 /** A tokenizer as saved in a checkpoint: its kind and its own text format. */
 export interface SavedTokenizer {
@@ -64,28 +70,23 @@ const TOKENIZER_FILES = {
  * ```
  */
 export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<void> {
-  const fresh = `${dir}.writing-${Deno.pid}`;
-  await Deno.remove(fresh, { recursive: true }).catch(() => {});
-  await Deno.mkdir(fresh, { recursive: true });
-  await saveGPT(`${fresh}/model.safetensors`, ckpt.model);
-  await Deno.writeTextFile(`${fresh}/${TOKENIZER_FILES[ckpt.tokenizer.kind]}`, ckpt.tokenizer.data);
-  if (ckpt.optimizer) {
-    const { m, v } = ckpt.optimizer;
-    await Deno.writeFile(
-      `${fresh}/optimizer.safetensors`,
-      encodeSafetensors({ m: { shape: [m.length], data: m }, v: { shape: [v.length], data: v } }),
+  await replaceDirAtomic(dir, async (fresh) => {
+    await saveGPT(`${fresh}/model.safetensors`, ckpt.model);
+    await Deno.writeTextFile(
+      `${fresh}/${TOKENIZER_FILES[ckpt.tokenizer.kind]}`,
+      ckpt.tokenizer.data,
     );
-  }
-  if (ckpt.state) {
-    await writeFileAtomic(`${fresh}/state.json`, JSON.stringify(ckpt.state, null, 2) + "\n");
-  }
-
-  const previous = `${dir}.previous`;
-  await Deno.remove(previous, { recursive: true }).catch(() => {});
-  const hadOne = await exists(dir);
-  if (hadOne) await Deno.rename(dir, previous);
-  await Deno.rename(fresh, dir);
-  if (hadOne) await Deno.remove(previous, { recursive: true });
+    if (ckpt.optimizer) {
+      const { m, v } = ckpt.optimizer;
+      await Deno.writeFile(
+        `${fresh}/optimizer.safetensors`,
+        encodeSafetensors({ m: { shape: [m.length], data: m }, v: { shape: [v.length], data: v } }),
+      );
+    }
+    if (ckpt.state) {
+      await writeFileAtomic(`${fresh}/state.json`, JSON.stringify(ckpt.state, null, 2) + "\n");
+    }
+  });
 }
 
 /**
@@ -147,24 +148,64 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
         `${path} does not match the model's ${model.params.length} parameters: the checkpoint is damaged.`,
       );
     }
+    refuseNonFinite(m, `optimizer moment m of ${path}`);
+    refuseNonFinite(v, `optimizer moment v of ${path}`);
     optimizer = { m, v };
   }
   let state: TrainingState | null = null;
   if (await exists(`${dir}/state.json`)) {
-    try {
-      state = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));
-    } catch {
-      throw new UserError(`${dir}/state.json is not valid JSON: the checkpoint is damaged.`);
-    }
+    state = parseState(await Deno.readTextFile(`${dir}/state.json`), `${dir}/state.json`);
   }
   return { model, tokenizer: { kind, data }, optimizer, state };
 }
 
-async function exists(path: string): Promise<boolean> {
+/**
+ * A `state.json` checked field by field (types and ranges), so that nothing a resume writes can
+ * come from a damaged one; `source` names the file in the one-sentence error.
+ *
+ * @example
+ * ```ts
+ * import { parseState } from "./checkpoint.ts";
+ * const state = parseState('{"step":3,"rngState":7,"bestValLoss":null,"settings":{}}', "state.json");
+ * console.assert(state.step === 3);
+ * ```
+ */
+export function parseState(text: string, source: string): TrainingState {
+  const damaged = (why: string) =>
+    new UserError(
+      `${source} ${why}: the checkpoint is damaged; resume from another one or start again.`,
+    );
+  let raw: Record<string, unknown>;
   try {
-    await Deno.stat(path);
-    return true;
+    raw = JSON.parse(text);
   } catch {
-    return false;
+    throw damaged("is not valid JSON");
   }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw damaged("is not a JSON object");
+  }
+  const { step, rngState, bestValLoss, settings } = raw;
+  if (!Number.isSafeInteger(step) || (step as number) < 0) {
+    throw damaged(`has step ${JSON.stringify(step)} where a whole number of 0 or more belongs`);
+  }
+  if (!Number.isInteger(rngState) || (rngState as number) < 0 || (rngState as number) >= 2 ** 32) {
+    throw damaged(`has rngState ${JSON.stringify(rngState)}, not a 32-bit generator state`);
+  }
+  if (bestValLoss !== null && !(typeof bestValLoss === "number" && bestValLoss >= 0)) {
+    throw damaged(`has bestValLoss ${JSON.stringify(bestValLoss)}, neither null nor a loss`);
+  }
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+    throw damaged(`has settings ${JSON.stringify(settings)}, not an object`);
+  }
+  for (const [key, value] of Object.entries(settings)) {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw damaged(`has setting ${key} ${JSON.stringify(value)}, not a number`);
+    }
+  }
+  return {
+    step: step as number,
+    rngState: rngState as number,
+    bestValLoss: bestValLoss as number | null,
+    settings: settings as Record<string, number>,
+  };
 }

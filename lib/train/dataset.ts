@@ -15,8 +15,13 @@ export interface Corpus {
   text: string;
 }
 
+/** The largest corpus read, in bytes: beyond it the token ids alone would outgrow memory. */
+export const MAX_CORPUS_BYTES = 256 * 2 ** 20;
+
 /**
- * Reads a UTF-8 text file, refusing empty files and invalid UTF-8 with one sentence each.
+ * Reads a UTF-8 text file, refusing anything but a regular file (a device such as /dev/zero, a
+ * pipe, a folder), files over {@link MAX_CORPUS_BYTES}, empty files and invalid UTF-8, with one
+ * sentence each.
  *
  * @example
  * ```ts
@@ -27,17 +32,31 @@ export interface Corpus {
  * ```
  */
 export async function readTextCorpus(path: string): Promise<Corpus> {
-  let bytes: Uint8Array;
+  let info: Deno.FileInfo;
   try {
-    bytes = await Deno.readFile(path);
+    info = await Deno.stat(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
       throw new UserError(`No file at ${path}: check the path given to --corpus.`);
     }
-    if (err instanceof Deno.errors.IsADirectory) {
-      throw new UserError(`${path} is a folder: --corpus takes a text file.`);
-    }
     throw err;
+  }
+  if (info.isDirectory) throw new UserError(`${path} is a folder: --corpus takes a text file.`);
+  if (!info.isFile) {
+    throw new UserError(
+      `${path} is not a regular file (a device, a pipe or a socket): --corpus takes a text file.`,
+    );
+  }
+  const tooBig = () =>
+    new UserError(
+      `${path} has more than ${MAX_CORPUS_BYTES / 2 ** 20} MiB, the most a corpus may have: ` +
+        `train on a part of it (for example \`head -c 100M\`).`,
+    );
+  if (info.size > MAX_CORPUS_BYTES) throw tooBig();
+  // One byte past the size it had tells a file that grows while it is read (a log, say).
+  const bytes = await readAtMost(path, info.size + 1);
+  if (bytes.length > info.size) {
+    throw new UserError(`${path} grew while it was read: train on a copy that stays still.`);
   }
   if (bytes.length === 0) {
     throw new UserError(`${path} is empty: a corpus needs some text to learn from.`);
@@ -52,6 +71,19 @@ export async function readTextCorpus(path: string): Promise<Corpus> {
   }
   const name = path.split("/").pop()!.replace(/\.[^.]*$/, "");
   return { name, path, text };
+}
+
+/** The first `limit` bytes of the file at `path` (all of it when shorter). */
+async function readAtMost(path: string, limit: number): Promise<Uint8Array> {
+  using file = await Deno.open(path);
+  const out = new Uint8Array(limit);
+  let n = 0;
+  while (n < limit) {
+    const got = await file.read(out.subarray(n));
+    if (got === null) break;
+    n += got;
+  }
+  return out.subarray(0, n);
 }
 
 /**

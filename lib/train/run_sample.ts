@@ -9,7 +9,7 @@ import { UserError } from "../errors.ts";
 import { generate } from "../model/generate.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { loadAdapted, loadAdapters } from "./lora.ts";
-import type { SamplingOptions } from "../model/sampling.ts";
+import { checkSampling, type SamplingOptions } from "../model/sampling.ts";
 import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
 
@@ -98,6 +98,7 @@ export function streamDecoder(tok: TextTokenizer): (id: number) => string {
 export async function runSampling(req: SampleRequest): Promise<string> {
   const write = req.write ?? ((t: string) => Deno.stdout.writeSync(new TextEncoder().encode(t)));
   const note = req.note ?? ((t: string) => console.error(t));
+  checkSampling(req);
   const { ckpt, source } = await loadModel(req);
   const tok = restoreTokenizer(ckpt.tokenizer, source);
   const promptText = req.prompt ?? "\n";

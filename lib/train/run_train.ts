@@ -63,8 +63,6 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     );
   }
   const kind = req.tokenizer ?? "char";
-  const corpus = await loadCorpus(req.corpus ?? "tinyshakespeare");
-  const outDir = req.out ?? `out/train/${corpus.name}-${req.preset}-${kind}`;
   const settings: TrainSettings = {
     ...TRAIN_PRESETS[req.preset as keyof typeof PRESETS],
     ...(req.steps !== undefined ? { steps: req.steps } : {}),
@@ -73,6 +71,8 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     ...(req.seed !== undefined ? { seed: req.seed } : {}),
   };
   checkPositive(settings);
+  const corpus = await loadCorpus(req.corpus ?? "tinyshakespeare");
+  const outDir = req.out ?? `out/train/${corpus.name}-${req.preset}-${kind}`;
 
   let tokenizer: TextTokenizer;
   if (req.resume) {

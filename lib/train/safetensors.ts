@@ -24,6 +24,9 @@ import { UserError } from "../errors.ts";
 import { GPT, type GPTOptions, resolveConfig } from "../model/gpt.ts";
 import { numel, parameterShapes } from "../model/layout.ts";
 
+/** The longest context a saved model may declare (GPT-2's is 1,024). */
+export const MAX_BLOCK_SIZE = 65_536;
+
 /** A tensor as safetensors holds it. */
 export interface Tensor {
   shape: number[];
@@ -217,8 +220,25 @@ export async function loadGPT(
       }
     }
   }
+  // The config decides what is allocated, so it is held to the file before anything is: every
+  // parameter tensor must be in the file with its shape (which bounds them by the file's size),
+  // the layers cannot outnumber the tensors, and the context, which sizes buffers of its own,
+  // has a ceiling.
+  if (config.blockSize > MAX_BLOCK_SIZE) {
+    throw new UserError(
+      `${configPath(path)} gives a context of ${config.blockSize.toLocaleString("en-US")} ` +
+        `tokens, more than the ${MAX_BLOCK_SIZE.toLocaleString("en-US")} a model may have: ` +
+        `the config is damaged; save the model again.`,
+    );
+  }
   const { tensors } = decodeSafetensors(bytes, path);
-  const model = new GPT(config, 0, options);
+  const count = Object.keys(tensors).length;
+  if (config.nLayer > count) {
+    throw new UserError(
+      `${configPath(path)} gives ${config.nLayer.toLocaleString("en-US")} layers, but ${path} ` +
+        `holds ${count} tensors in all: the config is damaged; save the model again.`,
+    );
+  }
   const table = parameterShapes(config);
   for (const [name, shape] of table) {
     const t = tensors[name];
@@ -228,11 +248,35 @@ export async function loadGPT(
           `${t ? `[${t.shape}]` : "missing"} where the config needs [${shape}].`,
       );
     }
-    model.p.byName[name].set(t.data);
+    refuseNonFinite(t.data, `tensor ${name} of ${path}`);
   }
+  const model = new GPT(config, 0, options);
+  for (const [name] of table) model.p.byName[name].set(tensors[name].data);
   const extra = Object.keys(tensors).find((name) => !(name in model.p.byName));
   if (extra) {
     throw new UserError(`${path} holds tensor ${extra}, which its config has no place for.`);
   }
   return model;
+}
+
+/**
+ * Refuses, in one sentence naming `what` and the first bad index, values that are NaN or
+ * infinite: weights (or optimizer moments) of a run that diverged, which would otherwise load
+ * silently and sample nothing but noise.
+ *
+ * @example
+ * ```ts
+ * import { refuseNonFinite } from "./safetensors.ts";
+ * refuseNonFinite(new Float32Array([1, 2]), "tensor w");
+ * ```
+ */
+export function refuseNonFinite(data: Float32Array, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      throw new UserError(
+        `The ${what} holds ${data[i]} at index ${i}: these weights are damaged (a run that ` +
+          `diverged?); use an earlier checkpoint or train again.`,
+      );
+    }
+  }
 }
