@@ -20,6 +20,7 @@
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const slash = path.lastIndexOf("/");
   if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  await removeStaleWrites(path);
   const temp = `${path}.tmp-${Deno.pid}-${Date.now()}`;
   try {
     if (typeof data === "string") await Deno.writeTextFile(temp, data);
@@ -67,8 +68,10 @@ export async function replaceDirAtomic(
 }
 
 /**
- * Removes the `dir.writing-<pid>` folders of processes that no longer run (killed mid-save).
- * Where the system does not list processes in /proc, nothing is removed.
+ * Removes what writes to `path` left behind in processes that no longer run (killed mid-save):
+ * the `path.writing-<pid>` folders of {@link replaceDirAtomic} and the `path.tmp-<pid>-<time>`
+ * files of {@link writeFileAtomic}. Where the system does not list processes in /proc, nothing
+ * is removed.
  *
  * @example
  * ```ts
@@ -76,10 +79,10 @@ export async function replaceDirAtomic(
  * await removeStaleWrites(`${await Deno.makeTempDir()}/ckpt`);
  * ```
  */
-export async function removeStaleWrites(dir: string): Promise<void> {
-  const slash = dir.lastIndexOf("/");
-  const parent = slash >= 0 ? dir.slice(0, slash) || "/" : ".";
-  const prefix = `${dir.slice(slash + 1)}.writing-`;
+export async function removeStaleWrites(path: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  const parent = slash >= 0 ? path.slice(0, slash) || "/" : ".";
+  const base = path.slice(slash + 1);
   if (!(await pathExists("/proc/self"))) return;
   let entries: Deno.DirEntry[];
   try {
@@ -87,11 +90,13 @@ export async function removeStaleWrites(dir: string): Promise<void> {
   } catch {
     return; // no parent folder yet: nothing is stale
   }
-  for (const entry of entries) {
-    const pid = entry.name.startsWith(prefix) ? entry.name.slice(prefix.length) : "";
-    if (!/^\d+$/.test(pid) || Number(pid) === Deno.pid) continue;
-    if (await pathExists(`/proc/${pid}`)) continue; // that save may still be running
-    await Deno.remove(`${parent}/${entry.name}`, { recursive: true }).catch(() => {});
+  for (const { name } of entries) {
+    if (!name.startsWith(`${base}.`)) continue;
+    const pid = name.slice(base.length).match(/^\.(?:writing-(\d+)|tmp-(\d+)-\d+)$/)?.slice(1)
+      .find((p) => p !== undefined);
+    if (pid === undefined || Number(pid) === Deno.pid) continue;
+    if (await pathExists(`/proc/${pid}`)) continue; // that write may still be going on
+    await Deno.remove(`${parent}/${name}`, { recursive: true }).catch(() => {});
   }
 }
 
