@@ -22,6 +22,20 @@ Deno.test("an unknown flag exits 2 with a pointer to --help, no stack trace", as
   assert.ok(!hasStackTrace(run.stderr), run.stderr);
 });
 
+Deno.test("a misspelt flag is named in one sentence, and a negative value after a flag is a value", async () => {
+  const run = await runCli(["lab", "00", "--frm", "3"]);
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr.trim(), "Unknown option --frm; see `deno task lab --help`.");
+  const short = await runCli(["sample", "-x"]);
+  assert.equal(short.stderr.trim(), "Unknown option -x; see `deno task sample --help`.");
+  const negative = await runCli(["lab", "00", "--from", "-2"]);
+  assert.equal(negative.code, 2);
+  assert.equal(
+    negative.stderr.trim(),
+    "--from -2 is not a step of lab 00; it has steps 1 to 11.",
+  );
+});
+
 Deno.test("hint prints the exercise's hint, and an unknown id lists the real ones", async () => {
   const ok = await runCli(["hint", "00.1"]);
   assert.equal(ok.code, 0);

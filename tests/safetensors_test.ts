@@ -76,3 +76,49 @@ Deno.test("weights that do not fit their config, or a config other than the one 
   await assert.rejects(() => loadGPT(`${dir}/absent.safetensors`), /Cannot read the model at/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a model.json asking for more than its weights file holds is refused before allocating", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/model.safetensors`;
+  await saveGPT(path, new GPT(CONFIG, 1));
+  const cases: [Record<string, number>, RegExp][] = [
+    // 2^32 × 8 floats would be 128 GiB of parameters (and as much again of gradients).
+    [
+      { vocabSize: 2 ** 32 },
+      /tensor transformer\.wte\.weight is \[9,8\] where the config needs \[4294967296,8\]/,
+    ],
+    [
+      { nLayer: 1e9 },
+      /gives 1,000,000,000 layers, but .* holds 28 tensors in all: the config is damaged/,
+    ],
+    [
+      { blockSize: 2 ** 30 },
+      /gives a context of 1,073,741,824 tokens, more than the 65,536 a model may have/,
+    ],
+  ];
+  for (const [change, message] of cases) {
+    await Deno.writeTextFile(configPath(path), JSON.stringify({ ...CONFIG, ...change }));
+    await assert.rejects(() => loadGPT(path), message);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("NaN or infinite weights are refused on load, in one sentence naming the tensor", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/model.safetensors`;
+  const model = new GPT(CONFIG, 1);
+  model.p.h[1].attn.c_attn.weight[5] = NaN;
+  await saveGPT(path, model);
+  await assert.rejects(
+    () => loadGPT(path),
+    /^UserError: The tensor transformer\.h\.1\.attn\.c_attn\.weight of .*model\.safetensors holds NaN at index 5: these weights are damaged/,
+  );
+  model.p.h[1].attn.c_attn.weight[5] = 0;
+  model.p.ln_f.bias[2] = -Infinity;
+  await saveGPT(path, model);
+  await assert.rejects(
+    () => loadGPT(path),
+    /transformer\.ln_f\.bias .* holds -Infinity at index 2/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

@@ -63,3 +63,29 @@ Deno.test("the same seed draws the same tokens", () => {
 Deno.test("argmax takes the first of tied maxima", () => {
   assert.equal(argmax([0, 2, 2, 1]), 1);
 });
+
+Deno.test("sampling values that mean nothing are refused in one sentence, by the library itself", () => {
+  const cases: [Parameters<typeof sampleToken>[1], RegExp][] = [
+    [{ topK: 0 }, /^UserError: top-k must be a whole number of 1 or more .*, not 0\.$/],
+    [{ topK: 1.5 }, /^UserError: top-k must be a whole number of 1 or more .*, not 1\.5\.$/],
+    [{ topK: -2 }, /not -2\.$/],
+    [{ topP: 0 }, /^UserError: top-p must be above 0 and at most 1 .*, not 0\.$/],
+    [{ topP: 2 }, /^UserError: top-p must be above 0 and at most 1 .*, not 2\.$/],
+    [{ topP: NaN }, /not NaN\.$/],
+    [
+      { temperature: -1 },
+      /^UserError: The temperature must be a number of 0 \(greedy\) or more, not -1\.$/,
+    ],
+    [{ temperature: Infinity }, /not Infinity\.$/],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => sampleToken(LOGITS, options, new Rng(0)), message, JSON.stringify(options));
+    assert.throws(() => nextTokenDistribution(LOGITS, options), message);
+  }
+  // The edges of what is allowed.
+  assert.equal(
+    sampleToken(LOGITS, { topP: 1, topK: LOGITS.length, temperature: 0 }, new Rng(0)),
+    1,
+  );
+  assert.equal(sampleToken(LOGITS, { topP: 1e-9 }, new Rng(0)), 1);
+});

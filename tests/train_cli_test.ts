@@ -44,6 +44,76 @@ Deno.test("train on a small corpus, resume it, then sample from it with a stop s
   });
   assert.equal(sample.code, 0, sample.stderr);
   assert.ok(!sample.stdout.trimEnd().includes("\n"), "the stop string ends the sample");
+
+  // Sampling values are checked where they enter, before any token is drawn.
+  const bad: [string[], RegExp][] = [
+    [["--top-k", "0"], /^top-k must be a whole number of 1 or more .*, not 0\.$/],
+    [["--top-k", "1.5"], /^top-k must be a whole number of 1 or more .*, not 1\.5\.$/],
+    [["--top-p", "0"], /^top-p must be above 0 and at most 1 .*, not 0\.$/],
+    [["--top-p", "2"], /^top-p must be above 0 and at most 1 .*, not 2\.$/],
+    [
+      ["--temperature", "-1"],
+      /^The temperature must be a number of 0 \(greedy\) or more, not -1\.$/,
+    ],
+  ];
+  for (const [flags, message] of bad) {
+    const run = await runCli(["sample", "--ckpt", `${dir}/run`, "--tokens", "20", ...flags], {
+      cwd: dir,
+    });
+    assert.equal(run.code, 2, `${flags.join(" ")}: ${run.stdout}`);
+    assert.match(run.stderr.trim(), message);
+    assert.equal(run.stdout, "");
+  }
+});
+
+/** Every file under `dir`, by path relative to it, with its bytes. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) {
+      for (const [sub, bytes] of await snapshot(path)) files.set(`${entry.name}/${sub}`, bytes);
+    } else files.set(entry.name, String(await Deno.readFile(path)));
+  }
+  return files;
+}
+
+Deno.test("a damaged state.json or NaN weights end in one sentence, and no file of the run changes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-damaged-" });
+  const corpus = await smallCorpus(dir);
+  const common = ["--corpus", corpus, "--batch-size", "2", "--out", `${dir}/run`];
+  const first = await runCli(["train", ...common, "--steps", "3"], { cwd: dir });
+  assert.equal(first.code, 0, first.stderr);
+  const statePath = `${dir}/run/latest/state.json`;
+  const state = JSON.parse(await Deno.readTextFile(statePath));
+  await Deno.writeTextFile(statePath, JSON.stringify({ ...state, step: "abc" }));
+  const before = await snapshot(`${dir}/run`);
+  const resumed = await runCli(["train", ...common, "--steps", "6", "--resume"], { cwd: dir });
+  assert.equal(resumed.code, 2, resumed.stderr);
+  assert.match(
+    resumed.stderr.trim(),
+    /^\S+state\.json has step "abc" where a whole number of 0 or more belongs: the checkpoint is damaged; resume from another one or start again\.$/,
+  );
+  assert.deepEqual(await snapshot(`${dir}/run`), before);
+
+  // Weights that hold a NaN (a run that diverged) are named, not sampled as blank lines.
+  await Deno.writeTextFile(statePath, JSON.stringify(state));
+  const weights = `${dir}/run/latest/model.safetensors`;
+  const bytes = await Deno.readFile(weights);
+  new DataView(bytes.buffer).setFloat32(bytes.length - 4, NaN, true);
+  await Deno.writeFile(weights, bytes);
+  await Deno.remove(`${dir}/run/best`, { recursive: true });
+  const nan = await runCli(["sample", "--ckpt", `${dir}/run`], { cwd: dir });
+  assert.equal(nan.code, 2, nan.stderr);
+  assert.match(
+    nan.stderr.trim(),
+    /^The tensor transformer\.ln_f\.bias of \S+ holds NaN at index \d+: these weights are damaged/,
+  );
+  assert.equal(nan.stderr.trim().split("\n").length, 1);
+  const again = await runCli(["train", ...common, "--steps", "6", "--resume"], { cwd: dir });
+  assert.equal(again.code, 2, again.stderr);
+  assert.match(again.stderr, /holds NaN/);
+  assert.doesNotMatch(again.stderr, /--lr/);
 });
 
 Deno.test("train and sample refuse bad input in one sentence each", async () => {
@@ -59,6 +129,22 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
     ],
     [["train", "--corpus", corpus, "--tokenizer", "words"], /--tokenizer takes char or bpe/],
     [["train", "--corpus", corpus, "--steps", "many"], /--steps takes a number/],
+    [
+      ["train", "--corpus", corpus, "--steps", "-5"],
+      /^--steps must be a positive whole number, not -5\.$/,
+    ],
+    [
+      ["train", "--corpus", corpus, "--lr", "-1e-3"],
+      /^--lr must be a positive number, not -0\.001\.$/,
+    ],
+    [
+      ["train", "--corpus", "/dev/zero"],
+      /^\/dev\/zero is not a regular file .*: --corpus takes a text file\.$/,
+    ],
+    [
+      ["train", "--corpus", corpus, "--batch-size", "1000000", "--out", `${dir}/big`],
+      /--batch-size 1,000,000 needs [\d,.]+ GiB for this model, more than the 4 GiB of the WebAssembly memory of the kernels: use --batch-size [\d,]+ or less\./,
+    ],
     [["train", "--corpus", corpus, "--backend", "gpu"], /--backend takes wasm or ts, not "gpu"/],
     [
       ["train", "--corpus", corpus, "--out", `${dir}/none`, "--resume"],
@@ -71,10 +157,11 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
   for (const [args, message] of cases) {
     const run = await runCli(args, { cwd: dir });
     assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
-    assert.match(run.stderr, message);
+    assert.match(run.stderr.trim(), message);
     assert.ok(!hasStackTrace(run.stderr), run.stderr);
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
   }
+  assert.equal(await Deno.stat(`${dir}/big`).then(() => "written", () => "absent"), "absent");
 });
 
 Deno.test("a prompt outside a character vocabulary, and a damaged checkpoint, are explained", async () => {
