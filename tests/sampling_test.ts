@@ -64,7 +64,7 @@ Deno.test("argmax takes the first of tied maxima", () => {
   assert.equal(argmax([0, 2, 2, 1]), 1);
 });
 
-Deno.test("sampling values that mean nothing are refused in one sentence, by the library itself", () => {
+Deno.test("sampling values that mean nothing are refused in one sentence, by the sampler itself", () => {
   const cases: [Parameters<typeof sampleToken>[1], RegExp][] = [
     [{ topK: 0 }, /^UserError: top-k must be a whole number of 1 or more .*, not 0\.$/],
     [{ topK: 1.5 }, /^UserError: top-k must be a whole number of 1 or more .*, not 1\.5\.$/],
@@ -80,7 +80,6 @@ Deno.test("sampling values that mean nothing are refused in one sentence, by the
   ];
   for (const [options, message] of cases) {
     assert.throws(() => sampleToken(LOGITS, options, new Rng(0)), message, JSON.stringify(options));
-    assert.throws(() => nextTokenDistribution(LOGITS, options), message);
   }
   // The edges of what is allowed.
   assert.equal(

@@ -9,7 +9,7 @@
  * or the swap was cut between its two renames and `NAME.previous/` still is.
  * @module
  */
-import { pathExists as exists, replaceDirAtomic, writeFileAtomic } from "../atomic.ts";
+import { pathExists, replaceDirAtomic, writeFileAtomic } from "../atomic.ts";
 import { UserError } from "../errors.ts";
 import type { GPT, GPTOptions } from "../model/gpt.ts";
 import {
@@ -101,7 +101,7 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<voi
  */
 export async function checkpointDir(dir: string): Promise<string | null> {
   for (const d of [dir, `${dir}.previous`]) {
-    if (await exists(`${d}/model.safetensors`)) return d;
+    if (await pathExists(`${d}/model.safetensors`)) return d;
   }
   return null;
 }
@@ -125,9 +125,9 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
   }
   dir = found;
   const model = await loadGPT(`${dir}/model.safetensors`, undefined, options);
-  const kind = (await exists(`${dir}/${TOKENIZER_FILES.chat}`))
+  const kind = (await pathExists(`${dir}/${TOKENIZER_FILES.chat}`))
     ? "chat"
-    : (await exists(`${dir}/${TOKENIZER_FILES.bpe}`))
+    : (await pathExists(`${dir}/${TOKENIZER_FILES.bpe}`))
     ? "bpe"
     : "char";
   let data: string;
@@ -139,7 +139,7 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
     );
   }
   let optimizer: Checkpoint["optimizer"] = null;
-  if (await exists(`${dir}/optimizer.safetensors`)) {
+  if (await pathExists(`${dir}/optimizer.safetensors`)) {
     const path = `${dir}/optimizer.safetensors`;
     const { tensors } = decodeSafetensors(await Deno.readFile(path), path);
     const m = tensors.m?.data, v = tensors.v?.data;
@@ -153,7 +153,7 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
     optimizer = { m, v };
   }
   let state: TrainingState | null = null;
-  if (await exists(`${dir}/state.json`)) {
+  if (await pathExists(`${dir}/state.json`)) {
     state = parseState(await Deno.readTextFile(`${dir}/state.json`), `${dir}/state.json`);
   }
   return { model, tokenizer: { kind, data }, optimizer, state };
