@@ -120,6 +120,13 @@ Deno.test("chat refuses a checkpoint without chat tokens, a missing one and a bu
   const none = await runCli(["chat"]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /--ckpt DIR/);
+  // The sampler's one rule, as in `deno task sample`.
+  const cold = await runCli(["chat", "--ckpt", plain, "--temperature", "-1"]);
+  assert.equal(cold.code, 2);
+  assert.equal(
+    cold.stderr.trim(),
+    "The temperature must be a number of 0 (greedy) or more, not -1.",
+  );
 
   const { dir } = await tinyChatModel();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
