@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { hasStackTrace, runCli } from "./helpers.ts";
+import { checkpointDir, loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { hasStackTrace, ROOT, runCli } from "./helpers.ts";
 
 /** A small corpus the test writes itself: enough text for a few batches of 64 characters. */
 async function smallCorpus(dir: string): Promise<string> {
@@ -195,4 +196,69 @@ Deno.test("a prompt outside a character vocabulary, and a damaged checkpoint, ar
   assert.equal(damaged.code, 2, damaged.stderr);
   assert.ok(!hasStackTrace(damaged.stderr), damaged.stderr);
   assert.match(damaged.stderr, /model\.safetensors/);
+});
+
+/** `deno task train` with tests/fixtures/kill_at.ts preloaded: SIGKILL at `killAt`. */
+async function trainKilledAt(killAt: string, args: string[], cwd: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--preload",
+      `${ROOT}/tests/fixtures/kill_at.ts`,
+      `${ROOT}/main.ts`,
+      "train",
+      ...args,
+    ],
+    cwd,
+    env: { NO_COLOR: "1", MINIGPT_KILL_AT: killAt },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return { signal: out.signal, code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("kill drill with real kills: after a kill between a save's renames, a kill at each step of the next save still leaves a checkpoint", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-kill-" });
+  const corpus = await smallCorpus(dir);
+  const common = ["--corpus", corpus, "--batch-size", "2"];
+  const setup = `${dir}/setup`;
+  const first = await runCli(["train", ...common, "--out", setup, "--steps", "2"], { cwd: dir });
+  assert.equal(first.code, 0, first.stderr);
+  const swapKilled = await trainKilledAt("swap", [
+    ...common,
+    "--out",
+    setup,
+    "--steps",
+    "4",
+    "--resume",
+  ], dir);
+  assert.equal(swapKilled.signal, "SIGKILL", swapKilled.stderr);
+  const left = (await Array.fromAsync(Deno.readDir(setup))).map((e) => e.name).sort();
+  assert.deepEqual(
+    left.filter((n) => n.startsWith("latest")).map((n) => n.replace(/\d+$/, "PID")),
+    [
+      "latest.previous",
+      "latest.writing-PID",
+    ],
+  );
+
+  // Each save step in turn: killed before it, a checkpoint remains; the run that is not killed
+  // leaves only its own folders (the dead process's latest.writing-<pid> is gone).
+  for (let n = 1;; n++) {
+    assert.ok(n < 10, "a save has a handful of steps");
+    const run = `${dir}/run${n}`;
+    await new Deno.Command("cp", { args: ["-r", setup, run] }).output();
+    const args = [...common, "--out", run, "--steps", "6", "--resume"];
+    const killed = await trainKilledAt(String(n), args, dir);
+    assert.ok((await checkpointDir(`${run}/latest`)) !== null, `no checkpoint after kill ${n}`);
+    assert.ok([2, 6].includes((await loadCheckpoint(`${run}/latest`)).state!.step));
+    if (killed.signal === null) {
+      assert.equal(killed.code, 0, killed.stderr);
+      const names = (await Array.fromAsync(Deno.readDir(run))).map((e) => e.name).sort();
+      assert.deepEqual(names, ["best", "latest", "metrics.jsonl"]);
+      break;
+    }
+    assert.equal(killed.signal, "SIGKILL", killed.stderr);
+  }
 });
