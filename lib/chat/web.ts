@@ -97,6 +97,9 @@ export function serveChat(
         hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
         options.onListen?.(`http://127.0.0.1:${port}/`);
       },
+      // A request that breaks off midway (the page closed while sending) is a sentence too.
+      onError: (err) =>
+        refuse(500, `The request failed: ${(err as Error)?.message?.split("\n")[0] ?? err}.`),
     }, handler);
   } catch (err) {
     if (err instanceof Deno.errors.AddrInUse) {
