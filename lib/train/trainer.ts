@@ -18,9 +18,9 @@ import {
 import type { TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import type { GPT } from "../model/gpt.ts";
-import { activationShapes, numel, parameterShapes, tableSize } from "../model/layout.ts";
-import { MEMORY_PAGES } from "../wasm/build.ts";
+import { numel, parameterShapes } from "../model/layout.ts";
 import { writeFileAtomic } from "../atomic.ts";
+import { checkBatchFits, metricsBefore } from "./preflight.ts";
 import { Rng } from "../random.ts";
 import { learningRate } from "./schedule.ts";
 import { formatCount } from "../term.ts";
@@ -400,73 +400,6 @@ function checkSameRun(ckpt: Checkpoint, model: GPT, s: TrainSettings, outDir: st
       );
     }
   }
-}
-
-/**
- * The lines of `metrics.jsonl` logged before `step` (those after it, the resumed run logs again).
- * A torn last line (a kill or a full disk mid-write) is dropped, and `progress` says so; a
- * damaged line elsewhere is one sentence.
- */
-async function metricsBefore(
-  path: string,
-  step: number,
-  progress: (line: string, final: boolean) => void,
-): Promise<string[]> {
-  let text = "";
-  try {
-    text = await Deno.readTextFile(path);
-  } catch { /* no metrics yet */ }
-  const lines = text.split("\n");
-  const kept: string[] = [];
-  for (const [i, line] of lines.entries()) {
-    if (line === "") continue;
-    let metric: Partial<Metric> | null = null;
-    try {
-      metric = JSON.parse(line);
-    } catch { /* torn or damaged: see below */ }
-    if (!Number.isInteger(metric?.step)) {
-      const last = lines.slice(i + 1).every((rest) => rest === "");
-      if (last && !text.endsWith("\n")) {
-        progress(`dropped the torn last line of ${path} (${line.length} characters)`, true);
-        continue;
-      }
-      throw new UserError(
-        `Line ${i + 1} of ${path} is not a metric: the log is damaged; remove that line ` +
-          `and resume again.`,
-      );
-    }
-    if (metric!.step! < step) kept.push(line);
-  }
-  return kept;
-}
-
-/**
- * Refuses a batch whose activations cannot be allocated, in one sentence saying what fits: the
- * fast backend works in one WebAssembly memory of at most 4 GiB, the TypeScript one in the
- * machine's memory.
- */
-function checkBatchFits(model: GPT, B: number): void {
-  const T = model.config.blockSize;
-  const inWasm = model.params.buffer instanceof SharedArrayBuffer;
-  const limit = inWasm ? MEMORY_PAGES.maximum * 65536 : Deno.systemMemoryInfo().total;
-  // Parameters, gradients and AdamW's two moments; then activations and their gradients.
-  const fixed = 4 * 4 * model.params.length;
-  const perSequence = 2 * 4 * tableSize(activationShapes(model.config, 1, T));
-  // A 32nd of the memory stays free for the kernels' own buffers and scratch.
-  const room = limit - limit / 32 - fixed;
-  const need = fixed + B * perSequence;
-  if (B * perSequence <= room) return;
-  const most = Math.floor(room / perSequence);
-  const where = inWasm ? "the WebAssembly memory of the kernels" : "this machine's memory";
-  throw new UserError(
-    `--batch-size ${formatCount(B)} needs ${gib(need)} for this model, more than the ` +
-      `${gib(limit)} of ${where}: ` +
-      (most >= 1 ? `use --batch-size ${formatCount(most)} or less.` : `use a smaller model.`),
-  );
-}
-
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toLocaleString("en-US", { maximumFractionDigits: 1 })} GiB`;
 }
 
 function median(xs: number[]): number {
