@@ -222,10 +222,13 @@ Deno.test("kill drill: after a kill between a save's renames, a kill at any late
   const reference = curve(await readMetrics(straight));
 
   let killed = true;
+  const base = await Deno.makeTempDir();
+  await killedBetweenRenames(base);
+  assert.equal((await loadCheckpoint(`${base}/latest`)).state!.step, 8);
   for (let n = 0; killed; n++) {
-    const dir = await Deno.makeTempDir();
-    await killedBetweenRenames(dir);
-    assert.equal((await loadCheckpoint(`${dir}/latest`)).state!.step, 8);
+    const dir = `${base}-${n}`;
+    const copy = await new Deno.Command("cp", { args: ["-r", base, dir] }).output();
+    assert.ok(copy.success);
     // Resumed, and killed again before its n-th file operation.
     killed = await runKilled(
       (_op, _args, index) => index === n,
@@ -241,6 +244,7 @@ Deno.test("kill drill: after a kill between a save's renames, a kill at any late
     assert.deepEqual(names, ["best", "latest", "metrics.jsonl"], `killed at operation ${n}`);
     await Deno.remove(dir, { recursive: true });
   }
+  await Deno.remove(base, { recursive: true });
 });
 
 Deno.test("a damaged state.json is refused in one sentence before any file of the run changes", async () => {
