@@ -265,6 +265,25 @@ export function closeCase(
   return { what, expected: expectedText, got: show(got), passed: true };
 }
 
+/** Why a softmax gives NaN on large scores, for {@link explainNonFinite}. */
+export const EXP_OVERFLOW = "large scores overflow exp() to Infinity, and Infinity / Infinity " +
+  "is NaN: subtract each row's largest score before exp() (the result does not change)";
+
+/**
+ * `c`, with `why` added to what came back when it failed with NaN or Infinity in it, so that a
+ * case built to catch a known mistake names it; any other outcome is left as is.
+ *
+ * @example
+ * ```ts
+ * import { closeCase, EXP_OVERFLOW, explainNonFinite } from "./exercise.ts";
+ * const c = explainNonFinite(closeCase("softmax([1000])", [NaN], [1]), EXP_OVERFLOW);
+ * console.assert(c.got.endsWith(EXP_OVERFLOW));
+ * ```
+ */
+export function explainNonFinite(c: Case, why: string): Case {
+  return !c.passed && /NaN|Infinity/.test(c.got) ? { ...c, got: `${c.got}: ${why}` } : c;
+}
+
 /**
  * A case comparing any value by exact structural equality (JSON form).
  *
