@@ -24,8 +24,9 @@ import {
 } from "../lib/chat/template.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
+import { shellCommand } from "../lib/term.ts";
 
 const EXAMPLE: Turn[] = [
   { role: "user", text: "what is 23+45?" },
@@ -202,7 +203,7 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
   } tokens/s).
     The held-out loss went from ${first.toFixed(2)} (about ln ${data.tok.vocabSize} =
     ${Math.log(data.tok.vocabSize).toFixed(2)}, a uniform guess) to ${last.toFixed(2)} per
-    assistant token. The checkpoint is in ${ctx.outDir}/sft/latest.
+    assistant token. The checkpoint is in ${relative(`${ctx.outDir}/sft/latest`)}.
   `);
 }
 
@@ -284,9 +285,11 @@ async function talk(ctx: StepContext, state: State, preset: SftPreset) {
   ctx.say(`
     Talk to it yourself, in the terminal (replies stream token by token; /reset, /temp 0.7, /quit):
   `);
-  ctx.show(`deno task chat --ckpt ${ctx.outDir}/sft`);
+  ctx.show(shellCommand(["deno", "task", "chat", "--ckpt", relative(`${ctx.outDir}/sft`)]));
   ctx.say("or in the browser, on a page served from your machine:");
-  ctx.show(`deno task chat --ckpt ${ctx.outDir}/sft --web`);
+  ctx.show(
+    shellCommand(["deno", "task", "chat", "--ckpt", relative(`${ctx.outDir}/sft`), "--web"]),
+  );
   ctx.say(`
     Ask it something outside its five families and you will see what SFT does and does not do:
     it answers in the shape it was taught, ending its turn, whatever the question. Knowledge comes

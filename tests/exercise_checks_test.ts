@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { findExercise } from "../labs/catalog/mod.ts";
+import * as solutions01 from "../labs/solutions/01_tokenization.ts";
 import * as solutions03 from "../labs/solutions/03_attention.ts";
 import * as solutions04 from "../labs/solutions/04_multihead.ts";
 import * as solutions06 from "../labs/solutions/06_block.ts";
@@ -10,6 +11,26 @@ import { type AnyFunction, EXP_OVERFLOW, runCheck } from "../lib/course/exercise
 async function status(id: string, impl: AnyFunction): Promise<string> {
   return (await runCheck(findExercise(id)!, impl)).status;
 }
+
+Deno.test("01.4's failure shows the merges it used, so the case can be rerun by hand", async () => {
+  type Pair = [number, number];
+  // Merging the leftmost learnt pair first instead of the earliest learnt one.
+  const leftmost = (text: string, merges: Pair[]) => {
+    let ids = [...new TextEncoder().encode(text)];
+    for (;;) {
+      const i = ids.slice(1).findIndex((b, i) => merges.some(([x, y]) => x === ids[i] && y === b));
+      if (i < 0) return ids;
+      const m = merges.findIndex(([x, y]) => x === ids[i] && y === ids[i + 1]);
+      ids = solutions01.mergePair(ids, merges[m][0], merges[m][1], 256 + m);
+    }
+  };
+  const { failure } = await runCheck(findExercise("01.4")!, leftmost);
+  const call = /^encode\((".*"), (\[\[.*\]\])\)$/.exec(failure!.what);
+  assert.ok(call, failure!.what);
+  const text: string = JSON.parse(call[1]), merges: Pair[] = JSON.parse(call[2]);
+  assert.ok(merges.length > 0);
+  assert.notDeepEqual(leftmost(text, merges), solutions01.encode(text, merges));
+});
 
 Deno.test("03.1 fails without the 1/√d scale and without the causal mask", async () => {
   const unscaled = (q: Float32Array, k: Float32Array, T: number, d: number, causal = true) =>

@@ -44,6 +44,7 @@ Deno.test("train on a small corpus, resume it, then sample from it with a stop s
   });
   assert.equal(sample.code, 0, sample.stderr);
   assert.ok(!sample.stdout.trimEnd().includes("\n"), "the stop string ends the sample");
+  assert.ok(sample.stdout.startsWith("Line"), "the prompt is echoed before the continuation");
 });
 
 Deno.test("train and sample refuse bad input in one sentence each", async () => {

@@ -224,7 +224,16 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
   return lines.join("\n");
 }
 
-function relative(path: string): string {
+/**
+ * `path` relative to the current directory when it lies inside it, as labs print paths.
+ *
+ * @example
+ * ```ts
+ * import { relative } from "./lab.ts";
+ * console.assert(relative(`${Deno.cwd()}/out/03_attention`) === "out/03_attention");
+ * ```
+ */
+export function relative(path: string): string {
   const cwd = Deno.cwd();
   return path.startsWith(cwd + "/") ? path.slice(cwd.length + 1) : path;
 }
