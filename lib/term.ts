@@ -122,7 +122,7 @@ export function shellCommand(words: string[]): string {
         /\p{Cc}/gu,
         (c) =>
           ({ "\n": "\\n", "\t": "\\t", "\r": "\\r" })[c] ??
-            `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+            `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
       );
       return `$'${escaped}'`;
     }
