@@ -258,7 +258,7 @@ async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
   ctx.say(`
     The plain way: keep training. Every parameter moves, with the same step as pretraining
     (lib/train/trainer.ts's trainStep: forward, backward, clipping, AdamW), now on batches of
-    forecasts: ${s.steps} steps of ${s.batchSize} windows of ${
+    forecasts: ${formatCount(s.steps)} steps of ${s.batchSize} windows of ${
     (await pretrained(ctx, state)).model.config.blockSize
   } characters, warmup then cosine decay from a peak of ${setup.fullLr}${
     setup.fullLr < labPreset().settings.maxLr

@@ -26,7 +26,7 @@ import { GPT } from "../lib/model/gpt.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
 import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
-import { shellCommand } from "../lib/term.ts";
+import { formatCount, shellCommand } from "../lib/term.ts";
 
 const EXAMPLE: Turn[] = [
   { role: "user", text: "what is 23+45?" },
@@ -109,8 +109,12 @@ function conversations(ctx: StepContext, state: State, preset: SftPreset) {
     held-out split cannot be recalled: it has to be worked out. About a third of the
     conversations go on for several exchanges, so the model also learns to read a history.
 
-    This run: ${data.train.length} training conversations (${data.dropped} longer than the
-    context of ${preset.model.blockSize} tokens left out) and ${data.heldOut.length} held-out ones,
+    This run: ${formatCount(data.train.length)} training conversations (${
+    formatCount(data.dropped)
+  } longer than the
+    context of ${preset.model.blockSize} tokens left out) and ${
+    formatCount(data.heldOut.length)
+  } held-out ones,
     ${multi} of them multi-turn.
   `);
 }
@@ -159,7 +163,9 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
   const s = preset.settings;
   ctx.say(`
     Supervised fine-tuning, quick preset: a GPT of ${model.numParameters.toLocaleString("en-US")}
-    parameters (${preset.model.nLayer} layers, width ${preset.model.nEmbd}), ${s.steps} steps of
+    parameters (${preset.model.nLayer} layers, width ${preset.model.nEmbd}), ${
+    formatCount(s.steps)
+  } steps of
     ${s.batchSize} conversations, AdamW with warmup and cosine decay from ${s.maxLr}. Batches take
     neighbours in length order, so that little is lost to padding. Positions are rotary (RoPE, lab
     05): a sum's digits sit at different places in "what is 23+45?" and "add 23 and 45.", but at
@@ -198,8 +204,8 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
     The held-out loss, always on the same conversations, is the curve to read.
   `);
   ctx.say(`
-    ${result.steps} steps in ${Math.round(result.seconds)} s (${
-    Math.round(result.tokPerSec)
+    ${formatCount(result.steps)} steps in ${Math.round(result.seconds)} s (${
+    formatCount(Math.round(result.tokPerSec))
   } tokens/s).
     The held-out loss went from ${first.toFixed(2)} (about ln ${data.tok.vocabSize} =
     ${Math.log(data.tok.vocabSize).toFixed(2)}, a uniform guess) to ${last.toFixed(2)} per

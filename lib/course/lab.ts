@@ -126,6 +126,8 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   );
   let currentStep = "";
   let currentIndex = 0;
+  // Later steps use a passed exercise again; saying so once is enough.
+  const announced = new Set<string>();
 
   const ctx: StepContext = {
     reference,
@@ -155,7 +157,10 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       if (result.status !== "pass" || !result.impl) {
         throw new ExerciseStop(ex, result, currentIndex);
       }
-      print(paint("green", `  ✓ exercise ${ex.id} · ${ex.title}: your code passes`));
+      if (!announced.has(id)) {
+        announced.add(id);
+        print(paint("green", `  ✓ exercise ${ex.id} · ${ex.title}: your code passes`));
+      }
       return result.impl as F;
     },
   };
