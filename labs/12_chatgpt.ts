@@ -25,6 +25,7 @@ import {
 import { GPT } from "../lib/model/gpt.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
 import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
+import { loadRun, runKey, saveRun } from "../lib/course/run_cache.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
 import { formatCount, shellCommand } from "../lib/term.ts";
 
@@ -172,15 +173,8 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
     the same distances from the answer, and RoPE encodes distances. It runs on the SIMD kernels;
     the held-out loss is measured every ${s.evalEvery} steps.
   `);
-  const result = await sft({
-    model,
-    tokenizer: data.tok,
-    train: data.train,
-    heldOut: data.heldOutExamples,
-    settings: s,
-    outDir: `${ctx.outDir}/sft`,
-  });
-  state.model = model;
+  const { result, reused } = await trainOrReuse(ctx, model, data, preset);
+  state.model = reused ?? model;
   state.result = result;
   await ctx.chart(
     "sft_loss",
@@ -206,11 +200,48 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
   ctx.say(`
     ${formatCount(result.steps)} steps in ${Math.round(result.seconds)} s (${
     formatCount(Math.round(result.tokPerSec))
-  } tokens/s).
+  } tokens/s${reused ? ", when it was trained" : ""}).
     The held-out loss went from ${first.toFixed(2)} (about ln ${data.tok.vocabSize} =
     ${Math.log(data.tok.vocabSize).toFixed(2)}, a uniform guess) to ${last.toFixed(2)} per
     assistant token. The checkpoint is in ${relative(`${ctx.outDir}/sft/latest`)}.
   `);
+}
+
+/**
+ * SFT of `model` on the preset's data, or the run saved in `<outDir>/sft` when its inputs (the
+ * preset, the encoded conversations, the library's code) are the same: then `reused` is its
+ * model. A student fixing exercise 12.2 reruns the lab without training again each time.
+ */
+async function trainOrReuse(ctx: StepContext, model: GPT, data: ChatData, preset: SftPreset) {
+  const dir = `${ctx.outDir}/sft`, runFile = `${dir}/run.json`;
+  const examples = [...data.train, ...data.heldOutExamples].flatMap((e) => [e.ids, e.weights]);
+  const key = await runKey([preset, data.tok.chars, ...examples]);
+  const saved = await loadRun<SftResult>(runFile, key);
+  if (saved) {
+    try {
+      const reused = (await loadChatModel(dir)).model;
+      ctx.say(`
+        The preset, the ${formatCount(data.train.length)} conversations, the seed and the
+        library's code are those of the run saved in ${relative(dir)}, so the lab reuses its
+        checkpoint instead of training again (delete that folder to train anew).
+      `);
+      return { result: saved, reused };
+    } catch {
+      // The checkpoint does not load: train again below.
+    }
+  }
+  // Until this run is saved, no key may vouch for the checkpoint it is about to replace.
+  await Deno.remove(runFile).catch(() => {});
+  const result = await sft({
+    model,
+    tokenizer: data.tok,
+    train: data.train,
+    heldOut: data.heldOutExamples,
+    settings: preset.settings,
+    outDir: dir,
+  });
+  await saveRun(runFile, key, result);
+  return { result, reused: undefined };
 }
 
 /** The fine-tuned model: this run's, or (a run started with --from) the one it saved. */

@@ -46,3 +46,35 @@ Deno.test("lab 12 without --reference stops at exercise 12.1", async () => {
   assert.equal(result.stoppedAt?.exercise.id, "12.1");
   await Deno.remove(outRoot, { recursive: true });
 });
+
+Deno.test("lab 12's step 7 reuses its SFT run while the inputs are the same, and retrains when one changes", async () => {
+  const outRoot = await Deno.makeTempDir();
+  const run = async (preset: SftPreset) => {
+    const lines: string[] = [];
+    const result = await runLab(makeLab(preset), {
+      reference: true,
+      outRoot,
+      from: 7,
+      print: (l) => lines.push(l),
+    });
+    assert.equal(result.status, "complete", lines.join("\n"));
+    const text = lines.join("\n");
+    // Compared with the line breaks as spaces: a note on reuse rewraps the paragraph.
+    const flat = text.replace(/\s+/g, " ");
+    return { text, heldOut: flat.match(/held-out loss went from [\d.]+ .*? to [\d.]+/)?.[0] };
+  };
+  const reusing = /reuses\s+its\s+checkpoint/;
+  const first = await run(TINY);
+  assert.doesNotMatch(first.text, reusing);
+  const second = await run(TINY);
+  assert.match(second.text, reusing);
+  assert.equal(second.heldOut, first.heldOut);
+  // The evaluation after it reads the same model: the same table.
+  const table = (text: string) => text.match(/family\s+right[\s\S]*?ending their turn.*/)?.[0];
+  assert.equal(table(second.text), table(first.text));
+  const reseeded = { ...TINY, settings: { ...TINY.settings, seed: TINY.settings.seed + 1 } };
+  assert.doesNotMatch((await run(reseeded)).text, reusing);
+  assert.doesNotMatch((await run({ ...reseeded, trainCount: 61 })).text, reusing);
+  assert.match((await run({ ...reseeded, trainCount: 61 })).text, reusing);
+  await Deno.remove(outRoot, { recursive: true });
+});
