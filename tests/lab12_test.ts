@@ -8,7 +8,7 @@ const TINY: SftPreset = {
   ...SFT_PRESETS.quick,
   model: { blockSize: 64, nLayer: 1, nHead: 2, nEmbd: 16 },
   settings: { ...SFT_PRESETS.quick.settings, batchSize: 8, steps: 10, evalEvery: 5 },
-  trainCount: 60,
+  trainCount: 1200,
   heldOutCount: 10,
 };
 
@@ -28,6 +28,7 @@ Deno.test("lab 12 runs to the end with --reference and writes its SFT loss and a
   const text = lines.join("\n");
   assert.match(text, /<\|user\|>what is 23\+45\?<\|end\|><\|assistant\|>68<\|end\|>/);
   assert.match(text, /deno task chat --ckpt .*12_chatgpt\/sft/);
+  assert.match(text, /This run: 1,\d{3} training conversations/);
   // A run started after the training step reloads the checkpoint the lab saved.
   const resumed = await runLab(makeLab(TINY), {
     reference: true,
@@ -74,7 +75,7 @@ Deno.test("lab 12's step 7 reuses its SFT run while the inputs are the same, and
   assert.equal(table(second.text), table(first.text));
   const reseeded = { ...TINY, settings: { ...TINY.settings, seed: TINY.settings.seed + 1 } };
   assert.doesNotMatch((await run(reseeded)).text, reusing);
-  assert.doesNotMatch((await run({ ...reseeded, trainCount: 61 })).text, reusing);
-  assert.match((await run({ ...reseeded, trainCount: 61 })).text, reusing);
+  assert.doesNotMatch((await run({ ...reseeded, trainCount: 1201 })).text, reusing);
+  assert.match((await run({ ...reseeded, trainCount: 1201 })).text, reusing);
   await Deno.remove(outRoot, { recursive: true });
 });
