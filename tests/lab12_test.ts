@@ -15,11 +15,14 @@ const TINY: SftPreset = {
 Deno.test("lab 12 runs to the end with --reference and writes its SFT loss and accuracy charts", async () => {
   const outRoot = await Deno.makeTempDir();
   const lines: string[] = [];
+  // From the output folder's parent, as a student runs it from the repository: relative paths.
+  const cwd = Deno.cwd();
+  Deno.chdir(outRoot);
   const result = await runLab(makeLab(TINY), {
     reference: true,
     outRoot,
     print: (l) => lines.push(l),
-  });
+  }).finally(() => Deno.chdir(cwd));
   assert.equal(result.status, "complete", lines.join("\n"));
   const files = [...Deno.readDirSync(`${outRoot}/12_chatgpt`)].map((f) => f.name);
   for (const f of ["index.html", "sft_loss.svg", "accuracy_per_family.svg", "replies.txt"]) {
@@ -27,7 +30,8 @@ Deno.test("lab 12 runs to the end with --reference and writes its SFT loss and a
   }
   const text = lines.join("\n");
   assert.match(text, /<\|user\|>what is 23\+45\?<\|end\|><\|assistant\|>68<\|end\|>/);
-  assert.match(text, /deno task chat --ckpt .*12_chatgpt\/sft/);
+  assert.match(text, /^ {4}deno task chat --ckpt 12_chatgpt\/sft$/m);
+  assert.ok(!text.includes(outRoot), "no absolute path");
   assert.match(text, /This run: 1,\d{3} training conversations/);
   // A run started after the training step reloads the checkpoint the lab saved.
   const resumed = await runLab(makeLab(TINY), {
