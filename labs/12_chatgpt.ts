@@ -161,14 +161,12 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
     preset.settings.seed,
     await loadBackend(),
   );
-  const s = preset.settings;
+  const s = preset.settings, steps = formatCount(s.steps);
   ctx.say(`
-    Supervised fine-tuning, quick preset: a GPT of ${model.numParameters.toLocaleString("en-US")}
-    parameters (${preset.model.nLayer} layers, width ${preset.model.nEmbd}), ${
-    formatCount(s.steps)
-  } steps of
-    ${s.batchSize} conversations, AdamW with warmup and cosine decay from ${s.maxLr}. Batches take
-    neighbours in length order, so that little is lost to padding. Positions are rotary (RoPE, lab
+    Supervised fine-tuning, quick preset: a GPT of ${formatCount(model.numParameters)}
+    parameters (${preset.model.nLayer} layers, width ${preset.model.nEmbd}),
+    ${steps} steps of ${s.batchSize} conversations, AdamW with warmup and cosine decay from
+    ${s.maxLr}. Batches take neighbours in length order, so that little is lost to padding. Positions are rotary (RoPE, lab
     05): a sum's digits sit at different places in "what is 23+45?" and "add 23 and 45.", but at
     the same distances from the answer, and RoPE encodes distances. It runs on the SIMD kernels;
     the held-out loss is measured every ${s.evalEvery} steps.
