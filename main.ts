@@ -377,7 +377,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
     usage: `deno task sft [--preset quick|full] [--steps N] [--minutes M] [--seed N] [--out DIR]
                       [--backend wasm|ts]
 
-  --preset   quick (the lab's: about three minutes) or full (the course's targets; default)
+  --preset   quick (the lab's: within a minute) or full (the course's targets; default)
   --steps, --seed   override the preset's
   --minutes M  stop training after M minutes even if steps remain (the full run uses 15)
   --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)

@@ -3,8 +3,8 @@
  * writes itself (with a held-out split), supervised fine-tuning with the loss masked to the
  * assistant's tokens, evaluation by exact match per task family, and the chat commands.
  *
- * Runs the `quick` SFT preset (about three minutes); `deno task sft --preset full` is the run that
- * aims at the course's targets. The lab's model starts from scratch: its conversations are its
+ * Runs the `quick` SFT preset (within a minute), and reuses that run while its inputs stay the
+ * same; `deno task sft --preset full` is the run that aims at the course's targets. The lab's model starts from scratch: its conversations are its
  * whole world, which is what lets a model this small learn them.
  * @module
  */
