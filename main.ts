@@ -333,7 +333,8 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   --ckpt DIR       a run folder (its best/ checkpoint, else latest/) or a checkpoint folder
   --adapters FILE  LoRA adapters (lab 11 saves out/11_finetuning/lora/adapters.safetensors),
                    merged onto --ckpt, or without it onto the base checkpoint their file names
-  --prompt TEXT    where the text starts (default a new line)
+  --prompt TEXT    where the text starts, printed before the continuation (default a new
+                   line); for a newline inside it, bash and zsh take $'forecast for x:\\n'
   --tokens N       how many tokens to generate (default 500)
   --temperature X  0 is greedy; below 1 is safer, above 1 wilder (default 0.8)
   --top-k K, --top-p P  sample only among the K most likely tokens / the nucleus of mass P
@@ -378,7 +379,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
     usage: `deno task sft [--preset quick|full] [--steps N] [--minutes M] [--seed N] [--out DIR]
                       [--backend wasm|ts]
 
-  --preset   quick (the lab's: about three minutes) or full (the course's targets; default)
+  --preset   quick (the lab's: within a minute) or full (the course's targets; default)
   --steps, --seed   override the preset's
   --minutes M  stop training after M minutes even if steps remain (the full run uses 15)
   --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)

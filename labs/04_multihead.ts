@@ -13,6 +13,7 @@ import { gradCheck } from "../lib/course/gradcheck.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { linearForward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
+import { formatCount } from "../lib/term.ts";
 import { exercises } from "./catalog/04_multihead.ts";
 
 const WORDS = ["le", "chat", "voit", "le", "chien", "et", "le", "chat"];
@@ -180,7 +181,9 @@ async function yourBackward(ctx: StepContext) {
   );
   const r = gradCheck(loss, inp, dinp);
   ctx.say(`
-    Relative error over all ${inp.length} inputs: ${r.relativeError.toExponential(1)} (float32
+    Relative error over all ${formatCount(inp.length)} inputs: ${
+    r.relativeError.toExponential(1)
+  } (float32
     rounding is around 1e-4; a mistake gives something near 1). Lab 05 asks how the model knows
     where each word stands: nothing in attention depends on position except the mask.
   `);

@@ -174,7 +174,9 @@ async function yourAdamW(ctx: StepContext) {
   }
   ctx.say(`
     Your three functions make a training loop: batch, forward, backward, clip, step. Its first
-    ${steps} steps, on fresh batches each time (ln V = ${Math.log(config.vocabSize).toFixed(2)}):
+    ${formatCount(steps)} steps, on fresh batches each time (ln V = ${
+    Math.log(config.vocabSize).toFixed(2)
+  }):
   `);
   ctx.table([
     ["step", ...[0, 5, 10, 20, steps - 1]],
@@ -350,7 +352,9 @@ async function resume(ctx: StepContext) {
     }),
   ]);
   ctx.say(`
-    The first run stopped after ${first.step} steps. Over all ${a.length} logged values (every
+    The first run stopped after ${formatCount(first.step)} steps. Over all ${
+    formatCount(a.length)
+  } logged values (every
     training loss and every evaluation), the two curves are ${
     same ? "identical to the last bit" : "DIFFERENT"
   }.

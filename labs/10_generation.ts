@@ -129,7 +129,9 @@ async function greedy(ctx: StepContext) {
   ctx.show(margin(text, 6));
   const distinct = new Set(text.match(/.{1,8}/gs) ?? []).size;
   ctx.say(`
-    (${distinct} distinct 8-character pieces in ${text.length} characters.) Sampling instead
+    (${formatCount(distinct)} distinct 8-character pieces in ${
+    formatCount(text.length)
+  } characters.) Sampling instead
     draws from the distribution, with a seed for reproducibility; top-k and top-p then cut off
     its unreliable tail.
   `);

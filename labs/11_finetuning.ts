@@ -20,7 +20,7 @@ import { generate } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { type Backend, loadBackend } from "../lib/wasm/backend.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
 import {
   loadAdapted,
   LORA_TARGETS,
@@ -31,7 +31,7 @@ import {
 } from "../lib/train/lora.ts";
 import { Rng } from "../lib/random.ts";
 import { forecastText, forecastTowns } from "../lib/train/style_data.ts";
-import { formatCount, margin } from "../lib/term.ts";
+import { formatCount, margin, shellCommand } from "../lib/term.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
 import { estimateLoss, type TrainSettings } from "../lib/train/trainer.ts";
 import { exercises } from "./catalog/11_finetuning.ts";
@@ -258,7 +258,7 @@ async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
   ctx.say(`
     The plain way: keep training. Every parameter moves, with the same step as pretraining
     (lib/train/trainer.ts's trainStep: forward, backward, clipping, AdamW), now on batches of
-    forecasts: ${s.steps} steps of ${s.batchSize} windows of ${
+    forecasts: ${formatCount(s.steps)} steps of ${s.batchSize} windows of ${
     (await pretrained(ctx, state)).model.config.blockSize
   } characters, warmup then cosine decay from a peak of ${setup.fullLr}${
     setup.fullLr < labPreset().settings.maxLr
@@ -543,16 +543,22 @@ async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
   b.model.forward(ids, null, 1, ids.length);
   const identical = a.model.acts!.logits.every((x, i) => x === b.model.acts!.logits[i]);
   const size = async (path: string) => exact((await Deno.stat(path)).size);
+  // $'…\n' in bash and zsh: the prompt ends with a real newline, as in the forecasts.
+  const promptFlag = ["--prompt", STYLE_PROMPT];
   ctx.table([
     ["saved as", "file", "bytes"],
-    ["merged checkpoint", `${merged}/model.safetensors`, await size(`${merged}/model.safetensors`)],
-    ["adapters apart", adapters, await size(adapters)],
+    [
+      "merged checkpoint",
+      relative(`${merged}/model.safetensors`),
+      await size(`${merged}/model.safetensors`),
+    ],
+    ["adapters apart", relative(adapters), await size(adapters)],
   ]);
   ctx.say(`
     Two ways to keep a LoRA model. Merged: W0 + (α/r)·B·A written into the weights, a normal
     checkpoint that any tool reads, as fast as the base model — sample it with
   `);
-  ctx.show(`deno task sample --ckpt ${merged} --prompt "${STYLE_PROMPT.replace("\n", "\\n")}"`);
+  ctx.show(shellCommand(["deno", "task", "sample", "--ckpt", relative(merged), ...promptFlag]));
   ctx.say(`
     Kept apart: only A and B (PEFT's tensor names), with the rank, α, the model config and the
     path of the base checkpoint in the file's metadata; loading reads the base and merges the
@@ -563,7 +569,7 @@ async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
     Sample the adapted model straight from its adapters with
   `);
   ctx.show(
-    `deno task sample --adapters ${adapters} --prompt "${STYLE_PROMPT.replace("\n", "\\n")}"`,
+    shellCommand(["deno", "task", "sample", "--adapters", relative(adapters), ...promptFlag]),
   );
 }
 

@@ -3,8 +3,8 @@
  * writes itself (with a held-out split), supervised fine-tuning with the loss masked to the
  * assistant's tokens, evaluation by exact match per task family, and the chat commands.
  *
- * Runs the `quick` SFT preset (about three minutes); `deno task sft --preset full` is the run that
- * aims at the course's targets. The lab's model starts from scratch: its conversations are its
+ * Runs the `quick` SFT preset (within a minute), and reuses that run while its inputs stay the
+ * same; `deno task sft --preset full` is the run that aims at the course's targets. The lab's model starts from scratch: its conversations are its
  * whole world, which is what lets a model this small learn them.
  * @module
  */
@@ -24,8 +24,10 @@ import {
 } from "../lib/chat/template.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
+import { loadRun, runKey, saveRun } from "../lib/course/run_cache.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
+import { formatCount, shellCommand } from "../lib/term.ts";
 
 const EXAMPLE: Turn[] = [
   { role: "user", text: "what is 23+45?" },
@@ -108,8 +110,12 @@ function conversations(ctx: StepContext, state: State, preset: SftPreset) {
     held-out split cannot be recalled: it has to be worked out. About a third of the
     conversations go on for several exchanges, so the model also learns to read a history.
 
-    This run: ${data.train.length} training conversations (${data.dropped} longer than the
-    context of ${preset.model.blockSize} tokens left out) and ${data.heldOut.length} held-out ones,
+    This run: ${formatCount(data.train.length)} training conversations (${
+    formatCount(data.dropped)
+  } longer than the
+    context of ${preset.model.blockSize} tokens left out) and ${
+    formatCount(data.heldOut.length)
+  } held-out ones,
     ${multi} of them multi-turn.
   `);
 }
@@ -155,25 +161,18 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
     preset.settings.seed,
     await loadBackend(),
   );
-  const s = preset.settings;
+  const s = preset.settings, steps = formatCount(s.steps);
   ctx.say(`
-    Supervised fine-tuning, quick preset: a GPT of ${model.numParameters.toLocaleString("en-US")}
-    parameters (${preset.model.nLayer} layers, width ${preset.model.nEmbd}), ${s.steps} steps of
-    ${s.batchSize} conversations, AdamW with warmup and cosine decay from ${s.maxLr}. Batches take
-    neighbours in length order, so that little is lost to padding. Positions are rotary (RoPE, lab
+    Supervised fine-tuning, quick preset: a GPT of ${formatCount(model.numParameters)}
+    parameters (${preset.model.nLayer} layers, width ${preset.model.nEmbd}),
+    ${steps} steps of ${s.batchSize} conversations, AdamW with warmup and cosine decay from
+    ${s.maxLr}. Batches take neighbours in length order, so that little is lost to padding. Positions are rotary (RoPE, lab
     05): a sum's digits sit at different places in "what is 23+45?" and "add 23 and 45.", but at
     the same distances from the answer, and RoPE encodes distances. It runs on the SIMD kernels;
     the held-out loss is measured every ${s.evalEvery} steps.
   `);
-  const result = await sft({
-    model,
-    tokenizer: data.tok,
-    train: data.train,
-    heldOut: data.heldOutExamples,
-    settings: s,
-    outDir: `${ctx.outDir}/sft`,
-  });
-  state.model = model;
+  const { result, reused } = await trainOrReuse(ctx, model, data, preset);
+  state.model = reused ?? model;
   state.result = result;
   await ctx.chart(
     "sft_loss",
@@ -197,13 +196,50 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
     The held-out loss, always on the same conversations, is the curve to read.
   `);
   ctx.say(`
-    ${result.steps} steps in ${Math.round(result.seconds)} s (${
-    Math.round(result.tokPerSec)
-  } tokens/s).
+    ${formatCount(result.steps)} steps in ${Math.round(result.seconds)} s (${
+    formatCount(Math.round(result.tokPerSec))
+  } tokens/s${reused ? ", when it was trained" : ""}).
     The held-out loss went from ${first.toFixed(2)} (about ln ${data.tok.vocabSize} =
     ${Math.log(data.tok.vocabSize).toFixed(2)}, a uniform guess) to ${last.toFixed(2)} per
-    assistant token. The checkpoint is in ${ctx.outDir}/sft/latest.
+    assistant token. The checkpoint is in ${relative(`${ctx.outDir}/sft/latest`)}.
   `);
+}
+
+/**
+ * SFT of `model` on the preset's data, or the run saved in `<outDir>/sft` when its inputs (the
+ * preset, the encoded conversations, the library's code) are the same: then `reused` is its
+ * model. A student fixing exercise 12.2 reruns the lab without training again each time.
+ */
+async function trainOrReuse(ctx: StepContext, model: GPT, data: ChatData, preset: SftPreset) {
+  const dir = `${ctx.outDir}/sft`, runFile = `${dir}/run.json`;
+  const examples = [...data.train, ...data.heldOutExamples].flatMap((e) => [e.ids, e.weights]);
+  const key = await runKey([preset, data.tok.chars, ...examples]);
+  const saved = await loadRun<SftResult>(runFile, key);
+  if (saved) {
+    try {
+      const reused = (await loadChatModel(dir)).model;
+      ctx.say(`
+        The preset, the ${formatCount(data.train.length)} conversations, the seed and the
+        library's code are those of the run saved in ${relative(dir)}, so the lab reuses its
+        checkpoint instead of training again (delete that folder to train anew).
+      `);
+      return { result: saved, reused };
+    } catch {
+      // The checkpoint does not load: train again below.
+    }
+  }
+  // Until this run is saved, no key may vouch for the checkpoint it is about to replace.
+  await Deno.remove(runFile).catch(() => {});
+  const result = await sft({
+    model,
+    tokenizer: data.tok,
+    train: data.train,
+    heldOut: data.heldOutExamples,
+    settings: preset.settings,
+    outDir: dir,
+  });
+  await saveRun(runFile, key, result);
+  return { result, reused: undefined };
 }
 
 /** The fine-tuned model: this run's, or (a run started with --from) the one it saved. */
@@ -284,9 +320,11 @@ async function talk(ctx: StepContext, state: State, preset: SftPreset) {
   ctx.say(`
     Talk to it yourself, in the terminal (replies stream token by token; /reset, /temp 0.7, /quit):
   `);
-  ctx.show(`deno task chat --ckpt ${ctx.outDir}/sft`);
+  ctx.show(shellCommand(["deno", "task", "chat", "--ckpt", relative(`${ctx.outDir}/sft`)]));
   ctx.say("or in the browser, on a page served from your machine:");
-  ctx.show(`deno task chat --ckpt ${ctx.outDir}/sft --web`);
+  ctx.show(
+    shellCommand(["deno", "task", "chat", "--ckpt", relative(`${ctx.outDir}/sft`), "--web"]),
+  );
   ctx.say(`
     Ask it something outside its five families and you will see what SFT does and does not do:
     it answers in the shape it was taught, ending its turn, whatever the question. Knowledge comes

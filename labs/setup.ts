@@ -9,6 +9,7 @@
  * Leaves out choosing a corpus by name or path: that is `deno task train --corpus`.
  * @module
  */
+import { dirname, join } from "node:path";
 import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import type { GPTConfig } from "../lib/model/config.ts";
 import { PRESETS } from "../lib/model/config.ts";
@@ -198,9 +199,14 @@ export async function labPretrained(
   const saved = saveTokenizer(tokenizer);
   const own = `${ctx.outDir}/run/best`;
   const here = ctx.outDir.split("/").pop();
+  // Joined by name, not through "<outDir>/..": this lab's folder may not exist yet, and the
+  // system cannot resolve ".." out of a folder that does not exist.
   const candidates: [string, string][] = [
     ...PRETRAINING_LABS.filter(([slug]) => slug !== here)
-      .map(([slug, origin]): [string, string] => [`${ctx.outDir}/../${slug}/run/best`, origin]),
+      .map(([slug, origin]): [string, string] => [
+        join(dirname(ctx.outDir), slug, "run", "best"),
+        origin,
+      ]),
     [own, "the best checkpoint this lab trained on an earlier run"],
   ];
   for (const [dir, origin] of candidates) {

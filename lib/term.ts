@@ -1,6 +1,6 @@
 /**
  * Terminal output: colours that switch themselves off when nobody is looking (pipes, NO_COLOR),
- * paragraph wrapping and aligned tables. Nothing here writes files.
+ * paragraph wrapping, aligned tables and command lines to paste. Nothing here writes files.
  * @module
  */
 import { styleText } from "node:util";
@@ -102,4 +102,30 @@ export function formatCount(n: number, compact = false): string {
  */
 export function margin(text: string, lines: number): string {
   return text.split("\n").slice(0, lines).map((l) => `│ ${l}`).join("\n");
+}
+
+/**
+ * `words` as a command line that works when pasted into bash or zsh: plain words as they are,
+ * others in single quotes, and text with a newline or tab as `$'…'`, where `\n` is a newline.
+ *
+ * @example
+ * ```ts
+ * import { shellCommand } from "./term.ts";
+ * console.assert(shellCommand(["echo", "it's", "a:\n"]) === `echo 'it'\\''s' $'a:\\n'`);
+ * ```
+ */
+export function shellCommand(words: string[]): string {
+  return words.map((w) => {
+    if (/^[\w@%+=:,./-]+$/.test(w)) return w;
+    if (/\p{Cc}/u.test(w)) {
+      const escaped = w.replace(/[\\']/g, (c) => `\\${c}`).replace(
+        /\p{Cc}/gu,
+        (c) =>
+          ({ "\n": "\\n", "\t": "\\t", "\r": "\\r" })[c] ??
+            `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+      );
+      return `$'${escaped}'`;
+    }
+    return `'${w.replaceAll("'", `'\\''`)}'`;
+  }).join(" ");
 }

@@ -40,6 +40,10 @@ Deno.test("hint prints the exercise's hint, and an unknown id lists the real one
   const ok = await runCli(["hint", "00.1"]);
   assert.equal(ok.code, 0);
   assert.match(ok.stdout, /00\.1 · Softmax/);
+  // Without the lab's leading zero, as `deno task lab 3` takes it.
+  const short = await runCli(["hint", "3.1"]);
+  assert.equal(short.code, 0, short.stderr);
+  assert.match(short.stdout, /03\.1 · Causal attention weights/);
   const bad = await runCli(["hint", "00.9"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /no exercise "00\.9".*00\.1, 00\.2/);

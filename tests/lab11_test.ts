@@ -62,6 +62,20 @@ Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both met
   for (const file of ["lora_merged/model.safetensors", "lora/adapters.safetensors"]) {
     assert.ok((await Deno.stat(`${dir}/${file}`)).size > 0, file);
   }
+  // The sample commands the lab prints work when pasted into a shell, the prompt's newline too.
+  const commands = output.match(/^ {4}deno task sample .*$/gm) ?? [];
+  assert.equal(commands.length, 2, output);
+  for (const command of commands) {
+    const run = await new Deno.Command("bash", {
+      args: ["-c", command.trim()],
+      cwd: REPO_ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(run.stderr);
+    assert.equal(run.code, 0, `${command}: ${stderr}`);
+    assert.match(new TextDecoder().decode(run.stdout), /^forecast for \w+:\n/, command);
+  }
   // A run started at a later step fine-tunes again what it needs, to the same numbers.
   const later: string[] = [];
   const resumed = await runLab(makeLab(SHORT), {

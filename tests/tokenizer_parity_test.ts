@@ -9,6 +9,7 @@ import {
   GPT2_SPLIT_PATTERN,
   gpt2Tokenizer,
   GPT4_SPLIT_PATTERN,
+  trainBpe,
 } from "../lib/tokenizer/mod.ts";
 
 const SAMPLE = await Deno.readTextFile(
@@ -105,8 +106,88 @@ function parityTexts(): string[] {
   ];
 }
 
-Deno.test("our GPT-2 split pattern is the one GPT-2's ranks ship with", () => {
-  assert.equal(gpt2Ranks.pat_str, GPT2_SPLIT_PATTERN);
+/**
+ * Every character of Unicode's White_Space property and of the line-break classes BK, CR, LF, NL,
+ * SP, ZW, WJ, GL and ZWJ, plus the ones Python's str.isspace or JavaScript's \s add (U+001C–U+001F,
+ * U+180E, U+FEFF), each in the places a split can differ: after a space, before a letter, between
+ * spaces, next to punctuation, digits and newlines.
+ */
+function whitespaceText(): string {
+  const ranges: [number, number][] = [
+    [0x09, 0x0d],
+    [0x1c, 0x20],
+    [0x85, 0x85],
+    [0xa0, 0xa0],
+    [0x34f, 0x34f],
+    [0x35c, 0x362],
+    [0xf08, 0xf08],
+    [0xf0c, 0xf0c],
+    [0xf12, 0xf12],
+    [0xfd9, 0xfda],
+    [0x1680, 0x1680],
+    [0x180e, 0x180e],
+    [0x2000, 0x200d],
+    [0x2011, 0x2011],
+    [0x2028, 0x2029],
+    [0x202f, 0x202f],
+    [0x205f, 0x2060],
+    [0x3000, 0x3000],
+    [0xfeff, 0xfeff],
+  ];
+  const chars: string[] = [];
+  for (const [from, to] of ranges) {
+    for (let c = from; c <= to; c++) chars.push(String.fromCodePoint(c));
+  }
+  const shapes = [
+    " #x",
+    "#x",
+    "x#",
+    "x #",
+    "  # x",
+    "##",
+    " ## ",
+    "!#",
+    "#!",
+    " #!",
+    "1#2",
+    "#\n",
+    "\n#",
+    "#\r\n",
+    "# ",
+    "'s#",
+    "#'s",
+  ];
+  return chars.flatMap((c) => shapes.map((s) => s.replaceAll("#", c))).join("|");
+}
+
+Deno.test("a space then U+0085 or U+FEFF splits as in GPT-2, not as JavaScript's \\s would", async () => {
+  const gpt2 = await gpt2Tokenizer();
+  assert.deepEqual(gpt2.encodeOrdinary(" \u0085x"), [220, 126, 227, 87]);
+  assert.deepEqual(gpt2.encodeOrdinary(" \ufeffx"), [27332, 119, 123, 87]);
+  // js-tiktoken ships the pattern with JavaScript's \s, which is where the difference came from.
+  assert.notEqual(gpt2Ranks.pat_str, GPT2_SPLIT_PATTERN);
+});
+
+Deno.test("GPT-2, cl100k and our trainer's split give tiktoken's ids on every whitespace", async () => {
+  const text = whitespaceText();
+  const trained = trainBpe(SAMPLE, { vocabSize: 300 });
+  assert.equal(trained.pattern, GPT4_SPLIT_PATTERN);
+  const cases = [
+    { ours: await gpt2Tokenizer(), wasm: get_encoding("gpt2") },
+    { ours: fromTiktokenRanks(cl100kRanks, trained.pattern), wasm: get_encoding("cl100k_base") },
+  ];
+  try {
+    for (const { ours, wasm } of cases) {
+      assert.deepEqual(ours.encodeOrdinary(text), Array.from(wasm.encode_ordinary(text)));
+      // Piece by piece too, so that a failure names the character.
+      for (const piece of text.split("|")) {
+        const want = Array.from(wasm.encode_ordinary(piece));
+        assert.deepEqual(ours.encodeOrdinary(piece), want, JSON.stringify(piece));
+      }
+    }
+  } finally {
+    for (const { wasm } of cases) wasm.free();
+  }
 });
 
 Deno.test("GPT-2 from js-tiktoken's ranks gives js-tiktoken's ids on multilingual text", async () => {

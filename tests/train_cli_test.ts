@@ -45,6 +45,7 @@ Deno.test("train on a small corpus, resume it, then sample from it with a stop s
   });
   assert.equal(sample.code, 0, sample.stderr);
   assert.ok(!sample.stdout.trimEnd().includes("\n"), "the stop string ends the sample");
+  assert.ok(sample.stdout.startsWith("Line"), "the prompt is echoed before the continuation");
 
   // Sampling values are checked where they enter, before any token is drawn.
   const bad: [string[], RegExp][] = [

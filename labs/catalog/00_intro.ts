@@ -3,7 +3,14 @@
  * @module
  */
 import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../../lib/model/config.ts";
-import { closeCase, equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
+import {
+  closeCase,
+  equalCase,
+  type Exercise,
+  EXP_OVERFLOW,
+  explainNonFinite,
+  show,
+} from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { softmax } from "../../lib/layers/softmax.ts";
 
@@ -28,7 +35,12 @@ const softmaxExercise: Exercise<typeof softmax> = {
       [-5],
       Array.from({ length: 7 }, () => rng.normal() * 3),
     ];
-    return inputs.map((x) => closeCase(`softmax(${show(x)})`, impl([...x]), softmax(x), 1e-6));
+    return inputs.map((x) =>
+      explainNonFinite(
+        closeCase(`softmax(${show(x)})`, impl([...x]), softmax(x), 1e-6),
+        EXP_OVERFLOW,
+      )
+    );
   },
 };
 

@@ -138,9 +138,10 @@ const encodeExercise: Exercise<(text: string, merges: Pair[]) => number[]> = {
     // "b"+"c" was learnt before "a"+"b": taking the leftmost pair first gets "abc" wrong.
     const handmade: Pair[] = [[98, 99], [97, 98], [257, 99]];
     cases.push(["abcabc", handmade, new BpeTokenizer({ pattern: "", merges: handmade })]);
+    // The whole merge list in the call, so that a failing case can be rerun by hand.
     return cases.map(([text, m, reference]) =>
       equalCase(
-        `encode(${show(text)}, <${m.length} merges>)`,
+        `encode(${show(text)}, ${JSON.stringify(m)})`,
         impl(text, m.map(([a, b]) => [a, b] as Pair)),
         reference.encode(text),
       )

@@ -3,7 +3,12 @@
  * weighted sum of values.
  * @module
  */
-import { closeCase, type Exercise } from "../../lib/course/exercise.ts";
+import {
+  closeCase,
+  type Exercise,
+  EXP_OVERFLOW,
+  explainNonFinite,
+} from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { attend, attentionWeights } from "../../lib/layers/single_head.ts";
 
@@ -22,7 +27,7 @@ const weightsExercise: Exercise<typeof attentionWeights> = {
   reference: attentionWeights,
   check(impl) {
     const rng = new Rng(3);
-    return SHAPES.flatMap(([T, d]) => {
+    const cases = SHAPES.flatMap(([T, d]) => {
       const q = rng.normalArray(T * d, 2), k = rng.normalArray(T * d, 2);
       return [true, false].map((causal) =>
         closeCase(
@@ -33,6 +38,20 @@ const weightsExercise: Exercise<typeof attentionWeights> = {
         )
       );
     });
+    // Scores near 1768 = (30² + 40²)/√2: exp() overflows unless each row's max is subtracted.
+    const q = new Float32Array([30, 40, 30, 40, 40, 30]);
+    for (const causal of [true, false]) {
+      cases.push(explainNonFinite(
+        closeCase(
+          `attentionWeights(q = k = [[30, 40], [30, 40], [40, 30]], T=3, d=2, causal=${causal})`,
+          impl(q.slice(), q.slice(), 3, 2, causal),
+          attentionWeights(q, q, 3, 2, causal),
+          1e-5,
+        ),
+        EXP_OVERFLOW,
+      ));
+    }
+    return cases;
   },
 };
 

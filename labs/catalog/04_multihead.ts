@@ -4,7 +4,7 @@
  * @module
  */
 import { attentionBackward, attentionForward } from "../../lib/layers/attention.ts";
-import type { Exercise } from "../../lib/course/exercise.ts";
+import { type Exercise, EXP_OVERFLOW, explainNonFinite } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
 
@@ -30,16 +30,16 @@ const forwardExercise: Exercise<typeof attentionForward> = {
   reference: attentionForward,
   check(impl) {
     const rng = new Rng(10);
-    return SHAPES.flatMap(([B, T, C, NH]) =>
+    const call = (what: string, inp: Float32Array, B: number, T: number, C: number, NH: number) =>
       compareCalls(
-        `attentionForward(out, preatt, att, inp, B=${B}, T=${T}, C=${C}, NH=${NH})`,
+        `attentionForward(out, preatt, att, ${what}, B=${B}, T=${T}, C=${C}, NH=${NH})`,
         impl,
         attentionForward,
         [
           rng.normalArray(B * T * C), // stale values: out must be overwritten
           new Float32Array(B * NH * T * T),
           new Float32Array(B * NH * T * T),
-          rng.normalArray(B * T * 3 * C),
+          inp,
           B,
           T,
           C,
@@ -47,8 +47,16 @@ const forwardExercise: Exercise<typeof attentionForward> = {
         ],
         { out: 0, att: 2 },
         1e-5,
-      )
+      );
+    const cases = SHAPES.flatMap(([B, T, C, NH]) =>
+      call("inp", rng.normalArray(B * T * 3 * C), B, T, C, NH)
     );
+    // Each head's q = k = [30, 40] or [40, 30]: scores near 1768, so exp() overflows unless each
+    // row's max is subtracted.
+    const qk = [[30, 40, 40, 30], [30, 40, 40, 30], [40, 30, 30, 40]];
+    const inp = Float32Array.from(qk.flatMap((x) => [...x, ...x, ...rng.normalArray(4)]));
+    const large = call("inp with q = k = [30, 40, 40, 30] at t = 0, 1", inp, 1, 3, 4, 2);
+    return [...cases, ...large.map((c) => explainNonFinite(c, EXP_OVERFLOW))];
   },
 };
 

@@ -2,7 +2,13 @@
  * Exercises of lab 10: softmax with a temperature, top-k filtering and top-p (nucleus) filtering.
  * @module
  */
-import { closeCase, type Exercise, show } from "../../lib/course/exercise.ts";
+import {
+  closeCase,
+  type Exercise,
+  EXP_OVERFLOW,
+  explainNonFinite,
+  show,
+} from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { nextTokenDistribution } from "../../lib/model/sampling.ts";
 import { softmax } from "../../lib/layers/softmax.ts";
@@ -51,11 +57,14 @@ const temperatureExercise: Exercise<typeof softmaxWithTemperature> = {
       ([V, t]) => {
         const logits = rng.normalArray(V, 3);
         if (V === 4) logits[1] = 400; // overflows exp() unless the max is subtracted
-        return closeCase(
-          `softmaxWithTemperature(${show(logits)}, ${t})`,
-          impl(logits.slice(), t),
-          softmaxWithTemperature(logits, t),
-          1e-6,
+        return explainNonFinite(
+          closeCase(
+            `softmaxWithTemperature(${show(logits)}, ${t})`,
+            impl(logits.slice(), t),
+            softmaxWithTemperature(logits, t),
+            1e-6,
+          ),
+          EXP_OVERFLOW,
         );
       },
     );

@@ -36,14 +36,16 @@ export const CATALOG: Exercise[] = [
 ];
 
 /**
- * The exercise with this id, or undefined.
+ * The exercise with this id, or undefined; the lab's number may drop its zero, as `lab 3` does.
  *
  * @example
  * ```ts
  * import { findExercise } from "./mod.ts";
  * console.assert(findExercise("00.1")?.symbol === "softmax");
+ * console.assert(findExercise("3.1")?.id === "03.1");
  * ```
  */
 export function findExercise(id: string): Exercise | undefined {
-  return CATALOG.find((e) => e.id === id);
+  const key = id.trim().replace(/^(\d)\./, "0$1.");
+  return CATALOG.find((e) => e.id === key);
 }

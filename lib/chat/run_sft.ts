@@ -7,7 +7,7 @@
 import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
-import { paint, table } from "../term.ts";
+import { formatCount, paint, table } from "../term.ts";
 import { chatAlphabet, type Conversation, generateConversations, turnsOf } from "./data.ts";
 import { type ChatEvaluation, evaluateChat } from "./eval.ts";
 import { SFT_PRESETS, type SftPreset } from "./presets.ts";
@@ -115,10 +115,13 @@ export async function runSft(
     await loadBackend(req.backend),
   );
   print(
-    `${data.train.length.toLocaleString("en-US")} training conversations (${data.dropped} too ` +
-      `long left out), ${data.heldOut.length} held out · model ${
-        model.numParameters.toLocaleString("en-US")
-      } parameters · ${steps} steps of ${preset.settings.batchSize} conversations → ${outDir}`,
+    `${formatCount(data.train.length)} training conversations (${
+      formatCount(data.dropped)
+    } too long left out), ${formatCount(data.heldOut.length)} held out · model ${
+      formatCount(model.numParameters)
+    } parameters · ${
+      formatCount(steps)
+    } steps of ${preset.settings.batchSize} conversations → ${outDir}`,
   );
   let stop = false;
   const onInterrupt = () => {
@@ -154,7 +157,7 @@ export async function runSft(
     ) + "\n",
   );
   print(
-    `Trained ${result.steps} steps in ${Math.round(result.seconds)} s` +
+    `Trained ${formatCount(result.steps)} steps in ${Math.round(result.seconds)} s` +
       `${result.outOfTime ? " (the time budget ended it)" : ""}. Held-out exact match:`,
   );
   print(table([

@@ -259,10 +259,43 @@ export function closeCase(
   for (let i = 0; i < expected.length; i++) {
     const g = arr[i];
     if (typeof g !== "number" || !(Math.abs(g - expected[i]) <= tolerance)) {
-      return fail(`${show(got)} (differs at index ${i}: ${show(g)} vs ${show(expected[i])})`);
+      return fail(
+        `${show(got)} (differs at index ${i}: ${show(g)} vs ${show(expected[i])}` +
+          `${neighbourhood(arr, expected, i)})`,
+      );
     }
   }
   return { what, expected: expectedText, got: show(got), passed: true };
+}
+
+/** Why a softmax gives NaN on large scores, for {@link explainNonFinite}. */
+export const EXP_OVERFLOW = "large scores overflow exp() to Infinity, and Infinity / Infinity " +
+  "is NaN: subtract each row's largest score before exp() (the result does not change)";
+
+/**
+ * `c`, with `why` added to what came back when it failed with NaN or Infinity in it, so that a
+ * case built to catch a known mistake names it; any other outcome is left as is.
+ *
+ * @example
+ * ```ts
+ * import { closeCase, EXP_OVERFLOW, explainNonFinite } from "./exercise.ts";
+ * const c = explainNonFinite(closeCase("softmax([1000])", [NaN], [1]), EXP_OVERFLOW);
+ * console.assert(c.got.endsWith(EXP_OVERFLOW));
+ * ```
+ */
+export function explainNonFinite(c: Case, why: string): Case {
+  return !c.passed && /NaN|Infinity/.test(c.got) ? { ...c, got: `${c.got}: ${why}` } : c;
+}
+
+/**
+ * For an array too long to show whole, the entries around index `i` on both sides, so that a
+ * difference can be read in its context; "" for a short one.
+ */
+function neighbourhood(got: ArrayLike<unknown>, expected: ArrayLike<number>, i: number): string {
+  if (expected.length <= 8) return "";
+  const from = Math.max(0, i - 2), to = Math.min(expected.length, i + 3);
+  const slice = (a: ArrayLike<unknown>) => show(Array.from(a).slice(from, to));
+  return `; indices ${from} to ${to - 1}: ${slice(got)} vs ${slice(expected)}`;
 }
 
 /**

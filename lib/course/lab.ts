@@ -126,6 +126,8 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   );
   let currentStep = "";
   let currentIndex = 0;
+  // Later steps use a passed exercise again; saying so once is enough.
+  const announced = new Set<string>();
 
   const ctx: StepContext = {
     reference,
@@ -155,7 +157,10 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       if (result.status !== "pass" || !result.impl) {
         throw new ExerciseStop(ex, result, currentIndex);
       }
-      print(paint("green", `  ✓ exercise ${ex.id} · ${ex.title}: your code passes`));
+      if (!announced.has(id)) {
+        announced.add(id);
+        print(paint("green", `  ✓ exercise ${ex.id} · ${ex.title}: your code passes`));
+      }
       return result.impl as F;
     },
   };
@@ -224,7 +229,16 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
   return lines.join("\n");
 }
 
-function relative(path: string): string {
+/**
+ * `path` relative to the current directory when it lies inside it, as labs print paths.
+ *
+ * @example
+ * ```ts
+ * import { relative } from "./lab.ts";
+ * console.assert(relative(`${Deno.cwd()}/out/03_attention`) === "out/03_attention");
+ * ```
+ */
+export function relative(path: string): string {
   const cwd = Deno.cwd();
   return path.startsWith(cwd + "/") ? path.slice(cwd.length + 1) : path;
 }

@@ -14,6 +14,7 @@ import type { Pair } from "./basic.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { applyMerges } from "./merge.ts";
 import { PairTable } from "./pair_table.ts";
+import { GPT2_SPLIT_PATTERN } from "./regex.ts";
 
 /** The shape of a js-tiktoken rank file. */
 export interface TiktokenRanks {
@@ -105,7 +106,8 @@ function decodeRanks(bpeRanks: string): { bytes: Uint8Array; starts: number[] } 
 let gpt2: Promise<BpeTokenizer> | undefined;
 
 /**
- * GPT-2's tokenizer (50,257 ids), from the ranks shipped in `npm:js-tiktoken`; built once.
+ * GPT-2's tokenizer (50,257 ids), from the ranks shipped in `npm:js-tiktoken`; built once. The
+ * split is ours: the ranks' pattern uses JavaScript's `\s`, which is not GPT-2's (see regex.ts).
  *
  * @example
  * ```ts
@@ -115,6 +117,8 @@ let gpt2: Promise<BpeTokenizer> | undefined;
  * ```
  */
 export function gpt2Tokenizer(): Promise<BpeTokenizer> {
-  gpt2 ??= import("js-tiktoken/ranks/gpt2").then((m) => fromTiktokenRanks(m.default));
+  gpt2 ??= import("js-tiktoken/ranks/gpt2").then((m) =>
+    fromTiktokenRanks(m.default, GPT2_SPLIT_PATTERN)
+  );
   return gpt2;
 }

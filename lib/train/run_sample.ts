@@ -1,6 +1,6 @@
 /**
  * Sampling from a trained checkpoint as `deno task sample` does it: load the model (with LoRA
- * adapters merged in, when given) and its tokenizer, encode the prompt, and stream the
+ * adapters merged in, when given) and its tokenizer, encode the prompt, echo it, and stream the
  * continuation to the terminal token by token, stopping at the token budget or at a stop string.
  * @module
  */
@@ -87,7 +87,8 @@ export function streamDecoder(tok: TextTokenizer): (id: number) => string {
 }
 
 /**
- * Samples from a checkpoint and returns the generated text (without the prompt).
+ * Samples from a checkpoint: writes the prompt, then the continuation as it comes, and returns
+ * the continuation.
  *
  * @example
  * ```ts
@@ -110,6 +111,8 @@ export async function runSampling(req: SampleRequest): Promise<string> {
       `The prompt is ${prompt.length} tokens, longer than the model's context of ${T}: only its last ${T} are read.`,
     );
   }
+  // The prompt first, as the model reads it: the continuation makes sense only after it.
+  write(promptText);
   const decode = streamDecoder(tok);
   const stops = (req.stop ?? []).filter((s) => s !== "");
   let text = "";
