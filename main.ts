@@ -25,6 +25,7 @@ import {
   renderTable,
   restoreFunction,
   runWatch,
+  sandboxedCheck,
   selects,
   toJunitXml,
   toResultsJson,
@@ -82,6 +83,7 @@ const COMMANDS: Record<string, Command> = {
         from,
         pause: values.step === true,
         outRoot,
+        check: sandboxedCheck(),
       });
       return result.status === "complete" ? 0 : 1;
     },

@@ -7,7 +7,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { ownCode, placed } from "./own_code.ts";
+import { notLoading, ownCode } from "./own_code.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => any;
@@ -119,8 +119,8 @@ export async function loadStudentFunction<F extends AnyFunction>(
   try {
     mod = await import(pathToFileURL(`${root}/${exercise.file}`).href);
   } catch (err) {
-    const message = err instanceof Error ? placed(err.message, root) : String(err);
-    return { error: `${exercise.file} does not load: ${message}` };
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return { error: notLoading(exercise.file, message, root) };
   }
   const fn = mod[exercise.symbol];
   if (typeof fn !== "function") {

@@ -78,6 +78,9 @@ export async function ownCode(file: string, root: string): Promise<OwnCode> {
     }
     for (const { specifier, code } of module.dependencies ?? []) {
       if (!code) continue; // a type-only import
+      // Node's built-ins are no one's answers; any other scheme (npm:, data:, https:) hides
+      // what it loads from this reading, so it is not the student's own code either.
+      if (code.specifier.startsWith("node:")) continue;
       if (!code.specifier.startsWith("file:")) {
         borrowed.add(specifier);
         continue;
@@ -122,6 +125,25 @@ export function placed(error: string, root: string): string {
   if (text === undefined) return `${where}: ${first}`;
   const shown = text.replace(/\t/g, " ").replace(/\r$/, "");
   return `${where}: ${first}\n    ${shown}\n    ${" ".repeat(Math.max(0, column - 1))}^`;
+}
+
+/**
+ * The sentence for `file` (relative to `root`) failing to load with Deno's `error`, placed:
+ * `labs/exercises/00_intro.ts:8:18 does not load: SyntaxError: …` and the line.
+ *
+ * @example
+ * ```ts
+ * import { notLoading } from "./own_code.ts";
+ * console.log(notLoading("labs/exercises/a.ts", "TypeError: SyntaxError: Expected ';'", "/x"));
+ * ```
+ */
+export function notLoading(file: string, error: string, root: string): string {
+  // Deno wraps a dynamic import's syntax error in a TypeError. Paths are shown from the root.
+  const text = placed(error.replace(/^TypeError: (?=SyntaxError:)/, ""), root)
+    .replaceAll(`file://${root}/`, "").replaceAll(`${root}/`, "");
+  return text.startsWith(`${file}:`)
+    ? text.replace(/^(\S+?): /, "$1 does not load: ")
+    : `${file} does not load: ${text}`;
 }
 
 /** A regular file inside `exercises`, reached without a link on the way. */

@@ -14,7 +14,7 @@
  */
 import type { Case, Exercise } from "../course/exercise.ts";
 import { ownCodeFailure, REPO_ROOT } from "../course/exercise.ts";
-import { placed } from "../course/own_code.ts";
+import { notLoading } from "../course/own_code.ts";
 import { GraderError, recordCalls, replayCheck } from "./replay.ts";
 import { checkSandbox, DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
 import { type Stage, stageSubmission } from "./stage.ts";
@@ -67,7 +67,7 @@ export const OUTPUT_LIMIT = 500;
 export const MESSAGE_CAP = 600;
 export const CASE_CAP = 300;
 /** Failing cases kept per exercise. */
-export const FAILURES_KEPT = 10;
+export const FAILURES_KEPT = 5;
 /** Most exercises graded at once. */
 export const MAX_JOBS = 16;
 
@@ -203,10 +203,15 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
   const run = await runSandboxed(stage, exercise.file, exercise.symbol, recording.calls, limits);
   const common = { output: cap(run.output, OUTPUT_LIMIT), ms: run.ms };
   const report = run.report;
-  if (!report) return errorResult(`No result: ${run.problem}.`, common);
+  if (!report) {
+    return errorResult(`No result: ${run.problem}.`, {
+      ...common,
+      ...(run.malformed ? { status: "fail" } : {}),
+    });
+  }
   if (report.kind === "load-error") {
     return errorResult(
-      `${exercise.file} does not load: ${placed(report.message, stage.root)}`,
+      notLoading(exercise.file, report.message, stage.root) + notCopied(stage),
       common,
     );
   }
@@ -245,6 +250,12 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
     totalCases: cases.length,
     failures: failures.slice(0, FAILURES_KEPT),
   };
+}
+
+/** What the stage left out, as a clause for a load error (a missing link explains it). */
+function notCopied(stage: Stage): string {
+  if (stage.refused.size === 0) return "";
+  return ` (not copied: ${[...stage.refused.values()].join(" ")})`;
 }
 
 /** `text` cut to at most `max` characters, an ellipsis marking the cut. */

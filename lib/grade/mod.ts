@@ -18,6 +18,7 @@ export {
   selects,
   type TestResult,
 } from "./grade.ts";
+export { sandboxedCheck, type StudentCheck } from "./lab_check.ts";
 export { GRADE_OPTIONS, gradeLimits, gradeOption } from "./options.ts";
 export { firstUnpassed, forgetProgress, loadProgress, recordProgress } from "./progress.ts";
 export { buildRelease, NOT_RELEASED } from "./release.ts";

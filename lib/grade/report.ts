@@ -8,6 +8,16 @@ import { paint, table } from "../term.ts";
 import type { GradeReport, TestResult } from "./grade.ts";
 
 /**
+ * What the two files can weigh for the catalog's 32 exercises, in bytes. Every text in them is
+ * capped in grade.ts (a message at 600 characters, the output at 500, five failing cases of three
+ * 300-character fields) and escaping makes at most six bytes of a character (`&quot;`,
+ * `\u001b`): under 8 KiB an exercise in results.json, under 40 KiB in JUnit, whatever the
+ * student's code printed or returned.
+ */
+export const RESULTS_MAX_BYTES = 512 * 1024;
+export const JUNIT_MAX_BYTES = 2 * 1024 * 1024;
+
+/**
  * The terminal table: exercise, status, points, message, then the total. A message is the
  * student's text in part, so it is escaped (`escapeCell`) before it is cut to `messageWidth`: no
  * cell can start a line, move the cursor or close the job summary's code fence.

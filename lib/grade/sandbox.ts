@@ -41,6 +41,8 @@ export interface SandboxRun {
   report?: ChildReport;
   /** Why there is no report, in one sentence for the student. */
   problem?: string;
+  /** The child sent a frame that is not a report: the student's code is to blame. */
+  malformed?: boolean;
   /** What the child printed (stdout outside the frame, then stderr), at most OUTPUT_KEEP. */
   output: string;
   ms: number;
@@ -160,7 +162,8 @@ export async function runSandboxed(
     try {
       return { report: parseReport(body), output, ms };
     } catch (err) {
-      return { output, ms, problem: `its report could not be read (${(err as Error).message})` };
+      const why = (err as Error).message;
+      return { output, ms, malformed: true, problem: `its report could not be read (${why})` };
     }
   } finally {
     await Deno.remove(cache, { recursive: true }).catch(() => {});
