@@ -109,6 +109,14 @@ export async function gradeSubmission(
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
     throw new GraderError(`jobs must be an integer from 1 to ${MAX_JOBS}, not ${jobs}.`);
   }
+  const { timeoutMs, heapMb } = options.limits ?? DEFAULT_LIMITS;
+  // A timer beyond 2^31 ms fires at once; a heap below 64 MiB does not start Deno.
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
+    throw new GraderError(`The time limit must be 1 ms to 600 s, not ${timeoutMs} ms.`);
+  }
+  if (!Number.isInteger(heapMb) || heapMb < 64 || heapMb > 8192) {
+    throw new GraderError(`The heap limit must be 64 to 8192 MiB, not ${heapMb} MiB.`);
+  }
   await checkSandbox(options.limits);
   const stage = await stageSubmission(dir);
   const tests: TestResult[] = new Array(chosen.length);

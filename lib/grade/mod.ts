@@ -1,7 +1,8 @@
 /**
- * The grader: sandboxed grading of a submission (grade.ts, with sandbox.ts, child.ts and
- * replay.ts underneath), its reports (report.ts), and the student loop around it: progress,
- * watch, reset to the starter, and the instructor's student release.
+ * The grader: sandboxed grading of a submission (grade.ts, with stage.ts, sandbox.ts, child.ts,
+ * protocol.ts, wire.ts and replay.ts underneath), its reports (report.ts), its options
+ * (options.ts), and the student loop around it: the lab's sandboxed check (lab_check.ts),
+ * progress, watch, reset to the starter, and the instructor's student release.
  *
  * @example
  * ```ts

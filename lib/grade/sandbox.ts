@@ -115,7 +115,7 @@ export async function runSandboxed(
       cwd: stage.readable,
       clearEnv: true,
       // Deno's own compile cache goes to a folder of this run, not the user's.
-      env: { NO_COLOR: "1", DENO_DIR: cache, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+      env: { NO_COLOR: "1", DENO_DIR: cache },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
