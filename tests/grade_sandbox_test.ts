@@ -12,6 +12,7 @@ import { runLab } from "../lib/course/lab.ts";
 import { ownCode } from "../lib/course/own_code.ts";
 import { gradeSubmission } from "../lib/grade/grade.ts";
 import { sandboxedCheck } from "../lib/grade/lab_check.ts";
+import { gradeOption } from "../lib/grade/options.ts";
 import { GraderError } from "../lib/grade/replay.ts";
 import { JUNIT_MAX_BYTES, RESULTS_MAX_BYTES } from "../lib/grade/report.ts";
 
@@ -52,6 +53,10 @@ Deno.test("`grade --jobs`, `--timeout`, `--heap` take whole numbers in range, or
     );
     // Refused where it enters: no sandbox was started.
     assert.ok(performance.now() - started < 2000, flag.join(" "));
+    assert.throws(
+      () => gradeOption(flag[0].slice(2) as "jobs", flag[1]),
+      new RegExp(`^UserError: ${flag[0]} takes a whole number from \\d+ to \\d+ \\(`),
+    );
   }
 });
 

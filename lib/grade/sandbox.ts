@@ -9,11 +9,11 @@
  * reads it strictly. Judging the report is not done here (see replay.ts).
  * @module
  */
-import { frameHead, parseReport } from "./protocol.ts";
+import { frameHead, parseOutcome, parseReport } from "./protocol.ts";
 import type { ChildReport, ChildRequest } from "./protocol.ts";
 import { GraderError } from "./replay.ts";
 import { encode } from "./wire.ts";
-import type { Stage } from "./stage.ts";
+import { type Stage, stageFiles } from "./stage.ts";
 
 /** Resource limits of one sandboxed run. */
 export interface Limits {
@@ -192,7 +192,6 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
       "The sandbox needs prlimit (util-linux) to limit memory and time; install util-linux.",
     );
   }
-  const { stageFiles } = await import("./stage.ts");
   const stage = await stageFiles({
     "labs/exercises/probe.ts": "export const double = (x: number[]) => x.map((v) => 2 * v);\n",
   });
@@ -208,7 +207,6 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
   } finally {
     await stage.remove();
   }
-  const { parseOutcome } = await import("./protocol.ts");
   const outcome = run.report?.kind === "outcomes" && run.report.outcomes.length === 1
     ? parseOutcome(run.report.outcomes[0], 1)
     : undefined;
