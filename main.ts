@@ -137,10 +137,8 @@ const COMMANDS: Record<string, Command> = {
   --junit FILE   write the results as JUnit XML, for CI
   --only NN      grade one lab (03) or one exercise (03.2)
   --dir PATH     the submission: a folder holding labs/exercises (default: this repository)
-  --timeout S    time limit per exercise, whole seconds from 1 to 600 (default ${
-      DEFAULT_LIMITS.timeoutMs / 1000
-    })
-  --heap MB      V8 heap limit per exercise, MiB from 64 to 8192 (default ${DEFAULT_LIMITS.heapMb})
+  --timeout S    time limit per exercise, 1 to 600 s (default ${DEFAULT_LIMITS.timeoutMs / 1000})
+  --heap MB      V8 heap limit per exercise, 64 to 8192 MiB (default ${DEFAULT_LIMITS.heapMb})
   --jobs N       exercises graded at once, 1 to 16 (default 2)
 
 Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
