@@ -17,6 +17,8 @@ import {
   buildRelease,
   DEFAULT_LIMITS,
   forgetProgress,
+  gradeLimits,
+  gradeOption,
   gradeSubmission,
   NOT_RELEASED,
   pristineStarter,
@@ -24,6 +26,7 @@ import {
   renderTable,
   restoreFunction,
   runWatch,
+  sandboxedCheck,
   selects,
   toJunitXml,
   toResultsJson,
@@ -81,6 +84,7 @@ const COMMANDS: Record<string, Command> = {
         from,
         pause: values.step === true,
         outRoot,
+        check: sandboxedCheck(),
       });
       return result.status === "complete" ? 0 : 1;
     },
@@ -134,9 +138,9 @@ const COMMANDS: Record<string, Command> = {
   --junit FILE   write the results as JUnit XML, for CI
   --only NN      grade one lab (03) or one exercise (03.2)
   --dir PATH     the submission: a folder holding labs/exercises (default: this repository)
-  --timeout S    time limit per exercise in seconds (default ${DEFAULT_LIMITS.timeoutMs / 1000})
-  --heap MB      V8 heap limit per exercise in MiB (default ${DEFAULT_LIMITS.heapMb})
-  --jobs N       exercises graded at once (default 2)
+  --timeout S    time limit per exercise, 1 to 600 s (default ${DEFAULT_LIMITS.timeoutMs / 1000})
+  --heap MB      V8 heap limit per exercise, 64 to 8192 MiB (default ${DEFAULT_LIMITS.heapMb})
+  --jobs N       exercises graded at once, 1 to 16 (default 2)
 
 Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
     options: {
@@ -163,12 +167,8 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
           }.`,
         );
       }
-      const limits = {
-        timeoutMs: 1000 *
-          positiveNumber(values, "timeout", DEFAULT_LIMITS.timeoutMs / 1000),
-        heapMb: positiveNumber(values, "heap", DEFAULT_LIMITS.heapMb),
-      };
-      const jobs = positiveNumber(values, "jobs", 2);
+      const limits = gradeLimits(values);
+      const jobs = gradeOption("jobs", values.jobs);
       let report;
       try {
         report = await gradeSubmission(CATALOG, {

@@ -13,6 +13,14 @@ Deno.test("every exercise id is unique and well formed, with a hint and points",
   }
 });
 
+/** The solutions as a student's files: a submission whose labs/exercises holds them. */
+const SOLVED = await Deno.makeTempDir({ prefix: "minigpt-solved-" });
+await Deno.mkdir(`${SOLVED}/labs/exercises`, { recursive: true });
+for await (const f of Deno.readDir(`${ROOT}/labs/solutions`)) {
+  await Deno.copyFile(`${ROOT}/labs/solutions/${f.name}`, `${SOLVED}/labs/exercises/${f.name}`);
+}
+globalThis.addEventListener("unload", () => Deno.removeSync(SOLVED, { recursive: true }));
+
 for (const ex of CATALOG) {
   Deno.test(`exercise ${ex.id}: the library reference passes its own check`, async () => {
     const r = await runCheck(ex, ex.reference);
@@ -27,8 +35,7 @@ for (const ex of CATALOG) {
   });
 
   Deno.test(`exercise ${ex.id}: the reference solution passes`, async () => {
-    const solutionFile = ex.file.replace("labs/exercises/", "labs/solutions/");
-    const r = await checkStudent({ ...ex, file: solutionFile }, ROOT);
+    const r = await checkStudent(ex, SOLVED);
     assert.equal(r.status, "pass", JSON.stringify(r.failure));
   });
 }

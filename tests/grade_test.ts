@@ -73,18 +73,28 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a submission that is only labs/exercises loads its type imports from the grader's lib",
+  name: "a submission that is only labs/exercises needs no lib: `import type` is erased, " +
+    "`import { type … }` loads the module and is refused with the fix",
   ignore: !hasSolutions,
 }, async () => {
   const dir = await Deno.makeTempDir({ prefix: "minigpt-bare-" });
   await Deno.mkdir(`${dir}/labs/exercises`, { recursive: true });
-  // `import { type … }`, unlike `import type`, makes Deno load the module at run time.
   const solution = await Deno.readTextFile(`${REPO_ROOT}/labs/solutions/00_intro.ts`);
+  await Deno.writeTextFile(`${dir}/labs/exercises/00_intro.ts`, solution);
+  let report = await gradeSubmission(CATALOG, { dir, only: "00" });
+  for (const t of report.tests) assert.equal(t.status, "pass", `${t.id}: ${t.message}`);
+  // `import { type … }`, unlike `import type`, makes Deno load the module at run time.
   const inline = solution.replace(/import type \{ (\w+) \}/, "import { type $1 }");
   assert.notEqual(inline, solution);
   await Deno.writeTextFile(`${dir}/labs/exercises/00_intro.ts`, inline);
-  const report = await gradeSubmission(CATALOG, { dir, only: "00" });
-  for (const t of report.tests) assert.equal(t.status, "pass", `${t.id}: ${t.message}`);
+  report = await gradeSubmission(CATALOG, { dir, only: "00" });
+  for (const t of report.tests) {
+    assert.equal(t.status, "fail", `${t.id}: ${t.message}`);
+    assert.match(
+      t.message,
+      /import only types .*\(import type \{ … \}\), got lib\/model\/config\.ts\.$/,
+    );
+  }
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -97,7 +107,7 @@ Deno.test("an exercise file that imports the library's implementations earns not
   );
   await Deno.writeTextFile(
     `${dir}/labs/exercises/00_intro.ts`,
-    'import { type GPTConfig } from "../../lib/model/config.ts";\n' +
+    'import type { GPTConfig } from "../../lib/model/config.ts";\n' +
       'export { softmax } from "./helpers.ts";\n' +
       "export const countParameters = (c: GPTConfig) => c.nLayer;\n",
   );

@@ -7,7 +7,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { borrowedModules } from "./own_code.ts";
+import { notLoading, ownCode } from "./own_code.ts";
 
 // deno-lint-ignore no-explicit-any
 export type AnyFunction = (...args: any[]) => any;
@@ -119,8 +119,8 @@ export async function loadStudentFunction<F extends AnyFunction>(
   try {
     mod = await import(pathToFileURL(`${root}/${exercise.file}`).href);
   } catch (err) {
-    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    return { error: `${exercise.file} does not load: ${message}` };
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return { error: notLoading(exercise.file, message, root) };
   }
   const fn = mod[exercise.symbol];
   if (typeof fn !== "function") {
@@ -161,8 +161,8 @@ export async function checkStudent<F extends AnyFunction>(
 
 /**
  * A failed check when the student's file for `exercise` (under `root`) imports the project's
- * code at run time, the library's implementations or the solutions; undefined when the file is
- * the student's own code. See own_code.ts.
+ * code at run time (the library's implementations, the solutions), does not parse, or cannot be
+ * verified to be the student's own code; undefined when it is. See own_code.ts.
  *
  * @example
  * ```ts
@@ -175,15 +175,28 @@ export async function ownCodeFailure(
   exercise: Exercise,
   root: string = REPO_ROOT,
 ): Promise<CheckResult | undefined> {
-  // The submission first: it may lie inside this repository.
-  const borrowed = await borrowedModules(exercise.file, [root, REPO_ROOT]);
-  if (borrowed.length === 0) return undefined;
-  const failure: Case = {
-    what: `what ${exercise.file} imports at run time`,
-    expected: "your own code: import only types from the library (import type { … })",
-    got: borrowed.join(", "),
-    passed: false,
-  };
+  const found = await ownCode(exercise.file, root);
+  if (found.kind === "own") return undefined;
+  const failure: Case = found.kind === "borrowed"
+    ? {
+      what: `what ${exercise.file} imports at run time`,
+      expected: "your own code: import only types from the library (import type { … })",
+      got: found.modules.join(", "),
+      passed: false,
+    }
+    : found.kind === "syntax"
+    ? {
+      what: `import { ${exercise.symbol} } from "${exercise.file}"`,
+      expected: "the module to load",
+      got: found.message,
+      passed: false,
+    }
+    : {
+      what: `whether ${exercise.file} is your own code`,
+      expected: "a module graph from deno info",
+      got: `could not verify that this is your own code (${found.why})`,
+      passed: false,
+    };
   return { status: "fail", cases: [failure], failure };
 }
 

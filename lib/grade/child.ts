@@ -1,40 +1,39 @@
 /**
- * The sandboxed side of the grader: `deno run` starts this file with the student's submission and
- * the grader's library readable, one temporary folder writable, and nothing else (see
- * sandbox.ts). It reads its request from stdin, imports the student's module and reports what the
- * student's function did.
+ * The sandboxed side of the grader: `deno run` starts this file with read access to a copy of
+ * the student's exercise files and nothing else, no write access at all, and OS limits on
+ * memory, file size and time (see sandbox.ts). It reads its request from stdin, decodes every
+ * call's arguments, then imports the student's module, calls the function on each argument list
+ * and writes what came back as one frame on stdout.
  *
- * The student's module runs in this same JavaScript realm and may patch anything global at import
- * time, so everything the harness needs after that import is captured before it: the file writer,
- * `Deno.exit`, the serializer, the encoder. The nonce and the result path live only in this
- * module's local variables, which student code cannot reach. Not a security boundary on its own:
- * the process limits (permissions, time, heap) and the parent-side judging are.
+ * The student's module runs in this realm and may patch anything global, so nothing this file
+ * reports is trusted: it sends raw results, never a verdict, and the parent decodes them with its
+ * own strict reader and judges them. What is captured before the import (the stdout writer,
+ * `Deno.exit`, the decoded arguments, the nonce in a local) only keeps an honest student's
+ * report intact.
  * @module
  */
-import { deserialize, serialize } from "node:v8";
 import type { CallOutcome, ChildReport, ChildRequest } from "./protocol.ts";
+import { frameHead } from "./protocol.ts";
+import { decode, encode } from "./wire.ts";
 
-const writeFile = Deno.writeFileSync;
+const stdout = Deno.stdout;
+const writeSync = stdout.writeSync.bind(stdout);
 const exit = Deno.exit;
-const apply = Reflect.apply;
-const setBytes = Uint8Array.prototype.set;
-const encoder = new TextEncoder();
-const encode = TextEncoder.prototype.encode.bind(encoder);
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === "object" || typeof v === "function") &&
-  typeof (v as { then?: unknown }).then === "function";
+const encodeText = TextEncoder.prototype.encode.bind(new TextEncoder());
 
-const request = deserialize(await readAll(Deno.stdin.readable)) as ChildRequest;
-const { nonce, resultPath } = request;
+const request = decode(await readAll(Deno.stdin.readable)) as ChildRequest;
+const { nonce } = request;
+const calls = request.calls.map((bytes) => ({ bytes, args: decode(bytes) as unknown[] }));
 
 function finish(report: ChildReport): never {
-  const head = encode(`${nonce}\n`);
-  const body = serialize(report);
-  const bytes = new Uint8Array(head.length + body.length);
-  apply(setBytes, bytes, [head, 0]);
-  apply(setBytes, bytes, [body, head.length]);
-  writeFile(resultPath, bytes);
+  const body = encode(report);
+  send(encodeText(`${frameHead(nonce)}${body.length}\n`));
+  send(body);
   return exit(0);
+}
+
+function send(bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) at += writeSync(bytes.subarray(at));
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -62,102 +61,36 @@ function describe(err: unknown): { name: string; message: string } {
   }
 }
 
-/**
- * Check mode runs grader code after the student's module has loaded, so the built-ins that code
- * leans on are frozen first, prototypes included: a patch then throws at import (modules are
- * strict) and the exercise fails to load. Error prototypes stay writable, because freezing them
- * breaks the ordinary `this.name = …` of an Error subclass.
- */
-function freezeBuiltins(): void {
-  const typedArray = Object.getPrototypeOf(Uint8Array);
-  const globals = [
-    "Object",
-    "Function",
-    "Array",
-    "Number",
-    "String",
-    "Boolean",
-    "Symbol",
-    "BigInt",
-    "Math",
-    "JSON",
-    "Reflect",
-    "Promise",
-    "Map",
-    "Set",
-    "WeakMap",
-    "ArrayBuffer",
-    "DataView",
-    "Float32Array",
-    "Float64Array",
-    "Int8Array",
-    "Int16Array",
-    "Int32Array",
-    "Uint8Array",
-    "Uint8ClampedArray",
-    "Uint16Array",
-    "Uint32Array",
-  ];
-  const targets: unknown[] = [typedArray, typedArray.prototype];
-  for (const name of globals) {
-    const value = (globalThis as Record<string, unknown>)[name];
-    targets.push(value, (value as { prototype?: unknown }).prototype);
-    Object.defineProperty(globalThis, name, { writable: false, configurable: false });
-  }
-  for (const t of targets) if (t) Object.freeze(t);
+let mod: Record<string, unknown>;
+try {
+  mod = await import(request.module);
+} catch (err) {
+  const { name, message } = describe(err);
+  finish({ kind: "load-error", message: `${name}: ${message}` });
+}
+const fn = mod![request.symbol];
+if (typeof fn !== "function") {
+  finish({ kind: "load-error", message: `it does not export a function named ${request.symbol}` });
 }
 
-async function load(): Promise<(...args: unknown[]) => unknown> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(request.module);
-  } catch (err) {
-    const { name, message } = describe(err);
-    return finish({ kind: "load-error", message: `${name}: ${message.split("\n")[0]}` });
-  }
-  const fn = mod[request.symbol];
-  if (typeof fn !== "function") {
-    return finish({
-      kind: "load-error",
-      message: `it does not export a function named ${request.symbol}`,
-    });
-  }
-  return fn as (...args: unknown[]) => unknown;
-}
-
-if (request.mode === "check") {
-  const { CATALOG } = await import(request.catalog!);
-  const { runCheck } = await import("../course/exercise.ts");
-  const exercise = (CATALOG as { id: string }[]).find((e) => e.id === request.exerciseId);
-  freezeBuiltins();
-  const fn = await load();
-  const result = await runCheck(exercise as never, fn as never);
-  finish({
-    kind: "cases",
-    result: { status: result.status, cases: result.cases, failure: result.failure },
-  });
-}
-
-const fn = await load();
 const outcomes: Uint8Array[] = [];
-for (const call of request.calls ?? []) {
-  const args = deserialize(call) as unknown[];
+for (const { bytes, args } of calls) {
   let outcome: CallOutcome;
   try {
-    let value = fn(...args);
-    if (isThenable(value)) value = await value;
+    let value = (fn as (...a: unknown[]) => unknown)(...args);
+    if (value instanceof Promise) value = await value;
     // Arguments go back only when the call changed them, which keeps reports of big inputs small.
-    const after = serialize(args);
-    const same = after.length === call.length && after.every((b, i) => b === call[i]);
+    const after = encode(args);
+    const same = after.length === bytes.length && after.every((b, i) => b === bytes[i]);
     outcome = same ? { ok: true, value } : { ok: true, value, args };
   } catch (err) {
     outcome = { ok: false, error: describe(err) };
   }
   try {
-    outcomes.push(serialize(outcome));
+    outcomes.push(encode(outcome));
   } catch (err) {
     const { message } = describe(err);
-    outcomes.push(serialize(
+    outcomes.push(encode(
       {
         ok: false,
         error: {

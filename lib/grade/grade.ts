@@ -3,16 +3,21 @@
  * the student's code in its own sandboxed process, two at a time, and each gets a status, a
  * message, points and the first 500 characters of what it printed.
  *
- * Status: pass (every case passed), fail (ran, but some case failed, threw or was not started; or
- * the file imports the library's implementations instead of being the student's own code),
- * error (the code did not load or its process did not finish: time, memory, crash, early exit).
- * A defect of the grader or the catalog throws GraderError instead: no result can be trusted then.
+ * Status: pass (every case passed), fail (ran, but some case failed, threw or was not started; its
+ * report could not be read; or the file imports the library's implementations instead of being
+ * the student's own code, or could not be verified to be), error (the file is missing or not a
+ * regular file, the code did not load or its process did not finish: time, memory, crash, early
+ * exit). A defect of the grader or the catalog throws GraderError instead: no result can be
+ * trusted then. The submission is staged once (stage.ts) and every exercise runs on that copy.
+ * Every text that comes from the student's code is capped (MESSAGE_CAP, CASE_CAP, OUTPUT_LIMIT).
  * @module
  */
 import type { Case, Exercise } from "../course/exercise.ts";
 import { ownCodeFailure, REPO_ROOT } from "../course/exercise.ts";
-import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
+import { notLoading } from "../course/own_code.ts";
+import { GraderError, recordCalls, replayCheck } from "./replay.ts";
 import { checkSandbox, DEFAULT_LIMITS, type Limits, runSandboxed } from "./sandbox.ts";
+import { type Stage, stageSubmission } from "./stage.ts";
 
 /** The result of one exercise. */
 export interface TestResult {
@@ -58,7 +63,13 @@ export interface GradeOptions {
 
 /** How much of what a student's code printed goes into the results, in characters. */
 export const OUTPUT_LIMIT = 500;
-const CATALOG_URL = new URL("../../labs/catalog/mod.ts", import.meta.url).href;
+/** Longest message, and longest `what`, `expected` or `got` of a failing case, in characters. */
+export const MESSAGE_CAP = 600;
+export const CASE_CAP = 300;
+/** Failing cases kept per exercise. */
+export const FAILURES_KEPT = 5;
+/** Most exercises graded at once. */
+export const MAX_JOBS = 16;
 
 /**
  * Whether `exercise` is selected by `only` (a lab number such as "3" or "03", or an exercise id).
@@ -94,17 +105,34 @@ export async function gradeSubmission(
   const startedAt = new Date().toISOString();
   const dir = options.dir ?? REPO_ROOT;
   const chosen = exercises.filter((e) => selects(options.only, e.id));
+  const jobs = options.jobs ?? 2;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+    throw new GraderError(`jobs must be an integer from 1 to ${MAX_JOBS}, not ${jobs}.`);
+  }
+  const { timeoutMs, heapMb } = options.limits ?? DEFAULT_LIMITS;
+  // A timer beyond 2^31 ms fires at once; a heap below 64 MiB does not start Deno.
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
+    throw new GraderError(`The time limit must be 1 ms to 600 s, not ${timeoutMs} ms.`);
+  }
+  if (!Number.isInteger(heapMb) || heapMb < 64 || heapMb > 8192) {
+    throw new GraderError(`The heap limit must be 64 to 8192 MiB, not ${heapMb} MiB.`);
+  }
   await checkSandbox(options.limits);
+  const stage = await stageSubmission(dir);
   const tests: TestResult[] = new Array(chosen.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < chosen.length) {
-      const at = next++;
-      tests[at] = await gradeExercise(chosen[at], dir, options.limits);
-      options.onResult?.(tests[at]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
+  try {
+    let next = 0;
+    const worker = async () => {
+      while (next < chosen.length) {
+        const at = next++;
+        tests[at] = await gradeExercise(chosen[at], dir, options.limits, stage);
+        options.onResult?.(tests[at]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(jobs, chosen.length) }, worker));
+  } finally {
+    await stage.remove();
+  }
   return {
     submission: dir,
     startedAt,
@@ -116,8 +144,8 @@ export async function gradeSubmission(
 }
 
 /**
- * Grades one exercise of the submission in `dir`. `catalog` is the file URL of the module whose
- * CATALOG defines the exercise, for checks that must run inside the sandbox.
+ * Grades one exercise of the submission in `dir`, on `stage` (a staged copy of `dir`, made here
+ * and removed after when not given).
  *
  * @example
  * ```ts
@@ -130,104 +158,125 @@ export async function gradeExercise(
   exercise: Exercise,
   dir: string,
   limits: Limits = DEFAULT_LIMITS,
-  catalog: string = CATALOG_URL,
+  stage?: Stage,
 ): Promise<TestResult> {
+  if (stage) return await gradeStaged(exercise, stage, limits);
+  const own = await stageSubmission(dir);
+  try {
+    return await gradeStaged(exercise, own, limits);
+  } finally {
+    await own.remove();
+  }
+}
+
+async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Promise<TestResult> {
   const base = {
     id: exercise.id,
     name: `${exercise.id} ${exercise.title}`,
     maxPoints: exercise.points,
+    output: "",
+    points: 0,
+    passedCases: 0,
+    ms: 0,
   };
-  const path = `${dir}/${exercise.file}`;
-  try {
-    await Deno.stat(path);
-  } catch {
-    return {
-      ...base,
-      status: "error",
-      message: `${exercise.file} is missing from the submission.`,
-      output: "",
-      points: 0,
-      passedCases: 0,
-      failures: [],
-      totalCases: 0,
-      ms: 0,
-    };
+  const errorResult = (message: string, more: Partial<TestResult> = {}): TestResult => ({
+    ...base,
+    status: "error",
+    message: cap(message, MESSAGE_CAP),
+    failures: [],
+    totalCases: 0,
+    ...more,
+  });
+  const refused = stage.refused.get(exercise.file);
+  if (refused) return errorResult(refused);
+  if (!(await Deno.lstat(`${stage.root}/${exercise.file}`).then(() => true, () => false))) {
+    return errorResult(`${exercise.file} is missing from the submission.`);
   }
-  const borrowing = (await ownCodeFailure(exercise, dir))?.failure;
+  // Recorded first: a defect of the catalog stops the run before any student code is judged.
+  const recording = await recordCalls(exercise);
+  const borrowing = (await ownCodeFailure(exercise, stage.root))?.failure;
   if (borrowing) {
+    const failure = capCase(borrowing);
     return {
       ...base,
       status: "fail",
-      message: `${borrowing.what}: expected ${borrowing.expected}, got ${borrowing.got}.`,
-      output: "",
-      points: 0,
-      passedCases: 0,
-      failures: [borrowing],
+      message: cap(
+        `${failure.what}: expected ${failure.expected}, got ${failure.got}.`,
+        MESSAGE_CAP,
+      ),
+      failures: [failure],
       totalCases: 1,
-      ms: 0,
     };
   }
-  const module = new URL(`file://${path}`).href;
-  const inSandbox = () =>
-    runSandboxed(
-      { module, symbol: exercise.symbol, mode: "check", exerciseId: exercise.id, catalog },
-      dir,
-      limits,
-    );
-  const recording = await recordCalls(exercise);
-  let run = typeof recording === "string" ? await inSandbox() : await runSandboxed(
-    { module, symbol: exercise.symbol, mode: "replay", calls: recording.calls },
-    dir,
-    limits,
-  );
-  let verdict: Verdict | undefined;
-  if (typeof recording !== "string" && run.report?.kind === "outcomes") {
-    if (run.report.outcomes.length !== recording.calls.length) {
-      run = { ...run, report: undefined, problem: "it did not report one result per call" };
-    } else {
-      try {
-        verdict = await replayCheck(exercise, recording, run.report.outcomes);
-      } catch (err) {
-        if (!(err instanceof NotReplayable)) throw err;
-        run = await inSandbox();
-      }
-    }
-  }
-  const common = { ...base, output: run.output.slice(0, OUTPUT_LIMIT), ms: run.ms };
-  const errorResult = (message: string): TestResult => ({
-    ...common,
-    status: "error",
-    message,
-    points: 0,
-    passedCases: 0,
-    failures: [],
-    totalCases: 0,
-  });
+  const run = await runSandboxed(stage, exercise.file, exercise.symbol, recording.calls, limits);
+  const common = { output: cap(run.output, OUTPUT_LIMIT), ms: run.ms };
   const report = run.report;
-  if (!report) return errorResult(`No result: ${run.problem}.`);
-  if (report.kind === "load-error") {
-    return errorResult(`${exercise.file} does not load: ${report.message}`);
+  if (!report) {
+    return errorResult(`No result: ${run.problem}.`, {
+      ...common,
+      ...(run.malformed ? { status: "fail" } : {}),
+    });
   }
-  const { cases, todo } = report.kind === "cases"
-    ? { cases: report.result.cases, todo: report.result.status === "todo" }
-    : verdict!;
+  if (report.kind === "load-error") {
+    return errorResult(
+      notLoading(exercise.file, report.message, stage.root) + notCopied(stage),
+      common,
+    );
+  }
+  if (report.outcomes.length !== recording.calls.length) {
+    return {
+      ...base,
+      ...common,
+      status: "fail",
+      message:
+        `Its report holds ${report.outcomes.length} results for ${recording.calls.length} calls.`,
+      failures: [],
+      totalCases: 0,
+    };
+  }
+  const { cases, todo } = await replayCheck(exercise, recording, report.outcomes);
   if (cases.length === 0) {
     throw new GraderError(`The check of exercise ${exercise.id} has no cases.`);
   }
   const passed = cases.filter((c) => c.passed).length;
-  const failure = cases.find((c) => !c.passed);
+  const failures = cases.filter((c) => !c.passed).map(capCase);
+  const failure = failures[0];
   return {
+    ...base,
     ...common,
     status: failure ? "fail" : "pass",
-    message: todo
-      ? `Not started: ${exercise.symbol} still throws its TODO.`
-      : failure
-      ? `${passed}/${cases.length} cases pass. ${failure.what}: expected ${failure.expected}, got ${failure.got}`
-      : `${passed}/${cases.length} cases pass.`,
+    message: cap(
+      todo
+        ? `Not started: ${exercise.symbol} still throws its TODO.`
+        : failure
+        ? `${passed}/${cases.length} cases pass. ${failure.what}: expected ${failure.expected}, got ${failure.got}`
+        : `${passed}/${cases.length} cases pass.`,
+      MESSAGE_CAP,
+    ),
     points: todo ? 0 : round2(exercise.points * passed / cases.length),
     passedCases: passed,
     totalCases: cases.length,
-    failures: cases.filter((c) => !c.passed),
+    failures: failures.slice(0, FAILURES_KEPT),
+  };
+}
+
+/** What the stage left out, as a clause for a load error (a missing link explains it). */
+function notCopied(stage: Stage): string {
+  if (stage.refused.size === 0) return "";
+  return ` (not copied: ${[...stage.refused.values()].join(" ")})`;
+}
+
+/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
+export function cap(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max - 1) + "…";
+}
+
+function capCase(c: Case): Case {
+  return {
+    what: cap(c.what, CASE_CAP),
+    expected: cap(c.expected, CASE_CAP),
+    got: cap(c.got, CASE_CAP),
+    passed: c.passed,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The grader: sandboxed grading of a submission (grade.ts, with sandbox.ts, child.ts and
- * replay.ts underneath), its reports (report.ts), and the student loop around it: progress,
- * watch, reset to the starter, and the instructor's student release.
+ * The grader: sandboxed grading of a submission (grade.ts, with stage.ts, sandbox.ts, child.ts,
+ * protocol.ts, wire.ts and replay.ts underneath), its reports (report.ts), its options
+ * (options.ts), and the student loop around it: the lab's sandboxed check (lab_check.ts),
+ * progress, watch, reset to the starter, and the instructor's student release.
  *
  * @example
  * ```ts
@@ -18,6 +19,8 @@ export {
   selects,
   type TestResult,
 } from "./grade.ts";
+export { sandboxedCheck, type StudentCheck } from "./lab_check.ts";
+export { GRADE_OPTIONS, gradeLimits, gradeOption } from "./options.ts";
 export { firstUnpassed, forgetProgress, loadProgress, recordProgress } from "./progress.ts";
 export { buildRelease, NOT_RELEASED } from "./release.ts";
 export { renderTable, RESULTS_SCHEMA, toJunitXml, toResultsJson } from "./report.ts";

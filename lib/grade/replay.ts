@@ -1,23 +1,24 @@
 /**
  * Record and replay: how a catalog check runs on the grader's side while the student's function
  * runs in the sandbox. First the check runs here against a recorder that passes each call to the
- * reference and keeps a serialized copy of its arguments; the child then calls the student's
+ * reference and keeps a wire-encoded copy of its arguments; the child then calls the student's
  * function on those arguments; finally the check runs here again against a stand-in that returns
  * the child's results (and copies back what the student wrote into array arguments). The inputs,
- * the expected values and the comparison never leave this process.
- *
- * Checks whose calls pass functions or class instances, or whose reference returns them, cannot be
- * replayed; `recordCalls` says so and the grader runs those checks inside the child instead.
+ * the expected values and the comparison never leave this process, and every exercise is judged
+ * this way: when the check's calls no longer match the recording (the student's results led it
+ * elsewhere), that is the student's failure.
  * @module
  */
-import { deserialize, serialize } from "node:v8";
 import type { AnyFunction, Case, Exercise } from "../course/exercise.ts";
-import type { CallOutcome } from "./protocol.ts";
+import { type CallOutcome, parseOutcome } from "./protocol.ts";
+import { encode, WireError } from "./wire.ts";
 
 /** The calls a check makes, recorded on the reference. */
 export interface Recording {
-  /** Each call's arguments, V8-serialized before the call. */
+  /** Each call's arguments, wire-encoded before the call. */
   calls: Uint8Array[];
+  /** How many arguments each call had. */
+  argCounts: number[];
   /** The check's cases on the reference (all passing), used to name a check that stopped. */
   cases: Case[];
   /** Whether each call's reference result was a promise, so the replay can return one too. */
@@ -30,41 +31,43 @@ export class GraderError extends Error {
 }
 
 /**
- * The check called the function with other arguments than when it was recorded: its inputs
- * depend on earlier results (or it is not seeded). Such a check has to run in the sandbox.
- */
-export class NotReplayable extends Error {
-  override name = "NotReplayable";
-}
-
-/**
- * Runs `exercise.check` on the reference, recording every call; returns a reason string instead
- * when the calls cannot be replayed in another process.
+ * Runs `exercise.check` on the reference, recording every call. Throws GraderError when the
+ * check cannot be replayed in another process (its arguments or the reference's results are not
+ * plain data, see wire.ts) or fails on its own reference.
  *
  * @example
  * ```ts
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { recordCalls } from "./replay.ts";
  * const rec = await recordCalls(CATALOG[0]);
- * console.assert(typeof rec !== "string" && rec.calls.length > 0);
+ * console.assert(rec.calls.length > 0);
  * ```
  */
-export async function recordCalls(exercise: Exercise): Promise<Recording | string> {
+export async function recordCalls(exercise: Exercise): Promise<Recording> {
   const calls: Uint8Array[] = [];
+  const argCounts: number[] = [];
   const async: boolean[] = [];
   let unreplayable: string | undefined;
+  const plain = (what: string, v: unknown) => {
+    try {
+      encode(v);
+    } catch (err) {
+      unreplayable ??= `${what} ${(err as Error).message}`;
+    }
+    return v;
+  };
   const recorder = (...args: unknown[]) => {
-    if (!args.every((a) => isPlainData(a))) unreplayable ??= "its arguments are not plain data";
-    else calls.push(serialize(args));
+    try {
+      calls.push(encode(args));
+    } catch (err) {
+      unreplayable ??= `its arguments: ${(err as Error).message}`;
+    }
+    argCounts.push(args.length);
     const value = exercise.reference(...args);
-    const plain = (v: unknown) => {
-      if (!isPlainData(v)) {
-        unreplayable ??= "the reference returns something that is not plain data";
-      }
-      return v;
-    };
     async.push(isThenable(value));
-    return isThenable(value) ? Promise.resolve(value).then(plain) : plain(value);
+    return isThenable(value)
+      ? Promise.resolve(value).then((v) => plain("the reference returns", v))
+      : plain("the reference returns", value);
   };
   let cases: Case[];
   try {
@@ -74,39 +77,33 @@ export async function recordCalls(exercise: Exercise): Promise<Recording | strin
       `The check of exercise ${exercise.id} fails on its own reference: ${(err as Error)?.message}`,
     );
   }
-  if (unreplayable) return unreplayable;
-  if (calls.length === 0) return "its check never calls the function";
+  if (unreplayable) {
+    throw new GraderError(
+      `Exercise ${exercise.id} cannot be graded in the sandbox: ${unreplayable}.`,
+    );
+  }
+  if (calls.length === 0) {
+    throw new GraderError(`The check of exercise ${exercise.id} never calls the function.`);
+  }
   const wrong = cases.find((c) => !c.passed);
   if (wrong) {
     throw new GraderError(
       `The reference of exercise ${exercise.id} fails its own check on ${wrong.what}.`,
     );
   }
-  return { calls, cases, async };
-}
-
-/** Data that survives V8 serialization unchanged: no functions, no class instances. */
-function isPlainData(value: unknown, seen = new Set<unknown>()): boolean {
-  if (value === null || typeof value !== "object") {
-    return typeof value !== "function" && typeof value !== "symbol";
-  }
-  if (seen.has(value)) return true;
-  seen.add(value);
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) {
-    return true;
-  }
-  if (value instanceof Map) {
-    return [...value].every(([k, v]) => isPlainData(k, seen) && isPlainData(v, seen));
-  }
-  if (value instanceof Set) return [...value].every((v) => isPlainData(v, seen));
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return false;
-  return Object.values(value).every((v) => isPlainData(v, seen));
+  return { calls, argCounts, cases, async };
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === "object" || typeof v === "function") &&
     typeof (v as { then?: unknown }).then === "function";
+}
+
+/** The check's calls left the recording: the student's results led it elsewhere. */
+class OffRecord extends Error {
+  constructor(readonly call: number) {
+    super(`call ${call} differs from its recording`);
+  }
 }
 
 /** What replaying the check found: its cases, or why it stopped, and whether all was TODO. */
@@ -117,9 +114,10 @@ export interface Verdict {
 }
 
 /**
- * Replays `exercise.check` on the outcomes the child reported for `recording`'s calls.
- * A call that threw shows as a failing case saying so; the other cases still count. Throws
- * NotReplayable when the check's calls no longer match the recording.
+ * Replays `exercise.check` on the outcomes the child reported for `recording`'s calls (raw
+ * bytes, read here with parseOutcome). A call that threw, or whose outcome cannot be read, shows
+ * as a failing case saying so; the other cases still count. A check whose calls leave the
+ * recording fails with one case saying so.
  *
  * @example
  * ```ts
@@ -134,7 +132,19 @@ export async function replayCheck(
   recording: Recording,
   outcomes: Uint8Array[],
 ): Promise<Verdict> {
-  const decoded = outcomes.map((o) => deserialize(o) as CallOutcome);
+  // Read afresh for each use, so the two replays cannot see each other's changes.
+  const outcomeOf = (at: number): CallOutcome => {
+    try {
+      return parseOutcome(outcomes[at], recording.argCounts[at]);
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      return {
+        ok: false,
+        error: { name: "UnreadableReport", message: "its report of this call is malformed" },
+      };
+    }
+  };
+  const decoded = outcomes.map((_, at) => outcomeOf(at));
   const errors = decoded.flatMap((o) => o.ok ? [] : [o.error]);
   const todo = errors.length === decoded.length && errors.every((e) => /^TODO\b/.test(e.message));
   const token = crypto.randomUUID();
@@ -142,13 +152,10 @@ export async function replayCheck(
     let i = 0;
     const standIn = (...args: unknown[]) => {
       const at = i++;
-      if (at >= recording.calls.length || !sameBytes(serialize(args), recording.calls[at])) {
-        throw new NotReplayable(
-          `call ${at + 1} of exercise ${exercise.id} differs from its recording`,
-        );
+      if (at >= recording.calls.length || !sameBytes(encodeOrNull(args), recording.calls[at])) {
+        throw new OffRecord(at + 1);
       }
-      // A fresh copy per replay, so the two replays cannot see each other's changes.
-      const outcome = deserialize(outcomes[at]) as CallOutcome;
+      const outcome = outcomeOf(at);
       let value: unknown;
       if (outcome.ok) {
         outcome.args?.forEach((after, j) => copyInto(args[j], after));
@@ -162,10 +169,18 @@ export async function replayCheck(
     };
     return await exercise.check(standIn as AnyFunction);
   };
+  const offRecord = (err: OffRecord): Verdict => ({
+    cases: [{
+      ...stopped(recording, err),
+      got: `the check's call ${err.call} differs from the reference's: the function's results, ` +
+        "or what it changed in its arguments, led the check elsewhere",
+    }],
+    todo: false,
+  });
   try {
     return { cases: await run("throw"), todo };
   } catch (err) {
-    if (err instanceof NotReplayable) throw err;
+    if (err instanceof OffRecord) return offRecord(err);
     if (!(err instanceof StudentThrew)) return { cases: [stopped(recording, err)], todo };
   }
   try {
@@ -177,7 +192,7 @@ export async function replayCheck(
     });
     return { cases, todo };
   } catch (err) {
-    if (err instanceof NotReplayable) throw err;
+    if (err instanceof OffRecord) return offRecord(err);
     const first = errors[0];
     return {
       cases: [{ ...stopped(recording, err), got: `it threw ${first.name}: ${first.message}` }],
@@ -228,5 +243,14 @@ function copyInto(target: unknown, source: unknown): void {
     } else {
       t[key] = value;
     }
+  }
+}
+
+/** The encoding of a call's arguments, or an empty array when they cannot be encoded. */
+function encodeOrNull(args: unknown[]): Uint8Array {
+  try {
+    return encode(args);
+  } catch {
+    return new Uint8Array(0);
   }
 }

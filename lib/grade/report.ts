@@ -8,7 +8,19 @@ import { paint, table } from "../term.ts";
 import type { GradeReport, TestResult } from "./grade.ts";
 
 /**
- * The terminal table: exercise, status, points, message, then the total.
+ * What the two files can weigh for the catalog's 32 exercises, in bytes. Every text in them is
+ * capped in grade.ts (a message at 600 characters, the output at 500, five failing cases of three
+ * 300-character fields) and escaping makes at most six bytes of a character (`&quot;`,
+ * `\u001b`): under 8 KiB an exercise in results.json, under 40 KiB in JUnit, whatever the
+ * student's code printed or returned.
+ */
+export const RESULTS_MAX_BYTES = 512 * 1024;
+export const JUNIT_MAX_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The terminal table: exercise, status, points, message, then the total. A message is the
+ * student's text in part, so it is escaped (`escapeCell`) before it is cut to `messageWidth`: no
+ * cell can start a line, move the cursor or close the job summary's code fence.
  *
  * @example
  * ```ts
@@ -24,14 +36,39 @@ export function renderTable(report: GradeReport, messageWidth = 72): string {
       : t.status === "fail"
       ? paint("red", "fail")
       : paint(["red", "bold"], "error");
-    const message = t.message.length > messageWidth
-      ? t.message.slice(0, messageWidth - 1) + "…"
-      : t.message;
+    const text = escapeCell(t.message);
+    const message = text.length > messageWidth ? text.slice(0, messageWidth - 1) + "…" : text;
     rows.push([t.id, status, `${t.points}/${t.maxPoints}`, message]);
   }
   const passed = report.tests.filter((t) => t.status === "pass").length;
   return `${table(rows)}\n\n  ${passed} of ${report.tests.length} exercises pass; ` +
     `${report.points} of ${report.maxPoints} points (${(report.ms / 1000).toFixed(1)} s).`;
+}
+
+/**
+ * `text` on one line with nothing a terminal or Markdown acts on: line breaks, tabs, ESC and the
+ * other control and bidirectional characters become visible escapes (`\n`, `\x1b`, `\u202e`),
+ * and a run of backticks becomes quotes, so no fence can open or close.
+ *
+ * @example
+ * ```ts
+ * import { escapeCell } from "./report.ts";
+ * console.assert(escapeCell("a\r\nb\x1b[2J") === "a\\r\\nb\\x1b[2J");
+ * ```
+ */
+export function escapeCell(text: string): string {
+  const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  return text
+    .replace(
+      // deno-lint-ignore no-control-regex
+      /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
+      (c) =>
+        named[c] ??
+          (c.charCodeAt(0) < 0x100
+            ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+            : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    )
+    .replace(/`{3,}/g, (run) => "'".repeat(run.length));
 }
 
 /** The shape of results.json. */

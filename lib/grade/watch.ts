@@ -10,7 +10,7 @@ import { REPO_ROOT } from "../course/exercise.ts";
 import { paint } from "../term.ts";
 import { gradeExercise, type TestResult } from "./grade.ts";
 import { firstUnpassed, loadProgress, recordProgress } from "./progress.ts";
-import type { Limits } from "./sandbox.ts";
+import { checkSandbox, type Limits } from "./sandbox.ts";
 
 /** Options of `watchChanges`. */
 export interface WatchOptions {
@@ -152,6 +152,8 @@ export async function runWatch(
   options: StudentLoopOptions = {},
 ): Promise<void> {
   const root = options.root ?? REPO_ROOT;
+  // A broken sandbox (no prlimit, say) is said once, not blamed on each exercise.
+  await checkSandbox(options.limits);
   const ids = exercises.map((e) => e.id);
   const step = async () => {
     let progress = await loadProgress(root);
