@@ -20,6 +20,10 @@ import { resolveCheckpointDir } from "./run_sample.ts";
 import { restoreTokenizer } from "../tokenizer/saved.ts";
 import { gpt2Tokenizer } from "../tokenizer/tiktoken.ts";
 import { formatTokenizer } from "../tokenizer/io.ts";
+import { GPT2_SPLIT_PATTERN } from "../tokenizer/regex.ts";
+
+/** The line of our tokenizer file that says it splits with GPT-2's pattern. */
+const GPT2_PATTERN_LINE = `pattern ${JSON.stringify(GPT2_SPLIT_PATTERN)}\n`;
 
 /** What `deno task export` was asked for. */
 export interface ExportRequest {
@@ -58,7 +62,7 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
   const print = req.print ?? ((line: string) => console.log(line));
   const t0 = performance.now();
   const dir = await resolveCheckpointDir(req.ckpt);
-  const { model, tokenizer } = await loadCheckpoint(dir);
+  const { model, tokenizer, state } = await loadCheckpoint(dir);
   const written = req.to === "hf" ? [req.out] : [req.out, llmcCompanions(req.out).tokenizer];
   if (req.data && req.to === "llmc") {
     const { train, val } = llmcCompanions(req.out);
@@ -70,6 +74,13 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
   if (req.to === "hf") {
     await replaceFolder(req.out, async (fresh) => {
       await writeHfFolder(fresh, model, tokenizer);
+      // The run's settings, so that pytorch/train_gpt2.py continues with the same ones.
+      if (state) {
+        await Deno.writeTextFile(
+          `${fresh}/minigpt_settings.json`,
+          JSON.stringify(state.settings, null, 2) + "\n",
+        );
+      }
       if (data) {
         await Deno.writeFile(`${fresh}/train.bin`, uint16Bytes(data.train));
         await Deno.writeFile(`${fresh}/val.bin`, uint16Bytes(data.val));
@@ -83,6 +94,13 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
       await writeFileAtomic(files.train, llmcDataBytes(data.train));
       await writeFileAtomic(files.val, llmcDataBytes(data.val));
     }
+  }
+  if (
+    req.to === "llmc" && tokenizer.kind === "bpe" && !tokenizer.data.includes(GPT2_PATTERN_LINE)
+  ) {
+    print(
+      "Note: llm.c's tokenizer file keeps no split pattern, and this BPE was trained with another than GPT-2's: importing the file back splits text with GPT-2's.",
+    );
   }
   const what = req.to === "hf" ? "a Hugging Face GPT-2 folder" : "llm.c's model file";
   print(
