@@ -118,8 +118,11 @@ export class GPT {
   #weights: Float32Array | null = null;
   #weightSum = 0;
 
-  /** A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible. */
-  constructor(config: GPTConfig, seed = 0, options: GPTOptions = {}) {
+  /**
+   * A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible; seed null
+   * skips the initialisation (seconds for GPT-2 small) for a loader that sets every weight.
+   */
+  constructor(config: GPTConfig, seed: number | null = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
     this.alloc = options.alloc ?? ((n) => new Float32Array(n));
     this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
@@ -131,7 +134,7 @@ export class GPT {
     const { blockSize, nEmbd } = this.config;
     this.pe = this.config.positional === "sinusoidal" ? this.alloc(blockSize * nEmbd) : null;
     this.pe?.set(sinusoidalTable(blockSize, nEmbd));
-    initialize(this, seed);
+    if (seed !== null) initialize(this, seed);
   }
 
   /** Number of parameters (the tied output head counted once). */

@@ -219,7 +219,7 @@ export async function readHfFolder(
   }
   const { tensors } = decodeSafetensors(bytes, path);
   const tokenizer = await readHfTokenizer(dir, shape.vocabSize);
-  const model = new GPT(shape, 0, options);
+  const model = new GPT(shape, null, options); // every weight is set below
   // GPT-2's own files name the tensors of the base model (h.0.attn…), ours transformer.h.0.attn…
   const find = (name: string): Tensor | undefined =>
     tensors[name] ?? tensors[name.replace(/^transformer\./, "")];

@@ -131,7 +131,7 @@ export function decodeLlmc(bytes: Uint8Array, source: string, options: GPTOption
   if (Vp < V) bad(`its padded vocabulary ${Vp} is smaller than its vocabulary ${V}`);
   let model: GPT;
   try {
-    model = new GPT({ vocabSize: V, blockSize: T, nLayer: L, nHead: NH, nEmbd: C }, 0, options);
+    model = new GPT({ vocabSize: V, blockSize: T, nLayer: L, nHead: NH, nEmbd: C }, null, options);
   } catch (err) {
     return bad(`its header describes no GPT (${(err as Error).message})`);
   }

@@ -218,7 +218,7 @@ export async function loadGPT(
     }
   }
   const { tensors } = decodeSafetensors(bytes, path);
-  const model = new GPT(config, 0, options);
+  const model = new GPT(config, null, options); // every weight is set below
   const table = parameterShapes(config);
   for (const [name, shape] of table) {
     const t = tensors[name];
