@@ -282,5 +282,14 @@ Deno.test("bad input: one sentence, exit 2, and nothing of the user's overwritte
     readHfFolder(untied),
     /lm_head\.weight differs from transformer\.wte\.weight/,
   );
+  const { "transformer.h.1.mlp.c_fc.bias": _, ...fewer } = tensors;
+  await Deno.writeFile(path, encodeSafetensors(fewer));
+  await assert.rejects(readHfFolder(untied), /has no tensor transformer\.h\.1\.mlp\.c_fc\.bias/);
+  await Deno.writeFile(path, encodeSafetensors(tensors));
+  await Deno.writeTextFile(`${untied}/config.json`, JSON.stringify({ ...config, n_positions: 16 }));
+  await assert.rejects(
+    readHfFolder(untied),
+    /tensor transformer\.wpe\.weight is \[8,8\] where config\.json implies \[16,8\]/,
+  );
   await Deno.remove(dir, { recursive: true });
 });
