@@ -141,9 +141,9 @@ export interface CharVocabulary {
  *
  * @example
  * ```ts
- * import { charsFromTokenizerJson, charsToTokenizerJson } from "./hf.ts";
- * const json = charsToTokenizerJson({ chars: ["\n", "a"], special: [] });
- * console.assert(charsFromTokenizerJson(json).chars.join() === "\n,a");
+ * import { charsToTokenizerJson, readTokenizerJson } from "./hf.ts";
+ * const read = readTokenizerJson(charsToTokenizerJson({ chars: ["\n", "a"], special: [] }));
+ * console.assert(read.kind === "chars" && read.vocabulary.chars.join() === "\n,a");
  * ```
  */
 export function charsToTokenizerJson({ chars, special }: CharVocabulary): string {

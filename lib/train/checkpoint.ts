@@ -9,7 +9,7 @@
  * or the swap was cut between its two renames and `NAME.previous/` still is.
  * @module
  */
-import { writeFileAtomic } from "../atomic.ts";
+import { writeDirAtomic, writeFileAtomic } from "../atomic.ts";
 import { UserError } from "../errors.ts";
 import type { GPT, GPTOptions } from "../model/gpt.ts";
 import { decodeSafetensors, encodeSafetensors, loadGPT, saveGPT } from "./safetensors.ts";
@@ -64,28 +64,23 @@ const TOKENIZER_FILES = {
  * ```
  */
 export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<void> {
-  const fresh = `${dir}.writing-${Deno.pid}`;
-  await Deno.remove(fresh, { recursive: true }).catch(() => {});
-  await Deno.mkdir(fresh, { recursive: true });
-  await saveGPT(`${fresh}/model.safetensors`, ckpt.model);
-  await Deno.writeTextFile(`${fresh}/${TOKENIZER_FILES[ckpt.tokenizer.kind]}`, ckpt.tokenizer.data);
-  if (ckpt.optimizer) {
-    const { m, v } = ckpt.optimizer;
-    await Deno.writeFile(
-      `${fresh}/optimizer.safetensors`,
-      encodeSafetensors({ m: { shape: [m.length], data: m }, v: { shape: [v.length], data: v } }),
+  await writeDirAtomic(dir, async (fresh) => {
+    await saveGPT(`${fresh}/model.safetensors`, ckpt.model);
+    await Deno.writeTextFile(
+      `${fresh}/${TOKENIZER_FILES[ckpt.tokenizer.kind]}`,
+      ckpt.tokenizer.data,
     );
-  }
-  if (ckpt.state) {
-    await writeFileAtomic(`${fresh}/state.json`, JSON.stringify(ckpt.state, null, 2) + "\n");
-  }
-
-  const previous = `${dir}.previous`;
-  await Deno.remove(previous, { recursive: true }).catch(() => {});
-  const hadOne = await exists(dir);
-  if (hadOne) await Deno.rename(dir, previous);
-  await Deno.rename(fresh, dir);
-  if (hadOne) await Deno.remove(previous, { recursive: true });
+    if (ckpt.optimizer) {
+      const { m, v } = ckpt.optimizer;
+      await Deno.writeFile(
+        `${fresh}/optimizer.safetensors`,
+        encodeSafetensors({ m: { shape: [m.length], data: m }, v: { shape: [v.length], data: v } }),
+      );
+    }
+    if (ckpt.state) {
+      await writeFileAtomic(`${fresh}/state.json`, JSON.stringify(ckpt.state, null, 2) + "\n");
+    }
+  });
 }
 
 /**

@@ -9,7 +9,7 @@
  * target and swapped in, so an interruption leaves the old one whole.
  * @module
  */
-import { writeFileAtomic } from "../atomic.ts";
+import { writeDirAtomic, writeFileAtomic } from "../atomic.ts";
 import { loadCheckpoint, saveCheckpoint, type SavedTokenizer } from "./checkpoint.ts";
 import { loadCorpus } from "./dataset.ts";
 import { UserError } from "../errors.ts";
@@ -72,7 +72,7 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
   const data = req.data ? await tokenizedCorpus(tokenizer, req.corpus) : null;
 
   if (req.to === "hf") {
-    await replaceFolder(req.out, async (fresh) => {
+    await writeDirAtomic(req.out, async (fresh) => {
       await writeHfFolder(fresh, model, tokenizer);
       // The run's settings, so that pytorch/train_gpt2.py continues with the same ones.
       if (state) {
@@ -201,25 +201,6 @@ async function refuseExisting(paths: string[]): Promise<void> {
       `${path} already exists: pass --force to replace it, or choose another --out.`,
     );
   }
-}
-
-/** Writes a folder beside `dir` and swaps it in, so that `dir` is always whole (old or new). */
-async function replaceFolder(dir: string, write: (fresh: string) => Promise<void>): Promise<void> {
-  const fresh = `${dir}.writing-${Deno.pid}`;
-  await Deno.remove(fresh, { recursive: true }).catch(() => {});
-  await Deno.mkdir(fresh, { recursive: true });
-  try {
-    await write(fresh);
-  } catch (err) {
-    await Deno.remove(fresh, { recursive: true }).catch(() => {});
-    throw err;
-  }
-  const previous = `${dir}.previous`;
-  await Deno.remove(previous, { recursive: true }).catch(() => {});
-  const had = await Deno.lstat(dir).then(() => true, () => false);
-  if (had) await Deno.rename(dir, previous);
-  await Deno.rename(fresh, dir);
-  if (had) await Deno.remove(previous, { recursive: true });
 }
 
 /** The corpus in the checkpoint's tokens, cut 90/10 as the trainer cuts it. */
