@@ -56,7 +56,7 @@ export async function writeHfFolder(
       "This model uses RoPE, which GPT-2 does not have, so no GPT-2 loader could run it: export a model trained with learned or sinusoidal positions.",
     );
   }
-  const files = tokenizerFiles(tokenizer);
+  const files = tokenizerFiles(tokenizer, c.blockSize);
   const eos = eosId(tokenizer);
   const config = {
     architectures: ["GPT2LMHeadModel"],
@@ -101,15 +101,20 @@ export async function writeHfFolder(
 }
 
 /** The Hugging Face tokenizer files of a saved tokenizer, by file name. */
-function tokenizerFiles(saved: SavedTokenizer): Record<string, string> {
+function tokenizerFiles(saved: SavedTokenizer, blockSize: number): Record<string, string> {
   if (saved.kind === "bpe") {
     const tok = parseTokenizer(saved.data, "The checkpoint's tokenizer");
     const { vocab, merges } = bpeToHf(tok);
     // GPT2Tokenizer always splits with GPT-2's pattern; ours may have used another, which
     // tokenizer_config.json keeps for our import (Hugging Face ignores the field).
+    const eot = tok.special.has("<|endoftext|>") ? "<|endoftext|>" : null;
     const config = {
       tokenizer_class: "GPT2Tokenizer",
-      model_max_length: 1e30,
+      model_max_length: blockSize,
+      // GPT2Tokenizer defaults these to <|endoftext|>, and would add it when the vocab lacks it.
+      bos_token: eot,
+      eos_token: eot,
+      unk_token: eot,
       ...(tok.pattern === GPT2_SPLIT_PATTERN ? {} : { minigpt_split_pattern: tok.pattern }),
     };
     return {
