@@ -3,6 +3,8 @@
     deno task export --ckpt out/train/tinyshakespeare-baby-char --to hf --data --out out/hf
     python3 pytorch/train_gpt2.py --model out/hf --out out/hf-torch --steps 500
     torchrun --standalone --nproc_per_node=2 pytorch/train_gpt2.py --model out/hf --out out/hf-torch
+        (Debian's torch 1.13 on Python 3.11: add --redirects 1:2 --tee 1:2 after torchrun, or its
+        launcher fails on its own default --redirects 0)
     deno task import --from out/hf-torch --out out/from-torch
 
 Reads the Hugging Face GPT-2 folder `deno task export --to hf --data` writes (config.json,
