@@ -453,6 +453,63 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
       return 0;
     },
   },
+  export: {
+    summary: "write a checkpoint as a Hugging Face GPT-2 folder or an llm.c model file",
+    usage: `deno task export --ckpt DIR --to hf|llmc --out PATH [--data [--corpus NAME]] [--force]
+
+  --ckpt DIR     a checkpoint folder, or a run folder (its best/, else latest/)
+  --to hf        a folder GPT2LMHeadModel.from_pretrained reads (config.json, model.safetensors,
+                 the tokenizer: vocab.json + merges.txt for BPE, tokenizer.json for characters)
+  --to llmc      llm.c's model file (PATH, e.g. model.bin) and its tokenizer (model_tokenizer.bin)
+  --data         also the corpus in the model's tokens: train.bin / val.bin (uint16, nanoGPT's)
+                 in the HF folder, or llm.c's model_train.bin / model_val.bin
+  --corpus NAME  the corpus --data tokenizes (default tinyshakespeare, or a file path)
+  --force        replace PATH when it exists`,
+    options: {
+      ckpt: { type: "string" },
+      to: { type: "string" },
+      out: { type: "string" },
+      data: { type: "boolean" },
+      corpus: { type: "string" },
+      force: { type: "boolean" },
+    },
+    async run(values) {
+      const { ckpt, to, out } = values;
+      if (typeof ckpt !== "string" || typeof out !== "string" || (to !== "hf" && to !== "llmc")) {
+        throw new UserError(
+          "Say what to export and where: --ckpt DIR --to hf|llmc --out PATH (see `deno task export --help`).",
+        );
+      }
+      const { runExport } = await import("./lib/train/export.ts");
+      await runExport({
+        ckpt,
+        to,
+        out,
+        data: values.data === true,
+        corpus: values.corpus as string | undefined,
+        force: values.force === true,
+      });
+      return 0;
+    },
+  },
+  import: {
+    summary: "bring a Hugging Face GPT-2 folder or an llm.c model file back as a checkpoint",
+    usage: `deno task import --from PATH --out DIR [--force]
+
+  --from PATH  a Hugging Face GPT-2 folder (ours, or GPT-2's own files) or an llm.c model file
+               (its tokenizer file NAME_tokenizer.bin beside it; GPT-2's when it has 50,257 tokens)
+  --out DIR    the checkpoint folder to write, for sample, chat, the labs and fine-tuning
+  --force      replace DIR when it exists`,
+    options: { from: { type: "string" }, out: { type: "string" }, force: { type: "boolean" } },
+    async run(values) {
+      if (typeof values.from !== "string" || typeof values.out !== "string") {
+        throw new UserError("Say what to import and where: --from PATH --out DIR.");
+      }
+      const { runImport } = await import("./lib/train/export.ts");
+      await runImport({ from: values.from, out: values.out, force: values.force === true });
+      return 0;
+    },
+  },
   doctor: {
     summary: "check Deno, WebAssembly SIMD, the kernels and the corpus",
     usage: "deno task doctor",

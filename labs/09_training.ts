@@ -18,6 +18,8 @@ import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
+import { runExport } from "../lib/train/export.ts";
+import { findTorch, INSTALL_TORCH, torchLogitsDiff } from "../lib/train/pytorch.ts";
 import {
   decayGroups,
   estimateLoss,
@@ -404,6 +406,46 @@ async function throughput(ctx: StepContext) {
   ctx.show(text.split("\n").slice(0, 8).join("\n"));
 }
 
+/** The seed's phase 4: the model leaves for PyTorch, and both compute the same logits. */
+async function toPyTorch(ctx: StepContext) {
+  await ensureRun(ctx);
+  const { tokenizer, config } = await setup();
+  const out = `${ctx.outDir}/hf`;
+  await runExport({ ckpt: `${runDir(ctx)}/best`, to: "hf", out, force: true, print: () => {} });
+  ctx.say(`
+    Past this course, a model grows on GPUs, in PyTorch. \`deno task export --to hf\` wrote the
+    best checkpoint as the folder Hugging Face's GPT2LMHeadModel loads: config.json (GPT-2's
+    names: n_layer, n_head, n_embd, gelu_new), model.safetensors with GPT-2's tensor names — its
+    four Conv1D matrices stored (in, out), the transpose of our (out, in) — and the tokenizer.
+  `);
+  ctx.table([
+    ["file", "bytes"],
+    ...[...Deno.readDirSync(out)].map((e) => e.name).sort().map((name) => [
+      name,
+      exact(Deno.statSync(`${out}/${name}`).size),
+    ]),
+  ]);
+  const python = await findTorch();
+  if (!python) {
+    ctx.say(
+      `PyTorch is not installed here, so there is nothing to compare with; install it with \`${INSTALL_TORCH}\`.`,
+    );
+    return;
+  }
+  const model = (await loadCheckpoint(`${runDir(ctx)}/best`)).model;
+  const text = [...(await labCorpus()).text].slice(0, config.blockSize).join("");
+  const tokens = tokenizer.encode(text);
+  model.forward(Int32Array.from(tokens), null, 1, tokens.length);
+  const logits = model.acts!.logits.subarray(0, tokens.length * config.vocabSize);
+  const diff = await torchLogitsDiff(python, out, tokens, logits);
+  ctx.say(`
+    PyTorch, reading that folder with a GPT-2 forward pass of its own (pytorch/hf_forward.py), on
+    the first ${tokens.length} characters of the corpus: the largest difference between its
+    ${exact(logits.length)} logits and ours is ${diff.toExponential(2)} — rounding, nothing
+    more. pytorch/train_gpt2.py continues the training there, on a GPU or under torchrun.
+  `);
+}
+
 /** Lab 09, as the runner sees it. */
 export const lab: Lab = {
   id: "09",
@@ -419,5 +461,6 @@ export const lab: Lab = {
     step("Checkpoints", checkpoints),
     step("Resume, bit for bit", resume),
     step("Throughput, and a first sample", throughput),
+    step("Phase 4: off to PyTorch", toPyTorch),
   ],
 };

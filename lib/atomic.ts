@@ -55,7 +55,13 @@ export async function replaceDirAtomic(
   const fresh = `${dir}.writing-${Deno.pid}`;
   await Deno.remove(fresh, { recursive: true }).catch(() => {});
   await Deno.mkdir(fresh, { recursive: true });
-  await fill(fresh);
+  try {
+    await fill(fresh);
+  } catch (err) {
+    // A failed write leaves `dir` as it was and nothing of its own behind.
+    await Deno.remove(fresh, { recursive: true }).catch(() => {});
+    throw err;
+  }
   const previous = `${dir}.previous`;
   if (await pathExists(dir)) {
     // `dir` is whole, so an older `.previous` is no longer anyone's only copy.

@@ -27,6 +27,7 @@ const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
     says: [
       /scores\s+[\d.]+\s+on\s+the\s+validation\s+batches\s+of\s+its\s+evaluation,\s+exactly/,
       /identical\s+to\s+the\s+last\s+bit/,
+      /largest\s+difference\s+between\s+its\s+[\d,]+\s+logits|PyTorch\s+is\s+not\s+installed/,
     ],
   },
   "10": {

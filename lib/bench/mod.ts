@@ -36,7 +36,8 @@ export const SUITES: Record<string, BenchSuite> = {
     },
   },
   generate: {
-    summary: "sampling tokens/s at batch 1 on nano (context 256), with and without the KV cache",
+    summary:
+      "sampling tokens/s at batch 1 on nano and a GPT-2-small shape, with and without the KV cache",
     async run() {
       const { benchGenerate } = await import("./generate.ts");
       return await benchGenerate();

@@ -1,8 +1,8 @@
 """PyTorch twin of minigpt-lab's GPT, for `deno task bench train`.
 
-Same architecture as lib/model/gpt.ts (GPT-2: learned positions, pre-norm blocks, tanh GELU, 4x MLP,
-LayerNorm eps 1e-5, output head tied to the token embeddings, no dropout), same optimizer and
-schedule as the trainer. Two jobs, answering JSON objects on stdout:
+Same architecture as lib/model/gpt.ts (GPT-2: learned positions, pre-norm blocks, tanh GELU, 4x
+MLP, LayerNorm eps 1e-5, output head tied to the token embeddings, no dropout; the module of
+pytorch/train_gpt2.py), same optimizer and schedule as the trainer. Two jobs, answering JSON objects on stdout:
 
   serve   for each JSON line on stdin (a config, a batch size, a number of steps), train that
           config on random tokens for that many steps and report tokens/s (plus the BLAS torch
@@ -14,86 +14,15 @@ Run it with 2 threads and OpenMP OpenBLAS (see lib/bench/train.ts, which starts 
 
 import argparse
 import json
-import math
-import struct
+import os
 import sys
 import time
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-
-class CausalSelfAttention(nn.Module):
-    def __init__(self, n_embd, n_head):
-        super().__init__()
-        self.n_head = n_head
-        self.c_attn = nn.Linear(n_embd, 3 * n_embd)
-        self.c_proj = nn.Linear(n_embd, n_embd)
-
-    def forward(self, x):
-        B, T, C = x.shape
-        q, k, v = self.c_attn(x).split(C, dim=2)
-        # (B, NH, T, HS)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
-        if hasattr(F, "scaled_dot_product_attention"):  # torch >= 2.0: the fused kernel
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        else:
-            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
-            mask = torch.ones(T, T, dtype=torch.bool).tril()
-            y = att.masked_fill(~mask, float("-inf")).softmax(dim=-1) @ v
-        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
-
-
-class Block(nn.Module):
-    def __init__(self, n_embd, n_head):
-        super().__init__()
-        self.ln_1 = nn.LayerNorm(n_embd, eps=1e-5)
-        self.attn = CausalSelfAttention(n_embd, n_head)
-        self.ln_2 = nn.LayerNorm(n_embd, eps=1e-5)
-        self.mlp = nn.ModuleDict(dict(c_fc=nn.Linear(n_embd, 4 * n_embd), c_proj=nn.Linear(4 * n_embd, n_embd)))
-
-    def forward(self, x):
-        x = x + self.attn(self.ln_1(x))
-        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x)), approximate="tanh"))
-
-
-class GPT(nn.Module):
-    def __init__(self, cfg):
-        super().__init__()
-        C = cfg["nEmbd"]
-        self.transformer = nn.ModuleDict(dict(
-            wte=nn.Embedding(cfg["vocabSize"], C),
-            wpe=nn.Embedding(cfg["blockSize"], C),
-            h=nn.ModuleList(Block(C, cfg["nHead"]) for _ in range(cfg["nLayer"])),
-            ln_f=nn.LayerNorm(C, eps=1e-5),
-        ))
-
-    def forward(self, idx, targets=None):
-        T = idx.shape[1]
-        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(T))
-        for block in self.transformer.h:
-            x = block(x)
-        logits = self.transformer.ln_f(x) @ self.transformer.wte.weight.T  # tied head
-        loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
-        return logits, loss
-
-
-def read_safetensors(path):
-    """Tensors of a safetensors file, read by hand so that no extra package is needed."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        if info["dtype"] != "F32":
-            raise SystemExit(f"{path}: tensor {name} is {info['dtype']}, only F32 is supported")
-        start, end = info["data_offsets"]
-        out[name] = torch.frombuffer(bytearray(data[start:end]), dtype=torch.float32).view(info["shape"])
-    return out
+# The GPT module is the one pytorch/train_gpt2.py continues exported runs with.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "pytorch"))
+from train_gpt2 import GPT, read_safetensors  # noqa: E402
 
 
 def load_ours(ckpt_dir):

@@ -15,14 +15,13 @@ import { PRESETS } from "../model/config.ts";
 import { GPT } from "../model/gpt.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import { Rng } from "../random.ts";
+import { findTorch, INSTALL_TORCH, OPENBLAS_OPENMP } from "../train/pytorch.ts";
 import { saveGPT } from "../train/safetensors.ts";
 import { paint, table } from "../term.ts";
 import { BABY_SETTINGS, decayGroups, trainStep } from "../train/trainer.ts";
 import { median } from "./measure.ts";
 import type { BenchOutcome } from "./mod.ts";
 
-/** Where Debian's OpenMP OpenBLAS lives: torch must load it instead of the reference BLAS. */
-const OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp";
 const SCRIPT = new URL("./torch_gpt.py", import.meta.url).pathname;
 const VOCAB = 65; // tiny shakespeare's characters
 /**
@@ -83,7 +82,7 @@ export async function benchTrain(): Promise<BenchOutcome> {
     console.error(paint(
       "yellow",
       "  PyTorch is not importable from python3 or /usr/bin/python3, so ours is measured alone.\n" +
-        "  To compare: sudo apt-get install python3-torch libopenblas0-openmp",
+        `  To compare: ${INSTALL_TORCH}`,
     ));
   }
   const ours = CASES.map(() => [] as number[]);
@@ -198,22 +197,6 @@ async function oursRunner(c: Case): Promise<() => number> {
     }
     return (B * T * 1000) / median(ms);
   };
-}
-
-/** The first of python3, /usr/bin/python3 that imports torch, or null. */
-async function findTorch(): Promise<string | null> {
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    try {
-      const { success } = await new Deno.Command(python, {
-        args: ["-c", "import torch"],
-        env: { LD_LIBRARY_PATH: OPENBLAS_OPENMP },
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return python;
-    } catch { /* not installed */ }
-  }
-  return null;
 }
 
 async function runTorch(python: string, args: string[]): Promise<Record<string, unknown>> {

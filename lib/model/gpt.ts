@@ -111,15 +111,19 @@ export class GPT {
   dacts: ActivationViews | null = null;
   /** Where its buffers come from; the trainer puts the optimizer's moments there too. */
   readonly alloc: (n: number) => Float32Array;
-  #actBuffers: [Float32Array, Float32Array] | null = null;
+  /** Activations, and their gradients once a backward pass needs them (sampling never does). */
+  #actBuffers: [Float32Array, Float32Array | null] | null = null;
   #shape: [B: number, T: number] = [0, 0];
   #inputs: Int32Array | null = null;
   #targets: Int32Array | null = null;
   #weights: Float32Array | null = null;
   #weightSum = 0;
 
-  /** A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible. */
-  constructor(config: GPTConfig, seed = 0, options: GPTOptions = {}) {
+  /**
+   * A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible; seed null
+   * skips the initialisation (seconds for GPT-2 small) for a loader that sets every weight.
+   */
+  constructor(config: GPTConfig, seed: number | null = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
     this.alloc = options.alloc ?? ((n) => new Float32Array(n));
     this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
@@ -131,7 +135,7 @@ export class GPT {
     const { blockSize, nEmbd } = this.config;
     this.pe = this.config.positional === "sinusoidal" ? this.alloc(blockSize * nEmbd) : null;
     this.pe?.set(sinusoidalTable(blockSize, nEmbd));
-    initialize(this, seed);
+    if (seed !== null) initialize(this, seed);
   }
 
   /** Number of parameters (the tied output head counted once). */
@@ -240,14 +244,19 @@ export class GPT {
    * unless you mean to accumulate over several batches).
    */
   backward(): void {
-    const a = this.acts, d = this.dacts, inputs = this.#inputs, targets = this.#targets;
-    if (!a || !d || !inputs || !targets) {
+    const a = this.acts, inputs = this.#inputs, targets = this.#targets, buffers = this.#actBuffers;
+    if (!a || !buffers || !inputs || !targets) {
       throw new Error("backward() needs a forward pass with targets first.");
     }
     const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = this.config;
     const [B, T] = this.#shape;
+    if (!buffers[1]) {
+      buffers[1] = this.alloc(buffers[0].length);
+      this.dacts = activationViews(this.config, B, T, buffers[1]);
+    }
+    const d = this.dacts!;
     const N = B * T, p = this.p, g = this.g, ops = this.ops;
-    ops.zeroFill(this.#actBuffers![1]);
+    ops.zeroFill(buffers[1]);
     const w = this.#weights;
     if (w) { for (let i = 0; i < N; i++) d.losses[i] = w[i] / this.#weightSum; }
     else d.losses.fill(1 / N); // the loss is the mean over positions
@@ -363,10 +372,11 @@ export class GPT {
       const size = tableSize(activationShapes(this.config, B, T));
       if (!this.#actBuffers || this.#actBuffers[0].length < size) {
         const capacity = tableSize(activationShapes(this.config, B, this.config.blockSize));
-        this.#actBuffers = [this.alloc(capacity), this.alloc(capacity)];
+        this.#actBuffers = [this.alloc(capacity), null];
       }
-      this.acts = activationViews(this.config, B, T, this.#actBuffers[0]);
-      this.dacts = activationViews(this.config, B, T, this.#actBuffers[1]);
+      const [acts, dacts] = this.#actBuffers;
+      this.acts = activationViews(this.config, B, T, acts);
+      this.dacts = dacts && activationViews(this.config, B, T, dacts);
       this.#shape = [B, T];
     }
     return this.acts;

@@ -36,29 +36,13 @@ export interface TiktokenRanks {
  */
 export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTokenizer {
   const { bytes, starts } = decodeRanks(ranks.bpe_ranks);
-  const R = starts.length - 1;
-  const byteIds = new Int32Array(256).fill(-1);
-  for (let rank = 0; rank < 256; rank++) {
-    if (starts[rank + 1] - starts[rank] === 1) byteIds[bytes[starts[rank]]] = rank;
-  }
-  if (byteIds.includes(-1)) {
-    throw new UserError("These ranks are not a byte-level BPE: ranks 0 to 255 must be the bytes.");
-  }
-  // Ids are ranks (rank r is merge r − 256): each token is rebuilt from its bytes with the
-  // merges found before it, and the two ids left are its merge.
-  const rankOfPair = new PairTable(R);
-  const merges: Pair[] = [];
-  let longest = 0;
-  for (let r = 0; r < R; r++) longest = Math.max(longest, starts[r + 1] - starts[r]);
-  const ids = new Int32Array(longest);
-  for (let rank = 256; rank < R; rank++) {
-    let n = 0;
-    for (let i = starts[rank]; i < starts[rank + 1]; i++) ids[n++] = byteIds[bytes[i]];
-    if (applyMerges(ids.subarray(0, n), rankOfPair) !== 2) {
-      throw new UserError(`Token rank ${rank} is not the merge of two lower-ranked tokens.`);
-    }
-    merges.push([ids[0], ids[1]]);
-    rankOfPair.set(ids[0], ids[1], rank - 256);
+  const tokens = Array.from(
+    { length: starts.length - 1 },
+    (_, r) => bytes.subarray(starts[r], starts[r + 1]),
+  );
+  const { byteIds, merges, count } = mergesOfTokens(tokens);
+  if (count < tokens.length) {
+    throw new UserError(`Token rank ${count} is not the merge of two lower-ranked tokens.`);
   }
   return new BpeTokenizer({
     pattern: pattern ?? ranks.pat_str,
@@ -66,6 +50,45 @@ export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTo
     byteIds,
     special: ranks.special_tokens,
   });
+}
+
+/**
+ * The byte ids and merges behind a vocabulary listed as each token's bytes in rank order (ids 0
+ * to 255 the single bytes, in any order): `count` tokens in all are bytes or merges, and the
+ * first one that is not the merge of two before it (a special token) stops the list there.
+ *
+ * @example
+ * ```ts
+ * import { mergesOfTokens } from "./tiktoken.ts";
+ * const tokens = [...Array.from({ length: 256 }, (_, b) => Uint8Array.of(b)), Uint8Array.of(104, 105)];
+ * console.assert(mergesOfTokens(tokens).merges[0].join() === "104,105");
+ * ```
+ */
+export function mergesOfTokens(
+  tokens: Uint8Array[],
+): { byteIds: Int32Array; merges: Pair[]; count: number } {
+  const byteIds = new Int32Array(256).fill(-1);
+  for (let rank = 0; rank < Math.min(256, tokens.length); rank++) {
+    if (tokens[rank].length === 1) byteIds[tokens[rank][0]] = rank;
+  }
+  if (byteIds.includes(-1)) {
+    throw new UserError("These ranks are not a byte-level BPE: ranks 0 to 255 must be the bytes.");
+  }
+  // Ids are ranks (rank r is merge r − 256): each token is rebuilt from its bytes with the
+  // merges found before it, and the two ids left are its merge.
+  const rankOfPair = new PairTable(tokens.length);
+  const merges: Pair[] = [];
+  const longest = tokens.reduce((n, t) => Math.max(n, t.length), 0);
+  const ids = new Int32Array(longest);
+  let rank = 256;
+  for (; rank < tokens.length; rank++) {
+    const token = tokens[rank];
+    for (let i = 0; i < token.length; i++) ids[i] = byteIds[token[i]];
+    if (applyMerges(ids.subarray(0, token.length), rankOfPair) !== 2) break;
+    merges.push([ids[0], ids[1]]);
+    rankOfPair.set(ids[0], ids[1], rank - 256);
+  }
+  return { byteIds, merges, count: rank };
 }
 
 const BASE64 = new Int8Array(128).fill(-1);

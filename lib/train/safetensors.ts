@@ -250,7 +250,7 @@ export async function loadGPT(
     }
     refuseNonFinite(t.data, `tensor ${name} of ${path}`);
   }
-  const model = new GPT(config, 0, options);
+  const model = new GPT(config, null, options); // every weight is set below
   for (const [name] of table) model.p.byName[name].set(tensors[name].data);
   const extra = Object.keys(tensors).find((name) => !(name in model.p.byName));
   if (extra) {
