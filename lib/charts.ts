@@ -3,7 +3,10 @@
  * (`npm:vega`), and `writeChart`, which saves `<name>.vl.json` and `<name>.svg` side by side.
  *
  * Specs are plain JSON with their data inlined, so a student can paste one into any Vega-Lite
- * editor. Leaves out interactivity: these are pictures for a report.
+ * editor. Colours are Okabe and Ito's palette, told apart by readers with any common colour
+ * blindness; a heatmap's value labels are black or white, whichever contrasts more with their cell;
+ * legends and axis labels are never cut short. Leaves out interactivity: these are pictures for a
+ * report.
  * @module
  */
 import * as vega from "vega";
@@ -16,14 +19,93 @@ export type Datum = Record<string, string | number | boolean | null>;
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
+/**
+ * Okabe and Ito's colour-blind-safe palette, blue and orange first (the pair most often shown
+ * together, and the easiest to tell apart); yellow, faint on white, comes last but one.
+ */
+export const OKABE_ITO: readonly string[] = [
+  "#0072B2",
+  "#E69F00",
+  "#009E73",
+  "#CC79A7",
+  "#56B4E9",
+  "#D55E00",
+  "#F0E442",
+  "#000000",
+];
+
 function base(title: string | undefined, width: number, height: number): VegaLiteSpec {
+  const one = { color: OKABE_ITO[0] };
   return {
     $schema: SCHEMA,
     ...(title ? { title } : {}),
     width,
     height,
-    config: { font: "sans-serif", view: { stroke: null } },
+    config: {
+      font: "sans-serif",
+      view: { stroke: null },
+      range: { category: [...OKABE_ITO] },
+      bar: one,
+      line: one,
+      point: one,
+      // 0 lifts Vega's default limits (160 and 180 px), which cut long labels with an ellipsis.
+      legend: { labelLimit: 0 },
+      axis: { labelLimit: 0 },
+    },
   };
+}
+
+/** The [r, g, b] (0–255) of "#rrggbb" or "rgb(r, g, b)", the forms Vega writes. */
+function parseColour(colour: string): [number, number, number] {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+  if (hex) return [1, 2, 3].map((i) => parseInt(hex[i], 16)) as [number, number, number];
+  const rgb = /^rgb\(\s*(\d+),\s*(\d+),\s*(\d+)\s*\)$/.exec(colour);
+  if (rgb) return [1, 2, 3].map((i) => Number(rgb[i])) as [number, number, number];
+  const named: Record<string, [number, number, number]> = {
+    black: [0, 0, 0],
+    white: [255, 255, 255],
+  };
+  if (named[colour]) return named[colour];
+  throw new Error(`Unreadable colour "${colour}": expected #rrggbb or rgb(r, g, b).`);
+}
+
+/**
+ * WCAG 2's relative luminance of a colour, from 0 (black) to 1 (white).
+ *
+ * @example
+ * ```ts
+ * import { relativeLuminance } from "./charts.ts";
+ * console.assert(relativeLuminance("#ffffff") === 1 && relativeLuminance("black") === 0);
+ * ```
+ */
+export function relativeLuminance(colour: string): number {
+  const [r, g, b] = parseColour(colour).map((c) => {
+    const x = c / 255;
+    return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * WCAG 2's contrast ratio of two colours, from 1 (the same) to 21 (black on white); text needs
+ * 4.5 to be read comfortably.
+ *
+ * @example
+ * ```ts
+ * import { contrastRatio } from "./charts.ts";
+ * console.assert(contrastRatio("#000000", "#ffffff") === 21);
+ * ```
+ */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Black or white, whichever reads better on `background`. */
+function inkOn(background: string): "black" | "white" {
+  return contrastRatio(background, "black") >= contrastRatio(background, "white")
+    ? "black"
+    : "white";
 }
 
 /** Axis labels for a d3 format; SI formats say B (billion) rather than G (giga) for counts. */
@@ -192,6 +274,9 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
   };
 }
 
+/** Width of one character of a 10 px axis label, a little over the mean of a sans-serif font. */
+const LABEL_CHAR_WIDTH = 6.5;
+
 /** Options of {@link heatmap}. */
 export interface HeatmapOptions {
   title?: string;
@@ -224,21 +309,34 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
   const rows = o.rowLabels ?? o.values.map((_, i) => String(i));
   const cols = o.columnLabels ??
     Array.from({ length: o.values[0]?.length ?? 0 }, (_, j) => String(j));
+  const scheme = o.scheme ?? "blues";
+  const flat = o.values.flatMap((row) => Array.from(row));
+  // The domain is set, not left to Vega, so that each label's ink can be chosen for its cell.
+  const [lo, hi] = o.domain ?? [Math.min(...flat), Math.max(...flat)];
+  const fill = vega.scheme(scheme) as ((t: number) => string) | undefined;
+  if (typeof fill !== "function") throw new Error(`Unknown Vega colour scheme "${scheme}".`);
   const data: Datum[] = [];
   o.values.forEach((row, i) => {
     for (let j = 0; j < row.length; j++) {
-      data.push({ row: rows[i], column: cols[j], value: row[j] });
+      const t = hi > lo ? Math.min(1, Math.max(0, (row[j] - lo) / (hi - lo))) : 0;
+      data.push({ row: rows[i], column: cols[j], value: row[j], ink: inkOn(fill(t)) });
     }
   });
   const size = o.cellSize ??
     Math.max(8, Math.min(40, Math.floor(480 / Math.max(rows.length, cols.length))));
+  // Column labels wider than a cell would run together: keep every k-th.
+  const widest = Math.max(...cols.map((c) => c.length)) * LABEL_CHAR_WIDTH + 4;
+  const every = Math.ceil(widest / size);
   const enc = {
     x: {
       field: "column",
       type: "ordinal",
       sort: cols,
       title: o.columnTitle ?? "",
-      axis: { labelAngle: 0 },
+      axis: {
+        labelAngle: 0,
+        ...(every > 1 ? { values: cols.filter((_, j) => j % every === 0) } : {}),
+      },
     },
     y: { field: "row", type: "ordinal", sort: rows, title: o.rowTitle ?? "" },
   };
@@ -246,17 +344,17 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
     mark: "rect",
     encoding: {
       ...enc,
-      color: {
-        field: "value",
-        type: "quantitative",
-        scale: { scheme: o.scheme ?? "blues", ...(o.domain ? { domain: o.domain } : {}) },
-      },
+      color: { field: "value", type: "quantitative", scale: { scheme, domain: [lo, hi] } },
     },
   }];
   if (o.cellFormat) {
     layers.push({
       mark: { type: "text", fontSize: 9 },
-      encoding: { ...enc, text: { field: "value", type: "quantitative", format: o.cellFormat } },
+      encoding: {
+        ...enc,
+        text: { field: "value", type: "quantitative", format: o.cellFormat },
+        color: { condition: { test: "datum.ink === 'white'", value: "white" }, value: "black" },
+      },
     });
   }
   return {

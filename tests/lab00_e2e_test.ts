@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { hasStackTrace, ROOT, runCli, svgErrors, vegaLiteErrors } from "./helpers.ts";
+import {
+  hasStackTrace,
+  labChartProblems,
+  ROOT,
+  runCli,
+  svgErrors,
+  vegaLiteErrors,
+} from "./helpers.ts";
 
 async function filesIn(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -26,6 +33,7 @@ Deno.test("lab 00 writes valid charts and an index, then hands over at the first
   const specs = files.filter((f) => f.endsWith(".vl.json"));
   assert.ok(svgs.length >= 2 && specs.length >= 2, files.join(", "));
   for (const f of svgs) assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${f}`)), "", f);
+  assert.deepEqual(await labChartProblems(dir), []);
   for (const f of specs) {
     assert.equal(await vegaLiteErrors(JSON.parse(await Deno.readTextFile(`${dir}/${f}`))), "", f);
   }

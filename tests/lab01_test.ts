@@ -4,6 +4,7 @@ import { findLab } from "../labs/mod.ts";
 import * as solutions from "../labs/solutions/01_tokenization.ts";
 import { type AnyFunction, checkStudent, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
+import { labChartProblems } from "./helpers.ts";
 
 const solved = solutions as unknown as Record<string, AnyFunction>;
 
@@ -92,6 +93,7 @@ Deno.test("lab 01 stops at exercise 01.1 with the starters and runs to the end w
       assert.ok((await Deno.stat(`${outRoot}/01_tokenization/${chart}.${ext}`)).isFile);
     }
   }
+  assert.deepEqual(await labChartProblems(`${outRoot}/01_tokenization`), []);
   const output = lines.join("\n");
   assert.match(output, /multilingual sample/);
   assert.match(output, /same ids on the whole corpus/);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { makeLab } from "../labs/12_chatgpt.ts";
 import { SFT_PRESETS, type SftPreset } from "../lib/chat/presets.ts";
 import { runLab } from "../lib/course/lab.ts";
+import { labChartProblems } from "./helpers.ts";
 
 // The lab's quick preset takes minutes; the same lab on a tiny preset takes a second.
 const TINY: SftPreset = {
@@ -25,6 +26,7 @@ Deno.test("lab 12 runs to the end with --reference and writes its SFT loss and a
   for (const f of ["index.html", "sft_loss.svg", "accuracy_per_family.svg", "replies.txt"]) {
     assert.ok(files.includes(f), `${f} in ${files}`);
   }
+  assert.deepEqual(await labChartProblems(`${outRoot}/12_chatgpt`), []);
   const text = lines.join("\n");
   assert.match(text, /<\|user\|>what is 23\+45\?<\|end\|><\|assistant\|>68<\|end\|>/);
   assert.match(text, /deno task chat --ckpt .*12_chatgpt\/sft/);

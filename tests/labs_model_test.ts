@@ -4,6 +4,7 @@ import { findExercise } from "../labs/catalog/mod.ts";
 import { findLab } from "../labs/mod.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
+import { labChartProblems } from "./helpers.ts";
 
 // Labs 02–07: every exercise fails as a starter ("todo"), passes with its solution and with the
 // library's reference; each lab runs to the end with --reference, writing its charts, and with
@@ -37,6 +38,7 @@ for (const id of LAB_IDS) {
     const files = [...Deno.readDirSync(`${outRoot}/${lab.slug}`)].map((f) => f.name);
     assert.ok(files.includes("index.html"));
     assert.ok(files.filter((f) => f.endsWith(".svg")).length >= 1, `charts: ${files}`);
+    assert.deepEqual(await labChartProblems(`${outRoot}/${lab.slug}`), []);
     await Deno.remove(outRoot, { recursive: true });
   });
 

@@ -9,7 +9,7 @@ import * as generation from "../labs/solutions/10_generation.ts";
 import * as training from "../labs/solutions/09_training.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { svgErrors, vegaLiteErrors } from "./helpers.ts";
+import { labChartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 // Labs 08–10 on the project's own sample text (an empty data folder hides any corpus) and the
 // quick preset: each stops at its first exercise without --reference, runs to the end with it and
@@ -69,6 +69,7 @@ for (const [id, { charts, says }] of Object.entries(LABS)) {
         const spec = JSON.parse(await Deno.readTextFile(`${dir}/${chart}.vl.json`));
         assert.equal(await vegaLiteErrors(spec), "", chart);
       }
+      assert.deepEqual(await labChartProblems(`${outRoot}/${lab.slug}`), []);
       await Deno.remove(outRoot, { recursive: true });
     },
   );

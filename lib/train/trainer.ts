@@ -150,11 +150,16 @@ export function estimateLoss(
   return sum / batches;
 }
 
+/** An AdamW group whose learning rate is the step's times `lrScale` (default 1). */
+export interface ScaledGroup extends ParamGroup {
+  lrScale?: number;
+}
+
 /** AdamW's state: its moments, same layout as the parameters, and the decay groups. */
 export interface OptimizerState {
   m: Float32Array; // (P,)
   v: Float32Array; // (P,)
-  groups: ParamGroup[];
+  groups: ScaledGroup[];
 }
 
 /**
@@ -204,8 +209,8 @@ export interface StepOptions {
 }
 
 /**
- * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr`. `step` is
- * 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when clipping is
+ * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr` (times each
+ * group's `lrScale`). `step` is 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when clipping is
  * off).
  *
  * @example
@@ -238,12 +243,15 @@ export function trainStep(
   model.backward();
   trainable.gather?.();
   const gradNorm = s.gradClip > 0 ? model.ops.clipGradNorm(trainable.grads, s.gradClip) : NaN;
-  model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
-    lr,
-    beta1: s.beta1,
-    beta2: s.beta2,
-    eps: 1e-8,
-  }, opt.groups);
+  // One AdamW call per learning-rate scale: the kernel takes a single rate for all its groups.
+  for (const scale of new Set(opt.groups.map((g) => g.lrScale ?? 1))) {
+    model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
+      lr: lr * scale,
+      beta1: s.beta1,
+      beta2: s.beta2,
+      eps: 1e-8,
+    }, opt.groups.filter((g) => (g.lrScale ?? 1) === scale));
+  }
   trainable.scatter?.();
   return { loss, gradNorm };
 }
