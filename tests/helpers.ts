@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
-import { contrastRatio } from "../lib/charts.ts";
+import { contrastRatio, writeChart } from "../lib/charts.ts";
+import type { Lab, StepContext } from "../lib/course/lab.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
@@ -117,6 +118,7 @@ export function chartProblems(svg: string): string[] {
         fill: attr(tag, "fill") ?? "#000",
         anchor: attr(tag, "text-anchor"),
         content,
+        shown: attr(tag, "opacity") !== "0",
       };
     });
   const cells = groups("mark-rect role-mark").flatMap((g) =>
@@ -126,7 +128,7 @@ export function chartProblems(svg: string): string[] {
       return d && fill ? [{ x: +d[1], y: +d[2], w: +d[3], h: +d[4], fill }] : [];
     })
   );
-  for (const t of groups("mark-text role-mark").flatMap(texts)) {
+  for (const t of groups("mark-text role-mark").flatMap(texts).filter((t) => t.shown)) {
     const cy = t.y - t.size / 3; // the baseline is below the middle of the digits
     const cell = cells.find((c) => t.x >= c.x && t.x <= c.x + c.w && cy >= c.y && cy <= c.y + c.h);
     if (!cell) continue;
@@ -139,7 +141,9 @@ export function chartProblems(svg: string): string[] {
     if (content.includes("…")) problems.push(`cut short: "${content}"`);
   }
   for (const group of groups("role-axis-label")) {
-    const row = texts(group).filter((t) => t.anchor === "middle").sort((a, b) => a.x - b.x);
+    // Vega hides the labels it finds crowded with opacity 0: only the shown ones count.
+    const row = texts(group).filter((t) => t.anchor === "middle" && t.shown)
+      .sort((a, b) => a.x - b.x);
     for (let i = 1; i < row.length; i++) {
       const [a, b] = [row[i - 1], row[i]];
       const room = (a.content.length * a.size + b.content.length * b.size) * CHAR_EM / 2;
@@ -161,4 +165,31 @@ export async function labChartProblems(dir: string): Promise<string[]> {
     problems.push(...chartProblems(svg).map((p) => `${entry.name}: ${p}`));
   }
   return problems;
+}
+
+/**
+ * What one step of a lab prints (paragraphs, tables, shown text), run on its own with the
+ * library's implementations; its charts and samples go to a temporary folder.
+ */
+export async function stepOutput(lab: Lab, title: string): Promise<string> {
+  const s = lab.steps.find((x) => x.title === title);
+  if (!s) throw new Error(`Lab ${lab.id} has no step "${title}".`);
+  const lines: string[] = [];
+  const outDir = await Deno.makeTempDir();
+  const ctx: StepContext = {
+    reference: true,
+    outDir,
+    say: (text) => lines.push(text.replace(/\s+/g, " ").trim()),
+    show: (text) => lines.push(text),
+    table: (rows) => lines.push(rows.map((r) => r.join(" | ")).join("\n")),
+    chart: async (name, spec) => void await writeChart(outDir, name, spec),
+    sample: (name, _title, text) => Deno.writeTextFile(`${outDir}/${name}.txt`, text),
+    exercise: <F>(id: string) => {
+      const ex = lab.exercises.find((e) => e.id === id);
+      if (!ex) throw new Error(`Lab ${lab.id} has no exercise ${id}.`);
+      return Promise.resolve(ex.reference as F);
+    },
+  };
+  await s.run(ctx);
+  return lines.join("\n");
 }
