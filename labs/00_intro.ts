@@ -9,6 +9,7 @@
 import { barChart } from "../lib/charts.ts";
 import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
 import { runDoctor } from "../lib/course/doctor.ts";
+import { READING_LIST, readingRows } from "../lib/course/reading.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
@@ -346,6 +347,16 @@ async function yourParameterCount(ctx: StepContext) {
   ctx.say("Lab 01 is next: `deno task lab 01`, turning text into tokens.");
 }
 
+function furtherReading(ctx: StepContext) {
+  const [paper] = READING_LIST;
+  ctx.say(`
+    The course follows a handful of papers and tutorials. Read "${paper.title}" (${paper.year})
+    first, or beside lab 03; the others as the labs reach them. Each lab says which idea it
+    takes from where.
+  `);
+  ctx.table(readingRows());
+}
+
 /** Lab 00, as the runner sees it. */
 export const lab: Lab = {
   id: "00",
@@ -364,5 +375,6 @@ export const lab: Lab = {
     step("Your environment", environment),
     step("Exercise 00.1: softmax", yourSoftmax),
     step("Exercise 00.2: counting parameters", yourParameterCount),
+    step("Further reading", furtherReading),
   ],
 };

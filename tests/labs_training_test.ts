@@ -23,8 +23,9 @@ const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
     says: [/seed\s+1337\s+again\s+gives\s+the\s+very\s+same/],
   },
   "09": {
-    charts: ["loss_curves", "learning_rate", "tokens_per_second"],
+    charts: ["loss_curves", "learning_rate", "tokens_per_second", "perplexity"],
     says: [
+      /perplexity,\s+e\^loss/,
       /scores\s+[\d.]+\s+on\s+the\s+validation\s+batches\s+of\s+its\s+evaluation,\s+exactly/,
       /identical\s+to\s+the\s+last\s+bit/,
     ],
@@ -70,6 +71,15 @@ for (const [id, { charts, says }] of Object.entries(LABS)) {
         assert.equal(await vegaLiteErrors(spec), "", chart);
       }
       assert.deepEqual(await labChartProblems(`${outRoot}/${lab.slug}`), []);
+      if (id === "09") {
+        // Every evaluation the student sees carries its perplexity, and it is e^loss.
+        const pairs = [...output.matchAll(/(\d+\.\d{4}) \(ppl (\d+\.\d)\)/g)];
+        assert.ok(pairs.length >= 2 * 7, `${pairs.length} losses with a perplexity`);
+        for (const [, loss, ppl] of pairs) {
+          assert.ok(Math.abs(Math.exp(Number(loss)) - Number(ppl)) <= 0.05 + 1e-3 * Number(ppl));
+        }
+        assert.doesNotMatch(output, /\bval \d+\.\d{4}(?! \(ppl)/);
+      }
       await Deno.remove(outRoot, { recursive: true });
     },
   );

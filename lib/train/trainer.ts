@@ -155,6 +155,26 @@ export interface ScaledGroup extends ParamGroup {
   lrScale?: number;
 }
 
+/**
+ * Perplexity, e^loss: the number of equally likely choices that would leave the model as
+ * unsure as a mean cross-entropy of `loss` (in nats) per token. 1 is certainty; a uniform guess
+ * over V tokens scores V.
+ *
+ * @example
+ * ```ts
+ * import { perplexity } from "./trainer.ts";
+ * console.assert(Math.abs(perplexity(Math.log(65)) - 65) < 1e-9);
+ * ```
+ */
+export function perplexity(loss: number): number {
+  return Math.exp(loss);
+}
+
+/** A loss with its perplexity beside it: "1.9812 (ppl 7.3)". */
+export function lossWithPerplexity(loss: number): string {
+  return `${loss.toFixed(4)} (ppl ${perplexity(loss).toFixed(1)})`;
+}
+
 /** AdamW's state: its moments, same layout as the parameters, and the decay groups. */
 export interface OptimizerState {
   m: Float32Array; // (P,)
@@ -328,8 +348,8 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       last = await evaluate(step);
       if (step > start) await checkpoint("latest", step);
       progress(
-        `step ${step}/${s.steps} · train ${last.trainLoss.toFixed(4)} · val ${
-          last.valLoss.toFixed(4)
+        `step ${step}/${s.steps} · train ${lossWithPerplexity(last.trainLoss)} · val ${
+          lossWithPerplexity(last.valLoss)
         }`,
         true,
       );
@@ -359,9 +379,9 @@ export async function train(job: TrainJob): Promise<TrainResult> {
   progress(
     interrupted
       ? `stopped after step ${step}; saved ${outDir}/latest (continue with --resume)`
-      : `done: step ${step} · train ${last.trainLoss.toFixed(4)} · val ${
-        last.valLoss.toFixed(4)
-      } · best val ${best.toFixed(4)}`,
+      : `done: step ${step} · train ${lossWithPerplexity(last.trainLoss)} · val ${
+        lossWithPerplexity(last.valLoss)
+      } · best val ${lossWithPerplexity(best)}`,
     true,
   );
   return {
