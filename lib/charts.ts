@@ -274,8 +274,8 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
   };
 }
 
-/** Width of one character of a 10 px axis label, a little over the mean of a sans-serif font. */
-const LABEL_CHAR_WIDTH = 6.5;
+/** Width of one character of a 10 px axis label: a sans-serif digit is 5.56 px, most letters less. */
+const LABEL_CHAR_WIDTH = 5.8;
 
 /** Options of {@link heatmap}. */
 export interface HeatmapOptions {
@@ -324,19 +324,22 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
   });
   const size = o.cellSize ??
     Math.max(8, Math.min(40, Math.floor(480 / Math.max(rows.length, cols.length))));
-  // Column labels wider than a cell would run together: keep every k-th.
-  const widest = Math.max(...cols.map((c) => c.length)) * LABEL_CHAR_WIDTH + 4;
+  // Column labels wider than a cell would run together: numbers (positions, channels) keep
+  // every k-th, words turn upright so that each still shows.
+  const widest = Math.max(...cols.map((c) => [...c].length)) * LABEL_CHAR_WIDTH + 2;
   const every = Math.ceil(widest / size);
+  const numbers = cols.every((c) => /^-?\d+$/.test(c));
   const enc = {
     x: {
       field: "column",
       type: "ordinal",
       sort: cols,
       title: o.columnTitle ?? "",
-      axis: {
-        labelAngle: 0,
-        ...(every > 1 ? { values: cols.filter((_, j) => j % every === 0) } : {}),
-      },
+      axis: every <= 1
+        ? { labelAngle: 0 }
+        : numbers
+        ? { labelAngle: 0, values: cols.filter((_, j) => j % every === 0) }
+        : { labelAngle: -90 },
     },
     y: { field: "row", type: "ordinal", sort: rows, title: o.rowTitle ?? "" },
   };

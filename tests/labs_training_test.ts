@@ -25,14 +25,18 @@ const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
   "09": {
     charts: ["loss_curves", "learning_rate", "tokens_per_second", "perplexity"],
     says: [
-      /perplexity,\s+e\^loss/,
+      /the\s+perplexity\s+e\^loss/,
       /scores\s+[\d.]+\s+on\s+the\s+validation\s+batches\s+of\s+its\s+evaluation,\s+exactly/,
       /identical\s+to\s+the\s+last\s+bit/,
     ],
   },
   "10": {
-    charts: ["next_token", "next_token_distribution", "kv_cache_speed"],
+    charts: ["next_token", "next_token_distribution", "kv_cache_speed", "sampling_experiment"],
     says: [
+      // Greedy decoding is deterministic: one continuation, the other 29 repeats of it.
+      /greedy\s+\(τ\s+0\)\s+1\/30\s+29\s/,
+      // A temperature of 1 draws 30 different continuations from 30 seeds.
+      /τ\s+1\s+30\/30\s+0\s/,
       /the\s+same\s+tokens\s+with\s+and\s+without\s+the\s+cache/,
       /trains\s+one\s+first/,
       /this\s+lab\s+trained\s+on\s+an\s+earlier\s+run/,
