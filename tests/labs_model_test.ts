@@ -81,3 +81,18 @@ Deno.test("lab 07 names our GPT's choices beside the alternatives, with their co
   assert.match(text, /wpe: 1,024 here, 786,432 in GPT-2/);
   assert.match(text, /saving 31% of GPT-2's parameters/);
 });
+
+Deno.test("lab 02's analogies rank the expected answer, and its contextual step shows one row, context-dependent vectors", async () => {
+  const lab = await findLab("02")!.load();
+  const text = await stepOutput(lab, "Analogies: king − man + woman");
+  const rows = text.split("\n").filter((l) => / − .* \+ /.test(l) && l.includes(" | "));
+  assert.ok(rows.length >= 4, text);
+  for (const row of rows) assert.match(row, /\| (\d+|not found)$/);
+  assert.match(text, /\d+ of \d+ land on the expected word first/);
+  const ctx = await stepOutput(lab, "Fixed vectors, contextual vectors: the bridge to attention");
+  assert.equal(ctx.match(/ \| the same \| /g)?.length, 4);
+  const [, within, across] = ctx.match(
+    /mean cosine of (-?[\d.]+) with each other, against (-?[\d.]+)/,
+  )!;
+  assert.ok(Number(within) > Number(across), `${within} vs ${across}`);
+});
