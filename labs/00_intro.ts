@@ -1,7 +1,8 @@
 /**
  * Lab 00 · Introduction: what a large language model is, the pipeline from text to the next
  * token, attention in one example, the three transformer families, and how small our model is
- * next to GPT-2, GPT-3 and GPT-4. Ends with an environment check and two exercises.
+ * next to GPT-2, GPT-3 and GPT-4. Ends with an environment check, two exercises and the course's
+ * reading list.
  *
  * Follows the course's notebook 00; its French example sentences are kept as they are.
  * @module

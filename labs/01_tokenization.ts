@@ -1,8 +1,10 @@
 /**
- * Lab 01 · Tokenization: from characters to bytes to byte-pair encoding. Trains a byte-level BPE
+ * Lab 01 · Tokenization: from characters and words to bytes to byte-pair encoding. Trains a byte-level BPE
  * with GPT-4's regex pre-split on tiny shakespeare (or, when it is absent, on the project's own
  * multilingual sample), encodes and decodes, adds special tokens, saves and loads, and shows that
- * the same encoder, given GPT-2's merges, reproduces GPT-2's tokens exactly. Five exercises
+ * the same encoder, given GPT-2's merges, reproduces GPT-2's tokens exactly; then one French
+ * sentence cut by characters, words and BPE, and the wider landscape (WordPiece, SentencePiece,
+ * special tokens, GPT-2's "Ġ", code). Five exercises
  * rebuild BPE's steps: counting pairs, one merge, the training loop, encode and decode.
  * @module
  */

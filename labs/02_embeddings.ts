@@ -1,7 +1,8 @@
 /**
  * Lab 02 · Embeddings: one-hot vectors and why they are not enough; an embedding layer is a
  * table lookup; word2vec (skip-gram with negative sampling) trained on the corpus; cosine
- * similarity, nearest neighbours, a PCA picture and a similarity heatmap.
+ * similarity, nearest neighbours, analogies, a PCA picture and a similarity heatmap; then fixed
+ * against contextual vectors, from a small word-level GPT, as the bridge to attention.
  *
  * Uses tiny Shakespeare when lib/train/corpus.ts finds it, otherwise a synthetic text the lab writes
  * (labs/texts.ts), whose word groups word2vec should recover.

@@ -1,6 +1,6 @@
 /**
  * Lab 07 · The GPT: embeddings, L blocks, the final LayerNorm and the tied output head in one
- * model; where its parameters are; why the loss at initialisation is ln(vocab); the backward
+ * model; where its parameters are; its design choices beside the alternatives; why the loss at initialisation is ln(vocab); the backward
  * pass through the whole model, checked; and a few steps of gradient descent to see it learn.
  *
  * Tokens here are the characters of a short text the lab carries, so it needs no corpus.

@@ -1,9 +1,9 @@
 /**
  * Lab 09 · Training: the learning-rate schedule, gradient clipping and AdamW, written by the
  * student and run as a small training loop; then a real run of the library's trainer, with
- * evaluation on both splits, its metrics log drawn as loss, learning-rate and throughput curves,
- * checkpoints that reload to the same validation loss, and a resume that continues the loss curve
- * bit for bit.
+ * evaluation on both splits and perplexity beside each loss, its metrics log drawn as loss,
+ * perplexity, learning-rate and throughput curves, checkpoints that reload to the same validation
+ * loss, and a resume that continues the loss curve bit for bit.
  *
  * The quick preset trains a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.
  * @module

@@ -1,8 +1,9 @@
 /**
  * Lab 10 · Generation: from a trained model's logits to text. The next-token distribution and
  * how temperature, top-k and top-p reshape it (the student writes all three), greedy decoding,
- * samples under each setting, the KV cache (the same tokens, faster, and how much faster as the
- * context grows) and streaming with a stop string.
+ * samples under each setting, many samples per setting measured (distinct, repeated, real words),
+ * the KV cache (the same tokens, faster, and how much faster as the context grows) and streaming
+ * with a stop string.
  *
  * Uses lab 09's best checkpoint when it is there for the same preset and corpus, else trains the
  * preset's model first (once: later runs of this lab reuse it).

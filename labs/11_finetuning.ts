@@ -2,10 +2,11 @@
  * Lab 11 · Fine-tuning: a model pretrained on the corpus adapted to a new style the project
  * writes itself (weekly weather forecasts, all lowercase), two ways side by side — full
  * fine-tuning, which trains every parameter, and LoRA, which freezes them all and trains a
- * low-rank update of each attention and MLP matrix. The student writes LoRA's merge, its backward
- * pass and its parameter count; the lab compares trainable parameters, time, the loss on the new
- * style and on the original corpus before and after (what was learned, what was forgotten),
- * samples, and the two ways of saving adapters.
+ * low-rank update of each attention and MLP matrix — and three remedies for forgetting (frozen
+ * lower layers, a lower learning rate for them, corpus text mixed into the new data). The student
+ * writes LoRA's merge, its backward pass and its parameter count; the lab compares trainable
+ * parameters, time, the loss on the new style and on the original corpus before and after (what
+ * was learned, what was forgotten), samples, and the two ways of saving adapters.
  *
  * Starts from lab 09's best checkpoint when it is there for the same preset and corpus, else
  * trains the preset's model first (once: later runs reuse it). The quick preset takes about a

@@ -1,7 +1,8 @@
 /**
  * Lab 12 · A mini-ChatGPT: the chat template and its special tokens, conversations the project
  * writes itself (with a held-out split), supervised fine-tuning with the loss masked to the
- * assistant's tokens, evaluation by exact match per task family, and the chat commands.
+ * assistant's tokens, evaluation by exact match per task family, the chat commands, and a closing
+ * step: what separates it from GPT-2/3/4, where to go next, the reading list.
  *
  * Runs the `quick` SFT preset (about three minutes); `deno task sft --preset full` is the run that
  * aims at the course's targets. The lab's model starts from scratch: its conversations are its

@@ -269,7 +269,16 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
         title: o.yTitle ?? o.y,
         scale: o.logY ? { type: "log" } : { zero: false },
       },
-      ...(o.series ? { color: { field: o.series, type: "nominal" } } : {}),
+      // Series keep the order of `data`, so that a lab lists them, and colours them, as it means.
+      ...(o.series
+        ? {
+          color: {
+            field: o.series,
+            type: "nominal",
+            sort: [...new Set(o.data.map((d) => d[o.series!]))],
+          },
+        }
+        : {}),
     },
   };
 }

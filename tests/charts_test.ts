@@ -180,3 +180,15 @@ Deno.test("series and groups take Okabe and Ito's colour-blind-safe palette, in 
     .map((m) => m[1].toUpperCase());
   assert.deepEqual([...new Set(fills)], OKABE_ITO.slice(0, 2));
 });
+
+Deno.test("a line chart's series keep the order of the data in its legend and colours", async () => {
+  const spec = lineChart({
+    data: [{ s: 0, v: 1, k: "zeta" }, { s: 0, v: 2, k: "alpha" }],
+    x: "s",
+    y: "v",
+    series: "k",
+  });
+  const svg = await renderSvg(spec);
+  const names = [...svg.matchAll(/>(zeta|alpha)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(names, ["zeta", "alpha"]);
+});
