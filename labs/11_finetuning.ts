@@ -517,8 +517,10 @@ async function remedies(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const full = await methodRun(ctx, state, setup, "full");
   const rows: (string | number)[][] = [HEADER, resultRow(runTitle("full", setup), before, full)];
   const verdicts: string[] = [];
+  let trades = 0;
   for (const kind of ["frozen", "slowed", "mixed"] as const) {
     const run = await methodRun(ctx, state, setup, kind);
+    if (run.after.corpus < full.after.corpus && run.after.style > full.after.style) trades++;
     rows.push(resultRow(runTitle(kind, setup), before, run));
     const than = (a: number, b: number) =>
       `${Math.abs(a - b).toFixed(3)} ${a < b ? "lower" : "higher"}`;
@@ -531,10 +533,12 @@ async function remedies(ctx: StepContext, state: State, setup: FinetuneSetup) {
   ctx.table(rows);
   ctx.say(verdicts.join("\n\n"));
   ctx.say(`
-    Each remedy trades some of the new style for some of the old corpus; which trade is worth
-    it depends on whether the old skill still matters. Mixing costs data from the old task,
-    freezing costs the capacity of the frozen layers, and both are cheap to try. The next step
-    sets them all beside LoRA.
+    ${
+    trades === 3 ? "Each remedy" : `${trades} of the 3 remedies`
+  } traded some of the new style for some of the old corpus here; which trade is worth it
+    depends on whether the old skill still matters. Mixing costs data from the old task,
+    freezing costs the capacity of the frozen layers, and all three are cheap to try. The next
+    step sets them beside LoRA.
   `);
 }
 
