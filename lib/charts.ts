@@ -11,6 +11,7 @@
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
+import { inkOn, OKABE_ITO } from "./colours.ts";
 
 /** A Vega-Lite spec as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -18,21 +19,6 @@ export type VegaLiteSpec = Record<string, unknown>;
 export type Datum = Record<string, string | number | boolean | null>;
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-
-/**
- * Okabe and Ito's colour-blind-safe palette, blue and orange first (the pair most often shown
- * together, and the easiest to tell apart); yellow, faint on white, comes last but one.
- */
-export const OKABE_ITO: readonly string[] = [
-  "#0072B2",
-  "#E69F00",
-  "#009E73",
-  "#CC79A7",
-  "#56B4E9",
-  "#D55E00",
-  "#F0E442",
-  "#000000",
-];
 
 function base(title: string | undefined, width: number, height: number): VegaLiteSpec {
   const one = { color: OKABE_ITO[0] };
@@ -53,59 +39,6 @@ function base(title: string | undefined, width: number, height: number): VegaLit
       axis: { labelLimit: 0 },
     },
   };
-}
-
-/** The [r, g, b] (0–255) of "#rrggbb" or "rgb(r, g, b)", the forms Vega writes. */
-function parseColour(colour: string): [number, number, number] {
-  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
-  if (hex) return [1, 2, 3].map((i) => parseInt(hex[i], 16)) as [number, number, number];
-  const rgb = /^rgb\(\s*(\d+),\s*(\d+),\s*(\d+)\s*\)$/.exec(colour);
-  if (rgb) return [1, 2, 3].map((i) => Number(rgb[i])) as [number, number, number];
-  const named: Record<string, [number, number, number]> = {
-    black: [0, 0, 0],
-    white: [255, 255, 255],
-  };
-  if (named[colour]) return named[colour];
-  throw new Error(`Unreadable colour "${colour}": expected #rrggbb or rgb(r, g, b).`);
-}
-
-/**
- * WCAG 2's relative luminance of a colour, from 0 (black) to 1 (white).
- *
- * @example
- * ```ts
- * import { relativeLuminance } from "./charts.ts";
- * console.assert(relativeLuminance("#ffffff") === 1 && relativeLuminance("black") === 0);
- * ```
- */
-export function relativeLuminance(colour: string): number {
-  const [r, g, b] = parseColour(colour).map((c) => {
-    const x = c / 255;
-    return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/**
- * WCAG 2's contrast ratio of two colours, from 1 (the same) to 21 (black on white); text needs
- * 4.5 to be read comfortably.
- *
- * @example
- * ```ts
- * import { contrastRatio } from "./charts.ts";
- * console.assert(contrastRatio("#000000", "#ffffff") === 21);
- * ```
- */
-export function contrastRatio(a: string, b: string): number {
-  const [hi, lo] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x);
-  return (hi + 0.05) / (lo + 0.05);
-}
-
-/** Black or white, whichever reads better on `background`. */
-function inkOn(background: string): "black" | "white" {
-  return contrastRatio(background, "black") >= contrastRatio(background, "white")
-    ? "black"
-    : "white";
 }
 
 /** Axis labels for a d3 format; SI formats say B (billion) rather than G (giga) for counts. */

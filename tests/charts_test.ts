@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  barChart,
-  contrastRatio,
-  heatmap,
-  lineChart,
-  OKABE_ITO,
-  renderSvg,
-  scatter,
-  writeChart,
-} from "../lib/charts.ts";
+import { barChart, heatmap, lineChart, renderSvg, scatter, writeChart } from "../lib/charts.ts";
+import { contrastRatio, OKABE_ITO } from "../lib/colours.ts";
 import { LabReport } from "../lib/course/report.ts";
 import { chartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
 

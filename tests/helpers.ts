@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
-import { contrastRatio, writeChart } from "../lib/charts.ts";
+import { writeChart } from "../lib/charts.ts";
+import { contrastRatio } from "../lib/colours.ts";
 import type { Lab, StepContext } from "../lib/course/lab.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
