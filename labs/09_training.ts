@@ -358,7 +358,7 @@ async function checkpoints(ctx: StepContext) {
     Reloaded, the best checkpoint (step ${step}) scores ${val.toFixed(4)} on the validation
     batches of its evaluation, ${val === best.state!.bestValLoss ? "exactly" : "NOT"} the ${
     best.state!.bestValLoss!.toFixed(4)
-  } the run recorded.
+  } the run recorded (perplexity ${perplexity(val).toFixed(1)}).
   `);
 }
 
