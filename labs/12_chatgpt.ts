@@ -310,14 +310,14 @@ async function closing(ctx: StepContext, state: State, preset: SftPreset) {
   ctx.say(`
     Your assistant has ${formatCount(model.numParameters)} parameters and a context of
     ${c.blockSize} tokens; GPT-3 has ${formatCount(Math.round(gpt3 / model.numParameters))}
-    times as many parameters. Three things separate them, and none is a new idea:
+    times as many parameters. Three things separate them, and none is a new architecture:
   `);
   ctx.table([
     ["", "parameters", "context", "trained on", "then"],
     [
       "yours",
       formatCount(model.numParameters),
-      c.blockSize,
+      formatCount(c.blockSize),
       `${formatCount(data.train.length)} conversations the project wrote`,
       "SFT with a masked loss",
     ],
