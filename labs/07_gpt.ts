@@ -349,12 +349,12 @@ export const lab: Lab = {
   steps: [
     step("The whole model", theModel),
     step("Parameter count by part", parameterCount),
-    step("Our GPT's choices, and the alternatives", choices),
     step("Loss at initialisation ≈ ln(vocab)", lossAtInit),
     step("Exercise 07.1: the gradient of the loss", yourLossGradient),
     step("Backward through the model", backwardThroughModel),
     step("Exercise 07.2: linear backward", yourLinearBackward),
     step("Gradient descent on one batch", descent),
     step("Saving and loading the weights", saving),
+    step("Our GPT's choices, and the alternatives", choices),
   ],
 };
