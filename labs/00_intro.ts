@@ -1,7 +1,8 @@
 /**
  * Lab 00 · Introduction: what a large language model is, the pipeline from text to the next
  * token, attention in one example, the three transformer families, and how small our model is
- * next to GPT-2, GPT-3 and GPT-4. Ends with an environment check and two exercises.
+ * next to GPT-2, GPT-3 and GPT-4. Ends with an environment check, two exercises and the course's
+ * reading list.
  *
  * Follows the course's notebook 00; its French example sentences are kept as they are.
  * @module
@@ -9,6 +10,7 @@
 import { barChart } from "../lib/charts.ts";
 import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
 import { runDoctor } from "../lib/course/doctor.ts";
+import { READING_LIST, readingRows } from "../lib/course/reading.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
@@ -346,6 +348,16 @@ async function yourParameterCount(ctx: StepContext) {
   ctx.say("Lab 01 is next: `deno task lab 01`, turning text into tokens.");
 }
 
+function furtherReading(ctx: StepContext) {
+  const [paper] = READING_LIST;
+  ctx.say(`
+    The course follows a handful of papers and tutorials. Read "${paper.title}" (${paper.year})
+    first, or beside lab 03; the others as the labs reach them. Each lab says which idea it
+    takes from where.
+  `);
+  ctx.table(readingRows());
+}
+
 /** Lab 00, as the runner sees it. */
 export const lab: Lab = {
   id: "00",
@@ -364,5 +376,6 @@ export const lab: Lab = {
     step("Your environment", environment),
     step("Exercise 00.1: softmax", yourSoftmax),
     step("Exercise 00.2: counting parameters", yourParameterCount),
+    step("Further reading", furtherReading),
   ],
 };

@@ -1,8 +1,10 @@
 /**
- * Lab 01 · Tokenization: from characters to bytes to byte-pair encoding. Trains a byte-level BPE
+ * Lab 01 · Tokenization: from characters and words to bytes to byte-pair encoding. Trains a byte-level BPE
  * with GPT-4's regex pre-split on tiny shakespeare (or, when it is absent, on the project's own
  * multilingual sample), encodes and decodes, adds special tokens, saves and loads, and shows that
- * the same encoder, given GPT-2's merges, reproduces GPT-2's tokens exactly. Five exercises
+ * the same encoder, given GPT-2's merges, reproduces GPT-2's tokens exactly; then one French
+ * sentence cut by characters, words and BPE, and the wider landscape (WordPiece, SentencePiece,
+ * special tokens, GPT-2's "Ġ", code). Five exercises
  * rebuild BPE's steps: counting pairs, one merge, the training loop, encode and decode.
  * @module
  */
@@ -20,18 +22,22 @@ import {
   formatTokenizer,
   GPT2_SPLIT_PATTERN,
   gpt2Tokenizer,
+  gpt2TokenString,
   GPT4_SPLIT_PATTERN,
   mergePair,
   type Pair,
   readTokenizer,
   splitText,
+  splitWordTokens,
   trainBpe,
+  WordTokenizer,
   writeTokenizer,
 } from "../lib/tokenizer/mod.ts";
 import { exercises } from "./catalog/01_tokenization.ts";
 
 const SAMPLE_URL = new URL("../data/samples/multilingual.txt", import.meta.url);
-const FRENCH = "L'été dernier, les élèves ont mangé 12 crêpes à Montréal !";
+/** The French sentence the lab encodes every way it knows. */
+export const FRENCH = "L'été dernier, les élèves ont mangé 12 crêpes à Montréal !";
 
 /** The text the lab trains on: tiny shakespeare when present, else the project's sample. */
 interface Corpus {
@@ -98,6 +104,72 @@ async function characters(ctx: StepContext) {
   }
   ctx.say(`
     And every character costs one position of the model's context, however common the word.
+  `);
+}
+
+/** The word-level vocabulary of the first 90% of the corpus, as large as the BPE's. */
+async function wordLevel(): Promise<{ tok: WordTokenizer; train: string; rest: string }> {
+  const c = await corpus();
+  const cut = Math.floor(c.text.length * 0.9);
+  const [train, rest] = [c.text.slice(0, cut), c.text.slice(cut)];
+  return { tok: WordTokenizer.fromText(train, c.vocabSize), train, rest };
+}
+
+/** Endings of English and French inflection (plurals, tenses, agreement, old "-eth"). */
+const ENDINGS = ["s", "es", "d", "ed", "ing", "r", "rs", "er", "ers", "st", "est", "th", "eth"]
+  .concat(["e", "é", "ée", "és", "ées", "ent", "ons", "ez", "ait", "aient"]);
+
+/** The vocabulary word found with the most of its inflected forms: "love", "loves", "loved"… */
+function inflections(tok: WordTokenizer): string[] {
+  const known = new Set(tok.words);
+  let best: string[] = [];
+  for (const stem of tok.words.slice(1).filter((w) => /^\p{Ll}{3,}$/u.test(w))) {
+    const forms = [stem, ...ENDINGS.map((e) => stem + e).filter((w) => known.has(w))];
+    if (forms.length > best.length) best = forms;
+  }
+  return best;
+}
+
+async function words(ctx: StepContext) {
+  const c = await corpus();
+  const { tok, train, rest } = await wordLevel();
+  const distinct = new Set(splitWordTokens(train)).size;
+  const unknown = (text: string) => {
+    const ids = tok.encode(text);
+    return { n: ids.length, unk: ids.filter((id) => id === 0).length };
+  };
+  const seen = unknown(train), unseen = unknown(rest), french = unknown(FRENCH);
+  const pct = (a: number, b: number) => `${(100 * a / b).toFixed(1)}%`;
+  ctx.say(`
+    The obvious unit of text is the word. A word-level tokenizer cuts at spaces and
+    punctuation and gives each word of a fixed vocabulary an id. The first 90% of ${c.name}
+    holds ${formatCount(distinct)} distinct words and marks. A vocabulary of at most
+    ${formatCount(c.vocabSize)} ids (our BPE's size) keeps the ${
+    formatCount(tok.vocabSize - 1)
+  } most frequent, plus <unk> for all the others:
+  `);
+  ctx.table([
+    ["text", "word tokens", "<unk>", "lost"],
+    ["the 90% it was built on", formatCount(seen.n), formatCount(seen.unk), pct(seen.unk, seen.n)],
+    [
+      "the last 10%, unseen",
+      formatCount(unseen.n),
+      formatCount(unseen.unk),
+      pct(unseen.unk, unseen.n),
+    ],
+    [JSON.stringify(FRENCH), french.n, french.unk, pct(french.unk, french.n)],
+  ]);
+  const forms = inflections(tok);
+  ctx.say(`
+    Every <unk> is a word the model cannot read or write, and new names, typos and rare words
+    never stop coming. The second fault is inflection: each form of a word is its own id,
+    learnt apart from the others, though they share a stem and most of their meaning:
+  `);
+  ctx.table([["form", "id"], ...forms.map((w) => [w, tok.id(w)])]);
+  ctx.say(`
+    ${forms.length} ids that share nothing. French, with its conjugations and agreements, has
+    it worse. Characters have neither fault but make long sequences; bytes, then BPE, find
+    the middle.
   `);
 }
 
@@ -356,6 +428,89 @@ async function gpt2(ctx: StepContext) {
   `);
 }
 
+async function sideBySide(ctx: StepContext) {
+  const { tok: wordTok } = await wordLevel();
+  const bpe = await trained();
+  const gpt = await gpt2Tokenizer();
+  const c = await corpus();
+  const chars = [...FRENCH];
+  const wordIds = wordTok.encode(FRENCH);
+  const wordPieces = splitWordTokens(FRENCH).map((w, i) => (wordIds[i] === 0 ? "<unk>" : w));
+  const ours = bpe.encodeOrdinary(FRENCH), theirs = gpt.encodeOrdinary(FRENCH);
+  ctx.say(`The French sentence "${FRENCH}", cut four ways:`);
+  ctx.table([
+    ["tokenizer", "vocabulary", "tokens", "pieces"],
+    ["characters", "every character", chars.length, chars.join("|")],
+    [
+      "words",
+      formatCount(wordTok.vocabSize),
+      wordIds.length,
+      wordPieces.join("|"),
+    ],
+    [`BPE, ${c.name}`, formatCount(bpe.vocabSize), ours.length, showTokens(bpe, ours)],
+    ["BPE, GPT-2", formatCount(gpt.vocabSize), theirs.length, showTokens(gpt, theirs)],
+  ]);
+  ctx.say(`
+    Words are the shortest but lose ${wordIds.filter((id) => id === 0).length} of
+    ${wordIds.length} pieces to <unk>, and the spaces with them; characters lose nothing but
+    cost ${chars.length} positions; BPE loses nothing either, keeps frequent words whole and
+    spells rare ones with pieces.
+  `);
+}
+
+function landscape(ctx: StepContext) {
+  ctx.say(`
+    BPE is one of a family. WordPiece (BERT) builds its vocabulary the same way but picks
+    the merge that most raises the likelihood of the training text, and marks a piece that
+    continues a word with "##" ("token", "##ization"). SentencePiece (T5, LLaMA) treats the
+    text as a raw stream, spaces included, written "▁", so it needs no pre-split and suits
+    languages without spaces; it learns BPE or a unigram model that keeps the most probable
+    pieces. Around the learnt vocabulary, models reserve special tokens:
+  `);
+  ctx.table([
+    ["token", "means", "used by"],
+    ["BOS", "beginning of a sequence", "LLaMA's <s>; GPT-2 reuses <|endoftext|>"],
+    ["EOS", "end of a sequence: generation stops", "GPT-2's <|endoftext|>, LLaMA's </s>"],
+    ["PAD", "filler to make a batch rectangular, masked out", "BERT's [PAD]"],
+    ["UNK", "a piece outside the vocabulary", "BERT's [UNK]; byte-level BPE needs none"],
+    ["MASK", "a hidden word the model must guess", "BERT's [MASK], in pretraining"],
+  ]);
+  const enc = new TextEncoder();
+  const pieces = [" the", " cat", "\n", " été"];
+  ctx.say(`
+    GPT-2's vocabulary file cannot hold raw bytes, so it writes each byte as a printable
+    character: printable ones stand for themselves, the others, the space among them, move
+    to U+0100 and up. A leading space, byte 32, becomes "Ġ"; a newline "Ċ":
+  `);
+  ctx.table([
+    ["bytes of", "as GPT-2 writes them"],
+    ...pieces.map((p) => [JSON.stringify(p), gpt2TokenString(enc.encode(p))]),
+  ]);
+  ctx.say(`
+    The same table is why é, two bytes in UTF-8, shows as "Ã©" in GPT-2's files.
+  `);
+  const code = "function add(a, b) {\n    return a + b;\n}\n";
+  const gpt2 = getEncoding("gpt2"), gpt4 = getEncoding("cl100k_base");
+  const show = (e: typeof gpt2) => e.encode(code).map((id) => JSON.stringify(e.decode([id])));
+  ctx.say(`
+    Code is text with its own habits: indentation, brackets, operators. These
+    ${[...code].length} characters of JavaScript,
+  `);
+  ctx.show(code);
+  ctx.say("cut by two tokenizers:");
+  ctx.table([
+    ["tokenizer", "tokens", "pieces"],
+    ["GPT-2", show(gpt2).length, show(gpt2).join(" ")],
+    ["GPT-4 (cl100k)", show(gpt4).length, show(gpt4).join(" ")],
+  ]);
+  ctx.say(`
+    GPT-2 spends a token on each space of the indentation but the last, which joins the word;
+    GPT-4's vocabulary, trained on much more code, holds runs of spaces and a brace with its
+    newline as single tokens, so the same program takes fewer tokens and more of it fits in
+    the context.
+  `);
+}
+
 async function yourCountPairs(ctx: StepContext) {
   ctx.say(`
     Your turn: rebuild BPE from its parts in labs/exercises/01_tokenization.ts. First, count
@@ -436,6 +591,7 @@ export const lab: Lab = {
   exercises,
   steps: [
     step("Characters as tokens", characters),
+    step("Words as tokens, and their two faults", words),
     step("Bytes as tokens", bytes),
     step("Byte-pair encoding by hand", bpeByHand),
     step("The regex pre-split", preSplit),
@@ -446,6 +602,8 @@ export const lab: Lab = {
     step("Special tokens", specialTokens),
     step("Saving and loading", saveLoad),
     step("GPT-2's tokenizer, reproduced", gpt2),
+    step("One sentence: characters, words and BPE side by side", sideBySide),
+    step("The wider landscape: WordPiece, SentencePiece, special tokens, code", landscape),
     step("Exercise 01.1: counting pairs", yourCountPairs),
     step("Exercise 01.2: one merge", yourMergePair),
     step("Exercise 01.3: the training loop", yourTraining),

@@ -1,7 +1,8 @@
 /**
  * Lab 02 · Embeddings: one-hot vectors and why they are not enough; an embedding layer is a
  * table lookup; word2vec (skip-gram with negative sampling) trained on the corpus; cosine
- * similarity, nearest neighbours, a PCA picture and a similarity heatmap.
+ * similarity, nearest neighbours, analogies, a PCA picture and a similarity heatmap; then fixed
+ * against contextual vectors, from a small word-level GPT, as the bridge to attention.
  *
  * Uses tiny Shakespeare when lib/train/corpus.ts finds it, otherwise a synthetic text the lab writes
  * (labs/texts.ts), whose word groups word2vec should recover.
@@ -13,7 +14,16 @@ import type { encoderForward } from "../lib/layers/encoder.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { matmul } from "../lib/layers/matmul.ts";
 import { Rng } from "../lib/random.ts";
-import { centerRows, cosineSimilarity, nearestNeighbours, pca2 } from "../lib/course/vectors.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
+import { formatCount } from "../lib/term.ts";
+import { inContext, trainWordModel } from "../lib/course/contextual.ts";
+import {
+  analogy,
+  centerRows,
+  cosineSimilarity,
+  nearestNeighbours,
+  pca2,
+} from "../lib/course/vectors.ts";
 import {
   buildVocab,
   type SkipGramModel,
@@ -279,6 +289,143 @@ async function similarityHeatmap(ctx: StepContext) {
   `);
 }
 
+/** a − b + c ≈ expected: tiny Shakespeare's family and titles, and the course's French pair. */
+const SHAKESPEARE_ANALOGIES: [string, string, string, string][] = [
+  ["king", "man", "woman", "queen"],
+  ["lord", "man", "woman", "lady"],
+  ["husband", "man", "woman", "wife"],
+  ["father", "man", "woman", "mother"],
+  ["son", "man", "woman", "daughter"],
+  ["brother", "he", "she", "sister"],
+  ["his", "he", "she", "her"],
+  ["roi", "homme", "femme", "reine"],
+];
+
+/** On the synthetic text an analogy can only move between groups: queen − king + cat ≈ an animal. */
+const SYNTHETIC_ANALOGIES: [string, string, string, string][] = [
+  ["queen", "king", "cat", "animals"],
+  ["cheese", "bread", "red", "colours"],
+  ["forest", "castle", "wolf", "animals"],
+  ["blue", "red", "prince", "royalty"],
+];
+
+function analogies(ctx: StepContext) {
+  const t = trained();
+  const V = t.vocab.words.length;
+  const tiny = t.source.startsWith("tiny");
+  const has = (w: string) => t.vocab.ids.has(w);
+  const sets = (tiny ? SHAKESPEARE_ANALOGIES : SYNTHETIC_ANALOGIES)
+    .filter(([a, b, c, d]) => has(a) && has(b) && has(c) && (!tiny || has(d)));
+  const skipped = (tiny ? SHAKESPEARE_ANALOGIES : SYNTHETIC_ANALOGIES).length - sets.length;
+  ctx.say(`
+    word2vec made vector arithmetic famous: on billions of words, king − man + woman lands
+    nearest to queen, because the step from man to woman is roughly the same direction as the
+    step from king to queen. Do our small vectors learn such directions? The nearest word to
+    a − b + c (leaving a, b and c out), on words the corpus has${
+    skipped ? ` (${skipped} skipped: ${skipped === 1 ? "a word is" : "words are"} missing)` : ""
+  }:
+  `);
+  let first = 0, top5 = 0;
+  const rows = sets.map(([a, b, c, d]) => {
+    const id = (w: string) => t.vocab.ids.get(w)!;
+    const found = analogy(t.vectors, V, DIM, id(a), id(b), id(c), V);
+    const right = (i: number) =>
+      tiny ? t.vocab.words[i] === d : WORD_GROUPS[d].includes(t.vocab.words[i]);
+    const rank = found.findIndex((f) => right(f.id)) + 1;
+    if (rank === 1) first++;
+    if (rank >= 1 && rank <= 5) top5++;
+    return [
+      `${a} − ${b} + ${c}`,
+      tiny ? d : `one of ${d}`,
+      found.slice(0, 3).map((f) => `${t.vocab.words[f.id]} ${f.similarity.toFixed(2)}`).join(", "),
+      rank || "not found",
+    ];
+  });
+  ctx.table([["analogy", "expected", "nearest three (cosine)", "rank of expected"], ...rows]);
+  ctx.say(`
+    ${first} of ${rows.length} land on the expected word first, ${top5} in the top five, out of
+    ${formatCount(V)} words. ${
+    tiny
+      ? "A megabyte of plays is far too little for the man/woman direction to come out clean: the famous results took a hundred billion words and 300 dimensions."
+      : "The synthetic text has groups but no directions inside them, so an analogy can at best move between groups."
+  }
+
+    Skip-gram, trained here, predicts each nearby word from the word. Its twin, CBOW
+    (continuous bag of words), predicts the word from the average of its neighbours' vectors:
+    faster to train, a little better on frequent words, while skip-gram does better on rare
+    ones. Both give each word one vector.
+  `);
+}
+
+/** The word the contextual-vector step follows, and four contexts that end on it. */
+const CONTEXTS = {
+  word: "red",
+  animal: ["a red", "the duke rides a red"],
+  food: ["we bought red", "my dog likes soup and we bought red"],
+};
+
+async function contextual(ctx: StepContext) {
+  ctx.say(`
+    A word2vec vector, like a GPT's embedding row, is fixed: "${CONTEXTS.word}" has one row
+    whatever surrounds it, so "bank" of a river and "bank" of money would share one. A
+    transformer's blocks change that: attention mixes each position with the words before
+    it, so after a block the same word carries its context. To see it, the lab trains a
+    small word-level GPT (one block, lib/course/contextual.ts, on the SIMD kernels) on the
+    synthetic text of
+    labs/texts.ts, where "${CONTEXTS.word}" comes before an animal ("a red horse") or a food
+    ("we bought red bread").
+  `);
+  const t0 = performance.now();
+  const m = trainWordModel(syntheticCorpus(3000, 2), { steps: 600, backend: await loadBackend() });
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const contexts = [...CONTEXTS.animal, ...CONTEXTS.food];
+  const seen = contexts.map((c) => ({ context: c, ...inContext(m, c) }));
+  ctx.say(`
+    ${
+    m.model.numParameters.toLocaleString("en-US")
+  } parameters, ${m.vocab.words.length} words, trained in ${seconds} s to a loss of ${
+    m.loss.toFixed(2)
+  } (a uniform guess:
+    ${m.uniformLoss.toFixed(2)}). The vector of the last "${CONTEXTS.word}" of each context, and its
+    cosine with the table row after the block:
+  `);
+  const fixedSame = seen.every((x) => x.fixed.every((v, i) => v === seen[0].fixed[i]));
+  ctx.table([
+    ["context", "table row", "after the block vs row", "likeliest next words"],
+    ...seen.map((x) => [
+      `"${x.context} …"`,
+      fixedSame ? "the same" : "DIFFERENT",
+      cosineSimilarity(x.fixed, x.contextual).toFixed(2),
+      x.next.map((n) => `${n.word} ${n.p.toFixed(2)}`).join(", "),
+    ]),
+  ]);
+  const values = seen.map((a) => seen.map((b) => cosineSimilarity(a.contextual, b.contextual)));
+  await ctx.chart(
+    "contextual_vectors",
+    heatmap({
+      title: `Cosine between the vectors of "${CONTEXTS.word}" after the block, by context`,
+      values,
+      rowLabels: contexts,
+      columnLabels: contexts.map((_, i) => `${i + 1}`),
+      columnTitle: "context (same order)",
+      scheme: "redblue",
+      domain: [-1, 1],
+      cellFormat: ".2f",
+      cellSize: 44,
+    }),
+  );
+  const [a1, a2, f1, f2] = [0, 1, 2, 3];
+  const within = (values[a1][a2] + values[f1][f2]) / 2;
+  const across = (values[a1][f1] + values[a1][f2] + values[a2][f1] + values[a2][f2]) / 4;
+  ctx.say(`
+    One table row, ${contexts.length} vectors after the block. Those of the two animal contexts
+    and of the two food contexts have a mean cosine of ${within.toFixed(2)} with each other,
+    against ${across.toFixed(2)} across the two kinds: the block has written into "${CONTEXTS.word}"
+    what comes next, which its table row cannot know. How a position reads the others is
+    attention, the subject of lab 03.
+  `);
+}
+
 /** Lab 02, as the runner sees it. */
 export const lab: Lab = {
   id: "02",
@@ -291,7 +438,9 @@ export const lab: Lab = {
     step("word2vec: vectors from context", word2vec),
     step("Exercise 02.2: cosine similarity", cosine),
     step("Nearest neighbours", neighbours),
+    step("Analogies: king − man + woman", analogies),
     step("A 2-D picture: PCA", pcaPicture),
     step("Similarity heatmap", similarityHeatmap),
+    step("Fixed vectors, contextual vectors: the bridge to attention", contextual),
   ],
 };

@@ -1,14 +1,15 @@
 /**
  * Lab 07 · The GPT: embeddings, L blocks, the final LayerNorm and the tied output head in one
- * model; where its parameters are; why the loss at initialisation is ln(vocab); the backward
+ * model; where its parameters are; its design choices beside the alternatives; why the loss at initialisation is ln(vocab); the backward
  * pass through the whole model, checked; and a few steps of gradient descent to see it learn.
  *
  * Tokens here are the characters of a short text the lab carries, so it needs no corpus.
  * @module
  */
 import { barChart, lineChart } from "../lib/charts.ts";
-import { countParameters, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
 import type { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts";
+import { geluBackward, geluForward } from "../lib/layers/gelu.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { parameterShapes } from "../lib/model/layout.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
@@ -280,6 +281,65 @@ async function saving(ctx: StepContext) {
   `);
 }
 
+function choices(ctx: StepContext) {
+  const model = new GPT(CONFIG, 0);
+  const cost = (c: GPTConfig) => ({
+    head: c.vocabSize * c.nEmbd,
+    positions: c.blockSize * c.nEmbd,
+    total: countParameters(c),
+  });
+  const here = cost(CONFIG), gpt2 = cost(GPT2_SMALL);
+  const share = (n: number, of: number) => `${(100 * n / of).toFixed(0)}%`;
+  const x = new Float32Array([-1]), y = new Float32Array(1), dx = new Float32Array(1);
+  geluForward(y, x, 1);
+  geluBackward(dx, x, new Float32Array([1]), 1);
+  const lns = model.config.nLayer * 2 + 1;
+  ctx.say(`
+    Every GPT makes a handful of design choices. Ours are GPT-2's; the alternatives are what
+    the original Transformer (2017) or later models chose. The numbers are computed for this
+    lab's model (${exact(here.total)} parameters) and for GPT-2 small (${exact(gpt2.total)}).
+  `);
+  const millions = (n: number) => `${(n / 1e6).toFixed(1)}M`;
+  ctx.table([
+    ["choice", "ours (GPT-2)", "alternative", "computed"],
+    ["LayerNorm", "pre-norm, + ln_f", "post-norm (2017, BERT)", `${lns} LayerNorms vs ${lns - 1}`],
+    [
+      "MLP activation",
+      "GELU",
+      "ReLU (2017), SwiGLU (LLaMA)",
+      `f(−1) = ${y[0].toFixed(3)}, slope ${dx[0].toFixed(3)} vs 0, 0`,
+    ],
+    [
+      "output head",
+      "tied to wte",
+      "its own (V, C) matrix",
+      `untied: +${exact(here.head)} here, +${millions(gpt2.head)} in GPT-2`,
+    ],
+    [
+      "positions",
+      "learned wpe",
+      "sinusoidal (2017), RoPE (LLaMA)",
+      `wpe: ${exact(here.positions)} here, ${exact(gpt2.positions)} in GPT-2`,
+    ],
+  ]);
+  ctx.say(`
+    Pre-norm normalises what enters each sub-layer but never the residual path x + f(x), so
+    the gradient has a straight path from the loss to the embeddings and deep stacks train
+    without the long warmup post-norm needs. GELU is a smooth ReLU: a slightly negative input
+    still passes a gradient, so no unit goes dead. Tying the head reads the same table both
+    ways, saving ${share(gpt2.head, gpt2.total)} of GPT-2's parameters (${
+    share(here.head, here.total)
+  } of ours). A learned position table fits the data; a fixed one costs nothing and is defined
+    for any position; RoPE rotates queries and keys so that scores depend on distance (lab 05
+    trains all three).
+  `);
+  ctx.say(`
+    The positional option of lib/model/config.ts switches the positions; the other choices
+    are written into lib/model/gpt.ts's forward and backward. They are GPT-2's so that our
+    weights line up with nanoGPT's and llm.c's, name for name.
+  `);
+}
+
 /** Lab 07, as the runner sees it. */
 export const lab: Lab = {
   id: "07",
@@ -295,5 +355,6 @@ export const lab: Lab = {
     step("Exercise 07.2: linear backward", yourLinearBackward),
     step("Gradient descent on one batch", descent),
     step("Saving and loading the weights", saving),
+    step("Our GPT's choices, and the alternatives", choices),
   ],
 };

@@ -1,9 +1,9 @@
 /**
  * Lab 09 · Training: the learning-rate schedule, gradient clipping and AdamW, written by the
  * student and run as a small training loop; then a real run of the library's trainer, with
- * evaluation on both splits, its metrics log drawn as loss, learning-rate and throughput curves,
- * checkpoints that reload to the same validation loss, and a resume that continues the loss curve
- * bit for bit.
+ * evaluation on both splits and perplexity beside each loss, its metrics log drawn as loss,
+ * perplexity, learning-rate and throughput curves, checkpoints that reload to the same validation
+ * loss, and a resume that continues the loss curve bit for bit.
  *
  * The quick preset trains a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.
  * @module
@@ -23,7 +23,9 @@ import { findTorch, INSTALL_TORCH, torchLogitsDiff } from "../lib/train/pytorch.
 import {
   decayGroups,
   estimateLoss,
+  lossWithPerplexity,
   type Metric,
+  perplexity,
   train,
   type TrainResult,
   type TrainSettings,
@@ -183,6 +185,10 @@ async function yourAdamW(ctx: StepContext) {
   ctx.table([
     ["step", ...[0, 5, 10, 20, steps - 1]],
     ["loss", ...[0, 5, 10, 20, steps - 1].map((t) => losses[t].toFixed(3))],
+    [
+      "perplexity e^loss",
+      ...[0, 5, 10, 20, steps - 1].map((t) => perplexity(losses[t]).toFixed(1)),
+    ],
   ]);
 }
 
@@ -260,8 +266,9 @@ async function training(ctx: StepContext) {
   const last = evals[evals.length - 1];
   ctx.say(`
     The loss of single batches is noisy; the evaluations average it out. Validation ends at
-    ${result.finalValLoss.toFixed(3)} (best ${result.bestValLoss.toFixed(3)} at step
-    ${bestEval.step}) for ${last.trainLoss.toFixed(3)} on training text.
+    ${lossWithPerplexity(result.finalValLoss)}, its best was ${
+    lossWithPerplexity(result.bestValLoss)
+  } at step ${bestEval.step}, and training text ends at ${lossWithPerplexity(last.trainLoss)}.
     ${
     last.valLoss - last.trainLoss > 0.3
       ? `The gap between the two says the model is memorising its training text more than it
@@ -269,6 +276,56 @@ async function training(ctx: StepContext) {
          checkpoint is chosen by validation loss.`
       : `The two stay close: the model is learning the language, not memorising the text.`
   }
+  `);
+}
+
+async function perplexities(ctx: StepContext) {
+  await ensureRun(ctx);
+  const { tokenizer } = await setup();
+  const V = tokenizer.vocabSize;
+  const evals = (await readMetrics(runDir(ctx))).filter((m) => m.kind === "eval");
+  ctx.say(`
+    A loss of ${
+    evals[evals.length - 1].valLoss.toFixed(2)
+  } nats says little by itself. Its exponential, the perplexity e^loss, reads
+    as a count: the model is as unsure of the next character as if it picked uniformly among
+    that many. A model that knows nothing guesses uniformly over all V = ${V} characters: loss
+    ln ${V} = ${Math.log(V).toFixed(3)}, perplexity ${V}. A model that is always sure and
+    right scores 1. The run's evaluations, with both:
+  `);
+  const shown = evals.filter((_, i) =>
+    i % Math.ceil(evals.length / 6) === 0 || i === evals.length - 1
+  );
+  ctx.table([
+    ["step", "train loss", "train perplexity", "val loss", "val perplexity"],
+    ...shown.map((m) => [
+      m.step,
+      m.trainLoss.toFixed(4),
+      perplexity(m.trainLoss).toFixed(1),
+      m.valLoss.toFixed(4),
+      perplexity(m.valLoss).toFixed(1),
+    ]),
+  ]);
+  await ctx.chart(
+    "perplexity",
+    lineChart({
+      title: `Validation perplexity (a uniform guess scores ${V})`,
+      data: evals.map((m) => ({ step: m.step, perplexity: perplexity(m.valLoss) })),
+      x: "step",
+      y: "perplexity",
+      logY: true,
+    }),
+  );
+  const end = perplexity(evals[evals.length - 1].valLoss);
+  ctx.say(`
+    From ${perplexity(evals[0].valLoss).toFixed(1)} choices at step 0 to ${end.toFixed(1)} at
+    the end: training has cut the model's uncertainty ${
+    (perplexity(evals[0].valLoss) / end).toFixed(1)
+  }-fold.
+    Perplexities compare only on the same tokens: a BPE model's perplexity per token is
+    higher than a character model's per character even when both predict the text equally
+    well, because each of its tokens carries several characters. The trainer prints each
+    evaluation's perplexity (ppl) beside its loss, as in the run above.
   `);
 }
 
@@ -305,7 +362,7 @@ async function checkpoints(ctx: StepContext) {
     Reloaded, the best checkpoint (step ${step}) scores ${val.toFixed(4)} on the validation
     batches of its evaluation, ${val === best.state!.bestValLoss ? "exactly" : "NOT"} the ${
     best.state!.bestValLoss!.toFixed(4)
-  } the run recorded.
+  } the run recorded (perplexity ${perplexity(val).toFixed(1)}).
   `);
 }
 
@@ -458,6 +515,7 @@ export const lab: Lab = {
     step("Exercise 09.2: gradient clipping", yourClipping),
     step("Exercise 09.3: AdamW, and your training loop", yourAdamW),
     step("Training with evaluation and a metrics log", training),
+    step("Perplexity: the loss as a number of choices", perplexities),
     step("Checkpoints", checkpoints),
     step("Resume, bit for bit", resume),
     step("Throughput, and a first sample", throughput),

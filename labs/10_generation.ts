@@ -1,8 +1,9 @@
 /**
  * Lab 10 · Generation: from a trained model's logits to text. The next-token distribution and
  * how temperature, top-k and top-p reshape it (the student writes all three), greedy decoding,
- * samples under each setting, the KV cache (the same tokens, faster, and how much faster as the
- * context grows) and streaming with a stop string.
+ * samples under each setting, many samples per setting measured (distinct, repeated, real words),
+ * the KV cache (the same tokens, faster, and how much faster as the context grows) and streaming
+ * with a stop string.
  *
  * Uses lab 09's best checkpoint when it is there for the same preset and corpus, else trains the
  * preset's model first (once: later runs of this lab reuse it).
@@ -13,6 +14,8 @@ import { generate, KVCache } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { nextTokenDistribution, type SamplingOptions } from "../lib/model/sampling.ts";
+import { sampleStats } from "../lib/course/sample_stats.ts";
+import { splitWords } from "../lib/course/word2vec.ts";
 import { formatCount, margin } from "../lib/term.ts";
 import type { CharTokenizer } from "../lib/tokenizer/char.ts";
 import {
@@ -228,6 +231,90 @@ async function variants(ctx: StepContext) {
   ctx.show(samples.map((s) => `── ${s.name}\n${margin(s.text, 3)}`).join("\n"));
 }
 
+/** Samples per setting and characters per sample in the sampling experiment. */
+const EXPERIMENT = { samples: 30, tokens: 120 };
+
+async function experiment(ctx: StepContext) {
+  const { model } = await labPretrained(ctx);
+  const { tokenizer } = await labDataset();
+  const corpus = (await labCorpus()).text;
+  const known = new Set(splitWords(corpus));
+  const p = await prompt();
+  const settings: [string, SamplingOptions][] = [
+    ["greedy (τ 0)", { temperature: 0 }],
+    ["τ 0.5", { temperature: 0.5 }],
+    ["τ 0.8 · top-p 0.9", { temperature: 0.8, topP: 0.9 }],
+    ["τ 1", { temperature: 1 }],
+    ["top-k 5", { topK: 5 }],
+    ["τ 1.5", { temperature: 1.5 }],
+  ];
+  const { samples: N, tokens } = EXPERIMENT;
+  ctx.say(`
+    One sample says little about a setting; many do. For each setting the lab draws ${N}
+    continuations of the prompt, ${tokens} characters each, seeds 1 to ${N}, and measures three
+    things: how many are different (diversity; the rest are repeats of an earlier one), how
+    much of each repeats itself
+    (the share of its 8-character pieces seen earlier in the same sample: loops), and how many
+    of its words are words of the corpus (invented words are a sign of noise).
+  `);
+  const rows = settings.map(([name, o]) => {
+    const texts = Array.from({ length: N }, (_, i) =>
+      tokenizer.decode(
+        generate(model, tokenizer.encode(p), { ...o, maxTokens: tokens, seed: i + 1 }),
+      ));
+    return { name, ...sampleStats(texts, known) };
+  });
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  ctx.table([
+    ["setting", "distinct", "repeats", "repeated 8-grams", "words of the corpus"],
+    ...rows.map((
+      r,
+    ) => [r.name, `${r.distinct}/${r.samples}`, r.repeats, pct(r.repeated), pct(r.knownWords)]),
+  ]);
+  await ctx.chart(
+    "sampling_experiment",
+    barChart({
+      title: `${N} samples per setting: self-repetition and words of the corpus`,
+      data: rows.flatMap((r) => [
+        { setting: r.name, measure: "repeated 8-grams", share: r.repeated },
+        { setting: r.name, measure: "words of the corpus", share: r.knownWords },
+      ]),
+      category: "setting",
+      value: "share",
+      group: "measure",
+      format: ".0%",
+      domain: [0, 1],
+      categoryTitle: "",
+      valueTitle: "share",
+      width: 560,
+    }),
+  );
+  const [greedy, ...sampled] = rows;
+  const hot = rows[rows.length - 1], cool = rows[1];
+  const range = (f: (r: typeof greedy) => number) => {
+    const xs = sampled.map(f);
+    return [Math.min(...xs), Math.max(...xs)];
+  };
+  const [fewest, most] = range((r) => r.distinct);
+  const [, loopiest] = range((r) => r.repeated);
+  ctx.say(`
+    Greedy decoding has no randomness: ${greedy.distinct} distinct continuation${
+    greedy.distinct === 1 ? "" : "s"
+  } of ${N} (${greedy.repeats} repeats), and ${pct(greedy.repeated)} of it repeats itself.
+    The sampled settings give ${fewest === most ? fewest : `${fewest} to ${most}`} distinct
+    continuations of ${N}, and at most ${pct(loopiest)} self-repetition. Words of the corpus:
+    ${pct(cool.knownWords)} at τ 0.5, ${pct(hot.knownWords)} at τ 1.5${
+    hot.knownWords < cool.knownWords ? ": the hotter, the more invented words" : ""
+  }.
+
+    Which suits what: greedy or a low temperature where there is one right answer (a sum, a
+    translation, code) and repetition is not a risk for short replies; τ 0.7 to 1 with top-p 0.9
+    for open writing, varied but mostly real words; a high temperature only to brainstorm, where
+    variety matters more than sense. Top-k and top-p cut the tail that produces the invented
+    words, which is why they are usually paired with the temperature.
+  `);
+}
+
 async function kvCache(ctx: StepContext) {
   const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
@@ -363,6 +450,7 @@ export const lab: Lab = {
     step("Exercise 10.2: top-k", yourTopK),
     step("Exercise 10.3: top-p", yourTopP),
     step("One distribution, six ways to sample", variants),
+    step("Sampling as an experiment: many samples per setting", experiment),
     step("The KV cache: same tokens, less work", kvCache),
     step("Streaming and stop strings", streaming),
   ],

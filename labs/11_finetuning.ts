@@ -2,10 +2,11 @@
  * Lab 11 · Fine-tuning: a model pretrained on the corpus adapted to a new style the project
  * writes itself (weekly weather forecasts, all lowercase), two ways side by side — full
  * fine-tuning, which trains every parameter, and LoRA, which freezes them all and trains a
- * low-rank update of each attention and MLP matrix. The student writes LoRA's merge, its backward
- * pass and its parameter count; the lab compares trainable parameters, time, the loss on the new
- * style and on the original corpus before and after (what was learned, what was forgotten),
- * samples, and the two ways of saving adapters.
+ * low-rank update of each attention and MLP matrix — and three remedies for forgetting (frozen
+ * lower layers, a lower learning rate for them, corpus text mixed into the new data). The student
+ * writes LoRA's merge, its backward pass and its parameter count; the lab compares trainable
+ * parameters, time, the loss on the new style and on the original corpus before and after (what
+ * was learned, what was forgotten), samples, and the two ways of saving adapters.
  *
  * Starts from lab 09's best checkpoint when it is there for the same preset and corpus, else
  * trains the preset's model first (once: later runs reuse it). The quick preset takes about a
@@ -15,7 +16,7 @@
 import { barChart, lineChart } from "../lib/charts.ts";
 import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
-import { finetune, type FinetuneResult } from "../lib/train/finetune.ts";
+import { finetune, type FinetuneMethod, type FinetuneResult } from "../lib/train/finetune.ts";
 import { generate } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
@@ -49,6 +50,18 @@ export interface FinetuneSetup {
   loraLr: number;
   rank: number;
   alpha: number;
+  /** Remedies for forgetting, each a full fine-tuning run beside the two above. */
+  remedies: Remedies;
+}
+
+/** The three remedies the lab measures. */
+export interface Remedies {
+  /** Embeddings and this many lower blocks: frozen in one run, slowed in another. */
+  lowerBlocks: number;
+  /** Learning-rate factor of the lower layers in the slowed run. */
+  lowerLrScale: number;
+  /** Share of the training text that is the original corpus in the mixed run. */
+  generalShare: number;
 }
 
 const QUICK_SETTINGS: TrainSettings = {
@@ -69,6 +82,7 @@ export const FINETUNE_SETUPS: Record<"quick" | "full", FinetuneSetup> = {
     loraLr: 2e-2,
     rank: 4,
     alpha: 8,
+    remedies: { lowerBlocks: 1, lowerLrScale: 0.1, generalShare: 0.25 },
   },
   full: {
     trainForecasts: 1000,
@@ -78,6 +92,7 @@ export const FINETUNE_SETUPS: Record<"quick" | "full", FinetuneSetup> = {
     loraLr: 5e-3,
     rank: 8,
     alpha: 16,
+    remedies: { lowerBlocks: 3, lowerLrScale: 0.1, generalShare: 0.25 },
   },
 };
 
@@ -100,7 +115,14 @@ interface State {
   before?: Losses;
   full?: MethodRun;
   lora?: MethodRun;
+  frozen?: MethodRun;
+  slowed?: MethodRun;
+  mixed?: MethodRun;
+  mixedData?: TokenDataset;
 }
+
+/** Every fine-tuning run of the lab: the two methods, then the three remedies. */
+type RunName = "full" | "lora" | "frozen" | "slowed" | "mixed";
 
 /** The new style as a dataset over the corpus's characters: forecasts, and held-out ones. */
 async function styleData(state: State, setup: FinetuneSetup): Promise<TokenDataset> {
@@ -213,28 +235,69 @@ interface MethodRun {
   after: Losses;
 }
 
-/** Full fine-tuning or LoRA of a copy of the pretrained model, once per process each. */
+/**
+ * The forecasts for training with a share of the corpus's own training text mixed in (a slice
+ * of it, the same every run); the held-out split is the forecasts' alone.
+ */
+async function mixedData(state: State, setup: FinetuneSetup): Promise<TokenDataset> {
+  if (state.mixedData) return state.mixedData;
+  const style = await styleData(state, setup);
+  const { data } = await labDataset();
+  const share = setup.remedies.generalShare;
+  const general = Math.min(
+    data.train.length,
+    Math.round(style.train.length * share / (1 - share)),
+  );
+  const from = Math.floor((data.train.length - general) / 2);
+  const tokens = new Int32Array(style.train.length + general);
+  tokens.set(style.train);
+  tokens.set(data.train.subarray(from, from + general), style.train.length);
+  return state.mixedData = TokenDataset.fromSplits(tokens, style.val);
+}
+
+/** A copy of the pretrained model fine-tuned one of the lab's ways, once per process each. */
 async function methodRun(
   ctx: StepContext,
   state: State,
   setup: FinetuneSetup,
-  kind: "full" | "lora",
+  kind: RunName,
 ): Promise<MethodRun> {
   const done = state[kind];
   if (done) return done;
   const model = await copyOfPretrained(ctx, state);
-  const lr = kind === "full" ? setup.fullLr : setup.loraLr;
+  const lr = kind === "lora" ? setup.loraLr : setup.fullLr;
+  const { lowerBlocks, lowerLrScale } = setup.remedies;
+  const method: FinetuneMethod = kind === "lora"
+    ? { kind, options: { rank: setup.rank, alpha: setup.alpha } }
+    : kind === "frozen"
+    ? { kind: "full", lower: { blocks: lowerBlocks, lrScale: 0 } }
+    : kind === "slowed"
+    ? { kind: "full", lower: { blocks: lowerBlocks, lrScale: lowerLrScale } }
+    : { kind: "full" };
   const result = finetune({
     model,
-    data: await styleData(state, setup),
+    data: kind === "mixed" ? await mixedData(state, setup) : await styleData(state, setup),
     settings: { ...setup.settings, maxLr: lr, minLr: lr / 10 },
-    method: kind === "full"
-      ? { kind }
-      : { kind, options: { rank: setup.rank, alpha: setup.alpha } },
+    method,
     progress: quietProgress,
   });
   return state[kind] = { model, result, after: await losses(model, state, setup) };
 }
+
+/** What each run is called in the tables and charts. */
+function runTitle(kind: RunName, setup: FinetuneSetup): string {
+  const { lowerBlocks: b, lowerLrScale, generalShare } = setup.remedies;
+  const lower = b === 1 ? "embeddings + block 0" : `embeddings + blocks 0–${b - 1}`;
+  return {
+    full: "full fine-tuning",
+    lora: `LoRA r=${setup.rank}`,
+    frozen: `full, ${lower} frozen`,
+    slowed: `full, ${lower} at ${lowerLrScale}× lr`,
+    mixed: `full, ${Math.round(generalShare * 100)}% corpus text mixed in`,
+  }[kind];
+}
+
+const RUNS: RunName[] = ["full", "lora", "frozen", "slowed", "mixed"];
 
 /** Fine-tuning runs take seconds: their evaluations are the curve the lab draws afterwards. */
 function quietProgress() {}
@@ -431,19 +494,65 @@ async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
   `);
 }
 
-async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  const full = await methodRun(ctx, state, setup, "full"),
-    lora = await methodRun(ctx, state, setup, "lora");
+async function remedies(ctx: StepContext, state: State, setup: FinetuneSetup) {
+  const { lowerBlocks, lowerLrScale, generalShare } = setup.remedies;
+  const L = (await pretrained(ctx, state)).model.config.nLayer;
+  ctx.say(`
+    LoRA is one answer to forgetting; three older ones keep full fine-tuning and limit what
+    it may overwrite. Each runs here on a fresh copy of the same pretrained model, with full
+    fine-tuning's steps, batches and peak learning rate:
+
+    Freezing the lower layers. The first blocks compute general features of text (which
+    character follows which); the upper ones combine them for the task. Here the embeddings
+    and ${lowerBlocks} of the ${L} blocks get no update at all. Our head is tied to the token
+    embeddings, so freezing them freezes the output layer too.
+
+    A lower learning rate for the lower layers (discriminative fine-tuning, ULMFiT 2018): the
+    same layers move, at ${lowerLrScale} times the rate of the others.
+
+    Mixing general text into the new data (rehearsal): ${Math.round(generalShare * 100)}% of
+    the training text is the original corpus, so each batch keeps reminding the model of it.
+  `);
   const before = await lossesBefore(ctx, state, setup);
-  ctx.table([
-    HEADER,
-    resultRow("full fine-tuning", before, full),
-    resultRow(`LoRA r=${setup.rank}`, before, lora),
-  ]);
+  const full = await methodRun(ctx, state, setup, "full");
+  const rows: (string | number)[][] = [HEADER, resultRow(runTitle("full", setup), before, full)];
+  const verdicts: string[] = [];
+  let trades = 0;
+  for (const kind of ["frozen", "slowed", "mixed"] as const) {
+    const run = await methodRun(ctx, state, setup, kind);
+    if (run.after.corpus < full.after.corpus && run.after.style > full.after.style) trades++;
+    rows.push(resultRow(runTitle(kind, setup), before, run));
+    const than = (a: number, b: number) =>
+      `${Math.abs(a - b).toFixed(3)} ${a < b ? "lower" : "higher"}`;
+    verdicts.push(
+      `${runTitle(kind, setup)}: the corpus's loss ends ${
+        than(run.after.corpus, full.after.corpus)
+      } than after full fine-tuning, the new style's ${than(run.after.style, full.after.style)}.`,
+    );
+  }
+  ctx.table(rows);
+  ctx.say(verdicts.join("\n\n"));
+  ctx.say(`
+    ${
+    trades === 3 ? "Each remedy" : `${trades} of the 3 remedies`
+  } traded some of the new style for some of the old corpus here; which trade is worth it
+    depends on whether the old skill still matters. Mixing costs data from the old task,
+    freezing costs the capacity of the frozen layers, and all three are cheap to try. The next
+    step sets them beside LoRA.
+  `);
+}
+
+async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) {
+  const runs: [string, MethodRun][] = [];
+  for (const kind of RUNS) {
+    runs.push([runTitle(kind, setup), await methodRun(ctx, state, setup, kind)]);
+  }
+  const [full, lora] = [runs[0][1], runs[1][1]];
+  const before = await lossesBefore(ctx, state, setup);
+  ctx.table([HEADER, ...runs.map(([name, run]) => resultRow(name, before, run))]);
   const models: [string, Losses][] = [
     ["pretrained", before],
-    ["full fine-tuning", full.after],
-    [`LoRA r=${setup.rank}`, lora.after],
+    ...runs.map(([name, run]): [string, Losses] => [name, run.after]),
   ];
   await ctx.chart(
     "loss_before_after",
@@ -462,10 +571,7 @@ async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) 
     "finetuning_curves",
     lineChart({
       title: "Held-out loss on the new style during fine-tuning",
-      data: [
-        ...full.result.heldOut.map((p) => ({ ...p, method: "full fine-tuning" })),
-        ...lora.result.heldOut.map((p) => ({ ...p, method: `LoRA r=${setup.rank}` })),
-      ],
+      data: runs.flatMap(([method, run]) => run.result.heldOut.map((p) => ({ ...p, method }))),
       x: "step",
       y: "loss",
       series: "method",
@@ -495,6 +601,12 @@ async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) 
   }, the less it
     has to steer. On large pretrained models, whose features suit most tasks, LoRA usually
     comes close to full fine-tuning.
+  `);
+  const least = runs.reduce((a, b) => (forgot(b[1]) < forgot(a[1]) ? b : a));
+  const most = runs.reduce((a, b) => (learned(b[1]) > learned(a[1]) ? b : a));
+  ctx.say(`
+    Of the ${runs.length} runs, ${least[0]} forgot least (${forgot(least[1]).toFixed(3)}) and
+    ${most[0]} learned most (${learned(most[1]).toFixed(3)}).
   `);
 }
 
@@ -602,6 +714,7 @@ export function makeLab(setup?: FinetuneSetup): Lab {
       step("Exercise 11.2: the gradients of A and B", run(yourBackward)),
       step("Exercise 11.3: what LoRA trains", run(yourCount)),
       step("LoRA fine-tuning", run(loraFinetuning)),
+      step("Remedies for forgetting: freeze, slow down, mix", run(remedies)),
       step("Side by side: learned and forgotten", run(sideBySide)),
       step("Samples before and after", run(samples)),
       step("Saving: merged, or kept apart", run(saving)),

@@ -1,11 +1,12 @@
 /**
  * Lab 12 · A mini-ChatGPT: the chat template and its special tokens, conversations the project
  * writes itself (with a held-out split), supervised fine-tuning with the loss masked to the
- * assistant's tokens, evaluation by exact match per task family, and the chat commands.
+ * assistant's tokens, evaluation by exact match per task family, the chat commands, and a closing
+ * step: what separates it from GPT-2/3/4, where to go next, the reading list.
  *
  * Runs the `quick` SFT preset (within a minute), and reuses that run while its inputs stay the
- * same; `deno task sft --preset full` is the run that aims at the course's targets. The lab's model starts from scratch: its conversations are its
- * whole world, which is what lets a model this small learn them.
+ * same; `deno task sft --preset full` is the run that aims at the course's targets. The lab's
+ * model starts from scratch: its conversations are its whole world, which is what lets a model this small learn them.
  * @module
  */
 import { barChart, lineChart } from "../lib/charts.ts";
@@ -26,6 +27,8 @@ import { GPT } from "../lib/model/gpt.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
 import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
 import { loadRun, runKey, saveRun } from "../lib/course/run_cache.ts";
+import { readingRows } from "../lib/course/reading.ts";
+import { LABS } from "./mod.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
 import { formatCount, shellCommand } from "../lib/term.ts";
 
@@ -332,6 +335,50 @@ async function talk(ctx: StepContext, state: State, preset: SftPreset) {
   `);
 }
 
+async function closing(ctx: StepContext, state: State, preset: SftPreset) {
+  const { model, data } = await fineTuned(ctx, state, preset);
+  const c = model.config;
+  ctx.say(`
+    That is the whole road: over thirteen labs you wrote each piece, and the library runs
+    them at speed.
+  `);
+  ctx.table([["lab", "what you built"], ...LABS.map((l) => [l.id, l.title])]);
+  const gpt3 = 175e9;
+  ctx.say(`
+    Your assistant has ${formatCount(model.numParameters)} parameters and a context of
+    ${c.blockSize} tokens; GPT-3 has ${formatCount(Math.round(gpt3 / model.numParameters))}
+    times as many parameters. Three things separate them, and none is a new architecture:
+  `);
+  ctx.table([
+    ["", "parameters", "context", "trained on", "then"],
+    [
+      "yours",
+      formatCount(model.numParameters),
+      formatCount(c.blockSize),
+      `${formatCount(data.train.length)} conversations the project wrote`,
+      "SFT with a masked loss",
+    ],
+    ["GPT-2 (2019)", "124M to 1.5B", "1,024", "40 GB of web pages (WebText)", "nothing"],
+    ["GPT-3 (2020)", "175B", "2,048", "about 300B tokens of web, books, Wikipedia", "nothing"],
+    ["GPT-4 (2023)", "not disclosed", "8,192 to 32,768", "not disclosed", "SFT, then RLHF"],
+  ]);
+  ctx.say(`
+    Data: a pretrained model has read a good part of the public web before it is taught to
+    chat; yours has read only its conversations, which is why it knows nothing outside them.
+    Scale: thousands of GPUs for weeks, for a model whose matrices are the ones you wrote,
+    only larger. Alignment: after SFT, ChatGPT learned from people's preferences (RLHF,
+    reinforcement learning from human feedback): people rank several replies, a reward model
+    learns their ranking, and the assistant is trained to score well with it.
+
+    Where next. PyTorch does on GPUs what lib/ does here (autograd instead of our hand-written
+    backward passes); nanoGPT is the same model in about three hundred lines of it. The other
+    families: BERT (an encoder, trained to fill in masked words), T5 (an encoder-decoder, every
+    task as text to text), LLaMA (a GPT with RMSNorm, SwiGLU and RoPE, trained on more tokens).
+    And the reading list the course started with:
+  `);
+  ctx.table(readingRows());
+}
+
 /**
  * Lab 12 with a given SFT preset; the course runs {@link lab} (the quick preset), the tests a
  * tiny one.
@@ -367,6 +414,7 @@ export function makeLab(preset: SftPreset): Lab {
         (ctx) => evaluate(ctx, state, preset),
       ),
       step("Talk to it", (ctx) => talk(ctx, state, preset)),
+      step("What you built, and where to go next", (ctx) => closing(ctx, state, preset)),
     ],
   };
 }

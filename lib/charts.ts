@@ -3,11 +3,15 @@
  * (`npm:vega`), and `writeChart`, which saves `<name>.vl.json` and `<name>.svg` side by side.
  *
  * Specs are plain JSON with their data inlined, so a student can paste one into any Vega-Lite
- * editor. Leaves out interactivity: these are pictures for a report.
+ * editor. Colours are Okabe and Ito's palette, told apart by readers with any common colour
+ * blindness; a heatmap's value labels are black or white, whichever contrasts more with their cell;
+ * legends and axis labels are never cut short. Leaves out interactivity: these are pictures for a
+ * report.
  * @module
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
+import { inkOn, OKABE_ITO } from "./colours.ts";
 
 /** A Vega-Lite spec as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -17,12 +21,23 @@ export type Datum = Record<string, string | number | boolean | null>;
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 function base(title: string | undefined, width: number, height: number): VegaLiteSpec {
+  const one = { color: OKABE_ITO[0] };
   return {
     $schema: SCHEMA,
     ...(title ? { title } : {}),
     width,
     height,
-    config: { font: "sans-serif", view: { stroke: null } },
+    config: {
+      font: "sans-serif",
+      view: { stroke: null },
+      range: { category: [...OKABE_ITO] },
+      bar: one,
+      line: one,
+      point: one,
+      // 0 lifts Vega's default limits (160 and 180 px), which cut long labels with an ellipsis.
+      legend: { labelLimit: 0 },
+      axis: { labelLimit: 0 },
+    },
   };
 }
 
@@ -187,10 +202,22 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
         title: o.yTitle ?? o.y,
         scale: o.logY ? { type: "log" } : { zero: false },
       },
-      ...(o.series ? { color: { field: o.series, type: "nominal" } } : {}),
+      // Series keep the order of `data`, so that a lab lists them, and colours them, as it means.
+      ...(o.series
+        ? {
+          color: {
+            field: o.series,
+            type: "nominal",
+            sort: [...new Set(o.data.map((d) => d[o.series!]))],
+          },
+        }
+        : {}),
     },
   };
 }
+
+/** Width of one character of a 10 px axis label: a sans-serif digit is 5.56 px, most letters less. */
+const LABEL_CHAR_WIDTH = 5.8;
 
 /** Options of {@link heatmap}. */
 export interface HeatmapOptions {
@@ -224,21 +251,37 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
   const rows = o.rowLabels ?? o.values.map((_, i) => String(i));
   const cols = o.columnLabels ??
     Array.from({ length: o.values[0]?.length ?? 0 }, (_, j) => String(j));
+  const scheme = o.scheme ?? "blues";
+  const flat = o.values.flatMap((row) => Array.from(row));
+  // The domain is set, not left to Vega, so that each label's ink can be chosen for its cell.
+  const [lo, hi] = o.domain ?? [Math.min(...flat), Math.max(...flat)];
+  const fill = vega.scheme(scheme) as ((t: number) => string) | undefined;
+  if (typeof fill !== "function") throw new Error(`Unknown Vega colour scheme "${scheme}".`);
   const data: Datum[] = [];
   o.values.forEach((row, i) => {
     for (let j = 0; j < row.length; j++) {
-      data.push({ row: rows[i], column: cols[j], value: row[j] });
+      const t = hi > lo ? Math.min(1, Math.max(0, (row[j] - lo) / (hi - lo))) : 0;
+      data.push({ row: rows[i], column: cols[j], value: row[j], ink: inkOn(fill(t)) });
     }
   });
   const size = o.cellSize ??
     Math.max(8, Math.min(40, Math.floor(480 / Math.max(rows.length, cols.length))));
+  // Column labels wider than a cell would run together: numbers (positions, channels) keep
+  // every k-th, words turn upright so that each still shows.
+  const widest = Math.max(...cols.map((c) => [...c].length)) * LABEL_CHAR_WIDTH + 2;
+  const every = Math.ceil(widest / size);
+  const numbers = cols.every((c) => /^-?\d+$/.test(c));
   const enc = {
     x: {
       field: "column",
       type: "ordinal",
       sort: cols,
       title: o.columnTitle ?? "",
-      axis: { labelAngle: 0 },
+      axis: every <= 1
+        ? { labelAngle: 0 }
+        : numbers
+        ? { labelAngle: 0, values: cols.filter((_, j) => j % every === 0) }
+        : { labelAngle: -90 },
     },
     y: { field: "row", type: "ordinal", sort: rows, title: o.rowTitle ?? "" },
   };
@@ -246,17 +289,17 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
     mark: "rect",
     encoding: {
       ...enc,
-      color: {
-        field: "value",
-        type: "quantitative",
-        scale: { scheme: o.scheme ?? "blues", ...(o.domain ? { domain: o.domain } : {}) },
-      },
+      color: { field: "value", type: "quantitative", scale: { scheme, domain: [lo, hi] } },
     },
   }];
   if (o.cellFormat) {
     layers.push({
       mark: { type: "text", fontSize: 9 },
-      encoding: { ...enc, text: { field: "value", type: "quantitative", format: o.cellFormat } },
+      encoding: {
+        ...enc,
+        text: { field: "value", type: "quantitative", format: o.cellFormat },
+        color: { condition: { test: "datum.ink === 'white'", value: "white" }, value: "black" },
+      },
     });
   }
   return {

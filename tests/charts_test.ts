@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { barChart, heatmap, lineChart, renderSvg, scatter, writeChart } from "../lib/charts.ts";
+import { contrastRatio, OKABE_ITO } from "../lib/colours.ts";
 import { LabReport } from "../lib/course/report.ts";
-import { svgErrors, vegaLiteErrors } from "./helpers.ts";
+import { chartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 const SPECS = {
   bar: barChart({
@@ -107,4 +108,79 @@ Deno.test("a lab report inlines its charts and samples and the top index links t
 Deno.test("report names must be safe file names", async () => {
   const report = new LabReport(await Deno.makeTempDir(), "42_demo", "Demo");
   await assert.rejects(() => report.sample("s", "../escape", "t", "x"), /must use only/);
+});
+
+Deno.test("contrast ratios are WCAG's: 21 for black on white, 4.5 about mid-grey #767676 on white", () => {
+  assert.equal(contrastRatio("#000000", "#ffffff"), 21);
+  assert.equal(contrastRatio("white", "white"), 1);
+  assert.ok(Math.abs(contrastRatio("#767676", "#ffffff") - 4.54) < 0.01);
+});
+
+Deno.test("heatmap labels contrast 4.5 or more with their cells, in every scheme and domain the labs use", async () => {
+  const ramp = (
+    n: number,
+    lo: number,
+    hi: number,
+  ) => [Array.from({ length: n }, (_, i) => lo + (hi - lo) * i / (n - 1))];
+  const cases = [
+    heatmap({ values: ramp(21, 0, 1), cellFormat: ".2f" }), // attention weights: 0 to 1, "blues"
+    heatmap({ values: ramp(21, -1, 1), scheme: "redblue", domain: [-1, 1], cellFormat: ".1f" }),
+    heatmap({ values: ramp(11, 0, 400), cellFormat: ".0f" }), // counts
+    heatmap({ values: [[0.5, 0.5]], cellFormat: ".1f" }), // one value: no range
+  ];
+  for (const spec of cases) {
+    const svg = await renderSvg(spec);
+    const labels = svg.match(/aria-roledescription="text mark"/g)?.length ?? 0;
+    assert.ok(labels >= 2, "the labels are drawn");
+    assert.deepEqual(chartProblems(svg), []);
+  }
+});
+
+Deno.test("the chart check catches black labels on the darkest cells, cut legends and crowded axes", async () => {
+  // What the heatmaps did before: every label black, whatever its cell.
+  const spec = heatmap({ values: [[0, 1]], cellFormat: ".1f" });
+  const layers = spec.layer as { encoding: Record<string, unknown> }[];
+  layers[1].encoding.color = { value: "black" };
+  const dark = chartProblems(await renderSvg(spec));
+  assert.equal(dark.length, 1, dark.join("; "));
+  assert.match(dark[0], /"1\.0" in black on rgb\(10, 74, 144\): contrast [0-3]\./);
+  // Vega's default legend limit cuts a long series name.
+  const line = lineChart({
+    data: [{ s: 0, v: 1, k: "learned, at initialisation (cosine similarity)" }],
+    x: "s",
+    y: "v",
+    series: "k",
+  });
+  assert.deepEqual(chartProblems(await renderSvg(line)), []);
+  (line.config as Record<string, unknown>).legend = { labelLimit: 160 };
+  assert.match(chartProblems(await renderSvg(line)).join(), /cut short/);
+  // 32 channels in cells of 10 px: the builder keeps every third label, and the check agrees.
+  const channels = heatmap({
+    values: [Array.from({ length: 32 }, (_, i) => i / 31)],
+    cellSize: 10,
+  });
+  assert.deepEqual(chartProblems(await renderSvg(channels)), []);
+  const x = (channels.layer as { encoding: { x: { axis: Record<string, unknown> } } }[])[0]
+    .encoding.x;
+  delete x.axis.values;
+  assert.match(chartProblems(await renderSvg(channels)).join(), /overlap/);
+});
+
+Deno.test("series and groups take Okabe and Ito's colour-blind-safe palette, in order", async () => {
+  const svg = await renderSvg(SPECS.grouped);
+  const fills = [...svg.matchAll(/aria-roledescription="bar" d="[^"]*" fill="([^"]+)"/g)]
+    .map((m) => m[1].toUpperCase());
+  assert.deepEqual([...new Set(fills)], OKABE_ITO.slice(0, 2));
+});
+
+Deno.test("a line chart's series keep the order of the data in its legend and colours", async () => {
+  const spec = lineChart({
+    data: [{ s: 0, v: 1, k: "zeta" }, { s: 0, v: 2, k: "alpha" }],
+    x: "s",
+    y: "v",
+    series: "k",
+  });
+  const svg = await renderSvg(spec);
+  const names = [...svg.matchAll(/>(zeta|alpha)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(names, ["zeta", "alpha"]);
 });

@@ -7,6 +7,9 @@
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
+import { writeChart } from "../lib/charts.ts";
+import { contrastRatio } from "../lib/colours.ts";
+import type { Lab, StepContext } from "../lib/course/lab.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
@@ -86,4 +89,108 @@ export function assertSameOnTwoThreads(k: Kernels, run: () => unknown): void {
   } finally {
     k.threads = saved;
   }
+}
+
+/** Width of a character of sans-serif text, as a share of the font size (digits are 0.556). */
+const CHAR_EM = 0.55;
+
+/**
+ * What makes a rendered chart hard to read, one line each (empty when nothing does): a label on
+ * a heatmap cell with a WCAG contrast below 4.5 against the cell, any text cut short with "…",
+ * and axis labels that run into each other.
+ */
+export function chartProblems(svg: string): string[] {
+  const problems: string[] = [];
+  const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
+  const groups = (role: string) =>
+    [...svg.matchAll(new RegExp(`<g class="[^"]*${role}[^"]*"[^>]*>(.*?)</g>`, "gs"))].map((m) =>
+      m[1]
+    );
+  const texts = (group: string) =>
+    [...group.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)].map(([, tag, content]) => {
+      const [x, y] = (/translate\(([-\d.e]+),([-\d.e]+)\)/.exec(tag) ?? [0, 0, 0]).slice(1).map(
+        Number,
+      );
+      const size = Number(attr(tag, "font-size")?.replace("px", "") ?? 10);
+      return {
+        x,
+        y,
+        size,
+        fill: attr(tag, "fill") ?? "#000",
+        anchor: attr(tag, "text-anchor"),
+        content,
+        shown: attr(tag, "opacity") !== "0",
+      };
+    });
+  const cells = groups("mark-rect role-mark").flatMap((g) =>
+    [...g.matchAll(/<path([^>]*)\/>/g)].flatMap(([, tag]) => {
+      const d = /^M([-\d.]+),([-\d.]+)h([\d.]+)v([\d.]+)/.exec(attr(tag, "d") ?? "");
+      const fill = attr(tag, "fill");
+      return d && fill ? [{ x: +d[1], y: +d[2], w: +d[3], h: +d[4], fill }] : [];
+    })
+  );
+  for (const t of groups("mark-text role-mark").flatMap(texts).filter((t) => t.shown)) {
+    const cy = t.y - t.size / 3; // the baseline is below the middle of the digits
+    const cell = cells.find((c) => t.x >= c.x && t.x <= c.x + c.w && cy >= c.y && cy <= c.y + c.h);
+    if (!cell) continue;
+    const ratio = contrastRatio(t.fill, cell.fill);
+    if (ratio < 4.5) {
+      problems.push(`"${t.content}" in ${t.fill} on ${cell.fill}: contrast ${ratio.toFixed(2)}`);
+    }
+  }
+  for (const [, content] of svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)) {
+    if (content.includes("…")) problems.push(`cut short: "${content}"`);
+  }
+  for (const group of groups("role-axis-label")) {
+    // Vega hides the labels it finds crowded with opacity 0: only the shown ones count.
+    const row = texts(group).filter((t) => t.anchor === "middle" && t.shown)
+      .sort((a, b) => a.x - b.x);
+    for (let i = 1; i < row.length; i++) {
+      const [a, b] = [row[i - 1], row[i]];
+      const room = (a.content.length * a.size + b.content.length * b.size) * CHAR_EM / 2;
+      if (a.y === b.y && b.x - a.x < room) {
+        problems.push(`axis labels "${a.content}" and "${b.content}" overlap`);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+/** {@link chartProblems} of every SVG a lab wrote into `dir`, each line naming its file. */
+export async function labChartProblems(dir: string): Promise<string[]> {
+  const problems: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.name.endsWith(".svg")) continue;
+    const svg = await Deno.readTextFile(`${dir}/${entry.name}`);
+    problems.push(...chartProblems(svg).map((p) => `${entry.name}: ${p}`));
+  }
+  return problems;
+}
+
+/**
+ * What one step of a lab prints (paragraphs, tables, shown text), run on its own with the
+ * library's implementations; its charts and samples go to a temporary folder.
+ */
+export async function stepOutput(lab: Lab, title: string): Promise<string> {
+  const s = lab.steps.find((x) => x.title === title);
+  if (!s) throw new Error(`Lab ${lab.id} has no step "${title}".`);
+  const lines: string[] = [];
+  const outDir = await Deno.makeTempDir();
+  const ctx: StepContext = {
+    reference: true,
+    outDir,
+    say: (text) => lines.push(text.replace(/\s+/g, " ").trim()),
+    show: (text) => lines.push(text),
+    table: (rows) => lines.push(rows.map((r) => r.join(" | ")).join("\n")),
+    chart: async (name, spec) => void await writeChart(outDir, name, spec),
+    sample: (name, _title, text) => Deno.writeTextFile(`${outDir}/${name}.txt`, text),
+    exercise: <F>(id: string) => {
+      const ex = lab.exercises.find((e) => e.id === id);
+      if (!ex) throw new Error(`Lab ${lab.id} has no exercise ${id}.`);
+      return Promise.resolve(ex.reference as F);
+    },
+  };
+  await s.run(ctx);
+  return lines.join("\n");
 }

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { hasStackTrace, ROOT, runCli, svgErrors, vegaLiteErrors } from "./helpers.ts";
+import { READING_LIST } from "../lib/course/reading.ts";
+import {
+  hasStackTrace,
+  labChartProblems,
+  ROOT,
+  runCli,
+  svgErrors,
+  vegaLiteErrors,
+} from "./helpers.ts";
 
 async function filesIn(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -17,8 +25,8 @@ Deno.test("lab 00 writes valid charts and an index, then hands over at the first
   assert.match(run.stdout, /deno task lab 00 --from 10/);
   assert.ok(!hasStackTrace(run.stdout + run.stderr), run.stdout + run.stderr);
   // The whole introduction ran before the hand-over.
-  for (let i = 1; i <= 10; i++) assert.match(run.stdout, new RegExp(`Step ${i}/11`));
-  assert.doesNotMatch(run.stdout, /Step 11\/11/);
+  for (let i = 1; i <= 10; i++) assert.match(run.stdout, new RegExp(`Step ${i}/12`));
+  assert.doesNotMatch(run.stdout, /Step 11\/12/);
 
   const dir = `${cwd}/out/00_intro`;
   const files = await filesIn(dir);
@@ -26,6 +34,7 @@ Deno.test("lab 00 writes valid charts and an index, then hands over at the first
   const specs = files.filter((f) => f.endsWith(".vl.json"));
   assert.ok(svgs.length >= 2 && specs.length >= 2, files.join(", "));
   for (const f of svgs) assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${f}`)), "", f);
+  assert.deepEqual(await labChartProblems(dir), []);
   for (const f of specs) {
     assert.equal(await vegaLiteErrors(JSON.parse(await Deno.readTextFile(`${dir}/${f}`))), "", f);
   }
@@ -42,8 +51,10 @@ Deno.test("lab 00 --reference runs to the end and exits 0", async () => {
   const cwd = await Deno.makeTempDir({ prefix: "minigpt-lab00-" });
   const run = await runCli(["lab", "00", "--reference"], { cwd });
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /Step 11\/11/);
+  assert.match(run.stdout, /Step 12\/12/);
   assert.match(run.stdout, /Lab 00 complete/);
+  // The reading list, one row each, the same one lab 12 closes on.
+  for (const r of READING_LIST) assert.ok(run.stdout.includes(r.title), r.title);
   assert.match(run.stdout, /mini\s+6\s+256\s+4,788,480\s+6,051,840/);
 });
 
@@ -59,7 +70,7 @@ Deno.test("an unknown lab exits 2 with one sentence naming the labs that exist",
 Deno.test("--from outside the lab's steps exits 2 and names the range", async () => {
   const run = await runCli(["lab", "00", "--from", "40"]);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /steps 1 to 11/);
+  assert.match(run.stderr, /steps 1 to 12/);
   assert.ok(!hasStackTrace(run.stderr));
 });
 
@@ -69,7 +80,7 @@ Deno.test("--step without a terminal says once that it will not wait, and still 
   });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout.match(/stdin is not a terminal/g)?.length, 1);
-  assert.match(run.stdout, /Step 11\/11/);
+  assert.match(run.stdout, /Step 12\/12/);
 });
 
 Deno.test("lab 00 with solved exercises runs to the end using the student's code", async () => {

@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { exercises } from "../labs/catalog/01_tokenization.ts";
+import { FRENCH } from "../labs/01_tokenization.ts";
 import { findLab } from "../labs/mod.ts";
 import * as solutions from "../labs/solutions/01_tokenization.ts";
 import { type AnyFunction, checkStudent, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
+import { gpt2Tokenizer } from "../lib/tokenizer/mod.ts";
+import { labChartProblems } from "./helpers.ts";
 
 const solved = solutions as unknown as Record<string, AnyFunction>;
 
@@ -92,8 +95,21 @@ Deno.test("lab 01 stops at exercise 01.1 with the starters and runs to the end w
       assert.ok((await Deno.stat(`${outRoot}/01_tokenization/${chart}.${ext}`)).isFile);
     }
   }
+  assert.deepEqual(await labChartProblems(`${outRoot}/01_tokenization`), []);
   const output = lines.join("\n");
   assert.match(output, /multilingual sample/);
   assert.match(output, /same ids on the whole corpus/);
   assert.doesNotMatch(output, /\bNO\b|DIFFER/);
+  // Word level: nothing lost on its own text, words lost on the unseen rest.
+  assert.match(output, /the 90% it was built on\s+[\d,]+\s+0\s+0\.0%/);
+  const unseen = output.match(/the last 10%, unseen\s+[\d,]+\s+([\d,]+)/)!;
+  assert.ok(Number(unseen[1]) > 0, unseen[0]);
+  // The side-by-side table: the characters count every character, GPT-2 its own ids.
+  const gpt2 = (await gpt2Tokenizer()).encodeOrdinary(FRENCH).length;
+  assert.match(output, new RegExp(`characters\\s+every character\\s+${[...FRENCH].length}\\s`));
+  assert.match(output, new RegExp(`BPE, GPT-2\\s+50,257\\s+${gpt2}\\s`));
+  assert.match(output, /" the"\s+Ġthe/);
+  const code = (name: string) =>
+    Number(output.match(new RegExp(`${name}\\s+(\\d+)\\s+"function"`))![1]);
+  assert.ok(code("GPT-4 \\(cl100k\\)") < code("GPT-2"));
 });

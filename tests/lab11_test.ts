@@ -6,7 +6,7 @@ import * as solutions from "../labs/solutions/11_finetuning.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import type { LoraTarget } from "../lib/train/lora.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { svgErrors, vegaLiteErrors } from "./helpers.ts";
+import { labChartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 // On the project's own sample text (an empty data folder hides any corpus), the quick preset's
 // pretrained model, and a short fine-tuning: the lab's own setup takes a minute, this seconds.
@@ -46,8 +46,23 @@ Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both met
     new RegExp(`${name}\\s+[\\d,]+\\s+[\\d.]+ s\\s+[\\d.]+ → [\\d.]+\\s+[\\d.]+ → [\\d.]+`);
   assert.match(output, row("full fine-tuning"));
   assert.match(output, row("LoRA r=4"));
+  // The remedies for forgetting, each a row of its own, in the side-by-side table too.
+  const remedies = [
+    "full, embeddings \\+ block 0 frozen",
+    "full, embeddings \\+ block 0 at 0\\.1× lr",
+    "full, 25% corpus text mixed in",
+  ];
+  for (const name of remedies) {
+    assert.equal(output.match(new RegExp(row(name).source, "g"))?.length, 2, name);
+  }
+  const trainable = (name: string) =>
+    Number(output.match(new RegExp(`${name}\\s+([\\d,]+)`))![1].replaceAll(",", ""));
+  assert.ok(trainable(remedies[0]) < trainable("full fine-tuning"));
+  assert.equal(trainable(remedies[1]), trainable("full fine-tuning"));
+  assert.match(output, /corpus's\s+loss\s+ends\s+[\d.]+\s+(lower|higher)\s+than\s+after\s+full/);
 
   const dir = `${outRoot}/11_finetuning`;
+  assert.deepEqual(await labChartProblems(dir), []);
   for (const chart of ["loss_before_after", "trainable_parameters", "finetuning_curves"]) {
     assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${chart}.svg`)), "", chart);
     const spec = JSON.parse(await Deno.readTextFile(`${dir}/${chart}.vl.json`));
@@ -81,12 +96,12 @@ Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both met
   const resumed = await runLab(makeLab(SHORT), {
     reference: true,
     outRoot,
-    from: 8,
+    from: 9,
     print: (l) => later.push(l),
   });
   assert.equal(resumed.status, "complete");
   const rows = (text: string) => text.match(/\d\.\d{3} → \d\.\d{3}/g);
-  assert.deepEqual(rows(later.join("\n"))?.slice(0, 4), rows(output)?.slice(-4));
+  assert.deepEqual(rows(later.join("\n"))?.slice(0, 10), rows(output)?.slice(-10));
   await Deno.remove(outRoot, { recursive: true });
 });
 

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { makeLab } from "../labs/12_chatgpt.ts";
 import { SFT_PRESETS, type SftPreset } from "../lib/chat/presets.ts";
 import { runLab } from "../lib/course/lab.ts";
+import { READING_LIST } from "../lib/course/reading.ts";
+import { LABS } from "../labs/mod.ts";
+import { labChartProblems } from "./helpers.ts";
 
 // The lab's quick preset takes minutes; the same lab on a tiny preset takes a second.
 const TINY: SftPreset = {
@@ -28,7 +31,17 @@ Deno.test("lab 12 runs to the end with --reference and writes its SFT loss and a
   for (const f of ["index.html", "sft_loss.svg", "accuracy_per_family.svg", "replies.txt"]) {
     assert.ok(files.includes(f), `${f} in ${files}`);
   }
+  assert.deepEqual(await labChartProblems(`${outRoot}/12_chatgpt`), []);
   const text = lines.join("\n");
+  // The closing step: every lab, the model against GPT-2/3/4, and the course's reading list.
+  for (const l of LABS) assert.ok(text.includes(l.title), l.title);
+  const params = Number(
+    text.match(/Your assistant has ([\d,]+) parameters/)![1].replaceAll(",", ""),
+  );
+  const times = Number(text.match(/GPT-3 has ([\d,]+)\s+times/)![1].replaceAll(",", ""));
+  assert.equal(times, Math.round(175e9 / params));
+  assert.match(text, /RLHF/);
+  for (const r of READING_LIST) assert.ok(text.includes(r.title), r.title);
   assert.match(text, /<\|user\|>what is 23\+45\?<\|end\|><\|assistant\|>68<\|end\|>/);
   assert.match(text, /^ {4}deno task chat --ckpt 12_chatgpt\/sft$/m);
   assert.ok(!text.includes(outRoot), "no absolute path");

@@ -9,7 +9,7 @@ import * as generation from "../labs/solutions/10_generation.ts";
 import * as training from "../labs/solutions/09_training.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { svgErrors, vegaLiteErrors } from "./helpers.ts";
+import { labChartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 // Labs 08–10 on the project's own sample text (an empty data folder hides any corpus) and the
 // quick preset: each stops at its first exercise without --reference, runs to the end with it and
@@ -23,16 +23,21 @@ const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
     says: [/seed\s+1337\s+again\s+gives\s+the\s+very\s+same/],
   },
   "09": {
-    charts: ["loss_curves", "learning_rate", "tokens_per_second"],
+    charts: ["loss_curves", "learning_rate", "tokens_per_second", "perplexity"],
     says: [
+      /the\s+perplexity\s+e\^loss/,
       /scores\s+[\d.]+\s+on\s+the\s+validation\s+batches\s+of\s+its\s+evaluation,\s+exactly/,
       /identical\s+to\s+the\s+last\s+bit/,
       /largest\s+difference\s+between\s+its\s+[\d,]+\s+logits|PyTorch\s+is\s+not\s+installed/,
     ],
   },
   "10": {
-    charts: ["next_token", "next_token_distribution", "kv_cache_speed"],
+    charts: ["next_token", "next_token_distribution", "kv_cache_speed", "sampling_experiment"],
     says: [
+      // Greedy decoding is deterministic: one continuation, the other 29 repeats of it.
+      /greedy\s+\(τ\s+0\)\s+1\/30\s+29\s/,
+      // A temperature of 1 draws 30 different continuations from 30 seeds.
+      /τ\s+1\s+30\/30\s+0\s/,
       /the\s+same\s+tokens\s+with\s+and\s+without\s+the\s+cache/,
       /trains\s+one\s+first/,
       /this\s+lab\s+trained\s+on\s+an\s+earlier\s+run/,
@@ -69,6 +74,16 @@ for (const [id, { charts, says }] of Object.entries(LABS)) {
         assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${chart}.svg`)), "", chart);
         const spec = JSON.parse(await Deno.readTextFile(`${dir}/${chart}.vl.json`));
         assert.equal(await vegaLiteErrors(spec), "", chart);
+      }
+      assert.deepEqual(await labChartProblems(`${outRoot}/${lab.slug}`), []);
+      if (id === "09") {
+        // Every evaluation the student sees carries its perplexity, and it is e^loss.
+        const pairs = [...output.matchAll(/(\d+\.\d{4}) \(ppl (\d+\.\d)\)/g)];
+        assert.ok(pairs.length >= 2 * 7, `${pairs.length} losses with a perplexity`);
+        for (const [, loss, ppl] of pairs) {
+          assert.ok(Math.abs(Math.exp(Number(loss)) - Number(ppl)) <= 0.05 + 1e-3 * Number(ppl));
+        }
+        assert.doesNotMatch(output, /\bval \d+\.\d{4}(?! \(ppl)/);
       }
       await Deno.remove(outRoot, { recursive: true });
     },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
 import { UserError } from "../lib/errors.ts";
-import { finetune } from "../lib/train/finetune.ts";
+import { finetune, lowerLayersEnd } from "../lib/train/finetune.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
@@ -178,6 +178,64 @@ Deno.test("full fine-tuning trains every parameter, LoRA only its adapters; both
   }
   assert.equal(lora.heldOut[0].loss, full.heldOut[0].loss, "both start from the same model");
   assert.deepEqual(model.p.wte, pretrained.p.wte, "LoRA leaves the embeddings alone");
+});
+
+Deno.test("frozen lower layers stay bit for bit and get no moments; slowed ones move less; both on the kernels too", async () => {
+  const settings = {
+    ...BABY_SETTINGS,
+    batchSize: 4,
+    steps: 20,
+    warmupSteps: 2,
+    maxLr: 1e-2,
+    minLr: 1e-3,
+    evalEvery: 10,
+    evalBatches: 2,
+  };
+  const data = new TokenDataset(Int32Array.from({ length: 400 }, (_, i) => (i * 3) % 13), 0.25);
+  const end = lowerLayersEnd(CONFIG, 1);
+  assert.equal(
+    end,
+    13 * 8 + 8 * 8 + (3 * 8 * 8 + 3 * 8 + 8 * 8 + 8 + 4 * 8 + 32 * 8 + 32 + 8 * 32 + 8),
+  );
+  const backend = await loadBackend();
+  for (const ops of [undefined, backend]) {
+    const run = (lrScale: number) => {
+      const model = new GPT(CONFIG, 5, ops);
+      const start = model.params.slice();
+      const r = finetune({
+        model,
+        data,
+        settings,
+        method: { kind: "full", lower: { blocks: 1, lrScale } },
+        progress: () => {},
+      });
+      // Mean absolute change of the lower and the upper parameters.
+      const moved = (from: number, to: number) =>
+        model.params.subarray(from, to).reduce((s, x, i) => s + Math.abs(x - start[from + i]), 0) /
+        (to - from);
+      return { r, lower: moved(0, end), upper: moved(end, start.length) };
+    };
+    const frozen = run(0), slowed = run(0.1), full = run(1);
+    const where = ops ? "kernels" : "TypeScript";
+    assert.equal(frozen.lower, 0, `${where}: frozen layers moved`);
+    assert.ok(frozen.upper > 0, where);
+    assert.equal(frozen.r.trainable, new GPT(CONFIG).numParameters - end);
+    assert.equal(slowed.r.trainable, full.r.trainable);
+    assert.ok(
+      slowed.lower > 0 && slowed.lower < full.lower / 3,
+      `${where}: ${slowed.lower} vs ${full.lower}`,
+    );
+    for (const x of [frozen, slowed]) {
+      assert.ok(
+        x.r.heldOut[2].loss < x.r.heldOut[0].loss,
+        `${where}: ${JSON.stringify(x.r.heldOut)}`,
+      );
+    }
+  }
+  assert.throws(
+    () => lowerLayersEnd(CONFIG, 2),
+    (e) => e instanceof UserError && /0 to 1 blocks of the 2, not 2/.test(e.message),
+  );
 });
 
 Deno.test("adapters round-trip: merged into a checkpoint `deno task sample` reads, or apart with a reference to the base", async () => {

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { syntheticCorpus, WORD_GROUPS } from "../labs/texts.ts";
-import { centerRows, cosineSimilarity, nearestNeighbours, pca2 } from "../lib/course/vectors.ts";
+import { inContext, trainWordModel } from "../lib/course/contextual.ts";
+import {
+  analogy,
+  centerRows,
+  cosineSimilarity,
+  nearestNeighbours,
+  pca2,
+} from "../lib/course/vectors.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
 import { buildVocab, splitWords, trainSkipGram } from "../lib/course/word2vec.ts";
 
 Deno.test("skip-gram on the synthetic corpus puts most of each word's 3 nearest neighbours in its own group", () => {
@@ -59,4 +67,28 @@ Deno.test("PCA recovers the axes of an ellipse drawn in 5 dimensions", () => {
     Array.from({ length: N }, (_, n) => v[n * D + d] - shift);
   assert.ok(Math.abs(Math.abs(cosineSimilarity(col(0), axis(1, 4))) - 1) < 1e-6);
   assert.ok(Math.abs(Math.abs(cosineSimilarity(col(1), axis(3, 0))) - 1) < 1e-6);
+});
+
+Deno.test("analogy: a − b + c finds the word that completes the parallelogram, leaving a, b and c out", () => {
+  // Rows: king, man, woman, queen, apple (3 dimensions): queen = king − man + woman.
+  const e = new Float32Array([2, 1, 0, 1, 1, 0, 1, 0, 1, 2, 0, 1, 0, -3, 0]);
+  const found = analogy(e, 5, 3, 0, 1, 2, 5);
+  assert.deepEqual(found.map((f) => f.id), [3, 4]);
+  assert.ok(Math.abs(found[0].similarity - 1) < 1e-6);
+});
+
+Deno.test("a word's table row is fixed, its vector after a block depends on the context", async () => {
+  const m = trainWordModel(syntheticCorpus(3000, 2), { steps: 600, backend: await loadBackend() });
+  assert.ok(m.loss < m.uniformLoss / 2, `${m.loss} vs ${m.uniformLoss}`);
+  const animal = [inContext(m, "a red"), inContext(m, "the duke rides a red")];
+  const food = [inContext(m, "we bought red"), inContext(m, "my dog likes soup and we bought red")];
+  for (const x of [...animal, ...food]) assert.deepEqual(x.fixed, animal[0].fixed);
+  // After "a red" comes an animal, after "we bought red" a food: the model knows which.
+  for (const x of animal) assert.ok(WORD_GROUPS.animals.includes(x.next[0].word), x.next[0].word);
+  for (const x of food) assert.ok(WORD_GROUPS.food.includes(x.next[0].word), x.next[0].word);
+  const cos = (a: { contextual: Float32Array }, b: { contextual: Float32Array }) =>
+    cosineSimilarity(a.contextual, b.contextual);
+  const within = Math.min(cos(animal[0], animal[1]), cos(food[0], food[1]));
+  const across = Math.max(...animal.flatMap((a) => food.map((f) => cos(a, f))));
+  assert.ok(within > across + 0.2, `within ${within}, across ${across}`);
 });

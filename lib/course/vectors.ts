@@ -1,6 +1,7 @@
 /**
  * Tools for looking at embeddings: cosine similarity, nearest neighbours, and a 2-D projection
- * by principal component analysis. Shapes: N vectors of D dimensions, row-major.
+ * by principal component analysis, and analogies by vector arithmetic. Shapes: N vectors of D
+ * dimensions, row-major.
  * @module
  */
 
@@ -112,4 +113,40 @@ export function centerRows(vectors: Float32Array, N: number, D: number): Float32
   const mean = new Float64Array(D);
   for (let n = 0; n < N; n++) for (let d = 0; d < D; d++) mean[d] += vectors[n * D + d] / N;
   return vectors.map((x, i) => x - mean[i % D]);
+}
+
+/**
+ * The k words nearest to vector(a) − vector(b) + vector(c), by cosine, leaving out a, b and c:
+ * "king − man + woman" should give "queen" when the vectors have learnt a man/woman direction.
+ *
+ * @example
+ * ```ts
+ * import { analogy } from "./vectors.ts";
+ * // king, man, woman, queen, apple: queen = king − man + woman exactly.
+ * const e = new Float32Array([1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, -1]);
+ * console.assert(analogy(e, 4, 3, 0, 1, 2, 1)[0].id === 3);
+ * ```
+ */
+export function analogy(
+  vectors: Float32Array, // (N, D)
+  N: number,
+  D: number,
+  a: number,
+  b: number,
+  c: number,
+  k: number,
+): { id: number; similarity: number }[] {
+  const target = new Float32Array(D);
+  for (let d = 0; d < D; d++) {
+    target[d] = vectors[a * D + d] - vectors[b * D + d] + vectors[c * D + d];
+  }
+  const scored = [];
+  for (let i = 0; i < N; i++) {
+    if (i === a || i === b || i === c) continue;
+    scored.push({
+      id: i,
+      similarity: cosineSimilarity(target, vectors.subarray(i * D, i * D + D)),
+    });
+  }
+  return scored.sort((x, y) => y.similarity - x.similarity).slice(0, k);
 }

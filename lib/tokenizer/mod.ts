@@ -7,7 +7,8 @@
  * - bpe.ts: the byte-level BPE tokenizer (encode, decode, special tokens, inspection), with
  *   merge.ts (merging one chunk) and pair_table.ts (the pair → rank lookup) under it;
  * - train.ts: fast training; io.ts: the readable file format;
- * - tiktoken.ts: GPT-2's own tokenizer, from the ranks in `npm:js-tiktoken`.
+ * - tiktoken.ts: GPT-2's own tokenizer, from the ranks in `npm:js-tiktoken`;
+ * - words.ts: word-level tokenization (what BPE replaced) and GPT-2's byte-to-character table.
  *
  * @example
  * ```ts
@@ -24,3 +25,4 @@ export * from "./io.ts";
 export * from "./regex.ts";
 export * from "./tiktoken.ts";
 export * from "./train.ts";
+export * from "./words.ts";

@@ -1,6 +1,7 @@
 /**
  * Fine-tuning: a pretrained GPT trained further on a new task, in one of two ways — every
- * parameter (full fine-tuning) or low-rank adapters only (LoRA, lib/train/lora.ts). Both take the
+ * parameter (full fine-tuning, optionally with the lower layers frozen or on a smaller learning
+ * rate) or low-rank adapters only (LoRA, lib/train/lora.ts). Both take the
  * pretraining step of lib/train/trainer.ts (forward, backward, clipping, AdamW on a warmup + cosine
  * schedule) on the new task's batches, and measure the held-out loss as they go.
  *
@@ -10,7 +11,9 @@
  */
 import type { TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
+import type { GPTConfig } from "../model/config.ts";
 import type { GPT } from "../model/gpt.ts";
+import { numel, parameterShapes } from "../model/layout.ts";
 import { LoRA, type LoraOptions } from "./lora.ts";
 import { Rng } from "../random.ts";
 import {
@@ -19,13 +22,77 @@ import {
   estimateLoss,
   type OptimizerState,
   runLearningRate,
+  type ScaledGroup,
   type Trainable,
   type TrainSettings,
   trainStep,
 } from "./trainer.ts";
 
-/** Which parameters fine-tuning trains: all of them, or LoRA adapters with these options. */
-export type FinetuneMethod = { kind: "full" } | { kind: "lora"; options: LoraOptions };
+/**
+ * Which parameters fine-tuning trains: all of them (the lower layers possibly frozen or slowed),
+ * or LoRA adapters with these options.
+ */
+export type FinetuneMethod =
+  | { kind: "full"; lower?: LowerLayers }
+  | { kind: "lora"; options: LoraOptions };
+
+/**
+ * The embeddings and the first `blocks` blocks, which hold the most general features: their
+ * learning rate is the run's times `lrScale`, and 0 freezes them (no gradient step, no moments).
+ */
+export interface LowerLayers {
+  blocks: number;
+  lrScale: number;
+}
+
+/**
+ * Where the parameters of block `blocks` start: everything before is the embeddings and the
+ * first `blocks` blocks.
+ *
+ * @example
+ * ```ts
+ * import { lowerLayersEnd } from "./finetune.ts";
+ * const config = { vocabSize: 5, blockSize: 4, nLayer: 2, nHead: 1, nEmbd: 4 };
+ * console.assert(lowerLayersEnd(config, 0) === 5 * 4 + 4 * 4);
+ * ```
+ */
+export function lowerLayersEnd(config: GPTConfig, blocks: number): number {
+  if (!Number.isInteger(blocks) || blocks < 0 || blocks >= config.nLayer) {
+    throw new UserError(
+      `The lower layers must be 0 to ${
+        config.nLayer - 1
+      } blocks of the ${config.nLayer}, not ${blocks}.`,
+    );
+  }
+  let offset = 0;
+  for (const [name, shape] of parameterShapes(config)) {
+    if (name.startsWith(`transformer.h.${blocks}.`)) return offset;
+    offset += numel(shape);
+  }
+  return offset;
+}
+
+/** The parameters full fine-tuning moves, and AdamW's groups over them. */
+function fullTrainable(
+  model: GPT,
+  lower: LowerLayers | undefined,
+  weightDecay: number,
+): { trainable: Trainable; groups: ScaledGroup[] } {
+  const groups: ScaledGroup[] = decayGroups(model.config, weightDecay);
+  if (!lower || lower.lrScale === 1) return { trainable: model, groups };
+  const end = lowerLayersEnd(model.config, lower.blocks);
+  // Groups follow tensors, so a block's start is a group boundary.
+  if (lower.lrScale === 0) {
+    const trainable = { params: model.params.subarray(end), grads: model.grads.subarray(end) };
+    const upper = groups.filter((g) => g.start >= end)
+      .map((g) => ({ ...g, start: g.start - end, end: g.end - end }));
+    return { trainable, groups: upper };
+  }
+  return {
+    trainable: model,
+    groups: groups.map((g) => (g.end <= end ? { ...g, lrScale: lower.lrScale } : g)),
+  };
+}
 
 /** What {@link finetune} needs. */
 export interface FinetuneJob {
@@ -74,14 +141,21 @@ export function finetune(job: FinetuneJob): FinetuneResult {
   const { model, data, settings: s } = job;
   const progress = job.progress ?? defaultProgress();
   const lora = job.method.kind === "lora" ? new LoRA(model, job.method.options) : null;
-  const trainable: Trainable = lora ?? model;
+  // Full fine-tuning decays the matrices as pretraining did; A and B are matrices too.
+  const { trainable, groups } = lora
+    ? {
+      trainable: lora,
+      groups: [{ start: 0, end: lora.params.length, weightDecay: s.weightDecay }],
+    }
+    : fullTrainable(
+      model,
+      job.method.kind === "full" ? job.method.lower : undefined,
+      s.weightDecay,
+    );
   const opt: OptimizerState = {
     m: model.alloc(trainable.params.length),
     v: model.alloc(trainable.params.length),
-    // Full fine-tuning decays the matrices as pretraining did; A and B are matrices too.
-    groups: lora
-      ? [{ start: 0, end: lora.params.length, weightDecay: s.weightDecay }]
-      : decayGroups(model.config, s.weightDecay),
+    groups,
   };
   const B = s.batchSize, T = model.config.blockSize;
   const heldOut: FinetuneResult["heldOut"] = [];

@@ -152,11 +152,36 @@ export function estimateLoss(
   return sum / batches;
 }
 
+/** An AdamW group whose learning rate is the step's times `lrScale` (default 1). */
+export interface ScaledGroup extends ParamGroup {
+  lrScale?: number;
+}
+
+/**
+ * Perplexity, e^loss: the number of equally likely choices that would leave the model as
+ * unsure as a mean cross-entropy of `loss` (in nats) per token. 1 is certainty; a uniform guess
+ * over V tokens scores V.
+ *
+ * @example
+ * ```ts
+ * import { perplexity } from "./trainer.ts";
+ * console.assert(Math.abs(perplexity(Math.log(65)) - 65) < 1e-9);
+ * ```
+ */
+export function perplexity(loss: number): number {
+  return Math.exp(loss);
+}
+
+/** A loss with its perplexity beside it: "1.9812 (ppl 7.3)". */
+export function lossWithPerplexity(loss: number): string {
+  return `${loss.toFixed(4)} (ppl ${perplexity(loss).toFixed(1)})`;
+}
+
 /** AdamW's state: its moments, same layout as the parameters, and the decay groups. */
 export interface OptimizerState {
   m: Float32Array; // (P,)
   v: Float32Array; // (P,)
-  groups: ParamGroup[];
+  groups: ScaledGroup[];
 }
 
 /**
@@ -206,8 +231,8 @@ export interface StepOptions {
 }
 
 /**
- * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr`. `step` is
- * 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when clipping is
+ * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr` (times each
+ * group's `lrScale`). `step` is 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when clipping is
  * off).
  *
  * @example
@@ -240,12 +265,15 @@ export function trainStep(
   model.backward();
   trainable.gather?.();
   const gradNorm = s.gradClip > 0 ? model.ops.clipGradNorm(trainable.grads, s.gradClip) : NaN;
-  model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
-    lr,
-    beta1: s.beta1,
-    beta2: s.beta2,
-    eps: 1e-8,
-  }, opt.groups);
+  // One AdamW call per learning-rate scale: the kernel takes a single rate for all its groups.
+  for (const scale of new Set(opt.groups.map((g) => g.lrScale ?? 1))) {
+    model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
+      lr: lr * scale,
+      beta1: s.beta1,
+      beta2: s.beta2,
+      eps: 1e-8,
+    }, opt.groups.filter((g) => (g.lrScale ?? 1) === scale));
+  }
   trainable.scatter?.();
   return { loss, gradNorm };
 }
@@ -328,8 +356,8 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       last = await evaluate(step);
       if (step > start) await checkpoint("latest", step);
       progress(
-        `step ${step}/${s.steps} · train ${last.trainLoss.toFixed(4)} · val ${
-          last.valLoss.toFixed(4)
+        `step ${step}/${s.steps} · train ${lossWithPerplexity(last.trainLoss)} · val ${
+          lossWithPerplexity(last.valLoss)
         }`,
         true,
       );
@@ -359,9 +387,9 @@ export async function train(job: TrainJob): Promise<TrainResult> {
   progress(
     interrupted
       ? `stopped after step ${step}; saved ${outDir}/latest (continue with --resume)`
-      : `done: step ${step} · train ${last.trainLoss.toFixed(4)} · val ${
-        last.valLoss.toFixed(4)
-      } · best val ${best.toFixed(4)}`,
+      : `done: step ${step} · train ${lossWithPerplexity(last.trainLoss)} · val ${
+        lossWithPerplexity(last.valLoss)
+      } · best val ${lossWithPerplexity(best)}`,
     true,
   );
   return {
