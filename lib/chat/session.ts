@@ -2,15 +2,17 @@
  * A chat session, shared by the terminal and the web page: the turns so far, the sampling
  * temperature, and one method that answers a message as a stream of text pieces. It keeps the
  * conversation inside the model's context by dropping the oldest turns (and says so), and turns
- * every bad message (empty, unknown characters) into a notice instead of an error.
+ * every bad message (empty, unknown characters) into a notice instead of an error, in the
+ * session's language.
  *
  * Leaves out persistence: a session lives as long as its process.
  * @module
  */
 import { UserError } from "../errors.ts";
+import { type Lang, lang } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 import { replyPieces } from "./eval.ts";
-import { type ChatTokenizer, encodePrompt, type Turn } from "./template.ts";
+import { type ChatTokenizer, cleanMessage, encodePrompt, type Turn } from "./template.ts";
 
 /** What happened while answering, as the interface shows it. */
 export type ChatEvent =
@@ -34,13 +36,20 @@ export class ChatSession {
   temperature: number;
   /** Longest reply, in tokens; the prompt keeps this much of the context free. */
   readonly maxReply: number;
+  /** The language of the notices. */
+  readonly lang: Lang;
   turns: Turn[] = [];
   #seed = 0;
 
-  constructor(model: GPT, tok: ChatTokenizer, options: { temperature?: number } = {}) {
+  constructor(
+    model: GPT,
+    tok: ChatTokenizer,
+    options: { temperature?: number; lang?: Lang } = {},
+  ) {
     this.model = model;
     this.tok = tok;
     this.temperature = options.temperature ?? 0.7;
+    this.lang = options.lang ?? lang();
     this.maxReply = Math.min(48, Math.floor(model.config.blockSize / 2));
   }
 
@@ -61,24 +70,48 @@ export class ChatSession {
   setTemperature(text: string): void {
     const t = Number(text);
     if (text.trim() === "" || !Number.isFinite(t) || t < 0 || t > 5) {
-      throw new UserError(`The temperature must be a number from 0 (greedy) to 5, not "${text}".`);
+      throw new UserError(this.#say({
+        en: `The temperature must be a number from 0 (greedy) to 5, not "${text}".`,
+        fr: `La température est un nombre de 0 (glouton) à 5, pas « ${text} ».`,
+      }));
     }
     this.temperature = t;
   }
 
   /** Answers `message`: notices first (if any), the reply's pieces as they come, then done. */
   *send(message: string): Generator<ChatEvent> {
-    const text = message.trim();
-    if (text === "") {
-      yield { kind: "notice", text: "The message is empty: type a question first." };
+    if (message.trim() === "") {
+      yield {
+        kind: "notice",
+        text: this.#say({
+          en: "The message is empty: type a question first.",
+          fr: "Le message est vide : tape d'abord une question.",
+        }),
+      };
       return;
     }
-    try {
-      this.tok.encodeText(text);
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      yield { kind: "notice", text: err.message };
-      return;
+    const { text, unknown } = cleanMessage(this.tok, message);
+    if (unknown.length > 0) {
+      const chars = unknown.map((c) => JSON.stringify(c)).join(", ");
+      const frChars = unknown.map((c) => `« ${c} »`).join(", ");
+      const [one, them, le] = unknown.length > 1
+        ? ["characters", "they are", "les"]
+        : ["character", "it is", "le"];
+      yield {
+        kind: "notice",
+        text: text === ""
+          ? this.#say({
+            en: `This model never saw the ${one} ${chars} and nothing else is left to read: ` +
+              `it knows only ${JSON.stringify(this.tok.chars.join(""))}.`,
+            fr: `Ce modèle n'a jamais vu ${frChars} et il ne reste rien d'autre à lire : il ne ` +
+              `connaît que ${JSON.stringify(this.tok.chars.join(""))}.`,
+          })
+          : this.#say({
+            en: `This model never saw the ${one} ${chars}: ${them} left out, the rest is read.`,
+            fr: `Ce modèle n'a jamais vu ${frChars} : je ${le} laisse de côté et je lis le reste.`,
+          }),
+      };
+      if (text === "") return;
     }
     const budget = this.model.config.blockSize - this.maxReply;
     let user: Turn = { role: "user", text };
@@ -88,8 +121,12 @@ export class ChatSession {
       user = { role: "user", text: text.slice(fresh - budget) };
       yield {
         kind: "notice",
-        text: `The message is ${fresh} tokens and the model reads ${budget} at most: ` +
-          `only its last ${user.text.length} characters are used.`,
+        text: this.#say({
+          en: `The message is ${fresh} tokens and the model reads ${budget} at most: ` +
+            `only its last ${user.text.length} characters are used.`,
+          fr: `Le message fait ${fresh} tokens et le modèle en lit ${budget} au plus : seuls ` +
+            `ses ${user.text.length} derniers caractères sont lus.`,
+        }),
       };
     }
     let turns = [...this.turns, user];
@@ -101,8 +138,12 @@ export class ChatSession {
     if (dropped > 0) {
       yield {
         kind: "notice",
-        text: `The conversation outgrew the model's context of ${this.model.config.blockSize} ` +
-          `tokens: the ${dropped} oldest turns are forgotten.`,
+        text: this.#say({
+          en: `The conversation outgrew the model's context of ${this.model.config.blockSize} ` +
+            `tokens: the ${dropped} oldest turns are forgotten.`,
+          fr: `La conversation dépasse le contexte du modèle (${this.model.config.blockSize} ` +
+            `tokens) : les ${dropped} tours les plus anciens sont oubliés.`,
+        }),
       };
     }
     const pieces = replyPieces(this.model, this.tok, turns, {
@@ -119,5 +160,9 @@ export class ChatSession {
       }
       yield { kind: "piece", text: next.value };
     }
+  }
+
+  #say(text: { en: string; fr: string }): string {
+    return text[this.lang];
   }
 }
