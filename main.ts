@@ -29,6 +29,7 @@ import {
 } from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
 import { runLab, type RunResult } from "./lib/course/lab.ts";
+import { LANG_HELP, resolveLang, setLang, tr } from "./lib/i18n.ts";
 import { paint, table, wrap } from "./lib/term.ts";
 
 /** A subcommand: its flags, its help text and what it does. */
@@ -100,11 +101,11 @@ const COMMANDS: Record<string, Command> = {
             : status === "todo"
             ? paint("dim", "not started")
             : paint("red", "failing");
-          rows.push([ex.id, ex.title, label, ex.points]);
+          rows.push([ex.id, tr(ex.title), label, ex.points]);
         }
       }
       console.log();
-      for (const entry of LABS) console.log(`  lab ${entry.id} · ${entry.title}`);
+      for (const entry of LABS) console.log(`  lab ${entry.id} · ${tr(entry.title)}`);
       console.log();
       console.log(table(rows));
       console.log(`\n  ${done} of ${CATALOG.length} exercises done.`);
@@ -118,9 +119,9 @@ const COMMANDS: Record<string, Command> = {
     run(_values, positionals) {
       const ex = exerciseFrom(positionals[0]);
       console.log(
-        `\n  ${paint("bold", `${ex.id} · ${ex.title}`)}  (${ex.file}, function ${ex.symbol})\n`,
+        `\n  ${paint("bold", `${ex.id} · ${tr(ex.title)}`)}  (${ex.file}, function ${ex.symbol})\n`,
       );
-      console.log(wrap(ex.hint, 92, "  "));
+      console.log(wrap(tr(ex.hint), 92, "  "));
       return Promise.resolve(0);
     },
   },
@@ -576,9 +577,9 @@ async function runAll(outRoot: string): Promise<number> {
   for (const entry of LABS) {
     const lab = await entry.load();
     try {
-      results.push([lab.id, lab.title, await runLab(lab, { reference: true, outRoot })]);
+      results.push([lab.id, tr(lab.title), await runLab(lab, { reference: true, outRoot })]);
     } catch (err) {
-      results.push([lab.id, lab.title, err instanceof Error ? err : new Error(String(err))]);
+      results.push([lab.id, tr(lab.title), err instanceof Error ? err : new Error(String(err))]);
     }
   }
   console.log("\n" + paint("bold", "All labs (reference path)"));
@@ -601,7 +602,7 @@ function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return `minigpt-lab: build a GPT from scratch, in TypeScript.
 
-Usage: deno task <command> [options]   (every command takes --help)
+Usage: deno task <command> [options]   (every command takes --help and --lang fr|en)
 
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join("\n")}
   ${"test".padEnd(width)}  the project's own checks and tests`;
@@ -624,12 +625,17 @@ export async function main(args: string[]): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      options: {
+        ...command.options,
+        help: { type: "boolean", short: "h" },
+        lang: { type: "string" },
+      },
       allowPositionals: true,
       strict: true,
     });
+    setLang(resolveLang(values.lang as string | undefined));
     if (values.help) {
-      console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+      console.log(`${command.summary}\n\nUsage: ${command.usage}\n\n  ${LANG_HELP}`);
       return 0;
     }
     return await command.run(values, positionals);

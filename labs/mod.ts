@@ -3,13 +3,14 @@
  * load the others.
  * @module
  */
+import type { Localized } from "../lib/i18n.ts";
 import type { Lab } from "../lib/course/lab.ts";
 
 /** A lab's number, name and loader. */
 export interface LabEntry {
   id: string;
   slug: string;
-  title: string;
+  title: Localized;
   load(): Promise<Lab>;
 }
 

@@ -4,9 +4,9 @@
  * `--lang fr|en`, else `MINIGPT_LANG`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: `fr…` is
  * French), else English.
  *
- * A plain string is English only. It is accepted where a text is expected only while the text's
- * lab is listed in labs/i18n_status.ts as still to translate; the language test holds the list to
- * the truth. Leaves out plural rules and other languages: two languages, whole sentences.
+ * A plain string is English only. It is accepted where a text is expected only while its lab or
+ * exercise is on the still-to-translate lists of tests/i18n_test.ts, which fails on any other, and
+ * on a listed one that is translated already: the lists only shrink. Leaves out plural rules and other languages: two languages, whole sentences.
  * @module
  */
 import { UserError } from "./errors.ts";

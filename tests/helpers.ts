@@ -19,16 +19,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `deno run -A main.ts ...args` in `cwd` (default: a new temp folder), colours off. */
+/**
+ * Runs `deno run -A main.ts ...args` in `cwd` (default: a new temp folder), colours off, in
+ * English unless `env` says otherwise (whatever the machine's locale).
+ */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; stdin?: string } = {},
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
   const cwd = options.cwd ?? await Deno.makeTempDir({ prefix: "minigpt-cli-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}/main.ts`, ...args],
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", MINIGPT_LANG: "", LC_ALL: "", LC_MESSAGES: "", LANG: "", ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

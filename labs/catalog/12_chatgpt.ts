@@ -3,7 +3,7 @@
  * keeps supervised fine-tuning to the assistant's tokens.
  * @module
  */
-import { generateConversations, turnsOf } from "../../lib/chat/data.ts";
+import { chatAlphabet, generateConversations, turnsOf } from "../../lib/chat/data.ts";
 import {
   assistantTargetMask,
   ChatTokenizer,
@@ -58,7 +58,7 @@ const maskExercise: Exercise<typeof mask> = {
   points: 3,
   reference: mask,
   check(impl) {
-    const tok = new ChatTokenizer([..."abcdefghijklmnopqrstuvwxyz0123456789 +-=?."]);
+    const tok = new ChatTokenizer([...chatAlphabet()]);
     const s = tok.special;
     const convs = generateConversations({ count: 40, split: "train", seed: 12, maxExchanges: 3 });
     const multi = convs.find((c) => c.length >= 2)!;

@@ -7,6 +7,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
+import type { Localized } from "../i18n.ts";
 import { borrowedModules } from "./own_code.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -25,13 +26,13 @@ export interface Case {
 export interface Exercise<F extends AnyFunction = AnyFunction> {
   /** Lab number, a dot, the exercise number: `03.2`. */
   id: string;
-  title: string;
+  title: Localized;
   /** The student's file, relative to the repository root. */
   file: string;
   /** Name of the function the student writes in `file`. */
   symbol: string;
   /** A question that points the way without giving the answer. */
-  hint: string;
+  hint: Localized;
   /** Points when every case passes; partial credit is proportional to passing cases. */
   points: number;
   /** The library's own implementation, used by `--reference`. */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { VegaLiteSpec } from "../charts.ts";
+import { isEnglishOnly, type Localized, type Text, tr } from "../i18n.ts";
 import { type CheckResult, checkStudent, type Exercise } from "./exercise.ts";
 import { LabReport } from "./report.ts";
 import { paint, table, wrap } from "../term.ts";
@@ -15,12 +16,12 @@ export interface StepContext {
   readonly reference: boolean;
   /** Folder this lab writes to: `out/<slug>`. */
   readonly outDir: string;
-  /** Prints a paragraph, wrapped. Blank lines separate paragraphs. */
-  say(text: string): void;
+  /** Prints a paragraph, wrapped, in the run's language. Blank lines separate paragraphs. */
+  say(text: Localized): void;
   /** Prints preformatted text (diagrams, code) as is, indented. */
-  show(text: string): void;
+  show(text: Localized): void;
   /** Prints an aligned table; the first row is the header. */
-  table(rows: (string | number)[][]): void;
+  table(rows: (string | number | Text)[][]): void;
   /** Writes `<name>.vl.json` and `<name>.svg` and puts the chart in the lab's report. */
   chart(name: string, spec: VegaLiteSpec): Promise<void>;
   /** Writes `<name>.txt` and puts the text in the lab's report. */
@@ -34,7 +35,7 @@ export interface StepContext {
 
 /** One titled step of a lab. */
 export interface Step {
-  title: string;
+  title: Localized;
   run(ctx: StepContext): void | Promise<void>;
 }
 
@@ -44,7 +45,7 @@ export interface Lab {
   id: string;
   /** File and output folder name: "03_attention". */
   slug: string;
-  title: string;
+  title: Localized;
   steps: Step[];
   exercises: Exercise[];
 }
@@ -55,11 +56,11 @@ export interface Lab {
  * @example
  * ```ts
  * import { step } from "./lab.ts";
- * const s = step("Hello", (ctx) => ctx.say("Hello, lab."));
- * console.assert(s.title === "Hello");
+ * const s = step({ en: "Hello", fr: "Bonjour" }, (ctx) => ctx.say({ en: "Hi.", fr: "Salut." }));
+ * console.assert(typeof s.title !== "string" && s.title.fr === "Bonjour");
  * ```
  */
-export function step(title: string, run: Step["run"]): Step {
+export function step(title: Localized, run: Step["run"]): Step {
   return { title, run };
 }
 
@@ -100,6 +101,11 @@ export interface RunResult {
   /** Path of the lab's index.html. */
   index: string;
   ms: number;
+  /**
+   * Texts the run printed in English only (plain strings where a `{ en, fr }` text belongs),
+   * shortened; empty for a lab translated throughout.
+   */
+  englishOnly: string[];
 }
 
 /**
@@ -122,23 +128,37 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const report = new LabReport(
     options.outRoot ?? `${Deno.cwd()}/out`,
     lab.slug,
-    `${lab.id} · ${lab.title}`,
+    `${lab.id} · ${tr(lab.title)}`,
   );
   let currentStep = "";
   let currentIndex = 0;
+  const englishOnly: string[] = [];
+  const local = (text: Localized | string | number): string => {
+    if (typeof text === "number") return String(text);
+    if (isEnglishOnly(text)) englishOnly.push(text.trim().slice(0, 60));
+    return tr(text);
+  };
 
   const ctx: StepContext = {
     reference,
     outDir: report.dir,
     say: (text) =>
       print(
-        text.trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  ")).join(
-          "\n\n",
-        ),
+        local(text).trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  "))
+          .join(
+            "\n\n",
+          ),
       ),
     show: (text) =>
-      print(text.replace(/^\n+|\s+$/g, "").split("\n").map((l) => "    " + l).join("\n")),
-    table: (rows) => print(table(rows, "    ")),
+      print(tr(text).replace(/^\n+|\s+$/g, "").split("\n").map((l) => "    " + l).join("\n")),
+    table: (rows) =>
+      print(table(
+        // Only the header is prose; cells are values, names and examples.
+        rows.map((row, i) =>
+          row.map((c) => (i === 0 ? local(c) : typeof c === "object" ? tr(c) : c))
+        ),
+        "    ",
+      )),
     async chart(name, spec) {
       const path = await report.chart(currentStep, name, spec);
       print(paint("cyan", `  ▸ chart: ${relative(path)}`));
@@ -155,13 +175,13 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       if (result.status !== "pass" || !result.impl) {
         throw new ExerciseStop(ex, result, currentIndex);
       }
-      print(paint("green", `  ✓ exercise ${ex.id} · ${ex.title}: your code passes`));
+      print(paint("green", `  ✓ exercise ${ex.id} · ${tr(ex.title)}: your code passes`));
       return result.impl as F;
     },
   };
 
   print(
-    paint("bold", `\nLab ${lab.id} · ${lab.title}`) +
+    paint("bold", `\nLab ${lab.id} · ${tr(lab.title)}`) +
       (reference ? paint("dim", "  (reference)") : ""),
   );
   if (options.pause && !Deno.stdin.isTerminal()) {
@@ -173,9 +193,10 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   try {
     for (let i = from - 1; i < lab.steps.length; i++) {
       const s = lab.steps[i];
-      currentStep = `${i + 1}. ${s.title}`;
+      const title = local(s.title);
+      currentStep = `${i + 1}. ${title}`;
       currentIndex = i + 1;
-      print("\n" + paint("bold", `── Step ${i + 1}/${lab.steps.length} · ${s.title}`));
+      print("\n" + paint("bold", `── Step ${i + 1}/${lab.steps.length} · ${title}`));
       await s.run(ctx);
       stepsRun++;
       if (options.pause && Deno.stdin.isTerminal() && i + 1 < lab.steps.length) {
@@ -196,7 +217,7 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   } else {
     print("\n" + paint("green", `Lab ${lab.id} complete.`) + ` Report: ${relative(index)}`);
   }
-  return { status, stepsRun, stoppedAt, index, ms: performance.now() - t0 };
+  return { status, stepsRun, stoppedAt, index, ms: performance.now() - t0, englishOnly };
 }
 
 /** The message a student sees when the lab hands over: calm, specific, actionable. */
@@ -206,7 +227,7 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
   const started = result.status !== "todo";
   const lines = [
     "",
-    paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${ex.title}`),
+    paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${tr(ex.title)}`),
     `  Write ${paint("bold", ex.symbol)} in ${paint("bold", ex.file)}.` +
     (started ? "" : " It is still the starter (it throws TODO)."),
     "",
@@ -214,7 +235,7 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
     `    expected  ${f.expected}`,
     `    got       ${f.got}`,
     "",
-    wrap(`hint: ${ex.hint}`, 92, "  "),
+    wrap(`hint: ${tr(ex.hint)}`, 92, "  "),
     "",
     `  Then run ${
       paint("bold", `deno task lab ${lab.id} --from ${stop.stepIndex}`)

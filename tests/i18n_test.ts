@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { CATALOG } from "../labs/catalog/mod.ts";
+import { LABS } from "../labs/mod.ts";
+import { type Localized, resolveLang } from "../lib/i18n.ts";
+import { ROOT, runCli } from "./helpers.ts";
+
+/**
+ * What is still English only, lab by lab and exercise by exercise. Only these may use plain
+ * strings where a `{ en, fr }` text belongs; the tests below fail when a text outside them is in
+ * one language, and when one of them is translated but still listed. The lists only shrink.
+ */
+const STILL_ENGLISH_LABS = [
+  "00",
+  "01",
+  "02",
+  "03",
+  "04",
+  "05",
+  "06",
+  "07",
+  "08",
+  "09",
+  "10",
+  "11",
+  "12",
+];
+const STILL_ENGLISH_EXERCISES = CATALOG.map((e) => e.id);
+
+/** Why `text` is not a whole text in both languages, or undefined when it is. */
+function incomplete(text: Localized | undefined): string | undefined {
+  if (text === undefined) return "missing";
+  if (typeof text === "string") return `English only: "${text.slice(0, 50)}"`;
+  if (text.en.trim() === "") return "no English";
+  if (text.fr.trim() === "") return `no French for "${text.en.slice(0, 50)}"`;
+  // A sentence copied unchanged is not a translation (a short name may well be the same).
+  if (text.en.length > 24 && text.en === text.fr) return `French copied from English: "${text.en}"`;
+  return undefined;
+}
+
+Deno.test("the language comes from --lang, MINIGPT_LANG, then LC_ALL, LC_MESSAGES, LANG", () => {
+  assert.equal(resolveLang(undefined, {}), "en");
+  assert.equal(resolveLang(undefined, { LANG: "fr_FR.UTF-8" }), "fr");
+  assert.equal(resolveLang(undefined, { LC_MESSAGES: "fr_CA", LANG: "en_US" }), "fr");
+  assert.equal(resolveLang(undefined, { LC_ALL: "en_GB", LC_MESSAGES: "fr_FR" }), "en");
+  assert.equal(resolveLang(undefined, { MINIGPT_LANG: "fr", LANG: "en_US" }), "fr");
+  assert.equal(resolveLang("en", { MINIGPT_LANG: "fr", LANG: "fr_FR" }), "en");
+  assert.throws(() => resolveLang("de", {}), /--lang takes en or fr, not "de"\./);
+  assert.throws(
+    () => resolveLang(undefined, { MINIGPT_LANG: "es" }),
+    /MINIGPT_LANG takes en or fr/,
+  );
+});
+
+Deno.test("every lab title and step title outside the still-English list is in both languages", async () => {
+  for (const entry of LABS) {
+    const lab = await entry.load();
+    const texts: [string, Localized][] = [
+      ["registry title", entry.title],
+      ["title", lab.title],
+      ...lab.steps.map((s, i): [string, Localized] => [`step ${i + 1}`, s.title]),
+    ];
+    const problems = texts.map(([where, t]) => [where, incomplete(t)]).filter(([, p]) => p);
+    if (STILL_ENGLISH_LABS.includes(lab.id)) {
+      assert.ok(
+        texts.some(([, t]) => typeof t === "string"),
+        `lab ${lab.id} has every title in both languages: remove it from STILL_ENGLISH_LABS`,
+      );
+    } else {
+      assert.deepEqual(problems, [], `lab ${lab.id}`);
+    }
+  }
+});
+
+Deno.test("every exercise outside the still-English list has its title and hint in both languages", () => {
+  for (const ex of CATALOG) {
+    const problems = [["title", incomplete(ex.title)], ["hint", incomplete(ex.hint)]]
+      .filter(([, p]) => p);
+    if (STILL_ENGLISH_EXERCISES.includes(ex.id)) {
+      assert.ok(
+        typeof ex.title === "string" || typeof ex.hint === "string",
+        `exercise ${ex.id} is in both languages: remove it from STILL_ENGLISH_EXERCISES`,
+      );
+    } else {
+      assert.deepEqual(problems, [], `exercise ${ex.id}`);
+    }
+  }
+});
+
+Deno.test("no text in the sources leaves one of its languages empty", async () => {
+  const empty = /\b(en|fr): (""|``|'')/;
+  const found: string[] = [];
+  for (const dir of ["lib", "labs"]) {
+    for await (const path of walk(`${ROOT}/${dir}`)) {
+      const lines = (await Deno.readTextFile(path)).split("\n");
+      lines.forEach((l, i) =>
+        empty.test(l) && found.push(`${path.slice(ROOT.length + 1)}:${i + 1}`)
+      );
+    }
+  }
+  assert.deepEqual(found, []);
+});
+
+Deno.test("every command's --help tells how to choose the language; a bad --lang is one sentence", async () => {
+  for (const command of ["lab", "list", "hint", "watch", "reset", "grade", "doctor", "chat"]) {
+    const run = await runCli([command, "--help"]);
+    assert.equal(run.code, 0, command);
+    assert.match(run.stdout, /--lang fr\|en .*MINIGPT_LANG.*\n.*LANG: fr… is French; else English/);
+  }
+  const bad = await runCli(["list", "--lang", "de"]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim(), '--lang takes en or fr, not "de".');
+});
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) yield* walk(path);
+    else if (e.name.endsWith(".ts")) yield path;
+  }
+}
