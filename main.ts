@@ -61,20 +61,29 @@ const COMMANDS: Record<string, Command> = {
     async run(values, positionals) {
       const which = positionals[0];
       if (!which) {
-        throw new UserError(
-          `Say which lab to run, for example \`deno task lab 00\`; ${labNames()}.`,
-        );
+        throw new UserError(tr({
+          en: `Say which lab to run, for example \`deno task lab 00\`; ${labNames()}.`,
+          fr: `Dis quel lab lancer, par exemple \`deno task lab 00\` : ${labNames()}.`,
+        }));
       }
       const outRoot = typeof values.out === "string" ? absolute(values.out) : `${Deno.cwd()}/out`;
       if (which === "all") return await runAll(outRoot);
       const entry = findLab(which);
-      if (!entry) throw new UserError(`There is no lab "${which}"; ${labNames()}.`);
+      if (!entry) {
+        throw new UserError(tr({
+          en: `There is no lab "${which}"; ${labNames()}.`,
+          fr: `Il n'y a pas de lab « ${which} » : ${labNames()}.`,
+        }));
+      }
       const lab = await entry.load();
       const from = values.from === undefined ? 1 : Number(values.from);
       if (!Number.isInteger(from) || from < 1 || from > lab.steps.length) {
-        throw new UserError(
-          `--from ${values.from} is not a step of lab ${lab.id}; it has steps 1 to ${lab.steps.length}.`,
-        );
+        throw new UserError(tr({
+          en:
+            `--from ${values.from} is not a step of lab ${lab.id}; it has steps 1 to ${lab.steps.length}.`,
+          fr:
+            `--from ${values.from} n'est pas une étape du lab ${lab.id} : il a les étapes 1 à ${lab.steps.length}.`,
+        }));
       }
       const result = await runLab(lab, {
         reference: values.reference === true,
@@ -90,17 +99,19 @@ const COMMANDS: Record<string, Command> = {
     usage: "deno task list",
     options: {},
     async run() {
-      const rows: (string | number)[][] = [["exercise", "title", "status", "points"]];
+      const rows: (string | number)[][] = [
+        tr({ en: "exercise|title|status|points", fr: "exercice|titre|état|points" }).split("|"),
+      ];
       let done = 0;
       for (const entry of LABS) {
         for (const ex of CATALOG.filter((e) => e.id.startsWith(entry.id + "."))) {
           const { status } = await checkStudent(ex);
           if (status === "pass") done++;
           const label = status === "pass"
-            ? paint("green", "done")
+            ? paint("green", tr({ en: "done", fr: "réussi" }))
             : status === "todo"
-            ? paint("dim", "not started")
-            : paint("red", "failing");
+            ? paint("dim", tr({ en: "not started", fr: "pas commencé" }))
+            : paint("red", tr({ en: "failing", fr: "en échec" }));
           rows.push([ex.id, tr(ex.title), label, ex.points]);
         }
       }
@@ -108,7 +119,10 @@ const COMMANDS: Record<string, Command> = {
       for (const entry of LABS) console.log(`  lab ${entry.id} · ${tr(entry.title)}`);
       console.log();
       console.log(table(rows));
-      console.log(`\n  ${done} of ${CATALOG.length} exercises done.`);
+      console.log(tr({
+        en: `\n  ${done} of ${CATALOG.length} exercises done.`,
+        fr: `\n  ${done} exercices réussis sur ${CATALOG.length}.`,
+      }));
       return 0;
     },
   },
@@ -119,7 +133,9 @@ const COMMANDS: Record<string, Command> = {
     run(_values, positionals) {
       const ex = exerciseFrom(positionals[0]);
       console.log(
-        `\n  ${paint("bold", `${ex.id} · ${tr(ex.title)}`)}  (${ex.file}, function ${ex.symbol})\n`,
+        `\n  ${paint("bold", `${ex.id} · ${tr(ex.title)}`)}  (${ex.file}, ${
+          tr({ en: "function", fr: "fonction" })
+        } ${ex.symbol})\n`,
       );
       console.log(wrap(tr(ex.hint), 92, "  "));
       return Promise.resolve(0);
@@ -224,27 +240,39 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       const current = await Deno.readTextFile(path).catch(() => "");
       const restored = restoreFunction(current, await pristineStarter(ex.file), ex.symbol);
       if (restored === current) {
-        console.log(`${ex.symbol} in ${ex.file} is already the starter; nothing to do.`);
+        console.log(tr({
+          en: `${ex.symbol} in ${ex.file} is already the starter; nothing to do.`,
+          fr: `${ex.symbol} dans ${ex.file} est déjà le squelette de départ : rien à faire.`,
+        }));
         return 0;
       }
       if (values.yes !== true) {
         if (!Deno.stdin.isTerminal()) {
-          throw new UserError(
-            `Resetting ${ex.id} erases your ${ex.symbol}; run it in a terminal to confirm, or add --yes.`,
-          );
+          throw new UserError(tr({
+            en:
+              `Resetting ${ex.id} erases your ${ex.symbol}; run it in a terminal to confirm, or add --yes.`,
+            fr:
+              `Réinitialiser ${ex.id} efface ton ${ex.symbol} : lance-le dans un terminal pour confirmer, ou ajoute --yes.`,
+          }));
         }
         if (
-          !confirm(
-            `Replace your ${ex.symbol} in ${ex.file} with the starter? Your code for it will be lost.`,
-          )
+          !confirm(tr({
+            en:
+              `Replace your ${ex.symbol} in ${ex.file} with the starter? Your code for it will be lost.`,
+            fr:
+              `Remplacer ton ${ex.symbol} dans ${ex.file} par le squelette de départ ? Ton code sera perdu.`,
+          }))
         ) {
-          console.log("Nothing changed.");
+          console.log(tr({ en: "Nothing changed.", fr: "Rien n'a changé." }));
           return 1;
         }
       }
       await Deno.writeTextFile(path, restored);
       await forgetProgress(ex.id);
-      console.log(`${ex.symbol} in ${ex.file} is back to its starter.`);
+      console.log(tr({
+        en: `${ex.symbol} in ${ex.file} is back to its starter.`,
+        fr: `${ex.symbol} dans ${ex.file} est revenu à son squelette de départ.`,
+      }));
       return 0;
     },
   },
@@ -522,17 +550,22 @@ function backendFlag(values: Record<string, unknown>): BackendName {
 }
 
 function labNames(): string {
-  return `the labs are ${LABS.map((l) => l.id).join(", ")} (or "all")`;
+  const ids = LABS.map((l) => l.id).join(", ");
+  return tr({ en: `the labs are ${ids} (or "all")`, fr: `les labs sont ${ids} (ou « all »)` });
 }
 
 function exerciseFrom(id: string | undefined): Exercise {
   const ex = id ? findExercise(id) : undefined;
   if (!ex) {
-    throw new UserError(
-      `${id ? `There is no exercise "${id}"` : "Say which exercise"}; the exercises are ${
-        CATALOG.map((e) => e.id).join(", ")
-      }.`,
-    );
+    const ids = CATALOG.map((e) => e.id).join(", ");
+    throw new UserError(tr({
+      en: `${
+        id ? `There is no exercise "${id}"` : "Say which exercise"
+      }; the exercises are ${ids}.`,
+      fr: `${
+        id ? `Il n'y a pas d'exercice « ${id} »` : "Dis quel exercice"
+      } : les exercices sont ${ids}.`,
+    }));
   }
   return ex;
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { CATALOG } from "../labs/catalog/mod.ts";
 import { LABS } from "../labs/mod.ts";
-import { type Localized, resolveLang } from "../lib/i18n.ts";
+import { closeCase, type Exercise } from "../lib/course/exercise.ts";
+import { type Lab, runLab, step } from "../lib/course/lab.ts";
+import { type Localized, resolveLang, setLang } from "../lib/i18n.ts";
 import { ROOT, runCli } from "./helpers.ts";
 
 /**
@@ -118,3 +120,49 @@ async function* walk(dir: string): AsyncGenerator<string> {
     else if (e.name.endsWith(".ts")) yield path;
   }
 }
+
+Deno.test("in French the runner says Étape, hands over with attendu, obtenu, the first difference and --from", async () => {
+  const exercise: Exercise<(x: number[]) => number[]> = {
+    id: "98.1",
+    title: { en: "Doubling", fr: "Doubler" },
+    file: "labs/exercises/00_intro.ts",
+    symbol: "softmax", // a starter that throws TODO: the run must stop here
+    hint: { en: "What does 2 × x give?", fr: "Que donne 2 × x ?" },
+    points: 1,
+    reference: (x) => x.map((v) => 2 * v),
+    check: (f) => [closeCase("double([1, 2])", f([1, 2]), [2, 4])],
+  };
+  const lab: Lab = {
+    id: "98",
+    slug: "98_demo",
+    title: { en: "Demo", fr: "Démo" },
+    exercises: [exercise as Exercise],
+    steps: [
+      step({ en: "Hello", fr: "Bonjour" }, (c) => c.say({ en: "Hi.", fr: "Salut." })),
+      step({ en: "Your code", fr: "Ton code" }, async (c) => void await c.exercise("98.1")),
+    ],
+  };
+  const lines: string[] = [];
+  setLang("fr");
+  try {
+    const r = await runLab(lab, { outRoot: await Deno.makeTempDir(), print: (l) => lines.push(l) });
+    assert.equal(r.status, "stopped at an exercise");
+    assert.deepEqual(r.englishOnly, []);
+    const out = lines.join("\n");
+    for (
+      const s of [
+        "── Étape 1/2 · Bonjour",
+        "Salut.",
+        "── À toi · exercice 98.1 · Doubler",
+        "attendu   [2, 4]",
+        "obtenu    pas encore écrit",
+        "indice : Que donne 2 × x ?",
+        "deno task lab 98 --from 2 pour reprendre ici",
+      ]
+    ) assert.ok(out.includes(s), `${s}\n---\n${out}`);
+    const wrong = closeCase("f()", [1, 5, 3], [1, 2, 3]);
+    assert.equal(wrong.got, "[1, 5, 3] (première différence à l'indice 1 : 5 au lieu de 2)");
+  } finally {
+    setLang("en");
+  }
+});

@@ -7,7 +7,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
-import type { Localized } from "../i18n.ts";
+import { type Localized, tr } from "../i18n.ts";
 import { borrowedModules } from "./own_code.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -82,8 +82,13 @@ export async function runCheck<F extends AnyFunction>(
     const first = await firstReferenceCase(exercise);
     const failure: Case = {
       what: first?.what ?? `${exercise.symbol}(…)`,
-      expected: first?.expected ?? "a result",
-      got: todo ? `not written yet (${message})` : `it threw ${errorName(err)}: ${message}`,
+      expected: first?.expected ?? tr({ en: "a result", fr: "un résultat" }),
+      got: todo
+        ? tr({ en: `not written yet (${message})`, fr: `pas encore écrit (${message})` })
+        : tr({
+          en: `it threw ${errorName(err)}: ${message}`,
+          fr: `elle a levé ${errorName(err)} : ${message}`,
+        }),
       passed: false,
     };
     return { status: todo ? "todo" : "fail", cases: [failure], failure };
@@ -121,11 +126,21 @@ export async function loadStudentFunction<F extends AnyFunction>(
     mod = await import(pathToFileURL(`${root}/${exercise.file}`).href);
   } catch (err) {
     const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    return { error: `${exercise.file} does not load: ${message}` };
+    return {
+      error: tr({
+        en: `${exercise.file} does not load: ${message}`,
+        fr: `${exercise.file} ne se charge pas : ${message}`,
+      }),
+    };
   }
   const fn = mod[exercise.symbol];
   if (typeof fn !== "function") {
-    return { error: `${exercise.file} does not export a function named ${exercise.symbol}.` };
+    return {
+      error: tr({
+        en: `${exercise.file} does not export a function named ${exercise.symbol}.`,
+        fr: `${exercise.file} n'exporte pas de fonction nommée ${exercise.symbol}.`,
+      }),
+    };
   }
   return fn as F;
 }
@@ -151,7 +166,7 @@ export async function checkStudent<F extends AnyFunction>(
   if (typeof fn !== "function") {
     const failure: Case = {
       what: `import { ${exercise.symbol} } from "${exercise.file}"`,
-      expected: "the module to load",
+      expected: tr({ en: "the module to load", fr: "que le module se charge" }),
       got: fn.error,
       passed: false,
     };
@@ -180,8 +195,14 @@ export async function ownCodeFailure(
   const borrowed = await borrowedModules(exercise.file, [root, REPO_ROOT]);
   if (borrowed.length === 0) return undefined;
   const failure: Case = {
-    what: `what ${exercise.file} imports at run time`,
-    expected: "your own code: import only types from the library (import type { … })",
+    what: tr({
+      en: `what ${exercise.file} imports at run time`,
+      fr: `ce que ${exercise.file} importe à l'exécution`,
+    }),
+    expected: tr({
+      en: "your own code: import only types from the library (import type { … })",
+      fr: "ton propre code : de la bibliothèque, importe seulement des types (import type { … })",
+    }),
     got: borrowed.join(", "),
     passed: false,
   };
@@ -247,20 +268,35 @@ export function closeCase(
     passed: false,
   });
   if (typeof expected === "number") {
-    if (typeof got !== "number") return fail(`${show(got)} (a ${typeof got}, not a number)`);
+    if (typeof got !== "number") {
+      return fail(tr({
+        en: `${show(got)} (a ${typeof got}, not a number)`,
+        fr: `${show(got)} (de type ${typeof got}, pas un nombre)`,
+      }));
+    }
     const ok = Math.abs(got - expected) <= tolerance;
     return { what, expected: expectedText, got: show(got), passed: ok };
   }
   const isArrayLike = Array.isArray(got) || (ArrayBuffer.isView(got) && !(got instanceof DataView));
-  if (!isArrayLike) return fail(`${show(got)} (not an array)`);
+  if (!isArrayLike) {
+    return fail(tr({ en: `${show(got)} (not an array)`, fr: `${show(got)} (pas un tableau)` }));
+  }
   const arr = got as ArrayLike<unknown>;
   if (arr.length !== expected.length) {
-    return fail(`${show(got)} (length ${arr.length}, expected ${expected.length})`);
+    return fail(tr({
+      en: `${show(got)} (length ${arr.length}, expected ${expected.length})`,
+      fr: `${show(got)} (longueur ${arr.length}, attendue ${expected.length})`,
+    }));
   }
   for (let i = 0; i < expected.length; i++) {
     const g = arr[i];
     if (typeof g !== "number" || !(Math.abs(g - expected[i]) <= tolerance)) {
-      return fail(`${show(got)} (differs at index ${i}: ${show(g)} vs ${show(expected[i])})`);
+      return fail(tr({
+        en: `${show(got)} (differs at index ${i}: ${show(g)} vs ${show(expected[i])})`,
+        fr: `${show(got)} (première différence à l'indice ${i} : ${show(g)} au lieu de ${
+          show(expected[i])
+        })`,
+      }));
     }
   }
   return { what, expected: expectedText, got: show(got), passed: true };

@@ -71,7 +71,10 @@ export class ExerciseStop extends Error {
     readonly result: CheckResult,
     readonly stepIndex: number,
   ) {
-    super(`Exercise ${exercise.id} does not pass yet.`);
+    super(tr({
+      en: `Exercise ${exercise.id} does not pass yet.`,
+      fr: `L'exercice ${exercise.id} ne passe pas encore.`,
+    }));
     this.name = "ExerciseStop";
   }
 }
@@ -161,31 +164,58 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       )),
     async chart(name, spec) {
       const path = await report.chart(currentStep, name, spec);
-      print(paint("cyan", `  ▸ chart: ${relative(path)}`));
+      print(
+        paint(
+          "cyan",
+          tr({ en: `  ▸ chart: ${relative(path)}`, fr: `  ▸ graphique : ${relative(path)}` }),
+        ),
+      );
     },
     async sample(name, title, text) {
       const path = await report.sample(currentStep, name, title, text);
-      print(paint("cyan", `  ▸ sample: ${relative(path)}`));
+      print(
+        paint(
+          "cyan",
+          tr({ en: `  ▸ sample: ${relative(path)}`, fr: `  ▸ extrait : ${relative(path)}` }),
+        ),
+      );
     },
     async exercise<F>(id: string): Promise<F> {
       const ex = lab.exercises.find((e) => e.id === id);
-      if (!ex) throw new Error(`Lab ${lab.id} has no exercise ${id}.`);
+      if (!ex) {
+        throw new Error(tr({
+          en: `Lab ${lab.id} has no exercise ${id}.`,
+          fr: `Le lab ${lab.id} n'a pas d'exercice ${id}.`,
+        }));
+      }
       if (reference) return ex.reference as F;
       const result = await checkStudent(ex, options.studentRoot);
       if (result.status !== "pass" || !result.impl) {
         throw new ExerciseStop(ex, result, currentIndex);
       }
-      print(paint("green", `  ✓ exercise ${ex.id} · ${tr(ex.title)}: your code passes`));
+      print(paint(
+        "green",
+        tr({
+          en: `  ✓ exercise ${ex.id} · ${tr(ex.title)}: your code passes`,
+          fr: `  ✓ exercice ${ex.id} · ${tr(ex.title)} : ton code passe`,
+        }),
+      ));
       return result.impl as F;
     },
   };
 
   print(
     paint("bold", `\nLab ${lab.id} · ${tr(lab.title)}`) +
-      (reference ? paint("dim", "  (reference)") : ""),
+      (reference ? paint("dim", tr({ en: "  (reference)", fr: "  (référence)" })) : ""),
   );
   if (options.pause && !Deno.stdin.isTerminal()) {
-    print(paint("dim", "  (--step: stdin is not a terminal, so the steps run without waiting)"));
+    print(paint(
+      "dim",
+      tr({
+        en: "  (--step: stdin is not a terminal, so the steps run without waiting)",
+        fr: "  (--step : l'entrée n'est pas un terminal, les étapes s'enchaînent sans attendre)",
+      }),
+    ));
   }
   let stepsRun = 0;
   let status: RunResult["status"] = "complete";
@@ -196,7 +226,13 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       const title = local(s.title);
       currentStep = `${i + 1}. ${title}`;
       currentIndex = i + 1;
-      print("\n" + paint("bold", `── Step ${i + 1}/${lab.steps.length} · ${title}`));
+      print(
+        "\n" +
+          paint(
+            "bold",
+            `── ${tr({ en: "Step", fr: "Étape" })} ${i + 1}/${lab.steps.length} · ${title}`,
+          ),
+      );
       await s.run(ctx);
       stepsRun++;
       if (options.pause && Deno.stdin.isTerminal() && i + 1 < lab.steps.length) {
@@ -215,7 +251,10 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   if (stoppedAt) {
     print(yourTurn(lab, stoppedAt));
   } else {
-    print("\n" + paint("green", `Lab ${lab.id} complete.`) + ` Report: ${relative(index)}`);
+    print(
+      "\n" + paint("green", tr({ en: `Lab ${lab.id} complete.`, fr: `Lab ${lab.id} terminé.` })) +
+        tr({ en: ` Report: ${relative(index)}`, fr: ` Compte rendu : ${relative(index)}` }),
+    );
   }
   return { status, stepsRun, stoppedAt, index, ms: performance.now() - t0, englishOnly };
 }
@@ -225,24 +264,39 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
   const { exercise: ex, result } = stop;
   const f = result.failure!;
   const started = result.status !== "todo";
-  const lines = [
-    "",
-    paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${tr(ex.title)}`),
-    `  Write ${paint("bold", ex.symbol)} in ${paint("bold", ex.file)}.` +
-    (started ? "" : " It is still the starter (it throws TODO)."),
-    "",
-    `    checked   ${f.what}`,
-    `    expected  ${f.expected}`,
-    `    got       ${f.got}`,
-    "",
-    wrap(`hint: ${tr(ex.hint)}`, 92, "  "),
-    "",
-    `  Then run ${
-      paint("bold", `deno task lab ${lab.id} --from ${stop.stepIndex}`)
-    } to pick up here` +
-    ` (or ${paint("bold", `deno task hint ${ex.id}`)} to see the hint again).`,
-  ];
-  return lines.join("\n");
+  const from = paint("bold", `deno task lab ${lab.id} --from ${stop.stepIndex}`);
+  const hint = paint("bold", `deno task hint ${ex.id}`);
+  const lines = tr({
+    en: [
+      "",
+      paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${tr(ex.title)}`),
+      `  Write ${paint("bold", ex.symbol)} in ${paint("bold", ex.file)}.` +
+      (started ? "" : " It is still the starter (it throws TODO)."),
+      "",
+      `    checked   ${f.what}`,
+      `    expected  ${f.expected}`,
+      `    got       ${f.got}`,
+      "",
+      wrap(`hint: ${tr(ex.hint)}`, 92, "  "),
+      "",
+      `  Then run ${from} to pick up here (or ${hint} to see the hint again).`,
+    ].join("\n"),
+    fr: [
+      "",
+      paint(["bold", "yellow"], `── À toi · exercice ${ex.id} · ${tr(ex.title)}`),
+      `  Écris ${paint("bold", ex.symbol)} dans ${paint("bold", ex.file)}.` +
+      (started ? "" : " C'est encore le squelette de départ (il lève TODO)."),
+      "",
+      `    vérifié   ${f.what}`,
+      `    attendu   ${f.expected}`,
+      `    obtenu    ${f.got}`,
+      "",
+      wrap(`indice : ${tr(ex.hint)}`, 92, "  "),
+      "",
+      `  Puis lance ${from} pour reprendre ici (ou ${hint} pour revoir l'indice).`,
+    ].join("\n"),
+  });
+  return lines;
 }
 
 function relative(path: string): string {
@@ -251,7 +305,11 @@ function relative(path: string): string {
 }
 
 async function waitForEnter(): Promise<void> {
-  Deno.stdout.writeSync(new TextEncoder().encode(paint("dim", "  ⏎ Enter for the next step… ")));
+  const prompt = tr({
+    en: "  ⏎ Enter for the next step… ",
+    fr: "  ⏎ Entrée pour l'étape suivante… ",
+  });
+  Deno.stdout.writeSync(new TextEncoder().encode(paint("dim", prompt)));
   const buf = new Uint8Array(64);
   await Deno.stdin.read(buf);
 }

@@ -9,6 +9,7 @@
  * A defect of the grader or the catalog throws GraderError instead: no result can be trusted then.
  * @module
  */
+import { tr } from "../i18n.ts";
 import type { Case, Exercise } from "../course/exercise.ts";
 import { ownCodeFailure, REPO_ROOT } from "../course/exercise.ts";
 import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
@@ -134,7 +135,7 @@ export async function gradeExercise(
 ): Promise<TestResult> {
   const base = {
     id: exercise.id,
-    name: `${exercise.id} ${exercise.title}`,
+    name: `${exercise.id} ${tr(exercise.title)}`,
     maxPoints: exercise.points,
   };
   const path = `${dir}/${exercise.file}`;
@@ -144,7 +145,10 @@ export async function gradeExercise(
     return {
       ...base,
       status: "error",
-      message: `${exercise.file} is missing from the submission.`,
+      message: tr({
+        en: `${exercise.file} is missing from the submission.`,
+        fr: `${exercise.file} manque dans le rendu.`,
+      }),
       output: "",
       points: 0,
       passedCases: 0,
@@ -158,7 +162,10 @@ export async function gradeExercise(
     return {
       ...base,
       status: "fail",
-      message: `${borrowing.what}: expected ${borrowing.expected}, got ${borrowing.got}.`,
+      message: tr({
+        en: `${borrowing.what}: expected ${borrowing.expected}, got ${borrowing.got}.`,
+        fr: `${borrowing.what} : attendu ${borrowing.expected}, obtenu ${borrowing.got}.`,
+      }),
       output: "",
       points: 0,
       passedCases: 0,
@@ -204,9 +211,16 @@ export async function gradeExercise(
     totalCases: 0,
   });
   const report = run.report;
-  if (!report) return errorResult(`No result: ${run.problem}.`);
+  if (!report) {
+    return errorResult(
+      tr({ en: `No result: ${run.problem}.`, fr: `Aucun résultat : ${run.problem}.` }),
+    );
+  }
   if (report.kind === "load-error") {
-    return errorResult(`${exercise.file} does not load: ${report.message}`);
+    return errorResult(tr({
+      en: `${exercise.file} does not load: ${report.message}`,
+      fr: `${exercise.file} ne se charge pas : ${report.message}`,
+    }));
   }
   const { cases, todo } = report.kind === "cases"
     ? { cases: report.result.cases, todo: report.result.status === "todo" }
@@ -220,10 +234,21 @@ export async function gradeExercise(
     ...common,
     status: failure ? "fail" : "pass",
     message: todo
-      ? `Not started: ${exercise.symbol} still throws its TODO.`
+      ? tr({
+        en: `Not started: ${exercise.symbol} still throws its TODO.`,
+        fr: `Pas commencé : ${exercise.symbol} lève encore son TODO.`,
+      })
       : failure
-      ? `${passed}/${cases.length} cases pass. ${failure.what}: expected ${failure.expected}, got ${failure.got}`
-      : `${passed}/${cases.length} cases pass.`,
+      ? tr({
+        en:
+          `${passed}/${cases.length} cases pass. ${failure.what}: expected ${failure.expected}, got ${failure.got}`,
+        fr:
+          `${passed}/${cases.length} cas passent. ${failure.what} : attendu ${failure.expected}, obtenu ${failure.got}`,
+      })
+      : tr({
+        en: `${passed}/${cases.length} cases pass.`,
+        fr: `${passed}/${cases.length} cas passent.`,
+      }),
     points: todo ? 0 : round2(exercise.points * passed / cases.length),
     passedCases: passed,
     totalCases: cases.length,
