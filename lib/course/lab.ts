@@ -25,7 +25,7 @@ export interface StepContext {
   /** Writes `<name>.vl.json` and `<name>.svg` and puts the chart in the lab's report. */
   chart(name: string, spec: VegaLiteSpec): Promise<void>;
   /** Writes `<name>.txt` and puts the text in the lab's report. */
-  sample(name: string, title: string, text: string): Promise<void>;
+  sample(name: string, title: Localized, text: string): Promise<void>;
   /**
    * The implementation of exercise `id`: the student's once it passes its check (the lab stops
    * here if it does not), or the library's with `--reference`.
@@ -131,9 +131,9 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const report = new LabReport(
     options.outRoot ?? `${Deno.cwd()}/out`,
     lab.slug,
-    `${lab.id} · ${tr(lab.title)}`,
+    { en: `${lab.id} · ${tr(lab.title, "en")}`, fr: `${lab.id} · ${tr(lab.title, "fr")}` },
+    { titles: lab.steps.map((s) => s.title), from },
   );
-  let currentStep = "";
   let currentIndex = 0;
   const englishOnly: string[] = [];
   const local = (text: Localized | string | number): string => {
@@ -145,25 +145,31 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const ctx: StepContext = {
     reference,
     outDir: report.dir,
-    say: (text) =>
+    say(text) {
+      report.text(text);
       print(
         local(text).trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  "))
           .join(
             "\n\n",
           ),
-      ),
-    show: (text) =>
-      print(tr(text).replace(/^\n+|\s+$/g, "").split("\n").map((l) => "    " + l).join("\n")),
-    table: (rows) =>
+      );
+    },
+    show(text) {
+      report.code(text);
+      print(tr(text).replace(/^\n+|\s+$/g, "").split("\n").map((l) => "    " + l).join("\n"));
+    },
+    table(rows) {
+      report.table(rows);
       print(table(
         // Only the header is prose; cells are values, names and examples.
         rows.map((row, i) =>
           row.map((c) => (i === 0 ? local(c) : typeof c === "object" ? tr(c) : c))
         ),
         "    ",
-      )),
+      ));
+    },
     async chart(name, spec) {
-      const path = await report.chart(currentStep, name, spec);
+      const path = await report.chart(name, spec);
       print(
         paint(
           "cyan",
@@ -172,7 +178,7 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       );
     },
     async sample(name, title, text) {
-      const path = await report.sample(currentStep, name, title, text);
+      const path = await report.sample(name, title, text);
       print(
         paint(
           "cyan",
@@ -191,8 +197,19 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       if (reference) return ex.reference as F;
       const result = await checkStudent(ex, options.studentRoot);
       if (result.status !== "pass" || !result.impl) {
+        const f = result.failure;
+        report.exercise({
+          id: ex.id,
+          title: ex.title,
+          status: result.status === "todo" ? "todo" : "fail",
+          what: f?.what,
+          expected: f?.expected,
+          got: f?.got,
+          hint: ex.hint,
+        });
         throw new ExerciseStop(ex, result, currentIndex);
       }
+      report.exercise({ id: ex.id, title: ex.title, status: "pass" });
       print(paint(
         "green",
         tr({
@@ -224,8 +241,8 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
     for (let i = from - 1; i < lab.steps.length; i++) {
       const s = lab.steps[i];
       const title = local(s.title);
-      currentStep = `${i + 1}. ${title}`;
       currentIndex = i + 1;
+      report.step(currentIndex, s.title);
       print(
         "\n" +
           paint(
