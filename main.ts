@@ -29,7 +29,7 @@ import {
 } from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
 import { runLab, type RunResult } from "./lib/course/lab.ts";
-import { LANG_HELP, resolveLang, setLang, tr } from "./lib/i18n.ts";
+import { lang, LANG_HELP, resolveLang, setLang, tr } from "./lib/i18n.ts";
 import { paint, table, wrap } from "./lib/term.ts";
 
 /** A subcommand: its flags, its help text and what it does. */
@@ -278,19 +278,20 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   },
   release: {
     summary: "instructors: write the student release (no solutions) to a new folder",
-    usage: `deno task release --out DIR
+    usage: `deno task release --out DIR [--lang fr|en]
 
   Copies the repository's files (git's list) to DIR, leaving out
     ${NOT_RELEASED.join(", ")},
   adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
-  that nothing refers to the solutions and that every starter grades as not started.`,
+  that nothing refers to the solutions and that every starter grades as not started.
+  With --lang fr the starters' instructions are in French.`,
     options: { out: { type: "string" } },
     async run(values) {
       if (typeof values.out !== "string") {
         throw new UserError("Say where to write the release, for example --out ../minigpt-class.");
       }
       const out = absolute(values.out);
-      const files = await buildRelease(CATALOG, out);
+      const files = await buildRelease(CATALOG, out, undefined, lang());
       console.log(`Student release written to ${out} (${files} files, no solutions).`);
       return 0;
     },

@@ -4,29 +4,10 @@ import { LABS } from "../labs/mod.ts";
 import { closeCase, type Exercise } from "../lib/course/exercise.ts";
 import { type Lab, runLab, step } from "../lib/course/lab.ts";
 import { type Localized, resolveLang, setLang } from "../lib/i18n.ts";
+import { commentText, localizeStarter, promptComment } from "../lib/grade/starter_text.ts";
 import { ROOT, runCli } from "./helpers.ts";
 
-/**
- * What is still English only, lab by lab and exercise by exercise. Only these may use plain
- * strings where a `{ en, fr }` text belongs; the tests below fail when a text outside them is in
- * one language, and when one of them is translated but still listed. The lists only shrink.
- */
-const STILL_ENGLISH_LABS = [
-  "00",
-  "01",
-  "02",
-  "03",
-  "04",
-  "05",
-  "06",
-  "07",
-  "08",
-  "09",
-  "10",
-  "11",
-  "12",
-];
-const STILL_ENGLISH_EXERCISES = CATALOG.map((e) => e.id);
+import { STILL_ENGLISH_EXERCISES, STILL_ENGLISH_LABS } from "./i18n_status.ts";
 
 /** Why `text` is not a whole text in both languages, or undefined when it is. */
 function incomplete(text: Localized | undefined): string | undefined {
@@ -73,10 +54,24 @@ Deno.test("every lab title and step title outside the still-English list is in b
   }
 });
 
-Deno.test("every exercise outside the still-English list has its title and hint in both languages", () => {
+Deno.test("every exercise outside the still-English list has its title, hint and prompt in both languages", async () => {
   for (const ex of CATALOG) {
-    const problems = [["title", incomplete(ex.title)], ["hint", incomplete(ex.hint)]]
-      .filter(([, p]) => p);
+    const problems = [
+      ["title", incomplete(ex.title)],
+      ["hint", incomplete(ex.hint)],
+      ["prompt", incomplete(ex.prompt)],
+    ].filter(([, p]) => p);
+    if (ex.prompt && typeof ex.prompt !== "string") {
+      // The English prompt is the starter's own comment: editing one shows the other is due.
+      const source = await Deno.readTextFile(`${ROOT}/${ex.file}`);
+      const at = promptComment(source, ex.symbol);
+      assert.ok(at, `${ex.id}: no comment above ${ex.symbol} in ${ex.file}`);
+      assert.equal(
+        commentText(source.slice(...at)),
+        `Exercise ${ex.id}: ${ex.prompt.en}`,
+        `${ex.id}: the catalog's English prompt and the starter's comment differ`,
+      );
+    }
     if (STILL_ENGLISH_EXERCISES.includes(ex.id)) {
       assert.ok(
         typeof ex.title === "string" || typeof ex.hint === "string",
@@ -164,5 +159,28 @@ Deno.test("in French the runner says Étape, hands over with attendu, obtenu, th
     assert.equal(wrong.got, "[1, 5, 3] (première différence à l'indice 1 : 5 au lieu de 2)");
   } finally {
     setLang("en");
+  }
+});
+
+Deno.test("a French release's starters carry French instructions and the same code", async () => {
+  const files = [
+    ...new Set(CATALOG.filter((e) => !STILL_ENGLISH_EXERCISES.includes(e.id)).map((e) => e.file)),
+  ];
+  assert.ok(files.length > 0);
+  const code = (text: string) => text.replace(/\/\*\*[\s\S]*?\*\//g, "").replace(/\s+/g, " ");
+  for (const file of files) {
+    const source = await Deno.readTextFile(`${ROOT}/${file}`);
+    const own = CATALOG.filter((e) => e.file === file);
+    const french = localizeStarter(source, own, "fr");
+    assert.equal(code(french), code(source), file);
+    assert.match(french, /Exercices du lab \d\d\. Remplace chaque `throw new Error\("TODO …"\)`/);
+    for (const ex of own.filter((e) => typeof e.prompt === "object")) {
+      const at = promptComment(french, ex.symbol)!;
+      assert.equal(
+        commentText(french.slice(...at)),
+        `Exercice ${ex.id} : ${(ex.prompt as { fr: string }).fr}`,
+      );
+    }
+    assert.equal(localizeStarter(source, own, "en"), source);
   }
 });

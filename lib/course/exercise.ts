@@ -33,6 +33,11 @@ export interface Exercise<F extends AnyFunction = AnyFunction> {
   symbol: string;
   /** A question that points the way without giving the answer. */
   hint: Localized;
+  /**
+   * What to write, as the starter's comment above the function says it (without its
+   * "Exercise NN.M:"); the lab prints it when it hands over, a French release writes its French.
+   */
+  prompt?: Localized;
   /** Points when every case passes; partial credit is proportional to passing cases. */
   points: number;
   /** The library's own implementation, used by `--reference`. */

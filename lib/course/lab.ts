@@ -138,7 +138,8 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const englishOnly: string[] = [];
   const local = (text: Localized | string | number): string => {
     if (typeof text === "number") return String(text);
-    if (isEnglishOnly(text)) englishOnly.push(text.trim().slice(0, 60));
+    // Names and numbers ("GPT-3", "B × T") read the same in both languages; words do not.
+    if (isEnglishOnly(text) && /[a-z]{3,}/.test(text)) englishOnly.push(text.trim().slice(0, 60));
     return tr(text);
   };
 
@@ -289,6 +290,7 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
       paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${tr(ex.title)}`),
       `  Write ${paint("bold", ex.symbol)} in ${paint("bold", ex.file)}.` +
       (started ? "" : " It is still the starter (it throws TODO)."),
+      ...(ex.prompt ? [wrap(tr(ex.prompt), 92, "  ")] : []),
       "",
       `    checked   ${f.what}`,
       `    expected  ${f.expected}`,
@@ -303,6 +305,7 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
       paint(["bold", "yellow"], `── À toi · exercice ${ex.id} · ${tr(ex.title)}`),
       `  Écris ${paint("bold", ex.symbol)} dans ${paint("bold", ex.file)}.` +
       (started ? "" : " C'est encore le squelette de départ (il lève TODO)."),
+      ...(ex.prompt ? [wrap(tr(ex.prompt), 92, "  ")] : []),
       "",
       `    vérifié   ${f.what}`,
       `    attendu   ${f.expected}`,
