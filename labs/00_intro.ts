@@ -10,7 +10,7 @@ import { barChart } from "../lib/charts.ts";
 import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
 import { runDoctor } from "../lib/course/doctor.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
-import { tr } from "../lib/i18n.ts";
+import { tr, verbatim } from "../lib/i18n.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
 import { exercises } from "./catalog/00_intro.ts";
@@ -320,7 +320,7 @@ async function scale(ctx: StepContext) {
   const undisclosed = { en: "not disclosed", fr: "non divulgué" };
   const ourGpt = { en: "our mini-GPT", fr: "notre mini-GPT" };
   ctx.table([
-    ["", ourGpt, { en: "GPT-2 small", fr: "GPT-2 small" }, "GPT-3", "GPT-4"],
+    ["", ourGpt, verbatim("GPT-2 small"), "GPT-3", "GPT-4"],
     [{ en: "vocabulary", fr: "vocabulaire" }, "5,000", "50,257", "50,257", "~100k"],
     [
       { en: "embedding width", fr: "taille des embeddings" },
@@ -474,7 +474,7 @@ function whyFromScratch(ctx: StepContext) {
   `,
   });
   ctx.table([
-    [{ en: "lab", fr: "lab" }, { en: "what you build", fr: "ce que tu construis" }],
+    [verbatim("lab"), { en: "what you build", fr: "ce que tu construis" }],
     ["01", {
       en: "tokenization: text → numbers (byte-pair encoding)",
       fr: "la tokenization : texte → nombres (byte-pair encoding)",

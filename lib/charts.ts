@@ -145,6 +145,8 @@ export interface LineOptions {
   y: string;
   /** Field that splits the data into one line per value (default: a single line). */
   series?: string;
+  /** The legend's title (default: the `series` field's name). */
+  seriesTitle?: string;
   xTitle?: string;
   yTitle?: string;
   logX?: boolean;
@@ -187,7 +189,9 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
         title: o.yTitle ?? o.y,
         scale: o.logY ? { type: "log" } : { zero: false },
       },
-      ...(o.series ? { color: { field: o.series, type: "nominal" } } : {}),
+      ...(o.series
+        ? { color: { field: o.series, type: "nominal", title: o.seriesTitle ?? o.series } }
+        : {}),
     },
   };
 }

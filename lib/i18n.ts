@@ -51,6 +51,19 @@ export function tr(text: Localized, l: Lang = current): string {
   return typeof text === "string" ? text : text[l];
 }
 
+/**
+ * A text that reads the same in both languages: a name, an example word, a formula.
+ *
+ * @example
+ * ```ts
+ * import { verbatim } from "./i18n.ts";
+ * console.assert(verbatim("souris").fr === "souris");
+ * ```
+ */
+export function verbatim(text: string): Text {
+  return { en: text, fr: text };
+}
+
 /** True when `text` is a plain string: English only. */
 export function isEnglishOnly(text: Localized): text is string {
   return typeof text === "string";

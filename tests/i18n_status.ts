@@ -10,7 +10,6 @@
 export const STILL_ENGLISH_LABS: string[] = [
   "01",
   "02",
-  "03",
   "04",
   "05",
   "06",
@@ -31,8 +30,6 @@ export const STILL_ENGLISH_EXERCISES: string[] = [
   "01.5",
   "02.1",
   "02.2",
-  "03.1",
-  "03.2",
   "04.1",
   "04.2",
   "05.1",
