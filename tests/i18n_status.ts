@@ -10,7 +10,6 @@
 export const STILL_ENGLISH_LABS: string[] = [
   "01",
   "02",
-  "04",
   "05",
   "06",
   "07",
@@ -30,8 +29,6 @@ export const STILL_ENGLISH_EXERCISES: string[] = [
   "01.5",
   "02.1",
   "02.2",
-  "04.1",
-  "04.2",
   "05.1",
   "05.2",
   "06.1",
