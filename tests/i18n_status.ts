@@ -10,7 +10,6 @@
 export const STILL_ENGLISH_LABS: string[] = [
   "01",
   "02",
-  "05",
   "06",
   "07",
   "08",
@@ -29,8 +28,6 @@ export const STILL_ENGLISH_EXERCISES: string[] = [
   "01.5",
   "02.1",
   "02.2",
-  "05.1",
-  "05.2",
   "06.1",
   "06.2",
   "07.1",
