@@ -93,7 +93,7 @@ export function localizeStarter(source: string, exercises: Exercise[], lang: Lan
   }
   const labId = exercises[0]?.id.split(".")[0];
   const opening = new RegExp(
-    `Lab ${labId} exercises\\. Replace each[\\s\\S]*?Hints: \`deno task hint ${labId}\\.1\`\\.`,
+    `Lab ${labId} exercises[^.]*\\. Replace each[\\s\\S]*?Hints: \`deno task hint ${labId}\\.1\`\\.`,
   );
   // The sentence spans lines of the comment: its French takes as many as it needs.
   const inner = docComment(header(labId, lang)).split("\n").slice(1, -1).join("\n")
