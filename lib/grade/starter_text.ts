@@ -44,7 +44,10 @@ function docComment(text: string, width = 100): string {
   for (const paragraph of text.split(/\n\s*\n/)) {
     if (lines.length) lines.push(" *");
     let line = " *";
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+    // Code in backticks stays on one line: its spaces do not break.
+    const words = paragraph.replace(/`[^`]*`/g, (code) => code.replace(/ /g, "\u00a0"))
+      .split(/\s+/).filter(Boolean).map((w) => w.replace(/\u00a0/g, " "));
+    for (const word of words) {
       if (line.length + 1 + word.length > width && line !== " *") {
         lines.push(line);
         line = " *";
