@@ -10,7 +10,6 @@
 export const STILL_ENGLISH_LABS: string[] = [
   "01",
   "02",
-  "06",
   "07",
   "09",
   "10",
