@@ -9,7 +9,6 @@
 /** Labs whose step titles and narration are not translated yet. */
 export const STILL_ENGLISH_LABS: string[] = [
   "01",
-  "07",
   "09",
   "10",
   "11",
