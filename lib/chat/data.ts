@@ -16,7 +16,7 @@
  * seen in any family. Leaves out open-ended chit-chat: nothing in it could be scored exactly.
  * @module
  */
-import type { Lang } from "../i18n.ts";
+import { type Lang, LANGS } from "../i18n.ts";
 import { Rng } from "../random.ts";
 import type { Turn } from "./template.ts";
 
@@ -48,6 +48,8 @@ export interface GenerateOptions {
   maxExchanges?: number;
   /** Families to draw from (default all). */
   families?: readonly Family[];
+  /** Languages to draw from, one per conversation (default both, one in two). */
+  langs?: readonly Lang[];
 }
 
 /** One language's phrasings; capitals are placeholders (A, B a sum's terms, W a word, L a letter). */
@@ -137,11 +139,13 @@ export function generateConversations(options: GenerateOptions): Conversation[] 
   const rng = new Rng(options.seed);
   const families = options.families ?? FAMILIES;
   const most = options.maxExchanges ?? 3;
+  const langs = options.langs ?? LANGS;
   const out: Conversation[] = [];
   for (let i = 0; i < options.count; i++) {
     // Most conversations are single questions; some go on, so the model learns to read history.
     const n = most > 1 && rng.uniform() < 0.3 ? 2 + rng.int(most - 1) : 1;
-    const lang: Lang = rng.uniform() < 0.5 ? "en" : "fr";
+    // One language draws nothing, so English-only data is what it was before French came.
+    const lang = langs.length === 1 ? langs[0] : langs[rng.uniform() < 0.5 ? 0 : 1];
     out.push(
       Array.from(
         { length: n },
