@@ -47,10 +47,7 @@ function visible(text: string): string {
 async function theCorpus(ctx: StepContext) {
   const c = await labCorpus();
   const bytes = new TextEncoder().encode(c.text).length;
-  const name = c.shakespeare ? c.name : tr({
-    en: c.name,
-    fr: "l'échantillon multilingue du projet (data/samples/multilingual.txt)",
-  });
+  const name = c.name;
   const [size, lines] = [formatCount(bytes), formatCount(c.text.split("\n").length)];
   ctx.say({
     en: `

@@ -9,6 +9,7 @@
  * Leaves out choosing a corpus by name or path: that is `deno task train --corpus`.
  * @module
  */
+import { type Text, tr } from "../lib/i18n.ts";
 import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import type { GPTConfig } from "../lib/model/config.ts";
 import { PRESETS } from "../lib/model/config.ts";
@@ -56,7 +57,10 @@ export async function labCorpus(): Promise<LabCorpus> {
       shakespeare: true,
     }
     : {
-      name: "the project's multilingual sample (data/samples/multilingual.txt)",
+      name: tr({
+        en: "the project's multilingual sample (data/samples/multilingual.txt)",
+        fr: "l'échantillon multilingue du projet (data/samples/multilingual.txt)",
+      }),
       text: (await readTextCorpus(SAMPLE_PATH)).text,
       shakespeare: false,
     };
@@ -172,9 +176,12 @@ export interface Pretrained {
 }
 
 /** The labs whose runs a later lab may reuse, oldest first, with how to name their checkpoint. */
-const PRETRAINING_LABS: [slug: string, origin: string][] = [
-  ["09_training", "lab 09's best checkpoint"],
-  ["10_generation", "the best checkpoint lab 10 trained"],
+const PRETRAINING_LABS: [slug: string, origin: Text][] = [
+  ["09_training", { en: "lab 09's best checkpoint", fr: "le meilleur checkpoint du lab 09" }],
+  ["10_generation", {
+    en: "the best checkpoint lab 10 trained",
+    fr: "le meilleur checkpoint entraîné par le lab 10",
+  }],
 ];
 
 /**
@@ -198,10 +205,13 @@ export async function labPretrained(
   const saved = saveTokenizer(tokenizer);
   const own = `${ctx.outDir}/run/best`;
   const here = ctx.outDir.split("/").pop();
-  const candidates: [string, string][] = [
+  const candidates: [string, Text][] = [
     ...PRETRAINING_LABS.filter(([slug]) => slug !== here)
-      .map(([slug, origin]): [string, string] => [`${ctx.outDir}/../${slug}/run/best`, origin]),
-    [own, "the best checkpoint this lab trained on an earlier run"],
+      .map(([slug, origin]): [string, Text] => [`${ctx.outDir}/../${slug}/run/best`, origin]),
+    [own, {
+      en: "the best checkpoint this lab trained on an earlier run",
+      fr: "le meilleur checkpoint que ce lab a entraîné lors d'une exécution précédente",
+    }],
   ];
   for (const [dir, origin] of candidates) {
     let ckpt: Checkpoint;
@@ -214,13 +224,24 @@ export async function labPretrained(
       ckpt.model.config[k] === preset.shape[k]
     ) && ckpt.tokenizer.data === saved.data;
     if (fits) {
-      return { model: ckpt.model, origin: `${origin} (step ${ckpt.state?.step})`, dir };
+      const step = ckpt.state?.step;
+      return {
+        model: ckpt.model,
+        origin: tr({ en: `${origin.en} (step ${step})`, fr: `${origin.fr} (pas ${step})` }),
+        dir,
+      };
     }
   }
-  ctx.say(`
+  ctx.say({
+    en: `
     Lab 09 has not left a checkpoint for the ${preset.name} preset here, so this lab trains one
     first, the same way:
-  `);
+  `,
+    fr: `
+    Le lab 09 n'a pas laissé ici de checkpoint pour le préréglage ${preset.name} : ce lab en
+    entraîne donc d'abord un, de la même façon :
+  `,
+  });
   const result = await train({
     model: new GPT(
       { ...preset.shape, vocabSize: tokenizer.vocabSize },
@@ -235,9 +256,12 @@ export async function labPretrained(
   });
   return {
     model: (await loadCheckpoint(own, options)).model,
-    origin: `the best checkpoint of the run above (validation loss ${
-      result.bestValLoss.toFixed(3)
-    })`,
+    origin: tr({
+      en: `the best checkpoint of the run above (validation loss ${result.bestValLoss.toFixed(3)})`,
+      fr: `le meilleur checkpoint de l'entraînement ci-dessus (perte de validation ${
+        result.bestValLoss.toFixed(3)
+      })`,
+    }),
     dir: own,
   };
 }

@@ -10,7 +10,6 @@
 export const STILL_ENGLISH_LABS: string[] = [
   "01",
   "09",
-  "10",
   "11",
   "12",
 ];
