@@ -76,7 +76,7 @@ export interface LabPreset {
   shape: Omit<GPTConfig, "vocabSize">;
   settings: TrainSettings;
   /** What it costs, for the lab to tell the student before starting. */
-  about: string;
+  about: Text;
 }
 
 /** The default preset, also the model of lab 09's resume demonstration whatever the preset. */
@@ -94,16 +94,24 @@ export const QUICK_PRESET: LabPreset = {
     evalEvery: 25,
     evalBatches: 4,
   },
-  about: "2 layers of width 32, context 32, 150 steps of 8 sequences: seconds",
+  about: {
+    en: "2 layers of width 32, context 32, 150 steps of 8 sequences: seconds",
+    fr: "2 couches de largeur 32, contexte 32, 150 pas de 8 séquences : quelques secondes",
+  },
 };
 
 const FULL: LabPreset = {
   name: "full",
   shape: PRESETS.baby,
   settings: BABY_SETTINGS,
-  about: "nanoGPT's baby GPT (4 layers of width 128, context 64), 2,000 steps of 12 sequences: " +
-    "the run that reaches a validation loss near 1.9 on tiny shakespeare: 1.5 million " +
-    "tokens, minutes on the SIMD kernels",
+  about: {
+    en: "nanoGPT's baby GPT (4 layers of width 128, context 64), 2,000 steps of 12 sequences: " +
+      "the run that reaches a validation loss near 1.9 on tiny shakespeare: 1.5 million " +
+      "tokens, minutes on the SIMD kernels",
+    fr: "le baby GPT de nanoGPT (4 couches de largeur 128, contexte 64), 2 000 pas de 12 " +
+      "séquences : l'entraînement qui atteint une perte de validation proche de 1,9 sur tiny " +
+      "shakespeare, 1,5 million de tokens, quelques minutes sur les noyaux SIMD",
+  },
 };
 
 /**

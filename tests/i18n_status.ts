@@ -9,9 +9,7 @@
 /** Labs whose step titles and narration are not translated yet. */
 export const STILL_ENGLISH_LABS: string[] = [
   "01",
-  "09",
   "11",
-  "12",
 ];
 
 /** Exercises whose title, hint or prompt are not translated yet (every one is now). */
