@@ -8,7 +8,6 @@
 
 /** Labs whose step titles and narration are not translated yet. */
 export const STILL_ENGLISH_LABS: string[] = [
-  "01",
   "11",
 ];
 
