@@ -67,6 +67,8 @@ export interface BarOptions {
    * the order of `data` (default: one bar per category).
    */
   group?: string;
+  /** The legend's title for `group` (default: the field's name). */
+  groupTitle?: string;
   /** Fixed value-axis range (default: from the data). */
   domain?: [number, number];
   width?: number;
@@ -113,7 +115,7 @@ export function barChart(o: BarOptions): VegaLiteSpec {
     : {};
   const enc = { ...(o.horizontal ? { y: cat, x: val } : { x: cat, y: val }), ...offset };
   const color = o.group
-    ? { color: { field: o.group, type: "nominal", sort: groups, title: o.group } }
+    ? { color: { field: o.group, type: "nominal", sort: groups, title: o.groupTitle ?? o.group } }
     : o.color
     ? { color: { field: o.color, type: "nominal", legend: null } }
     : {};

@@ -7,9 +7,7 @@
  */
 
 /** Labs whose step titles and narration are not translated yet. */
-export const STILL_ENGLISH_LABS: string[] = [
-  "11",
-];
+export const STILL_ENGLISH_LABS: string[] = [];
 
 /** Exercises whose title, hint or prompt are not translated yet (every one is now). */
 export const STILL_ENGLISH_EXERCISES: string[] = [];

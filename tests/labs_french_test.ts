@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FINETUNE_SETUPS, makeLab as makeLab11 } from "../labs/11_finetuning.ts";
 import { makeLab } from "../labs/12_chatgpt.ts";
 import { LABS } from "../labs/mod.ts";
 import { SFT_PRESETS } from "../lib/chat/presets.ts";
@@ -9,6 +10,13 @@ import { STILL_ENGLISH_LABS } from "./i18n_status.ts";
 
 /** Labs whose real run takes minutes, on settings that take seconds: the texts are the same. */
 const FAST: Record<string, () => Lab> = {
+  "11": () =>
+    makeLab11({
+      ...FINETUNE_SETUPS.quick,
+      trainForecasts: 40,
+      heldOutForecasts: 8,
+      settings: { ...FINETUNE_SETUPS.quick.settings, steps: 20, warmupSteps: 4, evalEvery: 10 },
+    }),
   "12": () =>
     makeLab({
       ...SFT_PRESETS.quick,
