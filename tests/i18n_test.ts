@@ -184,3 +184,22 @@ Deno.test("a French release's starters carry French instructions and the same co
     assert.equal(localizeStarter(source, own, "en"), source);
   }
 });
+
+Deno.test("grade, list and doctor speak French with --lang fr", async () => {
+  const grade = await runCli(["grade", "--only", "00", "--dir", ROOT, "--lang", "fr"]);
+  assert.equal(grade.code, 1, grade.stderr);
+  assert.match(grade.stdout, /exercice\s+état\s+points\s+message/);
+  assert.match(
+    grade.stdout,
+    /00\.1\s+échec\s+0\/2\s+Pas commencé : softmax lève encore son TODO\./,
+  );
+  assert.match(grade.stdout, /0 exercices réussis sur 2 ; 0 points sur 5/);
+  const list = await runCli(["list", "--lang", "fr"]);
+  assert.match(list.stdout, /lab 03 · L'attention : requêtes, clés et valeurs/);
+  assert.match(
+    list.stdout,
+    /00\.1\s+Le softmax : des scores aux poids d'attention\s+\S*pas commencé/,
+  );
+  const doctor = await runCli(["doctor"], { env: { MINIGPT_LANG: "fr" } });
+  assert.match(doctor.stdout, /Noyaux\s+compilés ; le matmul SIMD concorde/);
+});

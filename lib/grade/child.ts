@@ -128,6 +128,8 @@ async function load(): Promise<(...args: unknown[]) => unknown> {
 if (request.mode === "check") {
   const { CATALOG } = await import(request.catalog!);
   const { runCheck } = await import("../course/exercise.ts");
+  const { setLang } = await import("../i18n.ts");
+  setLang(request.lang ?? "en");
   const exercise = (CATALOG as { id: string }[]).find((e) => e.id === request.exerciseId);
   freezeBuiltins();
   const fn = await load();

@@ -9,7 +9,7 @@
  * A defect of the grader or the catalog throws GraderError instead: no result can be trusted then.
  * @module
  */
-import { tr } from "../i18n.ts";
+import { lang, tr } from "../i18n.ts";
 import type { Case, Exercise } from "../course/exercise.ts";
 import { ownCodeFailure, REPO_ROOT } from "../course/exercise.ts";
 import { GraderError, NotReplayable, recordCalls, replayCheck, type Verdict } from "./replay.ts";
@@ -177,7 +177,14 @@ export async function gradeExercise(
   const module = new URL(`file://${path}`).href;
   const inSandbox = () =>
     runSandboxed(
-      { module, symbol: exercise.symbol, mode: "check", exerciseId: exercise.id, catalog },
+      {
+        module,
+        symbol: exercise.symbol,
+        mode: "check",
+        exerciseId: exercise.id,
+        catalog,
+        lang: lang(),
+      },
       dir,
       limits,
     );

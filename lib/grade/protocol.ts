@@ -29,6 +29,8 @@ export interface ChildRequest {
   /** Check mode: which exercise, and the file URL of the catalog that defines it. */
   exerciseId?: string;
   catalog?: string;
+  /** Check mode: the language of the check's messages (default English). */
+  lang?: "en" | "fr";
 }
 
 /** One call of the student's function in replay mode. */
