@@ -616,19 +616,28 @@ async function runAll(outRoot: string): Promise<number> {
       results.push([lab.id, tr(lab.title), err instanceof Error ? err : new Error(String(err))]);
     }
   }
-  console.log("\n" + paint("bold", "All labs (reference path)"));
+  console.log(
+    "\n" + paint("bold", tr({ en: "All labs (reference path)", fr: "Tous les labs (référence)" })),
+  );
   console.log(table([
-    ["lab", "title", "result", "seconds"],
+    tr({ en: "lab|title|result|seconds", fr: "lab|titre|résultat|secondes" }).split("|"),
     ...results.map(([id, title, r]) =>
-      r instanceof Error ? [id, title, paint("red", `failed: ${r.message}`), "-"] : [
-        id,
-        title,
-        r.status === "complete" ? paint("green", "complete") : r.status,
-        Number((r.ms / 1000).toFixed(1)),
-      ]
+      r instanceof Error
+        ? [id, title, paint("red", tr({ en: "failed: ", fr: "échec : " }) + r.message), "-"]
+        : [
+          id,
+          title,
+          r.status === "complete"
+            ? paint("green", tr({ en: "complete", fr: "terminé" }))
+            : r.status,
+          Number((r.ms / 1000).toFixed(1)),
+        ]
     ),
   ]));
-  console.log(`\n  Reports: ${outRoot}/index.html`);
+  console.log(tr({
+    en: `\n  Lessons: ${outRoot}/index.html`,
+    fr: `\n  Les leçons : ${outRoot}/index.html`,
+  }));
   return results.every(([, , r]) => !(r instanceof Error) && r.status === "complete") ? 0 : 1;
 }
 
@@ -645,15 +654,22 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summ
 /** Runs the CLI with `args` and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
+  try {
+    setLang(resolveLang(undefined)); // the environment's, until the command's --lang is read
+  } catch {
+    // a bad MINIGPT_LANG is reported once the command runs
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     console.log(usage());
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(
-      `Unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(", ")}.`,
-    );
+    const names = Object.keys(COMMANDS).join(", ");
+    console.error(tr({
+      en: `Unknown command "${name}"; the commands are ${names}.`,
+      fr: `Commande inconnue « ${name} » : les commandes sont ${names}.`,
+    }));
     return 2;
   }
   try {
@@ -681,14 +697,30 @@ export async function main(args: string[]): Promise<number> {
     if (
       err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")
     ) {
-      console.error(paint("red", `${err.message}. See \`deno task ${name} --help\`.`));
+      console.error(paint(
+        "red",
+        tr({
+          en: `${err.message}. See \`deno task ${name} --help\`.`,
+          fr: `${err.message}. Voir \`deno task ${name} --help\`.`,
+        }),
+      ));
       return 2;
     }
-    console.error(
-      paint("red", `minigpt-lab stopped on an internal error: ${(err as Error)?.message ?? err}`),
-    );
+    const message = (err as Error)?.message ?? err;
+    console.error(paint(
+      "red",
+      tr({
+        en: `minigpt-lab stopped on an internal error: ${message}`,
+        fr: `minigpt-lab s'est arrêté sur une erreur interne : ${message}`,
+      }),
+    ));
     if (Deno.env.get("MINIGPT_DEBUG")) console.error((err as Error)?.stack);
-    else console.error("Run again with MINIGPT_DEBUG=1 to see where, and please report it.");
+    else {
+      console.error(tr({
+        en: "Run again with MINIGPT_DEBUG=1 to see where, and please report it.",
+        fr: "Relance avec MINIGPT_DEBUG=1 pour voir où, et signale-le, s'il te plaît.",
+      }));
+    }
     return 1;
   }
 }
