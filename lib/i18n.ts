@@ -64,6 +64,22 @@ export function verbatim(text: string): Text {
   return { en: text, fr: text };
 }
 
+/**
+ * Text set by the typography of `l`: in French, a no-break space before : ; ? ! and », after «,
+ * and between the digit groups of 2 000, so that no line breaks there. English is unchanged.
+ *
+ * @example
+ * ```ts
+ * import { typeset } from "./i18n.ts";
+ * console.assert(typeset("« oui » ?", "fr") === "«\u00a0oui\u00a0»\u00a0?");
+ * ```
+ */
+export function typeset(text: string, l: Lang = current): string {
+  if (l !== "fr") return text;
+  return text.replace(/ ([:;?!»])/g, "\u00a0$1").replace(/« /g, "«\u00a0")
+    .replace(/(\d) (\d{3})(?!\d)/g, "$1\u00a0$2");
+}
+
 /** True when `text` is a plain string: English only. */
 export function isEnglishOnly(text: Localized): text is string {
   return typeof text === "string";

@@ -41,7 +41,8 @@ export function wrap(text: string, width = 88, indent = ""): string {
       continue;
     }
     let current = indent;
-    for (const word of line.split(/\s+/).filter((w) => w !== "")) {
+    // Only plain spaces break a line: a no-break space (French « … », 2 000) holds its words.
+    for (const word of line.split(/[ \t]+/).filter((w) => w !== "")) {
       if (current.trim() !== "" && current.length + 1 + word.length > width) {
         out.push(current);
         current = indent + word;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { VegaLiteSpec } from "../charts.ts";
-import { isEnglishOnly, type Localized, type Text, tr } from "../i18n.ts";
+import { isEnglishOnly, type Localized, type Text, tr, typeset } from "../i18n.ts";
 import { type CheckResult, checkStudent, type Exercise } from "./exercise.ts";
 import { LabReport } from "./report.ts";
 import { paint, table, wrap } from "../term.ts";
@@ -149,7 +149,9 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
     say(text) {
       report.text(text);
       print(
-        local(text).trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  "))
+        local(text).trim().split(/\n\s*\n/).map((p) =>
+          wrap(typeset(p.replace(/\s*\n\s*/g, " ")), 92, "  ")
+        )
           .join(
             "\n\n",
           ),
@@ -305,13 +307,13 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
       paint(["bold", "yellow"], `── À toi · exercice ${ex.id} · ${tr(ex.title)}`),
       `  Écris ${paint("bold", ex.symbol)} dans ${paint("bold", ex.file)}.` +
       (started ? "" : " C'est encore le squelette de départ (il lève TODO)."),
-      ...(ex.prompt ? [wrap(tr(ex.prompt), 92, "  ")] : []),
+      ...(ex.prompt ? [wrap(typeset(tr(ex.prompt)), 92, "  ")] : []),
       "",
       `    vérifié   ${f.what}`,
       `    attendu   ${f.expected}`,
       `    obtenu    ${f.got}`,
       "",
-      wrap(`indice : ${tr(ex.hint)}`, 92, "  "),
+      wrap(typeset(`indice : ${tr(ex.hint)}`), 92, "  "),
       "",
       `  Puis lance ${from} pour reprendre ici (ou ${hint} pour revoir l'indice).`,
     ].join("\n"),

@@ -8,7 +8,7 @@
  * language of the latest one. Leaves out interactivity: the lab itself is the notebook.
  * @module
  */
-import { type Lang, type Localized, type Text, tr } from "../i18n.ts";
+import { type Lang, type Localized, type Text, tr, typeset } from "../i18n.ts";
 
 /** One thing a step showed. */
 export type LessonItem =
@@ -104,7 +104,7 @@ function renderItem(item: LessonItem, ctx: PageContext): string {
   switch (item.kind) {
     case "text":
       return t(item.text).trim().split(/\n\s*\n/).map((p) =>
-        `<p>${inlineCode(escapeHtml(p.replace(/\s*\n\s*/g, " ")))}</p>`
+        `<p>${inlineCode(escapeHtml(typeset(p.replace(/\s*\n\s*/g, " "), ctx.lang)))}</p>`
       ).join("\n");
     case "code":
       return `<pre>${escapeHtml(t(item.text).replace(/^\n+|\s+$/g, ""))}</pre>`;
