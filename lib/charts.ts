@@ -192,7 +192,15 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
         scale: o.logY ? { type: "log" } : { zero: false },
       },
       ...(o.series
-        ? { color: { field: o.series, type: "nominal", title: o.seriesTitle ?? o.series } }
+        ? {
+          color: {
+            field: o.series,
+            type: "nominal",
+            title: o.seriesTitle ?? o.series,
+            // Long names (French ones often are) in full rather than cut with "…".
+            legend: { labelLimit: 320 },
+          },
+        }
         : {}),
     },
   };
