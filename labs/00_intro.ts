@@ -321,12 +321,18 @@ async function scale(ctx: StepContext) {
   const ourGpt = { en: "our mini-GPT", fr: "notre mini-GPT" };
   ctx.table([
     ["", ourGpt, verbatim("GPT-2 small"), "GPT-3", "GPT-4"],
-    [{ en: "vocabulary", fr: "vocabulaire" }, "5,000", "50,257", "50,257", "~100k"],
+    [
+      { en: "vocabulary", fr: "vocabulaire" },
+      formatCount(5000),
+      formatCount(50257),
+      formatCount(50257),
+      "~100k",
+    ],
     [
       { en: "embedding width", fr: "taille des embeddings" },
       PRESETS.mini.nEmbd,
       768,
-      "12,288",
+      formatCount(12288),
       undisclosed,
     ],
     [{ en: "layers", fr: "couches" }, PRESETS.mini.nLayer, 12, 96, undisclosed],
@@ -334,8 +340,8 @@ async function scale(ctx: StepContext) {
     [
       { en: "context (tokens)", fr: "contexte (tokens)" },
       PRESETS.mini.blockSize,
-      "1,024",
-      "2,048",
+      formatCount(1024),
+      formatCount(2048),
       { en: "8k to 128k", fr: "8k à 128k" },
     ],
     [

@@ -10,6 +10,7 @@
 import { heatmap, scatter } from "../lib/charts.ts";
 import { findCorpus, howToSupply } from "../lib/train/corpus.ts";
 import type { encoderForward } from "../lib/layers/encoder.ts";
+import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { lang, tr, verbatim } from "../lib/i18n.ts";
 import { matmul } from "../lib/layers/matmul.ts";
@@ -216,10 +217,10 @@ function word2vec(ctx: StepContext) {
     ],
     [
       t.source,
-      t.words.toLocaleString("en-US"),
+      formatCount(t.words),
       t.vocab.words.length,
       DIM,
-      t.model.pairs.toLocaleString("en-US"),
+      formatCount(t.model.pairs),
       (t.ms / 1000).toFixed(1),
     ],
   ]);

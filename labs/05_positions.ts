@@ -9,6 +9,7 @@ import { heatmap, lineChart } from "../lib/charts.ts";
 import type { PositionalEncoding } from "../lib/model/config.ts";
 import { encoderForward } from "../lib/layers/encoder.ts";
 import { GPT } from "../lib/model/gpt.ts";
+import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { type Text, tr } from "../lib/i18n.ts";
 import { linearForward } from "../lib/layers/linear.ts";
@@ -241,7 +242,7 @@ function learnedPositions(ctx: StepContext) {
     }],
     [
       { en: "parameters (baby preset)", fr: "paramètres (préréglage baby)" },
-      "64 × 128 = 8,192",
+      `64 × 128 = ${formatCount(8192)}`,
       "0",
       "0",
     ],
@@ -358,7 +359,7 @@ async function sideBySide(ctx: StepContext) {
     }
     rows.push([
       positional,
-      model.numParameters.toLocaleString("en-US"),
+      formatCount(model.numParameters),
       first.toFixed(3),
       last.toFixed(3),
     ]);

@@ -12,6 +12,7 @@ import type { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts"
 import { GPT } from "../lib/model/gpt.ts";
 import { parameterShapes } from "../lib/model/layout.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
+import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { tr } from "../lib/i18n.ts";
 import type { linearBackward } from "../lib/layers/linear.ts";
@@ -59,7 +60,7 @@ function breakdown(config: GPTConfig): { part: string; params: number }[] {
   return [...groups].map(([part, params]) => ({ part, params }));
 }
 
-const exact = (n: number) => n.toLocaleString("en-US");
+const exact = (n: number) => formatCount(n);
 
 function theModel(ctx: StepContext) {
   ctx.say({

@@ -39,7 +39,7 @@ import {
   QUICK_PRESET,
 } from "./setup.ts";
 
-const exact = (n: number) => n.toLocaleString("en-US");
+const exact = (n: number) => formatCount(n);
 
 /** The model this lab trains: the preset's shape with the corpus's characters. */
 async function setup() {

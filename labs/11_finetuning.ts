@@ -85,7 +85,7 @@ export const FINETUNE_SETUPS: Record<"quick" | "full", FinetuneSetup> = {
 /** Tokens in each sample. */
 const SAMPLE_TOKENS = 240;
 
-const exact = (n: number) => n.toLocaleString("en-US");
+const exact = (n: number) => formatCount(n);
 
 /** Losses of one model on the two tasks. */
 interface Losses {

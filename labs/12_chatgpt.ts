@@ -24,6 +24,7 @@ import {
 } from "../lib/chat/template.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
+import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { lang, tr, verbatim } from "../lib/i18n.ts";
 import { exercises } from "./catalog/12_chatgpt.ts";
@@ -261,7 +262,7 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
     await loadBackend(),
   );
   const s = preset.settings;
-  const params = model.numParameters.toLocaleString("en-US");
+  const params = formatCount(model.numParameters);
   const { nLayer, nEmbd } = preset.model;
   ctx.say({
     en: `

@@ -65,19 +65,40 @@ export function verbatim(text: string): Text {
 }
 
 /**
- * Text set by the typography of `l`: in French, a no-break space before : ; ? ! and », after «,
- * and between the digit groups of 2 000, so that no line breaks there. English is unchanged.
+ * Text set by the typography of `l`: in French, decimal commas (0,5), and a no-break space before
+ * : ; ? ! and », after «, and between the digit groups of 2 000, so that no line breaks there.
+ * English is unchanged.
  *
  * @example
  * ```ts
  * import { typeset } from "./i18n.ts";
  * console.assert(typeset("« oui » ?", "fr") === "«\u00a0oui\u00a0»\u00a0?");
+ * console.assert(typeset("0.25 après l'exercice 03.2, [0.5, 1.5]", "fr") === "0,25 après l'exercice 03.2, [0.5, 1.5]");
  * ```
  */
 export function typeset(text: string, l: Lang = current): string {
   if (l !== "fr") return text;
-  return text.replace(/ ([:;?!»])/g, "\u00a0$1").replace(/« /g, "«\u00a0")
+  return decimalCommas(text).replace(/ ([:;?!»])/g, "\u00a0$1").replace(/« /g, "«\u00a0")
     .replace(/(\d) (\d{3})(?!\d)/g, "$1\u00a0$2");
+}
+
+/**
+ * French decimals in prose: 0.22 → 0,22. Left as they are: code in backticks, lists in
+ * brackets (where a comma already separates the items), exercise numbers (03.2) and the values
+ * of commands and flags (/temp 0.7, --lr 0.5).
+ */
+function decimalCommas(text: string): string {
+  return text.split(/(`[^`]*`|\[[^\]]*\])/).map((part, i) =>
+    i % 2 === 1 ? part : part.replace(
+      /(^|[\s(=≈~±])([−-]?)(\d+)\.(\d+)(?!\w|\.\d)/g,
+      (match, before: string, sign: string, whole: string, fraction: string, at: number) => {
+        if (/^[01]\d$/.test(whole) && fraction.length === 1) return match;
+        const word = part.slice(0, at + before.length).trimEnd().split(/\s/).pop() ?? "";
+        if (word.startsWith("/") || word.startsWith("--")) return match;
+        return `${before}${sign}${whole},${fraction}`;
+      },
+    )
+  ).join("");
 }
 
 /** True when `text` is a plain string: English only. */
