@@ -50,6 +50,9 @@ for (const entry of LABS.filter((l) => !STILL_ENGLISH_LABS.includes(l.id))) {
       const page = await Deno.readTextFile(r.index);
       assert.match(page, /<html lang="fr">/);
       assert.equal(page.match(/<h2>Étape \d+ · /g)?.length, lab.steps.length);
+      // The lesson is on the page, not only its charts: narration in French.
+      assert.ok((page.match(/<p>/g)?.length ?? 0) >= lab.steps.length, "narration on the page");
+      assert.doesNotMatch(page, /Not run yet|From an earlier run/);
     } finally {
       setLang("en");
     }
