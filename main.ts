@@ -33,6 +33,7 @@ import {
 } from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
 import { runLab, type RunResult } from "./lib/course/lab.ts";
+import { lang, LANG_HELP, resolveLang, setLang, tr } from "./lib/i18n.ts";
 import { paint, table, wrap } from "./lib/term.ts";
 
 /** A subcommand: its flags, its help text and what it does. */
@@ -64,20 +65,29 @@ const COMMANDS: Record<string, Command> = {
     async run(values, positionals) {
       const which = positionals[0];
       if (!which) {
-        throw new UserError(
-          `Say which lab to run, for example \`deno task lab 00\`; ${labNames()}.`,
-        );
+        throw new UserError(tr({
+          en: `Say which lab to run, for example \`deno task lab 00\`; ${labNames()}.`,
+          fr: `Dis quel lab lancer, par exemple \`deno task lab 00\` : ${labNames()}.`,
+        }));
       }
       const outRoot = typeof values.out === "string" ? absolute(values.out) : `${Deno.cwd()}/out`;
       if (which === "all") return await runAll(outRoot);
       const entry = findLab(which);
-      if (!entry) throw new UserError(`There is no lab "${which}"; ${labNames()}.`);
+      if (!entry) {
+        throw new UserError(tr({
+          en: `There is no lab "${which}"; ${labNames()}.`,
+          fr: `Il n'y a pas de lab « ${which} » : ${labNames()}.`,
+        }));
+      }
       const lab = await entry.load();
       const from = values.from === undefined ? 1 : Number(values.from);
       if (!Number.isInteger(from) || from < 1 || from > lab.steps.length) {
-        throw new UserError(
-          `--from ${values.from} is not a step of lab ${lab.id}; it has steps 1 to ${lab.steps.length}.`,
-        );
+        throw new UserError(tr({
+          en:
+            `--from ${values.from} is not a step of lab ${lab.id}; it has steps 1 to ${lab.steps.length}.`,
+          fr:
+            `--from ${values.from} n'est pas une étape du lab ${lab.id} : il a les étapes 1 à ${lab.steps.length}.`,
+        }));
       }
       const result = await runLab(lab, {
         reference: values.reference === true,
@@ -94,25 +104,30 @@ const COMMANDS: Record<string, Command> = {
     usage: "deno task list",
     options: {},
     async run() {
-      const rows: (string | number)[][] = [["exercise", "title", "status", "points"]];
+      const rows: (string | number)[][] = [
+        tr({ en: "exercise|title|status|points", fr: "exercice|titre|état|points" }).split("|"),
+      ];
       let done = 0;
       for (const entry of LABS) {
         for (const ex of CATALOG.filter((e) => e.id.startsWith(entry.id + "."))) {
           const { status } = await checkStudent(ex);
           if (status === "pass") done++;
           const label = status === "pass"
-            ? paint("green", "done")
+            ? paint("green", tr({ en: "done", fr: "réussi" }))
             : status === "todo"
-            ? paint("dim", "not started")
-            : paint("red", "failing");
-          rows.push([ex.id, ex.title, label, ex.points]);
+            ? paint("dim", tr({ en: "not started", fr: "pas commencé" }))
+            : paint("red", tr({ en: "failing", fr: "en échec" }));
+          rows.push([ex.id, tr(ex.title), label, ex.points]);
         }
       }
       console.log();
-      for (const entry of LABS) console.log(`  lab ${entry.id} · ${entry.title}`);
+      for (const entry of LABS) console.log(`  lab ${entry.id} · ${tr(entry.title)}`);
       console.log();
       console.log(table(rows));
-      console.log(`\n  ${done} of ${CATALOG.length} exercises done.`);
+      console.log(tr({
+        en: `\n  ${done} of ${CATALOG.length} exercises done.`,
+        fr: `\n  ${done} exercices réussis sur ${CATALOG.length}.`,
+      }));
       return 0;
     },
   },
@@ -123,9 +138,11 @@ const COMMANDS: Record<string, Command> = {
     run(_values, positionals) {
       const ex = exerciseFrom(positionals[0]);
       console.log(
-        `\n  ${paint("bold", `${ex.id} · ${ex.title}`)}  (${ex.file}, function ${ex.symbol})\n`,
+        `\n  ${paint("bold", `${ex.id} · ${tr(ex.title)}`)}  (${ex.file}, ${
+          tr({ en: "function", fr: "fonction" })
+        } ${ex.symbol})\n`,
       );
-      console.log(wrap(ex.hint, 92, "  "));
+      console.log(wrap(tr(ex.hint), 92, "  "));
       return Promise.resolve(0);
     },
   },
@@ -224,45 +241,58 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       const current = await Deno.readTextFile(path).catch(() => "");
       const restored = restoreFunction(current, await pristineStarter(ex.file), ex.symbol);
       if (restored === current) {
-        console.log(`${ex.symbol} in ${ex.file} is already the starter; nothing to do.`);
+        console.log(tr({
+          en: `${ex.symbol} in ${ex.file} is already the starter; nothing to do.`,
+          fr: `${ex.symbol} dans ${ex.file} est déjà le squelette de départ : rien à faire.`,
+        }));
         return 0;
       }
       if (values.yes !== true) {
         if (!Deno.stdin.isTerminal()) {
-          throw new UserError(
-            `Resetting ${ex.id} erases your ${ex.symbol}; run it in a terminal to confirm, or add --yes.`,
-          );
+          throw new UserError(tr({
+            en:
+              `Resetting ${ex.id} erases your ${ex.symbol}; run it in a terminal to confirm, or add --yes.`,
+            fr:
+              `Réinitialiser ${ex.id} efface ton ${ex.symbol} : lance-le dans un terminal pour confirmer, ou ajoute --yes.`,
+          }));
         }
         if (
-          !confirm(
-            `Replace your ${ex.symbol} in ${ex.file} with the starter? Your code for it will be lost.`,
-          )
+          !confirm(tr({
+            en:
+              `Replace your ${ex.symbol} in ${ex.file} with the starter? Your code for it will be lost.`,
+            fr:
+              `Remplacer ton ${ex.symbol} dans ${ex.file} par le squelette de départ ? Ton code sera perdu.`,
+          }))
         ) {
-          console.log("Nothing changed.");
+          console.log(tr({ en: "Nothing changed.", fr: "Rien n'a changé." }));
           return 1;
         }
       }
       await Deno.writeTextFile(path, restored);
       await forgetProgress(ex.id);
-      console.log(`${ex.symbol} in ${ex.file} is back to its starter.`);
+      console.log(tr({
+        en: `${ex.symbol} in ${ex.file} is back to its starter.`,
+        fr: `${ex.symbol} dans ${ex.file} est revenu à son squelette de départ.`,
+      }));
       return 0;
     },
   },
   release: {
     summary: "instructors: write the student release (no solutions) to a new folder",
-    usage: `deno task release --out DIR
+    usage: `deno task release --out DIR [--lang fr|en]
 
   Copies the repository's files (git's list) to DIR, leaving out
     ${NOT_RELEASED.join(", ")},
   adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
-  that nothing refers to the solutions and that every starter grades as not started.`,
+  that nothing refers to the solutions and that every starter grades as not started.
+  With --lang fr the starters' instructions are in French.`,
     options: { out: { type: "string" } },
     async run(values) {
       if (typeof values.out !== "string") {
         throw new UserError("Say where to write the release, for example --out ../minigpt-class.");
       }
       const out = absolute(values.out);
-      const files = await buildRelease(CATALOG, out);
+      const files = await buildRelease(CATALOG, out, undefined, lang());
       console.log(`Student release written to ${out} (${files} files, no solutions).`);
       return 0;
     },
@@ -589,7 +619,10 @@ function parseFlags(name: string, args: string[], options: Command["options"] & 
   });
   const unknown = tokens.find((t) => t.kind === "option" && !(t.name in options));
   if (unknown?.kind === "option") {
-    throw new UserError(`Unknown option ${unknown.rawName}; see \`deno task ${name} --help\`.`);
+    throw new UserError(tr({
+      en: `Unknown option ${unknown.rawName}; see \`deno task ${name} --help\`.`,
+      fr: `Option inconnue ${unknown.rawName} ; voir \`deno task ${name} --help\`.`,
+    }));
   }
   return parseArgs({ args: joined, options, allowPositionals: true, strict: true });
 }
@@ -604,17 +637,22 @@ function backendFlag(values: Record<string, unknown>): BackendName {
 }
 
 function labNames(): string {
-  return `the labs are ${LABS.map((l) => l.id).join(", ")} (or "all")`;
+  const ids = LABS.map((l) => l.id).join(", ");
+  return tr({ en: `the labs are ${ids} (or "all")`, fr: `les labs sont ${ids} (ou « all »)` });
 }
 
 function exerciseFrom(id: string | undefined): Exercise {
   const ex = id ? findExercise(id) : undefined;
   if (!ex) {
-    throw new UserError(
-      `${id ? `There is no exercise "${id}"` : "Say which exercise"}; the exercises are ${
-        CATALOG.map((e) => e.id).join(", ")
-      }.`,
-    );
+    const ids = CATALOG.map((e) => e.id).join(", ");
+    throw new UserError(tr({
+      en: `${
+        id ? `There is no exercise "${id}"` : "Say which exercise"
+      }; the exercises are ${ids}.`,
+      fr: `${
+        id ? `Il n'y a pas d'exercice « ${id} »` : "Dis quel exercice"
+      } : les exercices sont ${ids}.`,
+    }));
   }
   return ex;
 }
@@ -659,24 +697,33 @@ async function runAll(outRoot: string): Promise<number> {
   for (const entry of LABS) {
     const lab = await entry.load();
     try {
-      results.push([lab.id, lab.title, await runLab(lab, { reference: true, outRoot })]);
+      results.push([lab.id, tr(lab.title), await runLab(lab, { reference: true, outRoot })]);
     } catch (err) {
-      results.push([lab.id, lab.title, err instanceof Error ? err : new Error(String(err))]);
+      results.push([lab.id, tr(lab.title), err instanceof Error ? err : new Error(String(err))]);
     }
   }
-  console.log("\n" + paint("bold", "All labs (reference path)"));
+  console.log(
+    "\n" + paint("bold", tr({ en: "All labs (reference path)", fr: "Tous les labs (référence)" })),
+  );
   console.log(table([
-    ["lab", "title", "result", "seconds"],
+    tr({ en: "lab|title|result|seconds", fr: "lab|titre|résultat|secondes" }).split("|"),
     ...results.map(([id, title, r]) =>
-      r instanceof Error ? [id, title, paint("red", `failed: ${r.message}`), "-"] : [
-        id,
-        title,
-        r.status === "complete" ? paint("green", "complete") : r.status,
-        Number((r.ms / 1000).toFixed(1)),
-      ]
+      r instanceof Error
+        ? [id, title, paint("red", tr({ en: "failed: ", fr: "échec : " }) + r.message), "-"]
+        : [
+          id,
+          title,
+          r.status === "complete"
+            ? paint("green", tr({ en: "complete", fr: "terminé" }))
+            : r.status,
+          Number((r.ms / 1000).toFixed(1)),
+        ]
     ),
   ]));
-  console.log(`\n  Reports: ${outRoot}/index.html`);
+  console.log(tr({
+    en: `\n  Lessons: ${outRoot}/index.html`,
+    fr: `\n  Les leçons : ${outRoot}/index.html`,
+  }));
   return results.every(([, , r]) => !(r instanceof Error) && r.status === "complete") ? 0 : 1;
 }
 
@@ -684,7 +731,7 @@ function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return `minigpt-lab: build a GPT from scratch, in TypeScript.
 
-Usage: deno task <command> [options]   (every command takes --help)
+Usage: deno task <command> [options]   (every command takes --help and --lang fr|en)
 
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join("\n")}
   ${"test".padEnd(width)}  the project's own checks and tests`;
@@ -693,25 +740,33 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summ
 /** Runs the CLI with `args` and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
+  try {
+    setLang(resolveLang(undefined)); // the environment's, until the command's --lang is read
+  } catch {
+    // a bad MINIGPT_LANG is reported once the command runs
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     console.log(usage());
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(
-      `Unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(", ")}.`,
-    );
+    const names = Object.keys(COMMANDS).join(", ");
+    console.error(tr({
+      en: `Unknown command "${name}"; the commands are ${names}.`,
+      fr: `Commande inconnue « ${name} » : les commandes sont ${names}.`,
+    }));
     return 2;
   }
   try {
     const { values, positionals } = parseFlags(
       name,
       rest,
-      { ...command.options, help: { type: "boolean", short: "h" } },
+      { ...command.options, help: { type: "boolean", short: "h" }, lang: { type: "string" } },
     );
+    setLang(resolveLang(values.lang as string | undefined));
     if (values.help) {
-      console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+      console.log(`${command.summary}\n\nUsage: ${command.usage}\n\n  ${LANG_HELP}`);
       return 0;
     }
     return await command.run(values, positionals);
@@ -723,14 +778,30 @@ export async function main(args: string[]): Promise<number> {
     if (
       err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")
     ) {
-      console.error(paint("red", `${err.message}. See \`deno task ${name} --help\`.`));
+      console.error(paint(
+        "red",
+        tr({
+          en: `${err.message}. See \`deno task ${name} --help\`.`,
+          fr: `${err.message}. Voir \`deno task ${name} --help\`.`,
+        }),
+      ));
       return 2;
     }
-    console.error(
-      paint("red", `minigpt-lab stopped on an internal error: ${(err as Error)?.message ?? err}`),
-    );
+    const message = (err as Error)?.message ?? err;
+    console.error(paint(
+      "red",
+      tr({
+        en: `minigpt-lab stopped on an internal error: ${message}`,
+        fr: `minigpt-lab s'est arrêté sur une erreur interne : ${message}`,
+      }),
+    ));
     if (Deno.env.get("MINIGPT_DEBUG")) console.error((err as Error)?.stack);
-    else console.error("Run again with MINIGPT_DEBUG=1 to see where, and please report it.");
+    else {
+      console.error(tr({
+        en: "Run again with MINIGPT_DEBUG=1 to see where, and please report it.",
+        fr: "Relance avec MINIGPT_DEBUG=1 pour voir où, et signale-le, s'il te plaît.",
+      }));
+    }
     return 1;
   }
 }

@@ -11,11 +11,12 @@
 import { heatmap, scatter } from "../lib/charts.ts";
 import { findCorpus, howToSupply } from "../lib/train/corpus.ts";
 import type { encoderForward } from "../lib/layers/encoder.ts";
+import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { lang, tr, verbatim } from "../lib/i18n.ts";
 import { matmul } from "../lib/layers/matmul.ts";
 import { Rng } from "../lib/random.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
-import { formatCount } from "../lib/term.ts";
 import { inContext, trainWordModel } from "../lib/course/contextual.ts";
 import {
   analogy,
@@ -105,29 +106,60 @@ function vectorOf(t: Trained, word: string): Float32Array {
 }
 
 function oneHot(ctx: StepContext) {
-  const words = ["king", "queen", "cat", "cheese"];
-  ctx.say(`
+  // The same example in each language: its words are the reader's.
+  const words = lang() === "fr"
+    ? ["roi", "reine", "chat", "fromage"]
+    : ["king", "queen", "cat", "cheese"];
+  ctx.say({
+    en: `
     A network computes with numbers, so each word (or token) needs a vector. The simplest is
     one-hot: with a vocabulary of V words, word i is a vector of V zeros with a 1 at place i.
-  `);
+  `,
+    fr: `
+    Un réseau calcule avec des nombres : chaque mot (ou token) a donc besoin d'un vecteur. Le
+    plus simple est le one-hot : avec un vocabulaire de V mots, le mot i est un vecteur de V
+    zéros avec un 1 à la place i.
+  `,
+  });
   const vec = (i: number) => Array.from({ length: words.length }, (_, j) => (j === i ? 1 : 0));
-  ctx.table([["word", "one-hot vector"], ...words.map((w, i) => [w, `[${vec(i).join(", ")}]`])]);
-  ctx.say(`
+  ctx.table([
+    [{ en: "word", fr: "mot" }, { en: "one-hot vector", fr: "vecteur one-hot" }],
+    ...words.map((w, i) => [w, `[${vec(i).join(", ")}]`]),
+  ]);
+  const same = cosineSimilarity(vec(0), vec(1));
+  ctx.say({
+    en: `
     Two problems. Size: with GPT-2's 50,257 tokens, each vector has 50,257 numbers, all but one
     zero. Meaning: any two different words are at the same distance, with cosine similarity
-    ${cosineSimilarity(vec(0), vec(1))} for "king" and "queen" as for "king" and "cheese".
-    Nothing says that a king is more like a queen than like cheese.
-  `);
+    ${same} for "king" and "queen" as for "king" and "cheese". Nothing says that a king is more
+    like a queen than like cheese.
+  `,
+    fr: `
+    Deux problèmes. La taille : avec les 50 257 tokens de GPT-2, chaque vecteur compte 50 257
+    nombres, tous nuls sauf un. Le sens : deux mots différents sont toujours à la même distance,
+    avec une similarité cosinus de ${same} pour « roi » et « reine » comme pour « roi » et
+    « fromage ». Rien ne dit qu'un roi ressemble plus à une reine qu'à du fromage.
+  `,
+  });
 }
 
 async function lookup(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     An embedding is a dense vector of C numbers (C = 128 to 384 in our presets, 12,288 in
     GPT-3), one row of a (V, C) table that is learned. Multiplying a one-hot vector by the
     table selects one row, so the layer never multiplies: it looks the row up. A GPT also adds
     a row of a position table wpe (lab 05). Write encoderForward in
     labs/exercises/02_embeddings.ts.
-  `);
+  `,
+    fr: `
+    Un embedding est un vecteur dense de C nombres (C = 128 à 384 dans nos préréglages, 12 288
+    dans GPT-3), une ligne d'une table (V, C) qui s'apprend. Multiplier un vecteur one-hot par la
+    table sélectionne une ligne : la couche ne multiplie donc jamais, elle va chercher la ligne.
+    Un GPT ajoute aussi une ligne d'une table de positions wpe (lab 05). Écris encoderForward
+    dans labs/exercises/02_embeddings.ts.
+  `,
+  });
   const encode = await ctx.exercise<typeof encoderForward>("02.1");
   const [V, C, T] = [50, 8, 4];
   const rng = new Rng(1);
@@ -140,51 +172,95 @@ async function lookup(ctx: StepContext) {
   const multiplied = new Float32Array(T * C);
   matmul(multiplied, oneHots, wte, T, V, C);
   const diff = Math.max(...Array.from(looked, (x, i) => Math.abs(x - multiplied[i])));
-  ctx.say(`
+  ctx.say({
+    en: `
     Tokens [${ids.join(", ")}] through your lookup and through one-hot × table (V = ${V},
     C = ${C}): largest difference ${diff}. The product costs V·C = ${V * C} multiply-adds per
     token, the lookup ${C} copies. Token 7 appears twice and gets the same row both times: the
     embedding says what a token is, not where it stands.
-  `);
+  `,
+    fr: `
+    Les tokens [${ids.join(", ")}] passés par ta recherche et par one-hot × table (V = ${V},
+    C = ${C}) : plus grand écart ${diff}. Le produit coûte V·C = ${V * C}
+    multiplications-additions par token, la recherche ${C} copies. Le token 7 apparaît deux fois
+    et reçoit les deux fois la même ligne : l'embedding dit ce qu'est un token, pas où il se
+    trouve.
+  `,
+  });
 }
 
 function word2vec(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Where do good vectors come from? "You shall know a word by the company it keeps" (Firth,
     1957). word2vec's skip-gram model gives each word an input vector and an output vector, and
     learns them from one task: for a word and a word near it (within 3 positions), make
     σ(in·out) close to 1; for 5 random words drawn from the corpus, close to 0 (negative
     sampling). Words seen in the same company are pushed towards the same vectors.
-  `);
+  `,
+    fr: `
+    D'où viennent de bons vecteurs ? « On reconnaît un mot à ses fréquentations » (Firth, 1957).
+    Le modèle skip-gram de word2vec donne à chaque mot un vecteur d'entrée et un vecteur de
+    sortie, et les apprend sur une seule tâche : pour un mot et un mot voisin (à 3 positions au
+    plus), rendre σ(in·out) proche de 1 ; pour 5 mots tirés au hasard dans le corpus, proche de 0
+    (l'échantillonnage négatif). Les mots vus en même compagnie sont poussés vers les mêmes
+    vecteurs.
+  `,
+  });
   const path = findCorpus("tinyshakespeare");
   if (!path) {
-    ctx.say(`${howToSupply("tinyshakespeare")} Until then, the lab uses a synthetic text.`);
+    ctx.say({
+      en: `${howToSupply("tinyshakespeare")} Until then, the lab uses a synthetic text.`,
+      fr: `${howToSupply("tinyshakespeare")} En attendant, le lab utilise un texte synthétique.`,
+    });
   }
   const t = trained();
   ctx.table([
-    ["corpus", "words", "vocabulary (≥ 5 uses)", "dimensions", "pairs trained", "seconds"],
+    [
+      verbatim("corpus"),
+      { en: "words", fr: "mots" },
+      { en: "vocabulary (≥ 5 uses)", fr: "vocabulaire (≥ 5 emplois)" },
+      verbatim("dimensions"),
+      { en: "pairs trained", fr: "paires entraînées" },
+      { en: "seconds", fr: "secondes" },
+    ],
     [
       t.source,
-      t.words.toLocaleString("en-US"),
+      formatCount(t.words),
       t.vocab.words.length,
       DIM,
-      t.model.pairs.toLocaleString("en-US"),
+      formatCount(t.model.pairs),
       (t.ms / 1000).toFixed(1),
     ],
   ]);
   ctx.table([
-    ["progress", "mean loss per pair (positive + negatives)"],
+    [
+      { en: "progress", fr: "avancement" },
+      {
+        en: "mean loss per pair (positive + negatives)",
+        fr: "perte moyenne par paire (positive + négatives)",
+      },
+    ],
     ...t.progress.map((p) => [`${Math.round(p.done * 100)}%`, p.loss.toFixed(3)]),
   ]);
 }
 
 async function cosine(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     To compare two embeddings, the angle between them matters more than their lengths (frequent
     words get longer vectors). Cosine similarity is the cosine of that angle: 1 same direction,
     0 unrelated, −1 opposite. Word2vec vectors all lean in one common direction (mostly word
     frequency), so the lab subtracts their mean first; then write cosineSimilarity.
-  `);
+  `,
+    fr: `
+    Pour comparer deux embeddings, l'angle entre eux compte plus que leur longueur (les mots
+    fréquents reçoivent des vecteurs plus longs). La similarité cosinus est le cosinus de cet
+    angle : 1 même direction, 0 sans rapport, −1 opposés. Les vecteurs de word2vec penchent tous
+    dans une direction commune (surtout la fréquence des mots) : le lab soustrait donc d'abord
+    leur moyenne ; écris ensuite cosineSimilarity.
+  `,
+  });
   const cos = await ctx.exercise<typeof cosineSimilarity>("02.2");
   const t = trained();
   const p = t.probes.map((x) => x.word);
@@ -195,7 +271,10 @@ async function cosine(ctx: StepContext) {
       "castle",
     ]];
   ctx.table([
-    ["word", "word", "cosine (your function)"],
+    [{ en: "word", fr: "mot" }, { en: "word", fr: "mot" }, {
+      en: "cosine (your function)",
+      fr: "cosinus (ta fonction)",
+    }],
     ...pairs.filter(([a, b]) => p.includes(a) && p.includes(b))
       .map(([a, b]) => [a, b, cos(vectorOf(t, a), vectorOf(t, b)).toFixed(3)]),
   ]);
@@ -205,22 +284,43 @@ function neighbours(ctx: StepContext) {
   const t = trained();
   const V = t.vocab.words.length;
   const shown = t.source.startsWith("tiny") ? t.probes : t.probes.filter((_, i) => i % 3 === 0);
-  ctx.say("The nearest neighbours of a few words, by cosine similarity over the whole vocabulary:");
+  ctx.say({
+    en: "The nearest neighbours of a few words, by cosine similarity over the whole vocabulary:",
+    fr:
+      "Les plus proches voisins de quelques mots, par similarité cosinus sur tout le vocabulaire :",
+  });
   ctx.table([
-    ["word", "nearest neighbours (cosine)"],
+    [{ en: "word", fr: "mot" }, {
+      en: "nearest neighbours (cosine)",
+      fr: "plus proches voisins (cosinus)",
+    }],
     ...shown.map(({ word }) => [
       word,
       nearestNeighbours(t.vectors, V, DIM, t.vocab.ids.get(word)!, 5)
         .map((n) => `${t.vocab.words[n.id]} ${n.similarity.toFixed(2)}`).join(", "),
     ]),
   ]);
-  ctx.say(`
-    ${
+  ctx.say(
     t.source.startsWith("tiny")
-      ? "On one megabyte of text and a few seconds of CPU the neighbours are rough: look for the pairs that make sense (family words, titles, names from the same play) among the noise. word2vec's famous results used billions of words."
-      : "The synthetic text's groups come back: each word's neighbours are mostly its own group."
-  }
-  `);
+      ? {
+        en: `
+    On one megabyte of text and a few seconds of CPU the neighbours are rough: look for the pairs
+    that make sense (family words, titles, names from the same play) among the noise. word2vec's
+    famous results used billions of words.
+  `,
+        fr: `
+    Sur un mégaoctet de texte et quelques secondes de CPU, les voisins sont approximatifs :
+    cherche, parmi le bruit, les paires qui ont du sens (mots de la famille, titres, noms de la
+    même pièce). Les résultats célèbres de word2vec ont demandé des milliards de mots.
+  `,
+      }
+      : {
+        en:
+          "The synthetic text's groups come back: each word's neighbours are mostly its own group.",
+        fr:
+          "Les groupes du texte synthétique réapparaissent : les voisins de chaque mot sont surtout de son groupe.",
+      },
+  );
 }
 
 async function pcaPicture(ctx: StepContext) {
@@ -236,15 +336,26 @@ async function pcaPicture(ctx: StepContext) {
   const vectors = new Float32Array(points.length * DIM);
   points.forEach((p, i) => vectors.set(vectorOf(t, p.word), i * DIM));
   const xy = pca2(vectors, points.length, DIM);
-  ctx.say(`
+  ctx.say({
+    en: `
     ${DIM} dimensions do not fit on paper. Principal component analysis finds the two directions
     along which these ${points.length} vectors vary most and projects onto them. Much is lost,
     but groups that are tight in ${DIM} dimensions often stay together.
-  `);
+  `,
+    fr: `
+    ${DIM} dimensions ne tiennent pas sur une feuille. L'analyse en composantes principales
+    trouve les deux directions selon lesquelles ces ${points.length} vecteurs varient le plus et
+    les projette dessus. On perd beaucoup, mais les groupes serrés en ${DIM} dimensions restent
+    souvent ensemble.
+  `,
+  });
   await ctx.chart(
     "word_vectors_pca",
     scatter({
-      title: `Word vectors projected on their two principal components (${t.source})`,
+      title: tr({
+        en: `Word vectors projected on their two principal components (${t.source})`,
+        fr: `Vecteurs de mots projetés sur leurs deux composantes principales (${t.source})`,
+      }),
       data: points.map((p, i) => ({
         x: xy[i * 2],
         y: xy[i * 2 + 1],
@@ -255,8 +366,8 @@ async function pcaPicture(ctx: StepContext) {
       y: "y",
       label: "word",
       color: "group",
-      xTitle: "first principal component",
-      yTitle: "second principal component",
+      xTitle: tr({ en: "first principal component", fr: "première composante principale" }),
+      yTitle: tr({ en: "second principal component", fr: "deuxième composante principale" }),
     }),
   );
 }
@@ -272,7 +383,10 @@ async function similarityHeatmap(ctx: StepContext) {
   await ctx.chart(
     "similarity_heatmap",
     heatmap({
-      title: "Cosine similarity between word vectors",
+      title: tr({
+        en: "Cosine similarity between word vectors",
+        fr: "Similarité cosinus entre vecteurs de mots",
+      }),
       values,
       rowLabels: words,
       columnLabels: words,
@@ -282,11 +396,18 @@ async function similarityHeatmap(ctx: StepContext) {
       cellSize: 28,
     }),
   );
-  ctx.say(`
+  ctx.say({
+    en: `
     A GPT learns its token embeddings the same way, as a side effect of predicting the next
     token, with the same lookup at the bottom of the model (lab 07). Lab 03 lets those vectors
     look at each other: attention.
-  `);
+  `,
+    fr: `
+    Un GPT apprend ses embeddings de tokens de la même façon, comme un effet secondaire de la
+    prédiction du token suivant, avec la même recherche au bas du modèle (lab 07). Le lab 03
+    permet à ces vecteurs de se regarder les uns les autres : l'attention.
+  `,
+  });
 }
 
 /** a − b + c ≈ expected: tiny Shakespeare's family and titles, and the course's French pair. */
@@ -317,14 +438,27 @@ function analogies(ctx: StepContext) {
   const sets = (tiny ? SHAKESPEARE_ANALOGIES : SYNTHETIC_ANALOGIES)
     .filter(([a, b, c, d]) => has(a) && has(b) && has(c) && (!tiny || has(d)));
   const skipped = (tiny ? SHAKESPEARE_ANALOGIES : SYNTHETIC_ANALOGIES).length - sets.length;
-  ctx.say(`
+  const skippedEn = skipped
+    ? ` (${skipped} skipped: ${skipped === 1 ? "a word is" : "words are"} missing)`
+    : "";
+  const skippedFr = skipped
+    ? ` (${skipped} ${skipped === 1 ? "écartée : un mot manque" : "écartées : des mots manquent"})`
+    : "";
+  ctx.say({
+    en: `
     word2vec made vector arithmetic famous: on billions of words, king − man + woman lands
     nearest to queen, because the step from man to woman is roughly the same direction as the
     step from king to queen. Do our small vectors learn such directions? The nearest word to
-    a − b + c (leaving a, b and c out), on words the corpus has${
-    skipped ? ` (${skipped} skipped: ${skipped === 1 ? "a word is" : "words are"} missing)` : ""
-  }:
-  `);
+    a − b + c (leaving a, b and c out), on words the corpus has${skippedEn}:
+  `,
+    fr: `
+    word2vec a rendu célèbre l'arithmétique des vecteurs : sur des milliards de mots,
+    roi − homme + femme tombe au plus près de reine, parce que le pas de homme à femme va à peu
+    près dans la même direction que celui de roi à reine. Nos petits vecteurs apprennent-ils
+    de telles directions ? Le mot le plus proche de a − b + c (sans compter a, b et c), sur les
+    mots que contient le corpus${skippedFr} :
+  `,
+  });
   let first = 0, top5 = 0;
   const rows = sets.map(([a, b, c, d]) => {
     const id = (w: string) => t.vocab.ids.get(w)!;
@@ -336,25 +470,48 @@ function analogies(ctx: StepContext) {
     if (rank >= 1 && rank <= 5) top5++;
     return [
       `${a} − ${b} + ${c}`,
-      tiny ? d : `one of ${d}`,
+      tiny ? d : tr({ en: `one of ${d}`, fr: `un des ${d}` }),
       found.slice(0, 3).map((f) => `${t.vocab.words[f.id]} ${f.similarity.toFixed(2)}`).join(", "),
-      rank || "not found",
+      rank || tr({ en: "not found", fr: "introuvable" }),
     ];
   });
-  ctx.table([["analogy", "expected", "nearest three (cosine)", "rank of expected"], ...rows]);
-  ctx.say(`
+  ctx.table([
+    [
+      { en: "analogy", fr: "analogie" },
+      { en: "expected", fr: "attendu" },
+      { en: "nearest three (cosine)", fr: "les trois plus proches (cosinus)" },
+      { en: "rank of expected", fr: "rang de l'attendu" },
+    ],
+    ...rows,
+  ]);
+  ctx.say({
+    en: `
     ${first} of ${rows.length} land on the expected word first, ${top5} in the top five, out of
     ${formatCount(V)} words. ${
-    tiny
-      ? "A megabyte of plays is far too little for the man/woman direction to come out clean: the famous results took a hundred billion words and 300 dimensions."
-      : "The synthetic text has groups but no directions inside them, so an analogy can at best move between groups."
-  }
+      tiny
+        ? "A megabyte of plays is far too little for the man/woman direction to come out clean: the famous results took a hundred billion words and 300 dimensions."
+        : "The synthetic text has groups but no directions inside them, so an analogy can at best move between groups."
+    }
 
     Skip-gram, trained here, predicts each nearby word from the word. Its twin, CBOW
     (continuous bag of words), predicts the word from the average of its neighbours' vectors:
     faster to train, a little better on frequent words, while skip-gram does better on rare
     ones. Both give each word one vector.
-  `);
+  `,
+    fr: `
+    ${first} sur ${rows.length} tombent d'abord sur le mot attendu, ${top5} dans les cinq
+    premiers, parmi ${formatCount(V)} mots. ${
+      tiny
+        ? "Un mégaoctet de pièces de théâtre, c'est bien trop peu pour que la direction homme/femme ressorte nettement : les résultats célèbres ont demandé cent milliards de mots et 300 dimensions."
+        : "Le texte synthétique a des groupes, mais aucune direction à l'intérieur : une analogie peut au mieux passer d'un groupe à l'autre."
+    }
+
+    Le skip-gram, entraîné ici, prédit chaque mot voisin à partir du mot. Son jumeau, CBOW
+    (continuous bag of words), prédit le mot à partir de la moyenne des vecteurs de ses
+    voisins : plus rapide à entraîner, un peu meilleur sur les mots fréquents, quand le
+    skip-gram fait mieux sur les mots rares. Tous deux donnent à chaque mot un seul vecteur.
+  `,
+  });
 }
 
 /** The word the contextual-vector step follows, and four contexts that end on it. */
@@ -365,36 +522,57 @@ const CONTEXTS = {
 };
 
 async function contextual(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     A word2vec vector, like a GPT's embedding row, is fixed: "${CONTEXTS.word}" has one row
     whatever surrounds it, so "bank" of a river and "bank" of money would share one. A
     transformer's blocks change that: attention mixes each position with the words before
     it, so after a block the same word carries its context. To see it, the lab trains a
     small word-level GPT (one block, lib/course/contextual.ts, on the SIMD kernels) on the
-    synthetic text of
-    labs/texts.ts, where "${CONTEXTS.word}" comes before an animal ("a red horse") or a food
-    ("we bought red bread").
-  `);
+    synthetic text of labs/texts.ts, where "${CONTEXTS.word}" comes before an animal
+    ("a red horse") or a food ("we bought red bread").
+  `,
+    fr: `
+    Un vecteur word2vec, comme une ligne de la table d'embeddings d'un GPT, est fixe :
+    « ${CONTEXTS.word} » a une seule ligne, quel que soit son entourage, si bien que
+    l'« avocat » du tribunal et l'« avocat » du marché partageraient la même. Les blocs d'un
+    transformer changent cela : l'attention mêle chaque position aux mots qui la précèdent, et
+    après un bloc le même mot porte son contexte. Pour le voir, le lab entraîne un petit GPT
+    sur les mots (un bloc, lib/course/contextual.ts, sur les noyaux SIMD) avec le texte
+    synthétique de labs/texts.ts, où « ${CONTEXTS.word} » précède un animal (« a red horse »)
+    ou un aliment (« we bought red bread »).
+  `,
+  });
   const t0 = performance.now();
   const m = trainWordModel(syntheticCorpus(3000, 2), { steps: 600, backend: await loadBackend() });
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const contexts = [...CONTEXTS.animal, ...CONTEXTS.food];
   const seen = contexts.map((c) => ({ context: c, ...inContext(m, c) }));
-  ctx.say(`
-    ${
-    m.model.numParameters.toLocaleString("en-US")
-  } parameters, ${m.vocab.words.length} words, trained in ${seconds} s to a loss of ${
-    m.loss.toFixed(2)
-  } (a uniform guess:
-    ${m.uniformLoss.toFixed(2)}). The vector of the last "${CONTEXTS.word}" of each context, and its
-    cosine with the table row after the block:
-  `);
+  const params = formatCount(m.model.numParameters);
+  ctx.say({
+    en: `
+    ${params} parameters, ${m.vocab.words.length} words, trained in ${seconds} s to a loss of
+    ${m.loss.toFixed(2)} (a uniform guess: ${m.uniformLoss.toFixed(2)}). The vector of the
+    last "${CONTEXTS.word}" of each context, and its cosine with the table row after the block:
+  `,
+    fr: `
+    ${params} paramètres, ${m.vocab.words.length} mots, entraîné en ${seconds} s jusqu'à une
+    perte de ${m.loss.toFixed(2)} (un tirage uniforme : ${m.uniformLoss.toFixed(2)}). Le
+    vecteur du dernier « ${CONTEXTS.word} » de chaque contexte, et son cosinus avec la ligne de
+    la table après le bloc :
+  `,
+  });
   const fixedSame = seen.every((x) => x.fixed.every((v, i) => v === seen[0].fixed[i]));
   ctx.table([
-    ["context", "table row", "after the block vs row", "likeliest next words"],
+    [
+      { en: "context", fr: "contexte" },
+      { en: "table row", fr: "ligne de la table" },
+      { en: "after the block vs row", fr: "après le bloc vs ligne" },
+      { en: "likeliest next words", fr: "mots suivants les plus probables" },
+    ],
     ...seen.map((x) => [
       `"${x.context} …"`,
-      fixedSame ? "the same" : "DIFFERENT",
+      fixedSame ? tr({ en: "the same", fr: "la même" }) : tr({ en: "DIFFERENT", fr: "DIFFÉRENTE" }),
       cosineSimilarity(x.fixed, x.contextual).toFixed(2),
       x.next.map((n) => `${n.word} ${n.p.toFixed(2)}`).join(", "),
     ]),
@@ -403,11 +581,14 @@ async function contextual(ctx: StepContext) {
   await ctx.chart(
     "contextual_vectors",
     heatmap({
-      title: `Cosine between the vectors of "${CONTEXTS.word}" after the block, by context`,
+      title: tr({
+        en: `Cosine between the vectors of "${CONTEXTS.word}" after the block, by context`,
+        fr: `Cosinus entre les vecteurs de « ${CONTEXTS.word} » après le bloc, par contexte`,
+      }),
       values,
       rowLabels: contexts,
       columnLabels: contexts.map((_, i) => `${i + 1}`),
-      columnTitle: "context (same order)",
+      columnTitle: tr({ en: "context (same order)", fr: "contexte (même ordre)" }),
       scheme: "redblue",
       domain: [-1, 1],
       cellFormat: ".2f",
@@ -417,30 +598,54 @@ async function contextual(ctx: StepContext) {
   const [a1, a2, f1, f2] = [0, 1, 2, 3];
   const within = (values[a1][a2] + values[f1][f2]) / 2;
   const across = (values[a1][f1] + values[a1][f2] + values[a2][f1] + values[a2][f2]) / 4;
-  ctx.say(`
+  ctx.say({
+    en: `
     One table row, ${contexts.length} vectors after the block. Those of the two animal contexts
     and of the two food contexts have a mean cosine of ${within.toFixed(2)} with each other,
-    against ${across.toFixed(2)} across the two kinds: the block has written into "${CONTEXTS.word}"
-    what comes next, which its table row cannot know. How a position reads the others is
-    attention, the subject of lab 03.
-  `);
+    against ${across.toFixed(2)} across the two kinds: the block has written into
+    "${CONTEXTS.word}" what comes next, which its table row cannot know. How a position reads
+    the others is attention, the subject of lab 03.
+  `,
+    fr: `
+    Une seule ligne de table, ${contexts.length} vecteurs après le bloc. Ceux des deux contextes
+    « animal » et des deux contextes « aliment » ont entre eux un cosinus moyen de
+    ${within.toFixed(2)}, contre ${across.toFixed(2)} d'un genre à l'autre : le bloc a inscrit
+    dans « ${CONTEXTS.word} » ce qui vient ensuite, ce que sa ligne de table ne peut pas savoir.
+    La façon dont une position lit les autres, c'est l'attention, le sujet du lab 03.
+  `,
+  });
 }
 
 /** Lab 02, as the runner sees it. */
 export const lab: Lab = {
   id: "02",
   slug: "02_embeddings",
-  title: "Embeddings: words as vectors",
+  title: { en: "Embeddings: words as vectors", fr: "Les embeddings : les mots comme vecteurs" },
   exercises,
   steps: [
-    step("One-hot vectors", oneHot),
-    step("Exercise 02.1: an embedding layer is a lookup", lookup),
-    step("word2vec: vectors from context", word2vec),
-    step("Exercise 02.2: cosine similarity", cosine),
-    step("Nearest neighbours", neighbours),
-    step("Analogies: king − man + woman", analogies),
-    step("A 2-D picture: PCA", pcaPicture),
-    step("Similarity heatmap", similarityHeatmap),
-    step("Fixed vectors, contextual vectors: the bridge to attention", contextual),
+    step({ en: "One-hot vectors", fr: "Les vecteurs one-hot" }, oneHot),
+    step({
+      en: "Exercise 02.1: an embedding layer is a lookup",
+      fr: "Exercice 02.1 : une couche d'embedding est une recherche dans une table",
+    }, lookup),
+    step(
+      { en: "word2vec: vectors from context", fr: "word2vec : des vecteurs tirés du contexte" },
+      word2vec,
+    ),
+    step(
+      { en: "Exercise 02.2: cosine similarity", fr: "Exercice 02.2 : la similarité cosinus" },
+      cosine,
+    ),
+    step({ en: "Nearest neighbours", fr: "Les plus proches voisins" }, neighbours),
+    step(
+      { en: "Analogies: king − man + woman", fr: "Les analogies : roi − homme + femme" },
+      analogies,
+    ),
+    step({ en: "A 2-D picture: PCA", fr: "Une image en 2D : l'ACP" }, pcaPicture),
+    step({ en: "Similarity heatmap", fr: "Carte de chaleur des similarités" }, similarityHeatmap),
+    step({
+      en: "Fixed vectors, contextual vectors: the bridge to attention",
+      fr: "Vecteurs fixes, vecteurs contextuels : le pont vers l'attention",
+    }, contextual),
   ],
 };

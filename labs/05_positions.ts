@@ -9,7 +9,9 @@ import { heatmap, lineChart } from "../lib/charts.ts";
 import type { PositionalEncoding } from "../lib/model/config.ts";
 import { encoderForward } from "../lib/layers/encoder.ts";
 import { GPT } from "../lib/model/gpt.ts";
+import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Text, tr } from "../lib/i18n.ts";
 import { linearForward } from "../lib/layers/linear.ts";
 import { ropeForward, sinusoidalTable } from "../lib/layers/positional.ts";
 import { Rng } from "../lib/random.ts";
@@ -40,47 +42,80 @@ function orderDifference(pe: Float32Array | null): number {
 }
 
 function orderMatters(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Attention scores compare contents: q·k says nothing about where a word stands. Feed
     "${A.join(" ")}" and "${B_.join(" ")}" to one attention layer: the last position sees the same
     five words in both, and without position information it computes exactly the same thing,
     although the two sentences mean opposite things.
-  `);
-  ctx.say(`
-    Largest difference between the two outputs at "." — no positions: ${
-    orderDifference(null).toExponential(1)
-  }. The fix is to make each token's vector depend on its position too.
-  `);
+  `,
+    fr: `
+    Les scores d'attention comparent des contenus : q·k ne dit rien de la place d'un mot. Donne
+    « ${A.join(" ")} » et « ${B_.join(" ")} » à une couche d'attention : la dernière position voit
+    les cinq mêmes mots dans les deux phrases et, sans information de position, elle calcule
+    exactement la même chose, alors que les deux phrases disent le contraire l'une de l'autre.
+  `,
+  });
+  const none = orderDifference(null).toExponential(1);
+  ctx.say({
+    en: `
+    Largest difference between the two outputs at "." — no positions: ${none}. The fix is to
+    make each token's vector depend on its position too.
+  `,
+    fr: `
+    Plus grand écart entre les deux sorties en « . », sans positions : ${none}. Le remède :
+    faire dépendre le vecteur de chaque token de sa position aussi.
+  `,
+  });
 }
 
 async function sinusoidal(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The original Transformer adds a fixed table to the token embeddings: for position t, pairs
     of channels hold sin(t·ω_i) and cos(t·ω_i), with frequencies ω_i = 10000^(−2i/C) going from
     one turn per 6 positions down to almost nothing. Like the hands of a clock running at many
     speeds, the pattern is different at every position, and shifting by k positions is the same
     rotation whatever the starting point. Write sinusoidalTable in labs/exercises/05_positions.ts.
-  `);
+  `,
+    fr: `
+    Le Transformer d'origine ajoute une table fixe aux embeddings des tokens : pour la position
+    t, des paires de canaux contiennent sin(t·ω_i) et cos(t·ω_i), avec des fréquences
+    ω_i = 10000^(−2i/C) qui vont d'un tour toutes les 6 positions à presque rien. Comme les
+    aiguilles d'une horloge qui tourneraient à bien des vitesses, le motif diffère à chaque
+    position, et se décaler de k positions revient à la même rotation quel que soit le point de
+    départ. Écris sinusoidalTable dans labs/exercises/05_positions.ts.
+  `,
+  });
   const table = await ctx.exercise<typeof sinusoidalTable>("05.1");
   const [T, C] = [48, 32];
   const pe = table(T, C);
   await ctx.chart(
     "encoding_heatmap",
     heatmap({
-      title: `Sinusoidal position encodings (T = ${T}, C = ${C})`,
+      title: tr({
+        en: `Sinusoidal position encodings (T = ${T}, C = ${C})`,
+        fr: `Encodages de position sinusoïdaux (T = ${T}, C = ${C})`,
+      }),
       values: Array.from({ length: T }, (_, t) => pe.subarray(t * C, t * C + C)),
       rowTitle: "position t",
-      columnTitle: "channel",
+      columnTitle: tr({ en: "channel", fr: "canal" }),
       scheme: "redblue",
       domain: [-1, 1],
       cellSize: 10,
     }),
   );
   const withPe = orderDifference(table(A.length, 16));
-  ctx.say(`
+  ctx.say({
+    en: `
     Fast channels on the left, slow ones on the right. With your table added, the two sentences
     of step 1 now differ at "." by up to ${withPe.toFixed(3)}.
-  `);
+  `,
+    fr: `
+    Les canaux rapides à gauche, les lents à droite. Ta table ajoutée, les deux phrases de
+    l'étape 1 diffèrent désormais en « . » de ${withPe.toFixed(3)} au plus.
+  `,
+  });
 }
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -94,12 +129,26 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 async function similarity(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     How alike are the encodings of two positions, as a function of their distance? For
     sinusoidal encodings, the cosine of pe[t] and pe[t + Δ], averaged over t; for a learned
     table at initialisation (random, as GPT-2 starts); and for RoPE, the score between one
     query and the same vector used as a key, Δ positions apart, relative to Δ = 0.
-  `);
+  `,
+    fr: `
+    À quel point les encodages de deux positions se ressemblent-ils, selon leur distance ? Pour
+    les encodages sinusoïdaux, le cosinus entre pe[t] et pe[t + Δ], moyenné sur t ; pour une
+    table apprise à l'initialisation (aléatoire, comme GPT-2 au départ) ; et pour RoPE, le score
+    entre une requête et le même vecteur pris comme clé, à Δ positions d'écart, rapporté à
+    Δ = 0.
+  `,
+  });
+  const names = {
+    sin: tr({ en: "sinusoidal (cosine)", fr: "sinusoïdal (cosinus)" }),
+    learned: tr({ en: "learned, at init (cosine)", fr: "appris, à l'init (cosinus)" }),
+    rope: tr({ en: "RoPE (q·k relative)", fr: "RoPE (q·k relatif)" }),
+  };
   const [T, C, span] = [128, 64, 64];
   const pe = sinusoidalTable(T, C);
   const learned = new Rng(3).normalArray(T * C, 0.02);
@@ -126,56 +175,105 @@ async function similarity(ctx: StepContext) {
         learned.subarray((t + d) * C, (t + d) * C + C),
       );
     }
-    data.push({ distance: d, similarity: sin / (T - d), encoding: "sinusoidal (cosine)" });
-    data.push({ distance: d, similarity: lrn / (T - d), encoding: "learned, at init (cosine)" });
-    data.push({
-      distance: d,
-      similarity: score(d, 0) / score(0, 0),
-      encoding: "RoPE (q·k relative)",
-    });
+    data.push({ distance: d, similarity: sin / (T - d), encoding: names.sin });
+    data.push({ distance: d, similarity: lrn / (T - d), encoding: names.learned });
+    data.push({ distance: d, similarity: score(d, 0) / score(0, 0), encoding: names.rope });
   }
   await ctx.chart(
     "similarity_vs_distance",
     lineChart({
-      title: "Similarity of two positions vs their distance",
+      title: tr({
+        en: "Similarity of two positions vs their distance",
+        fr: "Ressemblance de deux positions selon leur distance",
+      }),
       data,
       x: "distance",
       y: "similarity",
       series: "encoding",
+      seriesTitle: tr({ en: "encoding", fr: "encodage" }),
       points: false,
-      xTitle: "distance Δ (positions)",
+      xTitle: tr({ en: "distance Δ (positions)", fr: "distance Δ (positions)" }),
+      yTitle: tr({ en: "similarity", fr: "ressemblance" }),
     }),
   );
-  ctx.say(`
+  ctx.say({
+    en: `
     Sinusoidal encodings are most alike for nearby positions and the similarity falls with
     distance: a smooth notion of "near". A learned table starts with no structure at all (about
     0 beyond Δ = 0) and must discover it in training. RoPE's score depends only on Δ, never on
     where the pair sits.
-  `);
+  `,
+    fr: `
+    Les encodages sinusoïdaux se ressemblent le plus pour des positions voisines, et la
+    ressemblance baisse avec la distance : une notion lisse de « proche ». Une table apprise
+    démarre sans aucune structure (environ 0 dès que Δ > 0) et doit la découvrir à
+    l'entraînement. Le score de RoPE ne dépend que de Δ, jamais de l'endroit où se trouve la
+    paire.
+  `,
+  });
 }
 
 function learnedPositions(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     GPT-2 simply learns its positions: a table wpe of blockSize × C parameters, added to the
     token embeddings like the sinusoidal one. Flexible and simple, but a model cannot read past
     blockSize, since there is no row for position blockSize. The three schemes:
-  `);
+  `,
+    fr: `
+    GPT-2 apprend tout simplement ses positions : une table wpe de blockSize × C paramètres,
+    ajoutée aux embeddings des tokens comme la table sinusoïdale. C'est souple et simple, mais
+    le modèle ne peut pas lire au-delà de blockSize, faute de ligne pour la position blockSize.
+    Les trois méthodes :
+  `,
+  });
+  const added: Text = { en: "added to embeddings", fr: "ajouté aux embeddings" };
+  const absolute: Text = { en: "absolute positions", fr: "positions absolues" };
   ctx.table([
-    ["", "learned (GPT-2)", "sinusoidal", "RoPE (LLaMA)"],
-    ["where", "added to embeddings", "added to embeddings", "rotates q and k in every layer"],
-    ["parameters (baby preset)", "64 × 128 = 8,192", "0", "0"],
-    ["what a score sees", "absolute positions", "absolute positions", "relative distance"],
-    ["beyond the training length", "impossible", "defined, rarely good", "defined, degrades"],
+    [
+      "",
+      { en: "learned (GPT-2)", fr: "appris (GPT-2)" },
+      { en: "sinusoidal", fr: "sinusoïdal" },
+      { en: "RoPE (LLaMA)", fr: "RoPE (LLaMA)" },
+    ],
+    [{ en: "where", fr: "où" }, added, added, {
+      en: "rotates q and k in every layer",
+      fr: "fait tourner q et k dans chaque couche",
+    }],
+    [
+      { en: "parameters (baby preset)", fr: "paramètres (préréglage baby)" },
+      `64 × 128 = ${formatCount(8192)}`,
+      "0",
+      "0",
+    ],
+    [{ en: "what a score sees", fr: "ce que voit un score" }, absolute, absolute, {
+      en: "relative distance",
+      fr: "distance relative",
+    }],
+    [
+      { en: "beyond the training length", fr: "au-delà de la longueur d'entraînement" },
+      { en: "impossible", fr: "impossible" },
+      { en: "defined, rarely good", fr: "défini, rarement bon" },
+      { en: "defined, degrades", fr: "défini, se dégrade" },
+    ],
   ]);
 }
 
 async function yourRope(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     RoPE adds nothing to the embeddings. In every attention layer it rotates each pair of a
     head's query and key channels by an angle proportional to the position. A rotation keeps
     lengths, and the product of a query rotated by t·θ with a key rotated by t2·θ depends only on
     (t − t2)·θ. Write ropeForward.
-  `);
+  `,
+    fr: `
+    RoPE n'ajoute rien aux embeddings. Dans chaque couche d'attention, il fait tourner chaque
+    paire de canaux de requête et de clé d'une tête d'un angle proportionnel à la position. Une
+    rotation conserve les longueurs, et le produit d'une requête tournée de t·θ par une clé
+    tournée de t2·θ ne dépend que de (t − t2)·θ. Écris ropeForward.
+  `,
+  });
   const rope = await ctx.exercise<typeof ropeForward>("05.2");
   const [T, C] = [8, 8];
   const one = new Rng(5).normalArray(3 * C);
@@ -188,9 +286,17 @@ async function yourRope(ctx: StepContext) {
     for (let i = 0; i < C; i++) s += out[t * 3 * C + i] * out[t2 * 3 * C + C + i];
     return s.toFixed(4);
   };
-  ctx.say("The same query and key at every position; scores after your rotation:");
+  ctx.say({
+    en: "The same query and key at every position; scores after your rotation:",
+    fr: "La même requête et la même clé à chaque position ; les scores après ta rotation :",
+  });
   ctx.table([
-    ["query at", "key at", "distance", "score"],
+    [
+      { en: "query at", fr: "requête en" },
+      { en: "key at", fr: "clé en" },
+      { en: "distance", fr: "distance" },
+      { en: "score", fr: "score" },
+    ],
     [2, 0, 2, score(2, 0)],
     [5, 3, 2, score(5, 3)],
     [7, 5, 2, score(7, 5)],
@@ -200,20 +306,28 @@ async function yourRope(ctx: StepContext) {
 }
 
 async function sideBySide(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The three in a small GPT (1 block, C = 32, context 32) on the characters of a short text:
     the same seed, the same batches, 40 steps of plain gradient descent each. One short run is
     not a verdict on which is better; it shows that all three train.
-  `);
+  `,
+    fr: `
+    Les trois dans un petit GPT (1 bloc, C = 32, contexte 32) sur les caractères d'un court
+    texte : la même graine, les mêmes batchs, 40 pas de descente de gradient simple chacun. Un
+    seul entraînement court ne dit pas lequel est le meilleur ; il montre que les trois
+    apprennent.
+  `,
+  });
   const chars = [...new Set(FRENCH_SAMPLE)].sort();
   const ids = [...FRENCH_SAMPLE].map((c) => chars.indexOf(c));
   const [B, T] = [4, 32];
   const data: { step: number; loss: number; encoding: string }[] = [];
-  const rows: (string | number)[][] = [[
-    "encoding",
-    "parameters",
-    "loss at step 0",
-    "loss at step 40",
+  const rows: (string | number | Text)[][] = [[
+    { en: "encoding", fr: "encodage" },
+    { en: "parameters", fr: "paramètres" },
+    { en: "loss at step 0", fr: "perte au pas 0" },
+    { en: "loss at step 40", fr: "perte au pas 40" },
   ]];
   for (const positional of ["learned", "sinusoidal", "rope"] as PositionalEncoding[]) {
     const model = new GPT({
@@ -245,7 +359,7 @@ async function sideBySide(ctx: StepContext) {
     }
     rows.push([
       positional,
-      model.numParameters.toLocaleString("en-US"),
+      formatCount(model.numParameters),
       first.toFixed(3),
       last.toFixed(3),
     ]);
@@ -254,29 +368,47 @@ async function sideBySide(ctx: StepContext) {
   await ctx.chart(
     "positional_comparison",
     lineChart({
-      title: "Training loss with each positional encoding",
+      title: tr({
+        en: "Training loss with each positional encoding",
+        fr: "Perte d'entraînement avec chaque encodage de position",
+      }),
       data,
       x: "step",
       y: "loss",
       series: "encoding",
+      seriesTitle: tr({ en: "encoding", fr: "encodage" }),
       points: false,
+      xTitle: tr({ en: "step", fr: "pas" }),
+      yTitle: tr({ en: "loss", fr: "perte" }),
     }),
   );
-  ctx.say("Lab 06 assembles attention and an MLP into the transformer block.");
+  ctx.say({
+    en: "Lab 06 assembles attention and an MLP into the transformer block.",
+    fr: "Le lab 06 assemble l'attention et un MLP pour former le bloc transformer.",
+  });
 }
 
 /** Lab 05, as the runner sees it. */
 export const lab: Lab = {
   id: "05",
   slug: "05_positions",
-  title: "Positional encodings",
+  title: { en: "Positional encodings", fr: "Les encodages de position" },
   exercises,
   steps: [
-    step("Why order matters", orderMatters),
-    step("Exercise 05.1: sinusoidal encodings", sinusoidal),
-    step("Similarity vs distance", similarity),
-    step("Learned positions, as GPT-2", learnedPositions),
-    step("Exercise 05.2: RoPE", yourRope),
-    step("Learned vs sinusoidal vs RoPE in a model", sideBySide),
+    step({ en: "Why order matters", fr: "Pourquoi l'ordre compte" }, orderMatters),
+    step({
+      en: "Exercise 05.1: sinusoidal encodings",
+      fr: "Exercice 05.1 : les encodages sinusoïdaux",
+    }, sinusoidal),
+    step({ en: "Similarity vs distance", fr: "Ressemblance et distance" }, similarity),
+    step(
+      { en: "Learned positions, as GPT-2", fr: "Des positions apprises, comme GPT-2" },
+      learnedPositions,
+    ),
+    step({ en: "Exercise 05.2: RoPE", fr: "Exercice 05.2 : RoPE" }, yourRope),
+    step({
+      en: "Learned vs sinusoidal vs RoPE in a model",
+      fr: "Appris, sinusoïdal ou RoPE dans un modèle",
+    }, sideBySide),
   ],
 };

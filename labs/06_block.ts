@@ -9,6 +9,7 @@ import { geluForward } from "../lib/layers/gelu.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Text, tr, verbatim } from "../lib/i18n.ts";
 import type { layerNormBackward, layerNormForward } from "../lib/layers/layernorm.ts";
 import { Rng } from "../lib/random.ts";
 import { exercises } from "./catalog/06_block.ts";
@@ -27,29 +28,52 @@ function stats(v: Float32Array): { mean: number; std: number } {
 }
 
 function theBlock(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     A GPT is a stack of identical blocks. Each reads the residual stream x, a (B, T, C) array,
     and adds two things to it: what attention gathers from other positions, then what a small
     feed-forward network (the MLP) computes at each position on its own. GPT-2 normalises before
     each part ("pre-norm"):
-  `);
+  `,
+    fr: `
+    Un GPT est une pile de blocs identiques. Chacun lit le flux résiduel x, un tableau (B, T, C),
+    et y ajoute deux choses : ce que l'attention recueille des autres positions, puis ce qu'un
+    petit réseau feed-forward (le MLP) calcule à chaque position, seul. GPT-2 normalise avant
+    chaque partie (« pre-norm ») :
+  `,
+  });
   ctx.show(`
   x ──┬──▶ ln_1 ──▶ attention (c_attn, heads, c_proj) ──▶ (+) ──┬──▶ ln_2 ──▶ MLP ──▶ (+) ──▶ x'
       └──────────────────────────────────────────────────────┘   └────────────────────┘
   MLP: c_fc (C → 4C) ──▶ GELU ──▶ c_proj (4C → C)
   `);
-  ctx.say(`
+  ctx.say({
+    en: `
     The (+) are the residual connections: the block only adds a correction to x, so a deep
     stack starts close to the identity and gradients flow straight down the stream.
-  `);
+  `,
+    fr: `
+    Les (+) sont les connexions résiduelles : le bloc ne fait qu'ajouter une correction à x ; une
+    pile profonde démarre donc près de l'identité, et les gradients descendent tout droit le
+    long du flux.
+  `,
+  });
 }
 
 async function yourLayerNorm(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     LayerNorm rescales each position's C numbers to mean 0 and variance 1, then applies a learned
     gain (weight) and shift (bias) per channel. It keeps every block's input on the same scale
     however large the stream grows. Write layerNormForward in labs/exercises/06_block.ts.
-  `);
+  `,
+    fr: `
+    LayerNorm ramène les C nombres de chaque position à une moyenne 0 et une variance 1, puis
+    applique par canal un gain (weight) et un décalage (bias) appris. Elle garde l'entrée de
+    chaque bloc à la même échelle, quelle que soit la croissance du flux. Écris
+    layerNormForward dans labs/exercises/06_block.ts.
+  `,
+  });
   const layerNorm = await ctx.exercise<typeof layerNormForward>("06.1");
   const C = 8;
   const inp = new Rng(1).normalArray(C, 5).map((x) => x + 3);
@@ -57,19 +81,40 @@ async function yourLayerNorm(ctx: StepContext) {
   layerNorm(out, mean, rstd, inp, new Float32Array(C).fill(1), new Float32Array(C), 1, C);
   const a = stats(inp), b = stats(out);
   ctx.table([
-    ["", "values", "mean", "std"],
-    ["before", Array.from(inp, (x) => fmt(x, 1)).join(" "), fmt(a.mean, 2), fmt(a.std, 2)],
-    ["after", Array.from(out, (x) => fmt(x, 2)).join(" "), fmt(b.mean, 2), fmt(b.std, 2)],
+    ["", { en: "values", fr: "valeurs" }, { en: "mean", fr: "moyenne" }, {
+      en: "std",
+      fr: "écart type",
+    }],
+    [
+      { en: "before", fr: "avant" },
+      Array.from(inp, (x) => fmt(x, 1)).join(" "),
+      fmt(a.mean, 2),
+      fmt(a.std, 2),
+    ],
+    [
+      { en: "after", fr: "après" },
+      Array.from(out, (x) => fmt(x, 2)).join(" "),
+      fmt(b.mean, 2),
+      fmt(b.std, 2),
+    ],
   ]);
 }
 
 async function gelu(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The MLP widens each position to 4C channels, applies a non-linearity and projects back to C.
     GPT-2's non-linearity is GELU, x·Φ(x) (in a tanh approximation): like ReLU for large |x|, but
     smooth around 0 and slightly negative just below it, so small negative inputs still pass a
     gradient.
-  `);
+  `,
+    fr: `
+    Le MLP élargit chaque position à 4C canaux, applique une non-linéarité et reprojette sur C.
+    La non-linéarité de GPT-2 est la GELU, x·Φ(x) (dans une approximation en tanh) : comme ReLU
+    pour les grands |x|, mais lisse autour de 0 et légèrement négative juste en dessous, si bien
+    que de petites entrées négatives laissent encore passer un gradient.
+  `,
+  });
   const xs = Array.from({ length: 41 }, (_, i) => -4 + i * 0.2);
   const out = new Float32Array(xs.length);
   geluForward(out, new Float32Array(xs), xs.length);
@@ -79,24 +124,46 @@ async function gelu(ctx: StepContext) {
   ]);
   await ctx.chart(
     "gelu_vs_relu",
-    lineChart({ title: "GELU and ReLU", data, x: "x", y: "y", series: "f", points: false }),
+    lineChart({
+      title: tr({ en: "GELU and ReLU", fr: "GELU et ReLU" }),
+      data,
+      x: "x",
+      y: "y",
+      series: "f",
+      seriesTitle: tr({ en: "function", fr: "fonction" }),
+      points: false,
+    }),
   );
 }
 
 async function depth(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     How do activations behave through depth? A model of 8 blocks (C = 64), run on random tokens
     at initialisation: the spread (std) of the residual stream after each block, and of the
     LayerNorm output each block reads. GPT-2 scales the initial weights of the two projections
     that write into the stream (c_proj) by 1/√(2L), so that the 2L additions do not make the
     stream grow with depth; the second line leaves that scaling out.
-  `);
+  `,
+    fr: `
+    Comment les activations se comportent-elles avec la profondeur ? Un modèle de 8 blocs
+    (C = 64), sur des tokens aléatoires, à l'initialisation : l'étalement (écart type) du flux
+    résiduel après chaque bloc, et celui de la sortie de LayerNorm que lit chaque bloc. GPT-2
+    multiplie les poids initiaux des deux projections qui écrivent dans le flux (c_proj) par
+    1/√(2L), pour que les 2L additions ne fassent pas grossir le flux avec la profondeur ; la
+    deuxième courbe laisse de côté ce facteur.
+  `,
+  });
   const config = { vocabSize: 65, blockSize: 32, nLayer: 8, nHead: 4, nEmbd: 64 };
   const [B, T] = [2, 32];
   const rng = new Rng(2);
   const inputs = Int32Array.from({ length: B * T }, () => rng.int(65));
   const data: { block: number; std: number; what: string }[] = [];
-  const rows: (string | number)[][] = [["block", "stream (GPT-2 init)", "stream (unscaled)"]];
+  const rows: (string | number | Text)[][] = [[
+    { en: "block", fr: "bloc" },
+    { en: "stream (GPT-2 init)", fr: "flux (init GPT-2)" },
+    { en: "stream (unscaled)", fr: "flux (sans facteur)" },
+  ]];
   const runs: Float32Array[][] = [];
   for (const scaled of [true, false]) {
     const model = new GPT(config, 0);
@@ -111,11 +178,17 @@ async function depth(ctx: StepContext) {
     const a = model.acts!;
     const streams = [a.encoded.slice(), ...a.h.map((h) => h.residual3.slice())];
     runs.push(streams);
-    const label = scaled ? "stream, GPT-2 init" : "stream, unscaled";
+    const label = scaled
+      ? tr({ en: "stream, GPT-2 init", fr: "flux, init GPT-2" })
+      : tr({ en: "stream, unscaled", fr: "flux, sans facteur" });
     streams.forEach((s, l) => data.push({ block: l, std: stats(s).std, what: label }));
     if (scaled) {
       a.h.forEach((h, l) =>
-        data.push({ block: l + 1, std: stats(h.ln_1).std, what: "ln_1 output" })
+        data.push({
+          block: l + 1,
+          std: stats(h.ln_1).std,
+          what: tr({ en: "ln_1 output", fr: "sortie de ln_1" }),
+        })
       );
     }
   }
@@ -124,28 +197,46 @@ async function depth(ctx: StepContext) {
   await ctx.chart(
     "activation_stats",
     lineChart({
-      title: "Activation spread through depth (at initialisation)",
+      title: tr({
+        en: "Activation spread through depth (at initialisation)",
+        fr: "Étalement des activations avec la profondeur (à l'initialisation)",
+      }),
       data,
       x: "block",
       y: "std",
       series: "what",
-      xTitle: "after block (0 = embeddings)",
-      yTitle: "standard deviation",
+      seriesTitle: tr({ en: "what", fr: "quoi" }),
+      xTitle: tr({ en: "after block (0 = embeddings)", fr: "après le bloc (0 = embeddings)" }),
+      yTitle: tr({ en: "standard deviation", fr: "écart type" }),
       logY: true,
     }),
   );
-  ctx.say(`
+  ctx.say({
+    en: `
     The LayerNorm output stays at spread ≈ 1 whatever the stream does: that is its job. The
     stream itself grows block by block, faster without the 1/√(2L) scaling.
-  `);
+  `,
+    fr: `
+    La sortie de LayerNorm garde un étalement ≈ 1 quoi que fasse le flux : c'est son rôle. Le
+    flux, lui, grossit bloc après bloc, plus vite sans le facteur 1/√(2L).
+  `,
+  });
 }
 
 function forwardBackward(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The forward pass of a block, as lib/model/gpt.ts runs it, each line a layer with its own forward
     function; every intermediate array is kept, because the backward pass needs it:
-  `);
-  ctx.show(`
+  `,
+    fr: `
+    La passe avant d'un bloc, telle que lib/model/gpt.ts l'exécute, chaque ligne une couche avec
+    sa propre fonction forward ; chaque tableau intermédiaire est conservé, car la passe arrière
+    en a besoin :
+  `,
+  });
+  ctx.show({
+    en: `
   ln_1      = layerNorm(x)                       (B, T, C)
   qkv       = c_attn(ln_1)                       (B, T, 3C)
   atty      = attention(qkv)                     (B, T, C)   keeps att (B, NH, T, T)
@@ -153,20 +244,44 @@ function forwardBackward(ctx: StepContext) {
   ln_2      = layerNorm(residual2)               (B, T, C)
   fch_gelu  = gelu(c_fc(ln_2))                   (B, T, 4C)
   x'        = residual2 + mlp.c_proj(fch_gelu)   (B, T, C)
-  `);
-  ctx.say(`
+  `,
+    fr: `
+  ln_1      = layerNorm(x)                       (B, T, C)
+  qkv       = c_attn(ln_1)                       (B, T, 3C)
+  atty      = attention(qkv)                     (B, T, C)   garde att (B, NH, T, T)
+  residual2 = x + c_proj(atty)                   (B, T, C)
+  ln_2      = layerNorm(residual2)               (B, T, C)
+  fch_gelu  = gelu(c_fc(ln_2))                   (B, T, 4C)
+  x'        = residual2 + mlp.c_proj(fch_gelu)   (B, T, C)
+  `,
+  });
+  ctx.say({
+    en: `
     The backward pass walks the same lines bottom to top. Each layer's backward function takes
     the gradient of its output and adds the gradients of its inputs and parameters. "Adds"
     matters: x feeds both the residual path and ln_1, so its gradient is the sum of what comes
     back along each.
-  `);
+  `,
+    fr: `
+    La passe arrière parcourt les mêmes lignes de bas en haut. La fonction backward de chaque
+    couche prend le gradient de sa sortie et ajoute les gradients de ses entrées et de ses
+    paramètres. « Ajoute » compte : x alimente à la fois le chemin résiduel et ln_1, son
+    gradient est donc la somme de ce qui revient par chacun.
+  `,
+  });
 }
 
 async function yourBackward(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     LayerNorm's backward pass is the subtle one: every output of a row depends on every input
     through the mean and the variance. Write layerNormBackward.
-  `);
+  `,
+    fr: `
+    La passe arrière de LayerNorm est la plus délicate : chaque sortie d'une ligne dépend de
+    chaque entrée à travers la moyenne et la variance. Écris layerNormBackward.
+  `,
+  });
   const forward = await ctx.exercise<typeof layerNormForward>("06.1");
   const backward = await ctx.exercise<typeof layerNormBackward>("06.2");
   const [N, C] = [3, 16];
@@ -181,13 +296,24 @@ async function yourBackward(ctx: StepContext) {
   loss();
   const dinp = new Float32Array(N * C), dw = new Float32Array(C), db = new Float32Array(C);
   backward(dinp, dw, db, w, inp, weight, mean, rstd, N, C);
-  ctx.say(`
+  ctx.say({
+    en: `
     A gradient check compares your backward pass with finite differences of your forward pass:
     nudge one input by ±h, see how the loss moves. Relative errors ‖analytic − numeric‖ /
     (‖analytic‖ + ‖numeric‖) near 1e-4 are float32 rounding; a mistake gives something near 1.
-  `);
+  `,
+    fr: `
+    Une vérification du gradient compare ta passe arrière aux différences finies de ta passe
+    avant : on pousse une entrée de ±h et on regarde comment bouge la perte. Des erreurs
+    relatives ‖analytique − numérique‖ / (‖analytique‖ + ‖numérique‖) autour de 1e-4 viennent de
+    l'arrondi float32 ; une erreur de code donne un nombre proche de 1.
+  `,
+  });
   ctx.table([
-    ["gradient", "entries", "relative error"],
+    [verbatim("gradient"), { en: "entries", fr: "entrées" }, {
+      en: "relative error",
+      fr: "erreur relative",
+    }],
     ["dinp", N * C, gradCheck(loss, inp, dinp).relativeError.toExponential(1)],
     ["dweight", C, gradCheck(loss, weight, dw).relativeError.toExponential(1)],
     ["dbias", C, gradCheck(loss, bias, db).relativeError.toExponential(1)],
@@ -195,11 +321,19 @@ async function yourBackward(ctx: StepContext) {
 }
 
 function blockGradCheck(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The same check on a whole block, through the model's own layers: a GPT with one block
     (C = 16, 2 heads), its weights perturbed so that gradients stand well above rounding, the
     loss being the mean cross-entropy of a batch. Eight entries of every parameter tensor:
-  `);
+  `,
+    fr: `
+    La même vérification sur un bloc entier, à travers les couches du modèle lui-même : un GPT à
+    un bloc (C = 16, 2 têtes), ses poids perturbés pour que les gradients dépassent nettement
+    l'arrondi, la perte étant l'entropie croisée moyenne d'un batch. Huit entrées de chaque
+    tenseur de paramètres :
+  `,
+  });
   const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, 4);
   const rng = new Rng(4);
   for (let i = 0; i < model.params.length; i++) model.params[i] += rng.normal() * 0.3;
@@ -210,7 +344,11 @@ function blockGradCheck(ctx: StepContext) {
   loss();
   model.zeroGrad();
   model.backward();
-  const rows: (string | number)[][] = [["parameter", "entries", "relative error"]];
+  const rows: (string | number | Text)[][] = [[
+    { en: "parameter", fr: "paramètre" },
+    { en: "entries", fr: "entrées" },
+    { en: "relative error", fr: "erreur relative" },
+  ]];
   for (const [name, view] of Object.entries(model.p.byName)) {
     if (!name.startsWith("transformer.h.0.")) continue;
     const grad = model.g.byName[name];
@@ -222,22 +360,40 @@ function blockGradCheck(ctx: StepContext) {
     ]);
   }
   ctx.table(rows);
-  ctx.say("Lab 07 puts L blocks between the embeddings and the output head: the whole GPT.");
+  ctx.say({
+    en: "Lab 07 puts L blocks between the embeddings and the output head: the whole GPT.",
+    fr: "Le lab 07 place L blocs entre les embeddings et la tête de sortie : le GPT complet.",
+  });
 }
 
 /** Lab 06, as the runner sees it. */
 export const lab: Lab = {
   id: "06",
   slug: "06_block",
-  title: "The transformer block",
+  title: { en: "The transformer block", fr: "Le bloc transformer" },
   exercises,
   steps: [
-    step("The block: pre-norm, attention, MLP, residuals", theBlock),
-    step("Exercise 06.1: LayerNorm", yourLayerNorm),
-    step("GELU, the MLP's non-linearity", gelu),
-    step("Activation statistics through depth", depth),
-    step("Forward and backward of a block", forwardBackward),
-    step("Exercise 06.2: LayerNorm backward, with a gradient check", yourBackward),
-    step("Gradient check of a whole block", blockGradCheck),
+    step({
+      en: "The block: pre-norm, attention, MLP, residuals",
+      fr: "Le bloc : pre-norm, attention, MLP, connexions résiduelles",
+    }, theBlock),
+    step({ en: "Exercise 06.1: LayerNorm", fr: "Exercice 06.1 : LayerNorm" }, yourLayerNorm),
+    step({ en: "GELU, the MLP's non-linearity", fr: "GELU, la non-linéarité du MLP" }, gelu),
+    step({
+      en: "Activation statistics through depth",
+      fr: "Statistiques des activations selon la profondeur",
+    }, depth),
+    step(
+      { en: "Forward and backward of a block", fr: "Passes avant et arrière d'un bloc" },
+      forwardBackward,
+    ),
+    step({
+      en: "Exercise 06.2: LayerNorm backward, with a gradient check",
+      fr: "Exercice 06.2 : la passe arrière de LayerNorm, avec vérification du gradient",
+    }, yourBackward),
+    step(
+      { en: "Gradient check of a whole block", fr: "Vérification du gradient d'un bloc entier" },
+      blockGradCheck,
+    ),
   ],
 };

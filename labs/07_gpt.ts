@@ -13,7 +13,9 @@ import { geluBackward, geluForward } from "../lib/layers/gelu.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { parameterShapes } from "../lib/model/layout.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
+import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { tr, verbatim } from "../lib/i18n.ts";
 import type { linearBackward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
 import { loadGPT, saveGPT } from "../lib/train/safetensors.ts";
@@ -46,7 +48,7 @@ function breakdown(config: GPTConfig): { part: string; params: number }[] {
   const groups = new Map<string, number>();
   for (const [name, shape] of parameterShapes(config)) {
     const part = name.includes("wte")
-      ? "wte (tokens, = head)"
+      ? tr({ en: "wte (tokens, = head)", fr: "wte (tokens, = tête)" })
       : name.includes("wpe")
       ? "wpe (positions)"
       : name.includes(".attn.")
@@ -59,35 +61,69 @@ function breakdown(config: GPTConfig): { part: string; params: number }[] {
   return [...groups].map(([part, params]) => ({ part, params }));
 }
 
-const exact = (n: number) => n.toLocaleString("en-US");
+const exact = (n: number) => formatCount(n);
 
 function theModel(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Everything so far, assembled (lib/model/gpt.ts). Token ids (B, T) pick rows of the token table wte
     and position rows of wpe; their sum, the residual stream (B, T, C), passes through L blocks;
     a final LayerNorm ln_f, then the output head turns each position into V logits, one score
     per possible next token. GPT-2 ties the head to wte: the logits are ln_f · wteᵀ, the same
     table read the other way, which saves V·C parameters.
-  `);
+  `,
+    fr: `
+    Tout ce qui précède, assemblé (lib/model/gpt.ts). Les identifiants de tokens (B, T)
+    choisissent des lignes de la table des tokens wte et des lignes de positions de wpe ; leur
+    somme, le flux résiduel (B, T, C), traverse L blocs ; une dernière LayerNorm ln_f, puis la
+    tête de sortie change chaque position en V logits, un score par token suivant possible.
+    GPT-2 lie la tête à wte : les logits valent ln_f · wteᵀ, la même table lue dans l'autre sens,
+    ce qui économise V·C paramètres.
+  `,
+  });
   ctx.show(`
   ids (B,T) ─▶ wte[ids] + wpe[t] ─▶ block × L ─▶ ln_f ─▶ · wteᵀ ─▶ logits (B,T,V) ─▶ softmax ─▶ loss
   `);
-  ctx.say(`
+  ctx.say({
+    en: `
     Parameters, gradients and activations each live in one Float32Array, cut into named views
     by a size table, as in llm.c; the names are GPT-2's (transformer.h.0.attn.c_attn.weight), so
     the model can be held beside nanoGPT's or saved as safetensors for any framework.
     This lab's model reads the ${V} distinct characters of a short text: C = ${CONFIG.nEmbd},
     ${CONFIG.nLayer} blocks of ${CONFIG.nHead} heads, context ${CONFIG.blockSize}.
-  `);
+  `,
+    fr: `
+    Paramètres, gradients et activations vivent chacun dans un seul Float32Array, découpé en vues
+    nommées par une table des tailles, comme dans llm.c ; les noms sont ceux de GPT-2
+    (transformer.h.0.attn.c_attn.weight), si bien qu'on peut poser le modèle à côté de celui de
+    nanoGPT ou l'enregistrer en safetensors pour n'importe quel framework. Le modèle de ce lab
+    lit les ${V} caractères distincts d'un court texte : C = ${CONFIG.nEmbd}, ${CONFIG.nLayer}
+    blocs de ${CONFIG.nHead} têtes, contexte ${CONFIG.blockSize}.
+  `,
+  });
 }
 
 async function parameterCount(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Where the parameters are. For each preset, the exact count with a character vocabulary
     (65 symbols, tiny Shakespeare) and with a 5,000-token BPE vocabulary:
-  `);
+  `,
+    fr: `
+    Où sont les paramètres. Pour chaque préréglage, le total exact avec un vocabulaire de
+    caractères (65 symboles, tiny Shakespeare) et avec un vocabulaire BPE de 5 000 tokens :
+  `,
+  });
   ctx.table([
-    ["preset", "layers", "heads", "width", "context", "65 characters", "5,000 BPE tokens"],
+    [
+      { en: "preset", fr: "préréglage" },
+      { en: "layers", fr: "couches" },
+      { en: "heads", fr: "têtes" },
+      { en: "width", fr: "largeur" },
+      { en: "context", fr: "contexte" },
+      { en: "65 characters", fr: "65 caractères" },
+      { en: "5,000 BPE tokens", fr: "5 000 tokens BPE" },
+    ],
     ...Object.entries(PRESETS).map(([name, p]) => [
       name,
       p.nLayer,
@@ -104,25 +140,37 @@ async function parameterCount(ctx: StepContext) {
   await ctx.chart(
     "parameter_breakdown",
     barChart({
-      title: "Parameters of the baby preset (65 characters), by part",
+      title: tr({
+        en: "Parameters of the baby preset (65 characters), by part",
+        fr: "Paramètres du préréglage baby (65 caractères), par partie",
+      }),
       data: parts.map((p) => ({
         ...p,
         label: `${exact(p.params)} (${(100 * p.params / total).toFixed(1)}%)`,
       })),
       category: "part",
       value: "params",
-      valueTitle: "parameters",
+      categoryTitle: tr({ en: "part", fr: "partie" }),
+      valueTitle: tr({ en: "parameters", fr: "paramètres" }),
       horizontal: true,
       label: "label",
       width: 360,
     }),
   );
   const bpe = breakdown({ vocabSize: 5000, ...PRESETS.baby })[0];
-  ctx.say(`
+  ctx.say({
+    en: `
     Each block holds 12·C² + 13·C parameters: attention 4·C² (q, k, v and the output
     projection), the MLP 8·C² (C → 4C → C), plus biases and LayerNorms. The blocks dominate
     with characters; with 5,000 BPE tokens the token table alone grows to ${exact(bpe.params)}.
-  `);
+  `,
+    fr: `
+    Chaque bloc contient 12·C² + 13·C paramètres : l'attention 4·C² (q, k, v et la projection de
+    sortie), le MLP 8·C² (C → 4C → C), plus les biais et les LayerNorm. Les blocs dominent avec
+    des caractères ; avec 5 000 tokens BPE, la table des tokens monte à elle seule à
+    ${exact(bpe.params)}.
+  `,
+  });
 }
 
 function lossAtInit(ctx: StepContext) {
@@ -131,24 +179,45 @@ function lossAtInit(ctx: StepContext) {
   const loss = model.forward(inputs, targets, B, T)!;
   let maxProb = 0;
   for (const p of model.acts!.probs) maxProb = Math.max(maxProb, p);
-  ctx.say(`
+  ctx.say({
+    en: `
     A freshly initialised GPT knows nothing, and its small weights (std 0.02) give nearly equal
     logits, so it spreads its probability almost evenly: 1/V for each of the V tokens. The
     cross-entropy of a uniform guess is −log(1/V) = ln V. A loss at init far above ln V means
     the model is confidently wrong from the start, a bug in the initialisation or the loss.
-  `);
+  `,
+    fr: `
+    Un GPT fraîchement initialisé ne sait rien, et ses petits poids (écart type 0,02) donnent des
+    logits presque égaux : il répartit donc sa probabilité presque uniformément, 1/V pour chacun
+    des V tokens. L'entropie croisée d'une réponse uniforme vaut −log(1/V) = ln V. Une perte
+    initiale bien au-dessus de ln V veut dire que le modèle se trompe avec assurance dès le
+    départ : un bug dans l'initialisation ou dans la perte.
+  `,
+  });
   ctx.table([
-    ["vocabulary V", "ln V", "loss at init", "largest probability (1/V)"],
+    [
+      { en: "vocabulary V", fr: "vocabulaire V" },
+      "ln V",
+      { en: "loss at init", fr: "perte initiale" },
+      { en: "largest probability (1/V)", fr: "plus grande probabilité (1/V)" },
+    ],
     [V, Math.log(V).toFixed(4), loss.toFixed(4), `${maxProb.toFixed(4)} (${(1 / V).toFixed(4)})`],
   ]);
 }
 
 async function yourLossGradient(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The backward pass starts at the loss. The mean loss over the B·T positions gives each
     position's loss the weight dlosses = 1/(B·T). Write crossEntropySoftmaxBackward: the
     gradient with respect to the logits, through the softmax and the log at once.
-  `);
+  `,
+    fr: `
+    La passe arrière part de la perte. La perte moyenne sur les B·T positions donne à la perte de
+    chaque position le poids dlosses = 1/(B·T). Écris crossEntropySoftmaxBackward : le gradient
+    par rapport aux logits, à travers le softmax et le log d'un seul coup.
+  `,
+  });
   const lossGrad = await ctx.exercise<typeof crossEntropySoftmaxBackward>("07.1");
   const model = new GPT(CONFIG, 0);
   const { inputs, targets } = batch();
@@ -158,12 +227,20 @@ async function yourLossGradient(ctx: StepContext) {
   lossGrad(dlogits, new Float32Array(N).fill(1 / N), model.acts!.probs, targets, N, V);
   let rowSum = 0;
   for (let v = 0; v < V; v++) rowSum += dlogits[v];
-  ctx.say(`
-    Every row of your gradient sums to zero (row 0: ${rowSum.toExponential(1)}): pushing the
-    target's logit up pulls the others down by the same total. The target "${CHARS[targets[0]]}" of
-    position 0 gets ${dlogits[targets[0]].toExponential(2)}, every other character a small
-    positive share.
-  `);
+  const [sum0, target0] = [rowSum.toExponential(1), dlogits[targets[0]].toExponential(2)];
+  ctx.say({
+    en: `
+    Every row of your gradient sums to zero (row 0: ${sum0}): pushing the target's logit up
+    pulls the others down by the same total. The target "${CHARS[targets[0]]}" of position 0 gets
+    ${target0}, every other character a small positive share.
+  `,
+    fr: `
+    Chaque ligne de ton gradient a une somme nulle (ligne 0 : ${sum0}) : pousser vers le haut le
+    logit de la cible tire les autres vers le bas du même total. La cible « ${
+      CHARS[targets[0]]
+    } » de la position 0 reçoit ${target0}, chaque autre caractère une petite part positive.
+  `,
+  });
 }
 
 function backwardThroughModel(ctx: StepContext) {
@@ -173,37 +250,63 @@ function backwardThroughModel(ctx: StepContext) {
   loss();
   model.zeroGrad();
   model.backward();
-  ctx.say(`
+  ctx.say({
+    en: `
     model.backward() runs every layer's backward function in reverse order, from the loss to the
     embeddings, and leaves the gradient of every parameter in model.grads, laid out like
     model.params. The size of the gradient of each part:
-  `);
+  `,
+    fr: `
+    model.backward() exécute la fonction backward de chaque couche dans l'ordre inverse, de la
+    perte jusqu'aux embeddings, et laisse le gradient de chaque paramètre dans model.grads,
+    rangé comme model.params. La taille du gradient de chaque partie :
+  `,
+  });
   const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
   ctx.table([
-    ["parameter", "entries", "gradient norm"],
+    [
+      { en: "parameter", fr: "paramètre" },
+      { en: "entries", fr: "entrées" },
+      { en: "gradient norm", fr: "norme du gradient" },
+    ],
     ...Object.entries(model.g.byName)
       .filter(([name]) => !/\.h\.[1-9]/.test(name))
       .map(([name, g]) => [name, g.length, norm(g).toExponential(2)]),
   ]);
   const r = gradCheck(loss, model.params, model.grads, { samples: 40, seed: 1, h: 1e-2 });
   const big = r.analytic.filter((a) => Math.abs(a) > 1e-3).length;
-  ctx.say(`
+  const [all, error] = [exact(model.numParameters), r.relativeError.toExponential(1)];
+  ctx.say({
+    en: `
     (Block 0 shown; the others look alike.) Checked against finite differences on 40 entries
-    picked at random across all ${
-    exact(model.numParameters)
-  } parameters, at initialisation: relative
-    error ${r.relativeError.toExponential(1)}. At init many gradients are tiny (${big} of the 40
-    exceed 1e-3), so float32 rounding weighs more here than in the tests, which check every
-    parameter of models with larger weights to within 1e-3.
-  `);
+    picked at random across all ${all} parameters, at initialisation: relative error ${error}.
+    At init many gradients are tiny (${big} of the 40 exceed 1e-3), so float32 rounding weighs
+    more here than in the tests, which check every parameter of models with larger weights to
+    within 1e-3.
+  `,
+    fr: `
+    (Seul le bloc 0 est montré ; les autres se ressemblent.) Vérifié par différences finies sur
+    40 entrées tirées au hasard parmi les ${all} paramètres, à l'initialisation : erreur
+    relative ${error}. À l'initialisation, beaucoup de gradients sont minuscules (${big} des 40
+    dépassent 1e-3) : l'arrondi float32 pèse donc plus ici que dans les tests, qui vérifient à
+    1e-3 près chaque paramètre de modèles aux poids plus grands.
+  `,
+  });
 }
 
 async function yourLinearBackward(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Every projection of the model is a linear layer, and so is the output head (with wte as its
     weight). Write linearBackward; the lab then runs it on the head and compares with what the
     model itself sent back into ln_f.
-  `);
+  `,
+    fr: `
+    Chaque projection du modèle est une couche linéaire, et la tête de sortie aussi (avec wte
+    comme poids). Écris linearBackward ; le lab l'applique ensuite à la tête et compare avec ce
+    que le modèle lui-même a renvoyé dans ln_f.
+  `,
+  });
   const backward = await ctx.exercise<typeof linearBackward>("07.2");
   const model = new GPT(CONFIG, 0);
   const { inputs, targets } = batch();
@@ -217,20 +320,37 @@ async function yourLinearBackward(ctx: StepContext) {
   for (let i = 0; i < dlnf.length; i++) {
     diff = Math.max(diff, Math.abs(dlnf[i] - model.dacts!.ln_f[i]));
   }
-  ctx.say(`
+  ctx.say({
+    en: `
     Largest difference between your d(ln_f) and the model's: ${diff.toExponential(1)}. The head's
     share of the gradient of wte is what you just computed; the embedding lookup adds its own
     share into the same rows, because the two uses of wte are tied.
-  `);
+  `,
+    fr: `
+    Plus grand écart entre ton d(ln_f) et celui du modèle : ${diff.toExponential(1)}. La part de
+    la tête dans le gradient de wte, c'est ce que tu viens de calculer ; la recherche
+    d'embedding ajoute sa propre part dans les mêmes lignes, car les deux usages de wte sont
+    liés.
+  `,
+  });
 }
 
 async function descent(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     With gradients, learning is a loop: forward, backward, move every parameter a little
     against its gradient. Plain gradient descent (learning rate 0.5) on the same batch, 60 steps:
     the loss on this one batch should fall far below ln V as the model memorises it. Lab 09 trains for real, with AdamW and fresh
     batches.
-  `);
+  `,
+    fr: `
+    Avec les gradients, apprendre est une boucle : passe avant, passe arrière, puis déplacer un
+    peu chaque paramètre à l'opposé de son gradient. Une descente de gradient simple (taux
+    d'apprentissage 0,5) sur le même batch, 60 pas : la perte sur ce seul batch doit tomber bien
+    en dessous de ln V à mesure que le modèle l'apprend par cœur. Le lab 09 entraîne pour de
+    vrai, avec AdamW et des batchs toujours nouveaux.
+  `,
+  });
   const model = new GPT(CONFIG, 0);
   const { inputs, targets } = batch();
   const data: { step: number; loss: number }[] = [];
@@ -243,14 +363,24 @@ async function descent(ctx: StepContext) {
   }
   await ctx.chart(
     "loss_descent",
-    lineChart({ title: "Loss on one batch under gradient descent", data, x: "step", y: "loss" }),
+    lineChart({
+      title: tr({
+        en: "Loss on one batch under gradient descent",
+        fr: "Perte sur un batch sous descente de gradient",
+      }),
+      data,
+      x: "step",
+      y: "loss",
+      xTitle: tr({ en: "step", fr: "pas" }),
+      yTitle: tr({ en: "loss", fr: "perte" }),
+    }),
   );
-  ctx.say(`
-    Loss ${data[0].loss.toFixed(3)} at step 0 (ln V = ${Math.log(V).toFixed(3)}), ${
-    data[data.length - 1].loss.toFixed(3)
-  } after 60
-    steps.
-  `);
+  const [first, lnV] = [data[0].loss.toFixed(3), Math.log(V).toFixed(3)];
+  const last = data[data.length - 1].loss.toFixed(3);
+  ctx.say({
+    en: `Loss ${first} at step 0 (ln V = ${lnV}), ${last} after 60 steps.`,
+    fr: `Perte ${first} au pas 0 (ln V = ${lnV}), ${last} après 60 pas.`,
+  });
 }
 
 async function saving(ctx: StepContext) {
@@ -263,22 +393,39 @@ async function saving(ctx: StepContext) {
   const { inputs, targets } = batch();
   const before = model.forward(inputs, targets, B, T)!;
   const after = (await loadGPT(path)).forward(inputs, targets, B, T)!;
-  ctx.say(`
+  ctx.say({
+    en: `
     A model is its numbers. saveGPT writes them as safetensors, a format any framework reads:
     8 bytes giving the length of a JSON header, the header naming each tensor with its shape and
     byte range, then the raw float32 data; the config goes beside it as JSON. Both are written
     to a temporary file first and renamed, so a crash never leaves half a model. This one takes
     ${exact(bytes.length)} bytes (${exact(model.numParameters)} parameters × 4 bytes, plus 8 +
     ${exact(headerLength)} bytes of header). Three of its entries:
-  `);
+  `,
+    fr: `
+    Un modèle, ce sont ses nombres. saveGPT les écrit en safetensors, un format que tout framework
+    sait lire : 8 octets qui donnent la longueur d'un en-tête JSON, l'en-tête qui nomme chaque
+    tenseur avec sa forme et sa plage d'octets, puis les données float32 brutes ; la
+    configuration est rangée à côté, en JSON. Les deux sont d'abord écrits dans un fichier
+    temporaire puis renommés : un plantage ne laisse jamais un demi-modèle. Celui-ci prend
+    ${exact(bytes.length)} octets (${exact(model.numParameters)} paramètres × 4 octets, plus 8 +
+    ${exact(headerLength)} octets d'en-tête). Trois de ses entrées :
+  `,
+  });
   ctx.show(
     ["transformer.wte.weight", "transformer.h.0.attn.c_attn.weight", "transformer.ln_f.bias"]
       .map((name) => `${name}: ${JSON.stringify(header[name])}`).join("\n"),
   );
-  ctx.say(`
+  ctx.say({
+    en: `
     Loaded back, it gives the same loss on the same batch: ${before.toFixed(6)} before,
     ${after.toFixed(6)} after. Lab 08 prepares a real dataset to train on.
-  `);
+  `,
+    fr: `
+    Rechargé, il donne la même perte sur le même batch : ${before.toFixed(6)} avant,
+    ${after.toFixed(6)} après. Le lab 08 prépare un vrai jeu de données pour l'entraînement.
+  `,
+  });
 }
 
 function choices(ctx: StepContext) {
@@ -289,72 +436,140 @@ function choices(ctx: StepContext) {
     total: countParameters(c),
   });
   const here = cost(CONFIG), gpt2 = cost(GPT2_SMALL);
-  const share = (n: number, of: number) => `${(100 * n / of).toFixed(0)}%`;
+  const share = (n: number, of: number) =>
+    tr({ en: `${(100 * n / of).toFixed(0)}%`, fr: `${(100 * n / of).toFixed(0)} %` });
   const x = new Float32Array([-1]), y = new Float32Array(1), dx = new Float32Array(1);
   geluForward(y, x, 1);
   geluBackward(dx, x, new Float32Array([1]), 1);
   const lns = model.config.nLayer * 2 + 1;
-  ctx.say(`
+  ctx.say({
+    en: `
     Every GPT makes a handful of design choices. Ours are GPT-2's; the alternatives are what
     the original Transformer (2017) or later models chose. The numbers are computed for this
     lab's model (${exact(here.total)} parameters) and for GPT-2 small (${exact(gpt2.total)}).
-  `);
-  const millions = (n: number) => `${(n / 1e6).toFixed(1)}M`;
+  `,
+    fr: `
+    Tout GPT fait une poignée de choix de conception. Les nôtres sont ceux de GPT-2 ; les
+    alternatives sont ce qu'ont choisi le Transformer d'origine (2017) ou des modèles plus
+    récents. Les nombres sont calculés pour le modèle de ce lab (${exact(here.total)}
+    paramètres) et pour GPT-2 small (${exact(gpt2.total)}).
+  `,
+  });
+  const millions = (n: number) =>
+    tr({ en: `${(n / 1e6).toFixed(1)}M`, fr: `${(n / 1e6).toFixed(1).replace(".", ",")} M` });
+  const slope = `f(−1) = ${y[0].toFixed(3)}`;
   ctx.table([
-    ["choice", "ours (GPT-2)", "alternative", "computed"],
-    ["LayerNorm", "pre-norm, + ln_f", "post-norm (2017, BERT)", `${lns} LayerNorms vs ${lns - 1}`],
     [
-      "MLP activation",
+      { en: "choice", fr: "choix" },
+      { en: "ours (GPT-2)", fr: "le nôtre (GPT-2)" },
+      verbatim("alternative"),
+      { en: "computed", fr: "calculé" },
+    ],
+    ["LayerNorm", { en: "pre-norm, + ln_f", fr: "pré-norm, + ln_f" }, {
+      en: "post-norm (2017, BERT)",
+      fr: "post-norm (2017, BERT)",
+    }, { en: `${lns} LayerNorms vs ${lns - 1}`, fr: `${lns} LayerNorms contre ${lns - 1}` }],
+    [
+      { en: "MLP activation", fr: "activation du MLP" },
       "GELU",
       "ReLU (2017), SwiGLU (LLaMA)",
-      `f(−1) = ${y[0].toFixed(3)}, slope ${dx[0].toFixed(3)} vs 0, 0`,
+      {
+        en: `${slope}, slope ${dx[0].toFixed(3)} vs 0, 0`,
+        fr: `${slope}, pente ${dx[0].toFixed(3)} contre 0, 0`,
+      },
     ],
     [
-      "output head",
-      "tied to wte",
-      "its own (V, C) matrix",
-      `untied: +${exact(here.head)} here, +${millions(gpt2.head)} in GPT-2`,
+      { en: "output head", fr: "tête de sortie" },
+      { en: "tied to wte", fr: "liée à wte" },
+      { en: "its own (V, C) matrix", fr: "sa propre matrice (V, C)" },
+      {
+        en: `untied: +${exact(here.head)} here, +${millions(gpt2.head)} in GPT-2`,
+        fr: `déliée : +${exact(here.head)} ici, +${millions(gpt2.head)} dans GPT-2`,
+      },
     ],
     [
       "positions",
-      "learned wpe",
-      "sinusoidal (2017), RoPE (LLaMA)",
-      `wpe: ${exact(here.positions)} here, ${exact(gpt2.positions)} in GPT-2`,
+      { en: "learned wpe", fr: "wpe apprise" },
+      { en: "sinusoidal (2017), RoPE (LLaMA)", fr: "sinusoïdale (2017), RoPE (LLaMA)" },
+      {
+        en: `wpe: ${exact(here.positions)} here, ${exact(gpt2.positions)} in GPT-2`,
+        fr: `wpe : ${exact(here.positions)} ici, ${exact(gpt2.positions)} dans GPT-2`,
+      },
     ],
   ]);
-  ctx.say(`
+  const saved = share(gpt2.head, gpt2.total), ours = share(here.head, here.total);
+  ctx.say({
+    en: `
     Pre-norm normalises what enters each sub-layer but never the residual path x + f(x), so
     the gradient has a straight path from the loss to the embeddings and deep stacks train
     without the long warmup post-norm needs. GELU is a smooth ReLU: a slightly negative input
     still passes a gradient, so no unit goes dead. Tying the head reads the same table both
-    ways, saving ${share(gpt2.head, gpt2.total)} of GPT-2's parameters (${
-    share(here.head, here.total)
-  } of ours). A learned position table fits the data; a fixed one costs nothing and is defined
-    for any position; RoPE rotates queries and keys so that scores depend on distance (lab 05
-    trains all three).
-  `);
-  ctx.say(`
+    ways, saving ${saved} of GPT-2's parameters (${ours} of ours). A learned position table
+    fits the data; a fixed one costs nothing and is defined for any position; RoPE rotates
+    queries and keys so that scores depend on distance (lab 05 trains all three).
+  `,
+    fr: `
+    Le pré-norm normalise ce qui entre dans chaque sous-couche, jamais le chemin résiduel
+    x + f(x) : le gradient a un chemin direct de la perte jusqu'aux embeddings, et les piles
+    profondes s'entraînent sans le long warmup qu'exige le post-norm. GELU est un ReLU adouci :
+    une entrée légèrement négative laisse encore passer un gradient, aucune unité ne meurt.
+    Lier la tête lit la même table dans les deux sens, ce qui économise ${saved} des paramètres
+    de GPT-2 (${ours} des nôtres). Une table de positions apprise s'ajuste aux données ; une
+    table fixe ne coûte rien et vaut pour n'importe quelle position ; RoPE fait tourner
+    requêtes et clés pour que les scores dépendent de la distance (le lab 05 entraîne les
+    trois).
+  `,
+  });
+  ctx.say({
+    en: `
     The positional option of lib/model/config.ts switches the positions; the other choices
     are written into lib/model/gpt.ts's forward and backward. They are GPT-2's so that our
     weights line up with nanoGPT's and llm.c's, name for name.
-  `);
+  `,
+    fr: `
+    L'option positional de lib/model/config.ts change de positions ; les autres choix sont
+    écrits dans les passes avant et arrière de lib/model/gpt.ts. Ce sont ceux de GPT-2, pour que
+    nos poids correspondent, nom pour nom, à ceux de nanoGPT et de llm.c.
+  `,
+  });
 }
 
 /** Lab 07, as the runner sees it. */
 export const lab: Lab = {
   id: "07",
   slug: "07_gpt",
-  title: "The complete GPT",
+  title: { en: "The complete GPT", fr: "Le GPT complet" },
   exercises,
   steps: [
-    step("The whole model", theModel),
-    step("Parameter count by part", parameterCount),
-    step("Loss at initialisation ≈ ln(vocab)", lossAtInit),
-    step("Exercise 07.1: the gradient of the loss", yourLossGradient),
-    step("Backward through the model", backwardThroughModel),
-    step("Exercise 07.2: linear backward", yourLinearBackward),
-    step("Gradient descent on one batch", descent),
-    step("Saving and loading the weights", saving),
-    step("Our GPT's choices, and the alternatives", choices),
+    step({ en: "The whole model", fr: "Le modèle entier" }, theModel),
+    step(
+      { en: "Parameter count by part", fr: "Le nombre de paramètres par partie" },
+      parameterCount,
+    ),
+    step({
+      en: "Loss at initialisation ≈ ln(vocab)",
+      fr: "La perte à l'initialisation ≈ ln(vocab)",
+    }, lossAtInit),
+    step({
+      en: "Exercise 07.1: the gradient of the loss",
+      fr: "Exercice 07.1 : le gradient de la perte",
+    }, yourLossGradient),
+    step(
+      { en: "Backward through the model", fr: "La passe arrière à travers le modèle" },
+      backwardThroughModel,
+    ),
+    step({
+      en: "Exercise 07.2: linear backward",
+      fr: "Exercice 07.2 : la passe arrière d'une couche linéaire",
+    }, yourLinearBackward),
+    step({ en: "Gradient descent on one batch", fr: "Descente de gradient sur un batch" }, descent),
+    step({
+      en: "Saving and loading the weights",
+      fr: "Enregistrer et recharger les poids",
+    }, saving),
+    step({
+      en: "Our GPT's choices, and the alternatives",
+      fr: "Les choix de notre GPT, et leurs alternatives",
+    }, choices),
   ],
 };

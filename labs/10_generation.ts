@@ -13,6 +13,7 @@ import { barChart, heatmap, lineChart } from "../lib/charts.ts";
 import { generate, KVCache } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Text, tr } from "../lib/i18n.ts";
 import { nextTokenDistribution, type SamplingOptions } from "../lib/model/sampling.ts";
 import { sampleStats } from "../lib/course/sample_stats.ts";
 import { splitWords } from "../lib/course/word2vec.ts";
@@ -63,20 +64,32 @@ async function theModel(ctx: StepContext) {
   const logits = nextLogits(model, tokenizer.encode(p));
   const probs = nextTokenDistribution(logits);
   const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a]).slice(0, TOP);
-  ctx.say(`
+  const params = formatCount(model.numParameters);
+  const { blockSize, vocabSize } = model.config;
+  const corpus = (await labCorpus()).name, preset = labPreset().name;
+  const other = `${PRESET_ENV}=${preset === "quick" ? "full" : "quick"}`;
+  ctx.say({
+    en: `
     Generation is the model used as it was trained: read a context, output one distribution over
-    the next token. This lab samples from ${origin}: ${
-    formatCount(model.numParameters)
-  } parameters, context ${model.config.blockSize}, V = ${model.config.vocabSize}, trained on
-    ${(await labCorpus()).name} (the ${labPreset().name} preset; \`${PRESET_ENV}=${
-    labPreset().name === "quick" ? "full" : "quick"
-  }\` switches). The prompt:
-  `);
+    the next token. This lab samples from ${origin}: ${params} parameters, context ${blockSize},
+    V = ${vocabSize}, trained on ${corpus} (the ${preset} preset; \`${other}\` switches). The
+    prompt:
+  `,
+    fr: `
+    La génération, c'est le modèle utilisé comme à l'entraînement : lire un contexte, sortir une
+    distribution sur le token suivant. Ce lab échantillonne ${origin} : ${params} paramètres,
+    contexte ${blockSize}, V = ${vocabSize}, entraîné sur ${corpus} (le préréglage ${preset} ;
+    \`${other}\` change de préréglage). Le prompt :
+  `,
+  });
   ctx.show(p);
   await ctx.chart(
     "next_token",
     barChart({
-      title: `The ${TOP} most likely next characters after the prompt`,
+      title: tr({
+        en: `The ${TOP} most likely next characters after the prompt`,
+        fr: `Les ${TOP} caractères suivants les plus probables après le prompt`,
+      }),
       data: order.map((id) => ({
         token: label(tokenizer, id),
         p: probs[id],
@@ -84,27 +97,44 @@ async function theModel(ctx: StepContext) {
       })),
       category: "token",
       value: "p",
-      valueTitle: "probability",
+      categoryTitle: tr({ en: "token", fr: "token" }),
+      valueTitle: tr({ en: "probability", fr: "probabilité" }),
       label: "text",
     }),
   );
   const entropy = -probs.reduce((s, q) => s + (q > 0 ? q * Math.log(q) : 0), 0);
-  ctx.say(`
-    The most likely next character is "${label(tokenizer, order[0])}" at
-    ${probs[order[0]].toFixed(3)}; the distribution's entropy is ${entropy.toFixed(2)} nats
-    (a uniform guess over V would be ${Math.log(model.config.vocabSize).toFixed(2)}). Generating
-    text means choosing from it, appending the choice and asking again; how to choose is the
-    rest of this lab.
-  `);
+  const [best, pBest] = [label(tokenizer, order[0]), probs[order[0]].toFixed(3)];
+  const [h, uniform] = [entropy.toFixed(2), Math.log(model.config.vocabSize).toFixed(2)];
+  ctx.say({
+    en: `
+    The most likely next character is "${best}" at ${pBest}; the distribution's entropy is ${h}
+    nats (a uniform guess over V would be ${uniform}). Generating text means choosing from it,
+    appending the choice and asking again; how to choose is the rest of this lab.
+  `,
+    fr: `
+    Le caractère suivant le plus probable est « ${best} », à ${pBest} ; l'entropie de la
+    distribution vaut ${h} nats (un choix uniforme sur V donnerait ${uniform}). Générer du texte,
+    c'est choisir dans cette distribution, ajouter le choix et redemander ; comment choisir,
+    c'est tout le reste de ce lab.
+  `,
+  });
 }
 
 async function yourTemperature(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The temperature τ divides the logits before the softmax. τ < 1 widens the gaps, so the
     likely get likelier: safer, duller text. τ > 1 narrows them towards uniform: more varied,
     more mistakes. τ → 0 is greedy decoding, always the single most likely token. Write
     softmaxWithTemperature.
-  `);
+  `,
+    fr: `
+    La température τ divise les logits avant le softmax. τ < 1 creuse les écarts : le probable
+    devient plus probable, un texte plus sûr et plus plat. τ > 1 les resserre vers l'uniforme :
+    plus de variété, plus d'erreurs. τ → 0, c'est le décodage glouton, toujours le token le plus
+    probable. Écris softmaxWithTemperature.
+  `,
+  });
   const soft = await ctx.exercise<SoftmaxWithTemperature>("10.1");
   const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
@@ -115,7 +145,14 @@ async function yourTemperature(ctx: StepContext) {
     const entropy = -p.reduce((s, q) => s + (q > 0 ? q * Math.log(q) : 0), 0);
     return [t, top.toFixed(3), entropy.toFixed(2)];
   });
-  ctx.table([["temperature", "largest probability", "entropy (nats)"], ...rows]);
+  ctx.table([
+    [
+      { en: "temperature", fr: "température" },
+      { en: "largest probability", fr: "plus grande probabilité" },
+      { en: "entropy (nats)", fr: "entropie (nats)" },
+    ],
+    ...rows,
+  ]);
 }
 
 async function greedy(ctx: StepContext) {
@@ -124,38 +161,69 @@ async function greedy(ctx: StepContext) {
   const p = await prompt();
   const ids = generate(model, tokenizer.encode(p), { maxTokens: SAMPLE_TOKENS, temperature: 0 });
   const text = tokenizer.decode(ids);
-  ctx.say(`
+  ctx.say({
+    en: `
     Greedy decoding (temperature 0) takes the most likely token every time. It is deterministic,
     and for a small model it soon falls into a loop, since the same context keeps giving the
     same most likely continuation:
-  `);
+  `,
+    fr: `
+    Le décodage glouton (température 0) prend à chaque fois le token le plus probable. Il est
+    déterministe et, pour un petit modèle, tombe vite dans une boucle, puisque le même contexte
+    redonne sans cesse la même suite la plus probable :
+  `,
+  });
   ctx.show(margin(text, 6));
   const distinct = new Set(text.match(/.{1,8}/gs) ?? []).size;
-  ctx.say(`
-    (${formatCount(distinct)} distinct 8-character pieces in ${
-    formatCount(text.length)
-  } characters.) Sampling instead
+  ctx.say({
+    en: `
+    (${formatCount(distinct)} distinct 8-character pieces in ${formatCount(text.length)}
+    characters.) Sampling instead
     draws from the distribution, with a seed for reproducibility; top-k and top-p then cut off
     its unreliable tail.
-  `);
+  `,
+    fr: `
+    (${formatCount(distinct)} morceaux distincts de 8 caractères sur ${
+      formatCount(text.length)
+    } caractères.)
+    L'échantillonnage, lui, tire dans la distribution, avec une graine pour la reproductibilité ;
+    top-k et top-p en coupent ensuite la traîne peu fiable.
+  `,
+  });
 }
 
 async function yourTopK(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Sampling from the full distribution now and then picks a token from its long tail of
     individually unlikely but collectively frequent choices, and one bad character derails the
     rest. Top-k keeps only the k most likely tokens and renormalises. Write topKFilter.
-  `);
+  `,
+    fr: `
+    Échantillonner dans toute la distribution tombe de temps en temps sur un token de sa longue
+    traîne, des choix improbables un par un mais fréquents ensemble, et un seul mauvais caractère
+    fait dérailler la suite. Top-k ne garde que les k tokens les plus probables et renormalise.
+    Écris topKFilter.
+  `,
+  });
   const topK = await ctx.exercise<TopKFilter>("10.2");
   await compareWithSampler(ctx, (p) => topK(p, 5), { topK: 5 }, "top-k 5");
 }
 
 async function yourTopP(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     A fixed k is too many when the model is sure and too few when it hesitates. Top-p, the
     nucleus, keeps the smallest set of most likely tokens whose total probability reaches p:
     one token when the model is certain, dozens when it is not. Write topPFilter.
-  `);
+  `,
+    fr: `
+    Un k fixe, c'est trop quand le modèle est sûr de lui et trop peu quand il hésite. Top-p, le
+    nucleus, garde le plus petit ensemble de tokens les plus probables dont la probabilité
+    totale atteint p : un seul token quand le modèle est certain, des dizaines quand il ne l'est
+    pas. Écris topPFilter.
+  `,
+  });
   const topP = await ctx.exercise<TopPFilter>("10.3");
   await compareWithSampler(ctx, (p) => topP(p, 0.9), { topP: 0.9 }, "top-p 0.9");
 }
@@ -177,11 +245,18 @@ async function compareWithSampler(
     diff = Math.max(diff, Math.abs(mine[i] - lib[i]));
     if (mine[i] > 0) kept++;
   }
-  ctx.say(`
+  ctx.say({
+    en: `
     On the prompt's next-token distribution, your ${name} keeps ${kept} of the
     ${lib.length} characters; the largest difference from the library's sampler
     (lib/model/sampling.ts) is ${diff.toExponential(1)}.
-  `);
+  `,
+    fr: `
+    Sur la distribution du token qui suit le prompt, ton ${name} garde ${kept} des
+    ${lib.length} caractères ; le plus grand écart avec l'échantillonneur de la bibliothèque
+    (lib/model/sampling.ts) est de ${diff.toExponential(1)}.
+  `,
+  });
 }
 
 async function variants(ctx: StepContext) {
@@ -202,14 +277,17 @@ async function variants(ctx: StepContext) {
   await ctx.chart(
     "next_token_distribution",
     heatmap({
-      title: `Next-token probabilities of the ${TOP} likeliest characters, by sampling setting`,
+      title: tr({
+        en: `Next-token probabilities of the ${TOP} likeliest characters, by sampling setting`,
+        fr: `Probabilités des ${TOP} caractères suivants les plus probables, selon le réglage`,
+      }),
       values: settings.map(([, o]) => {
         const d = nextTokenDistribution(logits, o);
         return order.map((id) => d[id]);
       }),
       rowLabels: settings.map(([name]) => name),
       columnLabels: order.map((id) => label(tokenizer, id)),
-      columnTitle: "next character",
+      columnTitle: tr({ en: "next character", fr: "caractère suivant" }),
       cellFormat: ".2f",
       cellSize: 36,
       domain: [0, 1],
@@ -221,13 +299,23 @@ async function variants(ctx: StepContext) {
   });
   await ctx.sample(
     "samples",
-    `${SAMPLE_TOKENS} characters after the prompt per setting, seed 7`,
+    {
+      en: `${SAMPLE_TOKENS} characters after the prompt per setting, seed 7`,
+      fr: `${SAMPLE_TOKENS} caractères après le prompt pour chaque réglage, graine 7`,
+    },
     samples.map((s) => `── ${s.name}\n${p}${s.text}`).join("\n\n"),
   );
-  ctx.say(`
+  ctx.say({
+    en: `
     The same distribution under each setting: the temperature reshapes it, top-k and top-p cut
     its tail to zero. The first lines after the prompt, per setting (all in samples.txt):
-  `);
+  `,
+    fr: `
+    La même distribution sous chaque réglage : la température la remodèle, top-k et top-p
+    ramènent sa traîne à zéro. Les premières lignes après le prompt, réglage par réglage (tout
+    est dans samples.txt) :
+  `,
+  });
   ctx.show(samples.map((s) => `── ${s.name}\n${margin(s.text, 3)}`).join("\n"));
 }
 
@@ -241,7 +329,7 @@ async function experiment(ctx: StepContext) {
   const known = new Set(splitWords(corpus));
   const p = await prompt();
   const settings: [string, SamplingOptions][] = [
-    ["greedy (τ 0)", { temperature: 0 }],
+    [tr({ en: "greedy (τ 0)", fr: "glouton (τ 0)" }), { temperature: 0 }],
     ["τ 0.5", { temperature: 0.5 }],
     ["τ 0.8 · top-p 0.9", { temperature: 0.8, topP: 0.9 }],
     ["τ 1", { temperature: 1 }],
@@ -249,14 +337,24 @@ async function experiment(ctx: StepContext) {
     ["τ 1.5", { temperature: 1.5 }],
   ];
   const { samples: N, tokens } = EXPERIMENT;
-  ctx.say(`
+  ctx.say({
+    en: `
     One sample says little about a setting; many do. For each setting the lab draws ${N}
     continuations of the prompt, ${tokens} characters each, seeds 1 to ${N}, and measures three
     things: how many are different (diversity; the rest are repeats of an earlier one), how
-    much of each repeats itself
-    (the share of its 8-character pieces seen earlier in the same sample: loops), and how many
-    of its words are words of the corpus (invented words are a sign of noise).
-  `);
+    much of each repeats itself (the share of its 8-character pieces seen earlier in the same
+    sample: loops), and how many of its words are words of the corpus (invented words are a
+    sign of noise).
+  `,
+    fr: `
+    Un seul extrait en dit peu sur un réglage ; beaucoup en disent davantage. Pour chaque
+    réglage, le lab tire ${N} suites du prompt, de ${tokens} caractères chacune, graines 1 à
+    ${N}, et mesure trois choses : combien sont différentes (la diversité ; les autres répètent
+    une suite déjà tirée), combien chacune se répète elle-même (la part de ses morceaux de
+    8 caractères déjà vus plus tôt dans le même extrait : les boucles), et combien de ses mots
+    sont des mots du corpus (les mots inventés sont un signe de bruit).
+  `,
+  });
   const rows = settings.map(([name, o]) => {
     const texts = Array.from({ length: N }, (_, i) =>
       tokenizer.decode(
@@ -264,9 +362,20 @@ async function experiment(ctx: StepContext) {
       ));
     return { name, ...sampleStats(texts, known) };
   });
-  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const pct = (x: number) =>
+    tr({ en: `${(100 * x).toFixed(0)}%`, fr: `${(100 * x).toFixed(0)} %` });
+  const measures = {
+    repeated: tr({ en: "repeated 8-grams", fr: "8-grammes répétés" }),
+    known: tr({ en: "words of the corpus", fr: "mots du corpus" }),
+  };
   ctx.table([
-    ["setting", "distinct", "repeats", "repeated 8-grams", "words of the corpus"],
+    [
+      { en: "setting", fr: "réglage" },
+      { en: "distinct", fr: "distinctes" },
+      { en: "repeats", fr: "répétitions" },
+      { en: "repeated 8-grams", fr: "8-grammes répétés" },
+      { en: "words of the corpus", fr: "mots du corpus" },
+    ],
     ...rows.map((
       r,
     ) => [r.name, `${r.distinct}/${r.samples}`, r.repeats, pct(r.repeated), pct(r.knownWords)]),
@@ -274,10 +383,13 @@ async function experiment(ctx: StepContext) {
   await ctx.chart(
     "sampling_experiment",
     barChart({
-      title: `${N} samples per setting: self-repetition and words of the corpus`,
+      title: tr({
+        en: `${N} samples per setting: self-repetition and words of the corpus`,
+        fr: `${N} extraits par réglage : autorépétition et mots du corpus`,
+      }),
       data: rows.flatMap((r) => [
-        { setting: r.name, measure: "repeated 8-grams", share: r.repeated },
-        { setting: r.name, measure: "words of the corpus", share: r.knownWords },
+        { setting: r.name, measure: measures.repeated, share: r.repeated },
+        { setting: r.name, measure: measures.known, share: r.knownWords },
       ]),
       category: "setting",
       value: "share",
@@ -285,7 +397,7 @@ async function experiment(ctx: StepContext) {
       format: ".0%",
       domain: [0, 1],
       categoryTitle: "",
-      valueTitle: "share",
+      valueTitle: tr({ en: "share", fr: "part" }),
       width: 560,
     }),
   );
@@ -297,22 +409,42 @@ async function experiment(ctx: StepContext) {
   };
   const [fewest, most] = range((r) => r.distinct);
   const [, loopiest] = range((r) => r.repeated);
-  ctx.say(`
-    Greedy decoding has no randomness: ${greedy.distinct} distinct continuation${
-    greedy.distinct === 1 ? "" : "s"
-  } of ${N} (${greedy.repeats} repeats), and ${pct(greedy.repeated)} of it repeats itself.
+  const plural = greedy.distinct === 1 ? "" : "s";
+  const hotter = hot.knownWords < cool.knownWords;
+  ctx.say({
+    en: `
+    Greedy decoding has no randomness: ${greedy.distinct} distinct continuation${plural} of
+    ${N} (${greedy.repeats} repeats), and ${pct(greedy.repeated)} of it repeats itself.
     The sampled settings give ${fewest === most ? fewest : `${fewest} to ${most}`} distinct
     continuations of ${N}, and at most ${pct(loopiest)} self-repetition. Words of the corpus:
     ${pct(cool.knownWords)} at τ 0.5, ${pct(hot.knownWords)} at τ 1.5${
-    hot.knownWords < cool.knownWords ? ": the hotter, the more invented words" : ""
-  }.
+      hotter ? ": the hotter, the more invented words" : ""
+    }.
 
     Which suits what: greedy or a low temperature where there is one right answer (a sum, a
     translation, code) and repetition is not a risk for short replies; τ 0.7 to 1 with top-p 0.9
     for open writing, varied but mostly real words; a high temperature only to brainstorm, where
     variety matters more than sense. Top-k and top-p cut the tail that produces the invented
     words, which is why they are usually paired with the temperature.
-  `);
+  `,
+    fr: `
+    Le décodage glouton n'a aucun hasard : ${greedy.distinct} suite${plural}
+    distincte${plural} sur ${N} (${greedy.repeats} répétitions), et ${pct(greedy.repeated)} de
+    son texte se répète. Les réglages échantillonnés donnent
+    ${fewest === most ? fewest : `de ${fewest} à ${most}`} suites distinctes sur ${N}, et au
+    plus ${pct(loopiest)} d'autorépétition. Mots du corpus : ${pct(cool.knownWords)} à τ 0.5,
+    ${pct(hot.knownWords)} à τ 1.5${
+      hotter ? " : plus c'est chaud, plus il y a de mots inventés" : ""
+    }.
+
+    À chaque usage son réglage : le glouton ou une basse température quand il n'y a qu'une
+    bonne réponse (une somme, une traduction, du code) et que la répétition ne menace pas des
+    réponses courtes ; τ 0.7 à 1 avec top-p 0.9 pour l'écriture libre, variée mais faite
+    surtout de vrais mots ; une haute température seulement pour trouver des idées, quand la
+    variété compte plus que le sens. Top-k et top-p coupent la traîne qui produit les mots
+    inventés : c'est pourquoi on les associe d'habitude à la température.
+  `,
+  });
 }
 
 async function kvCache(ctx: StepContext) {
@@ -324,7 +456,8 @@ async function kvCache(ctx: StepContext) {
   const cached = generate(model, prompted, { ...options, kvCache: true });
   const plain = generate(model, prompted, { ...options, kvCache: false });
   const same = cached.length === plain.length && cached.every((t, i) => t === plain[i]);
-  ctx.say(`
+  ctx.say({
+    en: `
     Without a cache, every new token runs the whole context through the model again, though
     the keys and values of the earlier positions have not changed: causal attention never lets
     a position see later ones. The KV cache keeps each layer's keys and values, feeds only the
@@ -332,15 +465,36 @@ async function kvCache(ctx: StepContext) {
     the same, operation for operation, so it must give the same tokens. ${n} tokens sampled at
     temperature 0.8, seed 3, past the context of ${model.config.blockSize} (where the window
     slides): ${same ? "the same tokens with and without the cache" : "DIFFERENT tokens"}.
-  `);
+  `,
+    fr: `
+    Sans cache, chaque nouveau token refait passer tout le contexte dans le modèle, alors que les
+    clés et les valeurs des positions précédentes n'ont pas changé : l'attention causale ne
+    laisse jamais une position voir les suivantes. Le cache KV garde les clés et les valeurs de
+    chaque couche, ne fait passer que le dernier token et relit le reste : un travail en O(T) par
+    token au lieu de O(T²). Son arithmétique est la même, opération par opération : il doit donc
+    donner les mêmes tokens. ${n} tokens tirés à la température 0,8, graine 3, au-delà du
+    contexte de ${model.config.blockSize} (là où la fenêtre glisse) : ${
+      same ? "les mêmes tokens avec et sans le cache" : "des tokens DIFFÉRENTS"
+    }.
+  `,
+  });
   // Speed does not depend on the weights, so a fresh model with a longer context shows the trend.
   const wide = new GPT({ ...model.config, blockSize: 256 }, 0);
   const rows: { context: number; "tokens/s": number; cache: string }[] = [];
-  const table: (string | number)[][] = [["context", "with cache", "without", "speed-up"]];
+  const table: (string | number | Text)[][] = [[
+    { en: "context", fr: "contexte" },
+    { en: "with cache", fr: "avec cache" },
+    { en: "without", fr: "sans" },
+    { en: "speed-up", fr: "accélération" },
+  ]];
+  const [withName, withoutName] = [
+    tr({ en: "with KV cache", fr: "avec cache KV" }),
+    tr({ en: "without", fr: "sans" }),
+  ];
   for (const T of [16, 32, 64, 128, 256]) {
     const { withCache, without } = speedAt(wide, T);
-    rows.push({ context: T, "tokens/s": Math.round(withCache), cache: "with KV cache" });
-    rows.push({ context: T, "tokens/s": Math.round(without), cache: "without" });
+    rows.push({ context: T, "tokens/s": Math.round(withCache), cache: withName });
+    rows.push({ context: T, "tokens/s": Math.round(without), cache: withoutName });
     table.push([
       T,
       formatCount(Math.round(withCache)),
@@ -351,25 +505,43 @@ async function kvCache(ctx: StepContext) {
   await ctx.chart(
     "kv_cache_speed",
     lineChart({
-      title: "Generation speed at context length T, with and without the KV cache",
+      title: tr({
+        en: "Generation speed at context length T, with and without the KV cache",
+        fr: "Vitesse de génération pour un contexte de longueur T, avec et sans cache KV",
+      }),
       data: rows,
       x: "context",
       y: "tokens/s",
       series: "cache",
+      seriesTitle: "cache",
       logX: true,
       logY: true,
-      xTitle: "context length T (tokens)",
+      xTitle: tr({ en: "context length T (tokens)", fr: "longueur du contexte T (tokens)" }),
     }),
   );
-  ctx.say(`
+  ctx.say({
+    en: `
     Tokens per second for the last ${SPEED_TOKENS} tokens of a context of T, for this model's
     shape stretched to a context of 256 (untrained: speed does not depend on the weights):
-  `);
+  `,
+    fr: `
+    Tokens par seconde pour les ${SPEED_TOKENS} derniers tokens d'un contexte de T, pour la
+    forme de ce modèle étirée à un contexte de 256 (non entraîné : la vitesse ne dépend pas des
+    poids) :
+  `,
+  });
   ctx.table(table);
-  ctx.say(`
+  ctx.say({
+    en: `
     The gap grows with the context: without the cache the cost of a token grows with T, with it
     the cost stays nearly flat until attention over the cached positions starts to count.
-  `);
+  `,
+    fr: `
+    L'écart grandit avec le contexte : sans le cache, le coût d'un token croît avec T ; avec
+    lui, le coût reste presque constant jusqu'à ce que l'attention sur les positions en cache
+    commence à compter.
+  `,
+  });
 }
 
 /** Tokens timed at each context length. */
@@ -426,32 +598,64 @@ async function streaming(ctx: StepContext) {
     },
   });
   if (line) ctx.show(`${((performance.now() - t0) / 1000).toFixed(2)} s │ ${line}`);
-  ctx.say(`
+  const first = firstMs.toFixed(1), stopText = JSON.stringify(stop);
+  const reached = text.endsWith(stop);
+  ctx.say({
+    en: `
     Above, generation streamed: generate() calls onToken with each new token, and the lab
     printed each line the moment it was complete, with the time it appeared. The first token
-    came after ${firstMs.toFixed(1)} ms. Returning false from onToken stops early: here at the
-    stop string ${JSON.stringify(stop)} (a blank line, the end of a speech), ${
-    text.endsWith(stop) ? `reached after ${count} tokens` : `not reached within ${count} tokens`
-  }. \`deno task sample --ckpt DIR --stop …\` streams to the terminal the same way, character
+    came after ${first} ms. Returning false from onToken stops early: here at the stop string
+    ${stopText} (a blank line, the end of a speech), ${
+      reached ? `reached after ${count} tokens` : `not reached within ${count} tokens`
+    }. \`deno task sample --ckpt DIR --stop …\` streams to the terminal the same way, character
     by character.
-  `);
+  `,
+    fr: `
+    Ci-dessus, la génération s'est faite en flux : generate() appelle onToken à chaque nouveau
+    token, et le lab a affiché chaque ligne dès qu'elle était complète, avec l'instant où elle
+    est apparue. Le premier token est arrivé après ${first} ms. Renvoyer false depuis onToken
+    arrête plus tôt : ici à la chaîne d'arrêt ${stopText} (une ligne vide, la fin d'une
+    réplique), ${
+      reached ? `atteinte après ${count} tokens` : `non atteinte en ${count} tokens`
+    }. \`deno task sample --ckpt DIR --stop …\` diffuse de la même façon dans le terminal,
+    caractère par caractère.
+  `,
+  });
 }
 
 /** Lab 10, as the runner sees it. */
 export const lab: Lab = {
   id: "10",
   slug: "10_generation",
-  title: "Generation: sampling and the KV cache",
+  title: {
+    en: "Generation: sampling and the KV cache",
+    fr: "La génération : l'échantillonnage et le cache KV",
+  },
   exercises,
   steps: [
-    step("The next-token distribution", theModel),
-    step("Exercise 10.1: temperature", yourTemperature),
-    step("Greedy decoding", greedy),
-    step("Exercise 10.2: top-k", yourTopK),
-    step("Exercise 10.3: top-p", yourTopP),
-    step("One distribution, six ways to sample", variants),
-    step("Sampling as an experiment: many samples per setting", experiment),
-    step("The KV cache: same tokens, less work", kvCache),
-    step("Streaming and stop strings", streaming),
+    step({ en: "The next-token distribution", fr: "La distribution du token suivant" }, theModel),
+    step(
+      { en: "Exercise 10.1: temperature", fr: "Exercice 10.1 : la température" },
+      yourTemperature,
+    ),
+    step({ en: "Greedy decoding", fr: "Le décodage glouton" }, greedy),
+    step({ en: "Exercise 10.2: top-k", fr: "Exercice 10.2 : top-k" }, yourTopK),
+    step({ en: "Exercise 10.3: top-p", fr: "Exercice 10.3 : top-p" }, yourTopP),
+    step({
+      en: "One distribution, six ways to sample",
+      fr: "Une distribution, six façons d'échantillonner",
+    }, variants),
+    step({
+      en: "Sampling as an experiment: many samples per setting",
+      fr: "L'échantillonnage comme expérience : beaucoup d'extraits par réglage",
+    }, experiment),
+    step({
+      en: "The KV cache: same tokens, less work",
+      fr: "Le cache KV : les mêmes tokens, moins de travail",
+    }, kvCache),
+    step(
+      { en: "Streaming and stop strings", fr: "Génération en flux et chaînes d'arrêt" },
+      streaming,
+    ),
   ],
 };

@@ -22,6 +22,7 @@ import { GPT } from "../lib/model/gpt.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { type Backend, loadBackend } from "../lib/wasm/backend.ts";
 import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
+import { type Text, tr, verbatim } from "../lib/i18n.ts";
 import {
   loadAdapted,
   LORA_TARGETS,
@@ -99,7 +100,7 @@ export const FINETUNE_SETUPS: Record<"quick" | "full", FinetuneSetup> = {
 /** Tokens in each sample. */
 const SAMPLE_TOKENS = 240;
 
-const exact = (n: number) => n.toLocaleString("en-US");
+const exact = (n: number) => formatCount(n);
 
 /** Losses of one model on the two tasks. */
 interface Losses {
@@ -188,43 +189,78 @@ async function corpusPrompt(): Promise<string> {
 async function thePretrainedModel(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const { model, origin } = await pretrained(ctx, state);
   const c = model.config;
-  ctx.say(`
+  const [params, corpus, preset] = [
+    exact(model.numParameters),
+    (await labCorpus()).name,
+    labPreset().name,
+  ];
+  const other = `${PRESET_ENV}=${preset === "quick" ? "full" : "quick"}`;
+  ctx.say({
+    en: `
     Pretraining gives a model that knows its corpus; fine-tuning teaches it something new with
-    far less data and compute. This lab starts from ${origin}: ${exact(model.numParameters)}
-    parameters (${c.nLayer} layers of width ${c.nEmbd}, context ${c.blockSize}), trained on
-    ${(await labCorpus()).name} (the ${labPreset().name} preset; \`${PRESET_ENV}=${
-    labPreset().name === "quick" ? "full" : "quick"
-  }\` switches). What it writes after the corpus's first line:
-  `);
+    far less data and compute. This lab starts from ${origin}: ${params} parameters (${c.nLayer}
+    layers of width ${c.nEmbd}, context ${c.blockSize}), trained on ${corpus} (the ${preset}
+    preset; \`${other}\` switches). What it writes after the corpus's first line:
+  `,
+    fr: `
+    Le pré-entraînement donne un modèle qui connaît son corpus ; le fine-tuning lui apprend
+    quelque chose de nouveau avec bien moins de données et de calcul. Ce lab part de ${origin} :
+    ${params} paramètres (${c.nLayer} couches de largeur ${c.nEmbd}, contexte ${c.blockSize}),
+    entraîné sur ${corpus} (le préréglage ${preset} ; \`${other}\` change de préréglage). Ce
+    qu'il écrit après la première ligne du corpus :
+  `,
+  });
   const text = await sampleText(model, await corpusPrompt());
   ctx.show(margin(text, 6));
-  ctx.say(`
-    Its validation loss on the corpus: ${
-    (await lossesBefore(ctx, state, setup)).corpus.toFixed(3)
-  } per character.
-  `);
+  const val = (await lossesBefore(ctx, state, setup)).corpus.toFixed(3);
+  ctx.say({
+    en: `Its validation loss on the corpus: ${val} per character.`,
+    fr: `Sa perte de validation sur le corpus : ${val} par caractère.`,
+  });
 }
 
 async function newStyle(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const style = await styleData(state, setup);
-  ctx.say(`
+  const [trainChars, heldChars] = [exact(style.train.length), exact(style.val.length)];
+  ctx.say({
+    en: `
     The new task is a style: weekly weather forecasts, all lowercase, one day per line in a
     fixed order, a small vocabulary — as regular as a list, and unlike anything in the corpus.
-    The project writes them itself (lib/train/style_data.ts, seeded), ${setup.trainForecasts} weeks
-    for training (${exact(style.train.length)} characters) and ${setup.heldOutForecasts} held
-    out (${exact(style.val.length)}). Held-out forecasts are for towns training never mentions,
-    so the held-out loss measures the style, not remembered names. One of them:
-  `);
+    The project writes them itself (lib/train/style_data.ts, seeded), ${setup.trainForecasts}
+    weeks for training (${trainChars} characters) and ${setup.heldOutForecasts} held out
+    (${heldChars}). Held-out forecasts are for towns training never mentions, so the held-out
+    loss measures the style, not remembered names. One of them:
+  `,
+    fr: `
+    La nouvelle tâche est un style : des bulletins météo de la semaine, tout en minuscules, un
+    jour par ligne dans un ordre fixe, un petit vocabulaire — aussi régulier qu'une liste, et
+    rien de commun avec le corpus. Le projet les écrit lui-même (lib/train/style_data.ts, avec
+    une graine), ${setup.trainForecasts} semaines pour l'entraînement (${trainChars} caractères)
+    et ${setup.heldOutForecasts} mises de côté (${heldChars}). Les bulletins mis de côté portent
+    sur des villes que l'entraînement ne cite jamais : leur perte mesure donc le style, pas des
+    noms retenus. L'un d'eux (les bulletins sont en anglais) :
+  `,
+  });
   ctx.show(margin(forecastText({ count: 1, split: "heldOut", seed: 2 }), 8));
   const { model } = await pretrained(ctx, state);
   const before = await lossesBefore(ctx, state, setup);
   const text = await sampleText(model, STYLE_PROMPT);
-  await ctx.sample("before", "The pretrained model, asked for a forecast", text);
-  ctx.say(`
+  await ctx.sample("before", {
+    en: "The pretrained model, asked for a forecast",
+    fr: "Le modèle pré-entraîné, à qui l'on demande un bulletin",
+  }, text);
+  ctx.say({
+    en: `
     Before fine-tuning, the model's loss on held-out forecasts is ${before.style.toFixed(3)}
     per character (on its own corpus, ${before.corpus.toFixed(3)}). Asked for a forecast, it
     writes what it knows:
-  `);
+  `,
+    fr: `
+    Avant le fine-tuning, la perte du modèle sur les bulletins mis de côté est de
+    ${before.style.toFixed(3)} par caractère (sur son propre corpus, ${before.corpus.toFixed(3)}).
+    Quand on lui demande un bulletin, il écrit ce qu'il connaît :
+  `,
+  });
   ctx.show(margin(text, 6));
 }
 
@@ -285,15 +321,23 @@ async function methodRun(
 }
 
 /** What each run is called in the tables and charts. */
-function runTitle(kind: RunName, setup: FinetuneSetup): string {
+function runTitle(kind: RunName, setup: FinetuneSetup): Text {
   const { lowerBlocks: b, lowerLrScale, generalShare } = setup.remedies;
   const lower = b === 1 ? "embeddings + block 0" : `embeddings + blocks 0–${b - 1}`;
+  const lowerFr = b === 1 ? "embeddings + bloc 0" : `embeddings + blocs 0–${b - 1}`;
+  const share = Math.round(generalShare * 100);
   return {
-    full: "full fine-tuning",
-    lora: `LoRA r=${setup.rank}`,
-    frozen: `full, ${lower} frozen`,
-    slowed: `full, ${lower} at ${lowerLrScale}× lr`,
-    mixed: `full, ${Math.round(generalShare * 100)}% corpus text mixed in`,
+    full: FULL,
+    lora: verbatim(`LoRA r=${setup.rank}`),
+    frozen: { en: `full, ${lower} frozen`, fr: `complet, ${lowerFr} gelés` },
+    slowed: {
+      en: `full, ${lower} at ${lowerLrScale}× lr`,
+      fr: `complet, ${lowerFr} à ${lowerLrScale}× le taux`,
+    },
+    mixed: {
+      en: `full, ${share}% corpus text mixed in`,
+      fr: `complet, ${share} % de texte du corpus mêlé`,
+    },
   }[kind];
 }
 
@@ -303,7 +347,7 @@ const RUNS: RunName[] = ["full", "lora", "frozen", "slowed", "mixed"];
 function quietProgress() {}
 
 /** One method's numbers as a table row. */
-function resultRow(name: string, before: Losses, run: MethodRun) {
+function resultRow(name: string | Text, before: Losses, run: MethodRun) {
   const arrow = (a: number, b: number) => `${a.toFixed(3)} → ${b.toFixed(3)}`;
   return [
     name,
@@ -314,51 +358,108 @@ function resultRow(name: string, before: Losses, run: MethodRun) {
   ];
 }
 
-const HEADER = ["method", "trainable", "time", "new style (held out)", "corpus (validation)"];
+const HEADER: Text[] = [
+  { en: "method", fr: "méthode" },
+  { en: "trainable", fr: "entraînables" },
+  { en: "time", fr: "durée" },
+  { en: "new style (held out)", fr: "nouveau style (mis de côté)" },
+  { en: "corpus (validation)", fr: "corpus (validation)" },
+];
+const FULL: Text = { en: "full fine-tuning", fr: "fine-tuning complet" };
 
 async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const s = setup.settings;
-  ctx.say(`
+  const T = (await pretrained(ctx, state)).model.config.blockSize;
+  const smaller = setup.fullLr < labPreset().settings.maxLr;
+  const pretrainLr = labPreset().settings.maxLr;
+  ctx.say({
+    en: `
     The plain way: keep training. Every parameter moves, with the same step as pretraining
     (lib/train/trainer.ts's trainStep: forward, backward, clipping, AdamW), now on batches of
-    forecasts: ${formatCount(s.steps)} steps of ${s.batchSize} windows of ${
-    (await pretrained(ctx, state)).model.config.blockSize
-  } characters, warmup then cosine decay from a peak of ${setup.fullLr}${
-    setup.fullLr < labPreset().settings.maxLr
-      ? ` (pretraining's was ${labPreset().settings.maxLr}: smaller steps, so as not to wreck
-         what the model knows)`
-      : ""
-  }.
-  `);
+    forecasts: ${
+      formatCount(s.steps)
+    } steps of ${s.batchSize} windows of ${T} characters, warmup then cosine
+    decay from a peak of ${setup.fullLr}${
+      smaller
+        ? ` (pretraining's was ${pretrainLr}: smaller steps, so as not to wreck what the model
+         knows)`
+        : ""
+    }.
+  `,
+    fr: `
+    La méthode simple : continuer l'entraînement. Chaque paramètre bouge, avec le même pas qu'au
+    pré-entraînement (le trainStep de lib/train/trainer.ts : passe avant, passe arrière,
+    écrêtage, AdamW), désormais sur des batchs de bulletins : ${
+      formatCount(s.steps)
+    } pas de ${s.batchSize}
+    fenêtres de ${T} caractères, montée progressive puis décroissance en cosinus depuis un pic de
+    ${setup.fullLr}${
+      smaller
+        ? ` (celui du pré-entraînement était de ${pretrainLr} : des pas plus petits, pour ne pas
+         saccager ce que le modèle sait)`
+        : ""
+    }.
+  `,
+  });
   const run = await methodRun(ctx, state, setup, "full");
   const before = await lossesBefore(ctx, state, setup);
-  ctx.table([HEADER, resultRow("full fine-tuning", before, run)]);
-  ctx.say(`
-    The new style's loss fell from ${before.style.toFixed(3)} to ${run.after.style.toFixed(3)}. ${
-    run.after.corpus > before.corpus
-      ? `The price is on the right: the corpus's loss went from ${before.corpus.toFixed(3)} to
-         ${run.after.corpus.toFixed(3)}. Nothing held the old weights in place, so what the
-         model knew of the corpus was partly overwritten: catastrophic forgetting, in small.`
-      : `The corpus's loss did not rise (${before.corpus.toFixed(3)} → ${
-        run.after.corpus.toFixed(3)
-      }): this time the new style cost nothing of the old.`
-  }
-  `);
+  ctx.table([HEADER, resultRow(FULL, before, run)]);
+  const [s0, s1] = [before.style.toFixed(3), run.after.style.toFixed(3)];
+  const [c0, c1] = [before.corpus.toFixed(3), run.after.corpus.toFixed(3)];
+  const rose = run.after.corpus > before.corpus;
+  ctx.say({
+    en: `
+    The new style's loss fell from ${s0} to ${s1}. ${
+      rose
+        ? `The price is on the right: the corpus's loss went from ${c0} to ${c1}. Nothing held
+         the old weights in place, so what the model knew of the corpus was partly overwritten:
+         catastrophic forgetting, in small.`
+        : `The corpus's loss did not rise (${c0} → ${c1}): this time the new style cost nothing
+         of the old.`
+    }
+  `,
+    fr: `
+    La perte du nouveau style est tombée de ${s0} à ${s1}. ${
+      rose
+        ? `Le prix est à droite : la perte du corpus est passée de ${c0} à ${c1}. Rien ne tenait
+         les anciens poids en place : ce que le modèle savait du corpus a été en partie
+         écrasé, l'oubli catastrophique en miniature.`
+        : `La perte du corpus n'a pas augmenté (${c0} → ${c1}) : cette fois, le nouveau style
+         n'a rien coûté à l'ancien.`
+    }
+  `,
+  });
 }
 
 async function yourMerge(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  ctx.say(`
+  ctx.say({
+    en: `
     LoRA (low-rank adaptation, Hu et al. 2021) bets that the change fine-tuning needs is
     simple. It freezes every pretrained weight W0 (OC, C) and learns the change as a product
     of two thin matrices, B (OC, r) and A (r, C), with a rank r far below C:
-  `);
+  `,
+    fr: `
+    LoRA (low-rank adaptation, Hu et al. 2021) parie que le changement dont le fine-tuning a
+    besoin est simple. Il gèle chaque poids pré-entraîné W0 (OC, C) et apprend le changement
+    comme le produit de deux matrices minces, B (OC, r) et A (r, C), de rang r bien inférieur à
+    C :
+  `,
+  });
   ctx.show("W = W0 + (α / r) · B · A");
-  ctx.say(`
+  ctx.say({
+    en: `
     A starts small and random, B at zero, so at step 0 the model is exactly the pretrained
     one. α / r scales the update so that trying another rank needs no new learning rate. Here
     r = ${setup.rank} and α = ${setup.alpha}, on the four matrices of every block:
     ${LORA_TARGETS.join(", ")}. Write loraMerge, which computes W.
-  `);
+  `,
+    fr: `
+    A part petite et aléatoire, B à zéro : au pas 0, le modèle est donc exactement le modèle
+    pré-entraîné. α / r met la mise à jour à l'échelle, pour qu'essayer un autre rang ne demande
+    pas de nouveau taux d'apprentissage. Ici r = ${setup.rank} et α = ${setup.alpha}, sur les
+    quatre matrices de chaque bloc : ${LORA_TARGETS.join(", ")}. Écris loraMerge, qui calcule W.
+  `,
+  });
   const merge = await ctx.exercise<typeof mergeWeight>("11.1");
   const { model } = await pretrained(ctx, state);
   const w0 = model.p.h[0].attn.c_attn.weight;
@@ -370,29 +471,54 @@ async function yourMerge(ctx: StepContext, state: State, setup: FinetuneSetup) {
   B.fill(0.01);
   merge(w, w0, A, B, setup.alpha / r, OC, C, r);
   const moved = w[0] - w0[0];
-  ctx.say(`
+  const [m5, expected] = [moved.toFixed(5), (setup.alpha * 0.001).toFixed(5)];
+  ctx.say({
+    en: `
     Your loraMerge on block 0's c_attn (${OC}×${C}): with B = 0 the weight is ${
-    same ? "unchanged, bit for bit" : "NOT unchanged"
-  }; with every entry of A 0.1 and of B 0.01, each weight moves by ${
-    moved.toFixed(5)
-  } (α/r · r · 0.1 · 0.01 = ${(setup.alpha * 0.001).toFixed(5)}).
+      same ? "unchanged, bit for bit" : "NOT unchanged"
+    }; with every entry of A 0.1 and of B 0.01, each weight moves by ${m5}
+    (α/r · r · 0.1 · 0.01 = ${expected}).
 
     That merge is also how training runs: before each step the library writes W0 + (α/r)·B·A
     into the model's own weights, so the forward and backward passes are the pretrained
     model's, on the same SIMD kernels, unchanged.
-  `);
+  `,
+    fr: `
+    Ton loraMerge sur le c_attn du bloc 0 (${OC}×${C}) : avec B = 0, le poids est ${
+      same ? "inchangé, au bit près" : "PAS inchangé"
+    } ; avec toutes les entrées de A à 0,1 et de B à 0,01, chaque poids bouge de ${m5}
+    (α/r · r · 0,1 · 0,01 = ${expected}).
+
+    C'est aussi ainsi que tourne l'entraînement : avant chaque pas, la bibliothèque écrit
+    W0 + (α/r)·B·A dans les poids mêmes du modèle, si bien que les passes avant et arrière sont
+    celles du modèle pré-entraîné, sur les mêmes noyaux SIMD, sans changement.
+  `,
+  });
 }
 
 async function yourBackward(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The model's backward pass gives dW, how the loss changes with each entry of the merged W.
     A and B reach the loss only through W, so the chain rule gives theirs:
-  `);
+  `,
+    fr: `
+    La passe arrière du modèle donne dW, la variation de la perte avec chaque entrée du W
+    fusionné. A et B n'atteignent la perte qu'à travers W : la règle de dérivation en chaîne
+    donne donc les leurs :
+  `,
+  });
   ctx.show("dA = (α / r) · Bᵀ · dW        dB = (α / r) · dW · Aᵀ");
-  ctx.say(`
+  ctx.say({
+    en: `
     Write loraBackward. The optimizer then updates A and B only, and keeps its two moments for
     them only: that is where LoRA saves memory.
-  `);
+  `,
+    fr: `
+    Écris loraBackward. L'optimiseur ne met ensuite à jour que A et B, et ne garde ses deux
+    moments que pour eux : c'est là que LoRA économise de la mémoire.
+  `,
+  });
   const backward = await ctx.exercise<typeof loraBackward>("11.2");
   // A copy, so that the probes below leave the pretrained weights alone.
   const model = await copyOfPretrained(ctx, state);
@@ -415,7 +541,11 @@ async function yourBackward(ctx: StepContext, state: State, setup: FinetuneSetup
   const checkA = gradCheck(loss, A, dA, { h: 1e-3, samples: 6, seed: 1 });
   const checkB = gradCheck(loss, B, dB, { h: 1e-2, samples: 6, seed: 2 });
   ctx.table([
-    ["entry", "your gradient", "finite difference"],
+    [
+      { en: "entry", fr: "entrée" },
+      { en: "your gradient", fr: "ton gradient" },
+      { en: "finite difference", fr: "différence finie" },
+    ],
     ...checkA.indices.slice(0, 3).map((i, j) => [
       `A[${i}]`,
       checkA.analytic[j].toExponential(3),
@@ -427,24 +557,38 @@ async function yourBackward(ctx: StepContext, state: State, setup: FinetuneSetup
       checkB.numeric[j].toExponential(3),
     ]),
   ]);
-  ctx.say(`
+  const [eA, eB] = [checkA.relativeError.toExponential(1), checkB.relativeError.toExponential(1)];
+  ctx.say({
+    en: `
     On block 0's c_fc with random A and B, your gradients agree with the slope of the loss
-    measured by finite differences: relative error ${checkA.relativeError.toExponential(1)} for
-    A and ${checkB.relativeError.toExponential(1)} for B (float32 rounding is around 1e-3).
-  `);
+    measured by finite differences: relative error ${eA} for A and ${eB} for B (float32
+    rounding is around 1e-3).
+  `,
+    fr: `
+    Sur le c_fc du bloc 0 avec des A et B aléatoires, tes gradients concordent avec la pente de
+    la perte mesurée par différences finies : erreur relative ${eA} pour A et ${eB} pour B
+    (l'arrondi float32 donne environ 1e-3).
+  `,
+  });
 }
 
 async function yourCount(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  ctx.say(`
+  ctx.say({
+    en: `
     How much smaller is the job? Write loraParameterCount: the numbers LoRA trains on a model
     of width C with L blocks.
-  `);
+  `,
+    fr: `
+    De combien la tâche rétrécit-elle ? Écris loraParameterCount : le nombre de valeurs que LoRA
+    entraîne sur un modèle de largeur C à L blocs.
+  `,
+  });
   const count = await ctx.exercise<typeof loraParameterCount>("11.3");
   const { model } = await pretrained(ctx, state);
   const C = model.config.nEmbd, L = model.config.nLayer;
   const ranks = [...new Set([2, setup.rank, 4 * setup.rank])].filter((r) => r <= C);
   const rows = [
-    { method: "full fine-tuning", parameters: model.numParameters },
+    { method: tr(FULL), parameters: model.numParameters },
     ...ranks.map((r) => ({
       method: `LoRA r=${r}`,
       parameters: count(C, L, r, [...LORA_TARGETS]),
@@ -453,51 +597,86 @@ async function yourCount(ctx: StepContext, state: State, setup: FinetuneSetup) {
   await ctx.chart(
     "trainable_parameters",
     barChart({
-      title: "Parameters each method trains (each also gets two AdamW moments)",
+      title: tr({
+        en: "Parameters each method trains (each also gets two AdamW moments)",
+        fr: "Paramètres entraînés par chaque méthode (chacun avec deux moments AdamW)",
+      }),
       data: rows.map((d) => ({ ...d, label: formatCount(d.parameters) })),
       category: "method",
       value: "parameters",
-      valueTitle: "trainable parameters",
+      categoryTitle: tr({ en: "method", fr: "méthode" }),
+      valueTitle: tr({ en: "trainable parameters", fr: "paramètres entraînables" }),
       log: true,
       label: "label",
     }),
   );
   const ours = count(C, L, setup.rank, [...LORA_TARGETS]);
-  ctx.say(`
-    At rank ${setup.rank}, LoRA trains ${exact(ours)} numbers, ${
-    (100 * ours / model.numParameters).toFixed(1)
-  }% of the model's ${exact(model.numParameters)}. The share shrinks as models grow: the
-    adapters grow with the width, the matrices with its square. For a GPT-3-sized model LoRA
-    trains thousands of times fewer numbers, and a fine-tuned "model" is a file of a few
-    megabytes beside a shared base.
-  `);
+  const [oursText, share, all] = [
+    exact(ours),
+    (100 * ours / model.numParameters).toFixed(1),
+    exact(model.numParameters),
+  ];
+  ctx.say({
+    en: `
+    At rank ${setup.rank}, LoRA trains ${oursText} numbers, ${share}% of the model's ${all}. The
+    share shrinks as models grow: the adapters grow with the width, the matrices with its
+    square. For a GPT-3-sized model LoRA trains thousands of times fewer numbers, and a
+    fine-tuned "model" is a file of a few megabytes beside a shared base.
+  `,
+    fr: `
+    Au rang ${setup.rank}, LoRA entraîne ${oursText} valeurs, ${share} % des ${all} du modèle.
+    Cette part rétrécit quand les modèles grandissent : les adaptateurs croissent comme la
+    largeur, les matrices comme son carré. Pour un modèle de la taille de GPT-3, LoRA entraîne
+    des milliers de fois moins de valeurs, et un « modèle » après fine-tuning tient dans un
+    fichier de quelques mégaoctets posé à côté d'une base partagée.
+  `,
+  });
 }
 
 async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Now LoRA on another copy of the same pretrained model: the same batches, steps and
     schedule, a peak learning rate of ${setup.loraLr} (adapters that start at zero need larger
     steps to move as far), every pretrained weight frozen — embeddings and LayerNorms too.
-  `);
+  `,
+    fr: `
+    Maintenant LoRA, sur une autre copie du même modèle pré-entraîné : les mêmes batchs, pas et
+    planning, un taux d'apprentissage de pointe de ${setup.loraLr} (des adaptateurs qui partent
+    de zéro ont besoin de plus grands pas pour aller aussi loin), chaque poids pré-entraîné
+    gelé — embeddings et LayerNorm compris.
+  `,
+  });
   const run = await methodRun(ctx, state, setup, "lora");
   const before = await lossesBefore(ctx, state, setup);
   ctx.table([HEADER, resultRow(`LoRA r=${setup.rank}`, before, run)]);
   const full = await methodRun(ctx, state, setup, "full");
-  ctx.say(`
-    LoRA's ${run.result.seconds.toFixed(1)} s against full fine-tuning's ${
-    full.result.seconds.toFixed(1)
-  } s: no faster, because the backward pass here still computes every dW (LoRA's gradients
-    come from it), and merging and the chain rule add a little. What LoRA saves is memory: the
-    optimizer keeps moments for ${exact(run.result.trainable)} numbers instead of ${
-    exact(run.model.numParameters)
-  }. Libraries that never form dW for frozen weights save time as well.
-  `);
+  const [tLora, tFull] = [run.result.seconds.toFixed(1), full.result.seconds.toFixed(1)];
+  const [nLora, nAll] = [exact(run.result.trainable), exact(run.model.numParameters)];
+  ctx.say({
+    en: `
+    LoRA's ${tLora} s against full fine-tuning's ${tFull} s: no faster, because the backward
+    pass here still computes every dW (LoRA's gradients come from it), and merging and the chain
+    rule add a little. What LoRA saves is memory: the optimizer keeps moments for ${nLora}
+    numbers instead of ${nAll}. Libraries that never form dW for frozen weights save time as
+    well.
+  `,
+    fr: `
+    ${tLora} s pour LoRA contre ${tFull} s pour le fine-tuning complet : pas plus rapide, car la
+    passe arrière calcule ici encore chaque dW (les gradients de LoRA en découlent), et la
+    fusion comme la règle de dérivation en chaîne ajoutent un peu. Ce que LoRA économise, c'est
+    la mémoire : l'optimiseur garde des moments pour ${nLora} valeurs au lieu de ${nAll}. Les
+    bibliothèques qui ne forment jamais dW pour les poids gelés gagnent aussi du temps.
+  `,
+  });
 }
 
 async function remedies(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const { lowerBlocks, lowerLrScale, generalShare } = setup.remedies;
   const L = (await pretrained(ctx, state)).model.config.nLayer;
-  ctx.say(`
+  const share = Math.round(generalShare * 100);
+  ctx.say({
+    en: `
     LoRA is one answer to forgetting; three older ones keep full fine-tuning and limit what
     it may overwrite. Each runs here on a fresh copy of the same pretrained model, with full
     fine-tuning's steps, batches and peak learning rate:
@@ -510,40 +689,87 @@ async function remedies(ctx: StepContext, state: State, setup: FinetuneSetup) {
     A lower learning rate for the lower layers (discriminative fine-tuning, ULMFiT 2018): the
     same layers move, at ${lowerLrScale} times the rate of the others.
 
-    Mixing general text into the new data (rehearsal): ${Math.round(generalShare * 100)}% of
-    the training text is the original corpus, so each batch keeps reminding the model of it.
-  `);
+    Mixing general text into the new data (rehearsal): ${share}% of the training text is the
+    original corpus, so each batch keeps reminding the model of it.
+  `,
+    fr: `
+    LoRA est une réponse à l'oubli ; trois réponses plus anciennes gardent le fine-tuning
+    complet et limitent ce qu'il peut écraser. Chacune tourne ici sur une copie neuve du même
+    modèle pré-entraîné, avec les pas, les batchs et le taux d'apprentissage de pointe du
+    fine-tuning complet :
+
+    Geler les couches basses. Les premiers blocs calculent des caractéristiques générales du
+    texte (quel caractère suit quel autre) ; les blocs du haut les combinent pour la tâche.
+    Ici, les embeddings et ${lowerBlocks} des ${L} blocs ne reçoivent aucune mise à jour. Notre
+    tête de sortie est liée aux embeddings de tokens : les geler gèle aussi la couche de sortie.
+
+    Un taux d'apprentissage plus bas pour les couches basses (le fine-tuning discriminant,
+    ULMFiT 2018) : les mêmes couches bougent, à ${lowerLrScale} fois le taux des autres.
+
+    Mêler du texte général aux nouvelles données (la répétition) : ${share} % du texte
+    d'entraînement vient du corpus d'origine, si bien que chaque batch le rappelle au modèle.
+  `,
+  });
   const before = await lossesBefore(ctx, state, setup);
   const full = await methodRun(ctx, state, setup, "full");
-  const rows: (string | number)[][] = [HEADER, resultRow(runTitle("full", setup), before, full)];
-  const verdicts: string[] = [];
+  const rows: (string | number | Text)[][] = [
+    HEADER,
+    resultRow(runTitle("full", setup), before, full),
+  ];
+  const verdicts: Text[] = [];
   let trades = 0;
   for (const kind of ["frozen", "slowed", "mixed"] as const) {
     const run = await methodRun(ctx, state, setup, kind);
     if (run.after.corpus < full.after.corpus && run.after.style > full.after.style) trades++;
     rows.push(resultRow(runTitle(kind, setup), before, run));
-    const than = (a: number, b: number) =>
-      `${Math.abs(a - b).toFixed(3)} ${a < b ? "lower" : "higher"}`;
-    verdicts.push(
-      `${runTitle(kind, setup)}: the corpus's loss ends ${
-        than(run.after.corpus, full.after.corpus)
-      } than after full fine-tuning, the new style's ${than(run.after.style, full.after.style)}.`,
-    );
+    const by = (a: number, b: number) => Math.abs(a - b).toFixed(3);
+    const [corpus, style] = [run.after.corpus, run.after.style];
+    const [fullCorpus, fullStyle] = [full.after.corpus, full.after.style];
+    const title = runTitle(kind, setup);
+    verdicts.push({
+      en: `${title.en}: the corpus's loss ends ${by(corpus, fullCorpus)} ${
+        corpus < fullCorpus ? "lower" : "higher"
+      } than after full fine-tuning, the new style's ${by(style, fullStyle)} ${
+        style < fullStyle ? "lower" : "higher"
+      }.`,
+      fr: `${title.fr} : la perte du corpus finit ${by(corpus, fullCorpus)} plus ${
+        corpus < fullCorpus ? "bas" : "haut"
+      } qu'après le fine-tuning complet, celle du nouveau style ${by(style, fullStyle)} plus ${
+        style < fullStyle ? "bas" : "haut"
+      }.`,
+    });
   }
   ctx.table(rows);
-  ctx.say(verdicts.join("\n\n"));
-  ctx.say(`
+  ctx.say({
+    en: verdicts.map((v) => v.en).join("\n\n"),
+    fr: verdicts.map((v) => v.fr).join("\n\n"),
+  });
+  ctx.say({
+    en: `
     ${
-    trades === 3 ? "Each remedy" : `${trades} of the 3 remedies`
-  } traded some of the new style for some of the old corpus here; which trade is worth it
+      trades === 3
+        ? "Each remedy"
+        : `${trades} of the 3 remedies`
+    } traded some of the new style for some of the old corpus here; which trade is worth it
     depends on whether the old skill still matters. Mixing costs data from the old task,
     freezing costs the capacity of the frozen layers, and all three are cheap to try. The next
     step sets them beside LoRA.
-  `);
+  `,
+    fr: `
+    ${
+      trades === 3
+        ? "Chaque remède a"
+        : `${trades} remèdes sur 3 ont`
+    } échangé ici un peu du nouveau style contre un peu de l'ancien corpus ; quel échange en
+    vaut la peine dépend de l'importance que garde l'ancienne compétence. Mêler coûte des
+    données de l'ancienne tâche, geler coûte la capacité des couches gelées, et les trois
+    s'essaient à peu de frais. L'étape suivante les place à côté de LoRA.
+  `,
+  });
 }
 
 async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) {
-  const runs: [string, MethodRun][] = [];
+  const runs: [Text, MethodRun][] = [];
   for (const kind of RUNS) {
     runs.push([runTitle(kind, setup), await methodRun(ctx, state, setup, kind)]);
   }
@@ -551,63 +777,100 @@ async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) 
   const before = await lossesBefore(ctx, state, setup);
   ctx.table([HEADER, ...runs.map(([name, run]) => resultRow(name, before, run))]);
   const models: [string, Losses][] = [
-    ["pretrained", before],
-    ...runs.map(([name, run]): [string, Losses] => [name, run.after]),
+    [tr({ en: "pretrained", fr: "pré-entraîné" }), before],
+    ...runs.map(([name, run]): [string, Losses] => [tr(name), run.after]),
   ];
   await ctx.chart(
     "loss_before_after",
     barChart({
-      title: "Loss on both tasks, before and after fine-tuning",
-      data: ["new style (held out)", "corpus (validation)"].flatMap((task, t) =>
+      title: tr({
+        en: "Loss on both tasks, before and after fine-tuning",
+        fr: "Perte sur les deux tâches, avant et après le fine-tuning",
+      }),
+      data: [tr(HEADER[3]), tr(HEADER[4])].flatMap((task, t) =>
         models.map(([model, l]) => ({ task, model, loss: t === 0 ? l.style : l.corpus }))
       ),
       category: "task",
       value: "loss",
-      valueTitle: "cross-entropy per character",
+      categoryTitle: tr({ en: "task", fr: "tâche" }),
+      valueTitle: tr({ en: "cross-entropy per character", fr: "entropie croisée par caractère" }),
       group: "model",
+      groupTitle: tr({ en: "model", fr: "modèle" }),
     }),
   );
   await ctx.chart(
     "finetuning_curves",
     lineChart({
-      title: "Held-out loss on the new style during fine-tuning",
-      data: runs.flatMap(([method, run]) => run.result.heldOut.map((p) => ({ ...p, method }))),
+      title: tr({
+        en: "Held-out loss on the new style during fine-tuning",
+        fr: "Perte sur le nouveau style (mis de côté) pendant le fine-tuning",
+      }),
+      data: runs.flatMap(([method, run]) =>
+        run.result.heldOut.map((p) => ({ ...p, method: tr(method) }))
+      ),
       x: "step",
       y: "loss",
       series: "method",
-      yTitle: "held-out loss",
+      seriesTitle: tr({ en: "method", fr: "méthode" }),
+      xTitle: tr({ en: "step", fr: "pas" }),
+      yTitle: tr({ en: "held-out loss", fr: "perte (mis de côté)" }),
     }),
   );
   const learned = (run: typeof full) => before.style - run.after.style;
   const forgot = (run: typeof full) => run.after.corpus - before.corpus;
-  ctx.say(`
-    Learned (drop of the new style's loss): full ${learned(full).toFixed(3)}, LoRA ${
-    learned(lora).toFixed(3)
-  }. Forgotten (rise of the corpus's loss): full ${forgot(full).toFixed(3)}, LoRA ${
-    forgot(lora).toFixed(3)
-  }. ${
-    learned(full) > learned(lora)
-      ? `Full fine-tuning, free to move every number, learns the style further;`
-      : `LoRA learns the style as far as full fine-tuning;`
-  } ${
-    forgot(lora) < forgot(full)
-      ? `LoRA, whose update is confined to a few directions of each matrix, forgets less.`
-      : `here LoRA forgets as much, or more.`
-  } LoRA can only steer the features the base model already computes, through frozen
-    embeddings: the less pretrained the base ${
-    labPreset().name === "quick"
-      ? `(the quick preset's saw ${labPreset().settings.steps} steps)`
-      : ""
-  }, the less it
-    has to steer. On large pretrained models, whose features suit most tasks, LoRA usually
-    comes close to full fine-tuning.
-  `);
+  const [lf, ll] = [learned(full).toFixed(3), learned(lora).toFixed(3)];
+  const [ff, fl] = [forgot(full).toFixed(3), forgot(lora).toFixed(3)];
+  const fullLearnsMore = learned(full) > learned(lora),
+    loraForgetsLess = forgot(lora) < forgot(full);
+  const quick = labPreset().name === "quick", steps = labPreset().settings.steps;
+  ctx.say({
+    en: `
+    Learned (drop of the new style's loss): full ${lf}, LoRA ${ll}. Forgotten (rise of the
+    corpus's loss): full ${ff}, LoRA ${fl}. ${
+      fullLearnsMore
+        ? `Full fine-tuning, free to move every number, learns the style further;`
+        : `LoRA learns the style as far as full fine-tuning;`
+    } ${
+      loraForgetsLess
+        ? `LoRA, whose update is confined to a few directions of each matrix, forgets less.`
+        : `here LoRA forgets as much, or more.`
+    } LoRA can only steer the features the base model already computes, through frozen
+    embeddings: the less pretrained the base${
+      quick ? ` (the quick preset's saw ${steps} steps)` : ""
+    }, the less it has to steer. On large pretrained models, whose features suit most tasks,
+    LoRA usually comes close to full fine-tuning.
+  `,
+    fr: `
+    Appris (baisse de la perte du nouveau style) : complet ${lf}, LoRA ${ll}. Oublié (hausse de
+    la perte du corpus) : complet ${ff}, LoRA ${fl}. ${
+      fullLearnsMore
+        ? `Le fine-tuning complet, libre de bouger chaque valeur, apprend le style plus loin ;`
+        : `LoRA apprend le style aussi loin que le fine-tuning complet ;`
+    } ${
+      loraForgetsLess
+        ? `LoRA, dont la mise à jour est confinée à quelques directions de chaque matrice, oublie
+         moins.`
+        : `ici LoRA oublie autant, voire plus.`
+    } LoRA ne peut qu'orienter les caractéristiques que le modèle de base calcule déjà, à
+    travers des embeddings gelés : moins la base est pré-entraînée${
+      quick ? ` (celle du préréglage quick n'a vu que ${steps} pas)` : ""
+    }, moins il y a à orienter. Sur de grands modèles pré-entraînés, dont les caractéristiques
+    conviennent à la plupart des tâches, LoRA approche d'ordinaire le fine-tuning complet.
+  `,
+  });
   const least = runs.reduce((a, b) => (forgot(b[1]) < forgot(a[1]) ? b : a));
   const most = runs.reduce((a, b) => (learned(b[1]) > learned(a[1]) ? b : a));
-  ctx.say(`
-    Of the ${runs.length} runs, ${least[0]} forgot least (${forgot(least[1]).toFixed(3)}) and
-    ${most[0]} learned most (${learned(most[1]).toFixed(3)}).
-  `);
+  ctx.say({
+    en: `
+    Of the ${runs.length} runs, ${least[0].en} forgot least (${forgot(least[1]).toFixed(3)}) and
+    ${most[0].en} learned most (${learned(most[1]).toFixed(3)}).
+  `,
+    fr: `
+    Des ${runs.length} entraînements, « ${least[0].fr} » a le moins oublié
+    (${forgot(least[1]).toFixed(3)}) et « ${most[0].fr} » a le plus appris
+    (${learned(most[1]).toFixed(3)}).
+  `,
+  });
 }
 
 async function samples(ctx: StepContext, state: State, setup: FinetuneSetup) {
@@ -615,24 +878,47 @@ async function samples(ctx: StepContext, state: State, setup: FinetuneSetup) {
   const full = await methodRun(ctx, state, setup, "full"),
     lora = await methodRun(ctx, state, setup, "lora");
   const prompt = await corpusPrompt();
-  const runs: [string, string, GPT][] = [
-    ["pretrained", "the pretrained model", model],
-    ["full", "after full fine-tuning", full.model],
-    ["lora", `after LoRA (r=${setup.rank})`, lora.model],
+  const runs: [string, Text, GPT][] = [
+    ["pretrained", { en: "the pretrained model", fr: "du modèle pré-entraîné" }, model],
+    ["full", { en: "after full fine-tuning", fr: "après le fine-tuning complet" }, full.model],
+    ["lora", {
+      en: `after LoRA (r=${setup.rank})`,
+      fr: `après LoRA (r=${setup.rank})`,
+    }, lora.model],
   ];
   for (const [name, title, m] of runs) {
     const style = await sampleText(m, STYLE_PROMPT), corpus = await sampleText(m, prompt);
     if (name !== "pretrained") {
-      await ctx.sample(`after_${name}`, `A forecast ${title}`, style);
+      await ctx.sample(`after_${name}`, {
+        en: `A forecast ${title.en}`,
+        fr: `Un bulletin ${title.fr}`,
+      }, style);
     }
-    await ctx.sample(`corpus_${name}`, `The corpus's first line, continued ${title}`, corpus);
-    ctx.say(`${title[0].toUpperCase()}${title.slice(1)}, asked for a forecast:`);
+    await ctx.sample(`corpus_${name}`, {
+      en: `The corpus's first line, continued ${title.en}`,
+      fr: `La première ligne du corpus, continuée ${
+        name === "pretrained" ? "par le modèle pré-entraîné" : title.fr
+      }`,
+    }, corpus);
+    ctx.say({
+      en: `${title.en[0].toUpperCase()}${title.en.slice(1)}, asked for a forecast:`,
+      fr: name === "pretrained"
+        ? "Le modèle pré-entraîné, à qui l'on demande un bulletin :"
+        : `${title.fr[0].toUpperCase()}${title.fr.slice(1)}, à la demande d'un bulletin :`,
+    });
     ctx.show(margin(style, 5));
   }
-  ctx.say(`
+  ctx.say({
+    en: `
     The same prompts and the same sampling seed for all three (the report holds each sample in
     full, and each model continuing the corpus's first line, where forgetting shows).
-  `);
+  `,
+    fr: `
+    Les mêmes prompts et la même graine d'échantillonnage pour les trois (le compte rendu garde
+    chaque extrait en entier, ainsi que chaque modèle continuant la première ligne du corpus,
+    là où l'oubli se voit).
+  `,
+  });
 }
 
 async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
@@ -658,28 +944,51 @@ async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
   // $'…\n' in bash and zsh: the prompt ends with a real newline, as in the forecasts.
   const promptFlag = ["--prompt", STYLE_PROMPT];
   ctx.table([
-    ["saved as", "file", "bytes"],
     [
-      "merged checkpoint",
+      { en: "saved as", fr: "enregistré comme" },
+      { en: "file", fr: "fichier" },
+      { en: "bytes", fr: "octets" },
+    ],
+    [
+      { en: "merged checkpoint", fr: "checkpoint fusionné" },
       relative(`${merged}/model.safetensors`),
       await size(`${merged}/model.safetensors`),
     ],
-    ["adapters apart", relative(adapters), await size(adapters)],
+    [{ en: "adapters apart", fr: "adaptateurs à part" }, relative(adapters), await size(adapters)],
   ]);
-  ctx.say(`
+  ctx.say({
+    en: `
     Two ways to keep a LoRA model. Merged: W0 + (α/r)·B·A written into the weights, a normal
     checkpoint that any tool reads, as fast as the base model — sample it with
-  `);
+  `,
+    fr: `
+    Deux façons de garder un modèle LoRA. Fusionné : W0 + (α/r)·B·A écrit dans les poids, un
+    checkpoint ordinaire que tout outil sait lire, aussi rapide que le modèle de base —
+    échantillonne-le avec
+  `,
+  });
   ctx.show(shellCommand(["deno", "task", "sample", "--ckpt", relative(merged), ...promptFlag]));
-  ctx.say(`
+  ctx.say({
+    en: `
     Kept apart: only A and B (PEFT's tensor names), with the rank, α, the model config and the
     path of the base checkpoint in the file's metadata; loading reads the base and merges the
     adapters in. One base can then carry many small adapters, one per task. Reloaded both
     ways, the model gives ${
-    identical ? "identical logits, bit for bit" : "DIFFERENT logits"
-  } on the forecast prompt; adapters for a model of another shape are refused in one sentence.
-    Sample the adapted model straight from its adapters with
-  `);
+      identical ? "identical logits, bit for bit" : "DIFFERENT logits"
+    } on the forecast prompt; adapters for a model of another shape are refused in one
+    sentence. Sample the adapted model straight from its adapters with
+  `,
+    fr: `
+    À part : seulement A et B (avec les noms de tenseurs de PEFT), le rang, α, la configuration
+    du modèle et le chemin du checkpoint de base dans les métadonnées du fichier ; le chargement
+    lit la base et y fusionne les adaptateurs. Une même base peut alors porter beaucoup de
+    petits adaptateurs, un par tâche. Rechargé des deux façons, le modèle donne ${
+      identical ? "des logits identiques, au bit près" : "des logits DIFFÉRENTS"
+    } sur le prompt du bulletin ; des adaptateurs prévus pour un modèle d'une autre forme sont
+    refusés en une phrase. Échantillonne le modèle adapté directement depuis ses adaptateurs
+    avec
+  `,
+  });
   ctx.show(
     shellCommand(["deno", "task", "sample", "--adapters", relative(adapters), ...promptFlag]),
   );
@@ -704,20 +1013,47 @@ export function makeLab(setup?: FinetuneSetup): Lab {
   return {
     id: "11",
     slug: "11_finetuning",
-    title: "Fine-tuning: full and LoRA, side by side",
+    title: {
+      en: "Fine-tuning: full and LoRA, side by side",
+      fr: "Le fine-tuning : complet et LoRA, côte à côte",
+    },
     exercises,
     steps: [
-      step("A pretrained model", run(thePretrainedModel)),
-      step("A new style, written by the project", run(newStyle)),
-      step("Full fine-tuning, and what it forgets", run(fullFinetuning)),
-      step("Exercise 11.1: LoRA's merge, W0 + (α/r)·B·A", run(yourMerge)),
-      step("Exercise 11.2: the gradients of A and B", run(yourBackward)),
-      step("Exercise 11.3: what LoRA trains", run(yourCount)),
-      step("LoRA fine-tuning", run(loraFinetuning)),
-      step("Remedies for forgetting: freeze, slow down, mix", run(remedies)),
-      step("Side by side: learned and forgotten", run(sideBySide)),
-      step("Samples before and after", run(samples)),
-      step("Saving: merged, or kept apart", run(saving)),
+      step({ en: "A pretrained model", fr: "Un modèle pré-entraîné" }, run(thePretrainedModel)),
+      step({
+        en: "A new style, written by the project",
+        fr: "Un nouveau style, écrit par le projet",
+      }, run(newStyle)),
+      step({
+        en: "Full fine-tuning, and what it forgets",
+        fr: "Le fine-tuning complet, et ce qu'il oublie",
+      }, run(fullFinetuning)),
+      step({
+        en: "Exercise 11.1: LoRA's merge, W0 + (α/r)·B·A",
+        fr: "Exercice 11.1 : la fusion de LoRA, W0 + (α/r)·B·A",
+      }, run(yourMerge)),
+      step({
+        en: "Exercise 11.2: the gradients of A and B",
+        fr: "Exercice 11.2 : les gradients de A et de B",
+      }, run(yourBackward)),
+      step({
+        en: "Exercise 11.3: what LoRA trains",
+        fr: "Exercice 11.3 : ce que LoRA entraîne",
+      }, run(yourCount)),
+      step({ en: "LoRA fine-tuning", fr: "Le fine-tuning LoRA" }, run(loraFinetuning)),
+      step({
+        en: "Remedies for forgetting: freeze, slow down, mix",
+        fr: "Contre l'oubli : geler, ralentir, mêler",
+      }, run(remedies)),
+      step({
+        en: "Side by side: learned and forgotten",
+        fr: "Côte à côte : appris et oublié",
+      }, run(sideBySide)),
+      step({ en: "Samples before and after", fr: "Extraits avant et après" }, run(samples)),
+      step({
+        en: "Saving: merged, or kept apart",
+        fr: "Enregistrer : fusionné, ou à part",
+      }, run(saving)),
     ],
   };
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import { type Text, tr } from "../lib/i18n.ts";
 import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import type { GPTConfig } from "../lib/model/config.ts";
 import { PRESETS } from "../lib/model/config.ts";
@@ -57,7 +58,10 @@ export async function labCorpus(): Promise<LabCorpus> {
       shakespeare: true,
     }
     : {
-      name: "the project's multilingual sample (data/samples/multilingual.txt)",
+      name: tr({
+        en: "the project's multilingual sample (data/samples/multilingual.txt)",
+        fr: "l'échantillon multilingue du projet (data/samples/multilingual.txt)",
+      }),
       text: (await readTextCorpus(SAMPLE_PATH)).text,
       shakespeare: false,
     };
@@ -73,7 +77,7 @@ export interface LabPreset {
   shape: Omit<GPTConfig, "vocabSize">;
   settings: TrainSettings;
   /** What it costs, for the lab to tell the student before starting. */
-  about: string;
+  about: Text;
 }
 
 /** The default preset, also the model of lab 09's resume demonstration whatever the preset. */
@@ -91,16 +95,24 @@ export const QUICK_PRESET: LabPreset = {
     evalEvery: 25,
     evalBatches: 4,
   },
-  about: "2 layers of width 32, context 32, 150 steps of 8 sequences: seconds",
+  about: {
+    en: "2 layers of width 32, context 32, 150 steps of 8 sequences: seconds",
+    fr: "2 couches de largeur 32, contexte 32, 150 pas de 8 séquences : quelques secondes",
+  },
 };
 
 const FULL: LabPreset = {
   name: "full",
   shape: PRESETS.baby,
   settings: BABY_SETTINGS,
-  about: "nanoGPT's baby GPT (4 layers of width 128, context 64), 2,000 steps of 12 sequences: " +
-    "the run that reaches a validation loss near 1.9 on tiny shakespeare: 1.5 million " +
-    "tokens, minutes on the SIMD kernels",
+  about: {
+    en: "nanoGPT's baby GPT (4 layers of width 128, context 64), 2,000 steps of 12 sequences: " +
+      "the run that reaches a validation loss near 1.9 on tiny shakespeare: 1.5 million " +
+      "tokens, minutes on the SIMD kernels",
+    fr: "le baby GPT de nanoGPT (4 couches de largeur 128, contexte 64), 2 000 pas de 12 " +
+      "séquences : l'entraînement qui atteint une perte de validation proche de 1,9 sur tiny " +
+      "shakespeare, 1,5 million de tokens, quelques minutes sur les noyaux SIMD",
+  },
 };
 
 /**
@@ -173,9 +185,12 @@ export interface Pretrained {
 }
 
 /** The labs whose runs a later lab may reuse, oldest first, with how to name their checkpoint. */
-const PRETRAINING_LABS: [slug: string, origin: string][] = [
-  ["09_training", "lab 09's best checkpoint"],
-  ["10_generation", "the best checkpoint lab 10 trained"],
+const PRETRAINING_LABS: [slug: string, origin: Text][] = [
+  ["09_training", { en: "lab 09's best checkpoint", fr: "le meilleur checkpoint du lab 09" }],
+  ["10_generation", {
+    en: "the best checkpoint lab 10 trained",
+    fr: "le meilleur checkpoint entraîné par le lab 10",
+  }],
 ];
 
 /**
@@ -201,13 +216,15 @@ export async function labPretrained(
   const here = ctx.outDir.split("/").pop();
   // Joined by name, not through "<outDir>/..": this lab's folder may not exist yet, and the
   // system cannot resolve ".." out of a folder that does not exist.
-  const candidates: [string, string][] = [
+  const candidates: [string, Text][] = [
     ...PRETRAINING_LABS.filter(([slug]) => slug !== here)
-      .map(([slug, origin]): [string, string] => [
-        join(dirname(ctx.outDir), slug, "run", "best"),
-        origin,
-      ]),
-    [own, "the best checkpoint this lab trained on an earlier run"],
+      .map((
+        [slug, origin],
+      ): [string, Text] => [join(dirname(ctx.outDir), slug, "run", "best"), origin]),
+    [own, {
+      en: "the best checkpoint this lab trained on an earlier run",
+      fr: "le meilleur checkpoint que ce lab a entraîné lors d'une exécution précédente",
+    }],
   ];
   for (const [dir, origin] of candidates) {
     let ckpt: Checkpoint;
@@ -220,13 +237,24 @@ export async function labPretrained(
       ckpt.model.config[k] === preset.shape[k]
     ) && ckpt.tokenizer.data === saved.data;
     if (fits) {
-      return { model: ckpt.model, origin: `${origin} (step ${ckpt.state?.step})`, dir };
+      const step = ckpt.state?.step;
+      return {
+        model: ckpt.model,
+        origin: tr({ en: `${origin.en} (step ${step})`, fr: `${origin.fr} (pas ${step})` }),
+        dir,
+      };
     }
   }
-  ctx.say(`
+  ctx.say({
+    en: `
     Lab 09 has not left a checkpoint for the ${preset.name} preset here, so this lab trains one
     first, the same way:
-  `);
+  `,
+    fr: `
+    Le lab 09 n'a pas laissé ici de checkpoint pour le préréglage ${preset.name} : ce lab en
+    entraîne donc d'abord un, de la même façon :
+  `,
+  });
   const result = await train({
     model: new GPT(
       { ...preset.shape, vocabSize: tokenizer.vocabSize },
@@ -241,9 +269,12 @@ export async function labPretrained(
   });
   return {
     model: (await loadCheckpoint(own, options)).model,
-    origin: `the best checkpoint of the run above (validation loss ${
-      result.bestValLoss.toFixed(3)
-    })`,
+    origin: tr({
+      en: `the best checkpoint of the run above (validation loss ${result.bestValLoss.toFixed(3)})`,
+      fr: `le meilleur checkpoint de l'entraînement ci-dessus (perte de validation ${
+        result.bestValLoss.toFixed(3)
+      })`,
+    }),
     dir: own,
   };
 }

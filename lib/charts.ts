@@ -82,6 +82,8 @@ export interface BarOptions {
    * the order of `data` (default: one bar per category).
    */
   group?: string;
+  /** The legend's title for `group` (default: the field's name). */
+  groupTitle?: string;
   /** Fixed value-axis range (default: from the data). */
   domain?: [number, number];
   width?: number;
@@ -128,7 +130,7 @@ export function barChart(o: BarOptions): VegaLiteSpec {
     : {};
   const enc = { ...(o.horizontal ? { y: cat, x: val } : { x: cat, y: val }), ...offset };
   const color = o.group
-    ? { color: { field: o.group, type: "nominal", sort: groups, title: o.group } }
+    ? { color: { field: o.group, type: "nominal", sort: groups, title: o.groupTitle ?? o.group } }
     : o.color
     ? { color: { field: o.color, type: "nominal", legend: null } }
     : {};
@@ -160,6 +162,8 @@ export interface LineOptions {
   y: string;
   /** Field that splits the data into one line per value (default: a single line). */
   series?: string;
+  /** The legend's title (default: the `series` field's name). */
+  seriesTitle?: string;
   xTitle?: string;
   yTitle?: string;
   logX?: boolean;
@@ -209,6 +213,7 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
             field: o.series,
             type: "nominal",
             sort: [...new Set(o.data.map((d) => d[o.series!]))],
+            title: o.seriesTitle ?? o.series,
           },
         }
         : {}),

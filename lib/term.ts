@@ -3,6 +3,7 @@
  * paragraph wrapping, aligned tables and command lines to paste. Nothing here writes files.
  * @module
  */
+import { lang } from "./i18n.ts";
 import { styleText } from "node:util";
 
 type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan" | "magenta" | "underline";
@@ -40,7 +41,8 @@ export function wrap(text: string, width = 88, indent = ""): string {
       continue;
     }
     let current = indent;
-    for (const word of line.split(/\s+/).filter((w) => w !== "")) {
+    // Only plain spaces break a line: a no-break space (French « … », 2 000) holds its words.
+    for (const word of line.split(/[ \t]+/).filter((w) => w !== "")) {
       if (current.trim() !== "" && current.length + 1 + word.length > width) {
         out.push(current);
         current = indent + word;
@@ -78,7 +80,8 @@ export function table(rows: (string | number)[][], indent = "  "): string {
 }
 
 /**
- * Formats a count with thousands separators, or compactly (1.2M, 175B) when `compact` is set.
+ * Formats a count with thousands separators, or compactly (1.2M, 175B) when `compact` is set,
+ * in the way of the process's language (in French: 1 234, 1,2 M).
  *
  * @example
  * ```ts
@@ -87,7 +90,9 @@ export function table(rows: (string | number)[][], indent = "  "): string {
  * ```
  */
 export function formatCount(n: number, compact = false): string {
-  return new Intl.NumberFormat("en-US", compact ? { notation: "compact" } : {}).format(n);
+  // In French, 1 234 567 and 1,2 M: the reader's own way of writing numbers.
+  const locale = lang() === "fr" ? "fr-FR" : "en-US";
+  return new Intl.NumberFormat(locale, compact ? { notation: "compact" } : {}).format(n);
 }
 
 /**

@@ -15,7 +15,18 @@ Deno.test("chat in the terminal: streamed greedy reply, /temp, /reset, bad input
   assert.ok(expected.length > 0);
   const long = "what is 12+34? ".repeat(5);
   const run = await runCli(["chat", "--ckpt", dir, "--temperature", "0"], {
-    stdin: [question, "/temp 2", "/temp hot", "   ", "é?", "/reset", long, "/quit", "never read"]
+    stdin: [
+      question,
+      "/temp 2",
+      "/temp hot",
+      "   ",
+      "😀",
+      "What is 12+34 😀?",
+      "/reset",
+      long,
+      "/quit",
+      "never read",
+    ]
       .join("\n") + "\n",
   });
   assert.equal(run.code, 0, run.stderr);
@@ -24,11 +35,27 @@ Deno.test("chat in the terminal: streamed greedy reply, /temp, /reset, bad input
   assert.match(out, /\(temperature 2\)/);
   assert.match(out, /The temperature must be a number of 0 \(greedy\) or more, not "hot"\./);
   assert.match(out, /The message is empty/);
-  assert.match(out, /never saw the character "é"/);
+  // A line of nothing the model knows is refused; one stray character is left out, not the line.
+  assert.match(out, /never saw the character "😀" and nothing else is left to read/);
+  assert.match(out, /never saw the character "😀": it is left out, the rest is read\./);
   assert.match(out, /\(new conversation\)/);
   assert.match(out, /only its last \d+ characters are used/);
   assert.match(out, /Bye\./);
   assert.ok(!out.includes("never read"));
+});
+
+Deno.test("a French message: ’ becomes ', capitals are lowered, notices speak French", async () => {
+  const { model, tok } = await tinyChatModel();
+  const session = new ChatSession(model, tok, { temperature: 0, lang: "fr" });
+  const events = [...session.send("C’est 12 + 3 ✓")];
+  const notices = events.filter((e) => e.kind === "notice").map((e) => e.text);
+  assert.deepEqual(notices, [
+    "Ce modèle n'a jamais vu « ✓ » : je le laisse de côté et je lis le reste.",
+  ]);
+  assert.equal(session.turns[0].text, "c'est 12 + 3");
+  assert.equal(events.at(-1)?.kind, "done");
+  const empty = [...session.send("  ")];
+  assert.deepEqual(empty.map((e) => e.text), ["Le message est vide : tape d'abord une question."]);
 });
 
 Deno.test("a long conversation drops its oldest turns and says so once, when it first happens", async () => {

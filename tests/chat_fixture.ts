@@ -15,6 +15,7 @@ export const TINY_CHATS = generateConversations({
   seed: 1,
   maxExchanges: 1,
   families: ["addition"],
+  langs: ["en"],
 });
 
 /** Trains the tiny chat model and returns its run folder (with `latest/`) and the model. */

@@ -21,7 +21,7 @@ import { restoreTokenizer } from "../lib/tokenizer/saved.ts";
 const tok = new ChatTokenizer([...chatAlphabet()]);
 
 Deno.test("the template gives each special token one id and the mask covers the assistant's tokens", () => {
-  const turns = turnsOf([{ family: "addition", question: "1+2=?", answer: "3" }]);
+  const turns = turnsOf([{ family: "addition", lang: "en", question: "1+2=?", answer: "3" }]);
   assert.equal(formatConversation(turns), "<|user|>1+2=?<|end|><|assistant|>3<|end|>");
   const ids = encodeConversation(tok, turns);
   assert.equal(ids.length, 1 + 5 + 1 + 1 + 1 + 1);
@@ -59,11 +59,13 @@ Deno.test("generated conversations are seeded, correct, and the held-out split s
         assert.ok(x >= 10 && x <= 99 && y >= 10 && y <= 99);
         assert.equal(isHeldOut(`${x}+${y}`), out, e.question);
       } else if (e.family === "reverse") {
-        const w = e.question.match(/(?:reverse|write) ([a-z]+)/)![1];
+        const w = e.question.match(/(?:reverse|write|écris|de) ([a-z]+)/)![1];
         assert.equal(e.answer, [...w].reverse().join(""));
         assert.equal(isHeldOut(w), out);
       } else if (e.family === "count") {
-        const [, l, w] = e.question.match(/(?:many|the) ([a-z]) in ([a-z]+)/)!;
+        const [, l, w] = e.question.match(
+          /(?:many |the |« |de )([a-z])(?: »)? (?:in|dans) ([a-z]+)/,
+        )!;
         assert.equal(Number(e.answer), [...w].filter((c) => c === l).length);
       }
       for (const c of e.question + e.answer) assert.ok(chatAlphabet().includes(c), c);
@@ -71,8 +73,19 @@ Deno.test("generated conversations are seeded, correct, and the held-out split s
   }
   const phrasings = (cs: typeof a) =>
     new Set(cs.flat().filter((e) => e.family === "concept").map((e) => e.question.split(" ")[0]));
-  assert.deepEqual([...phrasings(held)], ["explain"]);
-  assert.ok(!phrasings(a).has("explain"));
+  assert.deepEqual([...phrasings(held)].sort(), ["explain", "explique"]);
+  assert.ok(!phrasings(a).has("explain") && !phrasings(a).has("explique"));
+  // One language per conversation, and every family in each.
+  for (const c of a) assert.equal(new Set(c.map((e) => e.lang)).size, 1);
+  for (const lang of ["en", "fr"]) {
+    const families = new Set(a.flat().filter((e) => e.lang === lang).map((e) => e.family));
+    assert.equal(families.size, FAMILIES.length, lang);
+  }
+  const french = a.flat().filter((e) => e.lang === "fr").map((e) => e.question).join("\n");
+  for (const phrase of ["combien font", "à l'envers", "épelle le mot", "combien de « "]) {
+    assert.ok(french.includes(phrase), phrase);
+  }
+  for (const c of "éèêàâçôîùûëïœ«»'") assert.ok(chatAlphabet().includes(c), c);
 });
 
 Deno.test("padding a batch adds positions of weight 0 only", () => {

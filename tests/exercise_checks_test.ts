@@ -6,6 +6,7 @@ import * as solutions04 from "../labs/solutions/04_multihead.ts";
 import * as solutions06 from "../labs/solutions/06_block.ts";
 import * as solutions07 from "../labs/solutions/07_gpt.ts";
 import { type AnyFunction, EXP_OVERFLOW, runCheck } from "../lib/course/exercise.ts";
+import { tr } from "../lib/i18n.ts";
 
 // Each check must catch the mistakes students actually make, not only a missing function.
 async function status(id: string, impl: AnyFunction): Promise<string> {
@@ -119,7 +120,7 @@ Deno.test("every softmax-shaped exercise fails without max-subtraction, naming t
   for (const [id, impl] of naive) {
     const result = await runCheck(findExercise(id)!, impl);
     assert.equal(result.status, "fail", id);
-    assert.ok(result.failure!.got.endsWith(EXP_OVERFLOW), `${id}: ${result.failure!.got}`);
+    assert.ok(result.failure!.got.endsWith(tr(EXP_OVERFLOW)), `${id}: ${result.failure!.got}`);
   }
   assert.equal(await status("04.1", solutions04.attentionForward), "pass");
 });

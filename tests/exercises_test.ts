@@ -1,3 +1,4 @@
+import { tr } from "../lib/i18n.ts";
 import assert from "node:assert/strict";
 import { CATALOG } from "../labs/catalog/mod.ts";
 import { checkStudent, runCheck } from "../lib/course/exercise.ts";
@@ -8,7 +9,7 @@ Deno.test("every exercise id is unique and well formed, with a hint and points",
   assert.equal(new Set(ids).size, ids.length);
   for (const e of CATALOG) {
     assert.match(e.id, /^\d\d\.\d+$/);
-    assert.ok(e.hint.length > 20 && e.points > 0, e.id);
+    assert.ok(tr(e.hint).length > 20 && e.points > 0, e.id);
     assert.ok(e.file.startsWith("labs/exercises/"), e.id);
   }
 });

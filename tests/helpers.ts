@@ -10,6 +10,7 @@ import { XMLValidator } from "fast-xml-parser";
 import { writeChart } from "../lib/charts.ts";
 import { contrastRatio } from "../lib/colours.ts";
 import type { Lab, StepContext } from "../lib/course/lab.ts";
+import { tr } from "../lib/i18n.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
@@ -22,16 +23,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `deno run -A main.ts ...args` in `cwd` (default: a new temp folder), colours off. */
+/**
+ * Runs `deno run -A main.ts ...args` in `cwd` (default: a new temp folder), colours off, in
+ * English unless `env` says otherwise (whatever the machine's locale).
+ */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; stdin?: string } = {},
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
   const cwd = options.cwd ?? await Deno.makeTempDir({ prefix: "minigpt-cli-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${ROOT}/main.ts`, ...args],
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", MINIGPT_LANG: "", LC_ALL: "", LC_MESSAGES: "", LANG: "", ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -173,16 +177,19 @@ export async function labChartProblems(dir: string): Promise<string[]> {
  * library's implementations; its charts and samples go to a temporary folder.
  */
 export async function stepOutput(lab: Lab, title: string): Promise<string> {
-  const s = lab.steps.find((x) => x.title === title);
+  const s = lab.steps.find((x) => tr(x.title) === title);
   if (!s) throw new Error(`Lab ${lab.id} has no step "${title}".`);
   const lines: string[] = [];
   const outDir = await Deno.makeTempDir();
   const ctx: StepContext = {
     reference: true,
     outDir,
-    say: (text) => lines.push(text.replace(/\s+/g, " ").trim()),
-    show: (text) => lines.push(text),
-    table: (rows) => lines.push(rows.map((r) => r.join(" | ")).join("\n")),
+    say: (text) => lines.push(tr(text).replace(/\s+/g, " ").trim()),
+    show: (text) => lines.push(tr(text)),
+    table: (rows) =>
+      lines.push(
+        rows.map((r) => r.map((c) => typeof c === "object" ? tr(c) : c).join(" | ")).join("\n"),
+      ),
     chart: async (name, spec) => void await writeChart(outDir, name, spec),
     sample: (name, _title, text) => Deno.writeTextFile(`${outDir}/${name}.txt`, text),
     exercise: <F>(id: string) => {

@@ -1,3 +1,4 @@
+import { tr } from "../lib/i18n.ts";
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { findExercise } from "../labs/catalog/mod.ts";
@@ -64,7 +65,7 @@ for (const id of LAB_IDS) {
     const result = await runLab(lab, { outRoot, print: (l) => lines.push(l) });
     assert.equal(result.status, "stopped at an exercise");
     assert.equal(result.stoppedAt?.exercise.id, lab.exercises[0].id);
-    assert.ok(lines.join("\n").includes(lab.exercises[0].hint.slice(0, 30)));
+    assert.ok(lines.join("\n").includes(tr(lab.exercises[0].hint).slice(0, 30)));
     await Deno.remove(outRoot, { recursive: true });
   });
 }

@@ -1,3 +1,4 @@
+import { tr } from "../lib/i18n.ts";
 import assert from "node:assert/strict";
 import { exercises as datasetExercises } from "../labs/catalog/08_dataset.ts";
 import { exercises as trainingExercises } from "../labs/catalog/09_training.ts";
@@ -61,7 +62,7 @@ for (const [id, { charts, says }] of Object.entries(LABS)) {
       const student = await runLab(lab, { outRoot, print: (l) => lines.push(l) });
       assert.equal(student.status, "stopped at an exercise");
       assert.equal(student.stoppedAt?.exercise.id, lab.exercises[0].id);
-      assert.ok(lines.join("\n").includes(lab.exercises[0].hint.slice(0, 30)));
+      assert.ok(lines.join("\n").includes(tr(lab.exercises[0].hint).slice(0, 30)));
       const result = await runLab(lab, { reference: true, outRoot, print: (l) => lines.push(l) });
       assert.equal(result.status, "complete");
       assert.equal(result.stepsRun, lab.steps.length);

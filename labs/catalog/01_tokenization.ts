@@ -41,11 +41,22 @@ function entries(value: unknown): unknown {
 
 const countPairsExercise: Exercise<(ids: number[]) => Map<string, number>> = {
   id: "01.1",
-  title: "Counting adjacent pairs",
+  title: { en: "Counting adjacent pairs", fr: "Compter les paires voisines" },
   file: FILE,
   symbol: "countPairs",
-  hint: "Which pairs does a list of n ids hold, and how do you walk over each of them exactly " +
-    "once? What key can a Map use for a pair, given that two arrays are never equal as keys?",
+  hint: {
+    en: "Which pairs does a list of n ids hold, and how do you walk over each of them exactly " +
+      "once? What key can a Map use for a pair, given that two arrays are never equal as keys?",
+    fr: "Quelles paires contient une liste de n identifiants, et comment les parcourir chacune " +
+      "exactement une fois ? Quelle clé une Map peut-elle utiliser pour une paire, sachant que " +
+      "deux tableaux ne sont jamais égaux en tant que clés ?",
+  },
+  prompt: {
+    en:
+      'how many times each adjacent pair occurs, keyed "a,b". countPairs([1, 2, 3, 1, 2]) → Map { "1,2" → 2, "2,3" → 1, "3,1" → 1 }.',
+    fr:
+      'combien de fois apparaît chaque paire voisine, avec la clé "a,b". countPairs([1, 2, 3, 1, 2]) → Map { "1,2" → 2, "2,3" → 1, "3,1" → 1 }.',
+  },
   points: 2,
   reference: (ids) => countPairs(ids),
   check(impl) {
@@ -59,11 +70,23 @@ const countPairsExercise: Exercise<(ids: number[]) => Map<string, number>> = {
 
 const mergePairExercise: Exercise<(ids: number[], a: number, b: number, id: number) => number[]> = {
   id: "01.2",
-  title: "Applying one merge",
+  title: { en: "Applying one merge", fr: "Appliquer une fusion" },
   file: FILE,
   symbol: "mergePair",
-  hint: "Walk left to right: when the id at i and the one after it are the pair, what do you " +
-    "write, and how far do you jump? What should [7, 7, 7] give when merging (7, 7)?",
+  hint: {
+    en: "Walk left to right: when the id at i and the one after it are the pair, what do you " +
+      "write, and how far do you jump? What should [7, 7, 7] give when merging (7, 7)?",
+    fr: "Avance de gauche à droite : quand l'identifiant en i et le suivant forment la paire, " +
+      "qu'écris-tu, et de combien sautes-tu ? Que doit donner [7, 7, 7] en fusionnant (7, 7) ?",
+  },
+  prompt: {
+    en:
+      "`ids` with every occurrence of the pair (a, b), scanned left to right, replaced by `id`. " +
+      "mergePair([1, 2, 3, 1, 2], 1, 2, 256) → [256, 3, 256].",
+    fr:
+      "`ids` où chaque occurrence de la paire (a, b), lue de gauche à droite, est remplacée par " +
+      "`id`. mergePair([1, 2, 3, 1, 2], 1, 2, 256) → [256, 3, 256].",
+  },
   points: 2,
   reference: mergePair,
   check(impl) {
@@ -88,12 +111,28 @@ const mergePairExercise: Exercise<(ids: number[], a: number, b: number, id: numb
 
 const trainExercise: Exercise<(chunks: string[], vocabSize: number) => Pair[]> = {
   id: "01.3",
-  title: "The training loop",
+  title: { en: "The training loop", fr: "La boucle d'entraînement" },
   file: FILE,
   symbol: "trainMerges",
-  hint: "What list of ids does each chunk start as? In one round, which pairs do you count, " +
-    "across which chunks, and which pair wins (what settles a tie)? What becomes of the winner " +
-    "in every chunk, which id does it get, and when is the loop over?",
+  hint: {
+    en: "What list of ids does each chunk start as? In one round, which pairs do you count, " +
+      "across which chunks, and which pair wins (what settles a tie)? What becomes of the winner " +
+      "in every chunk, which id does it get, and when is the loop over?",
+    fr: "Par quelle liste d'identifiants commence chaque morceau ? À chaque tour, quelles paires " +
+      "comptes-tu, sur quels morceaux, et quelle paire l'emporte (qu'est-ce qui départage une " +
+      "égalité) ? Que devient la gagnante dans chaque morceau, quel identifiant reçoit-elle, et " +
+      "quand la boucle s'arrête-t-elle ?",
+  },
+  prompt: {
+    en:
+      'learn merges on pre-split `chunks` (pairs never cross two chunks) until the vocabulary has `vocabSize` ids, or no pair is left. Each round takes the most frequent pair; on a tie, the one with the smaller first id, then the smaller second id. trainMerges(["aaab"], 257) → [[97, 97]].',
+    fr:
+      "apprendre des fusions sur des `chunks` déjà découpés (une paire ne chevauche jamais deux " +
+      "morceaux) jusqu'à ce que le vocabulaire compte `vocabSize` identifiants, ou qu'il ne " +
+      "reste plus de paire. Chaque tour prend la paire la plus fréquente ; en cas d'égalité, " +
+      "celle dont le premier identifiant est le plus petit, puis le second. " +
+      'trainMerges(["aaab"], 257) → [[97, 97]].',
+  },
   points: 4,
   reference: trainMerges,
   check(impl) {
@@ -120,12 +159,23 @@ const trainExercise: Exercise<(chunks: string[], vocabSize: number) => Pair[]> =
 
 const encodeExercise: Exercise<(text: string, merges: Pair[]) => number[]> = {
   id: "01.4",
-  title: "Encoding with learnt merges",
+  title: { en: "Encoding with learnt merges", fr: "Encoder avec les fusions apprises" },
   file: FILE,
   symbol: "encode",
-  hint: "Start from the bytes. Of all adjacent pairs, which one was learnt first? Merge it, " +
-    "and repeat until no adjacent pair is a merge. Why must it be the earliest merge, and not " +
-    "the leftmost pair?",
+  hint: {
+    en: "Start from the bytes. Of all adjacent pairs, which one was learnt first? Merge it, " +
+      "and repeat until no adjacent pair is a merge. Why must it be the earliest merge, and not " +
+      "the leftmost pair?",
+    fr: "Pars des octets. Parmi toutes les paires voisines, laquelle a été apprise en premier ? " +
+      "Fusionne-la, et recommence jusqu'à ce qu'aucune paire voisine ne soit une fusion. " +
+      "Pourquoi faut-il la fusion la plus ancienne, et non la paire la plus à gauche ?",
+  },
+  prompt: {
+    en:
+      'the ids of `text` (one chunk, no pre-split) under `merges`. encode("aab", [[97, 97]]) → [256, 98].',
+    fr:
+      'les identifiants de `text` (un seul morceau, sans découpage préalable) avec les fusions `merges`. encode("aab", [[97, 97]]) → [256, 98].',
+  },
   points: 3,
   reference: encodeWithMerges,
   check(impl) {
@@ -151,11 +201,23 @@ const encodeExercise: Exercise<(text: string, merges: Pair[]) => number[]> = {
 
 const decodeExercise: Exercise<(ids: number[], merges: Pair[]) => string> = {
   id: "01.5",
-  title: "Decoding back to text",
+  title: { en: "Decoding back to text", fr: "Décoder pour retrouver le texte" },
   file: FILE,
   symbol: "decode",
-  hint: "Which bytes does each id stand for? Ids below 256 are one byte; merge i made id " +
-    "256 + i from two earlier ids. Join the bytes of every id, then turn bytes into text.",
+  hint: {
+    en: "Which bytes does each id stand for? Ids below 256 are one byte; merge i made id " +
+      "256 + i from two earlier ids. Join the bytes of every id, then turn bytes into text.",
+    fr: "Quels octets chaque identifiant représente-t-il ? Un identifiant inférieur à 256 est un " +
+      "octet ; la fusion i a créé l'identifiant 256 + i à partir de deux identifiants plus " +
+      "anciens. Mets bout à bout les octets de chaque identifiant, puis change les octets en " +
+      "texte.",
+  },
+  prompt: {
+    en:
+      'the text that `ids` stand for under `merges`; bytes that are not valid UTF-8 become "\\uFFFD", as TextDecoder does. decode([256, 98], [[97, 97]]) → "aab".',
+    fr:
+      'le texte que représentent `ids` avec les fusions `merges` ; les octets qui ne forment pas de l\'UTF-8 valide deviennent "\\uFFFD", comme avec TextDecoder. decode([256, 98], [[97, 97]]) → "aab".',
+  },
   points: 2,
   reference: decodeWithMerges,
   check(impl) {

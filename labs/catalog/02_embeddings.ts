@@ -13,12 +13,24 @@ const FILE = "labs/exercises/02_embeddings.ts";
 
 const lookupExercise: Exercise<typeof encoderForward> = {
   id: "02.1",
-  title: "The embedding lookup",
+  title: { en: "The embedding lookup", fr: "La recherche dans la table d'embeddings" },
   file: FILE,
   symbol: "encoderForward",
-  hint:
-    "Row (b, t) of the output starts at (b·T + t)·C. Which row of wte does token inp[b·T + t] " +
-    "select, and which row of wpe belongs to position t? What do you add when wpe is null?",
+  hint: {
+    en:
+      "Row (b, t) of the output starts at (b·T + t)·C. Which row of wte does token inp[b·T + t] " +
+      "select, and which row of wpe belongs to position t? What do you add when wpe is null?",
+    fr: "La ligne (b, t) de la sortie commence à (b·T + t)·C. Quelle ligne de wte le token " +
+      "inp[b·T + t] sélectionne-t-il, et quelle ligne de wpe appartient à la position t ? " +
+      "Qu'ajoutes-tu quand wpe vaut null ?",
+  },
+  prompt: {
+    en:
+      "the embedding layer. For every sequence b and position t, out[b, t, :] is the row of wte " +
+      "for token inp[b, t], plus row t of wpe when wpe is not null.",
+    fr: "la couche d'embedding. Pour chaque séquence b et chaque position t, out[b, t, :] est la " +
+      "ligne de wte du token inp[b, t], plus la ligne t de wpe quand wpe n'est pas null.",
+  },
   points: 2,
   reference: encoderForward,
   check(impl) {
@@ -48,11 +60,21 @@ const lookupExercise: Exercise<typeof encoderForward> = {
 
 const cosineExercise: Exercise<typeof cosineSimilarity> = {
   id: "02.2",
-  title: "Cosine similarity",
+  title: { en: "Cosine similarity", fr: "La similarité cosinus" },
   file: FILE,
   symbol: "cosineSimilarity",
-  hint: "The dot product grows with the vectors' lengths. What do you divide it by so that only " +
-    "the angle between them counts? And what should a zero vector give, rather than NaN?",
+  hint: {
+    en: "The dot product grows with the vectors' lengths. What do you divide it by so that only " +
+      "the angle between them counts? And what should a zero vector give, rather than NaN?",
+    fr: "Le produit scalaire grandit avec la longueur des vecteurs. Par quoi le diviser pour que " +
+      "seul compte l'angle entre eux ? Et que doit donner un vecteur nul, plutôt que NaN ?",
+  },
+  prompt: {
+    en:
+      "the cosine of the angle between a and b, a·b / (‖a‖·‖b‖); 0 when either is the zero vector.",
+    fr: "le cosinus de l'angle entre a et b, a·b / (‖a‖·‖b‖) ; 0 si l'un des deux est le vecteur " +
+      "nul.",
+  },
   points: 2,
   reference: cosineSimilarity,
   check(impl) {

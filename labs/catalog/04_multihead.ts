@@ -19,13 +19,28 @@ const SHAPES: [number, number, number, number][] = [
 
 const forwardExercise: Exercise<typeof attentionForward> = {
   id: "04.1",
-  title: "Multi-head attention forward",
+  title: { en: "Multi-head attention forward", fr: "La passe avant de l'attention multi-têtes" },
   file: FILE,
   symbol: "attentionForward",
-  hint: "Loop over b, t and h. Where do the query of head h at position t, and the key and value " +
-    "of head h at position t2, sit in the (B, T, 3C) input? Then it is lab 03 for one head: " +
-    "scores over t2 ≤ t scaled by 1/√hs, softmax, weighted sum into out's channels for head h. " +
-    "What should preatt and att hold above the diagonal?",
+  hint: {
+    en: "Loop over b, t and h. Where do the query of head h at position t, and the key and " +
+      "value of head h at position t2, sit in the (B, T, 3C) input? Then it is lab 03 for one " +
+      "head: scores over t2 ≤ t scaled by 1/√hs, softmax, weighted sum into out's channels for " +
+      "head h. What should preatt and att hold above the diagonal?",
+    fr: "Boucle sur b, t et h. Où se trouvent, dans l'entrée (B, T, 3C), la requête de la tête h " +
+      "en position t, puis la clé et la valeur de la tête h en position t2 ? Ensuite, c'est le " +
+      "lab 03 pour une tête : scores sur t2 ≤ t multipliés par 1/√hs, softmax, somme pondérée " +
+      "dans les canaux de out de la tête h. Que doivent contenir preatt et att au-dessus de la " +
+      "diagonale ?",
+  },
+  prompt: {
+    en: "causal multi-head self-attention. For every b, t, h: preatt holds the scores q·k / √hs " +
+      "for t2 ≤ t, att their softmax over t2 ≤ t (0 for t2 > t), and out (B, T, C) the weighted " +
+      "sum of values in head h's channels.",
+    fr: "l'auto-attention causale multi-têtes. Pour chaque b, t, h : preatt contient les scores " +
+      "q·k / √hs pour t2 ≤ t, att leur softmax sur t2 ≤ t (0 pour t2 > t), et out (B, T, C) la " +
+      "somme pondérée des valeurs dans les canaux de la tête h.",
+  },
   points: 4,
   reference: attentionForward,
   check(impl) {
@@ -62,13 +77,25 @@ const forwardExercise: Exercise<typeof attentionForward> = {
 
 const backwardExercise: Exercise<typeof attentionBackward> = {
   id: "04.2",
-  title: "Multi-head attention backward",
+  title: { en: "Multi-head attention backward", fr: "La passe arrière de l'attention multi-têtes" },
   file: FILE,
   symbol: "attentionBackward",
-  hint: "Go back through the three steps in reverse. Through the weighted sum: what do the " +
-    "weight att[t2] and the value v[t2] each receive from dout? Through the softmax: when one " +
-    "score moves, how do all the weights of its row move? Through q·k/√hs: what does q receive " +
-    "from each key, and each key from q? And do you add into dinp or overwrite it?",
+  hint: {
+    en: "Go back through the three steps in reverse. Through the weighted sum: what do the " +
+      "weight att[t2] and the value v[t2] each receive from dout? Through the softmax: when one " +
+      "score moves, how do all the weights of its row move? Through q·k/√hs: what does q " +
+      "receive from each key, and each key from q? And do you add into dinp or overwrite it?",
+    fr: "Reprends les trois étapes à l'envers. À travers la somme pondérée : que reçoivent de " +
+      "dout le poids att[t2] et la valeur v[t2] ? À travers le softmax : quand un score bouge, " +
+      "comment bougent tous les poids de sa ligne ? À travers q·k/√hs : que reçoit q de chaque " +
+      "clé, et chaque clé de q ? Et ajoutes-tu à dinp ou l'écrases-tu ?",
+  },
+  prompt: {
+    en: "the backward pass. Given dout (B, T, C), add the gradient of q, k and v into dinp " +
+      "(B, T, 3C). datt and dpreatt are zeroed scratch buffers you may use.",
+    fr: "la passe arrière. À partir de dout (B, T, C), ajoute le gradient de q, k et v dans dinp " +
+      "(B, T, 3C). datt et dpreatt sont des tampons de travail mis à zéro, à ta disposition.",
+  },
   points: 5,
   reference: attentionBackward,
   check(impl) {

@@ -13,12 +13,27 @@ const FILE = "labs/exercises/07_gpt.ts";
 
 const lossGradExercise: Exercise<typeof crossEntropySoftmaxBackward> = {
   id: "07.1",
-  title: "The gradient of softmax + cross-entropy",
+  title: {
+    en: "The gradient of softmax + cross-entropy",
+    fr: "Le gradient du softmax suivi de l'entropie croisée",
+  },
   file: FILE,
   symbol: "crossEntropySoftmaxBackward",
-  hint: "The loss of row n is −log probs[n, target]. Work out d(loss)/d(logit v) through the " +
-    "softmax for v = target and for v ≠ target: what simple expression of probs do you get? " +
-    "Then scale it by dlosses[n], and add rather than overwrite.",
+  hint: {
+    en: "The loss of row n is −log probs[n, target]. Work out d(loss)/d(logit v) through the " +
+      "softmax for v = target and for v ≠ target: what simple expression of probs do you get? " +
+      "Then scale it by dlosses[n], and add rather than overwrite.",
+    fr:
+      "La perte de la ligne n vaut −log probs[n, target]. Calcule d(perte)/d(logit v) à travers " +
+      "le softmax pour v = target et pour v ≠ target : quelle expression simple de probs " +
+      "obtiens-tu ? Multiplie-la ensuite par dlosses[n], et ajoute au lieu d'écraser.",
+  },
+  prompt: {
+    en: "with probs = softmax(logits) per row and losses[n] = −log probs[n, targets[n]], add " +
+      "d(Σ_n dlosses[n]·losses[n]) / d(logits) into dlogits.",
+    fr: "avec probs = softmax(logits) par ligne et losses[n] = −log probs[n, targets[n]], ajoute " +
+      "d(Σ_n dlosses[n]·losses[n]) / d(logits) dans dlogits.",
+  },
   points: 3,
   reference: crossEntropySoftmaxBackward,
   check(impl) {
@@ -48,13 +63,24 @@ const lossGradExercise: Exercise<typeof crossEntropySoftmaxBackward> = {
 
 const linearExercise: Exercise<typeof linearBackward> = {
   id: "07.2",
-  title: "Linear backward",
+  title: { en: "Linear backward", fr: "La passe arrière d'une couche linéaire" },
   file: FILE,
   symbol: "linearBackward",
-  hint:
-    "out[n, o] = Σ_c inp[n, c]·weight[o, c] + bias[o]. Which out entries does inp[n, c] touch, " +
-    "and with which factor? Same question for weight[o, c] and for bias[o]. Remember that dbias " +
-    "may be null.",
+  hint: {
+    en:
+      "out[n, o] = Σ_c inp[n, c]·weight[o, c] + bias[o]. Which out entries does inp[n, c] touch, " +
+      "and with which factor? Same question for weight[o, c] and for bias[o]. Remember that dbias " +
+      "may be null.",
+    fr: "out[n, o] = Σ_c inp[n, c]·weight[o, c] + bias[o]. Quelles entrées de out inp[n, c] " +
+      "touche-t-il, et avec quel facteur ? Même question pour weight[o, c] et pour bias[o]. " +
+      "N'oublie pas que dbias peut valoir null.",
+  },
+  prompt: {
+    en: "the backward pass of out = inp · weightᵀ + bias, weight stored (OC, C). Add the " +
+      "gradients of inp, weight and bias (skip bias when dbias is null).",
+    fr: "la passe arrière de out = inp · weightᵀ + bias, weight étant rangé (OC, C). Ajoute les " +
+      "gradients de inp, weight et bias (saute bias quand dbias vaut null).",
+  },
   points: 3,
   reference: linearBackward,
   check(impl) {

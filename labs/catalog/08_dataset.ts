@@ -36,11 +36,22 @@ const plain = (r: { [k: string]: Int32Array }) =>
 
 const splitExercise: Exercise<typeof splitTokens> = {
   id: "08.1",
-  title: "The train/validation split",
+  title: { en: "The train/validation split", fr: "Le découpage entraînement/validation" },
   file: FILE,
   symbol: "splitTokens",
-  hint: "Where does the cut fall for n tokens and a fraction f held out, and which side of it " +
-    "does the model never train on? Why take the end of the text rather than random tokens?",
+  hint: {
+    en: "Where does the cut fall for n tokens and a fraction f held out, and which side of it " +
+      "does the model never train on? Why take the end of the text rather than random tokens?",
+    fr: "Où tombe la coupure pour n tokens et une fraction f mise de côté, et de quel côté le " +
+      "modèle ne s'entraîne-t-il jamais ? Pourquoi prendre la fin du texte plutôt que des " +
+      "tokens au hasard ?",
+  },
+  prompt: {
+    en: "the first ⌊n·(1 − valFraction)⌋ of the n tokens train the model, the rest validate " +
+      "it. Return both parts.",
+    fr: "les ⌊n·(1 − valFraction)⌋ premiers des n tokens entraînent le modèle, les autres le " +
+      "valident. Renvoie les deux parties.",
+  },
   points: 2,
   reference: splitTokens,
   check(impl) {
@@ -60,12 +71,28 @@ const splitExercise: Exercise<typeof splitTokens> = {
 
 const batchExercise: Exercise<typeof makeBatch> = {
   id: "08.2",
-  title: "A batch of inputs and next-token targets",
+  title: {
+    en: "A batch of inputs and next-token targets",
+    fr: "Un batch d'entrées et de cibles (le token suivant)",
+  },
   file: FILE,
   symbol: "makeBatch",
-  hint: "A window of T inputs needs one more token for its last target: how far into data may " +
-    "a window start? Draw one start per row, in row order, with rng.int(…). What is the target " +
-    "of the input at position t?",
+  hint: {
+    en: "A window of T inputs needs one more token for its last target: how far into data may " +
+      "a window start? Draw one start per row, in row order, with rng.int(…). What is the " +
+      "target of the input at position t?",
+    fr: "Une fenêtre de T entrées a besoin d'un token de plus pour sa dernière cible : jusqu'où " +
+      "dans data une fenêtre peut-elle commencer ? Tire un début par ligne, dans l'ordre des " +
+      "lignes, avec rng.int(…). Quelle est la cible de l'entrée en position t ?",
+  },
+  prompt: {
+    en: "B windows of `data`, each starting at rng.int(data.length - T) (one draw per row, in " +
+      "row order). inputs (B, T) holds each window's T tokens, targets (B, T) the token that " +
+      "follows each of them.",
+    fr: "B fenêtres de `data`, chacune commençant à rng.int(data.length - T) (un tirage par " +
+      "ligne, dans l'ordre des lignes). inputs (B, T) contient les T tokens de chaque fenêtre, " +
+      "targets (B, T) le token qui suit chacun d'eux.",
+  },
   points: 3,
   reference: makeBatch,
   check(impl) {

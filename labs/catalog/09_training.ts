@@ -11,12 +11,31 @@ const FILE = "labs/exercises/09_training.ts";
 
 const scheduleExercise: Exercise<typeof learningRate> = {
   id: "09.1",
-  title: "Warmup, then cosine decay",
+  title: {
+    en: "Warmup, then cosine decay",
+    fr: "Montée progressive, puis décroissance en cosinus",
+  },
   file: FILE,
   symbol: "learningRate",
-  hint: "Three regimes: before warmupSteps, between warmupSteps and decaySteps, after. In the " +
-    "first, what fraction of maxLr has step 0 reached, and step warmupSteps − 1? In the second, " +
-    "what goes from 0 to 1, and which function of it goes from 1 to 0 along half a cosine?",
+  hint: {
+    en: "Three regimes: before warmupSteps, between warmupSteps and decaySteps, after. In the " +
+      "first, what fraction of maxLr has step 0 reached, and step warmupSteps − 1? In the second, " +
+      "what goes from 0 to 1, and which function of it goes from 1 to 0 along half a cosine?",
+    fr: "Trois régimes : avant warmupSteps, entre warmupSteps et decaySteps, après. Dans le " +
+      "premier, quelle fraction de maxLr le pas 0 a-t-il atteinte, et le pas warmupSteps − 1 ? " +
+      "Dans le deuxième, qu'est-ce qui va de 0 à 1, et quelle fonction de cette quantité va de " +
+      "1 à 0 le long d'une demi-période de cosinus ?",
+  },
+  prompt: {
+    en:
+      "the learning rate at `step` (from 0). During warmup it rises linearly to maxLr, reaching " +
+      "maxLr·(step + 1)/(warmupSteps + 1); from warmupSteps to decaySteps it follows half a " +
+      "cosine from maxLr down to minLr; after decaySteps it stays at minLr.",
+    fr: "le taux d'apprentissage au pas `step` (à partir de 0). Pendant la montée (warmup), il " +
+      "croît linéairement jusqu'à maxLr et vaut maxLr·(step + 1)/(warmupSteps + 1) ; de " +
+      "warmupSteps à decaySteps, il suit une demi-période de cosinus de maxLr jusqu'à minLr ; " +
+      "après decaySteps, il reste à minLr.",
+  },
   points: 2,
   reference: learningRate,
   check(impl) {
@@ -51,12 +70,23 @@ const scheduleExercise: Exercise<typeof learningRate> = {
 
 const clipExercise: Exercise<typeof clipGradNorm> = {
   id: "09.2",
-  title: "Gradient-norm clipping",
+  title: { en: "Gradient-norm clipping", fr: "Écrêter la norme du gradient" },
   file: FILE,
   symbol: "clipGradNorm",
-  hint: "The norm is over all gradients at once, as one long vector. When it exceeds maxNorm, " +
-    "which single factor brings it back to maxNorm without changing the direction? What should " +
-    "happen when it does not exceed it, and what do you return?",
+  hint: {
+    en: "The norm is over all gradients at once, as one long vector. When it exceeds maxNorm, " +
+      "which single factor brings it back to maxNorm without changing the direction? What should " +
+      "happen when it does not exceed it, and what do you return?",
+    fr: "La norme porte sur tous les gradients à la fois, comme un seul long vecteur. Quand elle " +
+      "dépasse maxNorm, quel facteur unique la ramène à maxNorm sans changer la direction ? Que " +
+      "doit-il se passer quand elle ne la dépasse pas, et que renvoies-tu ?",
+  },
+  prompt: {
+    en: "when the L2 norm of all of `grads` exceeds maxNorm, scale them in place by maxNorm / " +
+      "(norm + 1e-6). Return the norm measured before any scaling.",
+    fr: "quand la norme L2 de l'ensemble de `grads` dépasse maxNorm, multiplie-les sur place par " +
+      "maxNorm / (norm + 1e-6). Renvoie la norme mesurée avant toute mise à l'échelle.",
+  },
   points: 2,
   reference: clipGradNorm,
   check(impl) {
@@ -77,13 +107,29 @@ const clipExercise: Exercise<typeof clipGradNorm> = {
 
 const adamwExercise: Exercise<typeof adamwStep> = {
   id: "09.3",
-  title: "One AdamW step",
+  title: { en: "One AdamW step", fr: "Un pas d'AdamW" },
   file: FILE,
   symbol: "adamwStep",
-  hint: "What do m and v track, and how does each running average fold in the new gradient? " +
-    "Why are both too small in the first steps, and what does dividing by 1 − β^t fix? Where " +
-    "does weight decay enter in AdamW — through the gradient, or straight on the weight — and " +
-    "which group says how much?",
+  hint: {
+    en: "What do m and v track, and how does each running average fold in the new gradient? " +
+      "Why are both too small in the first steps, and what does dividing by 1 − β^t fix? Where " +
+      "does weight decay enter in AdamW — through the gradient, or straight on the weight — and " +
+      "which group says how much?",
+    fr: "Que suivent m et v, et comment chaque moyenne glissante incorpore-t-elle le nouveau " +
+      "gradient ? Pourquoi sont-elles toutes deux trop petites aux premiers pas, et que corrige " +
+      "la division par 1 − β^t ? Où intervient la décroissance des poids (weight decay) dans " +
+      "AdamW — à travers le gradient ou directement sur le poids — et quel groupe dit de " +
+      "combien ?",
+  },
+  prompt: {
+    en: "one AdamW update in place, at step t (from 1). Each group's range [start, end) of the " +
+      "parameters decays by lr·weightDecay·param (decoupled: not through the gradient). " +
+      "Defaults: beta1 0.9, beta2 0.999, eps 1e-8.",
+    fr:
+      "une mise à jour AdamW sur place, au pas t (à partir de 1). Dans la plage [start, end) de " +
+      "chaque groupe, les paramètres décroissent de lr·weightDecay·param (découplé : pas à " +
+      "travers le gradient). Valeurs par défaut : beta1 0.9, beta2 0.999, eps 1e-8.",
+  },
   points: 3,
   reference: adamwStep,
   check(impl) {

@@ -43,12 +43,21 @@ function distributions(seed: number, sizes: number[]): Float32Array[] {
 
 const temperatureExercise: Exercise<typeof softmaxWithTemperature> = {
   id: "10.1",
-  title: "Softmax with a temperature",
+  title: { en: "Softmax with a temperature", fr: "Le softmax avec une température" },
   file: FILE,
   symbol: "softmaxWithTemperature",
-  hint: "Temperature divides the logits before the softmax. What does dividing by 0.5 do to " +
-    "the gaps between logits, and so to the probabilities? As in lab 00, what do you subtract " +
-    "first so that exp never overflows?",
+  hint: {
+    en: "Temperature divides the logits before the softmax. What does dividing by 0.5 do to " +
+      "the gaps between logits, and so to the probabilities? As in lab 00, what do you subtract " +
+      "first so that exp never overflows?",
+    fr: "La température divise les logits avant le softmax. Que fait la division par 0,5 aux " +
+      "écarts entre logits, et donc aux probabilités ? Comme au lab 00, que soustrais-tu " +
+      "d'abord pour qu'exp ne déborde jamais ?",
+  },
+  prompt: {
+    en: "softmax(logits / temperature), for a temperature > 0.",
+    fr: "softmax(logits / temperature), pour une température > 0.",
+  },
   points: 2,
   reference: softmaxWithTemperature,
   check(impl) {
@@ -73,11 +82,22 @@ const temperatureExercise: Exercise<typeof softmaxWithTemperature> = {
 
 const topKExercise: Exercise<typeof topKFilter> = {
   id: "10.2",
-  title: "Top-k filtering",
+  title: { en: "Top-k filtering", fr: "Le filtrage top-k" },
   file: FILE,
   symbol: "topKFilter",
-  hint: "Which k tokens survive, and what happens to the others' probability? After removing " +
-    "mass, do the survivors still add up to 1? Ties are broken by the smaller token id.",
+  hint: {
+    en: "Which k tokens survive, and what happens to the others' probability? After removing " +
+      "mass, do the survivors still add up to 1? Ties are broken by the smaller token id.",
+    fr: "Quels k tokens survivent, et que devient la probabilité des autres ? Une fois de la " +
+      "masse retirée, les survivants font-ils encore 1 au total ? En cas d'égalité, le plus " +
+      "petit identifiant passe en premier.",
+  },
+  prompt: {
+    en: "keep the k most likely tokens (on equal probabilities, the smaller id first), set the " +
+      "others to 0, and renormalise so the result adds up to 1.",
+    fr: "garde les k tokens les plus probables (à probabilités égales, le plus petit identifiant " +
+      "d'abord), mets les autres à 0, et renormalise pour que le total fasse 1.",
+  },
   points: 2,
   reference: topKFilter,
   check(impl) {
@@ -95,12 +115,24 @@ const topKExercise: Exercise<typeof topKFilter> = {
 
 const topPExercise: Exercise<typeof topPFilter> = {
   id: "10.3",
-  title: "Top-p (nucleus) filtering",
+  title: { en: "Top-p (nucleus) filtering", fr: "Le filtrage top-p (nucleus)" },
   file: FILE,
   symbol: "topPFilter",
-  hint: "Take tokens from the most to the least likely, adding up their probabilities: when do " +
-    "you stop so that the kept set is the smallest whose mass reaches p? How many tokens does " +
-    "p = 0 keep? Then renormalise the survivors.",
+  hint: {
+    en: "Take tokens from the most to the least likely, adding up their probabilities: when do " +
+      "you stop so that the kept set is the smallest whose mass reaches p? How many tokens does " +
+      "p = 0 keep? Then renormalise the survivors.",
+    fr: "Prends les tokens du plus probable au moins probable en additionnant leurs probabilités " +
+      ": quand t'arrêtes-tu pour que l'ensemble gardé soit le plus petit dont la masse atteint " +
+      "p ? Combien de tokens p = 0 garde-t-il ? Renormalise ensuite les survivants.",
+  },
+  prompt: {
+    en: "keep the most likely tokens, in order (on equal probabilities, the smaller id first), " +
+      "until their total reaches p, always at least one; set the others to 0 and renormalise.",
+    fr: "garde les tokens les plus probables, dans l'ordre (à probabilités égales, le plus petit " +
+      "identifiant d'abord), jusqu'à ce que leur total atteigne p, toujours au moins un ; mets " +
+      "les autres à 0 et renormalise.",
+  },
   points: 3,
   reference: topPFilter,
   check(impl) {

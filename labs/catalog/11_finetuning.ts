@@ -20,12 +20,30 @@ const SHAPES: [OC: number, C: number, r: number][] = [[2, 3, 1], [4, 4, 2], [3, 
 
 const mergeExercise: Exercise<typeof loraMerge> = {
   id: "11.1",
-  title: "Merging a LoRA update: W = W0 + s·B·A",
+  title: {
+    en: "Merging a LoRA update: W = W0 + s·B·A",
+    fr: "Fusionner une mise à jour LoRA : W = W0 + s·B·A",
+  },
   file: FILE,
   symbol: "loraMerge",
-  hint: "B is (OC, r) and A is (r, C): what shape is B·A, and which row of B and which column " +
-    "of A meet in its entry (o, c)? Where does the scale go? With everything stored row by " +
-    "row, where does entry (o, c) of an (OC, C) matrix sit in its Float32Array?",
+  hint: {
+    en: "B is (OC, r) and A is (r, C): what shape is B·A, and which row of B and which column " +
+      "of A meet in its entry (o, c)? Where does the scale go? With everything stored row by " +
+      "row, where does entry (o, c) of an (OC, C) matrix sit in its Float32Array?",
+    fr: "B est (OC, r) et A est (r, C) : quelle est la forme de B·A, et quelle ligne de B et " +
+      "quelle colonne de A se rencontrent dans son entrée (o, c) ? Où va le facteur d'échelle ? " +
+      "Tout étant rangé ligne par ligne, où se trouve l'entrée (o, c) d'une matrice (OC, C) " +
+      "dans son Float32Array ?",
+  },
+  prompt: {
+    en: "writes W0 + scale·B·A into `out` (OC, C), where `base` is W0 (OC, C), A is (r, C) and B " +
+      "is (OC, r). With OC = 1, C = 2, r = 1: base [1, 1], A [2, 3], B [4] and scale 0.5 give " +
+      "out [5, 7].",
+    fr:
+      "écrit W0 + scale·B·A dans `out` (OC, C), où `base` est W0 (OC, C), A est (r, C) et B est " +
+      "(OC, r). Avec OC = 1, C = 2, r = 1 : base [1, 1], A [2, 3], B [4] et scale 0.5 donnent " +
+      "out [5, 7].",
+  },
   points: 2,
   reference: loraMerge,
   check(impl) {
@@ -50,12 +68,26 @@ const mergeExercise: Exercise<typeof loraMerge> = {
 
 const backwardExercise: Exercise<typeof loraBackward> = {
   id: "11.2",
-  title: "The gradients of A and B",
+  title: { en: "The gradients of A and B", fr: "Les gradients de A et de B" },
   file: FILE,
   symbol: "loraBackward",
-  hint: "W = W0 + s·B·A, and dW says how the loss moves with each entry of W. Entry (o, c) of W " +
-    "holds s·Σₖ B[o,k]·A[k,c]: how does it move when A[k,c] moves, and when B[o,k] does? " +
-    "Sum those over every entry of W that they touch. Do dA and dB start from zero?",
+  hint: {
+    en: "W = W0 + s·B·A, and dW says how the loss moves with each entry of W. Entry (o, c) of W " +
+      "holds s·Σₖ B[o,k]·A[k,c]: how does it move when A[k,c] moves, and when B[o,k] does? " +
+      "Sum those over every entry of W that they touch. Do dA and dB start from zero?",
+    fr: "W = W0 + s·B·A, et dW dit comment la perte varie avec chaque entrée de W. L'entrée (o, " +
+      "c) de W vaut s·Σₖ B[o,k]·A[k,c] : comment varie-t-elle quand A[k,c] varie, et quand " +
+      "B[o,k] varie ? Somme ces contributions sur toutes les entrées de W qu'elles touchent. dA " +
+      "et dB partent-ils de zéro ?",
+  },
+  prompt: {
+    en: "the gradients of A (r, C) and B (OC, r) from dW (OC, C), the gradient of the merged " +
+      "weight W = W0 + scale·B·A. Write them into dA and dB (overwrite what is there). With OC " +
+      "= 1, C = 2, r = 1: dW [1, 2], A [2, 3], B [4] and scale 0.5 give dA [2, 4], dB [4].",
+    fr: "les gradients de A (r, C) et de B (OC, r) à partir de dW (OC, C), le gradient du poids " +
+      "fusionné W = W0 + scale·B·A. Écris-les dans dA et dB (en écrasant leur contenu). Avec OC " +
+      "= 1, C = 2, r = 1 : dW [1, 2], A [2, 3], B [4] et scale 0.5 donnent dA [2, 4], dB [4].",
+  },
   points: 3,
   reference: loraBackward,
   check(impl) {
@@ -81,13 +113,28 @@ const backwardExercise: Exercise<typeof loraBackward> = {
 
 const countExercise: Exercise<typeof loraParameterCount> = {
   id: "11.3",
-  title: "Counting the parameters LoRA trains",
+  title: {
+    en: "Counting the parameters LoRA trains",
+    fr: "Compter les paramètres que LoRA entraîne",
+  },
   file: FILE,
   symbol: "loraParameterCount",
-  hint: "An adapted matrix W of shape (OC, C) gets A of shape (r, C) and B of shape (OC, r): how " +
-    "many numbers is that? What are OC and C for c_attn (queries, keys and values together), " +
-    "for attention's c_proj, for c_fc (the MLP widens 4×), and for the MLP's c_proj? How many " +
-    "blocks have them?",
+  hint: {
+    en: "An adapted matrix W of shape (OC, C) gets A of shape (r, C) and B of shape (OC, r): how " +
+      "many numbers is that? What are OC and C for c_attn (queries, keys and values together), " +
+      "for attention's c_proj, for c_fc (the MLP widens 4×), and for the MLP's c_proj? How many " +
+      "blocks have them?",
+    fr: "Une matrice adaptée W de forme (OC, C) reçoit A de forme (r, C) et B de forme (OC, r) : " +
+      "combien de nombres cela fait-il ? Que valent OC et C pour c_attn (requêtes, clés et " +
+      "valeurs ensemble), pour le c_proj de l'attention, pour c_fc (le MLP élargit 4 fois) et " +
+      "pour le c_proj du MLP ? Combien de blocs en ont ?",
+  },
+  prompt: {
+    en:
+      'how many numbers LoRA of rank `rank` trains on a GPT of width C with L blocks, when it adapts `targets` in every block ("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"). A weight is (OC, C_in): c_attn (3C, C), attn.c_proj (C, C), mlp.c_fc (4C, C), mlp.c_proj (C, 4C). loraParameterCount(8, 1, 2, ["attn.c_proj"]) is 32.',
+    fr:
+      'combien de nombres LoRA de rang `rank` entraîne sur un GPT de largeur C à L blocs, quand il adapte `targets` dans chaque bloc ("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"). Un poids est (OC, C_in) : c_attn (3C, C), attn.c_proj (C, C), mlp.c_fc (4C, C), mlp.c_proj (C, 4C). loraParameterCount(8, 1, 2, ["attn.c_proj"]) vaut 32.',
+  },
   points: 2,
   reference: loraParameterCount,
   check(impl) {

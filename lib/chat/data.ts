@@ -2,16 +2,21 @@
  * Conversations the project writes itself, for supervised fine-tuning: a few task families a
  * small model can truly learn, each with a held-out split that training never sees.
  *
- * - addition: two-digit sums ("What is 23+45?" → "68"); a pair is held out by a hash of (a, b);
+ * - addition: two-digit sums ("what is 23+45?", "combien font 23 + 45 ?" → "68"); a pair is held
+ *   out by a hash of (a, b);
  * - reverse and spell: a made-up lowercase word written backwards, or letter by letter;
  * - count: how many times a letter occurs in a word;
  * - concept: one-line answers about the course's own ideas; the held-out split asks them in a
  *   phrasing training never uses, so it measures whether the question was understood.
  *
+ * Every conversation is in English or in French (one in two), the same families in both, so a
+ * French-speaking student can talk to the model in French.
+ *
  * Words are random letter strings, held out by a hash of the word, so a held-out word was never
  * seen in any family. Leaves out open-ended chit-chat: nothing in it could be scored exactly.
  * @module
  */
+import { type Lang, LANGS } from "../i18n.ts";
 import { Rng } from "../random.ts";
 import type { Turn } from "./template.ts";
 
@@ -22,6 +27,8 @@ export type Family = typeof FAMILIES[number];
 /** One question and its one right answer. */
 export interface Exchange {
   family: Family;
+  /** The language of the question and of the answer. */
+  lang: Lang;
   question: string;
   answer: string;
 }
@@ -41,24 +48,61 @@ export interface GenerateOptions {
   maxExchanges?: number;
   /** Families to draw from (default all). */
   families?: readonly Family[];
+  /** Languages to draw from, one per conversation (default both, one in two). */
+  langs?: readonly Lang[];
 }
 
-const CONCEPTS: { name: string; answer: string }[] = [
-  { name: "a token", answer: "a piece of text read as one id" },
-  { name: "attention", answer: "each token looks back at earlier ones" },
-  { name: "softmax", answer: "it turns scores into probabilities" },
-  { name: "an embedding", answer: "a vector standing for a token" },
-  { name: "temperature", answer: "it makes sampling safer or wilder" },
-  { name: "bpe", answer: "it merges frequent pairs into tokens" },
-  { name: "the loss", answer: "how surprised the model is" },
-  { name: "a gpt", answer: "a decoder-only transformer" },
-];
-const CONCEPT_TRAIN = ["what is NAME?", "define NAME.", "tell me about NAME."];
-const CONCEPT_HELDOUT = ["explain NAME."];
-const ADDITION = ["what is A+B?", "A+B=?", "add A and B."];
-const REVERSE = ["reverse W.", "write W backwards."];
-const SPELL = ["spell W.", "spell out W."];
-const COUNT = ["how many L in W?", "count the L in W."];
+/** One language's phrasings; capitals are placeholders (A, B a sum's terms, W a word, L a letter). */
+interface Phrasings {
+  concepts: { name: string; answer: string }[];
+  conceptTrain: string[];
+  conceptHeldOut: string[];
+  addition: string[];
+  reverse: string[];
+  spell: string[];
+  count: string[];
+}
+
+const PHRASINGS: Record<Lang, Phrasings> = {
+  en: {
+    concepts: [
+      { name: "a token", answer: "a piece of text read as one id" },
+      { name: "attention", answer: "each token looks back at earlier ones" },
+      { name: "softmax", answer: "it turns scores into probabilities" },
+      { name: "an embedding", answer: "a vector standing for a token" },
+      { name: "temperature", answer: "it makes sampling safer or wilder" },
+      { name: "bpe", answer: "it merges frequent pairs into tokens" },
+      { name: "the loss", answer: "how surprised the model is" },
+      { name: "a gpt", answer: "a decoder-only transformer" },
+    ],
+    conceptTrain: ["what is NAME?", "define NAME.", "tell me about NAME."],
+    conceptHeldOut: ["explain NAME."],
+    addition: ["what is A+B?", "A+B=?", "add A and B."],
+    reverse: ["reverse W.", "write W backwards."],
+    spell: ["spell W.", "spell out W."],
+    count: ["how many L in W?", "count the L in W."],
+  },
+  fr: {
+    concepts: [
+      { name: "un token", answer: "un morceau de texte lu comme un seul id" },
+      { name: "l'attention", answer: "chaque token regarde ceux d'avant" },
+      { name: "le softmax", answer: "il transforme des scores en probabilités" },
+      { name: "un embedding", answer: "un vecteur qui représente un token" },
+      { name: "la température", answer: "elle rend le tirage plus sage ou plus fou" },
+      { name: "le bpe", answer: "il fusionne les paires fréquentes en tokens" },
+      { name: "la perte", answer: "à quel point le modèle est surpris" },
+      { name: "un gpt", answer: "un transformer à décodeur seul" },
+    ],
+    conceptTrain: ["c'est quoi NAME ?", "définis NAME.", "dis-moi ce qu'est NAME."],
+    conceptHeldOut: ["explique NAME."],
+    addition: ["combien font A + B ?", "A + B = ?", "additionne A et B.", "calcule A + B."],
+    reverse: ["écris W à l'envers.", "inverse les lettres de W."],
+    spell: ["épelle le mot W.", "épelle W."],
+    count: ["combien de « L » dans W ?", "combien y a-t-il de L dans W ?"],
+  },
+};
+/** Letters of French a user may type: the alphabet holds them even where no template does. */
+const FRENCH_LETTERS = "àâçéèêëîïôùûüÿœæ«»'";
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 
 /**
@@ -67,14 +111,16 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyz";
  * @example
  * ```ts
  * import { chatAlphabet } from "./data.ts";
- * console.assert(chatAlphabet().includes("+") && chatAlphabet().includes("7"));
+ * console.assert(chatAlphabet().includes("+") && chatAlphabet().includes("é"));
  * ```
  */
 export function chatAlphabet(): string {
-  const templates = [...ADDITION, ...REVERSE, ...SPELL, ...COUNT, ...CONCEPT_TRAIN];
-  const concepts = CONCEPTS.map((c) => c.name + c.answer).join("");
-  // The templates' placeholders are their only capitals, and never reach a conversation.
-  const text = (LETTERS + "0123456789 -" + templates.join("") + concepts).replace(/[A-Z]/g, "");
+  const text = Object.values(PHRASINGS).map((p) => {
+    const templates = [...p.addition, ...p.reverse, ...p.spell, ...p.count, ...p.conceptTrain];
+    // The templates' placeholders are their only capitals, and never reach a conversation.
+    return templates.join("").replace(/[A-Z]/g, "") +
+      p.concepts.map((c) => c.name + c.answer).join("");
+  }).join("") + LETTERS + FRENCH_LETTERS + "0123456789 -";
   return [...new Set(text)].sort().join("");
 }
 
@@ -93,14 +139,17 @@ export function generateConversations(options: GenerateOptions): Conversation[] 
   const rng = new Rng(options.seed);
   const families = options.families ?? FAMILIES;
   const most = options.maxExchanges ?? 3;
+  const langs = options.langs ?? LANGS;
   const out: Conversation[] = [];
   for (let i = 0; i < options.count; i++) {
     // Most conversations are single questions; some go on, so the model learns to read history.
     const n = most > 1 && rng.uniform() < 0.3 ? 2 + rng.int(most - 1) : 1;
+    // One language draws nothing, so English-only data is what it was before French came.
+    const lang = langs.length === 1 ? langs[0] : langs[rng.uniform() < 0.5 ? 0 : 1];
     out.push(
       Array.from(
         { length: n },
-        () => exchange(families[rng.int(families.length)], options.split, rng),
+        () => exchange(families[rng.int(families.length)], lang, options.split, rng),
       ),
     );
   }
@@ -113,7 +162,7 @@ export function generateConversations(options: GenerateOptions): Conversation[] 
  * @example
  * ```ts
  * import { turnsOf } from "./data.ts";
- * const turns = turnsOf([{ family: "addition", question: "1+1=?", answer: "2" }]);
+ * const turns = turnsOf([{ family: "addition", lang: "en", question: "1+1=?", answer: "2" }]);
  * console.assert(turns[1].role === "assistant" && turns[1].text === "2");
  * ```
  */
@@ -139,15 +188,17 @@ export function isHeldOut(key: string): boolean {
   return h % 10 === 0;
 }
 
-function exchange(family: Family, split: Split, rng: Rng): Exchange {
+function exchange(family: Family, lang: Lang, split: Split, rng: Rng): Exchange {
   const pick = <T>(xs: readonly T[]) => xs[rng.int(xs.length)];
+  const p = PHRASINGS[lang];
   switch (family) {
     case "addition": {
       let a: number, b: number;
       do [a, b] = [10 + rng.int(90), 10 + rng.int(90)]; while (!inSplit(`${a}+${b}`, split));
       return {
         family,
-        question: pick(ADDITION).replace("A", String(a)).replace("B", String(b)),
+        lang,
+        question: pick(p.addition).replace("A", String(a)).replace("B", String(b)),
         answer: String(a + b),
       };
     }
@@ -155,8 +206,13 @@ function exchange(family: Family, split: Split, rng: Rng): Exchange {
     case "spell": {
       const w = word(split, rng);
       return family === "reverse"
-        ? { family, question: pick(REVERSE).replace("W", w), answer: [...w].reverse().join("") }
-        : { family, question: pick(SPELL).replace("W", w), answer: [...w].join("-") };
+        ? {
+          family,
+          lang,
+          question: pick(p.reverse).replace("W", w),
+          answer: [...w].reverse().join(""),
+        }
+        : { family, lang, question: pick(p.spell).replace("W", w), answer: [...w].join("-") };
     }
     case "count": {
       const w = word(split, rng);
@@ -164,15 +220,20 @@ function exchange(family: Family, split: Split, rng: Rng): Exchange {
       const letter = rng.uniform() < 0.5 ? w[rng.int(w.length)] : LETTERS[rng.int(26)];
       return {
         family,
-        question: pick(COUNT).replace("L", letter).replace("W", w),
+        lang,
+        question: pick(p.count).replace("L", letter).replace("W", w),
         answer: String([...w].filter((c) => c === letter).length),
       };
     }
     case "concept": {
-      const c = pick(CONCEPTS);
+      const c = pick(p.concepts);
       return {
         family,
-        question: pick(split === "train" ? CONCEPT_TRAIN : CONCEPT_HELDOUT).replace("NAME", c.name),
+        lang,
+        question: pick(split === "train" ? p.conceptTrain : p.conceptHeldOut).replace(
+          "NAME",
+          c.name,
+        ),
         answer: c.answer,
       };
     }

@@ -1,7 +1,7 @@
 /**
  * Answering and grading: one reply generated after the conversation so far (stopping at the
  * end-of-turn token), and the evaluation of a model on held-out conversations — exact-match
- * accuracy per task family, and the share of replies that end their turn properly.
+ * accuracy per task family and per language, and the share of replies that end their turn properly.
  *
  * Leaves out partial credit: a reply is right only when it is exactly the expected answer.
  * @module
@@ -9,6 +9,7 @@
 import { UserError } from "../errors.ts";
 import { KVCache } from "../model/generate.ts";
 import type { GPT } from "../model/gpt.ts";
+import { type Lang, LANGS } from "../i18n.ts";
 import { Rng } from "../random.ts";
 import { sampleToken } from "../model/sampling.ts";
 import { type Conversation, FAMILIES, type Family, turnsOf } from "./data.ts";
@@ -106,9 +107,17 @@ export interface FamilyScore {
   accuracy: number;
 }
 
+/** Scores of one task family in one language. */
+export interface LanguageScore extends FamilyScore {
+  lang: Lang;
+}
+
 /** What {@link evaluateChat} measured. */
 export interface ChatEvaluation {
+  /** Per family, both languages together. */
   families: FamilyScore[];
+  /** Per family and language, English first. */
+  byLanguage: LanguageScore[];
   /** Replies in all, and how many ended with `<|end|>`. */
   replies: number;
   ended: number;
@@ -117,7 +126,7 @@ export interface ChatEvaluation {
 
 /**
  * Greedy replies to every question of `conversations` (each after the true earlier turns), scored
- * by exact match per family.
+ * by exact match per family, and per family and language.
  *
  * @example
  * ```ts
@@ -131,23 +140,36 @@ export function evaluateChat(
   conversations: Conversation[],
   maxTokens = 64,
 ): ChatEvaluation {
-  const tally = new Map<Family, { correct: number; total: number }>();
+  // Keyed "family" and "family/lang".
+  const tally = new Map<string, { correct: number; total: number }>();
+  const count = (key: string, right: boolean) => {
+    const t = tally.get(key) ?? { correct: 0, total: 0 };
+    t.total++;
+    if (right) t.correct++;
+    tally.set(key, t);
+  };
   let replies = 0, ended = 0;
   for (const c of conversations) {
     const turns = turnsOf(c);
     c.forEach((e, i) => {
       const r = reply(model, tok, turns.slice(0, 2 * i + 1), { maxTokens });
-      const t = tally.get(e.family) ?? { correct: 0, total: 0 };
-      t.total++;
-      if (r.ended && r.text === e.answer) t.correct++;
-      tally.set(e.family, t);
+      const right = r.ended && r.text === e.answer;
+      count(e.family, right);
+      count(`${e.family}/${e.lang}`, right);
       replies++;
       if (r.ended) ended++;
     });
   }
-  const families = FAMILIES.filter((f) => tally.has(f)).map((family) => {
-    const { correct, total } = tally.get(family)!;
+  const score = (family: Family, key: string) => {
+    const { correct, total } = tally.get(key)!;
     return { family, correct, total, accuracy: correct / total };
-  });
-  return { families, replies, ended, endedShare: replies ? ended / replies : 0 };
+  };
+  const families = FAMILIES.filter((f) => tally.has(f)).map((f) => score(f, f));
+  const byLanguage = LANGS.flatMap((lang) =>
+    FAMILIES.filter((f) => tally.has(`${f}/${lang}`)).map((f) => ({
+      ...score(f, `${f}/${lang}`),
+      lang,
+    }))
+  );
+  return { families, byLanguage, replies, ended, endedShare: replies ? ended / replies : 0 };
 }

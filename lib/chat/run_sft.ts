@@ -160,10 +160,24 @@ export async function runSft(
     `Trained ${formatCount(result.steps)} steps in ${Math.round(result.seconds)} s` +
       `${result.outOfTime ? " (the time budget ended it)" : ""}. Held-out exact match:`,
   );
+  const cell = (f: { correct: number; total: number; accuracy: number } | undefined) =>
+    f ? `${f.correct}/${f.total} ${percent(f.accuracy)}` : "-";
+  const inLang = (family: string, lang: string) =>
+    evaluation.byLanguage.find((s) => s.family === family && s.lang === lang);
   print(table([
-    ["family", "correct", "accuracy"],
-    ...evaluation.families.map((f) => [f.family, `${f.correct}/${f.total}`, percent(f.accuracy)]),
-    ["ended turn", `${evaluation.ended}/${evaluation.replies}`, percent(evaluation.endedShare)],
+    ["family", "english", "french", "both"],
+    ...evaluation.families.map((f) => [
+      f.family,
+      cell(inLang(f.family, "en")),
+      cell(inLang(f.family, "fr")),
+      cell(f),
+    ]),
+    [
+      "ended turn",
+      "",
+      "",
+      `${evaluation.ended}/${evaluation.replies} ${percent(evaluation.endedShare)}`,
+    ],
   ]));
   print(`Talk to it: deno task chat --ckpt ${outDir}`);
   return { result, evaluation, outDir };

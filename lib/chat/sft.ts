@@ -63,7 +63,7 @@ export type SftMetric =
  * import { chatAlphabet } from "./data.ts";
  * import { encodeExamples } from "./sft.ts";
  * const tok = new ChatTokenizer([...chatAlphabet()]);
- * const { examples } = encodeExamples(tok, [[{ family: "addition", question: "1+1=?", answer: "2" }]], 32);
+ * const { examples } = encodeExamples(tok, [[{ family: "addition", lang: "en", question: "1+1=?", answer: "2" }]], 32);
  * console.assert(examples[0].weights.reduce((a, b) => a + b) === 2); // "2" and <|end|>
  * ```
  */

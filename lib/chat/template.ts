@@ -134,6 +134,51 @@ export class ChatTokenizer {
   }
 }
 
+/** What {@link cleanMessage} made of a message. */
+export interface CleanMessage {
+  /** The message in the tokenizer's characters only. */
+  text: string;
+  /** Characters the vocabulary lacks, left out, each once. */
+  unknown: string[];
+}
+
+// Typographic variants a keyboard gives, mapped to the plain character the model was taught.
+const VARIANTS: Record<string, string> = {
+  "\u2019": "'", // ’ (French keyboards and phones write it for ')
+  "\u2018": "'",
+  "\u02bc": "'",
+  "\u00a0": " ", // no-break spaces, as French typography puts before ? ! : ; and inside « »
+  "\u202f": " ",
+  "\u2009": " ",
+  "\t": " ",
+};
+
+/**
+ * A message a user typed, made readable by the tokenizer: typographic apostrophes and spaces made
+ * plain, a capital the model never saw lowered, and every character still unknown left out (and
+ * listed), so one stray character does not cost the whole line.
+ *
+ * @example
+ * ```ts
+ * import { ChatTokenizer, cleanMessage } from "./template.ts";
+ * const tok = ChatTokenizer.fromText("abc' ?");
+ * const m = cleanMessage(tok, "Ab’c ?😀");
+ * console.assert(m.text === "ab'c ?" && m.unknown.join() === "😀");
+ * ```
+ */
+export function cleanMessage(tok: ChatTokenizer, message: string): CleanMessage {
+  const known = new Set(tok.chars);
+  const unknown = new Set<string>();
+  let text = "";
+  for (const raw of message.normalize("NFC")) {
+    const c = VARIANTS[raw] ?? raw;
+    if (known.has(c)) text += c;
+    else if (known.has(c.toLowerCase())) text += c.toLowerCase();
+    else unknown.add(c);
+  }
+  return { text: text.replace(/ {2,}/g, " ").trim(), unknown: [...unknown] };
+}
+
 /**
  * A conversation as text, with the special tokens spelled out (what the model sees, for people).
  *

@@ -5,17 +5,22 @@
  * the tests drive it.
  * @module
  */
+import { tr } from "../i18n.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import { UserError } from "../errors.ts";
 import type { GPT } from "../model/gpt.ts";
 import { resolveCheckpointDir } from "../train/run_sample.ts";
-import { paint } from "../term.ts";
+import { formatCount, paint } from "../term.ts";
 import { ChatSession } from "./session.ts";
 import { ChatTokenizer } from "./template.ts";
 
-const HELP =
-  "Commands: /reset (new conversation), /temp X (0 is greedy), /quit. Ctrl-C leaves too.";
+const HELP = {
+  en: "Commands: /reset (new conversation), /temp X (0 is greedy), /quit. Ctrl-C leaves too.",
+  fr: "Commandes : /reset (nouvelle conversation), /temp X (0 est glouton), /quit. Ctrl-C " +
+    "quitte aussi.",
+};
+const BYE = { en: "\nBye.\n", fr: "\nAu revoir.\n" };
 
 /**
  * The chat model and its tokenizer in a checkpoint; a checkpoint without chat tokens is one
@@ -67,7 +72,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   const { model, tok, dir } = await loadChatModel(options.ckpt);
   const session = new ChatSession(model, tok, { temperature: options.temperature });
   const onInterrupt = () => {
-    write("\nBye.\n");
+    write(tr(BYE));
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
@@ -75,8 +80,12 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     `${
       paint(
         "dim",
-        `Chat model from ${dir}: ${model.numParameters.toLocaleString("en-US")} ` +
-          `parameters, context ${model.config.blockSize} tokens. ${HELP}`,
+        tr({
+          en: `Chat model from ${dir}: ${formatCount(model.numParameters)} parameters, ` +
+            `context ${model.config.blockSize} tokens. ${HELP.en}`,
+          fr: `Modèle de conversation de ${dir} : ${formatCount(model.numParameters)} ` +
+            `paramètres, contexte de ${model.config.blockSize} tokens. ${HELP.fr}`,
+        }),
       )
     }\n`,
   );
@@ -88,17 +97,27 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
       if (text === "/quit" || text === "/exit") break;
       if (text === "/reset") {
         session.reset();
-        write(paint("dim", "(new conversation)") + "\n");
+        write(paint("dim", tr({ en: "(new conversation)", fr: "(nouvelle conversation)" })) + "\n");
       } else if (text.startsWith("/temp")) {
         try {
           session.setTemperature(text.slice(5));
-          write(paint("dim", `(temperature ${session.temperature})`) + "\n");
+          const t = session.temperature;
+          write(paint("dim", tr({ en: `(temperature ${t})`, fr: `(température ${t})` })) + "\n");
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
           write(paint("yellow", err.message) + "\n");
         }
       } else if (text.startsWith("/")) {
-        write(paint("yellow", `Unknown command ${text.split(" ")[0]}. ${HELP}`) + "\n");
+        const command = text.split(" ")[0];
+        write(
+          paint(
+            "yellow",
+            tr({
+              en: `Unknown command ${command}. ${HELP.en}`,
+              fr: `Commande inconnue : ${command}. ${HELP.fr}`,
+            }),
+          ) + "\n",
+        );
       } else {
         let started = false;
         for (const event of session.send(text)) {
@@ -109,7 +128,8 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
             write(event.text);
           } else if (event.kind === "done") {
             if (!started) write(paint("cyan", "bot> "));
-            write(event.ended ? "\n" : paint("dim", " (no end of turn)") + "\n");
+            const open = tr({ en: " (no end of turn)", fr: " (pas de fin de tour)" });
+            write(event.ended ? "\n" : paint("dim", open) + "\n");
           }
         }
       }
@@ -118,7 +138,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
   }
-  write("\nBye.\n");
+  write(tr(BYE));
 }
 
 /** The lines of a byte stream, as they arrive. */

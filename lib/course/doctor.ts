@@ -3,6 +3,7 @@
  * kernels (built and agreeing with their TypeScript twin), and the corpus. One line each.
  * @module
  */
+import { tr } from "../i18n.ts";
 import { findCorpus, howToSupply, verifyCorpus } from "../train/corpus.ts";
 import { loadKernels } from "../wasm/instance.ts";
 import { matmul } from "../layers/matmul.ts";
@@ -101,9 +102,10 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
   checks.push({
     name: "Deno",
     ok: major >= MIN_DENO_MAJOR,
-    detail: major >= MIN_DENO_MAJOR
-      ? `${Deno.version.deno} (V8 ${Deno.version.v8})`
-      : `${Deno.version.deno} is too old: install Deno 2 with \`npm install -g deno\`.`,
+    detail: major >= MIN_DENO_MAJOR ? `${Deno.version.deno} (V8 ${Deno.version.v8})` : tr({
+      en: `${Deno.version.deno} is too old: install Deno 2 with \`npm install -g deno\`.`,
+      fr: `${Deno.version.deno} est trop ancien : installe Deno 2 avec \`npm install -g deno\`.`,
+    }),
   });
   const simd = WebAssembly.validate(SIMD_PROBE);
   const relaxed = WebAssembly.validate(RELAXED_PROBE);
@@ -111,8 +113,16 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
     name: "WebAssembly SIMD",
     ok: simd && relaxed,
     detail: simd && relaxed
-      ? "128-bit SIMD and relaxed SIMD (fused multiply-add) available"
-      : `${simd ? "relaxed SIMD" : "SIMD"} is missing: use a newer Deno (2.x has both).`,
+      ? tr({
+        en: "128-bit SIMD and relaxed SIMD (fused multiply-add) available",
+        fr: "SIMD 128 bits et relaxed SIMD (multiplication-addition fusionnée) disponibles",
+      })
+      : tr({
+        en: `${simd ? "relaxed SIMD" : "SIMD"} is missing: use a newer Deno (2.x has both).`,
+        fr: `${
+          simd ? "relaxed SIMD" : "SIMD"
+        } manque : prends un Deno plus récent (2.x a les deux).`,
+      }),
   });
   checks.push(await kernelCheck());
   checks.push(await corpusCheck());
@@ -120,7 +130,7 @@ export async function runDoctor(): Promise<DoctorCheck[]> {
 }
 
 async function kernelCheck(): Promise<DoctorCheck> {
-  const name = "Kernels";
+  const name = tr({ en: "Kernels", fr: "Noyaux" });
   try {
     const k = await loadKernels(); // a first run compiles them, and says so on stderr
     const [M, K, N] = [33, 65, 17];
@@ -136,27 +146,47 @@ async function kernelCheck(): Promise<DoctorCheck> {
       name,
       ok,
       detail: ok
-        ? `built; SIMD matmul agrees with its TypeScript twin on 33×65×17 (max diff ${
-          diff.toExponential(1)
-        })`
-        : `SIMD matmul differs from its twin by ${diff}: run \`deno task build:kernels\` and report a bug if it persists.`,
+        ? tr({
+          en: `built; SIMD matmul agrees with its TypeScript twin on 33×65×17 (max diff ${
+            diff.toExponential(1)
+          })`,
+          fr:
+            `compilés ; le matmul SIMD concorde avec son jumeau TypeScript sur 33×65×17 (écart max ${
+              diff.toExponential(1)
+            })`,
+        })
+        : tr({
+          en:
+            `SIMD matmul differs from its twin by ${diff}: run \`deno task build:kernels\` and report a bug if it persists.`,
+          fr:
+            `le matmul SIMD s'écarte de son jumeau de ${diff} : lance \`deno task build:kernels\` et signale un bug si cela persiste.`,
+        }),
     };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     return {
       name,
       ok: false,
-      detail: `could not build or load: ${msg} Run \`deno task build:kernels\`.`,
+      detail: tr({
+        en: `could not build or load: ${msg} Run \`deno task build:kernels\`.`,
+        fr:
+          `impossible de les compiler ou de les charger : ${msg} Lance \`deno task build:kernels\`.`,
+      }),
     };
   }
 }
 
 async function corpusCheck(): Promise<DoctorCheck> {
-  const name = "Corpus";
+  const name = tr({ en: "Corpus", fr: "Corpus" });
   const path = findCorpus("tinyshakespeare");
   if (!path) return { name, ok: false, detail: howToSupply("tinyshakespeare") };
   const problem = await verifyCorpus("tinyshakespeare", path);
-  return problem
-    ? { name, ok: false, detail: problem }
-    : { name, ok: true, detail: `tinyshakespeare found at ${path} (checksum verified)` };
+  return problem ? { name, ok: false, detail: problem } : {
+    name,
+    ok: true,
+    detail: tr({
+      en: `tinyshakespeare found at ${path} (checksum verified)`,
+      fr: `tinyshakespeare trouvé dans ${path} (somme de contrôle vérifiée)`,
+    }),
+  };
 }

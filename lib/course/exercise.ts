@@ -7,6 +7,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
+import { type Localized, tr } from "../i18n.ts";
 import { notLoading, ownCode } from "./own_code.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -25,13 +26,18 @@ export interface Case {
 export interface Exercise<F extends AnyFunction = AnyFunction> {
   /** Lab number, a dot, the exercise number: `03.2`. */
   id: string;
-  title: string;
+  title: Localized;
   /** The student's file, relative to the repository root. */
   file: string;
   /** Name of the function the student writes in `file`. */
   symbol: string;
   /** A question that points the way without giving the answer. */
-  hint: string;
+  hint: Localized;
+  /**
+   * What to write, as the starter's comment above the function says it (without its
+   * "Exercise NN.M:"); the lab prints it when it hands over, a French release writes its French.
+   */
+  prompt?: Localized;
   /** Points when every case passes; partial credit is proportional to passing cases. */
   points: number;
   /** The library's own implementation, used by `--reference`. */
@@ -81,8 +87,13 @@ export async function runCheck<F extends AnyFunction>(
     const first = await firstReferenceCase(exercise);
     const failure: Case = {
       what: first?.what ?? `${exercise.symbol}(…)`,
-      expected: first?.expected ?? "a result",
-      got: todo ? `not written yet (${message})` : `it threw ${errorName(err)}: ${message}`,
+      expected: first?.expected ?? tr({ en: "a result", fr: "un résultat" }),
+      got: todo
+        ? tr({ en: `not written yet (${message})`, fr: `pas encore écrit (${message})` })
+        : tr({
+          en: `it threw ${errorName(err)}: ${message}`,
+          fr: `elle a levé ${errorName(err)} : ${message}`,
+        }),
       passed: false,
     };
     return { status: todo ? "todo" : "fail", cases: [failure], failure };
@@ -124,7 +135,12 @@ export async function loadStudentFunction<F extends AnyFunction>(
   }
   const fn = mod[exercise.symbol];
   if (typeof fn !== "function") {
-    return { error: `${exercise.file} does not export a function named ${exercise.symbol}.` };
+    return {
+      error: tr({
+        en: `${exercise.file} does not export a function named ${exercise.symbol}.`,
+        fr: `${exercise.file} n'exporte pas de fonction nommée ${exercise.symbol}.`,
+      }),
+    };
   }
   return fn as F;
 }
@@ -150,7 +166,7 @@ export async function checkStudent<F extends AnyFunction>(
   if (typeof fn !== "function") {
     const failure: Case = {
       what: `import { ${exercise.symbol} } from "${exercise.file}"`,
-      expected: "the module to load",
+      expected: tr({ en: "the module to load", fr: "que le module se charge" }),
       got: fn.error,
       passed: false,
     };
@@ -179,22 +195,37 @@ export async function ownCodeFailure(
   if (found.kind === "own") return undefined;
   const failure: Case = found.kind === "borrowed"
     ? {
-      what: `what ${exercise.file} imports at run time`,
-      expected: "your own code: import only types from the library (import type { … })",
+      what: tr({
+        en: `what ${exercise.file} imports at run time`,
+        fr: `ce que ${exercise.file} importe à l'exécution`,
+      }),
+      expected: tr({
+        en: "your own code: import only types from the library (import type { … })",
+        fr: "ton propre code : de la bibliothèque, importe seulement des types (import type { … })",
+      }),
       got: found.modules.join(", "),
       passed: false,
     }
     : found.kind === "syntax"
     ? {
       what: `import { ${exercise.symbol} } from "${exercise.file}"`,
-      expected: "the module to load",
+      expected: tr({ en: "the module to load", fr: "que le module se charge" }),
       got: found.message,
       passed: false,
     }
     : {
-      what: `whether ${exercise.file} is your own code`,
-      expected: "a module graph from deno info",
-      got: `could not verify that this is your own code (${found.why})`,
+      what: tr({
+        en: `whether ${exercise.file} is your own code`,
+        fr: `si ${exercise.file} est bien ton propre code`,
+      }),
+      expected: tr({
+        en: "a module graph from deno info",
+        fr: "un graphe de modules de deno info",
+      }),
+      got: tr({
+        en: `could not verify that this is your own code (${found.why})`,
+        fr: `impossible de vérifier que c'est ton propre code (${found.why})`,
+      }),
       passed: false,
     };
   return { status: "fail", cases: [failure], failure };
@@ -259,31 +290,48 @@ export function closeCase(
     passed: false,
   });
   if (typeof expected === "number") {
-    if (typeof got !== "number") return fail(`${show(got)} (a ${typeof got}, not a number)`);
+    if (typeof got !== "number") {
+      return fail(tr({
+        en: `${show(got)} (a ${typeof got}, not a number)`,
+        fr: `${show(got)} (de type ${typeof got}, pas un nombre)`,
+      }));
+    }
     const ok = Math.abs(got - expected) <= tolerance;
     return { what, expected: expectedText, got: show(got), passed: ok };
   }
   const isArrayLike = Array.isArray(got) || (ArrayBuffer.isView(got) && !(got instanceof DataView));
-  if (!isArrayLike) return fail(`${show(got)} (not an array)`);
+  if (!isArrayLike) {
+    return fail(tr({ en: `${show(got)} (not an array)`, fr: `${show(got)} (pas un tableau)` }));
+  }
   const arr = got as ArrayLike<unknown>;
   if (arr.length !== expected.length) {
-    return fail(`${show(got)} (length ${arr.length}, expected ${expected.length})`);
+    return fail(tr({
+      en: `${show(got)} (length ${arr.length}, expected ${expected.length})`,
+      fr: `${show(got)} (longueur ${arr.length}, attendue ${expected.length})`,
+    }));
   }
   for (let i = 0; i < expected.length; i++) {
     const g = arr[i];
     if (typeof g !== "number" || !(Math.abs(g - expected[i]) <= tolerance)) {
-      return fail(
-        `${show(got)} (differs at index ${i}: ${show(g)} vs ${show(expected[i])}` +
+      return fail(tr({
+        en: `${show(got)} (differs at index ${i}: ${show(g)} vs ${show(expected[i])}` +
           `${neighbourhood(arr, expected, i)})`,
-      );
+        fr: `${show(got)} (première différence à l'indice ${i} : ${show(g)} au lieu de ${
+          show(expected[i])
+        }${neighbourhood(arr, expected, i)})`,
+      }));
     }
   }
   return { what, expected: expectedText, got: show(got), passed: true };
 }
 
 /** Why a softmax gives NaN on large scores, for {@link explainNonFinite}. */
-export const EXP_OVERFLOW = "large scores overflow exp() to Infinity, and Infinity / Infinity " +
-  "is NaN: subtract each row's largest score before exp() (the result does not change)";
+export const EXP_OVERFLOW: Localized = {
+  en: "large scores overflow exp() to Infinity, and Infinity / Infinity is NaN: subtract each " +
+    "row's largest score before exp() (the result does not change)",
+  fr: "de grands scores font déborder exp() jusqu'à Infinity, et Infinity / Infinity donne NaN : " +
+    "soustrais le plus grand score de chaque ligne avant exp() (le résultat ne change pas)",
+};
 
 /**
  * `c`, with `why` added to what came back when it failed with NaN or Infinity in it, so that a
@@ -292,12 +340,15 @@ export const EXP_OVERFLOW = "large scores overflow exp() to Infinity, and Infini
  * @example
  * ```ts
  * import { closeCase, EXP_OVERFLOW, explainNonFinite } from "./exercise.ts";
+ * import { tr } from "../i18n.ts";
  * const c = explainNonFinite(closeCase("softmax([1000])", [NaN], [1]), EXP_OVERFLOW);
- * console.assert(c.got.endsWith(EXP_OVERFLOW));
+ * console.assert(c.got.endsWith(tr(EXP_OVERFLOW)));
  * ```
  */
-export function explainNonFinite(c: Case, why: string): Case {
-  return !c.passed && /NaN|Infinity/.test(c.got) ? { ...c, got: `${c.got}: ${why}` } : c;
+export function explainNonFinite(c: Case, why: Localized): Case {
+  return !c.passed && /NaN|Infinity/.test(c.got)
+    ? { ...c, got: `${c.got}${tr({ en: ":", fr: " :" })} ${tr(why)}` }
+    : c;
 }
 
 /**
@@ -308,7 +359,10 @@ function neighbourhood(got: ArrayLike<unknown>, expected: ArrayLike<number>, i: 
   if (expected.length <= 8) return "";
   const from = Math.max(0, i - 2), to = Math.min(expected.length, i + 3);
   const slice = (a: ArrayLike<unknown>) => show(Array.from(a).slice(from, to));
-  return `; indices ${from} to ${to - 1}: ${slice(got)} vs ${slice(expected)}`;
+  return tr({
+    en: `; indices ${from} to ${to - 1}: ${slice(got)} vs ${slice(expected)}`,
+    fr: ` ; indices ${from} à ${to - 1} : ${slice(got)} au lieu de ${slice(expected)}`,
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import type { VegaLiteSpec } from "../charts.ts";
+import { isEnglishOnly, type Localized, type Text, tr, typeset } from "../i18n.ts";
 import { type CheckResult, checkStudent, type Exercise } from "./exercise.ts";
 import { LabReport } from "./report.ts";
 import { paint, table, wrap } from "../term.ts";
@@ -15,16 +16,16 @@ export interface StepContext {
   readonly reference: boolean;
   /** Folder this lab writes to: `out/<slug>`. */
   readonly outDir: string;
-  /** Prints a paragraph, wrapped. Blank lines separate paragraphs. */
-  say(text: string): void;
+  /** Prints a paragraph, wrapped, in the run's language. Blank lines separate paragraphs. */
+  say(text: Localized): void;
   /** Prints preformatted text (diagrams, code) as is, indented. */
-  show(text: string): void;
+  show(text: Localized): void;
   /** Prints an aligned table; the first row is the header. */
-  table(rows: (string | number)[][]): void;
+  table(rows: (string | number | Text)[][]): void;
   /** Writes `<name>.vl.json` and `<name>.svg` and puts the chart in the lab's report. */
   chart(name: string, spec: VegaLiteSpec): Promise<void>;
   /** Writes `<name>.txt` and puts the text in the lab's report. */
-  sample(name: string, title: string, text: string): Promise<void>;
+  sample(name: string, title: Localized, text: string): Promise<void>;
   /**
    * The implementation of exercise `id`: the student's once it passes its check (the lab stops
    * here if it does not), or the library's with `--reference`.
@@ -34,7 +35,7 @@ export interface StepContext {
 
 /** One titled step of a lab. */
 export interface Step {
-  title: string;
+  title: Localized;
   run(ctx: StepContext): void | Promise<void>;
 }
 
@@ -44,7 +45,7 @@ export interface Lab {
   id: string;
   /** File and output folder name: "03_attention". */
   slug: string;
-  title: string;
+  title: Localized;
   steps: Step[];
   exercises: Exercise[];
 }
@@ -55,11 +56,11 @@ export interface Lab {
  * @example
  * ```ts
  * import { step } from "./lab.ts";
- * const s = step("Hello", (ctx) => ctx.say("Hello, lab."));
- * console.assert(s.title === "Hello");
+ * const s = step({ en: "Hello", fr: "Bonjour" }, (ctx) => ctx.say({ en: "Hi.", fr: "Salut." }));
+ * console.assert(typeof s.title !== "string" && s.title.fr === "Bonjour");
  * ```
  */
-export function step(title: string, run: Step["run"]): Step {
+export function step(title: Localized, run: Step["run"]): Step {
   return { title, run };
 }
 
@@ -70,7 +71,10 @@ export class ExerciseStop extends Error {
     readonly result: CheckResult,
     readonly stepIndex: number,
   ) {
-    super(`Exercise ${exercise.id} does not pass yet.`);
+    super(tr({
+      en: `Exercise ${exercise.id} does not pass yet.`,
+      fr: `L'exercice ${exercise.id} ne passe pas encore.`,
+    }));
     this.name = "ExerciseStop";
   }
 }
@@ -105,6 +109,11 @@ export interface RunResult {
   /** Path of the lab's index.html. */
   index: string;
   ms: number;
+  /**
+   * Texts the run printed in English only (plain strings where a `{ en, fr }` text belongs),
+   * shortened; empty for a lab translated throughout.
+   */
+  englishOnly: string[];
 }
 
 /**
@@ -127,55 +136,116 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const report = new LabReport(
     options.outRoot ?? `${Deno.cwd()}/out`,
     lab.slug,
-    `${lab.id} · ${lab.title}`,
+    { en: `${lab.id} · ${tr(lab.title, "en")}`, fr: `${lab.id} · ${tr(lab.title, "fr")}` },
+    { titles: lab.steps.map((s) => s.title), from },
   );
-  let currentStep = "";
   let currentIndex = 0;
   // Later steps use a passed exercise again; saying so once is enough.
   const announced = new Set<string>();
+  const englishOnly: string[] = [];
+  const local = (text: Localized | string | number): string => {
+    if (typeof text === "number") return String(text);
+    // Names and numbers ("GPT-3", "B × T") read the same in both languages; words do not.
+    if (isEnglishOnly(text) && /[a-z]{3,}/.test(text)) englishOnly.push(text.trim().slice(0, 60));
+    return tr(text);
+  };
 
   const ctx: StepContext = {
     reference,
     outDir: report.dir,
-    say: (text) =>
+    say(text) {
+      report.text(text);
       print(
-        text.trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  ")).join(
-          "\n\n",
+        local(text).trim().split(/\n\s*\n/).map((p) =>
+          wrap(typeset(p.replace(/\s*\n\s*/g, " ")), 92, "  ")
+        )
+          .join(
+            "\n\n",
+          ),
+      );
+    },
+    show(text) {
+      report.code(text);
+      print(tr(text).replace(/^\n+|\s+$/g, "").split("\n").map((l) => "    " + l).join("\n"));
+    },
+    table(rows) {
+      report.table(rows);
+      print(table(
+        // Only the header is prose; cells are values, names and examples.
+        rows.map((row, i) =>
+          row.map((c) => (i === 0 ? local(c) : typeof c === "object" ? tr(c) : c))
         ),
-      ),
-    show: (text) =>
-      print(text.replace(/^\n+|\s+$/g, "").split("\n").map((l) => "    " + l).join("\n")),
-    table: (rows) => print(table(rows, "    ")),
+        "    ",
+      ));
+    },
     async chart(name, spec) {
-      const path = await report.chart(currentStep, name, spec);
-      print(paint("cyan", `  ▸ chart: ${relative(path)}`));
+      const path = await report.chart(name, spec);
+      print(
+        paint(
+          "cyan",
+          tr({ en: `  ▸ chart: ${relative(path)}`, fr: `  ▸ graphique : ${relative(path)}` }),
+        ),
+      );
     },
     async sample(name, title, text) {
-      const path = await report.sample(currentStep, name, title, text);
-      print(paint("cyan", `  ▸ sample: ${relative(path)}`));
+      const path = await report.sample(name, title, text);
+      print(
+        paint(
+          "cyan",
+          tr({ en: `  ▸ sample: ${relative(path)}`, fr: `  ▸ extrait : ${relative(path)}` }),
+        ),
+      );
     },
     async exercise<F>(id: string): Promise<F> {
       const ex = lab.exercises.find((e) => e.id === id);
-      if (!ex) throw new Error(`Lab ${lab.id} has no exercise ${id}.`);
+      if (!ex) {
+        throw new Error(tr({
+          en: `Lab ${lab.id} has no exercise ${id}.`,
+          fr: `Le lab ${lab.id} n'a pas d'exercice ${id}.`,
+        }));
+      }
       if (reference) return ex.reference as F;
       const result = await (options.check ?? checkStudent)(ex, options.studentRoot);
       if (result.status !== "pass" || !result.impl) {
+        const f = result.failure;
+        report.exercise({
+          id: ex.id,
+          title: ex.title,
+          status: result.status === "todo" ? "todo" : "fail",
+          what: f?.what,
+          expected: f?.expected,
+          got: f?.got,
+          hint: ex.hint,
+        });
         throw new ExerciseStop(ex, result, currentIndex);
       }
       if (!announced.has(id)) {
         announced.add(id);
-        print(paint("green", `  ✓ exercise ${ex.id} · ${ex.title}: your code passes`));
+        report.exercise({ id: ex.id, title: ex.title, status: "pass" });
+        print(paint(
+          "green",
+          tr({
+            en: `  ✓ exercise ${ex.id} · ${tr(ex.title)}: your code passes`,
+            fr: `  ✓ exercice ${ex.id} · ${tr(ex.title)} : ton code passe`,
+          }),
+        ));
       }
       return result.impl as F;
     },
   };
 
   print(
-    paint("bold", `\nLab ${lab.id} · ${lab.title}`) +
-      (reference ? paint("dim", "  (reference)") : ""),
+    paint("bold", `\nLab ${lab.id} · ${tr(lab.title)}`) +
+      (reference ? paint("dim", tr({ en: "  (reference)", fr: "  (référence)" })) : ""),
   );
   if (options.pause && !Deno.stdin.isTerminal()) {
-    print(paint("dim", "  (--step: stdin is not a terminal, so the steps run without waiting)"));
+    print(paint(
+      "dim",
+      tr({
+        en: "  (--step: stdin is not a terminal, so the steps run without waiting)",
+        fr: "  (--step : l'entrée n'est pas un terminal, les étapes s'enchaînent sans attendre)",
+      }),
+    ));
   }
   let stepsRun = 0;
   let status: RunResult["status"] = "complete";
@@ -183,9 +253,16 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   try {
     for (let i = from - 1; i < lab.steps.length; i++) {
       const s = lab.steps[i];
-      currentStep = `${i + 1}. ${s.title}`;
+      const title = local(s.title);
       currentIndex = i + 1;
-      print("\n" + paint("bold", `── Step ${i + 1}/${lab.steps.length} · ${s.title}`));
+      report.step(currentIndex, s.title);
+      print(
+        "\n" +
+          paint(
+            "bold",
+            `── ${tr({ en: "Step", fr: "Étape" })} ${i + 1}/${lab.steps.length} · ${title}`,
+          ),
+      );
       await s.run(ctx);
       stepsRun++;
       if (options.pause && Deno.stdin.isTerminal() && i + 1 < lab.steps.length) {
@@ -204,9 +281,12 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   if (stoppedAt) {
     print(yourTurn(lab, stoppedAt));
   } else {
-    print("\n" + paint("green", `Lab ${lab.id} complete.`) + ` Report: ${relative(index)}`);
+    print(
+      "\n" + paint("green", tr({ en: `Lab ${lab.id} complete.`, fr: `Lab ${lab.id} terminé.` })) +
+        tr({ en: ` Report: ${relative(index)}`, fr: ` Compte rendu : ${relative(index)}` }),
+    );
   }
-  return { status, stepsRun, stoppedAt, index, ms: performance.now() - t0 };
+  return { status, stepsRun, stoppedAt, index, ms: performance.now() - t0, englishOnly };
 }
 
 /** The message a student sees when the lab hands over: calm, specific, actionable. */
@@ -214,24 +294,41 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
   const { exercise: ex, result } = stop;
   const f = result.failure!;
   const started = result.status !== "todo";
-  const lines = [
-    "",
-    paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${ex.title}`),
-    `  Write ${paint("bold", ex.symbol)} in ${paint("bold", ex.file)}.` +
-    (started ? "" : " It is still the starter (it throws TODO)."),
-    "",
-    `    checked   ${f.what}`,
-    `    expected  ${f.expected}`,
-    `    got       ${f.got}`,
-    "",
-    wrap(`hint: ${ex.hint}`, 92, "  "),
-    "",
-    `  Then run ${
-      paint("bold", `deno task lab ${lab.id} --from ${stop.stepIndex}`)
-    } to pick up here` +
-    ` (or ${paint("bold", `deno task hint ${ex.id}`)} to see the hint again).`,
-  ];
-  return lines.join("\n");
+  const from = paint("bold", `deno task lab ${lab.id} --from ${stop.stepIndex}`);
+  const hint = paint("bold", `deno task hint ${ex.id}`);
+  const lines = tr({
+    en: [
+      "",
+      paint(["bold", "yellow"], `── Your turn · exercise ${ex.id} · ${tr(ex.title)}`),
+      `  Write ${paint("bold", ex.symbol)} in ${paint("bold", ex.file)}.` +
+      (started ? "" : " It is still the starter (it throws TODO)."),
+      ...(ex.prompt ? [wrap(tr(ex.prompt), 92, "  ")] : []),
+      "",
+      `    checked   ${f.what}`,
+      `    expected  ${f.expected}`,
+      `    got       ${f.got}`,
+      "",
+      wrap(`hint: ${tr(ex.hint)}`, 92, "  "),
+      "",
+      `  Then run ${from} to pick up here (or ${hint} to see the hint again).`,
+    ].join("\n"),
+    fr: [
+      "",
+      paint(["bold", "yellow"], `── À toi · exercice ${ex.id} · ${tr(ex.title)}`),
+      `  Écris ${paint("bold", ex.symbol)} dans ${paint("bold", ex.file)}.` +
+      (started ? "" : " C'est encore le squelette de départ (il lève TODO)."),
+      ...(ex.prompt ? [wrap(typeset(tr(ex.prompt)), 92, "  ")] : []),
+      "",
+      `    vérifié   ${f.what}`,
+      `    attendu   ${f.expected}`,
+      `    obtenu    ${f.got}`,
+      "",
+      wrap(typeset(`indice : ${tr(ex.hint)}`), 92, "  "),
+      "",
+      `  Puis lance ${from} pour reprendre ici (ou ${hint} pour revoir l'indice).`,
+    ].join("\n"),
+  });
+  return lines;
 }
 
 /**
@@ -249,7 +346,11 @@ export function relative(path: string): string {
 }
 
 async function waitForEnter(): Promise<void> {
-  Deno.stdout.writeSync(new TextEncoder().encode(paint("dim", "  ⏎ Enter for the next step… ")));
+  const prompt = tr({
+    en: "  ⏎ Enter for the next step… ",
+    fr: "  ⏎ Entrée pour l'étape suivante… ",
+  });
+  Deno.stdout.writeSync(new TextEncoder().encode(paint("dim", prompt)));
   const buf = new Uint8Array(64);
   await Deno.stdin.read(buf);
 }

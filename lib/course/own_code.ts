@@ -11,6 +11,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { tr } from "../i18n.ts";
 
 const EXERCISES_DIR = "labs/exercises/";
 /** How long `deno info` may take, in milliseconds, and how much it may print. */
@@ -141,9 +142,10 @@ export function notLoading(file: string, error: string, root: string): string {
   // Deno wraps a dynamic import's syntax error in a TypeError. Paths are shown from the root.
   const text = placed(error.replace(/^TypeError: (?=SyntaxError:)/, ""), root)
     .replaceAll(`file://${root}/`, "").replaceAll(`${root}/`, "");
+  const loads = tr({ en: "does not load:", fr: "ne se charge pas :" });
   return text.startsWith(`${file}:`)
-    ? text.replace(/^(\S+?): /, "$1 does not load: ")
-    : `${file} does not load: ${text}`;
+    ? text.replace(/^(\S+?): /, (_, at: string) => `${at} ${loads} `)
+    : `${file} ${loads} ${text}`;
 }
 
 /** A regular file inside `exercises`, reached without a link on the way. */

@@ -3,6 +3,7 @@
  * best, in the order a student would read them. Lab 00 gives it at the start, lab 12 at the end.
  * @module
  */
+import type { Text } from "../i18n.ts";
 
 /** One thing to read or watch. */
 export interface Reading {
@@ -78,9 +79,14 @@ export const READING_LIST: readonly Reading[] = [
  * console.assert(readingRows().length === READING_LIST.length + 1);
  * ```
  */
-export function readingRows(): (string | number)[][] {
+export function readingRows(): (string | number | Text)[][] {
   return [
-    ["year", "title", "by", "where"],
+    [
+      { en: "year", fr: "année" },
+      { en: "title", fr: "titre" },
+      { en: "by", fr: "auteurs" },
+      { en: "where", fr: "où le trouver" },
+    ],
     ...READING_LIST.map((r) => [r.year, r.title, r.by, r.where]),
   ];
 }

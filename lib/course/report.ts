@@ -1,114 +1,181 @@
 /**
- * A lab's report: the charts and text samples its steps wrote, gathered into
- * `out/<lab>/index.html`, and `out/index.html` linking every lab that has run. Pages are
+ * A lab's report: what its steps showed (narration, tables, code, charts, samples, exercises),
+ * kept in `out/<lab>/lesson.json` and written as the lesson page `out/<lab>/index.html`
+ * (lesson.ts), and `out/index.html` linking every lab that has run, with its status.
+ *
+ * A run that starts at a later step (`--from N`) adds to the lesson instead of replacing it: the
+ * steps it does not run are kept from the earlier runs, and marked as such. Pages are
  * self-contained (SVGs inlined, no script, nothing fetched), so they open offline in any browser.
  * @module
  */
 import { type VegaLiteSpec, writeChart } from "../charts.ts";
-
-/** One item of a report, in the order the steps produced it. */
-export type ReportItem =
-  | { kind: "chart"; step: string; name: string; title: string; svg: string }
-  | { kind: "sample"; step: string; name: string; title: string; text: string };
+import { type Lang, lang, type Localized, type Text, tr } from "../i18n.ts";
+import { writeFileAtomic } from "../atomic.ts";
+import {
+  escapeHtml,
+  htmlPage,
+  type Lesson,
+  type LessonItem,
+  lessonPage,
+  type LessonStep,
+  statusLabel,
+} from "./lesson.ts";
 
 /** What `out/<lab>/report.json` records, for the top-level index. */
 export interface ReportSummary {
   slug: string;
-  title: string;
+  title: Localized;
   /** ISO time the run finished. */
   finished: string;
   status: "complete" | "stopped at an exercise" | "failed";
+  /** Charts and samples on the lesson page, earlier runs' included. */
   charts: number;
   samples: number;
+  /** Steps on the page that ran, and the lab's steps in all. */
+  stepsShown: number;
+  steps: number;
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/** Options of {@link LabReport}. */
+export interface ReportOptions {
+  /** Every step title of the lab (default: only the steps that run are known). */
+  titles?: Localized[];
+  /** The first step this run runs; above 1, earlier runs' steps are kept (default 1). */
+  from?: number;
+  /** The page's language (default: the process's). */
+  lang?: Lang;
+}
 
 /**
- * Collects a lab's outputs under `<outRoot>/<slug>/` and writes its index page.
+ * Collects a lab's outputs under `<outRoot>/<slug>/` and writes its lesson page.
  *
  * @example
  * ```ts
  * import { LabReport } from "./report.ts";
  * import { barChart } from "../charts.ts";
  * const report = new LabReport(await Deno.makeTempDir(), "00_intro", "Introduction");
- * await report.chart("Step 1", "demo", barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
+ * report.step(1, { en: "A chart", fr: "Un graphique" });
+ * report.text({ en: "Look.", fr: "Regarde." });
+ * await report.chart("demo", barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
  * await report.finish("complete");
  * ```
  */
 export class LabReport {
   readonly dir: string;
-  readonly items: ReportItem[] = [];
+  readonly steps: LessonStep[] = [];
+  readonly #options: ReportOptions;
+  readonly #started = new Date().toISOString();
 
-  constructor(readonly outRoot: string, readonly slug: string, readonly title: string) {
+  constructor(
+    readonly outRoot: string,
+    readonly slug: string,
+    readonly title: Localized,
+    options: ReportOptions = {},
+  ) {
     this.dir = `${outRoot}/${slug}`;
+    this.#options = options;
+  }
+
+  /** Opens step `index` (from 1): what follows belongs to it. */
+  step(index: number, title: Localized): void {
+    this.steps.push({ index, title, run: this.#started, items: [] });
+  }
+
+  /** Narration, as the step said it. */
+  text(text: Localized): void {
+    this.#add({ kind: "text", text });
+  }
+
+  /** Preformatted text: a diagram, code. */
+  code(text: Localized): void {
+    this.#add({ kind: "code", text });
+  }
+
+  /** A table; the first row is the header. */
+  table(rows: (string | number | Text)[][]): void {
+    this.#add({ kind: "table", rows });
+  }
+
+  /** An exercise's outcome in this run. */
+  exercise(item: Omit<Extract<LessonItem, { kind: "exercise" }>, "kind">): void {
+    this.#add({ kind: "exercise", ...item });
   }
 
   /** Writes `<name>.vl.json` and `<name>.svg` and adds the chart to the page. */
-  async chart(step: string, name: string, spec: VegaLiteSpec): Promise<string> {
+  async chart(name: string, spec: VegaLiteSpec): Promise<string> {
     checkName(name);
     const files = await writeChart(this.dir, name, spec);
-    const svg = await Deno.readTextFile(files.svg);
-    const title = typeof spec.title === "string" ? spec.title : name;
-    this.items.push({ kind: "chart", step, name, title, svg });
+    this.#add({ kind: "chart", name, title: typeof spec.title === "string" ? spec.title : name });
     return files.svg;
   }
 
   /** Writes `<name>.txt` and adds the text to the page. */
-  async sample(step: string, name: string, title: string, text: string): Promise<string> {
+  async sample(name: string, title: Localized, text: string): Promise<string> {
     checkName(name);
     await Deno.mkdir(this.dir, { recursive: true });
     const path = `${this.dir}/${name}.txt`;
     await Deno.writeTextFile(path, text);
-    this.items.push({ kind: "sample", step, name, title, text });
+    this.#add({ kind: "sample", name, title, text });
     return path;
   }
 
-  /** Writes `index.html` and `report.json` for this lab, then refreshes `out/index.html`. */
+  /**
+   * Writes `lesson.json`, `index.html` and `report.json` for this lab (with the earlier runs'
+   * steps when this run started later), then refreshes `out/index.html`.
+   */
   async finish(status: ReportSummary["status"]): Promise<string> {
     await Deno.mkdir(this.dir, { recursive: true });
+    const from = this.#options.from ?? 1;
+    const earlier = from > 1 ? await readLesson(this.dir, this.slug) : undefined;
+    const ran = new Set(this.steps.map((s) => s.index));
+    const steps = [...(earlier?.steps.filter((s) => !ran.has(s.index)) ?? []), ...this.steps]
+      .sort((a, b) => a.index - b.index);
+    const titles = this.#options.titles ?? earlier?.titles ?? steps.map((s) => s.title);
+    const lesson: Lesson = { slug: this.slug, title: this.title, titles, steps };
+    const items = steps.flatMap((s) => s.items);
     const summary: ReportSummary = {
       slug: this.slug,
       title: this.title,
       finished: new Date().toISOString(),
       status,
-      charts: this.items.filter((i) => i.kind === "chart").length,
-      samples: this.items.filter((i) => i.kind === "sample").length,
+      charts: items.filter((i) => i.kind === "chart").length,
+      samples: items.filter((i) => i.kind === "sample").length,
+      stepsShown: steps.length,
+      steps: titles.length,
     };
-    const sections: string[] = [];
-    let lastStep = "";
-    for (const item of this.items) {
-      if (item.step !== lastStep) {
-        sections.push(`<h2>${escapeHtml(item.step)}</h2>`);
-        lastStep = item.step;
-      }
-      if (item.kind === "chart") {
-        sections.push(
-          `<figure id="${item.name}">${item.svg}<figcaption>${escapeHtml(item.title)} · ` +
-            `<a href="${item.name}.svg">${item.name}.svg</a> · ` +
-            `<a href="${item.name}.vl.json">${item.name}.vl.json</a></figcaption></figure>`,
-        );
-      } else {
-        sections.push(
-          `<figure id="${item.name}"><pre>${escapeHtml(item.text)}</pre><figcaption>` +
-            `${escapeHtml(item.title)} · <a href="${item.name}.txt">${item.name}.txt</a>` +
-            `</figcaption></figure>`,
-        );
-      }
+    const svgs = new Map<string, string>();
+    for (const item of items) {
+      if (item.kind !== "chart") continue;
+      const svg = await Deno.readTextFile(`${this.dir}/${item.name}.svg`).catch(() => undefined);
+      if (svg !== undefined) svgs.set(item.name, svg);
     }
-    const body = sections.length
-      ? sections.join("\n")
-      : "<p>This run wrote no charts or samples.</p>";
-    const html = page(
-      `Lab ${this.title}`,
-      `<p><a href="../index.html">All labs</a> · ${escapeHtml(summary.status)} · ` +
-        `${escapeHtml(summary.finished)}</p>\n${body}`,
-    );
-    await Deno.writeTextFile(`${this.dir}/index.html`, html);
-    await Deno.writeTextFile(`${this.dir}/report.json`, JSON.stringify(summary, null, 2) + "\n");
-    await writeRootIndex(this.outRoot);
+    const html = lessonPage(lesson, {
+      lang: this.#options.lang ?? lang(),
+      status,
+      finished: summary.finished,
+      svg: (name) => svgs.get(name),
+    });
+    await writeFileAtomic(`${this.dir}/lesson.json`, JSON.stringify(lesson) + "\n");
+    await writeFileAtomic(`${this.dir}/index.html`, html);
+    await writeFileAtomic(`${this.dir}/report.json`, JSON.stringify(summary, null, 2) + "\n");
+    await writeRootIndex(this.outRoot, this.#options.lang);
     return `${this.dir}/index.html`;
+  }
+
+  #add(item: LessonItem): void {
+    // Outputs before any step (a lab's preamble) go to a step 0 that the page does not list.
+    if (this.steps.length === 0) this.step(0, "");
+    this.steps[this.steps.length - 1].items.push(item);
+  }
+}
+
+/** The lesson an earlier run left in `dir`, or undefined (none, another lab's, or unreadable). */
+async function readLesson(dir: string, slug: string): Promise<Lesson | undefined> {
+  try {
+    const lesson = JSON.parse(await Deno.readTextFile(`${dir}/lesson.json`)) as Lesson;
+    return lesson.slug === slug && Array.isArray(lesson.steps) ? lesson : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -116,30 +183,6 @@ function checkName(name: string): void {
   if (!/^[a-z0-9_-]+$/.test(name)) {
     throw new Error(`Output name "${name}" must use only a-z, 0-9, "_" and "-".`);
   }
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · minigpt-lab</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ddd; }
-figure { margin: 1em 0; } figcaption { color: #666; font-size: 0.85em; }
-pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; white-space: pre-wrap; }
-table { border-collapse: collapse; } td, th { padding: 0.3em 0.8em; border-bottom: 1px solid #eee; text-align: left; }
-svg { max-width: 100%; height: auto; }
-</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
-${body}
-</body>
-</html>
-`;
 }
 
 /**
@@ -151,7 +194,8 @@ ${body}
  * await writeRootIndex(await Deno.makeTempDir());
  * ```
  */
-export async function writeRootIndex(outRoot: string): Promise<void> {
+export async function writeRootIndex(outRoot: string, language: Lang = lang()): Promise<void> {
+  const t = (text: Localized) => tr(text, language);
   const labs: ReportSummary[] = [];
   for await (const entry of Deno.readDir(outRoot)) {
     if (!entry.isDirectory) continue;
@@ -163,14 +207,26 @@ export async function writeRootIndex(outRoot: string): Promise<void> {
   }
   labs.sort((a, b) => a.slug.localeCompare(b.slug));
   const rows = labs.map((l) =>
-    `<tr><td><a href="${l.slug}/index.html">${escapeHtml(l.title)}</a></td>` +
-    `<td>${escapeHtml(l.status)}</td><td>${l.charts}</td><td>${l.samples}</td>` +
+    `<tr><td><a href="${l.slug}/index.html">${escapeHtml(t(l.title))}</a></td>` +
+    `<td>${escapeHtml(statusLabel(l.status, language))}</td>` +
+    `<td>${l.stepsShown ?? "?"}/${l.steps ?? "?"}</td><td>${l.charts}</td><td>${l.samples}</td>` +
     `<td>${escapeHtml(l.finished)}</td></tr>`
   );
+  const head = [
+    t({ en: "lab", fr: "lab" }),
+    t({ en: "last run", fr: "dernière exécution" }),
+    t({ en: "steps", fr: "étapes" }),
+    t({ en: "charts", fr: "graphiques" }),
+    t({ en: "samples", fr: "extraits" }),
+    t({ en: "finished", fr: "fin" }),
+  ].map((h) => `<th>${h}</th>`).join("");
   const body = labs.length
-    ? `<table><tr><th>lab</th><th>last run</th><th>charts</th><th>samples</th><th>finished</th></tr>\n${
-      rows.join("\n")
-    }\n</table>`
-    : "<p>No lab has run yet: try <code>deno task lab 00</code>.</p>";
-  await Deno.writeTextFile(`${outRoot}/index.html`, page("minigpt-lab: lab reports", body));
+    ? `<table><tr>${head}</tr>\n${rows.join("\n")}\n</table>`
+    : `<p>${
+      t({ en: "No lab has run yet: try", fr: "Aucun lab n'a encore tourné : essaie" })
+    } <code>deno task lab 00</code>.</p>`;
+  await writeFileAtomic(
+    `${outRoot}/index.html`,
+    htmlPage(t({ en: "minigpt-lab: the lessons", fr: "minigpt-lab : les leçons" }), language, body),
+  );
 }

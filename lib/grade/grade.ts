@@ -12,6 +12,7 @@
  * Every text that comes from the student's code is capped (MESSAGE_CAP, CASE_CAP, OUTPUT_LIMIT).
  * @module
  */
+import { tr } from "../i18n.ts";
 import type { Case, Exercise } from "../course/exercise.ts";
 import { ownCodeFailure, REPO_ROOT } from "../course/exercise.ts";
 import { notLoading } from "../course/own_code.ts";
@@ -172,7 +173,7 @@ export async function gradeExercise(
 async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Promise<TestResult> {
   const base = {
     id: exercise.id,
-    name: `${exercise.id} ${exercise.title}`,
+    name: `${exercise.id} ${tr(exercise.title)}`,
     maxPoints: exercise.points,
     output: "",
     points: 0,
@@ -190,7 +191,10 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
   const refused = stage.refused.get(exercise.file);
   if (refused) return errorResult(refused);
   if (!(await Deno.lstat(`${stage.root}/${exercise.file}`).then(() => true, () => false))) {
-    return errorResult(`${exercise.file} is missing from the submission.`);
+    return errorResult(tr({
+      en: `${exercise.file} is missing from the submission.`,
+      fr: `${exercise.file} manque dans le rendu.`,
+    }));
   }
   // Recorded first: a defect of the catalog stops the run before any student code is judged.
   const recording = await recordCalls(exercise);
@@ -201,7 +205,10 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
       ...base,
       status: "fail",
       message: cap(
-        `${failure.what}: expected ${failure.expected}, got ${failure.got}.`,
+        tr({
+          en: `${failure.what}: expected ${failure.expected}, got ${failure.got}.`,
+          fr: `${failure.what} : attendu ${failure.expected}, obtenu ${failure.got}.`,
+        }),
         MESSAGE_CAP,
       ),
       failures: [failure],
@@ -212,10 +219,13 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
   const common = { output: cap(run.output, OUTPUT_LIMIT), ms: run.ms };
   const report = run.report;
   if (!report) {
-    return errorResult(`No result: ${run.problem}.`, {
-      ...common,
-      ...(run.malformed ? { status: "fail" } : {}),
-    });
+    return errorResult(
+      tr({ en: `No result: ${run.problem}.`, fr: `Aucun résultat : ${run.problem}.` }),
+      {
+        ...common,
+        ...(run.malformed ? { status: "fail" } : {}),
+      },
+    );
   }
   if (report.kind === "load-error") {
     return errorResult(
@@ -228,8 +238,12 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
       ...base,
       ...common,
       status: "fail",
-      message:
-        `Its report holds ${report.outcomes.length} results for ${recording.calls.length} calls.`,
+      message: tr({
+        en:
+          `Its report holds ${report.outcomes.length} results for ${recording.calls.length} calls.`,
+        fr:
+          `Son rapport contient ${report.outcomes.length} résultats pour ${recording.calls.length} appels.`,
+      }),
       failures: [],
       totalCases: 0,
     };
@@ -247,10 +261,21 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
     status: failure ? "fail" : "pass",
     message: cap(
       todo
-        ? `Not started: ${exercise.symbol} still throws its TODO.`
+        ? tr({
+          en: `Not started: ${exercise.symbol} still throws its TODO.`,
+          fr: `Pas commencé : ${exercise.symbol} lève encore son TODO.`,
+        })
         : failure
-        ? `${passed}/${cases.length} cases pass. ${failure.what}: expected ${failure.expected}, got ${failure.got}`
-        : `${passed}/${cases.length} cases pass.`,
+        ? tr({
+          en:
+            `${passed}/${cases.length} cases pass. ${failure.what}: expected ${failure.expected}, got ${failure.got}`,
+          fr:
+            `${passed}/${cases.length} cas passent. ${failure.what} : attendu ${failure.expected}, obtenu ${failure.got}`,
+        })
+        : tr({
+          en: `${passed}/${cases.length} cases pass.`,
+          fr: `${passed}/${cases.length} cas passent.`,
+        }),
       MESSAGE_CAP,
     ),
     points: todo ? 0 : round2(exercise.points * passed / cases.length),
@@ -263,7 +288,8 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
 /** What the stage left out, as a clause for a load error (a missing link explains it). */
 function notCopied(stage: Stage): string {
   if (stage.refused.size === 0) return "";
-  return ` (not copied: ${[...stage.refused.values()].join(" ")})`;
+  const refused = [...stage.refused.values()].join(" ");
+  return tr({ en: ` (not copied: ${refused})`, fr: ` (non copié : ${refused})` });
 }
 
 /** `text` cut to at most `max` characters, an ellipsis marking the cut. */

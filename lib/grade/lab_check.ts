@@ -14,6 +14,7 @@ import {
   loadStudentFunction,
   REPO_ROOT,
 } from "../course/exercise.ts";
+import { tr } from "../i18n.ts";
 import { gradeExercise, type TestResult } from "./grade.ts";
 import { checkSandbox, DEFAULT_LIMITS, type Limits } from "./sandbox.ts";
 
@@ -42,7 +43,7 @@ export function sandboxedCheck(limits: Limits = DEFAULT_LIMITS): StudentCheck {
     if (typeof impl !== "function") {
       const failure = {
         what: `import { ${exercise.symbol} } from "${exercise.file}"`,
-        expected: "the module to load",
+        expected: tr({ en: "the module to load", fr: "que le module se charge" }),
         got: impl.error,
         passed: false,
       };
@@ -54,11 +55,15 @@ export function sandboxedCheck(limits: Limits = DEFAULT_LIMITS): StudentCheck {
 
 /** A graded exercise in the lab's terms: the first failing case, or the sentence of an error. */
 function asCheckResult(exercise: Exercise, result: TestResult): CheckResult {
-  const todo = result.message.startsWith("Not started");
+  // The grader's messages are in the run's language, as these are.
+  const todo = result.message.startsWith(tr({ en: "Not started", fr: "Pas commencé" }));
   const failure: Case = result.failures[0] ?? {
-    what: `${exercise.symbol}(…) in ${exercise.file}`,
-    expected: "a result",
-    got: result.message.replace(/^No result: /, ""),
+    what: tr({
+      en: `${exercise.symbol}(…) in ${exercise.file}`,
+      fr: `${exercise.symbol}(…) dans ${exercise.file}`,
+    }),
+    expected: tr({ en: "a result", fr: "un résultat" }),
+    got: result.message.replace(/^(No result: |Aucun résultat : )/, ""),
     passed: false,
   };
   const cases = result.failures.length > 0 ? result.failures : [failure];

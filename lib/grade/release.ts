@@ -8,6 +8,8 @@
 import type { Exercise } from "../course/exercise.ts";
 import { REPO_ROOT } from "../course/exercise.ts";
 import { UserError } from "../errors.ts";
+import type { Lang } from "../i18n.ts";
+import { localizeStarter } from "./starter_text.ts";
 import { gradeSubmission } from "./grade.ts";
 import { STARTERS_DIR } from "./starters.ts";
 
@@ -15,7 +17,8 @@ import { STARTERS_DIR } from "./starters.ts";
 export const NOT_RELEASED = ["labs/solutions/", "tests/hostile/", "tests/grade_hostile_test.ts"];
 
 /**
- * Writes the student release of `root` to the new or empty folder `out`; returns the file count.
+ * Writes the student release of `root` to the new or empty folder `out`, its starters'
+ * instructions in `lang` (default English); returns the file count.
  *
  * @example
  * ```ts
@@ -28,6 +31,7 @@ export async function buildRelease(
   exercises: Exercise[],
   out: string,
   root: string = REPO_ROOT,
+  lang: Lang = "en",
 ): Promise<number> {
   if (`${out}/`.startsWith(`${root}/`)) {
     throw new UserError(`--out ${out} is inside the repository; choose a folder outside it.`);
@@ -69,6 +73,13 @@ export async function buildRelease(
       copied++;
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err; // deleted but not yet committed
+    }
+  }
+  if (lang !== "en") {
+    for await (const f of Deno.readDir(`${out}/labs/exercises`)) {
+      const path = `${out}/labs/exercises/${f.name}`;
+      const own = exercises.filter((e) => e.file === `labs/exercises/${f.name}`);
+      await Deno.writeTextFile(path, localizeStarter(await Deno.readTextFile(path), own, lang));
     }
   }
   await Deno.mkdir(`${out}/${STARTERS_DIR}`, { recursive: true });

@@ -4,6 +4,7 @@
  * failure or error element), the format CI systems display.
  * @module
  */
+import { tr } from "../i18n.ts";
 import { paint, table } from "../term.ts";
 import type { GradeReport, TestResult } from "./grade.ts";
 
@@ -29,20 +30,27 @@ export const JUNIT_MAX_BYTES = 2 * 1024 * 1024;
  * ```
  */
 export function renderTable(report: GradeReport, messageWidth = 72): string {
-  const rows: (string | number)[][] = [["exercise", "status", "points", "message"]];
+  const rows: (string | number)[][] = [
+    tr({ en: "exercise|status|points|message", fr: "exercice|état|points|message" }).split("|"),
+  ];
   for (const t of report.tests) {
     const status = t.status === "pass"
-      ? paint("green", "pass")
+      ? paint("green", tr({ en: "pass", fr: "réussi" }))
       : t.status === "fail"
-      ? paint("red", "fail")
-      : paint(["red", "bold"], "error");
+      ? paint("red", tr({ en: "fail", fr: "échec" }))
+      : paint(["red", "bold"], tr({ en: "error", fr: "erreur" }));
     const text = escapeCell(t.message);
     const message = text.length > messageWidth ? text.slice(0, messageWidth - 1) + "…" : text;
     rows.push([t.id, status, `${t.points}/${t.maxPoints}`, message]);
   }
   const passed = report.tests.filter((t) => t.status === "pass").length;
-  return `${table(rows)}\n\n  ${passed} of ${report.tests.length} exercises pass; ` +
-    `${report.points} of ${report.maxPoints} points (${(report.ms / 1000).toFixed(1)} s).`;
+  const seconds = (report.ms / 1000).toFixed(1);
+  return `${table(rows)}\n\n  ` + tr({
+    en: `${passed} of ${report.tests.length} exercises pass; ` +
+      `${report.points} of ${report.maxPoints} points (${seconds} s).`,
+    fr: `${passed} exercices réussis sur ${report.tests.length} ; ` +
+      `${report.points} points sur ${report.maxPoints} (${seconds} s).`,
+  });
 }
 
 /**

@@ -9,6 +9,7 @@
  * reads it strictly. Judging the report is not done here (see replay.ts).
  * @module
  */
+import { tr } from "../i18n.ts";
 import { frameHead, parseOutcome, parseReport } from "./protocol.ts";
 import type { ChildReport, ChildRequest } from "./protocol.ts";
 import { GraderError } from "./replay.ts";
@@ -141,29 +142,67 @@ export async function runSandboxed(
     const output = (printed + (printed && err ? "\n" : "") + err).slice(0, OUTPUT_KEEP);
     const ms = performance.now() - started;
     if (timedOut || status.signal === "SIGXCPU") {
-      return { output, ms, problem: `it ran past the time limit of ${limits.timeoutMs / 1000} s` };
+      return {
+        output,
+        ms,
+        problem: tr({
+          en: `it ran past the time limit of ${limits.timeoutMs / 1000} s`,
+          fr: `il a dépassé la limite de temps de ${limits.timeoutMs / 1000} s`,
+        }),
+      };
     }
     if (/out of memory|heap limit/i.test(err) || status.signal === "SIGTRAP") {
-      return { output, ms, problem: `it ran out of memory (heap limit ${limits.heapMb} MiB)` };
+      return {
+        output,
+        ms,
+        problem: tr({
+          en: `it ran out of memory (heap limit ${limits.heapMb} MiB)`,
+          fr: `il a manqué de mémoire (limite du tas : ${limits.heapMb} Mio)`,
+        }),
+      };
     }
     if (body === "too large") {
-      return { output, ms, problem: `its results exceed ${REPORT_MAX_BYTES >> 20} MiB` };
+      return {
+        output,
+        ms,
+        problem: tr({
+          en: `its results exceed ${REPORT_MAX_BYTES >> 20} MiB`,
+          fr: `ses résultats dépassent ${REPORT_MAX_BYTES >> 20} Mio`,
+        }),
+      };
     }
     if (body === undefined) {
+      const signal = status.signal ? `, ${status.signal}` : "";
       const how = status.signal === "SIGXFSZ"
-        ? `it wrote a file larger than ${FILE_SIZE_MB} MiB`
+        ? tr({
+          en: `it wrote a file larger than ${FILE_SIZE_MB} MiB`,
+          fr: `il a écrit un fichier de plus de ${FILE_SIZE_MB} Mio`,
+        })
         : status.success
-        ? "the process ended before reporting (did the code call Deno.exit?)"
-        : `the process crashed (exit code ${status.code}${
-          status.signal ? `, ${status.signal}` : ""
-        })`;
+        ? tr({
+          en: "the process ended before reporting (did the code call Deno.exit?)",
+          fr:
+            "le processus s'est terminé avant de rendre son rapport (le code appelle-t-il Deno.exit ?)",
+        })
+        : tr({
+          en: `the process crashed (exit code ${status.code}${signal})`,
+          fr: `le processus a planté (code de sortie ${status.code}${signal})`,
+        });
       return { output, ms, problem: how };
     }
     try {
       return { report: parseReport(body), output, ms };
     } catch (err) {
       const why = (err as Error).message;
-      return { output, ms, malformed: true, problem: `its report could not be read (${why})` };
+      return {
+        output,
+        ms,
+        malformed: true,
+        problem: tr({
+          en: `its report could not be read (${why})`,
+          fr: `son rapport est illisible (${why})`,
+        }),
+      };
     }
   } finally {
     await Deno.remove(cache, { recursive: true }).catch(() => {});

@@ -7,6 +7,7 @@
  * folder is called.
  * @module
  */
+import { type Text, tr } from "../i18n.ts";
 import { GraderError } from "./replay.ts";
 
 /** A staged copy of a submission. */
@@ -45,7 +46,13 @@ export async function stageSubmission(dir: string): Promise<Stage> {
       for await (const entry of Deno.readDir(`${dir}/${rel}`)) {
         const path = `${rel}/${entry.name}`;
         if (++entries > STAGE_LIMITS.entries) {
-          stage.refused.set(path, `${EXERCISES} holds more than ${STAGE_LIMITS.entries} entries`);
+          stage.refused.set(
+            path,
+            tr({
+              en: `${EXERCISES} holds more than ${STAGE_LIMITS.entries} entries`,
+              fr: `${EXERCISES} contient plus de ${STAGE_LIMITS.entries} entrées`,
+            }),
+          );
           return;
         }
         const info = await Deno.lstat(`${dir}/${path}`);
@@ -60,10 +67,12 @@ export async function stageSubmission(dir: string): Promise<Stage> {
         ) {
           stage.refused.set(
             path,
-            `${path} is larger than the grader reads (${
-              STAGE_LIMITS.fileBytes >> 20
-            } MiB a file, ` +
-              `${STAGE_LIMITS.totalBytes >> 20} MiB in all).`,
+            tr({
+              en: `${path} is larger than the grader reads (${STAGE_LIMITS.fileBytes >> 20} MiB ` +
+                `a file, ${STAGE_LIMITS.totalBytes >> 20} MiB in all).`,
+              fr: `${path} dépasse ce que lit le correcteur (${STAGE_LIMITS.fileBytes >> 20} Mio ` +
+                `par fichier, ${STAGE_LIMITS.totalBytes >> 20} Mio en tout).`,
+            }),
           );
         } else {
           total += await copyRegular(`${dir}/${path}`, `${stage.root}/${path}`, info);
@@ -72,7 +81,9 @@ export async function stageSubmission(dir: string): Promise<Stage> {
     };
     for (const rel of ["labs", EXERCISES]) {
       const info = await Deno.lstat(`${dir}/${rel}`).catch(() => undefined);
-      const special = info && (kindOf(info) ?? (info.isDirectory ? undefined : "not a folder"));
+      const special = info &&
+        (kindOf(info) ??
+          (info.isDirectory ? undefined : { en: "not a folder", fr: "pas un dossier" }));
       if (special) throw new GraderError(refusal(rel, special));
     }
     await Deno.mkdir(`${stage.root}/${EXERCISES}`, { recursive: true });
@@ -124,17 +135,23 @@ async function freshStage(): Promise<Stage> {
 }
 
 /** What a non-regular entry is, in words; undefined for a regular file or a folder. */
-function kindOf(info: Deno.FileInfo): string | undefined {
-  if (info.isSymlink) return "a symbolic link";
-  if (info.isFifo) return "a named pipe";
-  if (info.isSocket) return "a socket";
-  if (info.isBlockDevice || info.isCharDevice) return "a device";
-  if (!info.isFile && !info.isDirectory) return "not a regular file";
+function kindOf(info: Deno.FileInfo): Text | undefined {
+  if (info.isSymlink) return { en: "a symbolic link", fr: "un lien symbolique" };
+  if (info.isFifo) return { en: "a named pipe", fr: "un tube nommé" };
+  if (info.isSocket) return { en: "a socket", fr: "une socket" };
+  if (info.isBlockDevice || info.isCharDevice) return { en: "a device", fr: "un périphérique" };
+  if (!info.isFile && !info.isDirectory) {
+    return { en: "not a regular file", fr: "pas un fichier ordinaire" };
+  }
   return undefined;
 }
 
-function refusal(path: string, kind: string): string {
-  return `${path} is ${kind}; the grader reads regular files only, so put the file itself there.`;
+function refusal(path: string, kind: Text): string {
+  return tr({
+    en: `${path} is ${kind.en}; the grader reads regular files only, so put the file itself there.`,
+    fr: `${path} est ${kind.fr} ; le correcteur ne lit que des fichiers ordinaires : mets-y le ` +
+      `fichier lui-même.`,
+  });
 }
 
 /** Copies one regular file, checking that what was opened is what was looked at. */

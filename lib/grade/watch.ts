@@ -5,6 +5,7 @@
  * events are missing or unreliable, such as some network and container mounts.
  * @module
  */
+import { tr } from "../i18n.ts";
 import type { Exercise } from "../course/exercise.ts";
 import { REPO_ROOT } from "../course/exercise.ts";
 import { paint } from "../term.ts";
@@ -160,7 +161,13 @@ export async function runWatch(
     for (;;) {
       const id = firstUnpassed(ids, progress);
       if (id === undefined) {
-        console.log(paint("green", `\n  All ${ids.length} exercises pass. Well done.`));
+        console.log(paint(
+          "green",
+          tr({
+            en: `\n  All ${ids.length} exercises pass. Well done.`,
+            fr: `\n  Les ${ids.length} exercices passent tous. Bravo !`,
+          }),
+        ));
         return;
       }
       const exercise = exercises.find((e) => e.id === id)!;
@@ -172,7 +179,13 @@ export async function runWatch(
   };
   await step();
   const where = `${root}/labs/exercises`;
-  console.log(paint("dim", `\n  Watching ${where} (Ctrl-C to stop)…`));
+  console.log(paint(
+    "dim",
+    tr({
+      en: `\n  Watching ${where} (Ctrl-C to stop)…`,
+      fr: `\n  Je surveille ${where} (Ctrl-C pour arrêter)…`,
+    }),
+  ));
   for await (const _ of watchChanges(where, options)) await step();
 }
 
@@ -188,24 +201,47 @@ export async function runWatch(
  * ```
  */
 export function describeResult(exercise: Exercise, result: TestResult): string {
-  const head = `\n  ${paint("bold", `${exercise.id} · ${exercise.title}`)}  ` +
-    paint("dim", `(${exercise.file}, function ${exercise.symbol})`);
-  if (result.status === "pass") return `${head}\n  ${paint("green", "passes")}: ${result.message}`;
+  const head = `\n  ${paint("bold", `${exercise.id} · ${tr(exercise.title)}`)}  ` +
+    paint(
+      "dim",
+      `(${exercise.file}, ${tr({ en: "function", fr: "fonction" })} ${exercise.symbol})`,
+    );
+  if (result.status === "pass") {
+    return `${head}\n  ${paint("green", tr({ en: "passes", fr: "réussi" }))}${
+      tr({ en: ":", fr: " :" })
+    } ${result.message}`;
+  }
   const lines = [head];
   const f = result.failures[0];
-  if (f && !result.message.startsWith("Not started")) {
+  const started = !result.message.startsWith(tr({ en: "Not started", fr: "Pas commencé" }));
+  if (f && started) {
+    const cases = `${result.passedCases}/${result.totalCases}`;
     lines.push(
-      `  ${paint("red", "fails")}: ${result.passedCases}/${result.totalCases} cases pass.`,
-      `    check     ${f.what}`,
-      `    expected  ${f.expected}`,
-      `    got       ${f.got}`,
+      tr({
+        en: `  ${paint("red", "fails")}: ${cases} cases pass.`,
+        fr: `  ${paint("red", "échec")} : ${cases} cas passent.`,
+      }),
+      tr({ en: `    check     ${f.what}`, fr: `    vérifié   ${f.what}` }),
+      tr({ en: `    expected  ${f.expected}`, fr: `    attendu   ${f.expected}` }),
+      tr({ en: `    got       ${f.got}`, fr: `    obtenu    ${f.got}` }),
     );
   } else {
     lines.push(
       `  ${paint(result.status === "error" ? ["red", "bold"] : "yellow", result.message)}`,
     );
   }
-  if (result.output) lines.push(paint("dim", `    it printed: ${result.output.split("\n")[0]}`));
-  lines.push(paint("dim", `  Stuck? deno task hint ${exercise.id}`));
+  if (result.output) {
+    const first = result.output.split("\n")[0];
+    lines.push(
+      paint("dim", tr({ en: `    it printed: ${first}`, fr: `    elle a affiché : ${first}` })),
+    );
+  }
+  lines.push(paint(
+    "dim",
+    tr({
+      en: `  Stuck? deno task hint ${exercise.id}`,
+      fr: `  Bloqué ? deno task hint ${exercise.id}`,
+    }),
+  ));
   return lines.join("\n");
 }

@@ -7,6 +7,7 @@
  * printable bytes) and its special tokens. Training is in train.ts, the file format in io.ts.
  * @module
  */
+import { tr } from "../i18n.ts";
 import { UserError } from "../errors.ts";
 import type { Pair } from "./basic.ts";
 import { applyMerges } from "./merge.ts";
@@ -92,11 +93,14 @@ export class BpeTokenizer {
     for (const m of text.matchAll(this.#specialSplit)) {
       if (allowed !== "all" && !(allowed !== "none" && allowed.includes(m[0]))) {
         const token = m[0];
-        throw new UserError(
-          `The text contains the special token ${token}, which is not allowed here: pass ` +
+        throw new UserError(tr({
+          en: `The text contains the special token ${token}, which is not allowed here: pass ` +
             `allowedSpecial "all" or ["${token}"] to encode it as one token, or use ` +
             `encodeOrdinary to encode it as plain text.`,
-        );
+          fr: `Le texte contient le token spécial ${token}, interdit ici : passe allowedSpecial ` +
+            `"all" ou ["${token}"] pour l'encoder en un seul token, ou utilise encodeOrdinary ` +
+            `pour l'encoder comme du texte simple.`,
+        }));
       }
       this.#encodeInto(text.slice(start, m.index), out);
       out.push(this.special.get(m[0])!);

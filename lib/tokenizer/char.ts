@@ -5,6 +5,7 @@
  * vocabulary is just the string of its characters).
  * @module
  */
+import { tr } from "../i18n.ts";
 import { UserError } from "../errors.ts";
 
 /**
@@ -49,12 +50,14 @@ export class CharTokenizer {
     return Array.from(text, (c) => {
       const id = this.#ids.get(c);
       if (id === undefined) {
-        throw new UserError(
-          `The character ${JSON.stringify(c)} (U+${
-            c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")
-          }) is not in this tokenizer's ${this.vocabSize} characters: train it on text that ` +
-            `contains it, or use byte-level BPE.`,
-        );
+        const code = c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+        throw new UserError(tr({
+          en: `The character ${JSON.stringify(c)} (U+${code}) is not in this tokenizer's ` +
+            `${this.vocabSize} characters: train it on text that contains it, or use byte-level BPE.`,
+          fr: `Le caractère ${JSON.stringify(c)} (U+${code}) ne fait pas partie des ` +
+            `${this.vocabSize} caractères de ce tokenizer : entraîne-le sur un texte qui le ` +
+            `contient, ou utilise un BPE au niveau des octets.`,
+        }));
       }
       return id;
     });

@@ -4,6 +4,7 @@
  * checksum, and when the corpus is missing says in one sentence how to supply it.
  * @module
  */
+import { tr } from "../i18n.ts";
 import registry from "../../data/registry.json" with { type: "json" };
 import { UserError } from "../errors.ts";
 
@@ -75,8 +76,13 @@ export function findCorpus(name: string): string | undefined {
  */
 export function howToSupply(name: string): string {
   const info = corpusInfo(name);
-  return `The ${name} corpus was not found: download it from ${info.url} into data/corpora/` +
-    `${info.file}, or set ${DATA_ENV} to a folder that holds ${info.file}, or pass --corpus PATH.`;
+  return tr({
+    en: `The ${name} corpus was not found: download it from ${info.url} into data/corpora/` +
+      `${info.file}, or set ${DATA_ENV} to a folder that holds ${info.file}, or pass --corpus PATH.`,
+    fr: `Le corpus ${name} est introuvable : télécharge-le depuis ${info.url} dans data/corpora/` +
+      `${info.file}, ou fais pointer ${DATA_ENV} vers un dossier qui contient ${info.file}, ou ` +
+      `passe --corpus CHEMIN.`,
+  });
 }
 
 /**
