@@ -10,6 +10,7 @@
  * @module
  */
 import type { AnyFunction, Case, Exercise } from "../course/exercise.ts";
+import { tr } from "../i18n.ts";
 import { type CallOutcome, parseOutcome } from "./protocol.ts";
 import { encode, WireError } from "./wire.ts";
 
@@ -172,8 +173,13 @@ export async function replayCheck(
   const offRecord = (err: OffRecord): Verdict => ({
     cases: [{
       ...stopped(recording, err),
-      got: `the check's call ${err.call} differs from the reference's: the function's results, ` +
-        "or what it changed in its arguments, led the check elsewhere",
+      got: tr({
+        en: `the check's call ${err.call} differs from the reference's: the function's results, ` +
+          "or what it changed in its arguments, led the check elsewhere",
+        fr: `l'appel ${err.call} de la vérification diffère de celui de la référence : les ` +
+          "résultats de la fonction, ou ce qu'elle a changé dans ses arguments, ont mené la " +
+          "vérification ailleurs",
+      }),
     }],
     todo: false,
   });
@@ -188,14 +194,14 @@ export async function replayCheck(
       const hit = c.got.match(new RegExp(`${token}#(\\d+)`));
       if (!hit) return c;
       const e = (decoded[Number(hit[1])] as { error: { name: string; message: string } }).error;
-      return { ...c, got: `it threw ${e.name}: ${e.message}`, passed: false };
+      return { ...c, got: threw(e), passed: false };
     });
     return { cases, todo };
   } catch (err) {
     if (err instanceof OffRecord) return offRecord(err);
     const first = errors[0];
     return {
-      cases: [{ ...stopped(recording, err), got: `it threw ${first.name}: ${first.message}` }],
+      cases: [{ ...stopped(recording, err), got: threw(first) }],
       todo,
     };
   }
@@ -212,9 +218,20 @@ function stopped(recording: Recording, err: unknown): Case {
   return {
     what: first.what,
     expected: first.expected,
-    got: `the check could not use the result (${(err as Error)?.message ?? err})`,
+    got: tr({
+      en: `the check could not use the result (${(err as Error)?.message ?? err})`,
+      fr: `la vérification n'a pas pu utiliser le résultat (${(err as Error)?.message ?? err})`,
+    }),
     passed: false,
   };
+}
+
+/** What the student's function threw, as the lab's own check says it. */
+function threw(e: { name: string; message: string }): string {
+  return tr({
+    en: `it threw ${e.name}: ${e.message}`,
+    fr: `elle a levé ${e.name} : ${e.message}`,
+  });
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
