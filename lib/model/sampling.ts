@@ -4,6 +4,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { Rng } from "../random.ts";
 
 /** How to turn logits into a choice. */
@@ -33,19 +34,25 @@ export interface SamplingOptions {
 export function checkSampling(options: SamplingOptions): void {
   const { temperature, topK, topP } = options;
   if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0)) {
-    throw new UserError(
-      `The temperature must be a number of 0 (greedy) or more, not ${temperature}.`,
-    );
+    throw new UserError(tr({
+      en: `The temperature must be a number of 0 (greedy) or more, not ${temperature}.`,
+      fr: `La température est un nombre positif ou nul (0 : glouton), pas ${temperature}.`,
+    }));
   }
   if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) {
-    throw new UserError(
-      `top-k must be a whole number of 1 or more (sample among the k likeliest tokens), not ${topK}.`,
-    );
+    throw new UserError(tr({
+      en:
+        `top-k must be a whole number of 1 or more (sample among the k likeliest tokens), not ${topK}.`,
+      fr:
+        `top-k est un entier supérieur ou égal à 1 (tirer parmi les k tokens les plus probables), pas ${topK}.`,
+    }));
   }
   if (topP !== undefined && !(topP > 0 && topP <= 1)) {
-    throw new UserError(
-      `top-p must be above 0 and at most 1 (the share of probability kept), not ${topP}.`,
-    );
+    throw new UserError(tr({
+      en: `top-p must be above 0 and at most 1 (the share of probability kept), not ${topP}.`,
+      fr:
+        `top-p est strictement supérieur à 0 et au plus 1 (la part de probabilité gardée), pas ${topP}.`,
+    }));
   }
 }
 
