@@ -9,6 +9,8 @@
  * - train.ts: fast training; io.ts: the readable file format;
  * - tiktoken.ts: GPT-2's own tokenizer, from the ranks in `npm:js-tiktoken`.
  *
+ * Imports: the root utilities of lib/ only (it sits beside lib/layers, at the bottom).
+ *
  * @example
  * ```ts
  * import { trainBpe } from "./mod.ts";

@@ -4,11 +4,20 @@
  * conversion to and from the text saved beside the weights.
  * @module
  */
-import type { SavedTokenizer } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { CharTokenizer } from "./char.ts";
 import { formatTokenizer, parseTokenizer } from "./io.ts";
+
+/** A tokenizer as saved in a checkpoint: its kind and its own text format. */
+export interface SavedTokenizer {
+  kind: "char" | "bpe" | "chat";
+  /**
+   * For "char", the vocabulary as a JSON array of characters; for "bpe", its text file; for
+   * "chat", a JSON object: the characters and the chat template's special tokens after them.
+   */
+  data: string;
+}
 
 /** Either tokenizer, as the trainer and the sampler see it. */
 export type TextTokenizer = CharTokenizer | BpeTokenizer;

@@ -13,16 +13,9 @@ import { writeFileAtomic } from "../atomic.ts";
 import { UserError } from "../errors.ts";
 import type { GPT, GPTOptions } from "../model/gpt.ts";
 import { decodeSafetensors, encodeSafetensors, loadGPT, saveGPT } from "./safetensors.ts";
+import type { SavedTokenizer } from "../tokenizer/saved.ts";
 
-/** A tokenizer as saved in a checkpoint: its kind and its own text format. */
-export interface SavedTokenizer {
-  kind: "char" | "bpe" | "chat";
-  /**
-   * For "char", the vocabulary as a JSON array of characters; for "bpe", its text file; for
-   * "chat", a JSON object: the characters and the chat template's special tokens after them.
-   */
-  data: string;
-}
+export type { SavedTokenizer };
 
 /** What `state.json` holds. */
 export interface TrainingState {
