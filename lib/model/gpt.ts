@@ -20,7 +20,7 @@ import {
   parameterViews,
   tableSize,
 } from "./layout.ts";
-import { type LayerOps, TYPESCRIPT_OPS } from "./ops.ts";
+import { type LayerOps, TWIN_OPS } from "./ops.ts";
 import { sinusoidalTable } from "../layers/positional.ts";
 import { Rng } from "../random.ts";
 
@@ -122,7 +122,7 @@ export class GPT {
   constructor(config: GPTConfig, seed = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
     this.alloc = options.alloc ?? ((n) => new Float32Array(n));
-    this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
+    this.ops = { ...TWIN_OPS, ...options.ops };
     const size = tableSize(parameterShapes(this.config));
     this.params = this.alloc(size);
     this.grads = this.alloc(size);

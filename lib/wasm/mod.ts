@@ -5,6 +5,9 @@
  * their twins in lib/layers; backend.ts is the one place that says which implementation fills the
  * model's `LayerOps` table: the twins, the kernels, or functions given by the caller.
  *
+ * instance.ts binds the kernels to a runtime (runtime.ts: the memory map, the threads, the
+ * copies), the products in matmul.ts and the other layers in layers.ts.
+ *
  * Imports: lib/model, lib/layers and the root utilities.
  *
  * @example
@@ -23,4 +26,7 @@ export * from "./arena.ts";
 export * from "./backend.ts";
 export * from "./build.ts";
 export * from "./instance.ts";
+export * from "./layers.ts";
+export * from "./matmul.ts";
 export * from "./protocol.ts";
+export * from "./runtime.ts";
