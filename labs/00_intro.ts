@@ -7,7 +7,8 @@
  * @module
  */
 import { barChart } from "../lib/charts.ts";
-import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { countParameters, GPT2_SMALL, type GPTConfig } from "../lib/model/config.ts";
+import { PRESETS } from "../lib/train/presets.ts";
 import { runDoctor } from "../lib/course/doctor.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { Rng } from "../lib/random.ts";

@@ -7,7 +7,8 @@
  * @module
  */
 import { barChart, lineChart } from "../lib/charts.ts";
-import { countParameters, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { countParameters, type GPTConfig } from "../lib/model/config.ts";
+import { PRESETS } from "../lib/train/presets.ts";
 import type { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { parameterShapes } from "../lib/model/layout.ts";

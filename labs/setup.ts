@@ -11,7 +11,7 @@
  */
 import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import type { GPTConfig } from "../lib/model/config.ts";
-import { PRESETS } from "../lib/model/config.ts";
+import { BABY_SETTINGS, PRESETS } from "../lib/train/presets.ts";
 import { findCorpus } from "../lib/train/corpus.ts";
 import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/train/dataset.ts";
 import { UserError } from "../lib/errors.ts";
@@ -20,7 +20,7 @@ import { loadBackend } from "../lib/wasm/backend.ts";
 import type { StepContext } from "../lib/course/lab.ts";
 import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { BABY_SETTINGS, train, type TrainSettings } from "../lib/train/trainer.ts";
+import { train, type TrainSettings } from "../lib/train/trainer.ts";
 
 /** The text a lab works on, and whether it is the real corpus or the fallback sample. */
 export interface LabCorpus {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { countParameters, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { countParameters, type GPTConfig } from "../lib/model/config.ts";
+import { PRESETS } from "../lib/train/presets.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { TWIN_OPS } from "../lib/model/ops.ts";
 import { parameterShapes } from "../lib/model/layout.ts";

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { labPreset, QUICK_PRESET } from "../labs/setup.ts";
-import { PRESETS } from "../lib/model/config.ts";
+import { BABY_SETTINGS, PRESETS } from "../lib/train/presets.ts";
 import { UserError } from "../lib/errors.ts";
-import { BABY_SETTINGS } from "../lib/train/trainer.ts";
 
 // The values are passed in rather than set in the environment, which parallel tests share.
 Deno.test("MINIGPT_PRESET picks quick by default, the baby GPT with full, and refuses anything else", () => {

@@ -223,11 +223,13 @@ export async function sft(job: SftJob): Promise<SftResult> {
     if (step % s.evalEvery === 0) await evaluate(step);
     const lr = runLearningRate(step, s);
     const b = padBatch(drawBatch(byLength, s.batchSize, rng), pad);
-    const { loss } = trainStep(model, b.inputs, b.targets, b.B, { m, v, groups }, step, lr, {
-      gradClip: s.gradClip,
-      beta1: 0.9,
-      beta2: 0.99,
-    }, { T: b.T, weights: b.weights });
+    const { loss } = trainStep(model, {
+      ...b,
+      opt: { m, v, groups },
+      step,
+      lr,
+      settings: { gradClip: s.gradClip, beta1: 0.9, beta2: 0.99 },
+    });
     if (!Number.isFinite(loss)) {
       throw new UserError(`The loss became ${loss} at step ${step}: lower the learning rate.`);
     }

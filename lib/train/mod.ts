@@ -2,7 +2,7 @@
  * Training: corpora and token datasets (corpus.ts, dataset.ts), the training loop with AdamW
  * on a warmup + cosine schedule (trainer.ts, schedule.ts), checkpoints and safetensors
  * (checkpoint.ts, safetensors.ts), fine-tuning and LoRA (finetune.ts, lora.ts, style_data.ts),
- * and the runners of `deno task train` and `deno task sample`.
+ * the presets (presets.ts), and the runners of `deno task train` and `deno task sample`.
  *
  * Imports: lib/wasm (to pick a backend), lib/model, lib/layers, lib/tokenizer and the root
  * utilities.
@@ -21,6 +21,7 @@ export * from "./corpus.ts";
 export * from "./dataset.ts";
 export * from "./finetune.ts";
 export * from "./lora.ts";
+export * from "./presets.ts";
 export * from "./run_sample.ts";
 export * from "./run_train.ts";
 export * from "./safetensors.ts";
