@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
+import type { Rng } from "../lib/random.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
@@ -86,4 +87,34 @@ export function assertSameOnTwoThreads(k: Kernels, run: () => unknown): void {
   } finally {
     k.threads = saved;
   }
+}
+
+export function assertClose(
+  fast: Float32Array,
+  twin: Float32Array,
+  tol: number,
+  what: string,
+): void {
+  assert.equal(fast.length, twin.length);
+  for (let i = 0; i < twin.length; i++) {
+    const err = Math.abs(fast[i] - twin[i]);
+    assert.ok(err <= tol * (1 + Math.abs(twin[i])), `${what}[${i}]: ${fast[i]} vs ${twin[i]}`);
+  }
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+export function largest(x: Float32Array): number {
+  let m = 0;
+  for (const v of x) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+export function tokens(rng: Rng, n: number, V: number): Int32Array {
+  return Int32Array.from({ length: n }, () => rng.int(V));
 }
