@@ -40,9 +40,10 @@ let cached: LabCorpus | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labCorpus } from "./setup.ts";
  * const { name, text } = await labCorpus();
- * console.assert(text.length > 0 && name.length > 0);
+ * assert.ok(text.length > 0 && name.length > 0);
  * ```
  */
 export async function labCorpus(): Promise<LabCorpus> {
@@ -107,8 +108,9 @@ const FULL: LabPreset = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labPreset } from "./setup.ts";
- * console.assert(labPreset("full").shape.nEmbd === 128 && labPreset().name !== undefined);
+ * assert.ok(labPreset("full").shape.nEmbd === 128 && labPreset().name !== undefined);
  * ```
  */
 export function labPreset(value: string | undefined = Deno.env.get(PRESET_ENV)): LabPreset {
@@ -127,9 +129,10 @@ let datasetCache: { text: string; tokenizer: CharTokenizer; data: TokenDataset }
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labDataset } from "./setup.ts";
  * const { tokenizer, data } = await labDataset();
- * console.assert(data.train.length > data.val.length && tokenizer.vocabSize > 0);
+ * assert.ok(data.train.length > data.val.length && tokenizer.vocabSize > 0);
  * ```
  */
 export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: TokenDataset }> {
@@ -148,9 +151,9 @@ export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: To
  * the live step line (loss, lr, tokens/s, time left) rewritten in place.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a lab context
  * import { labProgress } from "./setup.ts";
- * // await train({ ...job, progress: labProgress(ctx) });
+ * await train({ ...job, progress: labProgress(ctx) });
  * ```
  */
 export function labProgress(ctx: StepContext): (line: string, final: boolean) => void {
@@ -184,9 +187,9 @@ const PRETRAINING_LABS: [slug: string, origin: string][] = [
  * `options` places the model (default: the TypeScript twins).
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { labPretrained } from "./setup.ts";
- * // const { model, origin } = await labPretrained(ctx);
+ * const { model, origin } = await labPretrained(ctx);
  * ```
  */
 export async function labPretrained(

@@ -40,8 +40,9 @@ export const CATALOG: Exercise[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findExercise } from "./mod.ts";
- * console.assert(findExercise("00.1")?.symbol === "softmax");
+ * assert.ok(findExercise("00.1")?.symbol === "softmax");
  * ```
  */
 export function findExercise(id: string): Exercise | undefined {

@@ -22,10 +22,10 @@ export type ChatEvent =
  * One conversation with a chat model.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a chat model
  * import { ChatSession } from "./session.ts";
- * // const session = new ChatSession(model, tok);
- * // for (const e of session.send("what is 12+34?")) if (e.kind === "piece") write(e.text);
+ * const session = new ChatSession(model, tok);
+ * for (const e of session.send("what is 12+34?")) if (e.kind === "piece") write(e.text);
  * ```
  */
 export class ChatSession {
@@ -53,9 +53,9 @@ export class ChatSession {
    * Sets the temperature from what the user typed; a bad value is one sentence.
    *
    * @example
-   * ```ts
+   * ```ts ignore needs a chat model
    * import { ChatSession } from "./session.ts";
-   * // session.setTemperature("0.7")
+   * session.setTemperature("0.7")
    * ```
    */
   setTemperature(text: string): void {

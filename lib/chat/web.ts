@@ -22,10 +22,10 @@ export interface WebChatOptions {
  * Serves the chat page for `model` on 127.0.0.1; a port in use is one sentence.
  *
  * @example
- * ```ts
+ * ```ts ignore opens a port
  * import { serveChat } from "./web.ts";
- * // const server = serveChat(model, tok, { port: 0, onListen: (url) => console.log(url) });
- * // await server.shutdown();
+ * const server = serveChat(model, tok, { port: 0, onListen: (url) => console.log(url) });
+ * await server.shutdown();
  * ```
  */
 export function serveChat(

@@ -26,8 +26,9 @@ interface GraphModule {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { borrowedModules } from "./own_code.ts";
- * console.log(await borrowedModules("labs/exercises/03_attention.ts", ["."])); // [] for own code
+ * assert.deepEqual(await borrowedModules("labs/exercises/03_attention.ts", ["."]), []); // own code
  * ```
  */
 export async function borrowedModules(file: string, roots: string[]): Promise<string[]> {

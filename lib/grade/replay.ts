@@ -43,10 +43,11 @@ export class NotReplayable extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { recordCalls } from "./replay.ts";
  * const rec = await recordCalls(CATALOG[0]);
- * console.assert(typeof rec !== "string" && rec.calls.length > 0);
+ * assert.ok(typeof rec !== "string" && rec.calls.length > 0);
  * ```
  */
 export async function recordCalls(exercise: Exercise): Promise<Recording | string> {

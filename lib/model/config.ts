@@ -39,8 +39,9 @@ export const GPT2_SMALL: GPTConfig = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countParameters, GPT2_SMALL } from "./config.ts";
- * console.assert(countParameters(GPT2_SMALL) === 124_439_808);
+ * assert.equal(countParameters(GPT2_SMALL), 124_439_808);
  * ```
  */
 export function countParameters(config: GPTConfig): number {

@@ -33,11 +33,12 @@ export interface GenerateOptions extends SamplingOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "./gpt.ts";
  * import { generate } from "./generate.ts";
  * const model = new GPT({ vocabSize: 5, blockSize: 8, nLayer: 1, nHead: 1, nEmbd: 4 }, 0);
  * const ids = generate(model, [1, 2], { maxTokens: 3, temperature: 0 });
- * console.assert(ids.length === 3);
+ * assert.equal(ids.length, 3);
  * ```
  */
 export function generate(model: GPT, prompt: number[], options: GenerateOptions): number[] {

@@ -37,9 +37,10 @@ export type ResolvedConfig = Required<GPTConfig>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveConfig } from "./gpt.ts";
  * const c = resolveConfig({ vocabSize: 65, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 });
- * console.assert(c.positional === "learned");
+ * assert.equal(c.positional, "learned");
  * ```
  */
 export function resolveConfig(config: GPTConfig): ResolvedConfig {
@@ -85,10 +86,11 @@ export interface GPTOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "./gpt.ts";
  * const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }, 0);
  * const loss = model.forward(new Int32Array([1, 2, 3]), new Int32Array([2, 3, 4]), 1, 3)!;
- * console.assert(Math.abs(loss - Math.log(11)) < 0.5);
+ * assert.ok(Math.abs(loss - Math.log(11)) < 0.5);
  * model.zeroGrad();
  * model.backward();
  * ```

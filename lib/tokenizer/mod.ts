@@ -13,9 +13,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainBpe } from "./mod.ts";
  * const tok = trainBpe("low lower lowest", { vocabSize: 262 });
- * console.assert(tok.decode(tok.encode("lowest low")) === "lowest low");
+ * assert.equal(tok.decode(tok.encode("lowest low")), "lowest low");
  * ```
  * @module
  */

@@ -27,10 +27,11 @@ export type TextTokenizer = CharTokenizer | BpeTokenizer;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CharTokenizer } from "./char.ts";
  * import { restoreTokenizer, saveTokenizer } from "./saved.ts";
  * const tok = restoreTokenizer(saveTokenizer(CharTokenizer.fromText("abc")));
- * console.assert(tok.decode(tok.encode("cab")) === "cab");
+ * assert.equal(tok.decode(tok.encode("cab")), "cab");
  * ```
  */
 export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
@@ -44,9 +45,10 @@ export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { restoreTokenizer } from "./saved.ts";
  * const tok = restoreTokenizer({ kind: "char", data: '["a","b"]' });
- * console.assert(tok.vocabSize === 2);
+ * assert.equal(tok.vocabSize, 2);
  * ```
  */
 export function restoreTokenizer(saved: SavedTokenizer, source = "the checkpoint"): TextTokenizer {

@@ -59,6 +59,7 @@ export interface FinetuneResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TokenDataset } from "./dataset.ts";
  * import { finetune } from "./finetune.ts";
  * import { GPT } from "../model/gpt.ts";
@@ -67,7 +68,7 @@ export interface FinetuneResult {
  * const data = new TokenDataset(Int32Array.from({ length: 200 }, (_, i) => i % 4), 0.2);
  * const settings = { ...BABY_SETTINGS, batchSize: 4, steps: 20, warmupSteps: 2, evalEvery: 10, evalBatches: 2 };
  * const r = finetune({ model, data, settings, method: { kind: "lora", options: { rank: 2 } }, progress: () => {} });
- * console.assert(r.trainable === r.lora!.numParameters && r.heldOut.length === 3);
+ * assert.ok(r.trainable === r.lora!.numParameters && r.heldOut.length === 3);
  * ```
  */
 export function finetune(job: FinetuneJob): FinetuneResult {

@@ -18,7 +18,7 @@ export type PresetName = "baby" | "mini" | "nano";
  * import assert from "node:assert/strict";
  * import { countParameters } from "../model/config.ts";
  * import { PRESETS } from "./presets.ts";
- * assert.equal(countParameters({ ...PRESETS.baby, vocabSize: 65 }), 816_896);
+ * assert.equal(countParameters({ ...PRESETS.baby, vocabSize: 65 }), 809_856);
  * ```
  */
 export const PRESETS: Record<PresetName, Omit<GPTConfig, "vocabSize">> = {

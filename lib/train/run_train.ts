@@ -43,9 +43,9 @@ export interface TrainRequest {
  * Runs a training request to its end (or to Ctrl-C) and returns the trainer's result.
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { runTraining } from "./run_train.ts";
- * // await runTraining({ preset: "baby", steps: 100 });
+ * await runTraining({ preset: "baby", steps: 100 });
  * ```
  */
 export async function runTraining(req: TrainRequest): Promise<TrainResult & { outDir: string }> {

@@ -87,9 +87,10 @@ export interface TrainResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decayGroups } from "./trainer.ts";
  * const groups = decayGroups({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0.1);
- * console.assert(groups.some((g) => g.weightDecay === 0));
+ * assert.ok(groups.some((g) => g.weightDecay === 0));
  * ```
  */
 export function decayGroups(config: GPTConfig, weightDecay: number): ParamGroup[] {
@@ -111,9 +112,9 @@ export function decayGroups(config: GPTConfig, weightDecay: number): ParamGroup[
  * evaluation at the same step sees the same data, resumed or not.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a dataset
  * import { estimateLoss } from "./trainer.ts";
- * // const val = estimateLoss(model, data, "val", 12, 20, 1);
+ * const val = estimateLoss(model, data, "val", 12, 20, 1);
  * ```
  */
 export function estimateLoss(
@@ -161,9 +162,10 @@ export interface Trainable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BABY_SETTINGS } from "./presets.ts";
  * import { runLearningRate } from "./trainer.ts";
- * console.assert(runLearningRate(BABY_SETTINGS.steps, BABY_SETTINGS) === BABY_SETTINGS.minLr);
+ * assert.equal(runLearningRate(BABY_SETTINGS.steps, BABY_SETTINGS), BABY_SETTINGS.minLr);
  * ```
  */
 export function runLearningRate(
@@ -243,10 +245,10 @@ export function trainStep(model: GPT, o: StepOptions): { loss: number; gradNorm:
  * `metrics.jsonl`.
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { BABY_SETTINGS } from "./presets.ts";
  * import { train } from "./trainer.ts";
- * // const result = await train({ model, data, tokenizer, settings: BABY_SETTINGS, outDir: "out/train/baby" });
+ * const result = await train({ model, data, tokenizer, settings: BABY_SETTINGS, outDir: "out/train/baby" });
  * ```
  */
 export async function train(job: TrainJob): Promise<TrainResult> {
@@ -424,8 +426,9 @@ function progressLine(
  * @example
  * ```ts
  * import { defaultProgress } from "./trainer.ts";
+ * import assert from "node:assert/strict";
  * const progress = defaultProgress();
- * progress("step 1/10", false);
+ * assert.equal(progress("step 1/10", false), undefined); // rewritten in place on a terminal
  * ```
  */
 export function defaultProgress(): (line: string, final: boolean) => void {

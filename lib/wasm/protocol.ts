@@ -67,12 +67,13 @@ export const SPIN_BEFORE_WAIT = 20_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CTL, takeRanges } from "./protocol.ts";
  * const ctl = new Int32Array(CTL.words);
  * ctl[CTL.total] = 10, ctl[CTL.chunk] = 4;
  * const seen: number[][] = [];
  * takeRanges((first, last) => seen.push([first, last]), ctl);
- * console.assert(seen.length === 3 && seen[2][1] === 10);
+ * assert.ok(seen.length === 3 && seen[2][1] === 10);
  * ```
  */
 export function takeRanges(kernel: RangeKernel, ctl: Int32Array): number {
