@@ -8,6 +8,7 @@
  */
 import { checkHeads, checkSizes, type KernelFunctions, type OnRuntime } from "./api.ts";
 import { alignUp } from "./arena.ts";
+import type { MatmulKernels } from "./matmul.ts";
 import { MAX_THREADS, type Runtime, STREAM_MACS } from "./runtime.ts";
 
 // What the other kernels cost, in the matmul's multiply-adds, for the threshold of two threads
@@ -24,12 +25,7 @@ const rowsFor = (C: number) => Math.max(1, Math.ceil(4096 / C));
 /** An AdamW update of one parameter measured 21–23 multiply-adds the same way (a division, a root). */
 const ADAMW_MACS = 20;
 
-type LayerKernels = OnRuntime<
-  Omit<
-    KernelFunctions,
-    "matmul" | "matmulTransB" | "matmulTransA" | "linearForward" | "linearBackward" | "biasBackward"
-  >
->;
+type LayerKernels = OnRuntime<Omit<KernelFunctions, keyof MatmulKernels>>;
 
 /** The layers, as functions of the runtime. */
 export const LAYER_KERNELS: LayerKernels = {

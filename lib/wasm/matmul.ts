@@ -16,7 +16,8 @@ import { PACK_B_FLOATS, PARALLEL_MIN_MACS, type Runtime, STREAM_MACS } from "./r
  */
 const MATVEC_MACS = 16;
 
-type MatmulKernels = OnRuntime<
+/** The products and the linear layer; lib/wasm/layers.ts holds every other kernel. */
+export type MatmulKernels = OnRuntime<
   Pick<
     KernelFunctions,
     "matmul" | "matmulTransB" | "matmulTransA" | "linearForward" | "linearBackward" | "biasBackward"
