@@ -12,9 +12,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "./atomic.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.txt`, new TextEncoder().encode("hi"));
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hi");
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {

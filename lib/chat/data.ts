@@ -66,8 +66,9 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyz";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chatAlphabet } from "./data.ts";
- * console.assert(chatAlphabet().includes("+") && chatAlphabet().includes("7"));
+ * assert.ok(chatAlphabet().includes("+") && chatAlphabet().includes("7"));
  * ```
  */
 export function chatAlphabet(): string {
@@ -83,10 +84,11 @@ export function chatAlphabet(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateConversations } from "./data.ts";
  * const [c] = generateConversations({ count: 1, split: "train", seed: 1, families: ["addition"] });
  * const [a, b] = c[0].question.match(/\d+/g)!.map(Number);
- * console.assert(Number(c[0].answer) === a + b);
+ * assert.equal(Number(c[0].answer), a + b);
  * ```
  */
 export function generateConversations(options: GenerateOptions): Conversation[] {
@@ -112,9 +114,10 @@ export function generateConversations(options: GenerateOptions): Conversation[] 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { turnsOf } from "./data.ts";
  * const turns = turnsOf([{ family: "addition", question: "1+1=?", answer: "2" }]);
- * console.assert(turns[1].role === "assistant" && turns[1].text === "2");
+ * assert.ok(turns[1].role === "assistant" && turns[1].text === "2");
  * ```
  */
 export function turnsOf(conversation: Conversation): Turn[] {
@@ -129,8 +132,9 @@ export function turnsOf(conversation: Conversation): Turn[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isHeldOut } from "./data.ts";
- * console.assert(isHeldOut("12+34") === isHeldOut("12+34"));
+ * assert.equal(isHeldOut("12+34"), isHeldOut("12+34"));
  * ```
  */
 export function isHeldOut(key: string): boolean {

@@ -10,7 +10,8 @@
 import { GPT, type GPTOptions } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { TokenDataset } from "../train/dataset.ts";
-import { BABY_SETTINGS, decayGroups, trainStep } from "../train/trainer.ts";
+import { BABY_SETTINGS } from "../train/presets.ts";
+import { decayGroups, trainStep } from "../train/trainer.ts";
 import { buildVocab, splitWords, type WordVocab } from "./word2vec.ts";
 
 /** A word-level GPT and its vocabulary. */
@@ -65,7 +66,7 @@ export function trainWordModel(text: string, options: WordModelOptions = {}): Wo
     const { inputs, targets } = data.batch("train", batchSize, blockSize, rng);
     // A constant rate after a short warmup: the run is too short for a schedule to matter.
     const lr = 3e-3 * Math.min(1, (step + 1) / 20);
-    recent.push(trainStep(model, inputs, targets, batchSize, opt, step, lr, settings).loss);
+    recent.push(trainStep(model, { inputs, targets, B: batchSize, opt, step, lr, settings }).loss);
     if (recent.length > 20) recent.shift();
   }
   const loss = recent.reduce((s, x) => s + x, 0) / recent.length;

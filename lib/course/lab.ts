@@ -54,9 +54,10 @@ export interface Lab {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { step } from "./lab.ts";
  * const s = step("Hello", (ctx) => ctx.say("Hello, lab."));
- * console.assert(s.title === "Hello");
+ * assert.equal(s.title, "Hello");
  * ```
  */
 export function step(title: string, run: Step["run"]): Step {
@@ -113,10 +114,11 @@ export interface RunResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runLab, step } from "./lab.ts";
  * const lab = { id: "98", slug: "98_demo", title: "Demo", exercises: [], steps: [step("Hi", (c) => c.say("hi"))] };
  * const r = await runLab(lab, { outRoot: await Deno.makeTempDir(), print: () => {} });
- * console.assert(r.status === "complete");
+ * assert.equal(r.status, "complete");
  * ```
  */
 export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunResult> {

@@ -48,8 +48,9 @@ interface GraphModule {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownCode } from "./own_code.ts";
- * console.log(await ownCode("labs/exercises/03_attention.ts", ".")); // { kind: "own" }
+ * assert.deepEqual(await ownCode("labs/exercises/03_attention.ts", "."), { kind: "own" });
  * ```
  */
 export async function ownCode(file: string, root: string): Promise<OwnCode> {

@@ -34,7 +34,9 @@ const escapeHtml = (s: string) =>
  * import { barChart } from "../charts.ts";
  * const report = new LabReport(await Deno.makeTempDir(), "00_intro", "Introduction");
  * await report.chart("Step 1", "demo", barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
- * await report.finish("complete");
+ * import assert from "node:assert/strict";
+ * const page = await report.finish("complete");
+ * assert.match(await Deno.readTextFile(page), /Introduction/);
  * ```
  */
 export class LabReport {
@@ -147,8 +149,11 @@ ${body}
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeRootIndex } from "./report.ts";
- * await writeRootIndex(await Deno.makeTempDir());
+ * const out = await Deno.makeTempDir();
+ * await writeRootIndex(out);
+ * assert.ok((await Deno.stat(`${out}/index.html`)).isFile);
  * ```
  */
 export async function writeRootIndex(outRoot: string): Promise<void> {

@@ -18,10 +18,10 @@ export const NOT_RELEASED = ["labs/solutions/", "tests/hostile/", "tests/grade_h
  * Writes the student release of `root` to the new or empty folder `out`; returns the file count.
  *
  * @example
- * ```ts
+ * ```ts ignore writes a release
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { buildRelease } from "./release.ts";
- * // const files = await buildRelease(CATALOG, "/tmp/minigpt-release");
+ * const files = await buildRelease(CATALOG, "/tmp/minigpt-release");
  * ```
  */
 export async function buildRelease(

@@ -10,11 +10,14 @@
  * - tiktoken.ts: GPT-2's own tokenizer, from the ranks in `npm:js-tiktoken`;
  * - words.ts: word-level tokenization (what BPE replaced) and GPT-2's byte-to-character table.
  *
+ * Imports: the root utilities of lib/ only (it sits beside lib/layers, at the bottom).
+ *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainBpe } from "./mod.ts";
  * const tok = trainBpe("low lower lowest", { vocabSize: 262 });
- * console.assert(tok.decode(tok.encode("lowest low")) === "lowest low");
+ * assert.equal(tok.decode(tok.encode("lowest low")), "lowest low");
  * ```
  * @module
  */

@@ -29,9 +29,10 @@ export interface TiktokenRanks {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fromTiktokenRanks } from "./tiktoken.ts";
  * import gpt2 from "js-tiktoken/ranks/gpt2";
- * console.assert(fromTiktokenRanks(gpt2).vocabSize === 50257);
+ * assert.equal(fromTiktokenRanks(gpt2).vocabSize, 50257);
  * ```
  */
 export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTokenizer {
@@ -134,9 +135,10 @@ let gpt2: Promise<BpeTokenizer> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2Tokenizer } from "./tiktoken.ts";
  * const tok = await gpt2Tokenizer();
- * console.assert(tok.encode("Hello world").join() === "15496,995");
+ * assert.equal(tok.encode("Hello world").join(), "15496,995");
  * ```
  */
 export function gpt2Tokenizer(): Promise<BpeTokenizer> {
