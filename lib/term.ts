@@ -115,8 +115,9 @@ export function margin(text: string, lines: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { shellCommand } from "./term.ts";
- * console.assert(shellCommand(["echo", "it's", "a:\n"]) === `echo 'it'\\''s' $'a:\\n'`);
+ * assert.equal(shellCommand(["echo", "it's", "a:\n"]), `echo 'it'\\''s' $'a:\\n'`);
  * ```
  */
 export function shellCommand(words: string[]): string {

@@ -44,9 +44,10 @@ export interface WordModelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainWordModel } from "./contextual.ts";
  * const m = trainWordModel("a b c d ".repeat(50), { steps: 30 });
- * console.assert(m.loss < m.uniformLoss);
+ * assert.ok(m.loss < m.uniformLoss);
  * ```
  */
 export function trainWordModel(text: string, options: WordModelOptions = {}): WordModel {
@@ -89,10 +90,11 @@ export interface InContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inContext, trainWordModel } from "./contextual.ts";
  * const m = trainWordModel("a b c d ".repeat(50), { steps: 10 });
  * const x = inContext(m, "a b");
- * console.assert(x.fixed.length === x.contextual.length && x.next.length === 3);
+ * assert.ok(x.fixed.length === x.contextual.length && x.next.length === 3);
  * ```
  */
 export function inContext(m: WordModel, context: string, top = 3): InContext {

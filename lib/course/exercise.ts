@@ -302,9 +302,10 @@ export const EXP_OVERFLOW = "large scores overflow exp() to Infinity, and Infini
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closeCase, EXP_OVERFLOW, explainNonFinite } from "./exercise.ts";
  * const c = explainNonFinite(closeCase("softmax([1000])", [NaN], [1]), EXP_OVERFLOW);
- * console.assert(c.got.endsWith(EXP_OVERFLOW));
+ * assert.ok(c.got.endsWith(EXP_OVERFLOW));
  * ```
  */
 export function explainNonFinite(c: Case, why: string): Case {

@@ -241,8 +241,9 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relative } from "./lab.ts";
- * console.assert(relative(`${Deno.cwd()}/out/03_attention`) === "out/03_attention");
+ * assert.equal(relative(`${Deno.cwd()}/out/03_attention`), "out/03_attention");
  * ```
  */
 export function relative(path: string): string {

@@ -1,7 +1,8 @@
 /**
  * The course machinery: the lab runner and its report (lab.ts, report.ts), exercises and their
- * checks (exercise.ts, own_code.ts, gradcheck.ts), `deno task doctor` (doctor.ts), and the tools
- * some labs teach with (word2vec.ts, vectors.ts). The labs' content (steps, texts, the exercise
+ * checks (exercise.ts, own_code.ts, gradcheck.ts), `deno task doctor` (doctor.ts), a lab's training
+ * run reused while its inputs are unchanged (run_cache.ts), the reading list (reading.ts), and the
+ * tools some labs teach with (word2vec.ts, vectors.ts, contextual.ts, sample_stats.ts). The labs' content (steps, texts, the exercise
  * catalog) lives in labs/, above it: nothing here imports labs/.
  *
  * Imports: lib/train, lib/wasm, lib/model, lib/layers, lib/tokenizer and the root utilities.
@@ -15,11 +16,15 @@
  * ```
  * @module
  */
+export * from "./contextual.ts";
 export * from "./doctor.ts";
 export * from "./exercise.ts";
 export * from "./gradcheck.ts";
 export * from "./lab.ts";
 export * from "./own_code.ts";
+export * from "./reading.ts";
 export * from "./report.ts";
+export * from "./run_cache.ts";
+export * from "./sample_stats.ts";
 export * from "./vectors.ts";
 export * from "./word2vec.ts";

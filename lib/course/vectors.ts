@@ -125,10 +125,11 @@ export function centerRows(vectors: Float32Array, N: number, D: number): Float32
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analogy } from "./vectors.ts";
  * // king, man, woman, queen, apple: queen = king − man + woman exactly.
  * const e = new Float32Array([1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, -1]);
- * console.assert(analogy(e, 4, 3, 0, 1, 2, 1)[0].id === 3);
+ * assert.equal(analogy(e, 4, 3, 0, 1, 2, 1)[0].id, 3);
  * ```
  */
 export function analogy(

@@ -52,8 +52,9 @@ export function renderTable(report: GradeReport, messageWidth = 72): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeCell } from "./report.ts";
- * console.assert(escapeCell("a\r\nb\x1b[2J") === "a\\r\\nb\\x1b[2J");
+ * assert.equal(escapeCell("a\r\nb\x1b[2J"), "a\\r\\nb\\x1b[2J");
  * ```
  */
 export function escapeCell(text: string): string {

@@ -25,9 +25,10 @@ export interface SamplingOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkSampling } from "./sampling.ts";
  * checkSampling({ temperature: 0, topK: 5, topP: 0.9 });
- * try { checkSampling({ topK: 0 }); } catch (e) { console.log((e as Error).message); }
+ * assert.throws(() => checkSampling({ topK: 0 }), /top-k/i);
  * ```
  */
 export function checkSampling(options: SamplingOptions): void {

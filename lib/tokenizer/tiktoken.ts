@@ -60,9 +60,10 @@ export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergesOfTokens } from "./tiktoken.ts";
  * const tokens = [...Array.from({ length: 256 }, (_, b) => Uint8Array.of(b)), Uint8Array.of(104, 105)];
- * console.assert(mergesOfTokens(tokens).merges[0].join() === "104,105");
+ * assert.equal(mergesOfTokens(tokens).merges[0].join(), "104,105");
  * ```
  */
 export function mergesOfTokens(

@@ -160,9 +160,10 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseState } from "./checkpoint.ts";
  * const state = parseState('{"step":3,"rngState":7,"bestValLoss":null,"settings":{}}', "state.json");
- * console.assert(state.step === 3);
+ * assert.equal(state.step, 3);
  * ```
  */
 export function parseState(text: string, source: string): TrainingState {

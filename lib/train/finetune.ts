@@ -51,9 +51,10 @@ export interface LowerLayers {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lowerLayersEnd } from "./finetune.ts";
  * const config = { vocabSize: 5, blockSize: 4, nLayer: 2, nHead: 1, nEmbd: 4 };
- * console.assert(lowerLayersEnd(config, 0) === 5 * 4 + 4 * 4);
+ * assert.equal(lowerLayersEnd(config, 0), 5 * 4 + 4 * 4);
  * ```
  */
 export function lowerLayersEnd(config: GPTConfig, blocks: number): number {

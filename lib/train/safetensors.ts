@@ -270,8 +270,10 @@ export async function loadGPT(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { refuseNonFinite } from "./safetensors.ts";
  * refuseNonFinite(new Float32Array([1, 2]), "tensor w");
+ * assert.throws(() => refuseNonFinite(new Float32Array([1, NaN]), "tensor w"), /NaN at index 1/);
  * ```
  */
 export function refuseNonFinite(data: Float32Array, what: string): void {

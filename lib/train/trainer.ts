@@ -149,8 +149,9 @@ export interface ScaledGroup extends ParamGroup {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { perplexity } from "./trainer.ts";
- * console.assert(Math.abs(perplexity(Math.log(65)) - 65) < 1e-9);
+ * assert.ok(Math.abs(perplexity(Math.log(65)) - 65) < 1e-9);
  * ```
  */
 export function perplexity(loss: number): number {
