@@ -1,5 +1,5 @@
 // AssemblyScript: one AdamW update over n parameters, in place; twin: `adamwStep` in
-// lib/adamw.ts, which calls this once per parameter group. Layout: params, grads, m, v (n)
+// lib/layers/adamw.ts, which calls this once per parameter group. Layout: params, grads, m, v (n)
 // float32, byte pointers, caller-owned; `hyper` holds seven float32: lr, β1, β2, eps, c1, c2 and
 // decay, where c1 = 1 − β1^t and c2 = 1 − β2^t are the bias corrections and decay = lr · weight
 // decay.

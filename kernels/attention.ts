@@ -1,5 +1,5 @@
 // AssemblyScript: causal multi-head self-attention forward and backward, the semantics of the
-// twins in lib/attention.ts (llm.c's layout).
+// twins in lib/layers/attention.ts (llm.c's layout).
 //
 // Memory layout (row-major float32, byte-offset pointers, caller-owned):
 //   inp (B, T, 3C): per position the C query channels, then C key, then C value; head h owns

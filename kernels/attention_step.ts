@@ -1,6 +1,6 @@
 // AssemblyScript: one step of causal attention for generation with a KV cache, the newest
 // position's query against the cached keys and values; twin: `attentionStep` in
-// lib/attention_step.ts. It calls the same helpers in the same order as attentionForward in
+// lib/layers/attention_step.ts. It calls the same helpers in the same order as attentionForward in
 // attention.ts does for a last row, so cached and uncached generation agree bit for bit.
 //
 // Layout (float32, byte pointers, caller-owned): out (C), q (C), kv (≥ pos+1, 2C) holding per

@@ -1,5 +1,5 @@
 // AssemblyScript: the bias gradient of a linear layer, dbias[o] += Σ_n dout[n, o], the semantics
-// of `biasBackward` in lib/linear.ts. Layout: dout (N, OC) row-major float32, dbias (OC); byte
+// of `biasBackward` in lib/layers/linear.ts. Layout: dout (N, OC) row-major float32, dbias (OC); byte
 // pointers, caller-owned; dbias accumulates.
 // The work items are groups of BIAS_CHANNELS channels (the last may be partial), so the channels
 // split across threads.

@@ -1,5 +1,5 @@
 // AssemblyScript: the fused backward pass of softmax + cross-entropy, the semantics of the twin
-// crossEntropySoftmaxBackward in lib/crossentropy.ts:
+// crossEntropySoftmaxBackward in lib/layers/crossentropy.ts:
 //   dlogits[n, v] += (probs[n, v] − [v = targets[n]]) · dlosses[n]
 // Layout: dlogits, probs (N, V) row-major float32; dlosses (N) float32; targets (N) int32.
 // Byte-offset pointers, caller-owned; dlogits accumulates.

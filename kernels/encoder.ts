@@ -1,5 +1,5 @@
 // AssemblyScript: the token and position embeddings, forward and backward, the semantics of the
-// twins in lib/encoder.ts. Layout (row-major, byte pointers, caller-owned): inp (B, T) int32 token
+// twins in lib/layers/encoder.ts. Layout (row-major, byte pointers, caller-owned): inp (B, T) int32 token
 // ids, wte (V, C), wpe (≥ T, C) or 0 when positions are not learned, out and dout (B, T, C).
 // The backward pass accumulates into dwte and dwpe.
 // The forward pass splits by positions. The backward pass splits by blocks of ENCODER_CHANNELS

@@ -1,5 +1,5 @@
 // AssemblyScript: GELU (tanh approximation) forward and backward, elementwise over N floats,
-// the semantics of the twins in lib/gelu.ts. out = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+// the semantics of the twins in lib/layers/gelu.ts. out = ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 // dinp accumulates. Byte-offset pointers, caller-owned.
 // SIMD trick: ½·(1 + tanh u) is the logistic σ(2u) = 1 / (1 + e^{−2u}), so gelu(x) = x·σ(2u)
 // costs one vector exp and one division per four values. −2u is clamped to 87 first, where

@@ -1,5 +1,5 @@
 // AssemblyScript: layer normalization forward and backward over rows, the semantics of the twins
-// in lib/layernorm.ts (llm.c's). Row-major float32, byte-offset pointers, caller-owned:
+// in lib/layers/layernorm.ts (llm.c's). Row-major float32, byte-offset pointers, caller-owned:
 //   inp, out, dout, dinp (N, C); weight, bias, dweight, dbias (C); mean, rstd (N)
 // Gradients (dinp, dweight, dbias) accumulate.
 // Rows are independent, so the forward pass takes a range of rows. The backward pass takes a

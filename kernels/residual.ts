@@ -1,5 +1,5 @@
 // AssemblyScript: passes over memory that a training step makes besides its layers. The residual
-// sum and its backward (lib/residual.ts) and the zeroing of gradient buffers before a backward
+// sum and its backward (lib/layers/residual.ts) and the zeroing of gradient buffers before a backward
 // pass are range kernels over groups of four floats: two threads split them, and each group is
 // computed the same way whichever thread takes it. The squared norm that gradient clipping needs
 // is summed per fixed chunk of floats, each into its own float64, which the host adds in chunk

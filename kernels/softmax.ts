@@ -1,5 +1,5 @@
 // AssemblyScript: row softmax, probs (N, V) = softmax(logits (N, V)) row by row, row-major
-// float32; probs may alias logits. Twin: `softmaxForward` in lib/crossentropy.ts.
+// float32; probs may alias logits. Twin: `softmaxForward` in lib/layers/crossentropy.ts.
 // SIMD trick: the exp is a polynomial on four lanes (see simd.ts), so a row costs two passes
 // over V (max, then exp and sum) and a scaling pass, all four floats at a time.
 

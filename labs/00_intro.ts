@@ -8,7 +8,8 @@
  * @module
  */
 import { barChart } from "../lib/charts.ts";
-import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { countParameters, GPT2_SMALL, type GPTConfig } from "../lib/model/config.ts";
+import { PRESETS } from "../lib/train/presets.ts";
 import { runDoctor } from "../lib/course/doctor.ts";
 import { READING_LIST, readingRows } from "../lib/course/reading.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";

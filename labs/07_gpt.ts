@@ -7,7 +7,8 @@
  * @module
  */
 import { barChart, lineChart } from "../lib/charts.ts";
-import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { countParameters, GPT2_SMALL, type GPTConfig } from "../lib/model/config.ts";
+import { PRESETS } from "../lib/train/presets.ts";
 import type { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts";
 import { geluBackward, geluForward } from "../lib/layers/gelu.ts";
 import { GPT } from "../lib/model/gpt.ts";

@@ -1000,8 +1000,9 @@ async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FINETUNE_SETUPS, makeLab } from "./11_finetuning.ts";
- * console.assert(makeLab(FINETUNE_SETUPS.quick).id === "11");
+ * assert.equal(makeLab(FINETUNE_SETUPS.quick).id, "11");
  * ```
  */
 export function makeLab(setup?: FinetuneSetup): Lab {

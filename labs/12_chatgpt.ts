@@ -673,9 +673,10 @@ async function closing(ctx: StepContext, state: State, preset: SftPreset) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { makeLab } from "./12_chatgpt.ts";
  * import { SFT_PRESETS } from "../lib/chat/presets.ts";
- * console.assert(makeLab(SFT_PRESETS.quick).id === "12");
+ * assert.equal(makeLab(SFT_PRESETS.quick).id, "12");
  * ```
  */
 export function makeLab(preset: SftPreset): Lab {

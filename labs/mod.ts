@@ -140,8 +140,9 @@ export const LABS: LabEntry[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findLab } from "./mod.ts";
- * console.assert(findLab("0")?.slug === "00_intro");
+ * assert.ok(findLab("0")?.slug === "00_intro");
  * ```
  */
 export function findLab(id: string): LabEntry | undefined {

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { type Text, tr } from "../lib/i18n.ts";
 import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import type { GPTConfig } from "../lib/model/config.ts";
-import { PRESETS } from "../lib/model/config.ts";
+import { BABY_SETTINGS, PRESETS } from "../lib/train/presets.ts";
 import { findCorpus } from "../lib/train/corpus.ts";
 import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/train/dataset.ts";
 import { UserError } from "../lib/errors.ts";
@@ -22,7 +22,7 @@ import { loadBackend } from "../lib/wasm/backend.ts";
 import type { StepContext } from "../lib/course/lab.ts";
 import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { BABY_SETTINGS, train, type TrainSettings } from "../lib/train/trainer.ts";
+import { train, type TrainSettings } from "../lib/train/trainer.ts";
 
 /** The text a lab works on, and whether it is the real corpus or the fallback sample. */
 export interface LabCorpus {
@@ -42,9 +42,10 @@ let cached: LabCorpus | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labCorpus } from "./setup.ts";
  * const { name, text } = await labCorpus();
- * console.assert(text.length > 0 && name.length > 0);
+ * assert.ok(text.length > 0 && name.length > 0);
  * ```
  */
 export async function labCorpus(): Promise<LabCorpus> {
@@ -120,8 +121,9 @@ const FULL: LabPreset = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labPreset } from "./setup.ts";
- * console.assert(labPreset("full").shape.nEmbd === 128 && labPreset().name !== undefined);
+ * assert.ok(labPreset("full").shape.nEmbd === 128 && labPreset().name !== undefined);
  * ```
  */
 export function labPreset(value: string | undefined = Deno.env.get(PRESET_ENV)): LabPreset {
@@ -140,9 +142,10 @@ let datasetCache: { text: string; tokenizer: CharTokenizer; data: TokenDataset }
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { labDataset } from "./setup.ts";
  * const { tokenizer, data } = await labDataset();
- * console.assert(data.train.length > data.val.length && tokenizer.vocabSize > 0);
+ * assert.ok(data.train.length > data.val.length && tokenizer.vocabSize > 0);
  * ```
  */
 export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: TokenDataset }> {
@@ -161,9 +164,9 @@ export async function labDataset(): Promise<{ tokenizer: CharTokenizer; data: To
  * the live step line (loss, lr, tokens/s, time left) rewritten in place.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a lab context
  * import { labProgress } from "./setup.ts";
- * // await train({ ...job, progress: labProgress(ctx) });
+ * await train({ ...job, progress: labProgress(ctx) });
  * ```
  */
 export function labProgress(ctx: StepContext): (line: string, final: boolean) => void {
@@ -200,9 +203,9 @@ const PRETRAINING_LABS: [slug: string, origin: Text][] = [
  * `options` places the model (default: the TypeScript twins).
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { labPretrained } from "./setup.ts";
- * // const { model, origin } = await labPretrained(ctx);
+ * const { model, origin } = await labPretrained(ctx);
  * ```
  */
 export async function labPretrained(

@@ -34,8 +34,9 @@ const TEMPLATES = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { syntheticCorpus } from "./texts.ts";
- * console.assert(syntheticCorpus(3, 1).split(".").length === 4);
+ * assert.equal(syntheticCorpus(3, 1).split(".").length, 4);
  * ```
  */
 export function syntheticCorpus(sentences: number, seed: number): string {

@@ -12,9 +12,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "./atomic.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.txt`, new TextEncoder().encode("hi"));
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hi");
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
@@ -40,11 +42,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replaceDirAtomic } from "./atomic.ts";
  * const dir = `${await Deno.makeTempDir()}/ckpt`;
  * await replaceDirAtomic(dir, (fresh) => Deno.writeTextFile(`${fresh}/a.txt`, "1"));
  * await replaceDirAtomic(dir, (fresh) => Deno.writeTextFile(`${fresh}/a.txt`, "2"));
- * console.assert((await Deno.readTextFile(`${dir}/a.txt`)) === "2");
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "2");
  * ```
  */
 export async function replaceDirAtomic(
@@ -81,8 +84,12 @@ export async function replaceDirAtomic(
  *
  * @example
  * ```ts
- * import { removeStaleWrites } from "./atomic.ts";
- * await removeStaleWrites(`${await Deno.makeTempDir()}/ckpt`);
+ * import assert from "node:assert/strict";
+ * import { pathExists, removeStaleWrites } from "./atomic.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/ckpt.writing-999999999`); // a pid no system hands out
+ * await removeStaleWrites(`${dir}/ckpt`);
+ * assert.ok(!(await pathExists(`${dir}/ckpt.writing-999999999`)));
  * ```
  */
 export async function removeStaleWrites(path: string): Promise<void> {
@@ -111,8 +118,9 @@ export async function removeStaleWrites(path: string): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathExists } from "./atomic.ts";
- * console.assert(await pathExists("/"));
+ * assert.ok(await pathExists("/"));
  * ```
  */
 export async function pathExists(path: string): Promise<boolean> {

@@ -95,9 +95,10 @@ export interface BarOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { barChart } from "./charts.ts";
  * const spec = barChart({ data: [{ w: "chat", p: 0.8 }], category: "w", value: "p" });
- * console.assert(spec.$schema !== undefined);
+ * assert.ok(spec.$schema !== undefined);
  * ```
  */
 export function barChart(o: BarOptions): VegaLiteSpec {
@@ -179,9 +180,10 @@ export interface LineOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lineChart } from "./charts.ts";
  * const spec = lineChart({ data: [{ step: 0, loss: 4.2 }, { step: 1, loss: 3.9 }], x: "step", y: "loss" });
- * console.assert(spec.mark !== undefined);
+ * assert.ok(spec.mark !== undefined);
  * ```
  */
 export function lineChart(o: LineOptions): VegaLiteSpec {
@@ -247,9 +249,10 @@ export interface HeatmapOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { heatmap } from "./charts.ts";
  * const spec = heatmap({ values: [[1, 0], [0.5, 0.5]], rowLabels: ["a", "b"] });
- * console.assert(spec.layer !== undefined);
+ * assert.ok(spec.layer !== undefined);
  * ```
  */
 export function heatmap(o: HeatmapOptions): VegaLiteSpec {
@@ -335,9 +338,10 @@ export interface ScatterOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scatter } from "./charts.ts";
  * const spec = scatter({ data: [{ x: 1, y: 2, w: "king" }], x: "x", y: "y", label: "w" });
- * console.assert(spec.layer !== undefined);
+ * assert.ok(spec.layer !== undefined);
  * ```
  */
 export function scatter(o: ScatterOptions): VegaLiteSpec {
@@ -367,9 +371,10 @@ export function scatter(o: ScatterOptions): VegaLiteSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { barChart, renderSvg } from "./charts.ts";
  * const svg = await renderSvg(barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
- * console.assert(svg.startsWith("<svg"));
+ * assert.ok(svg.startsWith("<svg"));
  * ```
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
@@ -394,9 +399,12 @@ export interface ChartFiles {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { barChart, writeChart } from "./charts.ts";
  * const dir = await Deno.makeTempDir();
- * await writeChart(dir, "demo", barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
+ * const spec = barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" });
+ * const files = await writeChart(dir, "demo", spec);
+ * assert.match(await Deno.readTextFile(files.svg), /^<svg/);
  * ```
  */
 export async function writeChart(

@@ -39,8 +39,9 @@ function parseColour(colour: string): [number, number, number] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relativeLuminance } from "./colours.ts";
- * console.assert(relativeLuminance("#ffffff") === 1 && relativeLuminance("black") === 0);
+ * assert.ok(relativeLuminance("#ffffff") === 1 && relativeLuminance("black") === 0);
  * ```
  */
 export function relativeLuminance(colour: string): number {
@@ -57,8 +58,9 @@ export function relativeLuminance(colour: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contrastRatio } from "./colours.ts";
- * console.assert(contrastRatio("#000000", "#ffffff") === 21);
+ * assert.equal(contrastRatio("#000000", "#ffffff"), 21);
  * ```
  */
 export function contrastRatio(a: string, b: string): number {
@@ -71,8 +73,9 @@ export function contrastRatio(a: string, b: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inkOn } from "./colours.ts";
- * console.assert(inkOn("#08306b") === "white" && inkOn("#f7fbff") === "black");
+ * assert.ok(inkOn("#08306b") === "white" && inkOn("#f7fbff") === "black");
  * ```
  */
 export function inkOn(background: string): "black" | "white" {

@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UserError } from "./errors.ts";
  * const err = new UserError("No lab 99: the labs are 00.", 2);
- * console.assert(err.exitCode === 2);
+ * assert.equal(err.exitCode, 2);
  * ```
  */
 export class UserError extends Error {

@@ -41,9 +41,10 @@ export function setLang(l: Lang): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { setLang, tr } from "./i18n.ts";
  * setLang("fr");
- * console.assert(tr({ en: "passed", fr: "réussi" }) === "réussi");
+ * assert.ok(tr({ en: "passed", fr: "réussi" }) === "réussi");
  * setLang("en");
  * ```
  */
@@ -56,8 +57,9 @@ export function tr(text: Localized, l: Lang = current): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verbatim } from "./i18n.ts";
- * console.assert(verbatim("souris").fr === "souris");
+ * assert.ok(verbatim("souris").fr === "souris");
  * ```
  */
 export function verbatim(text: string): Text {
@@ -71,9 +73,10 @@ export function verbatim(text: string): Text {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { typeset } from "./i18n.ts";
- * console.assert(typeset("« oui » ?", "fr") === "«\u00a0oui\u00a0»\u00a0?");
- * console.assert(typeset("0.25 après l'exercice 03.2, [0.5, 1.5]", "fr") === "0,25 après l'exercice 03.2, [0.5, 1.5]");
+ * assert.ok(typeset("« oui » ?", "fr") === "«\u00a0oui\u00a0»\u00a0?");
+ * assert.ok(typeset("0.25 après l'exercice 03.2, [0.5, 1.5]", "fr") === "0,25 après l'exercice 03.2, [0.5, 1.5]");
  * ```
  */
 export function typeset(text: string, l: Lang = current): string {
@@ -113,10 +116,11 @@ export function isEnglishOnly(text: Localized): text is string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveLang } from "./i18n.ts";
- * console.assert(resolveLang(undefined, { LANG: "fr_FR.UTF-8" }) === "fr");
- * console.assert(resolveLang("en", { MINIGPT_LANG: "fr" }) === "en");
- * console.assert(resolveLang(undefined, { LC_ALL: "C", LANG: "fr_FR" }) === "en");
+ * assert.ok(resolveLang(undefined, { LANG: "fr_FR.UTF-8" }) === "fr");
+ * assert.ok(resolveLang("en", { MINIGPT_LANG: "fr" }) === "en");
+ * assert.ok(resolveLang(undefined, { LC_ALL: "C", LANG: "fr_FR" }) === "en");
  * ```
  */
 export function resolveLang(

@@ -16,8 +16,9 @@ export const useColor: boolean = !Deno.noColor && Deno.stdout.isTerminal();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paint } from "./term.ts";
- * console.log(paint("bold", "Step 1"));
+ * assert.ok(paint("bold", "Step 1").includes("Step 1"));
  * ```
  */
 export function paint(style: Style | Style[], text: string): string {
@@ -29,8 +30,9 @@ export function paint(style: Style | Style[], text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wrap } from "./term.ts";
- * console.assert(wrap("a b c", 3) === "a b\nc");
+ * assert.equal(wrap("a b c", 3), "a b\nc");
  * ```
  */
 export function wrap(text: string, width = 88, indent = ""): string {
@@ -60,8 +62,9 @@ export function wrap(text: string, width = 88, indent = ""): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { table } from "./term.ts";
- * console.log(table([["model", "params"], ["GPT-2", "124M"]]));
+ * assert.match(table([["model", "params"], ["GPT-2", "124M"]]), /GPT-2 +124M/);
  * ```
  */
 export function table(rows: (string | number)[][], indent = "  "): string {
@@ -85,8 +88,9 @@ export function table(rows: (string | number)[][], indent = "  "): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatCount } from "./term.ts";
- * console.assert(formatCount(175e9, true) === "175B");
+ * assert.equal(formatCount(175e9, true), "175B");
  * ```
  */
 export function formatCount(n: number, compact = false): string {
@@ -101,8 +105,9 @@ export function formatCount(n: number, compact = false): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { margin } from "./term.ts";
- * console.assert(margin("a\n\nb\nc", 3) === "│ a\n│ \n│ b");
+ * assert.equal(margin("a\n\nb\nc", 3), "│ a\n│ \n│ b");
  * ```
  */
 export function margin(text: string, lines: number): string {
@@ -115,8 +120,9 @@ export function margin(text: string, lines: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { shellCommand } from "./term.ts";
- * console.assert(shellCommand(["echo", "it's", "a:\n"]) === `echo 'it'\\''s' $'a:\\n'`);
+ * assert.equal(shellCommand(["echo", "it's", "a:\n"]), `echo 'it'\\''s' $'a:\\n'`);
  * ```
  */
 export function shellCommand(words: string[]): string {

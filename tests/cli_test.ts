@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { lab as intro } from "../labs/00_intro.ts";
 import { hasStackTrace, runCli } from "./helpers.ts";
 
 for (const command of ["lab", "list", "hint", "doctor", "build"]) {
@@ -32,7 +33,7 @@ Deno.test("a misspelt flag is named in one sentence, and a negative value after 
   assert.equal(negative.code, 2);
   assert.equal(
     negative.stderr.trim(),
-    "--from -2 is not a step of lab 00; it has steps 1 to 12.",
+    `--from -2 is not a step of lab 00; it has steps 1 to ${intro.steps.length}.`,
   );
 });
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { countParameters, type GPTConfig, PRESETS } from "../lib/model/config.ts";
+import { countParameters, type GPTConfig } from "../lib/model/config.ts";
+import { PRESETS } from "../lib/train/presets.ts";
 import { GPT } from "../lib/model/gpt.ts";
-import { TYPESCRIPT_OPS } from "../lib/model/ops.ts";
+import { TWIN_OPS } from "../lib/model/ops.ts";
 import { parameterShapes } from "../lib/model/layout.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { Rng } from "../lib/random.ts";
@@ -104,10 +105,10 @@ Deno.test("backward accumulates: two backward passes give twice the gradient", (
 
 Deno.test("replacement ops and a custom allocator are used, and give the same numbers", () => {
   const calls = new Map<string, number>();
-  const counted = (name: keyof typeof TYPESCRIPT_OPS) => (...args: unknown[]) => {
+  const counted = (name: keyof typeof TWIN_OPS) => (...args: unknown[]) => {
     calls.set(name, (calls.get(name) ?? 0) + 1);
     // deno-lint-ignore no-explicit-any
-    return (TYPESCRIPT_OPS[name] as (...a: any[]) => unknown)(...args);
+    return (TWIN_OPS[name] as (...a: any[]) => unknown)(...args);
   };
   let allocated = 0;
   const model = new GPT({ ...TINY, positional: "rope" }, 3, {

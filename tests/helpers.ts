@@ -11,6 +11,7 @@ import { writeChart } from "../lib/charts.ts";
 import { contrastRatio } from "../lib/colours.ts";
 import type { Lab, StepContext } from "../lib/course/lab.ts";
 import { tr } from "../lib/i18n.ts";
+import type { Rng } from "../lib/random.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
@@ -200,4 +201,34 @@ export async function stepOutput(lab: Lab, title: string): Promise<string> {
   };
   await s.run(ctx);
   return lines.join("\n");
+}
+
+export function assertClose(
+  fast: Float32Array,
+  twin: Float32Array,
+  tol: number,
+  what: string,
+): void {
+  assert.equal(fast.length, twin.length);
+  for (let i = 0; i < twin.length; i++) {
+    const err = Math.abs(fast[i] - twin[i]);
+    assert.ok(err <= tol * (1 + Math.abs(twin[i])), `${what}[${i}]: ${fast[i]} vs ${twin[i]}`);
+  }
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+export function largest(x: Float32Array): number {
+  let m = 0;
+  for (const v of x) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+export function tokens(rng: Rng, n: number, V: number): Int32Array {
+  return Int32Array.from({ length: n }, () => rng.int(V));
 }

@@ -1,48 +1,19 @@
+/**
+ * The GPT on the kernels against the GPT on the twins: loss, logits, gradients, a training
+ * curve, and the KV cache.
+ */
 import assert from "node:assert/strict";
-import { adamwStep } from "../lib/layers/adamw.ts";
-import { attentionStep } from "../lib/layers/attention_step.ts";
 import type { PositionalEncoding } from "../lib/model/config.ts";
-import { TokenDataset } from "../lib/train/dataset.ts";
 import { generate } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
-import { loadBackend } from "../lib/wasm/backend.ts";
-import { biasBackward } from "../lib/layers/linear.ts";
-import { loadKernels } from "../lib/wasm/instance.ts";
 import { Rng } from "../lib/random.ts";
+import { TokenDataset } from "../lib/train/dataset.ts";
 import { train, type TrainSettings } from "../lib/train/trainer.ts";
-import { assertSameOnTwoThreads } from "./helpers.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
+import { largest, maxAbsDiff, tokens } from "./helpers.ts";
 
 // Odd sizes: a head size of 6 leaves a SIMD tail, 3 heads, V = 23 and T = 9 are not multiples of 4.
 const CONFIG = { vocabSize: 23, blockSize: 9, nLayer: 2, nHead: 3, nEmbd: 18 };
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
-function largest(x: Float32Array): number {
-  let m = 0;
-  for (const v of x) m = Math.max(m, Math.abs(v));
-  return m;
-}
-
-function tokens(rng: Rng, n: number, V: number): Int32Array {
-  return Int32Array.from({ length: n }, () => rng.int(V));
-}
-
-Deno.test("bias gradient split across two threads equals one thread bit for bit on 2100×515", async () => {
-  const k = await loadKernels({ quiet: true });
-  const [N, OC] = [2100, 515]; // enough for two threads, and a partial group of 16 channels
-  const rng = new Rng(4);
-  const dout = rng.normalArray(N * OC), start = rng.normalArray(OC);
-  assertSameOnTwoThreads(k, () => {
-    const dbias = start.slice();
-    k.biasBackward(dbias, dout, N, OC);
-    return dbias;
-  });
-});
 
 for (const positional of ["learned", "sinusoidal", "rope"] as PositionalEncoding[]) {
   Deno.test(`the kernel-backed GPT gives the twins' loss, logits and gradients within 1e-5 of their scale (${positional})`, async () => {
@@ -107,19 +78,6 @@ Deno.test("twenty training steps on kernels follow the twins' loss curve within 
   }
 });
 
-// (N, OC): tails past the 16-wide block and the 4-wide vectors, a single column, a GPT width.
-for (const [N, OC] of [[1, 1], [5, 3], [7, 21], [33, 130], [64, 512]]) {
-  Deno.test(`SIMD bias gradient is bit-identical to its twin on ${N}×${OC}`, async () => {
-    const k = await loadKernels({ quiet: true });
-    const rng = new Rng(N + OC);
-    const dout = rng.normalArray(N * OC);
-    const fast = new Float32Array(OC + 2).fill(0.5), twin = new Float32Array(OC + 2).fill(0.5);
-    k.biasBackward(fast, dout, N, OC);
-    biasBackward(twin, dout, N, OC);
-    assert.deepEqual(fast, twin);
-  });
-}
-
 for (const positional of ["learned", "sinusoidal", "rope"] as PositionalEncoding[]) {
   Deno.test(`on kernels, the KV cache gives exactly the tokens of full recomputation (${positional})`, async () => {
     const model = new GPT({ ...CONFIG, positional }, 3, await loadBackend("wasm"));
@@ -133,63 +91,3 @@ for (const positional of ["learned", "sinusoidal", "rope"] as PositionalEncoding
     }
   });
 }
-
-// (pos, C, NH): the first position, head sizes with SIMD tails, a long context.
-for (const [pos, C, NH] of [[0, 4, 1], [6, 18, 3], [40, 30, 5], [255, 64, 2]]) {
-  Deno.test(`SIMD attention step matches its twin within 1e-6 at position ${pos}, C ${C}, ${NH} heads`, async () => {
-    const k = await loadKernels({ quiet: true });
-    const rng = new Rng(pos + C);
-    const q = rng.normalArray(C), kv = rng.normalArray((pos + 1) * 2 * C);
-    const fast = new Float32Array(C), twin = new Float32Array(C);
-    k.attentionStep(fast, q, kv, pos, C, NH, new Float32Array(pos + 1));
-    attentionStep(twin, q, kv, pos, C, NH, new Float32Array(pos + 1));
-    assert.ok(maxAbsDiff(fast, twin) <= 1e-6 * (1 + largest(twin)), `${fast} vs ${twin}`);
-  });
-}
-
-Deno.test("SIMD AdamW follows its twin within 1e-6 over five steps, groups with tails and no decay", async () => {
-  const k = await loadKernels({ quiet: true });
-  const rng = new Rng(9);
-  const n = 103;
-  const groups = [
-    { start: 0, end: 37, weightDecay: 0.1 },
-    { start: 37, end: 42, weightDecay: 0 },
-    { start: 42, end: n, weightDecay: 0.1 },
-  ];
-  const start = rng.normalArray(n);
-  const run = (step: typeof adamwStep) => {
-    const p = k.arena.alloc(n), m = k.arena.alloc(n), v = k.arena.alloc(n);
-    p.set(start);
-    for (let t = 1; t <= 5; t++) {
-      const g = rng.normalArray(n, 0.1);
-      step(p, g, m, v, t, { lr: 1e-2, beta2: 0.99 }, groups);
-    }
-    return { p, m, v };
-  };
-  const state = rng.state;
-  const fast = run(k.adamwStep);
-  rng.state = state; // the twin sees the same gradients
-  const twin = run(adamwStep);
-  for (const name of ["p", "m", "v"] as const) {
-    const err = maxAbsDiff(fast[name], twin[name]);
-    assert.ok(err <= 1e-6 * (1 + largest(twin[name])), `${name} differs by ${err}`);
-  }
-  assert.ok(maxAbsDiff(fast.p, start) > 1e-3, "the parameters moved");
-});
-
-Deno.test("AdamW split across two threads equals one thread bit for bit on 300,003 parameters", async () => {
-  const k = await loadKernels({ quiet: true });
-  const n = 300_003; // enough for two threads, and a partial group of four at the end
-  const rng = new Rng(12);
-  const start = rng.normalArray(n), grads = rng.normalArray(n, 0.1);
-  const groups = [{ start: 0, end: 1001, weightDecay: 0 }, {
-    start: 1001,
-    end: n,
-    weightDecay: 0.1,
-  }];
-  assertSameOnTwoThreads(k, () => {
-    const p = start.slice(), m = new Float32Array(n), v = new Float32Array(n);
-    for (let t = 1; t <= 2; t++) k.adamwStep(p, grads, m, v, t, { lr: 1e-2, beta2: 0.99 }, groups);
-    return { p, m, v };
-  });
-});

@@ -4,9 +4,8 @@ import type { StepContext } from "../lib/course/lab.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { PRESETS } from "../lib/model/config.ts";
+import { BABY_SETTINGS, PRESETS } from "../lib/train/presets.ts";
 import { UserError } from "../lib/errors.ts";
-import { BABY_SETTINGS } from "../lib/train/trainer.ts";
 
 // The values are passed in rather than set in the environment, which parallel tests share.
 Deno.test("MINIGPT_PRESET picks quick by default, the baby GPT with full, and refuses anything else", () => {

@@ -16,7 +16,8 @@ import {
 } from "../lib/train/lora.ts";
 import { Rng } from "../lib/random.ts";
 import { forecastText, forecastTowns } from "../lib/train/style_data.ts";
-import { BABY_SETTINGS, trainStep } from "../lib/train/trainer.ts";
+import { BABY_SETTINGS } from "../lib/train/presets.ts";
+import { trainStep } from "../lib/train/trainer.ts";
 import { runCli } from "./helpers.ts";
 
 const CONFIG = { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8 };
@@ -105,7 +106,7 @@ Deno.test("a LoRA step changes A and B only: every other parameter stays bit for
       groups: [{ start: 0, end: lora.params.length, weightDecay: 0.1 }],
     };
     const settings = { ...BABY_SETTINGS, batchSize: B };
-    trainStep(model, inputs, targets, B, opt, 0, 1e-2, settings, { trainable: lora });
+    trainStep(model, { inputs, targets, B, opt, step: 0, lr: 1e-2, settings, trainable: lora });
     assert.ok(lora.params.some((x, i) => x !== A[i]), `${backend.name}: the adapters moved`);
     const adapted = new Set(lora.adapters.map((a) => `${a.name}.weight`));
     for (const [name, view] of Object.entries(model.p.byName)) {

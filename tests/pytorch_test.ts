@@ -12,7 +12,8 @@ import { findTorch, PYTORCH_SCRIPTS, runTorch, torchLogitsDiff } from "../lib/tr
 import { Rng } from "../lib/random.ts";
 import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { BABY_SETTINGS, decayGroups, runLearningRate, trainStep } from "../lib/train/trainer.ts";
+import { BABY_SETTINGS } from "../lib/train/presets.ts";
+import { decayGroups, runLearningRate, trainStep } from "../lib/train/trainer.ts";
 
 const python = await findTorch();
 const ignore = python === null;
@@ -101,7 +102,15 @@ Deno.test({
       groups: decayGroups(model.config, settings.weightDecay),
     };
     const ours = [0, 1, 2].map((step) =>
-      trainStep(model, inputs, targets, B, opt, step, runLearningRate(step, settings), settings)
+      trainStep(model, {
+        inputs,
+        targets,
+        B,
+        opt,
+        step,
+        lr: runLearningRate(step, settings),
+        settings,
+      })
         .loss
     );
     const batch = `${dir}/batch.json`;

@@ -2,7 +2,8 @@
  * Exercises of lab 00: softmax (scores to attention weights) and counting a GPT's parameters.
  * @module
  */
-import { countParameters, GPT2_SMALL, type GPTConfig, PRESETS } from "../../lib/model/config.ts";
+import { countParameters, GPT2_SMALL, type GPTConfig } from "../../lib/model/config.ts";
+import { PRESETS } from "../../lib/train/presets.ts";
 import {
   closeCase,
   equalCase,

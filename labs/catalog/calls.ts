@@ -16,10 +16,11 @@ export type Arg = Float32Array | Int32Array | number | null;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareCalls } from "./calls.ts";
  * const double = (out: Float32Array, x: Float32Array) => out.set(x.map((v) => 2 * v));
  * const cases = compareCalls("double", double, double, [new Float32Array(2), new Float32Array([1, 2])], { out: 0 });
- * console.assert(cases[0].passed);
+ * assert.ok(cases[0].passed);
  * ```
  */
 export function compareCalls(

@@ -40,9 +40,10 @@ export const CATALOG: Exercise[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findExercise } from "./mod.ts";
- * console.assert(findExercise("00.1")?.symbol === "softmax");
- * console.assert(findExercise("3.1")?.id === "03.1");
+ * assert.equal(findExercise("00.1")?.symbol, "softmax");
+ * assert.equal(findExercise("3.1")?.id, "03.1");
  * ```
  */
 export function findExercise(id: string): Exercise | undefined {

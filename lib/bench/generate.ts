@@ -9,7 +9,8 @@
  * Leaves out rounds: one 500-token run per path already averages over the whole context range.
  * @module
  */
-import { GPT2_SMALL, PRESETS } from "../model/config.ts";
+import { GPT2_SMALL } from "../model/config.ts";
+import { PRESETS } from "../train/presets.ts";
 import { generate } from "../model/generate.ts";
 import { GPT } from "../model/gpt.ts";
 import { loadBackend } from "../wasm/backend.ts";

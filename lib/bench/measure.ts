@@ -27,9 +27,10 @@ export interface RoundOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { medianTimes } from "./measure.ts";
  * const ms = medianTimes([{ name: "noop", run() {} }], { minRounds: 3, seconds: 0 });
- * console.assert(ms.noop >= 0);
+ * assert.ok(ms.noop >= 0);
  * ```
  */
 export function medianTimes(
@@ -56,8 +57,9 @@ export function medianTimes(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { median } from "./measure.ts";
- * console.assert(median([3, 1, 2]) === 2);
+ * assert.equal(median([3, 1, 2]), 2);
  * ```
  */
 export function median(xs: number[]): number {

@@ -2,6 +2,8 @@
  * The benchmark suites behind `deno task bench <suite>`, one module per suite, loaded only when
  * asked for. A suite prints its own table (progress goes to stderr) and returns rows that
  * `--json` writes as they are. Leaves out timing helpers, which live in `measure.ts`.
+ *
+ * Imports: lib/train, lib/wasm, lib/model, lib/layers, lib/tokenizer and the root utilities.
  * @module
  */
 

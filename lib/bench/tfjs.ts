@@ -15,9 +15,10 @@ export type Tf = typeof tf;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadTfjsWasm } from "./tfjs.ts";
  * const tf = await loadTfjsWasm();
- * console.assert(tf.getBackend() === "wasm");
+ * assert.equal(tf.getBackend(), "wasm");
  * ```
  */
 export async function loadTfjsWasm(): Promise<Tf> {

@@ -32,9 +32,9 @@ const SLOW_RUNS = 3;
  * were met.
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { benchTokenizer } from "./tokenizer.ts";
- * // const { json, targetsMet } = await benchTokenizer();
+ * const { json, targetsMet } = await benchTokenizer();
  * ```
  */
 export async function benchTokenizer(): Promise<BenchOutcome> {

@@ -11,14 +11,14 @@
  * Leaves out data loading and evaluation: both sides train on one fixed random batch.
  * @module
  */
-import { PRESETS } from "../model/config.ts";
+import { BABY_SETTINGS, PRESETS } from "../train/presets.ts";
 import { GPT } from "../model/gpt.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import { Rng } from "../random.ts";
 import { findTorch, INSTALL_TORCH, OPENBLAS_OPENMP } from "../train/pytorch.ts";
 import { saveGPT } from "../train/safetensors.ts";
 import { paint, table } from "../term.ts";
-import { BABY_SETTINGS, decayGroups, trainStep } from "../train/trainer.ts";
+import { decayGroups, trainStep } from "../train/trainer.ts";
 import { median } from "./measure.ts";
 import type { BenchOutcome } from "./mod.ts";
 
@@ -182,7 +182,9 @@ async function oursRunner(c: Case): Promise<() => number> {
     groups: decayGroups(config, BABY_SETTINGS.weightDecay),
   };
   let step = 0;
-  const once = () => trainStep(model, inputs, targets, B, opt, step++, 1e-3, BABY_SETTINGS);
+  const settings = BABY_SETTINGS;
+  const once = () =>
+    trainStep(model, { inputs, targets, B, opt, step: step++, lr: 1e-3, settings });
   // Like the PyTorch side, two steps before any round: they allocate and warm the caches (and
   // here let V8 optimize the TypeScript around the kernels; the first round ran at half speed).
   once();

@@ -110,8 +110,9 @@ const LETTERS = "abcdefghijklmnopqrstuvwxyz";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chatAlphabet } from "./data.ts";
- * console.assert(chatAlphabet().includes("+") && chatAlphabet().includes("é"));
+ * assert.ok(chatAlphabet().includes("+") && chatAlphabet().includes("é"));
  * ```
  */
 export function chatAlphabet(): string {
@@ -129,10 +130,11 @@ export function chatAlphabet(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateConversations } from "./data.ts";
  * const [c] = generateConversations({ count: 1, split: "train", seed: 1, families: ["addition"] });
  * const [a, b] = c[0].question.match(/\d+/g)!.map(Number);
- * console.assert(Number(c[0].answer) === a + b);
+ * assert.equal(Number(c[0].answer), a + b);
  * ```
  */
 export function generateConversations(options: GenerateOptions): Conversation[] {
@@ -161,9 +163,10 @@ export function generateConversations(options: GenerateOptions): Conversation[] 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { turnsOf } from "./data.ts";
  * const turns = turnsOf([{ family: "addition", lang: "en", question: "1+1=?", answer: "2" }]);
- * console.assert(turns[1].role === "assistant" && turns[1].text === "2");
+ * assert.ok(turns[1].role === "assistant" && turns[1].text === "2");
  * ```
  */
 export function turnsOf(conversation: Conversation): Turn[] {
@@ -178,8 +181,9 @@ export function turnsOf(conversation: Conversation): Turn[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isHeldOut } from "./data.ts";
- * console.assert(isHeldOut("12+34") === isHeldOut("12+34"));
+ * assert.equal(isHeldOut("12+34"), isHeldOut("12+34"));
  * ```
  */
 export function isHeldOut(key: string): boolean {

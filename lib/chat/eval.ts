@@ -40,9 +40,9 @@ export interface Reply {
  * (a web server) lets each one reach the page as soon as it exists.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a chat model
  * import { replyPieces } from "./eval.ts";
- * // for (const piece of replyPieces(model, tok, turns)) Deno.stdout.writeSync(enc.encode(piece));
+ * for (const piece of replyPieces(model, tok, turns)) Deno.stdout.writeSync(enc.encode(piece));
  * ```
  */
 export function* replyPieces(
@@ -80,9 +80,9 @@ export function* replyPieces(
  * The model's whole reply to `turns` (greedy unless a temperature is given).
  *
  * @example
- * ```ts
+ * ```ts ignore needs a chat model
  * import { reply } from "./eval.ts";
- * // const { text, ended } = reply(model, tok, [{ role: "user", text: "what is 12+34?" }]);
+ * const { text, ended } = reply(model, tok, [{ role: "user", text: "what is 12+34?" }]);
  * ```
  */
 export function reply(
@@ -129,9 +129,9 @@ export interface ChatEvaluation {
  * by exact match per family, and per family and language.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a chat model
  * import { evaluateChat } from "./eval.ts";
- * // const { families, endedShare } = evaluateChat(model, tok, heldOut);
+ * const { families, endedShare } = evaluateChat(model, tok, heldOut);
  * ```
  */
 export function evaluateChat(

@@ -30,10 +30,11 @@ export interface ChatData {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prepareChatData } from "./run_sft.ts";
  * import { SFT_PRESETS } from "./presets.ts";
  * const data = prepareChatData({ ...SFT_PRESETS.quick, trainCount: 10, heldOutCount: 5 }, 1);
- * console.assert(data.train.length + data.dropped === 10);
+ * assert.equal(data.train.length + data.dropped, 10);
  * ```
  */
 export function prepareChatData(preset: SftPreset, seed: number): ChatData {
@@ -81,9 +82,9 @@ export interface SftRequest {
  * `eval.json` into the run folder.
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { runSft } from "./run_sft.ts";
- * // const { evaluation } = await runSft({ preset: "full" });
+ * const { evaluation } = await runSft({ preset: "full" });
  * ```
  */
 export async function runSft(

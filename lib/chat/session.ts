@@ -27,10 +27,10 @@ export type ChatEvent =
  * One conversation with a chat model.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a chat model
  * import { ChatSession } from "./session.ts";
- * // const session = new ChatSession(model, tok);
- * // for (const e of session.send("what is 12+34?")) if (e.kind === "piece") write(e.text);
+ * const session = new ChatSession(model, tok);
+ * for (const e of session.send("what is 12+34?")) if (e.kind === "piece") write(e.text);
  * ```
  */
 export class ChatSession {
@@ -73,9 +73,9 @@ export class ChatSession {
    * lib/model/sampling.ts's checkSampling, as everywhere).
    *
    * @example
-   * ```ts
+   * ```ts ignore needs a chat model
    * import { ChatSession } from "./session.ts";
-   * // session.setTemperature("0.7")
+   * session.setTemperature("0.7")
    * ```
    */
   setTemperature(text: string): void {

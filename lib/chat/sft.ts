@@ -59,12 +59,13 @@ export type SftMetric =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChatTokenizer } from "./template.ts";
  * import { chatAlphabet } from "./data.ts";
  * import { encodeExamples } from "./sft.ts";
  * const tok = new ChatTokenizer([...chatAlphabet()]);
  * const { examples } = encodeExamples(tok, [[{ family: "addition", lang: "en", question: "1+1=?", answer: "2" }]], 32);
- * console.assert(examples[0].weights.reduce((a, b) => a + b) === 2); // "2" and <|end|>
+ * assert.equal(examples[0].weights.reduce((a, b) => a + b), 2); // "2" and <|end|>
  * ```
  */
 export function encodeExamples(
@@ -91,10 +92,11 @@ export function encodeExamples(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { padBatch } from "./sft.ts";
  * const ex = (n: number) => ({ ids: new Int32Array(n), weights: new Float32Array(n - 1).fill(1) });
  * const b = padBatch([ex(3), ex(5)], 0);
- * console.assert(b.T === 4 && b.weights[2] === 0 && b.weights[4 + 3] === 1);
+ * assert.ok(b.T === 4 && b.weights[2] === 0 && b.weights[4 + 3] === 1);
  * ```
  */
 export function padBatch(examples: SftExample[], pad: number): SftBatch {
@@ -117,9 +119,9 @@ export function padBatch(examples: SftExample[], pad: number): SftBatch {
  * assistant tokens each batch holds, so it is the mean over all of them).
  *
  * @example
- * ```ts
+ * ```ts ignore needs a chat model
  * import { maskedLoss } from "./sft.ts";
- * // const loss = maskedLoss(model, heldOutExamples, 32, tok.special.end);
+ * const loss = maskedLoss(model, heldOutExamples, 32, tok.special.end);
  * ```
  */
 export function maskedLoss(
@@ -174,9 +176,9 @@ export interface SftResult {
  * Fine-tunes `job.model` in place on the training examples.
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { sft } from "./sft.ts";
- * // const result = await sft({ model, tokenizer, train, heldOut, settings: SFT_PRESETS.quick.settings });
+ * const result = await sft({ model, tokenizer, train, heldOut, settings: SFT_PRESETS.quick.settings });
  * ```
  */
 export async function sft(job: SftJob): Promise<SftResult> {
@@ -223,11 +225,13 @@ export async function sft(job: SftJob): Promise<SftResult> {
     if (step % s.evalEvery === 0) await evaluate(step);
     const lr = runLearningRate(step, s);
     const b = padBatch(drawBatch(byLength, s.batchSize, rng), pad);
-    const { loss } = trainStep(model, b.inputs, b.targets, b.B, { m, v, groups }, step, lr, {
-      gradClip: s.gradClip,
-      beta1: 0.9,
-      beta2: 0.99,
-    }, { T: b.T, weights: b.weights });
+    const { loss } = trainStep(model, {
+      ...b,
+      opt: { m, v, groups },
+      step,
+      lr,
+      settings: { gradClip: s.gradClip, beta1: 0.9, beta2: 0.99 },
+    });
     if (!Number.isFinite(loss)) {
       throw new UserError(`The loss became ${loss} at step ${step}: lower the learning rate.`);
     }

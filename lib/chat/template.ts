@@ -43,10 +43,11 @@ export interface SpecialIds {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChatTokenizer } from "./template.ts";
  * const tok = ChatTokenizer.fromText("abc");
- * console.assert(tok.vocabSize === 6 && tok.special.end === 5);
- * console.assert(tok.decode([...tok.encodeText("cab"), tok.special.end]) === "cab<|end|>");
+ * assert.ok(tok.vocabSize === 6 && tok.special.end === 5);
+ * assert.equal(tok.decode([...tok.encodeText("cab"), tok.special.end]), "cab<|end|>");
  * ```
  */
 export class ChatTokenizer {
@@ -160,10 +161,11 @@ const VARIANTS: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChatTokenizer, cleanMessage } from "./template.ts";
  * const tok = ChatTokenizer.fromText("abc' ?");
  * const m = cleanMessage(tok, "Ab’c ?😀");
- * console.assert(m.text === "ab'c ?" && m.unknown.join() === "😀");
+ * assert.ok(m.text === "ab'c ?" && m.unknown.join() === "😀");
  * ```
  */
 export function cleanMessage(tok: ChatTokenizer, message: string): CleanMessage {
@@ -184,9 +186,10 @@ export function cleanMessage(tok: ChatTokenizer, message: string): CleanMessage 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatConversation } from "./template.ts";
  * const text = formatConversation([{ role: "user", text: "hi" }, { role: "assistant", text: "hello" }]);
- * console.assert(text === "<|user|>hi<|end|><|assistant|>hello<|end|>");
+ * assert.equal(text, "<|user|>hi<|end|><|assistant|>hello<|end|>");
  * ```
  */
 export function formatConversation(turns: Turn[]): string {
@@ -198,10 +201,11 @@ export function formatConversation(turns: Turn[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChatTokenizer, encodeConversation } from "./template.ts";
  * const tok = ChatTokenizer.fromText("hi");
  * const ids = encodeConversation(tok, [{ role: "user", text: "hi" }]);
- * console.assert(ids.length === 4 && ids[0] === tok.special.user && ids[3] === tok.special.end);
+ * assert.ok(ids.length === 4 && ids[0] === tok.special.user && ids[3] === tok.special.end);
  * ```
  */
 export function encodeConversation(tok: ChatTokenizer, turns: Turn[]): number[] {
@@ -220,10 +224,11 @@ export function encodeConversation(tok: ChatTokenizer, turns: Turn[]): number[] 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChatTokenizer, encodePrompt } from "./template.ts";
  * const tok = ChatTokenizer.fromText("hi");
  * const ids = encodePrompt(tok, [{ role: "user", text: "hi" }]);
- * console.assert(ids[ids.length - 1] === tok.special.assistant);
+ * assert.equal(ids[ids.length - 1], tok.special.assistant);
  * ```
  */
 export function encodePrompt(tok: ChatTokenizer, turns: Turn[]): number[] {
@@ -238,11 +243,12 @@ export function encodePrompt(tok: ChatTokenizer, turns: Turn[]): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assistantTargetMask } from "./template.ts";
  * const s = { user: 10, assistant: 11, end: 12 };
  * // <|user|> h <|end|> <|assistant|> o k <|end|>
  * const w = assistantTargetMask([10, 1, 12, 11, 2, 3, 12], s);
- * console.assert(w.join(",") === "0,0,0,1,1,1");
+ * assert.equal(w.join(","), "0,0,0,1,1,1");
  * ```
  */
 export function assistantTargetMask(ids: ArrayLike<number>, special: SpecialIds): Float32Array {

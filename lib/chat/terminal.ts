@@ -27,9 +27,9 @@ const BYE = { en: "\nBye.\n", fr: "\nAu revoir.\n" };
  * sentence saying how to make one.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a chat checkpoint
  * import { loadChatModel } from "./terminal.ts";
- * // const { model, tok, dir } = await loadChatModel("out/chat/full");
+ * const { model, tok, dir } = await loadChatModel("out/chat/full");
  * ```
  */
 export async function loadChatModel(
@@ -61,9 +61,9 @@ export interface TerminalChatOptions {
  * Runs the chat loop until `/quit`, Ctrl-C or the end of the input.
  *
  * @example
- * ```ts
+ * ```ts ignore reads the terminal
  * import { runTerminalChat } from "./terminal.ts";
- * // await runTerminalChat({ ckpt: "out/chat/full" });
+ * await runTerminalChat({ ckpt: "out/chat/full" });
  * ```
  */
 export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {

@@ -28,10 +28,10 @@ export const MAX_BODY_BYTES = 4 * 2 ** 20;
  * other site can talk to the model or change its settings.
  *
  * @example
- * ```ts
+ * ```ts ignore opens a port
  * import { serveChat } from "./web.ts";
- * // const server = serveChat(model, tok, { port: 0, onListen: (url) => console.log(url) });
- * // await server.shutdown();
+ * const server = serveChat(model, tok, { port: 0, onListen: (url) => console.log(url) });
+ * await server.shutdown();
  * ```
  */
 export function serveChat(

@@ -10,7 +10,8 @@
 import { GPT, type GPTOptions } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { TokenDataset } from "../train/dataset.ts";
-import { BABY_SETTINGS, decayGroups, trainStep } from "../train/trainer.ts";
+import { BABY_SETTINGS } from "../train/presets.ts";
+import { decayGroups, trainStep } from "../train/trainer.ts";
 import { buildVocab, splitWords, type WordVocab } from "./word2vec.ts";
 
 /** A word-level GPT and its vocabulary. */
@@ -43,9 +44,10 @@ export interface WordModelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainWordModel } from "./contextual.ts";
  * const m = trainWordModel("a b c d ".repeat(50), { steps: 30 });
- * console.assert(m.loss < m.uniformLoss);
+ * assert.ok(m.loss < m.uniformLoss);
  * ```
  */
 export function trainWordModel(text: string, options: WordModelOptions = {}): WordModel {
@@ -65,7 +67,7 @@ export function trainWordModel(text: string, options: WordModelOptions = {}): Wo
     const { inputs, targets } = data.batch("train", batchSize, blockSize, rng);
     // A constant rate after a short warmup: the run is too short for a schedule to matter.
     const lr = 3e-3 * Math.min(1, (step + 1) / 20);
-    recent.push(trainStep(model, inputs, targets, batchSize, opt, step, lr, settings).loss);
+    recent.push(trainStep(model, { inputs, targets, B: batchSize, opt, step, lr, settings }).loss);
     if (recent.length > 20) recent.shift();
   }
   const loss = recent.reduce((s, x) => s + x, 0) / recent.length;
@@ -88,10 +90,11 @@ export interface InContext {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inContext, trainWordModel } from "./contextual.ts";
  * const m = trainWordModel("a b c d ".repeat(50), { steps: 10 });
  * const x = inContext(m, "a b");
- * console.assert(x.fixed.length === x.contextual.length && x.next.length === 3);
+ * assert.ok(x.fixed.length === x.contextual.length && x.next.length === 3);
  * ```
  */
 export function inContext(m: WordModel, context: string, top = 3): InContext {

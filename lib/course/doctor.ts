@@ -93,7 +93,10 @@ export const MATMUL_TOLERANCE = 1e-4;
  * @example
  * ```ts
  * import { runDoctor } from "./doctor.ts";
- * for (const c of await runDoctor()) console.log(c.ok ? "OK" : "!!", c.name, c.detail);
+ * import assert from "node:assert/strict";
+ * const checks = await runDoctor();
+ * assert.deepEqual(checks.map((c) => c.name).slice(0, 2), ["Deno", "WebAssembly SIMD"]);
+ * for (const c of checks) console.log(c.ok ? "OK" : "!!", c.name, c.detail);
  * ```
  */
 export async function runDoctor(): Promise<DoctorCheck[]> {

@@ -63,13 +63,14 @@ export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.repl
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCheck, type Exercise } from "./exercise.ts";
  * const ex: Exercise<(x: number) => number> = {
  *   id: "99.1", title: "double", file: "x.ts", symbol: "double", hint: "", points: 1,
  *   reference: (x) => 2 * x,
  *   check: (f) => [{ what: "double(2)", expected: "4", got: String(f(2)), passed: f(2) === 4 }],
  * };
- * console.assert((await runCheck(ex, ex.reference)).status === "pass");
+ * assert.equal((await runCheck(ex, ex.reference)).status, "pass");
  * ```
  */
 export async function runCheck<F extends AnyFunction>(
@@ -117,9 +118,9 @@ function errorName(err: unknown): string {
  * Returns an error message instead of throwing when the file does not load or lacks the function.
  *
  * @example
- * ```ts
+ * ```ts ignore reads the student's files
  * import { loadStudentFunction } from "./exercise.ts";
- * // const fn = await loadStudentFunction(CATALOG[0]);
+ * const fn = await loadStudentFunction(CATALOG[0]);
  * ```
  */
 export async function loadStudentFunction<F extends AnyFunction>(
@@ -151,9 +152,9 @@ export async function loadStudentFunction<F extends AnyFunction>(
  * The result carries the student's function, so a passing one can be used right away.
  *
  * @example
- * ```ts
+ * ```ts ignore reads the student's files
  * import { checkStudent } from "./exercise.ts";
- * // const result = await checkStudent(CATALOG[0]);
+ * const result = await checkStudent(CATALOG[0]);
  * ```
  */
 export async function checkStudent<F extends AnyFunction>(
@@ -182,9 +183,17 @@ export async function checkStudent<F extends AnyFunction>(
  *
  * @example
  * ```ts
- * import { CATALOG } from "../../labs/catalog/mod.ts";
- * import { ownCodeFailure } from "./exercise.ts";
- * console.log((await ownCodeFailure(CATALOG[0]))?.failure?.got ?? "own code");
+ * import assert from "node:assert/strict";
+ * import { type Exercise, ownCodeFailure, REPO_ROOT } from "./exercise.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/labs/exercises`, { recursive: true });
+ * const ex = { id: "99.1", file: "labs/exercises/99_softmax.ts" } as Exercise;
+ * await Deno.writeTextFile(`${root}/${ex.file}`, "export const softmax = (x: number[]) => x;\n");
+ * assert.equal(await ownCodeFailure(ex, root), undefined);
+ * const library = `${REPO_ROOT}/lib/layers/softmax.ts`;
+ * await Deno.writeTextFile(`${root}/${ex.file}`, `export { softmax } from "${library}";\n`);
+ * assert.match((await ownCodeFailure(ex, root))!.failure!.got, /lib\/layers\/softmax\.ts/);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function ownCodeFailure(
@@ -237,8 +246,9 @@ export async function ownCodeFailure(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { show } from "./exercise.ts";
- * console.assert(show([0.123456, 2]) === "[0.1235, 2]");
+ * assert.equal(show([0.123456, 2]), "[0.1235, 2]");
  * ```
  */
 export function show(value: unknown, maxItems = 8): string {
@@ -272,8 +282,9 @@ export function show(value: unknown, maxItems = 8): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closeCase } from "./exercise.ts";
- * console.assert(closeCase("f(1)", [1, 2], [1, 2.0000001]).passed);
+ * assert.ok(closeCase("f(1)", [1, 2], [1, 2.0000001]).passed);
  * ```
  */
 export function closeCase(
@@ -339,10 +350,11 @@ export const EXP_OVERFLOW: Localized = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closeCase, EXP_OVERFLOW, explainNonFinite } from "./exercise.ts";
  * import { tr } from "../i18n.ts";
  * const c = explainNonFinite(closeCase("softmax([1000])", [NaN], [1]), EXP_OVERFLOW);
- * console.assert(c.got.endsWith(tr(EXP_OVERFLOW)));
+ * assert.ok(c.got.endsWith(tr(EXP_OVERFLOW)));
  * ```
  */
 export function explainNonFinite(c: Case, why: Localized): Case {
@@ -370,8 +382,9 @@ function neighbourhood(got: ArrayLike<unknown>, expected: ArrayLike<number>, i: 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { equalCase } from "./exercise.ts";
- * console.assert(equalCase("f()", [1, 2], [1, 2]).passed);
+ * assert.ok(equalCase("f()", [1, 2], [1, 2]).passed);
  * ```
  */
 export function equalCase(what: string, got: unknown, expected: unknown): Case {

@@ -13,8 +13,9 @@ import { Rng } from "../random.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relativeError } from "./gradcheck.ts";
- * console.assert(relativeError([1, 2], [1, 2]) === 0);
+ * assert.equal(relativeError([1, 2], [1, 2]), 0);
  * ```
  */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -53,11 +54,12 @@ export interface GradCheckResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gradCheck } from "./gradcheck.ts";
  * const x = new Float32Array([1, 2]);
  * const loss = () => x[0] * x[0] + 3 * x[1]; // gradient (2·x0, 3)
  * const r = gradCheck(loss, x, new Float32Array([2, 3]));
- * console.assert(r.relativeError < 1e-4);
+ * assert.ok(r.relativeError < 1e-4);
  * ```
  */
 export function gradCheck(

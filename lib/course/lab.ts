@@ -55,9 +55,10 @@ export interface Lab {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { step } from "./lab.ts";
  * const s = step({ en: "Hello", fr: "Bonjour" }, (ctx) => ctx.say({ en: "Hi.", fr: "Salut." }));
- * console.assert(typeof s.title !== "string" && s.title.fr === "Bonjour");
+ * assert.ok(typeof s.title !== "string" && s.title.fr === "Bonjour");
  * ```
  */
 export function step(title: Localized, run: Step["run"]): Step {
@@ -122,10 +123,11 @@ export interface RunResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runLab, step } from "./lab.ts";
  * const lab = { id: "98", slug: "98_demo", title: "Demo", exercises: [], steps: [step("Hi", (c) => c.say("hi"))] };
  * const r = await runLab(lab, { outRoot: await Deno.makeTempDir(), print: () => {} });
- * console.assert(r.status === "complete");
+ * assert.equal(r.status, "complete");
  * ```
  */
 export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunResult> {
@@ -336,8 +338,9 @@ function yourTurn(lab: Lab, stop: ExerciseStop): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { relative } from "./lab.ts";
- * console.assert(relative(`${Deno.cwd()}/out/03_attention`) === "out/03_attention");
+ * assert.equal(relative(`${Deno.cwd()}/out/03_attention`), "out/03_attention");
  * ```
  */
 export function relative(path: string): string {

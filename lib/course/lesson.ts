@@ -65,12 +65,13 @@ export const escapeHtml = (s: string): string =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lessonPage } from "./lesson.ts";
  * const html = lessonPage(
  *   { slug: "98_demo", title: "Demo", titles: ["Hi"], steps: [{ index: 1, title: "Hi", run: "", items: [{ kind: "text", text: "Hello." }] }] },
  *   { lang: "en", status: "complete", finished: "", svg: () => undefined },
  * );
- * console.assert(html.includes("<p>Hello.</p>"));
+ * assert.ok(html.includes("<p>Hello.</p>"));
  * ```
  */
 export function lessonPage(lesson: Lesson, ctx: PageContext): string {

@@ -49,8 +49,9 @@ interface GraphModule {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownCode } from "./own_code.ts";
- * console.log(await ownCode("labs/exercises/03_attention.ts", ".")); // { kind: "own" }
+ * assert.deepEqual(await ownCode("labs/exercises/03_attention.ts", "."), { kind: "own" });
  * ```
  */
 export async function ownCode(file: string, root: string): Promise<OwnCode> {
@@ -105,8 +106,10 @@ export async function ownCode(file: string, root: string): Promise<OwnCode> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { placed } from "./own_code.ts";
- * console.log(placed("SyntaxError: Expected ';'\n    at file:///x/labs/exercises/a.ts:2:11", "/x"));
+ * const error = "SyntaxError: Expected ';'\n    at file:///x/labs/exercises/a.ts:2:11";
+ * assert.equal(placed(error, "/x"), "labs/exercises/a.ts:2:11: SyntaxError: Expected ';'");
  * ```
  */
 export function placed(error: string, root: string): string {
@@ -134,8 +137,12 @@ export function placed(error: string, root: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { notLoading } from "./own_code.ts";
- * console.log(notLoading("labs/exercises/a.ts", "TypeError: SyntaxError: Expected ';'", "/x"));
+ * assert.equal(
+ *   notLoading("labs/exercises/a.ts", "TypeError: SyntaxError: Expected ';'", "/x"),
+ *   "labs/exercises/a.ts does not load: SyntaxError: Expected ';'",
+ * );
  * ```
  */
 export function notLoading(file: string, error: string, root: string): string {

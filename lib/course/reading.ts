@@ -75,8 +75,9 @@ export const READING_LIST: readonly Reading[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { READING_LIST, readingRows } from "./reading.ts";
- * console.assert(readingRows().length === READING_LIST.length + 1);
+ * assert.equal(readingRows().length, READING_LIST.length + 1);
  * ```
  */
 export function readingRows(): (string | number | Text)[][] {

@@ -51,13 +51,15 @@ export interface ReportOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LabReport } from "./report.ts";
  * import { barChart } from "../charts.ts";
  * const report = new LabReport(await Deno.makeTempDir(), "00_intro", "Introduction");
  * report.step(1, { en: "A chart", fr: "Un graphique" });
  * report.text({ en: "Look.", fr: "Regarde." });
  * await report.chart("demo", barChart({ data: [{ a: "x", b: 1 }], category: "a", value: "b" }));
- * await report.finish("complete");
+ * const page = await report.finish("complete");
+ * assert.match(await Deno.readTextFile(page), /Regarde|Look/);
  * ```
  */
 export class LabReport {
@@ -190,8 +192,11 @@ function checkName(name: string): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeRootIndex } from "./report.ts";
- * await writeRootIndex(await Deno.makeTempDir());
+ * const out = await Deno.makeTempDir();
+ * await writeRootIndex(out);
+ * assert.ok((await Deno.stat(`${out}/index.html`)).isFile);
  * ```
  */
 export async function writeRootIndex(outRoot: string, language: Lang = lang()): Promise<void> {

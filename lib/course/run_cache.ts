@@ -21,9 +21,10 @@ export type RunInput = unknown | ArrayBufferView;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runKey } from "./run_cache.ts";
  * const a = await runKey([{ steps: 10 }, new Int32Array([1, 2])]);
- * console.assert(a !== await runKey([{ steps: 11 }, new Int32Array([1, 2])]));
+ * assert.ok(a !== await runKey([{ steps: 11 }, new Int32Array([1, 2])]));
  * ```
  */
 export async function runKey(inputs: RunInput[]): Promise<string> {
@@ -74,11 +75,12 @@ async function sourceFiles(): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadRun, saveRun } from "./run_cache.ts";
  * const file = `${await Deno.makeTempDir()}/run.json`;
  * await saveRun(file, "k1", { loss: 1.5 });
- * console.assert((await loadRun<{ loss: number }>(file, "k1"))?.loss === 1.5);
- * console.assert((await loadRun(file, "k2")) === undefined);
+ * assert.equal((await loadRun<{ loss: number }>(file, "k1"))?.loss, 1.5);
+ * assert.equal(await loadRun(file, "k2"), undefined);
  * ```
  */
 export async function loadRun<R>(file: string, key: string): Promise<R | undefined> {

@@ -24,9 +24,11 @@ export interface SampleStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sampleStats } from "./sample_stats.ts";
  * const s = sampleStats(["abababababab", "the cat", "the cat"], new Set(["the", "cat"]), 4);
- * console.assert(s.distinct === 2 && s.repeats === 1 && s.repeated > 0.2 && s.knownWords === 1);
+ * assert.ok(s.distinct === 2 && s.repeats === 1 && s.repeated > 0.2);
+ * assert.equal(s.knownWords, 4 / 5); // "abababababab" is not a known word
  * ```
  */
 export function sampleStats(texts: string[], known: Set<string>, n = 8): SampleStats {

@@ -11,8 +11,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cosineSimilarity } from "./vectors.ts";
- * console.assert(cosineSimilarity([1, 0], [2, 0]) === 1);
+ * assert.equal(cosineSimilarity([1, 0], [2, 0]), 1);
  * ```
  */
 export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -30,9 +31,10 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nearestNeighbours } from "./vectors.ts";
  * const e = new Float32Array([1, 0, 0.9, 0.1, 0, 1]);
- * console.assert(nearestNeighbours(e, 3, 2, 0, 1)[0].id === 1);
+ * assert.equal(nearestNeighbours(e, 3, 2, 0, 1)[0].id, 1);
  * ```
  */
 export function nearestNeighbours(
@@ -56,9 +58,10 @@ export function nearestNeighbours(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pca2 } from "./vectors.ts";
  * const xy = pca2(new Float32Array([0, 0, 0, 2, 0, 0, 4, 0, 1]), 3, 3);
- * console.assert(xy.length === 6);
+ * assert.equal(xy.length, 6);
  * ```
  */
 export function pca2(vectors: Float32Array, N: number, D: number): Float32Array {
@@ -104,9 +107,10 @@ export function pca2(vectors: Float32Array, N: number, D: number): Float32Array 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { centerRows } from "./vectors.ts";
  * const c = centerRows(new Float32Array([1, 2, 3, 4]), 2, 2);
- * console.assert(c[0] === -1 && c[3] === 1);
+ * assert.ok(c[0] === -1 && c[3] === 1);
  * ```
  */
 export function centerRows(vectors: Float32Array, N: number, D: number): Float32Array {
@@ -121,10 +125,11 @@ export function centerRows(vectors: Float32Array, N: number, D: number): Float32
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analogy } from "./vectors.ts";
  * // king, man, woman, queen, apple: queen = king − man + woman exactly.
  * const e = new Float32Array([1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, -1]);
- * console.assert(analogy(e, 4, 3, 0, 1, 2, 1)[0].id === 3);
+ * assert.equal(analogy(e, 4, 3, 0, 1, 2, 1)[0].id, 3);
  * ```
  */
 export function analogy(

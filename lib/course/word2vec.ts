@@ -15,8 +15,9 @@ import { Rng } from "../random.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitWords } from "./word2vec.ts";
- * console.assert(splitWords("The King's men!").join() === "the,king's,men");
+ * assert.equal(splitWords("The King's men!").join(), "the,king's,men");
  * ```
  */
 export function splitWords(text: string): string[] {
@@ -35,9 +36,10 @@ export interface WordVocab {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildVocab } from "./word2vec.ts";
  * const v = buildVocab(["a", "b", "a"], 10, 1);
- * console.assert(v.words[0] === "a" && v.counts[0] === 2);
+ * assert.ok(v.words[0] === "a" && v.counts[0] === 2);
  * ```
  */
 export function buildVocab(words: string[], maxSize: number, minCount = 1): WordVocab {
@@ -90,9 +92,10 @@ const NEG_TABLE = 100_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainSkipGram } from "./word2vec.ts";
  * const m = trainSkipGram(new Int32Array([0, 1, 0, 1, 2]), [2, 2, 1], { dim: 4, seed: 1 });
- * console.assert(m.input.length === 12);
+ * assert.equal(m.input.length, 12);
  * ```
  */
 export function trainSkipGram(

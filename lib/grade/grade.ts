@@ -77,8 +77,9 @@ export const MAX_JOBS = 16;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selects } from "./grade.ts";
- * console.assert(selects("3", "03.2") && selects("03.2", "03.2") && !selects("03.1", "03.2"));
+ * assert.ok(selects("3", "03.2") && selects("03.2", "03.2") && !selects("03.1", "03.2"));
  * ```
  */
 export function selects(only: string | undefined, id: string): boolean {

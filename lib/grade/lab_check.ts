@@ -29,9 +29,11 @@ export type StudentCheck = (
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { sandboxedCheck } from "./lab_check.ts";
- * console.log((await sandboxedCheck()(CATALOG[0])).status);
+ * const result = await sandboxedCheck()(CATALOG[0]);
+ * assert.ok(result.status === "pass" ? typeof result.impl === "function" : !result.impl);
  * ```
  */
 export function sandboxedCheck(limits: Limits = DEFAULT_LIMITS): StudentCheck {

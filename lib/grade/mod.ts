@@ -4,6 +4,11 @@
  * (options.ts), and the student loop around it: the lab's sandboxed check (lab_check.ts),
  * progress, watch, reset to the starter, and the instructor's student release.
  *
+ * Imports: every room of lib/ but chat and bench; it sits above lib/course, whose exercise types
+ * (exercise.ts) are what it grades. Its one reach into labs/ is by URL, not by import: the
+ * sandboxed child loads the catalog's checks (`labs/catalog/mod.ts`, the default of
+ * `gradeExercise`), which tests/layout_test.ts allows by name.
+ *
  * @example
  * ```ts
  * import { CATALOG } from "../../labs/catalog/mod.ts";

@@ -21,8 +21,9 @@ export const GRADE_OPTIONS = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gradeOption } from "./options.ts";
- * console.assert(gradeOption("jobs", "4") === 4 && gradeOption("jobs", undefined) === 2);
+ * assert.ok(gradeOption("jobs", "4") === 4 && gradeOption("jobs", undefined) === 2);
  * ```
  */
 export function gradeOption(name: keyof typeof GRADE_OPTIONS, raw: unknown): number {
@@ -44,8 +45,9 @@ export function gradeOption(name: keyof typeof GRADE_OPTIONS, raw: unknown): num
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gradeLimits } from "./options.ts";
- * console.assert(gradeLimits({ timeout: "5" }).timeoutMs === 5000);
+ * assert.equal(gradeLimits({ timeout: "5" }).timeoutMs, 5000);
  * ```
  */
 export function gradeLimits(values: Record<string, unknown>): Limits {

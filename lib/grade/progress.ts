@@ -18,8 +18,9 @@ export interface Progress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { progressPath } from "./progress.ts";
- * console.assert(progressPath("/course") === "/course/.minigpt/progress.json");
+ * assert.equal(progressPath("/course"), "/course/.minigpt/progress.json");
  * ```
  */
 export function progressPath(root: string = REPO_ROOT): string {
@@ -31,9 +32,10 @@ export function progressPath(root: string = REPO_ROOT): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadProgress } from "./progress.ts";
  * const progress = await loadProgress("/tmp/nowhere");
- * console.assert(Object.keys(progress.exercises).length === 0);
+ * assert.equal(Object.keys(progress.exercises).length, 0);
  * ```
  */
 export async function loadProgress(root: string = REPO_ROOT): Promise<Progress> {
@@ -50,9 +52,9 @@ export async function loadProgress(root: string = REPO_ROOT): Promise<Progress> 
  * Records `results` in the progress file under `root` (written whole, then renamed into place).
  *
  * @example
- * ```ts
+ * ```ts ignore writes the student's progress
  * import { recordProgress } from "./progress.ts";
- * // await recordProgress(report.tests);
+ * await recordProgress(report.tests);
  * ```
  */
 export async function recordProgress(
@@ -71,9 +73,10 @@ export async function recordProgress(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { firstUnpassed } from "./progress.ts";
  * const p = { version: 1 as const, exercises: { "00.1": { status: "pass" as const, points: 2, at: "" } } };
- * console.assert(firstUnpassed(["00.1", "00.2"], p) === "00.2");
+ * assert.equal(firstUnpassed(["00.1", "00.2"], p), "00.2");
  * ```
  */
 export function firstUnpassed(ids: string[], progress: Progress): string | undefined {
@@ -84,9 +87,9 @@ export function firstUnpassed(ids: string[], progress: Progress): string | undef
  * Drops `id` from the progress file, so that `watch` comes back to it (after a reset).
  *
  * @example
- * ```ts
+ * ```ts ignore writes the student's progress
  * import { forgetProgress } from "./progress.ts";
- * // await forgetProgress("03.2");
+ * await forgetProgress("03.2");
  * ```
  */
 export async function forgetProgress(id: string, root: string = REPO_ROOT): Promise<void> {

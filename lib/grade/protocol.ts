@@ -46,9 +46,10 @@ export function frameHead(nonce: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseReport } from "./protocol.ts";
  * import { encode } from "./wire.ts";
- * console.assert(parseReport(encode({ kind: "load-error", message: "x" })).kind === "load-error");
+ * assert.equal(parseReport(encode({ kind: "load-error", message: "x" })).kind, "load-error");
  * ```
  */
 export function parseReport(bytes: Uint8Array): ChildReport {
@@ -71,9 +72,10 @@ export function parseReport(bytes: Uint8Array): ChildReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseOutcome } from "./protocol.ts";
  * import { encode } from "./wire.ts";
- * console.assert(parseOutcome(encode({ ok: true, value: 1 }), 1).ok);
+ * assert.ok(parseOutcome(encode({ ok: true, value: 1 }), 1).ok);
  * ```
  */
 export function parseOutcome(bytes: Uint8Array, argCount: number): CallOutcome {

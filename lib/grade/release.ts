@@ -21,10 +21,10 @@ export const NOT_RELEASED = ["labs/solutions/", "tests/hostile/", "tests/grade_h
  * instructions in `lang` (default English); returns the file count.
  *
  * @example
- * ```ts
+ * ```ts ignore writes a release
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { buildRelease } from "./release.ts";
- * // const files = await buildRelease(CATALOG, "/tmp/minigpt-release");
+ * const files = await buildRelease(CATALOG, "/tmp/minigpt-release");
  * ```
  */
 export async function buildRelease(

@@ -38,10 +38,11 @@ export class GraderError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { recordCalls } from "./replay.ts";
  * const rec = await recordCalls(CATALOG[0]);
- * console.assert(rec.calls.length > 0);
+ * assert.ok(rec.calls.length > 0);
  * ```
  */
 export async function recordCalls(exercise: Exercise): Promise<Recording> {

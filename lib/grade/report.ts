@@ -60,8 +60,9 @@ export function renderTable(report: GradeReport, messageWidth = 72): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeCell } from "./report.ts";
- * console.assert(escapeCell("a\r\nb\x1b[2J") === "a\\r\\nb\\x1b[2J");
+ * assert.equal(escapeCell("a\r\nb\x1b[2J"), "a\\r\\nb\\x1b[2J");
  * ```
  */
 export function escapeCell(text: string): string {
@@ -102,9 +103,10 @@ export interface ResultsJson {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toResultsJson } from "./report.ts";
  * const json = toResultsJson({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 });
- * console.assert(json.total.points === 0);
+ * assert.equal(json.total.points, 0);
  * ```
  */
 export function toResultsJson(report: GradeReport): ResultsJson {
@@ -201,9 +203,10 @@ export const RESULTS_SCHEMA = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toJunitXml } from "./report.ts";
  * const xml = toJunitXml({ submission: ".", startedAt: "", tests: [], points: 0, maxPoints: 0, ms: 0 });
- * console.assert(xml.includes("<testsuites"));
+ * assert.ok(xml.includes("<testsuites"));
  * ```
  */
 export function toJunitXml(report: GradeReport): string {

@@ -71,11 +71,12 @@ export function osLimits(limits: Limits): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runSandboxed } from "./sandbox.ts";
  * import { stageSubmission } from "./stage.ts";
  * const stage = await stageSubmission(".");
  * const run = await runSandboxed(stage, "labs/exercises/00_intro.ts", "softmax", []);
- * console.log(run.report?.kind ?? run.problem);
+ * assert.ok(run.report !== undefined || run.problem !== undefined);
  * await stage.remove();
  * ```
  */

@@ -32,9 +32,10 @@ const SAFE_PATH = /^[A-Za-z0-9._\/-]+$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stageSubmission } from "./stage.ts";
  * const stage = await stageSubmission(".");
- * console.log(stage.refused.size === 0 ? "all regular files" : [...stage.refused.values()]);
+ * assert.equal(stage.refused.size, 0); // the repository's exercises are all regular files
  * await stage.remove();
  * ```
  */
@@ -102,8 +103,10 @@ export async function stageSubmission(dir: string): Promise<Stage> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stageFiles } from "./stage.ts";
  * const stage = await stageFiles({ "labs/exercises/x.ts": "export const f = () => 1;\n" });
+ * assert.ok((await Deno.readTextFile(`${stage.root}/labs/exercises/x.ts`)).startsWith("export"));
  * await stage.remove();
  * ```
  */

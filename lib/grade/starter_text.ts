@@ -29,8 +29,9 @@ export function promptComment(source: string, symbol: string): [number, number] 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { commentText } from "./starter_text.ts";
- * console.assert(commentText("/**\n * Exercise 1.1: add\n * two numbers.\n *\/") === "Exercise 1.1: add two numbers.");
+ * assert.ok(commentText("/**\n * Exercise 1.1: add\n * two numbers.\n *\/") === "Exercise 1.1: add two numbers.");
  * ```
  */
 export function commentText(comment: string): string {
@@ -76,11 +77,12 @@ function header(labId: string, lang: Lang): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { localizeStarter } from "./starter_text.ts";
  * const ex = { id: "99.1", symbol: "add", prompt: { en: "Add.", fr: "Additionne." } };
  * const src = "/**\n * Lab 99 exercises. Replace each `throw new Error(\"TODO …\")` with your code, then run\n * `deno task lab 99` again. Hints: `deno task hint 99.1`.\n *\/\n\n/**\n * Add.\n *\/\nexport function add() {}\n";
  * // deno-lint-ignore no-explicit-any
- * console.assert(localizeStarter(src, [ex as any], "fr").includes(" * Exercice 99.1 : Additionne."));
+ * assert.ok(localizeStarter(src, [ex as any], "fr").includes(" * Exercice 99.1 : Additionne."));
  * ```
  */
 export function localizeStarter(source: string, exercises: Exercise[], lang: Lang): string {

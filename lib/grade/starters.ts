@@ -17,9 +17,10 @@ export const STARTERS_DIR = "labs/starters";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pristineStarter } from "./starters.ts";
  * const text = await pristineStarter("labs/exercises/00_intro.ts");
- * console.assert(text.includes("TODO"));
+ * assert.ok(text.includes("TODO"));
  * ```
  */
 export async function pristineStarter(file: string, root: string = REPO_ROOT): Promise<string> {
@@ -64,10 +65,11 @@ function findFunction(source: string, symbol: string): [number, number] | undefi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { restoreFunction } from "./starters.ts";
  * const starter = 'export function f(): number {\n  throw new Error("TODO");\n}\n';
  * const mine = "export function f(): number {\n  return 1;\n}\n";
- * console.assert(restoreFunction(mine, starter, "f") === starter);
+ * assert.equal(restoreFunction(mine, starter, "f"), starter);
  * ```
  */
 export function restoreFunction(source: string, starter: string, symbol: string): string {

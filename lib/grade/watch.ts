@@ -142,10 +142,10 @@ export interface StudentLoopOptions extends WatchOptions {
  * time a file under labs/exercises changes, moving on as exercises pass. Runs until aborted.
  *
  * @example
- * ```ts
+ * ```ts ignore runs until Ctrl-C
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { runWatch } from "./watch.ts";
- * // await runWatch(CATALOG); // until Ctrl-C
+ * await runWatch(CATALOG); // until Ctrl-C
  * ```
  */
 export async function runWatch(

@@ -51,9 +51,10 @@ const MAX_DEPTH = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, encode } from "./wire.ts";
  * const back = decode(encode({ x: new Float32Array([1, -0]), n: NaN }));
- * console.assert(Number.isNaN((back as { n: number }).n));
+ * assert.ok(Number.isNaN((back as { n: number }).n));
  * ```
  */
 export function encode(value: unknown): Uint8Array {
@@ -112,8 +113,9 @@ function write(out: Writer, value: unknown, depth: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decode, encode } from "./wire.ts";
- * console.assert((decode(encode([1, "a"])) as unknown[])[1] === "a");
+ * assert.equal((decode(encode([1, "a"])) as unknown[])[1], "a");
  * ```
  */
 export function decode(bytes: Uint8Array): unknown {

@@ -30,11 +30,12 @@ export interface AdamWOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { adamwStep } from "./adamw.ts";
  * const p = new Float32Array([1]), g = new Float32Array([0.5]);
  * const m = new Float32Array(1), v = new Float32Array(1);
  * adamwStep(p, g, m, v, 1, { lr: 0.1 }, [{ start: 0, end: 1, weightDecay: 0 }]);
- * console.assert(Math.abs(p[0] - 0.9) < 1e-6);
+ * assert.ok(Math.abs(p[0] - 0.9) < 1e-6);
  * ```
  */
 export function adamwStep(
@@ -67,9 +68,10 @@ export function adamwStep(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clipGradNorm } from "./adamw.ts";
  * const g = new Float32Array([3, 4]);
- * console.assert(clipGradNorm(g, 1) === 5 && Math.abs(g[0] - 0.6) < 1e-6);
+ * assert.ok(clipGradNorm(g, 1) === 5 && Math.abs(g[0] - 0.6) < 1e-6);
  * ```
  */
 export function clipGradNorm(grads: Float32Array, maxNorm: number): number {

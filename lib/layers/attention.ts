@@ -16,12 +16,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { attentionForward } from "./attention.ts";
  * // one position attends only to itself, so the output is its value
  * const inp = new Float32Array([1, 2, 3]); // q, k, v with C = 1
  * const out = new Float32Array(1), preatt = new Float32Array(1), att = new Float32Array(1);
  * attentionForward(out, preatt, att, inp, 1, 1, 1, 1);
- * console.assert(att[0] === 1 && out[0] === 3 && preatt[0] === 2);
+ * assert.ok(att[0] === 1 && out[0] === 3 && preatt[0] === 2);
  * ```
  */
 export function attentionForward(
@@ -75,13 +76,14 @@ export function attentionForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { attentionBackward, attentionForward } from "./attention.ts";
  * const inp = new Float32Array([1, 2, 3]);
  * const out = new Float32Array(1), preatt = new Float32Array(1), att = new Float32Array(1);
  * attentionForward(out, preatt, att, inp, 1, 1, 1, 1);
  * const dinp = new Float32Array(3);
  * attentionBackward(dinp, new Float32Array(1), new Float32Array(1), new Float32Array([1]), inp, att, 1, 1, 1, 1);
- * console.assert(dinp[2] === 1 && dinp[0] === 0);
+ * assert.ok(dinp[2] === 1 && dinp[0] === 0);
  * ```
  */
 export function attentionBackward(

@@ -15,10 +15,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { attentionStep } from "./attention_step.ts";
  * const out = new Float32Array(1);
  * attentionStep(out, new Float32Array([1]), new Float32Array([2, 3]), 0, 1, 1, new Float32Array(1));
- * console.assert(out[0] === 3);
+ * assert.equal(out[0], 3);
  * ```
  */
 export function attentionStep(

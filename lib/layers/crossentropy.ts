@@ -12,10 +12,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { softmaxForward } from "./crossentropy.ts";
  * const probs = new Float32Array(2);
  * softmaxForward(probs, new Float32Array([3, 3]), 1, 2);
- * console.assert(probs[0] === 0.5);
+ * assert.equal(probs[0], 0.5);
  * ```
  */
 export function softmaxForward(
@@ -43,10 +44,11 @@ export function softmaxForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crossEntropyForward } from "./crossentropy.ts";
  * const losses = new Float32Array(1);
  * crossEntropyForward(losses, new Float32Array([0.5, 0.5]), new Int32Array([1]), 1, 2);
- * console.assert(Math.abs(losses[0] - Math.LN2) < 1e-7);
+ * assert.ok(Math.abs(losses[0] - Math.LN2) < 1e-7);
  * ```
  */
 export function crossEntropyForward(
@@ -65,10 +67,11 @@ export function crossEntropyForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crossEntropySoftmaxBackward } from "./crossentropy.ts";
  * const d = new Float32Array(2);
  * crossEntropySoftmaxBackward(d, new Float32Array([1]), new Float32Array([0.25, 0.75]), new Int32Array([1]), 1, 2);
- * console.assert(d[0] === 0.25 && d[1] === -0.25);
+ * assert.ok(d[0] === 0.25 && d[1] === -0.25);
  * ```
  */
 export function crossEntropySoftmaxBackward(

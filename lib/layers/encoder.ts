@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encoderForward } from "./encoder.ts";
  * const out = new Float32Array(2);
  * encoderForward(out, new Int32Array([1]), new Float32Array([0, 0, 5, 6]), null, 1, 1, 2);
- * console.assert(out[0] === 5 && out[1] === 6);
+ * assert.ok(out[0] === 5 && out[1] === 6);
  * ```
  */
 export function encoderForward(
@@ -43,10 +44,11 @@ export function encoderForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encoderBackward } from "./encoder.ts";
  * const dwte = new Float32Array(4);
  * encoderBackward(dwte, null, new Float32Array([1, 1, 2, 2]), new Int32Array([1, 1]), 1, 2, 2);
- * console.assert(dwte[2] === 3 && dwte[0] === 0);
+ * assert.ok(dwte[2] === 3 && dwte[0] === 0);
  * ```
  */
 export function encoderBackward(

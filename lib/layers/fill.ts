@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zeroFill } from "./fill.ts";
  * const x = new Float32Array([1, 2]);
  * zeroFill(x);
- * console.assert(x[0] === 0 && x[1] === 0);
+ * assert.ok(x[0] === 0 && x[1] === 0);
  * ```
  */
 export function zeroFill(x: Float32Array): void {

@@ -12,10 +12,11 @@ const CUBE = 0.044715;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { geluForward } from "./gelu.ts";
  * const out = new Float32Array(2);
  * geluForward(out, new Float32Array([0, 3]), 2);
- * console.assert(out[0] === 0 && Math.abs(out[1] - 2.996) < 1e-3);
+ * assert.ok(out[0] === 0 && Math.abs(out[1] - 2.996) < 1e-3);
  * ```
  */
 export function geluForward(
@@ -34,10 +35,11 @@ export function geluForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { geluBackward } from "./gelu.ts";
  * const dinp = new Float32Array(1);
  * geluBackward(dinp, new Float32Array([0]), new Float32Array([1]), 1);
- * console.assert(dinp[0] === 0.5);
+ * assert.equal(dinp[0], 0.5);
  * ```
  */
 export function geluBackward(

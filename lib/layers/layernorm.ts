@@ -14,10 +14,11 @@ const EPS = 1e-5;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { layerNormForward } from "./layernorm.ts";
  * const out = new Float32Array(2), mean = new Float32Array(1), rstd = new Float32Array(1);
  * layerNormForward(out, mean, rstd, new Float32Array([1, 3]), new Float32Array([1, 1]), new Float32Array(2), 1, 2);
- * console.assert(mean[0] === 2 && Math.abs(out[1] - 1) < 1e-4);
+ * assert.ok(mean[0] === 2 && Math.abs(out[1] - 1) < 1e-4);
  * ```
  */
 export function layerNormForward(
@@ -52,13 +53,14 @@ export function layerNormForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { layerNormBackward, layerNormForward } from "./layernorm.ts";
  * const inp = new Float32Array([1, 3]), w = new Float32Array([1, 1]), b = new Float32Array(2);
  * const out = new Float32Array(2), mean = new Float32Array(1), rstd = new Float32Array(1);
  * layerNormForward(out, mean, rstd, inp, w, b, 1, 2);
  * const dinp = new Float32Array(2), dw = new Float32Array(2), db = new Float32Array(2);
  * layerNormBackward(dinp, dw, db, new Float32Array([1, 1]), inp, w, mean, rstd, 1, 2);
- * console.assert(Math.abs(dinp[0]) < 1e-6 && db[0] === 1);
+ * assert.ok(Math.abs(dinp[0]) < 1e-6 && db[0] === 1);
  * ```
  */
 export function layerNormBackward(

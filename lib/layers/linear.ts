@@ -13,10 +13,11 @@ import { matmul, matmulTransA, matmulTransB } from "./matmul.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { linearForward } from "./linear.ts";
  * const out = new Float32Array(1);
  * linearForward(out, new Float32Array([1, 2]), new Float32Array([3, 4]), new Float32Array([1]), 1, 2, 1);
- * console.assert(out[0] === 12);
+ * assert.equal(out[0], 12);
  * ```
  */
 export function linearForward(
@@ -37,10 +38,11 @@ export function linearForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { linearBackward } from "./linear.ts";
  * const dinp = new Float32Array(2), dw = new Float32Array(2), db = new Float32Array(1);
  * linearBackward(dinp, dw, db, new Float32Array([1]), new Float32Array([1, 2]), new Float32Array([3, 4]), 1, 2, 1);
- * console.assert(dinp[1] === 4 && dw[1] === 2 && db[0] === 1);
+ * assert.ok(dinp[1] === 4 && dw[1] === 2 && db[0] === 1);
  * ```
  */
 export function linearBackward(
@@ -65,10 +67,11 @@ export function linearBackward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { biasBackward } from "./linear.ts";
  * const dbias = new Float32Array(2);
  * biasBackward(dbias, new Float32Array([1, 2, 3, 4]), 2, 2);
- * console.assert(dbias[0] === 4 && dbias[1] === 6);
+ * assert.ok(dbias[0] === 4 && dbias[1] === 6);
  * ```
  */
 export function biasBackward(

@@ -23,10 +23,11 @@ export interface MatmulOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matmul } from "./matmul.ts";
  * const out = new Float32Array(1);
  * matmul(out, new Float32Array([1, 2]), new Float32Array([3, 4]), 1, 2, 1);
- * console.assert(out[0] === 11);
+ * assert.equal(out[0], 11);
  * ```
  */
 export function matmul(
@@ -52,10 +53,11 @@ export function matmul(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matmulTransB } from "./matmul.ts";
  * const out = new Float32Array(2);
  * matmulTransB(out, new Float32Array([1, 2]), new Float32Array([3, 4, 5, 6]), 1, 2, 2);
- * console.assert(out[0] === 11 && out[1] === 17);
+ * assert.ok(out[0] === 11 && out[1] === 17);
  * ```
  */
 export function matmulTransB(
@@ -81,10 +83,11 @@ export function matmulTransB(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matmulTransA } from "./matmul.ts";
  * const out = new Float32Array(1);
  * matmulTransA(out, new Float32Array([1, 2]), new Float32Array([3, 4]), 1, 2, 1);
- * console.assert(out[0] === 11);
+ * assert.equal(out[0], 11);
  * ```
  */
 export function matmulTransA(

@@ -19,9 +19,10 @@ const BASE = 10000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sinusoidalTable } from "./positional.ts";
  * const pe = sinusoidalTable(4, 8);
- * console.assert(pe[0] === 0 && pe[1] === 1);
+ * assert.ok(pe[0] === 0 && pe[1] === 1);
  * ```
  */
 export function sinusoidalTable(T: number, C: number): Float32Array {
@@ -89,11 +90,12 @@ function rotate(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ropeForward } from "./positional.ts";
  * const inp = new Float32Array([1, 0, 1, 0, 7, 7]); // T = 1: position 0 is not rotated
  * const out = new Float32Array(6);
  * ropeForward(out, inp, 1, 1, 2, 1);
- * console.assert(out[0] === 1 && out[5] === 7);
+ * assert.ok(out[0] === 1 && out[5] === 7);
  * ```
  */
 export function ropeForward(
@@ -113,10 +115,11 @@ export function ropeForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ropeBackward } from "./positional.ts";
  * const dinp = new Float32Array(6);
  * ropeBackward(dinp, new Float32Array([1, 0, 0, 0, 2, 2]), 1, 1, 2, 1);
- * console.assert(dinp[0] === 1 && dinp[4] === 2);
+ * assert.ok(dinp[0] === 1 && dinp[4] === 2);
  * ```
  */
 export function ropeBackward(

@@ -9,10 +9,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { residualForward } from "./residual.ts";
  * const out = new Float32Array(1);
  * residualForward(out, new Float32Array([1]), new Float32Array([2]), 1);
- * console.assert(out[0] === 3);
+ * assert.equal(out[0], 3);
  * ```
  */
 export function residualForward(
@@ -29,10 +30,11 @@ export function residualForward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { residualBackward } from "./residual.ts";
  * const d1 = new Float32Array(1), d2 = new Float32Array(1);
  * residualBackward(d1, d2, new Float32Array([5]), 1);
- * console.assert(d1[0] === 5 && d2[0] === 5);
+ * assert.ok(d1[0] === 5 && d2[0] === 5);
  * ```
  */
 export function residualBackward(

@@ -15,9 +15,10 @@ import { softmaxForward } from "./crossentropy.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { attentionWeights } from "./single_head.ts";
  * const w = attentionWeights(new Float32Array([1, 1]), new Float32Array([1, 1]), 2, 1);
- * console.assert(w[0] === 1 && w[1] === 0 && w[2] === 0.5);
+ * assert.ok(w[0] === 1 && w[1] === 0 && w[2] === 0.5);
  * ```
  */
 export function attentionWeights(
@@ -46,9 +47,10 @@ export function attentionWeights(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { attend } from "./single_head.ts";
  * const out = attend(new Float32Array([1, 0, 0.5, 0.5]), new Float32Array([2, 4]), 2, 1);
- * console.assert(out[0] === 2 && out[1] === 3);
+ * assert.ok(out[0] === 2 && out[1] === 3);
  * ```
  */
 export function attend(

@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { softmax } from "./softmax.ts";
  * const p = softmax([1, 1]);
- * console.assert(p[0] === 0.5 && p[1] === 0.5);
+ * assert.ok(p[0] === 0.5 && p[1] === 0.5);
  * ```
  */
 export function softmax(scores: number[]): number[] {

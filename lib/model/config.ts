@@ -1,6 +1,6 @@
 /**
- * The shape of a GPT: its hyperparameters (GPT-2's names), the presets the labs and the trainer
- * use, and the exact parameter count that follows from them.
+ * The shape of a GPT: its hyperparameters (GPT-2's names), GPT-2 small's for comparison, and the
+ * exact parameter count that follows from them. The named presets live in lib/train/presets.ts.
  * @module
  */
 
@@ -23,16 +23,6 @@ export interface GPTConfig {
   positional?: PositionalEncoding;
 }
 
-/** Named model sizes without a vocabulary (it comes from the tokenizer). */
-export const PRESETS: Record<"baby" | "mini" | "nano", Omit<GPTConfig, "vocabSize">> = {
-  /** nanoGPT's CPU config for shakespeare_char. */
-  baby: { blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128 },
-  /** The course's table: 6 layers, 8 heads, 256 wide, context 128. */
-  mini: { blockSize: 128, nLayer: 6, nHead: 8, nEmbd: 256 },
-  /** nanoGPT's shakespeare_char config. */
-  nano: { blockSize: 256, nLayer: 6, nHead: 6, nEmbd: 384 },
-};
-
 /** GPT-2 small, the 124M model, for comparisons. */
 export const GPT2_SMALL: GPTConfig = {
   vocabSize: 50257,
@@ -49,8 +39,9 @@ export const GPT2_SMALL: GPTConfig = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countParameters, GPT2_SMALL } from "./config.ts";
- * console.assert(countParameters(GPT2_SMALL) === 124_439_808);
+ * assert.equal(countParameters(GPT2_SMALL), 124_439_808);
  * ```
  */
 export function countParameters(config: GPTConfig): number {

@@ -12,7 +12,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import type { GPT } from "./gpt.ts";
+import { type BlockBuffers, blockForward, type GPT } from "./gpt.ts";
 import { Rng } from "../random.ts";
 import { sampleToken, type SamplingOptions } from "./sampling.ts";
 
@@ -33,11 +33,12 @@ export interface GenerateOptions extends SamplingOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "./gpt.ts";
  * import { generate } from "./generate.ts";
  * const model = new GPT({ vocabSize: 5, blockSize: 8, nLayer: 1, nHead: 1, nEmbd: 4 }, 0);
  * const ids = generate(model, [1, 2], { maxTokens: 3, temperature: 0 });
- * console.assert(ids.length === 3);
+ * assert.equal(ids.length, 3);
  * ```
  */
 export function generate(model: GPT, prompt: number[], options: GenerateOptions): number[] {
@@ -84,10 +85,11 @@ function uncachedLogits(model: GPT, context: number[]): Float32Array {
 }
 
 /**
- * Each layer's keys and values for the positions processed so far, with scratch buffers for a
- * one-token forward pass. It runs the model's own layer functions (kernels or twins) on one row,
- * and `attentionStep`, which has the arithmetic of `attentionForward` for a last row: so both
- * paths produce the same logits. Buffers come from the model's allocator.
+ * Each layer's keys and values for the positions processed so far, with one row of block buffers
+ * for a one-token forward pass. It runs the model's own block (`blockForward`, with the model's
+ * layer functions, kernels or twins) on that row, attending with `attentionStep`, which has the
+ * arithmetic of `attentionForward` for a last row: so both paths produce the same logits.
+ * Buffers come from the model's allocator.
  */
 export class KVCache {
   readonly #model: GPT;
@@ -96,16 +98,12 @@ export class KVCache {
   /** Window start the cache was filled for, and how many of its positions it holds. */
   #start = -1;
   #length = 0;
-  readonly #x: Float32Array; // (C) the residual stream
-  readonly #ln: Float32Array; // (C)
-  readonly #qkv: Float32Array; // (3C)
-  readonly #qkvr: Float32Array; // (3C) after RoPE
-  readonly #y: Float32Array; // (C)
-  readonly #proj: Float32Array; // (C)
-  readonly #fc: Float32Array; // (4C)
-  readonly #fcg: Float32Array; // (4C)
+  /** One row of every block buffer; the stream enters and leaves in `residual3`. */
+  readonly #h: BlockBuffers;
   readonly #scores: Float32Array; // (T)
-  readonly #stat: Float32Array; // (2) mean and rstd
+  readonly #token = new Int32Array(1);
+  readonly #ln_f: Float32Array; // (C)
+  readonly #ln_f_stat: Float32Array; // (2) mean and rstd
   readonly logits: Float32Array; // (V)
 
   constructor(model: GPT) {
@@ -113,16 +111,28 @@ export class KVCache {
     const alloc = model.alloc;
     this.#model = model;
     this.#kv = Array.from({ length: L }, () => alloc(T * 2 * C));
-    this.#x = alloc(C);
-    this.#ln = alloc(C);
-    this.#qkv = alloc(3 * C);
-    this.#qkvr = alloc(3 * C);
-    this.#y = alloc(C);
-    this.#proj = alloc(C);
-    this.#fc = alloc(4 * C);
-    this.#fcg = alloc(4 * C);
+    const row = (n: number) => alloc(n);
+    const qkv = row(3 * C);
+    this.#h = {
+      ln_1: row(C),
+      ln_1_mean: row(1),
+      ln_1_rstd: row(1),
+      qkv,
+      qkvr: model.config.positional === "rope" ? row(3 * C) : qkv,
+      atty: row(C),
+      attproj: row(C),
+      residual2: row(C),
+      ln_2: row(C),
+      ln_2_mean: row(1),
+      ln_2_rstd: row(1),
+      fch: row(4 * C),
+      fch_gelu: row(4 * C),
+      fcproj: row(C),
+      residual3: row(C),
+    };
     this.#scores = alloc(T);
-    this.#stat = alloc(2);
+    this.#ln_f = alloc(C);
+    this.#ln_f_stat = alloc(2);
     this.logits = alloc(V);
   }
 
@@ -144,48 +154,27 @@ export class KVCache {
 
   /** Runs one token at position `#length` of the window through every layer. */
   #step(token: number): void {
-    const m = this.#model, p = m.p, ops = m.ops;
-    const { nLayer: L, nHead: NH, nEmbd: C, vocabSize: V, positional } = m.config;
-    const pos = this.#length;
+    const m = this.#model, p = m.p, ops = m.ops, h = this.#h, x = h.residual3;
+    const { nLayer: L, nHead: NH, nEmbd: C, vocabSize: V } = m.config;
+    const pos = this.#length, pe = p.wpe ?? m.pe, stat = this.#ln_f_stat;
     if (token < 0 || token >= V) {
       throw new UserError(`Token id ${token} is outside the vocabulary of ${V}.`);
     }
-    const x = this.#x,
-      ln = this.#ln,
-      mean = this.#stat.subarray(0, 1),
-      rstd = this.#stat.subarray(1, 2);
-    const pe = p.wpe ?? m.pe;
-    for (let i = 0; i < C; i++) x[i] = p.wte[token * C + i] + (pe ? pe[pos * C + i] : 0);
+    this.#token[0] = token;
+    // deno-fmt-ignore
+    {
+    ops.encoderForward(x, this.#token, p.wte, pe?.subarray(pos * C) ?? null, 1, 1, C);     // (C)
     for (let l = 0; l < L; l++) {
-      const w = p.h[l];
-      ops.layerNormForward(ln, mean, rstd, x, w.ln_1.weight, w.ln_1.bias, 1, C);
-      ops.linearForward(this.#qkv, ln, w.attn.c_attn.weight, w.attn.c_attn.bias, 1, C, 3 * C);
-      let qkv = this.#qkv;
-      if (positional === "rope") {
-        ops.ropeForward(this.#qkvr, this.#qkv, 1, 1, C, NH, pos);
-        qkv = this.#qkvr;
-      }
       const kv = this.#kv[l];
-      kv.set(qkv.subarray(C, 3 * C), pos * 2 * C);
-      ops.attentionStep(this.#y, qkv.subarray(0, C), kv, pos, C, NH, this.#scores);
-      ops.linearForward(this.#proj, this.#y, w.attn.c_proj.weight, w.attn.c_proj.bias, 1, C, C);
-      ops.residualForward(x, x, this.#proj, C);
-      ops.layerNormForward(ln, mean, rstd, x, w.ln_2.weight, w.ln_2.bias, 1, C);
-      ops.linearForward(this.#fc, ln, w.mlp.c_fc.weight, w.mlp.c_fc.bias, 1, C, 4 * C);
-      ops.geluForward(this.#fcg, this.#fc, 4 * C);
-      ops.linearForward(
-        this.#proj,
-        this.#fcg,
-        w.mlp.c_proj.weight,
-        w.mlp.c_proj.bias,
-        1,
-        4 * C,
-        C,
-      );
-      ops.residualForward(x, x, this.#proj, C);
+      blockForward(ops, p.h[l], h, x, 1, C, (h) => {                                        // (C) → (C)
+        if (h.qkvr !== h.qkv) ops.ropeForward(h.qkvr, h.qkv, 1, 1, C, NH, pos);             // (3C)
+        kv.set(h.qkvr.subarray(C, 3 * C), pos * 2 * C);                                     // (pos + 1, 2C)
+        ops.attentionStep(h.atty, h.qkvr.subarray(0, C), kv, pos, C, NH, this.#scores);     // (C)
+      });
     }
-    ops.layerNormForward(ln, mean, rstd, x, p.ln_f.weight, p.ln_f.bias, 1, C);
-    ops.linearForward(this.logits, ln, p.wte, null, 1, C, V);
+    ops.layerNormForward(this.#ln_f, stat.subarray(0, 1), stat.subarray(1, 2), x, p.ln_f.weight, p.ln_f.bias, 1, C); // (C)
+    ops.linearForward(this.logits, this.#ln_f, p.wte, null, 1, C, V);                        // (V)
+    }
     this.#length++;
   }
 }

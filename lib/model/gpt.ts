@@ -15,12 +15,14 @@ import {
   activationShapes,
   type ActivationViews,
   activationViews,
+  type BlockActivations,
+  type BlockParams,
   parameterShapes,
   type ParameterViews,
   parameterViews,
   tableSize,
 } from "./layout.ts";
-import { type LayerOps, TYPESCRIPT_OPS } from "./ops.ts";
+import { type LayerOps, TWIN_OPS } from "./ops.ts";
 import { sinusoidalTable } from "../layers/positional.ts";
 import { Rng } from "../random.ts";
 
@@ -35,9 +37,10 @@ export type ResolvedConfig = Required<GPTConfig>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveConfig } from "./gpt.ts";
  * const c = resolveConfig({ vocabSize: 65, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 });
- * console.assert(c.positional === "learned");
+ * assert.equal(c.positional, "learned");
  * ```
  */
 export function resolveConfig(config: GPTConfig): ResolvedConfig {
@@ -83,10 +86,11 @@ export interface GPTOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "./gpt.ts";
  * const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }, 0);
  * const loss = model.forward(new Int32Array([1, 2, 3]), new Int32Array([2, 3, 4]), 1, 3)!;
- * console.assert(Math.abs(loss - Math.log(11)) < 0.5);
+ * assert.ok(Math.abs(loss - Math.log(11)) < 0.5);
  * model.zeroGrad();
  * model.backward();
  * ```
@@ -126,7 +130,7 @@ export class GPT {
   constructor(config: GPTConfig, seed: number | null = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
     this.alloc = options.alloc ?? ((n) => new Float32Array(n));
-    this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
+    this.ops = { ...TWIN_OPS, ...options.ops };
     const size = tableSize(parameterShapes(this.config));
     this.params = this.alloc(size);
     this.grads = this.alloc(size);
@@ -167,55 +171,21 @@ export class GPT {
     }
     checkTokens("inputs", inputs, B * T, V);
     if (targets) checkTokens("targets", targets, B * T, V);
-    const a = this.#activations(B, T);
-    const N = B * T, p = this.p, ops = this.ops;
-    ops.encoderForward(a.encoded, inputs, p.wte, p.wpe ?? this.pe, B, T, C);
-    let residual = a.encoded;
-    for (let l = 0; l < L; l++) {
-      const w = p.h[l], h = a.h[l];
-      ops.layerNormForward(
-        h.ln_1,
-        h.ln_1_mean,
-        h.ln_1_rstd,
-        residual,
-        w.ln_1.weight,
-        w.ln_1.bias,
-        N,
-        C,
-      );
-      ops.linearForward(h.qkv, h.ln_1, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C);
+    const a = this.#activations(B, T), p = this.p, ops = this.ops, N = B * T;
+    const attend = (h: BlockActivations) => { // qkv (B, T, 3C) → atty (B, T, C)
       if (h.qkvr !== h.qkv) ops.ropeForward(h.qkvr, h.qkv, B, T, C, NH);
       ops.attentionForward(h.atty, h.preatt, h.att, h.qkvr, B, T, C, NH);
-      ops.linearForward(h.attproj, h.atty, w.attn.c_proj.weight, w.attn.c_proj.bias, N, C, C);
-      ops.residualForward(h.residual2, residual, h.attproj, N * C);
-      ops.layerNormForward(
-        h.ln_2,
-        h.ln_2_mean,
-        h.ln_2_rstd,
-        h.residual2,
-        w.ln_2.weight,
-        w.ln_2.bias,
-        N,
-        C,
-      );
-      ops.linearForward(h.fch, h.ln_2, w.mlp.c_fc.weight, w.mlp.c_fc.bias, N, C, 4 * C);
-      ops.geluForward(h.fch_gelu, h.fch, N * 4 * C);
-      ops.linearForward(h.fcproj, h.fch_gelu, w.mlp.c_proj.weight, w.mlp.c_proj.bias, N, 4 * C, C);
-      ops.residualForward(h.residual3, h.residual2, h.fcproj, N * C);
-      residual = h.residual3;
+    };
+    // deno-fmt-ignore
+    {
+    ops.encoderForward(a.encoded, inputs, p.wte, p.wpe ?? this.pe, B, T, C); // encoded (B, T, C)
+    for (let l = 0; l < L; l++) {
+      blockForward(ops, p.h[l], a.h[l], l > 0 ? a.h[l - 1].residual3 : a.encoded, N, C, attend); // residual3 (B, T, C)
     }
-    ops.layerNormForward(
-      a.ln_f,
-      a.ln_f_mean,
-      a.ln_f_rstd,
-      residual,
-      p.ln_f.weight,
-      p.ln_f.bias,
-      N,
-      C,
-    );
-    ops.linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // the tied head: logits = ln_f · wteᵀ
-    ops.softmaxForward(a.probs, a.logits, N, V);
+    ops.layerNormForward(a.ln_f, a.ln_f_mean, a.ln_f_rstd, this.#last(a), p.ln_f.weight, p.ln_f.bias, N, C); // ln_f (B, T, C)
+    ops.linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // logits (B, T, V), tied head
+    ops.softmaxForward(a.probs, a.logits, N, V); // probs (B, T, V)
+    }
     this.#inputs = inputs;
     this.#targets = targets;
     this.#weights = weights;
@@ -257,104 +227,38 @@ export class GPT {
     const d = this.dacts!;
     const N = B * T, p = this.p, g = this.g, ops = this.ops;
     ops.zeroFill(buffers[1]);
-    const w = this.#weights;
-    if (w) { for (let i = 0; i < N; i++) d.losses[i] = w[i] / this.#weightSum; }
+    const weights = this.#weights;
+    if (weights) { for (let i = 0; i < N; i++) d.losses[i] = weights[i] / this.#weightSum; }
     else d.losses.fill(1 / N); // the loss is the mean over positions
-    ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V);
-    ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V);
-    const last = L > 0 ? a.h[L - 1].residual3 : a.encoded;
-    const dlast = L > 0 ? d.h[L - 1].residual3 : d.encoded;
-    ops.layerNormBackward(
-      dlast,
-      g.ln_f.weight,
-      g.ln_f.bias,
-      d.ln_f,
-      last,
-      p.ln_f.weight,
-      a.ln_f_mean,
-      a.ln_f_rstd,
-      N,
-      C,
-    );
+    const last = this.#last(a), dlast = this.#last(d);
+    // deno-fmt-ignore
+    {
+    ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V); // dlogits (B, T, V)
+    ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V); // dln_f (B, T, C), dwte (V, C)
+    ops.layerNormBackward(dlast, g.ln_f.weight, g.ln_f.bias, d.ln_f, last, p.ln_f.weight, a.ln_f_mean, a.ln_f_rstd, N, C); // dresidual (B, T, C)
     for (let l = L - 1; l >= 0; l--) {
       const w = p.h[l], gw = g.h[l], h = a.h[l], dh = d.h[l];
-      const residual = l > 0 ? a.h[l - 1].residual3 : a.encoded;
-      const dresidual = l > 0 ? d.h[l - 1].residual3 : d.encoded;
-      ops.residualBackward(dh.residual2, dh.fcproj, dh.residual3, N * C);
-      ops.linearBackward(
-        dh.fch_gelu,
-        gw.mlp.c_proj.weight,
-        gw.mlp.c_proj.bias,
-        dh.fcproj,
-        h.fch_gelu,
-        w.mlp.c_proj.weight,
-        N,
-        4 * C,
-        C,
-      );
-      ops.geluBackward(dh.fch, h.fch, dh.fch_gelu, N * 4 * C);
-      ops.linearBackward(
-        dh.ln_2,
-        gw.mlp.c_fc.weight,
-        gw.mlp.c_fc.bias,
-        dh.fch,
-        h.ln_2,
-        w.mlp.c_fc.weight,
-        N,
-        C,
-        4 * C,
-      );
-      ops.layerNormBackward(
-        dh.residual2,
-        gw.ln_2.weight,
-        gw.ln_2.bias,
-        dh.ln_2,
-        h.residual2,
-        w.ln_2.weight,
-        h.ln_2_mean,
-        h.ln_2_rstd,
-        N,
-        C,
-      );
-      ops.residualBackward(dresidual, dh.attproj, dh.residual2, N * C);
-      ops.linearBackward(
-        dh.atty,
-        gw.attn.c_proj.weight,
-        gw.attn.c_proj.bias,
-        dh.attproj,
-        h.atty,
-        w.attn.c_proj.weight,
-        N,
-        C,
-        C,
-      );
-      ops.attentionBackward(dh.qkvr, dh.preatt, dh.att, dh.atty, h.qkvr, h.att, B, T, C, NH);
-      if (h.qkvr !== h.qkv) ops.ropeBackward(dh.qkv, dh.qkvr, B, T, C, NH);
-      ops.linearBackward(
-        dh.ln_1,
-        gw.attn.c_attn.weight,
-        gw.attn.c_attn.bias,
-        dh.qkv,
-        h.ln_1,
-        w.attn.c_attn.weight,
-        N,
-        C,
-        3 * C,
-      );
-      ops.layerNormBackward(
-        dresidual,
-        gw.ln_1.weight,
-        gw.ln_1.bias,
-        dh.ln_1,
-        residual,
-        w.ln_1.weight,
-        h.ln_1_mean,
-        h.ln_1_rstd,
-        N,
-        C,
-      );
+      const x = l > 0 ? a.h[l - 1].residual3 : a.encoded, dx = l > 0 ? d.h[l - 1].residual3 : d.encoded;
+      ops.residualBackward(dh.residual2, dh.fcproj, dh.residual3, N * C); // (B, T, C) each
+      ops.linearBackward(dh.fch_gelu, gw.mlp.c_proj.weight, gw.mlp.c_proj.bias, dh.fcproj, h.fch_gelu, w.mlp.c_proj.weight, N, 4 * C, C); // dfch_gelu (B, T, 4C)
+      ops.geluBackward(dh.fch, h.fch, dh.fch_gelu, N * 4 * C); // dfch (B, T, 4C)
+      ops.linearBackward(dh.ln_2, gw.mlp.c_fc.weight, gw.mlp.c_fc.bias, dh.fch, h.ln_2, w.mlp.c_fc.weight, N, C, 4 * C); // dln_2 (B, T, C)
+      ops.layerNormBackward(dh.residual2, gw.ln_2.weight, gw.ln_2.bias, dh.ln_2, h.residual2, w.ln_2.weight, h.ln_2_mean, h.ln_2_rstd, N, C); // dresidual2 (B, T, C)
+      ops.residualBackward(dx, dh.attproj, dh.residual2, N * C); // (B, T, C) each
+      ops.linearBackward(dh.atty, gw.attn.c_proj.weight, gw.attn.c_proj.bias, dh.attproj, h.atty, w.attn.c_proj.weight, N, C, C); // datty (B, T, C)
+      ops.attentionBackward(dh.qkvr, dh.preatt, dh.att, dh.atty, h.qkvr, h.att, B, T, C, NH); // dqkv (B, T, 3C)
+      if (h.qkvr !== h.qkv) ops.ropeBackward(dh.qkv, dh.qkvr, B, T, C, NH); // (B, T, 3C)
+      ops.linearBackward(dh.ln_1, gw.attn.c_attn.weight, gw.attn.c_attn.bias, dh.qkv, h.ln_1, w.attn.c_attn.weight, N, C, 3 * C); // dln_1 (B, T, C)
+      ops.layerNormBackward(dx, gw.ln_1.weight, gw.ln_1.bias, dh.ln_1, x, w.ln_1.weight, h.ln_1_mean, h.ln_1_rstd, N, C); // dx (B, T, C)
     }
-    ops.encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C);
+    ops.encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C); // dwte (V, C), dwpe (T, C)
+    }
+  }
+
+  /** The stream the last block leaves (the embeddings when there is no block), (B, T, C). */
+  #last(a: ActivationViews): Float32Array {
+    const L = this.config.nLayer;
+    return L > 0 ? a.h[L - 1].residual3 : a.encoded;
   }
 
   /** Sets every parameter gradient to zero. */
@@ -381,6 +285,30 @@ export class GPT {
     }
     return this.acts;
   }
+}
+
+/** The buffers one block writes for N positions: a forward pass's activations, or a KV cache's row. */
+export type BlockBuffers = Omit<BlockActivations, "preatt" | "att">;
+
+/**
+ * One pre-norm transformer block over N positions, x (N, C) → h.residual3 (N, C), in llm.c's
+ * order: x + attn(ln_1(x)), then + mlp(ln_2(·)) with the MLP linear → GELU → linear. `attend`
+ * fills h.atty (N, C) from h.qkv (N, 3C): causal attention over the whole sequence for the
+ * model, one query against the cached keys and values for the KV cache (lib/model/generate.ts).
+ * x may be h.residual3 itself: it is read before that is written.
+ */
+// deno-fmt-ignore
+export function blockForward<H extends BlockBuffers>(ops: LayerOps, w: BlockParams, h: H, x: Float32Array, N: number, C: number, attend: (h: H) => void): void {
+  ops.layerNormForward(h.ln_1, h.ln_1_mean, h.ln_1_rstd, x, w.ln_1.weight, w.ln_1.bias, N, C); // ln_1 (N, C)
+  ops.linearForward(h.qkv, h.ln_1, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C); // qkv (N, 3C)
+  attend(h);                                                                                             // atty (N, C)
+  ops.linearForward(h.attproj, h.atty, w.attn.c_proj.weight, w.attn.c_proj.bias, N, C, C); // attproj (N, C)
+  ops.residualForward(h.residual2, x, h.attproj, N * C); // residual2 (N, C)
+  ops.layerNormForward(h.ln_2, h.ln_2_mean, h.ln_2_rstd, h.residual2, w.ln_2.weight, w.ln_2.bias, N, C); // ln_2 (N, C)
+  ops.linearForward(h.fch, h.ln_2, w.mlp.c_fc.weight, w.mlp.c_fc.bias, N, C, 4 * C); // fch (N, 4C)
+  ops.geluForward(h.fch_gelu, h.fch, N * 4 * C); // fch_gelu (N, 4C)
+  ops.linearForward(h.fcproj, h.fch_gelu, w.mlp.c_proj.weight, w.mlp.c_proj.bias, N, 4 * C, C); // fcproj (N, C)
+  ops.residualForward(h.residual3, h.residual2, h.fcproj, N * C); // residual3 (N, C)
 }
 
 function checkTokens(what: string, ids: Int32Array, n: number, V: number): void {

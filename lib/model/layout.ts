@@ -91,8 +91,9 @@ const BLOCK_PARAMS: [string, (C: number) => number[]][] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blockParamShape } from "./layout.ts";
- * console.assert(blockParamShape("mlp.c_proj.weight", 8).join() === "8,32");
+ * assert.equal(blockParamShape("mlp.c_proj.weight", 8).join(), "8,32");
  * ```
  */
 export function blockParamShape(name: string, C: number): number[] {
@@ -107,9 +108,10 @@ export function blockParamShape(name: string, C: number): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parameterShapes } from "./layout.ts";
  * const t = parameterShapes({ vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 8 });
- * console.assert(t[0][0] === "transformer.wte.weight" && t.length === 2 + 12 + 2);
+ * assert.ok(t[0][0] === "transformer.wte.weight" && t.length === 2 + 12 + 2);
  * ```
  */
 export function parameterShapes(config: GPTConfig): TensorShape[] {
@@ -130,9 +132,10 @@ export function parameterShapes(config: GPTConfig): TensorShape[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { activationShapes } from "./layout.ts";
  * const t = activationShapes({ vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 2, nEmbd: 8 }, 3, 4);
- * console.assert(t.find(([n]) => n === "h.0.att")![1].join() === "3,2,4,4");
+ * assert.equal(t.find(([n]) => n === "h.0.att")![1].join(), "3,2,4,4");
  * ```
  */
 export function activationShapes(config: GPTConfig, B: number, T: number): TensorShape[] {
@@ -177,8 +180,9 @@ export function activationShapes(config: GPTConfig, B: number, T: number): Tenso
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tableSize } from "./layout.ts";
- * console.assert(tableSize([["a", [2, 3]], ["b", [4]]]) === 10);
+ * assert.equal(tableSize([["a", [2, 3]], ["b", [4]]]), 10);
  * ```
  */
 export function tableSize(table: TensorShape[]): number {
@@ -190,8 +194,9 @@ export function tableSize(table: TensorShape[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { numel } from "./layout.ts";
- * console.assert(numel([2, 3, 4]) === 24);
+ * assert.equal(numel([2, 3, 4]), 24);
  * ```
  */
 export function numel(shape: number[]): number {
@@ -203,9 +208,10 @@ export function numel(shape: number[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { carve } from "./layout.ts";
  * const v = carve(new Float32Array(10), [["a", [2, 3]], ["b", [4]]]);
- * console.assert(v.b.length === 4 && v.b.byteOffset === 24);
+ * assert.ok(v.b.length === 4 && v.b.byteOffset === 24);
  * ```
  */
 export function carve(buffer: Float32Array, table: TensorShape[]): Record<string, Float32Array> {
@@ -227,10 +233,11 @@ export function carve(buffer: Float32Array, table: TensorShape[]): Record<string
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parameterShapes, parameterViews, tableSize } from "./layout.ts";
  * const config = { vocabSize: 10, blockSize: 4, nLayer: 2, nHead: 1, nEmbd: 8 };
  * const p = parameterViews(config, new Float32Array(tableSize(parameterShapes(config))));
- * console.assert(p.h[1].mlp.c_fc.weight.length === 32 * 8);
+ * assert.equal(p.h[1].mlp.c_fc.weight.length, 32 * 8);
  * ```
  */
 export function parameterViews(config: GPTConfig, buffer: Float32Array): ParameterViews {
@@ -262,10 +269,11 @@ export function parameterViews(config: GPTConfig, buffer: Float32Array): Paramet
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { activationShapes, activationViews, tableSize } from "./layout.ts";
  * const config = { vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 8 };
  * const a = activationViews(config, 2, 4, new Float32Array(tableSize(activationShapes(config, 2, 4))));
- * console.assert(a.logits.length === 2 * 4 * 10 && a.h[0].qkvr === a.h[0].qkv);
+ * assert.ok(a.logits.length === 2 * 4 * 10 && a.h[0].qkvr === a.h[0].qkv);
  * ```
  */
 export function activationViews(

@@ -1,10 +1,10 @@
 /**
- * The layer functions a GPT calls, gathered in one table so that faster versions (the SIMD
- * kernels) can stand in for the plain TypeScript ones without a change to lib/model/gpt.ts. Every
- * entry keeps the signature of its TypeScript twin, which stays the default and the reference.
+ * The layer functions a GPT calls, gathered in one table, `LayerOps`, so that other versions (the
+ * SIMD kernels, a student's own) can stand in for the plain TypeScript ones without a change to
+ * lib/model/gpt.ts. Every entry has the signature of its TypeScript twin, which stays the default
+ * and the reference; the kernels' types are taken from this table (lib/wasm/api.ts).
  *
- * lib/wasm/backend.ts swaps in the SIMD kernels for the layers that cost and gives the model the
- * kernels' allocator, so that they work without copies.
+ * Which implementation fills each entry is said in one place, lib/wasm/backend.ts.
  * @module
  */
 import { adamwStep, clipGradNorm } from "../layers/adamw.ts";
@@ -53,15 +53,17 @@ export interface LayerOps {
 }
 
 /**
- * The plain TypeScript layers of lib/: the default ops of every GPT.
+ * The TypeScript twins of lib/layers: the table every GPT starts from.
  *
  * @example
  * ```ts
- * import { TYPESCRIPT_OPS } from "./ops.ts";
- * console.assert(typeof TYPESCRIPT_OPS.attentionForward === "function");
+ * import assert from "node:assert/strict";
+ * import { attentionForward } from "../layers/attention.ts";
+ * import { TWIN_OPS } from "./ops.ts";
+ * assert.equal(TWIN_OPS.attentionForward, attentionForward);
  * ```
  */
-export const TYPESCRIPT_OPS: LayerOps = {
+export const TWIN_OPS: LayerOps = {
   encoderForward,
   encoderBackward,
   layerNormForward,

@@ -26,9 +26,10 @@ export interface SamplingOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkSampling } from "./sampling.ts";
  * checkSampling({ temperature: 0, topK: 5, topP: 0.9 });
- * try { checkSampling({ topK: 0 }); } catch (e) { console.log((e as Error).message); }
+ * assert.throws(() => checkSampling({ topK: 0 }), /top-k/i);
  * ```
  */
 export function checkSampling(options: SamplingOptions): void {
@@ -63,9 +64,10 @@ export function checkSampling(options: SamplingOptions): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nextTokenDistribution } from "./sampling.ts";
  * const p = nextTokenDistribution(new Float32Array([2, 1, 0]), { topK: 2 });
- * console.assert(p[2] === 0 && Math.abs(p[0] + p[1] - 1) < 1e-6);
+ * assert.ok(p[2] === 0 && Math.abs(p[0] + p[1] - 1) < 1e-6);
  * ```
  */
 export function nextTokenDistribution(
@@ -100,9 +102,10 @@ export function nextTokenDistribution(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sampleToken } from "./sampling.ts";
  * import { Rng } from "../random.ts";
- * console.assert(sampleToken(new Float32Array([0, 5, 1]), { temperature: 0 }, new Rng(1)) === 1);
+ * assert.equal(sampleToken(new Float32Array([0, 5, 1]), { temperature: 0 }, new Rng(1)), 1);
  * ```
  */
 export function sampleToken(logits: Float32Array, options: SamplingOptions, rng: Rng): number {
@@ -125,8 +128,9 @@ export function sampleToken(logits: Float32Array, options: SamplingOptions, rng:
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { argmax } from "./sampling.ts";
- * console.assert(argmax(new Float32Array([1, 3, 3])) === 1);
+ * assert.equal(argmax(new Float32Array([1, 3, 3])), 1);
  * ```
  */
 export function argmax(values: ArrayLike<number>): number {

@@ -19,8 +19,9 @@ const utf8 = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countPairs } from "./basic.ts";
- * console.assert(countPairs([1, 2, 1, 2, 3]).get("1,2") === 2);
+ * assert.equal(countPairs([1, 2, 1, 2, 3]).get("1,2"), 2);
  * ```
  */
 export function countPairs(
@@ -39,8 +40,9 @@ export function countPairs(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergePair } from "./basic.ts";
- * console.assert(mergePair([1, 1, 1, 2], 1, 1, 256).join() === "256,1,2");
+ * assert.equal(mergePair([1, 1, 1, 2], 1, 1, 256).join(), "256,1,2");
  * ```
  */
 export function mergePair(ids: number[], a: number, b: number, id: number): number[] {
@@ -62,8 +64,9 @@ export function mergePair(ids: number[], a: number, b: number, id: number): numb
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainMerges } from "./basic.ts";
- * console.assert(trainMerges(["aaab"], 257)[0].join() === "97,97");
+ * assert.equal(trainMerges(["aaab"], 257)[0].join(), "97,97");
  * ```
  */
 export function trainMerges(chunks: string[], vocabSize: number): Pair[] {
@@ -97,8 +100,9 @@ export function trainMerges(chunks: string[], vocabSize: number): Pair[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeWithMerges } from "./basic.ts";
- * console.assert(encodeWithMerges("aab", [[97, 97]]).join() === "256,98");
+ * assert.equal(encodeWithMerges("aab", [[97, 97]]).join(), "256,98");
  * ```
  */
 export function encodeWithMerges(text: string, merges: Pair[]): number[] {
@@ -122,8 +126,9 @@ export function encodeWithMerges(text: string, merges: Pair[]): number[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeWithMerges } from "./basic.ts";
- * console.assert(decodeWithMerges([256, 98], [[97, 97]]) === "aab");
+ * assert.equal(decodeWithMerges([256, 98], [[97, 97]]), "aab");
  * ```
  */
 export function decodeWithMerges(ids: number[], merges: Pair[]): string {

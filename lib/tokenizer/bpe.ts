@@ -40,9 +40,10 @@ const MAX_CACHE_ENTRIES = 200_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BpeTokenizer } from "./bpe.ts";
  * const tok = new BpeTokenizer({ pattern: "", merges: [[104, 105]] });
- * console.assert(tok.encode("hi!").join() === "256,33" && tok.decode([256, 33]) === "hi!");
+ * assert.ok(tok.encode("hi!").join() === "256,33" && tok.decode([256, 33]) === "hi!");
  * ```
  */
 export class BpeTokenizer {
@@ -260,9 +261,10 @@ function buildVocab(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderBytes } from "./bpe.ts";
- * console.assert(renderBytes(Uint8Array.of(32, 116)) === '" t"');
- * console.assert(renderBytes(Uint8Array.of(0xc3)) === '"\\xc3"');
+ * assert.equal(renderBytes(Uint8Array.of(32, 116)), '" t"');
+ * assert.equal(renderBytes(Uint8Array.of(0xc3)), '"\\xc3"');
  * ```
  */
 export function renderBytes(bytes: Uint8Array): string {

@@ -13,9 +13,10 @@ import { UserError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CharTokenizer } from "./char.ts";
  * const tok = CharTokenizer.fromText("hello");
- * console.assert(tok.vocabSize === 4 && tok.decode(tok.encode("hell")) === "hell");
+ * assert.ok(tok.vocabSize === 4 && tok.decode(tok.encode("hell")) === "hell");
  * ```
  */
 export class CharTokenizer {

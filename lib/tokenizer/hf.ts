@@ -48,11 +48,12 @@ export interface HfBpeFiles {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BpeTokenizer } from "./bpe.ts";
  * import { bpeFromHf, bpeToHf } from "./hf.ts";
  * const tok = new BpeTokenizer({ pattern: "", merges: [[104, 105]] });
  * const files = bpeToHf(tok);
- * console.assert(files.merges.endsWith("h i\n") && bpeFromHf(files).encode("hi").join() === "256");
+ * assert.ok(files.merges.endsWith("h i\n") && bpeFromHf(files).encode("hi").join() === "256");
  * ```
  */
 export function bpeToHf(tok: BpeTokenizer): HfBpeFiles {
@@ -77,9 +78,10 @@ export function bpeToHf(tok: BpeTokenizer): HfBpeFiles {
  * Face's GPT2Tokenizer always splits). Anything our BPE cannot hold is one sentence naming it.
  *
  * @example
- * ```ts
+ * ```ts ignore needs GPT-2's vocab.json and merges.txt
  * import { bpeFromHf } from "./hf.ts";
- * // const tok = bpeFromHf({ vocab: await Deno.readTextFile("gpt2/vocab.json"), merges: … });
+ * const files = { vocab: await Deno.readTextFile("gpt2/vocab.json"), merges: await Deno.readTextFile("gpt2/merges.txt") };
+ * const tok = bpeFromHf(files);
  * ```
  */
 export function bpeFromHf(
@@ -141,9 +143,10 @@ export interface CharVocabulary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { charsToTokenizerJson, readTokenizerJson } from "./hf.ts";
  * const read = readTokenizerJson(charsToTokenizerJson({ chars: ["\n", "a"], special: [] }));
- * console.assert(read.kind === "chars" && read.vocabulary.chars.join() === "\n,a");
+ * assert.ok(read.kind === "chars" && read.vocabulary.chars.join() === "\n,a");
  * ```
  */
 export function charsToTokenizerJson({ chars, special }: CharVocabulary): string {
@@ -189,9 +192,9 @@ export type TokenizerJson =
  * model (GPT-2's); anything else is one sentence.
  *
  * @example
- * ```ts
+ * ```ts ignore needs GPT-2's tokenizer.json
  * import { readTokenizerJson } from "./hf.ts";
- * // const t = readTokenizerJson(await Deno.readTextFile("gpt2/tokenizer.json"));
+ * const t = readTokenizerJson(await Deno.readTextFile("gpt2/tokenizer.json"));
  * ```
  */
 export function readTokenizerJson(text: string, source = "tokenizer.json"): TokenizerJson {

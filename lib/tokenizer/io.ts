@@ -24,10 +24,11 @@ const HEADER = "minigpt-lab bpe tokenizer v1";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BpeTokenizer } from "./bpe.ts";
  * import { formatTokenizer, parseTokenizer } from "./io.ts";
  * const text = formatTokenizer(new BpeTokenizer({ pattern: "", merges: [[104, 105]] }));
- * console.assert(formatTokenizer(parseTokenizer(text)) === text);
+ * assert.equal(formatTokenizer(parseTokenizer(text)), text);
  * ```
  */
 export function formatTokenizer(tok: BpeTokenizer): string {
@@ -48,9 +49,10 @@ export function formatTokenizer(tok: BpeTokenizer): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTokenizer } from "./io.ts";
  * const tok = parseTokenizer('minigpt-lab bpe tokenizer v1\npattern ""\nbytes identity\nmerges 0\n');
- * console.assert(tok.vocabSize === 256);
+ * assert.equal(tok.vocabSize, 256);
  * ```
  */
 export function parseTokenizer(text: string, source = "The tokenizer text"): BpeTokenizer {
@@ -129,11 +131,12 @@ function parseJsonString(text: string, fail: (what: string) => never): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BpeTokenizer } from "./bpe.ts";
  * import { readTokenizer, writeTokenizer } from "./io.ts";
  * const path = `${await Deno.makeTempDir()}/t.bpe`;
  * await writeTokenizer(path, new BpeTokenizer({ pattern: "", merges: [] }));
- * console.assert((await readTokenizer(path)).vocabSize === 256);
+ * assert.equal((await readTokenizer(path)).vocabSize, 256);
  * ```
  */
 export async function writeTokenizer(path: string, tok: BpeTokenizer): Promise<void> {
@@ -146,9 +149,9 @@ export async function writeTokenizer(path: string, tok: BpeTokenizer): Promise<v
  * Reads a tokenizer file; a missing, non-UTF-8 or corrupt file is a one-sentence UserError.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a saved tokenizer
  * import { readTokenizer } from "./io.ts";
- * // const tok = await readTokenizer("out/01_tokenization/shakespeare.bpe");
+ * const tok = await readTokenizer("out/01_tokenization/shakespeare.bpe");
  * ```
  */
 export async function readTokenizer(path: string): Promise<BpeTokenizer> {

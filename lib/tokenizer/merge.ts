@@ -20,13 +20,14 @@ const LONG_CHUNK = 64;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { applyMerges } from "./merge.ts";
  * import { PairTable } from "./pair_table.ts";
  * const rankOf = new PairTable(2);
  * rankOf.set(98, 99, 0); // "b" + "c" → 256
  * rankOf.set(97, 256, 1); // "a" + "bc" → 257
  * const ids = Int32Array.of(97, 98, 99, 100);
- * console.assert(applyMerges(ids, rankOf) === 2 && ids[0] === 257 && ids[1] === 100);
+ * assert.ok(applyMerges(ids, rankOf) === 2 && ids[0] === 257 && ids[1] === 100);
  * ```
  */
 export function applyMerges(ids: Int32Array, rankOf: PairTable): number {

@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PairTable } from "./pair_table.ts";
  * const t = new PairTable(4);
  * t.set(104, 105, 0);
- * console.assert(t.get(104, 105) === 0 && t.get(105, 104) === -1);
+ * assert.ok(t.get(104, 105) === 0 && t.get(105, 104) === -1);
  * ```
  */
 export class PairTable {

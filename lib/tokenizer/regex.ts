@@ -43,8 +43,9 @@ export const GPT4_SPLIT_PATTERN = String.raw`'(?:[sSdDmMtT]|[lL][lL]|[vV][eE]|[r
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileSplit, GPT2_SPLIT_PATTERN } from "./regex.ts";
- * console.assert(compileSplit(GPT2_SPLIT_PATTERN)!.flags === "gu");
+ * assert.equal(compileSplit(GPT2_SPLIT_PATTERN)!.flags, "gu");
  * ```
  */
 export function compileSplit(pattern: string): RegExp | undefined {
@@ -61,8 +62,9 @@ export function compileSplit(pattern: string): RegExp | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitText, GPT2_SPLIT_PATTERN } from "./regex.ts";
- * console.assert(splitText("Hello world's end", GPT2_SPLIT_PATTERN).join("|") === "Hello| world|'s| end");
+ * assert.equal(splitText("Hello world's end", GPT2_SPLIT_PATTERN).join("|"), "Hello| world|'s| end");
  * ```
  */
 export function splitText(text: string, pattern: string): string[] {

@@ -4,11 +4,20 @@
  * conversion to and from the text saved beside the weights.
  * @module
  */
-import type { SavedTokenizer } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { CharTokenizer } from "./char.ts";
 import { formatTokenizer, parseTokenizer } from "./io.ts";
+
+/** A tokenizer as saved in a checkpoint: its kind and its own text format. */
+export interface SavedTokenizer {
+  kind: "char" | "bpe" | "chat";
+  /**
+   * For "char", the vocabulary as a JSON array of characters; for "bpe", its text file; for
+   * "chat", a JSON object: the characters and the chat template's special tokens after them.
+   */
+  data: string;
+}
 
 /** Either tokenizer, as the trainer and the sampler see it. */
 export type TextTokenizer = CharTokenizer | BpeTokenizer;
@@ -18,10 +27,11 @@ export type TextTokenizer = CharTokenizer | BpeTokenizer;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CharTokenizer } from "./char.ts";
  * import { restoreTokenizer, saveTokenizer } from "./saved.ts";
  * const tok = restoreTokenizer(saveTokenizer(CharTokenizer.fromText("abc")));
- * console.assert(tok.decode(tok.encode("cab")) === "cab");
+ * assert.equal(tok.decode(tok.encode("cab")), "cab");
  * ```
  */
 export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
@@ -35,9 +45,10 @@ export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { restoreTokenizer } from "./saved.ts";
  * const tok = restoreTokenizer({ kind: "char", data: '["a","b"]' });
- * console.assert(tok.vocabSize === 2);
+ * assert.equal(tok.vocabSize, 2);
  * ```
  */
 export function restoreTokenizer(saved: SavedTokenizer, source = "the checkpoint"): TextTokenizer {

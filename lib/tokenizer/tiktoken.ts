@@ -29,9 +29,10 @@ export interface TiktokenRanks {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fromTiktokenRanks } from "./tiktoken.ts";
  * import gpt2 from "js-tiktoken/ranks/gpt2";
- * console.assert(fromTiktokenRanks(gpt2).vocabSize === 50257);
+ * assert.equal(fromTiktokenRanks(gpt2).vocabSize, 50257);
  * ```
  */
 export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTokenizer {
@@ -59,9 +60,10 @@ export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergesOfTokens } from "./tiktoken.ts";
  * const tokens = [...Array.from({ length: 256 }, (_, b) => Uint8Array.of(b)), Uint8Array.of(104, 105)];
- * console.assert(mergesOfTokens(tokens).merges[0].join() === "104,105");
+ * assert.equal(mergesOfTokens(tokens).merges[0].join(), "104,105");
  * ```
  */
 export function mergesOfTokens(
@@ -134,9 +136,10 @@ let gpt2: Promise<BpeTokenizer> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2Tokenizer } from "./tiktoken.ts";
  * const tok = await gpt2Tokenizer();
- * console.assert(tok.encode("Hello world").join() === "15496,995");
+ * assert.equal(tok.encode("Hello world").join(), "15496,995");
  * ```
  */
 export function gpt2Tokenizer(): Promise<BpeTokenizer> {

@@ -33,9 +33,10 @@ const utf8 = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainBpe } from "./train.ts";
  * const tok = trainBpe("the cat and the hat and the bat", { vocabSize: 260 });
- * console.assert(tok.vocabSize === 260 && tok.decode(tok.encode("the hat")) === "the hat");
+ * assert.ok(tok.vocabSize === 260 && tok.decode(tok.encode("the hat")) === "the hat");
  * ```
  */
 export function trainBpe(text: string, options: TrainOptions): BpeTokenizer {
@@ -61,9 +62,10 @@ export function trainBpe(text: string, options: TrainOptions): BpeTokenizer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { countChunks } from "./train.ts";
  * import { GPT2_SPLIT_PATTERN } from "./regex.ts";
- * console.assert(countChunks("to be or not to be", GPT2_SPLIT_PATTERN).get(" be") === 2);
+ * assert.equal(countChunks("to be or not to be", GPT2_SPLIT_PATTERN).get(" be"), 2);
  * ```
  */
 export function countChunks(text: string, pattern: string): Map<string, number> {
@@ -83,8 +85,9 @@ export function countChunks(text: string, pattern: string): Map<string, number> 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { learnMerges } from "./train.ts";
- * console.assert(learnMerges(new Map([["aab", 3]]), 257)[0].join() === "97,97");
+ * assert.equal(learnMerges(new Map([["aab", 3]]), 257)[0].join(), "97,97");
  * ```
  */
 export function learnMerges(
@@ -248,8 +251,9 @@ function before(countA: number, keyA: number, countB: number, keyB: number): boo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeUtf8 } from "./train.ts";
- * console.assert(decodeUtf8(new TextEncoder().encode("été"), "a test") === "été");
+ * assert.equal(decodeUtf8(new TextEncoder().encode("été"), "a test"), "été");
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array, source: string): string {

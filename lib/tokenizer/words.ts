@@ -17,8 +17,9 @@ const WORD_PIECE = /\p{L}+(?:['’]\p{L}+)*|\p{N}+|[^\s\p{L}\p{N}]/gu;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitWordTokens } from "./words.ts";
- * console.assert(splitWordTokens("L'été, 12 crêpes !").join("|") === "L'été|,|12|crêpes|!");
+ * assert.equal(splitWordTokens("L'été, 12 crêpes !").join("|"), "L'été|,|12|crêpes|!");
  * ```
  */
 export function splitWordTokens(text: string): string[] {
@@ -30,10 +31,11 @@ export function splitWordTokens(text: string): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WordTokenizer } from "./words.ts";
  * const tok = WordTokenizer.fromText("le chat et le chien", 4);
- * console.assert(tok.words.join() === "<unk>,le,chat,et");
- * console.assert(tok.encode("le chien").join() === "1,0");
+ * assert.equal(tok.words.join(), "<unk>,le,chat,et");
+ * assert.equal(tok.encode("le chien").join(), "1,0");
  * ```
  */
 export class WordTokenizer {
@@ -81,9 +83,10 @@ export class WordTokenizer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2ByteCharacters } from "./words.ts";
  * const table = gpt2ByteCharacters();
- * console.assert(table[32] === "Ġ" && table[10] === "Ċ" && table[65] === "A");
+ * assert.ok(table[32] === "Ġ" && table[10] === "Ċ" && table[65] === "A");
  * ```
  */
 export function gpt2ByteCharacters(): string[] {
@@ -98,8 +101,9 @@ export function gpt2ByteCharacters(): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gpt2TokenString } from "./words.ts";
- * console.assert(gpt2TokenString(new TextEncoder().encode(" world")) === "Ġworld");
+ * assert.equal(gpt2TokenString(new TextEncoder().encode(" world")), "Ġworld");
  * ```
  */
 export function gpt2TokenString(bytes: Uint8Array): string {

@@ -19,16 +19,9 @@ import {
   refuseNonFinite,
   saveGPT,
 } from "./safetensors.ts";
+import type { SavedTokenizer } from "../tokenizer/saved.ts";
 
-/** A tokenizer as saved in a checkpoint: its kind and its own text format. */
-export interface SavedTokenizer {
-  kind: "char" | "bpe" | "chat";
-  /**
-   * For "char", the vocabulary as a JSON array of characters; for "bpe", its text file; for
-   * "chat", a JSON object: the characters and the chat template's special tokens after them.
-   */
-  data: string;
-}
+export type { SavedTokenizer };
 
 /** What `state.json` holds. */
 export interface TrainingState {
@@ -61,12 +54,13 @@ const TOKENIZER_FILES = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
  * import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
  * const model = new GPT({ vocabSize: 3, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
  * const dir = `${await Deno.makeTempDir()}/latest`;
  * await saveCheckpoint(dir, { model, tokenizer: { kind: "char", data: '["a","b","c"]' }, optimizer: null, state: null });
- * console.assert((await loadCheckpoint(dir)).model.config.vocabSize === 3);
+ * assert.equal((await loadCheckpoint(dir)).model.config.vocabSize, 3);
  * ```
  */
 export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<void> {
@@ -95,8 +89,9 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkpointDir } from "./checkpoint.ts";
- * console.assert((await checkpointDir("no/such/run")) === null);
+ * assert.equal((await checkpointDir("no/such/run")), null);
  * ```
  */
 export async function checkpointDir(dir: string): Promise<string | null> {
@@ -111,9 +106,9 @@ export async function checkpointDir(dir: string): Promise<string | null> {
  * A missing or damaged checkpoint is one sentence saying which file and what to do.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a checkpoint
  * import { loadCheckpoint } from "./checkpoint.ts";
- * // const { model, tokenizer, state } = await loadCheckpoint("out/train/baby/latest");
+ * const { model, tokenizer, state } = await loadCheckpoint("out/train/baby/latest");
  * ```
  */
 export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Promise<Checkpoint> {
@@ -165,9 +160,10 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseState } from "./checkpoint.ts";
  * const state = parseState('{"step":3,"rngState":7,"bestValLoss":null,"settings":{}}', "state.json");
- * console.assert(state.step === 3);
+ * assert.equal(state.step, 3);
  * ```
  */
 export function parseState(text: string, source: string): TrainingState {

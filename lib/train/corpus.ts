@@ -52,8 +52,10 @@ function corpusInfo(name: string): CorpusInfo {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findCorpus } from "./corpus.ts";
- * console.log(findCorpus("tinyshakespeare") ?? "not here");
+ * const path = findCorpus("tinyshakespeare"); // undefined on a machine without it
+ * assert.ok(path === undefined || path.endsWith(".txt"));
  * ```
  */
 export function findCorpus(name: string): string | undefined {
@@ -70,8 +72,9 @@ export function findCorpus(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { howToSupply } from "./corpus.ts";
- * console.log(howToSupply("tinyshakespeare"));
+ * assert.match(howToSupply("tinyshakespeare"), /--corpus PATH/);
  * ```
  */
 export function howToSupply(name: string): string {
@@ -90,9 +93,9 @@ export function howToSupply(name: string): string {
  * Returns an empty string when it is, or a sentence saying what differs.
  *
  * @example
- * ```ts
+ * ```ts ignore needs the corpus
  * import { verifyCorpus } from "./corpus.ts";
- * // const problem = await verifyCorpus("tinyshakespeare", path);
+ * const problem = await verifyCorpus("tinyshakespeare", path);
  * ```
  */
 export async function verifyCorpus(name: string, path: string): Promise<string> {

@@ -25,10 +25,11 @@ export const MAX_CORPUS_BYTES = 256 * 2 ** 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readTextCorpus } from "./dataset.ts";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "To be");
- * console.assert((await readTextCorpus(path)).text === "To be");
+ * assert.equal((await readTextCorpus(path)).text, "To be");
  * ```
  */
 export async function readTextCorpus(path: string): Promise<Corpus> {
@@ -91,9 +92,9 @@ async function readAtMost(path: string, limit: number): Promise<Uint8Array> {
  * (it is written beside it and renamed, so a failed download leaves nothing behind).
  *
  * @example
- * ```ts
+ * ```ts ignore needs the network
  * import { downloadVerified } from "./dataset.ts";
- * // await downloadVerified(url, "data/corpora/x.txt", { bytes: 12, sha256: "…" });
+ * await downloadVerified(url, "data/corpora/x.txt", { bytes: 12, sha256: "…" });
  * ```
  */
 export async function downloadVerified(
@@ -125,9 +126,9 @@ export async function downloadVerified(
  * (default "tinyshakespeare") looked up locally and, failing that, downloaded and verified.
  *
  * @example
- * ```ts
+ * ```ts ignore needs the corpus
  * import { loadCorpus } from "./dataset.ts";
- * // const { text } = await loadCorpus("tinyshakespeare");
+ * const { text } = await loadCorpus("tinyshakespeare");
  * ```
  */
 export async function loadCorpus(
@@ -163,11 +164,12 @@ export type Split = "train" | "val";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TokenDataset } from "./dataset.ts";
  * import { Rng } from "../random.ts";
  * const ds = new TokenDataset(Int32Array.from({ length: 100 }, (_, i) => i % 7), 0.1);
  * const { inputs, targets } = ds.batch("train", 2, 8, new Rng(0));
- * console.assert(targets[0] === (inputs[0] + 1) % 7);
+ * assert.equal(targets[0], (inputs[0] + 1) % 7);
  * ```
  */
 export class TokenDataset {
@@ -190,9 +192,10 @@ export class TokenDataset {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { TokenDataset } from "./dataset.ts";
    * const ds = TokenDataset.fromSplits(new Int32Array([1, 2, 3]), new Int32Array([4, 5]));
-   * console.assert(ds.train.join() === "1,2,3" && ds.val.join() === "4,5");
+   * assert.ok(ds.train.join() === "1,2,3" && ds.val.join() === "4,5");
    * ```
    */
   static fromSplits(train: Int32Array, val: Int32Array): TokenDataset {

@@ -10,7 +10,8 @@
  * @module
  */
 import { replaceDirAtomic, writeFileAtomic } from "../atomic.ts";
-import { loadCheckpoint, saveCheckpoint, type SavedTokenizer } from "./checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { loadCorpus } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import type { GPT } from "../model/gpt.ts";
@@ -53,9 +54,9 @@ export function llmcCompanions(out: string): { tokenizer: string; train: string;
  * Exports a checkpoint (see the module notes) and returns the paths written.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a trained checkpoint
  * import { runExport } from "./export.ts";
- * // await runExport({ ckpt: "out/train/tinyshakespeare-baby-char", to: "hf", out: "out/hf" });
+ * await runExport({ ckpt: "out/train/tinyshakespeare-baby-char", to: "hf", out: "out/hf" });
  * ```
  */
 export async function runExport(req: ExportRequest): Promise<string[]> {
@@ -126,9 +127,9 @@ export interface ImportRequest {
  * which `sample`, `chat`, the labs and fine-tuning load.
  *
  * @example
- * ```ts
+ * ```ts ignore needs an exported folder
  * import { runImport } from "./export.ts";
- * // await runImport({ from: "out/hf", out: "out/imported" });
+ * await runImport({ from: "out/hf", out: "out/imported" });
  * ```
  */
 export async function runImport(req: ImportRequest): Promise<void> {

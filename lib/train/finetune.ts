@@ -51,9 +51,10 @@ export interface LowerLayers {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lowerLayersEnd } from "./finetune.ts";
  * const config = { vocabSize: 5, blockSize: 4, nLayer: 2, nHead: 1, nEmbd: 4 };
- * console.assert(lowerLayersEnd(config, 0) === 5 * 4 + 4 * 4);
+ * assert.equal(lowerLayersEnd(config, 0), 5 * 4 + 4 * 4);
  * ```
  */
 export function lowerLayersEnd(config: GPTConfig, blocks: number): number {
@@ -126,15 +127,16 @@ export interface FinetuneResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TokenDataset } from "./dataset.ts";
  * import { finetune } from "./finetune.ts";
  * import { GPT } from "../model/gpt.ts";
- * import { BABY_SETTINGS } from "./trainer.ts";
+ * import { BABY_SETTINGS } from "./presets.ts";
  * const model = new GPT({ vocabSize: 4, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 8 }, 0);
  * const data = new TokenDataset(Int32Array.from({ length: 200 }, (_, i) => i % 4), 0.2);
  * const settings = { ...BABY_SETTINGS, batchSize: 4, steps: 20, warmupSteps: 2, evalEvery: 10, evalBatches: 2 };
  * const r = finetune({ model, data, settings, method: { kind: "lora", options: { rank: 2 } }, progress: () => {} });
- * console.assert(r.trainable === r.lora!.numParameters && r.heldOut.length === 3);
+ * assert.ok(r.trainable === r.lora!.numParameters && r.heldOut.length === 3);
  * ```
  */
 export function finetune(job: FinetuneJob): FinetuneResult {
@@ -171,7 +173,8 @@ export function finetune(job: FinetuneJob): FinetuneResult {
     const lr = runLearningRate(step, s);
     const { inputs, targets } = data.batch("train", B, T, rng);
     const t0 = performance.now();
-    const { loss } = trainStep(model, inputs, targets, B, opt, step, lr, s, { trainable });
+    const settings = s;
+    const { loss } = trainStep(model, { inputs, targets, B, opt, step, lr, settings, trainable });
     ms += performance.now() - t0;
     progress(`step ${step + 1}/${s.steps} · loss ${loss.toFixed(4)}`, false);
     if (!Number.isFinite(loss)) {

@@ -14,7 +14,7 @@
  * Import checks every field and tensor that would make the model compute something else.
  * @module
  */
-import type { SavedTokenizer } from "./checkpoint.ts";
+import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { UserError } from "../errors.ts";
 import { GPT, type GPTOptions } from "../model/gpt.ts";
 import { parameterShapes } from "../model/layout.ts";
@@ -37,12 +37,13 @@ interface SavedChars {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
  * import { readHfFolder, writeHfFolder } from "./hf.ts";
  * const dir = await Deno.makeTempDir();
  * const model = new GPT({ vocabSize: 2, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
  * await writeHfFolder(dir, model, { kind: "char", data: '["a","b"]' });
- * console.assert((await readHfFolder(dir)).model.params.join() === model.params.join());
+ * assert.equal((await readHfFolder(dir)).model.params.join(), model.params.join());
  * ```
  */
 export async function writeHfFolder(
@@ -166,9 +167,9 @@ const MUST = [
  * what differs.
  *
  * @example
- * ```ts
+ * ```ts ignore needs GPT-2's Hugging Face folder
  * import { readHfFolder } from "./hf.ts";
- * // const { model, tokenizer } = await readHfFolder("gpt2");
+ * const { model, tokenizer } = await readHfFolder("gpt2");
  * ```
  */
 export async function readHfFolder(

@@ -15,7 +15,7 @@
  * rebuilt from the tokens' bytes, as for tiktoken's ranks), with GPT-2's split pattern.
  * @module
  */
-import type { SavedTokenizer } from "./checkpoint.ts";
+import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { UserError } from "../errors.ts";
 import { GPT, type GPTOptions } from "../model/gpt.ts";
 import type { BlockParams } from "../model/layout.ts";
@@ -68,10 +68,11 @@ function regions(model: GPT, padded: number): [Float32Array | null, number][] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
  * import { decodeLlmc, encodeLlmc } from "./llmc.ts";
  * const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
- * console.assert(decodeLlmc(encodeLlmc(model), "m.bin").params.join() === model.params.join());
+ * assert.equal(decodeLlmc(encodeLlmc(model), "m.bin").params.join(), model.params.join());
  * ```
  */
 export function encodeLlmc(model: GPT): Uint8Array {
@@ -111,8 +112,9 @@ export function encodeLlmc(model: GPT): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeLlmc } from "./llmc.ts";
- * try { decodeLlmc(new Uint8Array(1024), "x.bin"); } catch (e) { console.log((e as Error).message); }
+ * assert.throws(() => decodeLlmc(new Uint8Array(1024), "x.bin"), /x\.bin is not an llm\.c/);
  * ```
  */
 export function decodeLlmc(bytes: Uint8Array, source: string, options: GPTOptions = {}): GPT {
@@ -176,9 +178,10 @@ function tokenList(saved: SavedTokenizer): { tokens: Uint8Array[]; eot: number }
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeLlmcTokenizer, encodeLlmcTokenizer } from "./llmc.ts";
  * const saved = { kind: "char" as const, data: '["\\n","a"]' };
- * console.assert(decodeLlmcTokenizer(encodeLlmcTokenizer(saved), "t.bin").data.trim() === saved.data);
+ * assert.equal(decodeLlmcTokenizer(encodeLlmcTokenizer(saved), "t.bin").data.trim(), saved.data);
  * ```
  */
 export function encodeLlmcTokenizer(saved: SavedTokenizer): Uint8Array {
@@ -212,9 +215,9 @@ export function encodeLlmcTokenizer(saved: SavedTokenizer): Uint8Array {
  * the one-sentence error a bad one gives.
  *
  * @example
- * ```ts
+ * ```ts ignore needs llm.c's gpt2_tokenizer.bin
  * import { decodeLlmcTokenizer } from "./llmc.ts";
- * // const saved = decodeLlmcTokenizer(await Deno.readFile("gpt2_tokenizer.bin"), "gpt2_tokenizer.bin");
+ * const saved = decodeLlmcTokenizer(await Deno.readFile("gpt2_tokenizer.bin"), "gpt2_tokenizer.bin");
  * ```
  */
 export function decodeLlmcTokenizer(bytes: Uint8Array, source: string): SavedTokenizer {

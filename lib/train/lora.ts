@@ -62,11 +62,12 @@ export interface LoraAdapter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loraMerge } from "./lora.ts";
  * const w = new Float32Array(4);
  * // base 0, A (1, 2) = [1, 2], B (2, 1) = [3, 4], scale 0.5
  * loraMerge(w, w, new Float32Array([1, 2]), new Float32Array([3, 4]), 0.5, 2, 2, 1);
- * console.assert(w.join() === "1.5,3,2,4");
+ * assert.equal(w.join(), "1.5,3,2,4");
  * ```
  */
 export function loraMerge(
@@ -94,11 +95,12 @@ export function loraMerge(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loraBackward } from "./lora.ts";
  * const dA = new Float32Array(2), dB = new Float32Array(2);
  * const dW = new Float32Array([1, 0, 0, 1]); // (2, 2)
  * loraBackward(dA, dB, dW, new Float32Array([1, 2]), new Float32Array([3, 4]), 1, 2, 2, 1);
- * console.assert(dA.join() === "3,4" && dB.join() === "1,2");
+ * assert.ok(dA.join() === "3,4" && dB.join() === "1,2");
  * ```
  */
 export function loraBackward(
@@ -133,8 +135,9 @@ export function loraBackward(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loraParameterCount } from "./lora.ts";
- * console.assert(loraParameterCount(8, 1, 2) === 2 * (32 + 16 + 40 + 40));
+ * assert.equal(loraParameterCount(8, 1, 2), 2 * (32 + 16 + 40 + 40));
  * ```
  */
 export function loraParameterCount(
@@ -164,11 +167,12 @@ function matrixShape(target: LoraTarget, C: number): [number, number] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
  * import { LoRA } from "./lora.ts";
  * const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }, 0);
  * const lora = new LoRA(model, { rank: 2, alpha: 4 });
- * console.assert(lora.numParameters === 2 * (32 + 16 + 40 + 40) && lora.scale === 2);
+ * assert.ok(lora.numParameters === 2 * (32 + 16 + 40 + 40) && lora.scale === 2);
  * ```
  */
 export class LoRA implements Trainable {
@@ -291,6 +295,7 @@ interface AdapterMetadata {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { saveCheckpoint } from "./checkpoint.ts";
  * import { GPT } from "../model/gpt.ts";
  * import { LoRA, loadAdapted, saveAdapters } from "./lora.ts";
@@ -298,7 +303,7 @@ interface AdapterMetadata {
  * const dir = await Deno.makeTempDir();
  * await saveCheckpoint(`${dir}/base`, { model, tokenizer: { kind: "char", data: '["a","b","c"]' }, optimizer: null, state: null });
  * await saveAdapters(`${dir}/adapters.safetensors`, new LoRA(model, { rank: 2 }), `${dir}/base`);
- * console.assert((await loadAdapted(`${dir}/adapters.safetensors`)).lora.rank === 2);
+ * assert.equal((await loadAdapted(`${dir}/adapters.safetensors`)).lora.rank, 2);
  * ```
  */
 export async function saveAdapters(path: string, lora: LoRA, baseDir: string): Promise<void> {
@@ -322,9 +327,9 @@ export async function saveAdapters(path: string, lora: LoRA, baseDir: string): P
  * them. Adapters trained on another config, or a file that is not adapters, is a UserError.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a checkpoint
  * import { loadAdapters } from "./lora.ts";
- * // const lora = await loadAdapters("out/11_finetuning/lora/adapters.safetensors", model);
+ * const lora = await loadAdapters("out/11_finetuning/lora/adapters.safetensors", model);
  * ```
  */
 export async function loadAdapters(path: string, model: GPT): Promise<LoRA> {
@@ -369,9 +374,9 @@ function adaptersOnto(
  * then the adapters onto it.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a checkpoint
  * import { loadAdapted } from "./lora.ts";
- * // const { model, tokenizer } = await loadAdapted("out/11_finetuning/lora/adapters.safetensors");
+ * const { model, tokenizer } = await loadAdapted("out/11_finetuning/lora/adapters.safetensors");
  * ```
  */
 export async function loadAdapted(

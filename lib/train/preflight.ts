@@ -19,11 +19,12 @@ import type { Metric } from "./trainer.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { metricsBefore } from "./preflight.ts";
  * const path = `${await Deno.makeTempDir()}/metrics.jsonl`;
  * await Deno.writeTextFile(path, '{"kind":"eval","step":0}\n{"kind":"eval","step":8}\n{"kind":"tr');
  * const kept = await metricsBefore(path, 8, console.log);
- * console.assert(kept.length === 1);
+ * assert.equal(kept.length, 1);
  * ```
  */
 export async function metricsBefore(
@@ -66,10 +67,12 @@ export async function metricsBefore(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
  * import { checkBatchFits } from "./preflight.ts";
  * const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
  * checkBatchFits(model, 8);
+ * assert.throws(() => checkBatchFits(model, 1e12), /batch/i);
  * ```
  */
 export function checkBatchFits(model: GPT, B: number): void {

@@ -33,8 +33,10 @@ let found: Promise<string | null> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findTorch } from "./pytorch.ts";
- * console.log((await findTorch()) ?? "no PyTorch here");
+ * const python = await findTorch(); // null where torch is not installed
+ * assert.ok(python === null || python.includes("python3"));
  * ```
  */
 export function findTorch(): Promise<string | null> {

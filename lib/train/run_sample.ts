@@ -41,9 +41,9 @@ export interface SampleRequest extends SamplingOptions {
  * `latest/`.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a checkpoint
  * import { resolveCheckpointDir } from "./run_sample.ts";
- * // resolveCheckpointDir("out/train/tinyshakespeare-baby-char") → ".../best"
+ * resolveCheckpointDir("out/train/tinyshakespeare-baby-char"); // ".../best"
  * ```
  */
 export async function resolveCheckpointDir(path: string): Promise<string> {
@@ -91,9 +91,9 @@ export function streamDecoder(tok: TextTokenizer): (id: number) => string {
  * the continuation.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a checkpoint
  * import { runSampling } from "./run_sample.ts";
- * // await runSampling({ ckpt: "out/train/tinyshakespeare-baby-char", prompt: "ROMEO:", maxTokens: 200 });
+ * await runSampling({ ckpt: "out/train/tinyshakespeare-baby-char", prompt: "ROMEO:", maxTokens: 200 });
  * ```
  */
 export async function runSampling(req: SampleRequest): Promise<string> {

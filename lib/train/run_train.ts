@@ -4,7 +4,7 @@
  * sample from the trained model at the end.
  * @module
  */
-import { type GPTConfig, PRESETS } from "../model/config.ts";
+import type { GPTConfig } from "../model/config.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
 import { loadCorpus, TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
@@ -15,14 +15,8 @@ import { paint } from "../term.ts";
 import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
 import { trainBpe } from "../tokenizer/train.ts";
-import { BABY_SETTINGS, train, type TrainResult, type TrainSettings } from "./trainer.ts";
-
-/** The presets: a model shape and the settings it trains with. */
-export const TRAIN_PRESETS: Record<keyof typeof PRESETS, TrainSettings> = {
-  baby: BABY_SETTINGS,
-  mini: { ...BABY_SETTINGS, batchSize: 32, steps: 3000, maxLr: 6e-4, minLr: 6e-5 },
-  nano: { ...BABY_SETTINGS, batchSize: 64, steps: 5000, evalEvery: 500 },
-};
+import { PRESETS, TRAIN_PRESETS } from "./presets.ts";
+import { train, type TrainResult, type TrainSettings } from "./trainer.ts";
 
 /** What `deno task train` was asked for. */
 export interface TrainRequest {
@@ -49,9 +43,9 @@ export interface TrainRequest {
  * Runs a training request to its end (or to Ctrl-C) and returns the trainer's result.
  *
  * @example
- * ```ts
+ * ```ts ignore takes minutes
  * import { runTraining } from "./run_train.ts";
- * // await runTraining({ preset: "baby", steps: 100 });
+ * await runTraining({ preset: "baby", steps: 100 });
  * ```
  */
 export async function runTraining(req: TrainRequest): Promise<TrainResult & { outDir: string }> {

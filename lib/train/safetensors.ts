@@ -51,9 +51,10 @@ interface HeaderEntry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeSafetensors, encodeSafetensors } from "./safetensors.ts";
  * const bytes = encodeSafetensors({ w: { shape: [2], data: new Float32Array([1, 2]) } });
- * console.assert(decodeSafetensors(bytes, "w").tensors.w.data[1] === 2);
+ * assert.equal(decodeSafetensors(bytes, "w").tensors.w.data[1], 2);
  * ```
  */
 export function encodeSafetensors(
@@ -91,7 +92,8 @@ export function encodeSafetensors(
  * @example
  * ```ts
  * import { decodeSafetensors } from "./safetensors.ts";
- * try { decodeSafetensors(new Uint8Array(3), "x.safetensors"); } catch (e) { console.log((e as Error).message); }
+ * import assert from "node:assert/strict";
+ * assert.throws(() => decodeSafetensors(new Uint8Array(3), "x.safetensors"), /x\.safetensors/);
  * ```
  */
 export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensors {
@@ -151,8 +153,9 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { configPath } from "./safetensors.ts";
- * console.assert(configPath("out/model.safetensors") === "out/model.json");
+ * assert.equal(configPath("out/model.safetensors"), "out/model.json");
  * ```
  */
 export function configPath(weightsPath: string): string {
@@ -165,11 +168,12 @@ export function configPath(weightsPath: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
  * import { loadGPT, saveGPT } from "./safetensors.ts";
  * const path = `${await Deno.makeTempDir()}/tiny.safetensors`;
  * await saveGPT(path, new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }));
- * console.assert((await loadGPT(path)).config.vocabSize === 5);
+ * assert.equal((await loadGPT(path)).config.vocabSize, 5);
  * ```
  */
 export async function saveGPT(path: string, model: GPT): Promise<void> {
@@ -187,9 +191,9 @@ export async function saveGPT(path: string, model: GPT): Promise<void> {
  * in one sentence naming the first difference.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a checkpoint
  * import { loadGPT } from "./safetensors.ts";
- * // const model = await loadGPT("out/09_training/model.safetensors");
+ * const model = await loadGPT("out/09_training/model.safetensors");
  * ```
  */
 export async function loadGPT(
@@ -266,8 +270,10 @@ export async function loadGPT(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { refuseNonFinite } from "./safetensors.ts";
  * refuseNonFinite(new Float32Array([1, 2]), "tensor w");
+ * assert.throws(() => refuseNonFinite(new Float32Array([1, NaN]), "tensor w"), /NaN at index 1/);
  * ```
  */
 export function refuseNonFinite(data: Float32Array, what: string): void {

@@ -22,9 +22,10 @@ export interface ScheduleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { learningRate } from "./schedule.ts";
  * const o = { maxLr: 1e-3, minLr: 1e-4, warmupSteps: 100, decaySteps: 2000 };
- * console.assert(learningRate(2000, o) === 1e-4);
+ * assert.equal(learningRate(2000, o), 1e-4);
  * ```
  */
 export function learningRate(step: number, o: ScheduleOptions): number {

@@ -48,9 +48,10 @@ function day(name: string, rng: Rng): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { forecastText } from "./style_data.ts";
  * const text = forecastText({ count: 2, split: "train", seed: 1 });
- * console.assert(text.startsWith("forecast for ") && text.includes("\nmonday: "));
+ * assert.ok(text.startsWith("forecast for ") && text.includes("\nmonday: "));
  * ```
  */
 export function forecastText(options: ForecastOptions): string {
@@ -71,9 +72,10 @@ export function forecastText(options: ForecastOptions): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { forecastTowns } from "./style_data.ts";
  * const held = new Set(forecastTowns("heldOut"));
- * console.assert(forecastTowns("train").every((t) => !held.has(t)));
+ * assert.ok(forecastTowns("train").every((t) => !held.has(t)));
  * ```
  */
 export function forecastTowns(split: StyleSplit): string[] {

@@ -50,22 +50,6 @@ export interface TrainSettings {
   seed: number;
 }
 
-/** nanoGPT's CPU "baby GPT" run on tiny shakespeare, the settings the issue targets. */
-export const BABY_SETTINGS: TrainSettings = {
-  batchSize: 12,
-  steps: 2000,
-  warmupSteps: 100,
-  maxLr: 1e-3,
-  minLr: 1e-4,
-  beta1: 0.9,
-  beta2: 0.99,
-  weightDecay: 0.1,
-  gradClip: 1.0,
-  evalEvery: 250,
-  evalBatches: 20,
-  seed: 1337,
-};
-
 /** One line of `metrics.jsonl`. */
 export type Metric =
   | { kind: "train"; step: number; loss: number; lr: number; gradNorm: number; tokPerSec: number }
@@ -105,9 +89,10 @@ export interface TrainResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decayGroups } from "./trainer.ts";
  * const groups = decayGroups({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0.1);
- * console.assert(groups.some((g) => g.weightDecay === 0));
+ * assert.ok(groups.some((g) => g.weightDecay === 0));
  * ```
  */
 export function decayGroups(config: GPTConfig, weightDecay: number): ParamGroup[] {
@@ -129,9 +114,9 @@ export function decayGroups(config: GPTConfig, weightDecay: number): ParamGroup[
  * evaluation at the same step sees the same data, resumed or not.
  *
  * @example
- * ```ts
+ * ```ts ignore needs a dataset
  * import { estimateLoss } from "./trainer.ts";
- * // const val = estimateLoss(model, data, "val", 12, 20, 1);
+ * const val = estimateLoss(model, data, "val", 12, 20, 1);
  * ```
  */
 export function estimateLoss(
@@ -164,8 +149,9 @@ export interface ScaledGroup extends ParamGroup {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { perplexity } from "./trainer.ts";
- * console.assert(Math.abs(perplexity(Math.log(65)) - 65) < 1e-9);
+ * assert.ok(Math.abs(perplexity(Math.log(65)) - 65) < 1e-9);
  * ```
  */
 export function perplexity(loss: number): number {
@@ -204,8 +190,10 @@ export interface Trainable {
  *
  * @example
  * ```ts
- * import { BABY_SETTINGS, runLearningRate } from "./trainer.ts";
- * console.assert(runLearningRate(BABY_SETTINGS.steps, BABY_SETTINGS) === BABY_SETTINGS.minLr);
+ * import assert from "node:assert/strict";
+ * import { BABY_SETTINGS } from "./presets.ts";
+ * import { runLearningRate } from "./trainer.ts";
+ * assert.equal(runLearningRate(BABY_SETTINGS.steps, BABY_SETTINGS), BABY_SETTINGS.minLr);
  * ```
  */
 export function runLearningRate(
@@ -220,46 +208,51 @@ export function runLearningRate(
   });
 }
 
-/** What {@link trainStep} may be told beyond the batch, all optional. */
+/** What {@link trainStep} is told: the batch, the optimizer and where the run is. */
 export interface StepOptions {
-  /** The parameters to update (default: the whole model; `opt` matches its size). */
-  trainable?: Trainable;
+  inputs: Int32Array; // (B, T)
+  targets: Int32Array; // (B, T)
+  /** Sequences in the batch. */
+  B: number;
   /** Positions per sequence, up to the context (default: the model's blockSize). */
   T?: number;
   /** Weight of each position in the loss, (B, T) (default: all positions alike). */
   weights?: Float32Array | null;
+  opt: OptimizerState;
+  /** The step, 0-based. */
+  step: number;
+  /** Its learning rate. */
+  lr: number;
+  /** Clipping and AdamW's betas. */
+  settings: Pick<TrainSettings, "gradClip" | "beta1" | "beta2">;
+  /** The parameters to update (default: the whole model; `opt` matches its size). */
+  trainable?: Trainable;
 }
 
 /**
  * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr` (times each
- * group's `lrScale`). `step` is 0-based. Returns the batch's loss and the gradient norm before clipping (NaN when clipping is
- * off).
+ * group's `lrScale`). Returns the batch's loss and the gradient norm before clipping (NaN when
+ * clipping is off).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
- * import { BABY_SETTINGS, decayGroups, trainStep } from "./trainer.ts";
+ * import { BABY_SETTINGS } from "./presets.ts";
+ * import { decayGroups, trainStep } from "./trainer.ts";
  * const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
  * const opt = { m: new Float32Array(model.numParameters), v: new Float32Array(model.numParameters),
  *   groups: decayGroups(model.config, 0.1) };
  * const ids = new Int32Array([1, 2, 3, 4]);
- * const { loss } = trainStep(model, ids, ids, 1, opt, 0, 1e-3, BABY_SETTINGS);
- * console.assert(loss > 0);
+ * const step = { inputs: ids, targets: ids, B: 1, opt, step: 0, lr: 1e-3, settings: BABY_SETTINGS };
+ * const { loss } = trainStep(model, step);
+ * assert.ok(trainStep(model, { ...step, step: 1 }).loss < loss);
  * ```
  */
-export function trainStep(
-  model: GPT,
-  inputs: Int32Array, // (B, T)
-  targets: Int32Array, // (B, T)
-  B: number,
-  opt: OptimizerState,
-  step: number,
-  lr: number,
-  s: Pick<TrainSettings, "gradClip" | "beta1" | "beta2">,
-  options: StepOptions = {},
-): { loss: number; gradNorm: number } {
-  const trainable: Trainable = options.trainable ?? model;
-  const { T = model.config.blockSize, weights = null } = options;
+export function trainStep(model: GPT, o: StepOptions): { loss: number; gradNorm: number } {
+  const { inputs, targets, B, opt, step, lr, settings: s } = o;
+  const trainable: Trainable = o.trainable ?? model;
+  const { T = model.config.blockSize, weights = null } = o;
   const loss = model.forward(inputs, targets, B, T, weights)!;
   model.zeroGrad();
   model.backward();
@@ -284,9 +277,10 @@ export function trainStep(
  * `metrics.jsonl`.
  *
  * @example
- * ```ts
- * import { train, BABY_SETTINGS } from "./trainer.ts";
- * // const result = await train({ model, data, tokenizer, settings: BABY_SETTINGS, outDir: "out/train/baby" });
+ * ```ts ignore takes minutes
+ * import { BABY_SETTINGS } from "./presets.ts";
+ * import { train } from "./trainer.ts";
+ * const result = await train({ model, data, tokenizer, settings: BABY_SETTINGS, outDir: "out/train/baby" });
  * ```
  */
 export async function train(job: TrainJob): Promise<TrainResult> {
@@ -365,7 +359,8 @@ export async function train(job: TrainJob): Promise<TrainResult> {
     const t0 = performance.now();
     const lr = runLearningRate(step, s);
     const { inputs, targets } = data.batch("train", B, T, rng);
-    const { loss, gradNorm } = trainStep(model, inputs, targets, B, { m, v, groups }, step, lr, s);
+    const opt = { m, v, groups }, settings = s;
+    const { loss, gradNorm } = trainStep(model, { inputs, targets, B, opt, step, lr, settings });
     const ms = performance.now() - t0;
     stepMs.push(ms);
     const tokPerSec = (B * T * 1000) / ms;
@@ -459,8 +454,9 @@ function progressLine(
  * @example
  * ```ts
  * import { defaultProgress } from "./trainer.ts";
+ * import assert from "node:assert/strict";
  * const progress = defaultProgress();
- * progress("step 1/10", false);
+ * assert.equal(progress("step 1/10", false), undefined); // rewritten in place on a terminal
  * ```
  */
 export function defaultProgress(): (line: string, final: boolean) => void {

@@ -12,8 +12,9 @@ const ALIGN = 64; // cache-line aligned buffers keep SIMD loads from straddling 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { alignUp } from "./arena.ts";
- * console.assert(alignUp(1) === 64);
+ * assert.equal(alignUp(1), 64);
  * ```
  */
 export function alignUp(bytes: number): number {
@@ -26,11 +27,12 @@ export function alignUp(bytes: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Arena } from "./arena.ts";
  * const arena = new Arena(new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true }), 0);
  * const mark = arena.mark();
  * const x = arena.alloc(3);
- * console.assert(arena.owns(x) && x.byteOffset % 64 === 0);
+ * assert.ok(arena.owns(x) && x.byteOffset % 64 === 0);
  * arena.release(mark);
  * ```
  */

@@ -1,16 +1,16 @@
 /**
- * The fast backend of the GPT: its layer functions on the SIMD kernels, and its buffers in the
- * kernels' WebAssembly memory so that no layer copies anything in or out. Layers without a
- * kernel of their own (the loss of each position, rotary positions) keep their TypeScript twins,
- * which work on those buffers just as well.
- *
- * The optimizer's update and gradient clipping run on the kernels too (the moments come from
- * {@link Backend.alloc}).
+ * The one place that says which implementation fills the model's table of layer functions,
+ * `LayerOps` (lib/model/ops.ts): the TypeScript twins are always underneath (the GPT starts from
+ * them); the "wasm" backend lays the SIMD kernels over them, for every layer that has one
+ * (`KERNEL_OPS` in lib/wasm/api.ts), and gives the model the kernels' allocator so that no layer
+ * copies anything in or out; and a caller's own functions (a student's, say) go on top of
+ * either, through `own`. Layers without a kernel (the loss of each position, rotary positions)
+ * keep their twins, which work on the kernels' buffers just as well.
  * @module
  */
 import type { GPTOptions } from "../model/gpt.ts";
 import type { LayerOps } from "../model/ops.ts";
-import type { Kernels } from "./api.ts";
+import { KERNEL_OPS, type Kernels } from "./api.ts";
 import { loadKernels } from "./instance.ts";
 
 /** The backends a model can run on: SIMD kernels, or the plain TypeScript twins. */
@@ -18,53 +18,17 @@ export const BACKENDS = ["wasm", "ts"] as const;
 /** One of {@link BACKENDS}. */
 export type BackendName = typeof BACKENDS[number];
 
-/** What a model needs to run on one backend. */
+/** What a model needs to run on one backend: pass it as the GPT's options. */
 export interface Backend extends Required<GPTOptions> {
   name: BackendName;
   /** The kernels behind it, or null for the TypeScript twins. */
   kernels: Kernels | null;
 }
 
-/**
- * The layer functions of lib/model/ops.ts that have a kernel, on that kernel.
- *
- * @example
- * ```ts
- * import { loadKernels } from "./instance.ts";
- * import { kernelOps } from "./backend.ts";
- * import { GPT } from "../model/gpt.ts";
- * const k = await loadKernels({ quiet: true });
- * const cfg = { vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 };
- * const model = new GPT(cfg, 0, { ops: kernelOps(k), alloc: (n) => k.arena.alloc(n) });
- * ```
- */
-export function kernelOps(k: Kernels): Partial<LayerOps> {
-  return {
-    linearForward(out, inp, weight, bias, N, C, OC) {
-      k.matmulTransB(out, inp, weight, N, C, OC, { bias });
-    },
-    linearBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC) {
-      k.matmul(dinp, dout, weight, N, OC, C, { accumulate: true });
-      k.matmulTransA(dweight, dout, inp, OC, N, C, { accumulate: true });
-      if (dbias) k.biasBackward(dbias, dout, N, OC);
-    },
-    encoderForward: k.encoderForward,
-    encoderBackward: k.encoderBackward,
-    layerNormForward: k.layerNormForward,
-    layerNormBackward: k.layerNormBackward,
-    attentionForward: k.attentionForward,
-    attentionBackward: k.attentionBackward,
-    attentionStep: k.attentionStep,
-    geluForward: k.geluForward,
-    geluBackward: k.geluBackward,
-    softmaxForward: k.softmaxForward,
-    crossEntropySoftmaxBackward: k.crossEntropySoftmaxBackward,
-    adamwStep: k.adamwStep,
-    clipGradNorm: k.clipGradNorm,
-    residualForward: k.residualForward,
-    residualBackward: k.residualBackward,
-    zeroFill: k.zeroFill,
-  };
+/** Options of {@link loadBackend}. */
+export interface BackendOptions {
+  /** Layer functions that replace the backend's own, each with its twin's signature. */
+  own?: Partial<LayerOps>;
 }
 
 /**
@@ -73,16 +37,26 @@ export function kernelOps(k: Kernels): Partial<LayerOps> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GPT } from "../model/gpt.ts";
+ * import { geluForward } from "../layers/gelu.ts";
  * import { loadBackend } from "./backend.ts";
  * const backend = await loadBackend("wasm");
  * const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 }, 0, backend);
+ * assert.equal(model.ops.layerNormForward, backend.kernels!.layerNormForward);
+ * const mine = await loadBackend("ts", { own: { geluForward } });
+ * assert.equal(mine.ops.geluForward, geluForward);
  * ```
  */
-export async function loadBackend(name: BackendName = "wasm"): Promise<Backend> {
+export async function loadBackend(
+  name: BackendName = "wasm",
+  options: BackendOptions = {},
+): Promise<Backend> {
+  const own = options.own ?? {};
   if (name === "ts") {
-    return { name, kernels: null, ops: {}, alloc: (n) => new Float32Array(n) };
+    return { name, kernels: null, ops: { ...own }, alloc: (n) => new Float32Array(n) };
   }
   const k = await loadKernels({ quiet: true });
-  return { name, kernels: k, ops: kernelOps(k), alloc: (n) => k.arena.alloc(n) };
+  const ops: Partial<LayerOps> = Object.fromEntries(KERNEL_OPS.map((op) => [op, k[op]]));
+  return { name, kernels: k, ops: { ...ops, ...own }, alloc: (n) => k.arena.alloc(n) };
 }

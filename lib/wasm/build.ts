@@ -73,7 +73,9 @@ export interface BuildResult {
  * @example
  * ```ts
  * import { ensureKernelsBuilt } from "./build.ts";
+ * import assert from "node:assert/strict";
  * const { built } = await ensureKernelsBuilt({ quiet: true });
+ * assert.equal((await ensureKernelsBuilt({ quiet: true })).built, false); // built once, then up to date
  * console.log(built ? "compiled" : "up to date");
  * ```
  */

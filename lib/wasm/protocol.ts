@@ -12,6 +12,9 @@
  * A job is either a matmul (`kind` 0: the task counter lives in the job at `job`, see
  * kernels/matmul.ts) or a range job (`kind` ≥ 1): a kernel from RANGE_KERNELS called with the
  * `nargs` words at `args` and then (first, last), over chunks of 0..total taken from `next`.
+ *
+ * Both sides set up an instance and work on a job with the same two functions, `instantiateOn`
+ * and `workOnJob`: the worker (lib/wasm/worker.ts) and the main thread (lib/wasm/runtime.ts).
  * @module
  */
 
@@ -64,12 +67,13 @@ export const SPIN_BEFORE_WAIT = 20_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CTL, takeRanges } from "./protocol.ts";
  * const ctl = new Int32Array(CTL.words);
  * ctl[CTL.total] = 10, ctl[CTL.chunk] = 4;
  * const seen: number[][] = [];
  * takeRanges((first, last) => seen.push([first, last]), ctl);
- * console.assert(seen.length === 3 && seen[2][1] === 10);
+ * assert.ok(seen.length === 3 && seen[2][1] === 10);
  * ```
  */
 export function takeRanges(kernel: RangeKernel, ctl: Int32Array): number {
@@ -80,4 +84,46 @@ export function takeRanges(kernel: RangeKernel, ctl: Int32Array): number {
     kernel(...args, first, Math.min(total, first + chunk));
   }
   return taken;
+}
+
+/**
+ * Instantiates the kernels' module on the shared memory for one thread (0 is the main thread),
+ * with the imports every instance needs.
+ */
+export function instantiateOn(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  thread: number,
+): WebAssembly.Instance {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort(_msg: number, _file: number, line: number, column: number) {
+        throw new Error(`A kernel aborted at line ${line}:${column}.`);
+      },
+    },
+  });
+  (instance.exports.setThread as (t: number) => void)(thread);
+  return instance;
+}
+
+/** The range kernels of an instance, in RANGE_KERNELS order (kind − 1). */
+export function rangeKernelsOf(instance: WebAssembly.Instance): RangeKernel[] {
+  return RANGE_KERNELS.map((name) => instance.exports[name] as RangeKernel);
+}
+
+/**
+ * Works on the open job on this thread until no task is left: a matmul's tasks (`kind` 0) or a
+ * range job's chunks. Returns how many it did.
+ */
+export function workOnJob(
+  matmulWork: (job: number, thread: number) => number,
+  ranges: RangeKernel[],
+  ctl: Int32Array,
+  thread: number,
+): number {
+  const kind = Atomics.load(ctl, CTL.kind);
+  return kind === 0
+    ? matmulWork(Atomics.load(ctl, CTL.job), thread)
+    : takeRanges(ranges[kind - 1], ctl);
 }

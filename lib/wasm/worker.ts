@@ -1,32 +1,25 @@
 /**
  * The second thread of the kernels: it instantiates the same module on the same shared memory and
- * then loops, taking tasks from whatever job the main thread opens (see `lib/wasm/instance.ts` for the
- * protocol). It never allocates in the shared memory and never posts results: the memory is the
- * channel. Leaves out any scheduling: the tasks come from one atomic counter.
+ * then loops, taking tasks from whatever job the main thread opens (see lib/wasm/protocol.ts for
+ * the protocol). It never allocates in the shared memory and never posts results: the memory is
+ * the channel. Leaves out any scheduling: the tasks come from one atomic counter.
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { CTL, RANGE_KERNELS, type RangeKernel, SPIN_BEFORE_WAIT, takeRanges } from "./protocol.ts";
+import { CTL, instantiateOn, rangeKernelsOf, SPIN_BEFORE_WAIT, workOnJob } from "./protocol.ts";
 
-interface Setup {
+/** What the main thread sends to start a worker (lib/wasm/instance.ts). */
+export interface WorkerSetup {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   ctl: number; // byte offset of the control words
   thread: number;
 }
 
-parentPort!.once("message", (setup: Setup) => {
-  const instance = new WebAssembly.Instance(setup.module, {
-    env: {
-      memory: setup.memory,
-      abort(_msg: number, _file: number, line: number, column: number) {
-        throw new Error(`A kernel aborted at line ${line}:${column}.`);
-      },
-    },
-  });
-  (instance.exports.setThread as (t: number) => void)(setup.thread);
+parentPort?.once("message", (setup: WorkerSetup) => {
+  const instance = instantiateOn(setup.module, setup.memory, setup.thread);
   const matmulWork = instance.exports.matmulWork as (job: number, thread: number) => number;
-  const ranges = RANGE_KERNELS.map((name) => instance.exports[name] as RangeKernel);
+  const ranges = rangeKernelsOf(instance);
   const ctl = new Int32Array(setup.memory.buffer, setup.ctl, CTL.words);
   parentPort!.postMessage("ready");
   let seen = Atomics.load(ctl, CTL.gen);
@@ -44,11 +37,7 @@ parentPort!.once("message", (setup: Setup) => {
     // The job may already be closed (the main thread did every task alone): then skip it.
     try {
       if (Atomics.load(ctl, CTL.open)) {
-        const kind = Atomics.load(ctl, CTL.kind);
-        const done = kind === 0
-          ? matmulWork(Atomics.load(ctl, CTL.job), setup.thread)
-          : takeRanges(ranges[kind - 1], ctl);
-        Atomics.add(ctl, CTL.workerTasks, done);
+        Atomics.add(ctl, CTL.workerTasks, workOnJob(matmulWork, ranges, ctl, setup.thread));
       }
     } catch (err) {
       // The main thread cannot receive messages while it waits for us: say it in memory.

@@ -1,38 +1,13 @@
+/**
+ * SIMD attention, forward, backward and the KV cache's step (kernels/attention.ts,
+ * kernels/attention_step.ts), against their twins in lib/layers/.
+ */
 import assert from "node:assert/strict";
 import { attentionBackward, attentionForward } from "../lib/layers/attention.ts";
-import { softmaxForward } from "../lib/layers/crossentropy.ts";
-import { loadKernels } from "../lib/wasm/instance.ts";
+import { attentionStep } from "../lib/layers/attention_step.ts";
 import { Rng } from "../lib/random.ts";
-import { assertSameOnTwoThreads } from "./helpers.ts";
-
-function assertClose(fast: Float32Array, twin: Float32Array, tol: number, what: string): void {
-  assert.equal(fast.length, twin.length);
-  for (let i = 0; i < twin.length; i++) {
-    const err = Math.abs(fast[i] - twin[i]);
-    assert.ok(err <= tol * (1 + Math.abs(twin[i])), `${what}[${i}]: ${fast[i]} vs ${twin[i]}`);
-  }
-}
-
-// (N, V): one element, tails of 1–3 past the 4-wide vectors, and a GPT-2-sized vocabulary.
-for (const [N, V] of [[1, 1], [3, 7], [5, 33], [2, 50257]]) {
-  Deno.test(`SIMD softmaxForward matches the twin on ${N}×${V}`, async () => {
-    const k = await loadKernels({ quiet: true });
-    const logits = new Rng(N * 7 + V).normalArray(N * V).map((x) => 4 * x);
-    const fast = new Float32Array(N * V), twin = new Float32Array(N * V);
-    k.softmaxForward(fast, logits, N, V);
-    softmaxForward(twin, logits, N, V);
-    assertClose(fast, twin, 2e-6, "probs");
-  });
-}
-
-Deno.test("SIMD softmaxForward stays finite and normalized on extreme logits", async () => {
-  const k = await loadKernels({ quiet: true });
-  const logits = new Float32Array([1000, 0, -1000, 5, 5, 5, 5, 5]);
-  const probs = new Float32Array(8);
-  k.softmaxForward(probs, logits, 2, 4);
-  assert.ok(Math.abs(probs[0] - 1) < 1e-6 && probs[1] < 1e-30);
-  assertClose(probs.subarray(4), new Float32Array([0.25, 0.25, 0.25, 0.25]), 1e-6, "row 2");
-});
+import { loadKernels } from "../lib/wasm/instance.ts";
+import { assertClose, assertSameOnTwoThreads, largest, maxAbsDiff } from "./helpers.ts";
 
 // (B, T, C, NH): a single position; head sizes that leave a partial panel of 8 (hs = 1, 3, 4, 5)
 // or fill whole ones (8, 24, 32, 64); sequence lengths that leave partial blocks of 4 rows and 8
@@ -110,26 +85,15 @@ Deno.test("attention rejects channels that do not split into equal heads", async
   );
 });
 
-Deno.test("softmax split across two threads equals one thread bit for bit on 700×5003", async () => {
-  const k = await loadKernels({ quiet: true });
-  const [N, V] = [700, 5003];
-  const logits = new Rng(9).normalArray(N * V);
-  assertSameOnTwoThreads(k, () => {
-    const probs = new Float32Array(N * V);
-    k.softmaxForward(probs, logits, N, V);
-    return probs;
+// (pos, C, NH): the first position, head sizes with SIMD tails, a long context.
+for (const [pos, C, NH] of [[0, 4, 1], [6, 18, 3], [40, 30, 5], [255, 64, 2]]) {
+  Deno.test(`SIMD attention step matches its twin within 1e-6 at position ${pos}, C ${C}, ${NH} heads`, async () => {
+    const k = await loadKernels({ quiet: true });
+    const rng = new Rng(pos + C);
+    const q = rng.normalArray(C), kv = rng.normalArray((pos + 1) * 2 * C);
+    const fast = new Float32Array(C), twin = new Float32Array(C);
+    k.attentionStep(fast, q, kv, pos, C, NH, new Float32Array(pos + 1));
+    attentionStep(twin, q, kv, pos, C, NH, new Float32Array(pos + 1));
+    assert.ok(maxAbsDiff(fast, twin) <= 1e-6 * (1 + largest(twin)), `${fast} vs ${twin}`);
   });
-});
-
-Deno.test("GELU split across two threads equals one thread bit for bit on 768×512+3", async () => {
-  const k = await loadKernels({ quiet: true });
-  const N = 768 * 512 + 3; // a partial group of four at the end
-  const rng = new Rng(11);
-  const inp = rng.normalArray(N), dout = rng.normalArray(N), start = rng.normalArray(N);
-  assertSameOnTwoThreads(k, () => {
-    const out = new Float32Array(N), dinp = start.slice();
-    k.geluForward(out, inp, N);
-    k.geluBackward(dinp, inp, dout, N);
-    return { out, dinp };
-  });
-});
+}

@@ -1,7 +1,12 @@
+/**
+ * SIMD products (kernels/matmul.ts, kernels/matvec.ts) and the linear layer's bias gradient
+ * (kernels/bias.ts) against their twins in lib/layers/matmul.ts and lib/layers/linear.ts.
+ */
 import assert from "node:assert/strict";
-import { loadKernels, type MatmulFn } from "../lib/wasm/instance.ts";
+import { biasBackward } from "../lib/layers/linear.ts";
 import { matmul, matmulTransA, matmulTransB } from "../lib/layers/matmul.ts";
 import { Rng } from "../lib/random.ts";
+import { loadKernels, type MatmulFn } from "../lib/wasm/instance.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
 // Odd shapes and tails past every block size (MR 4, NR 8, KC 512, MC 32: K = 513 and 1030 leave a
@@ -117,4 +122,29 @@ Deno.test("matmul rejects a buffer too small for its shape with the sizes in the
     () => k.matmul(new Float32Array(4), new Float32Array(5), new Float32Array(6), 2, 3, 2),
     /a holds 5 values but the shape needs 6/,
   );
+});
+
+// (N, OC): tails past the 16-wide block and the 4-wide vectors, a single column, a GPT width.
+for (const [N, OC] of [[1, 1], [5, 3], [7, 21], [33, 130], [64, 512]]) {
+  Deno.test(`SIMD bias gradient is bit-identical to its twin on ${N}×${OC}`, async () => {
+    const k = await loadKernels({ quiet: true });
+    const rng = new Rng(N + OC);
+    const dout = rng.normalArray(N * OC);
+    const fast = new Float32Array(OC + 2).fill(0.5), twin = new Float32Array(OC + 2).fill(0.5);
+    k.biasBackward(fast, dout, N, OC);
+    biasBackward(twin, dout, N, OC);
+    assert.deepEqual(fast, twin);
+  });
+}
+
+Deno.test("bias gradient split across two threads equals one thread bit for bit on 2100×515", async () => {
+  const k = await loadKernels({ quiet: true });
+  const [N, OC] = [2100, 515]; // enough for two threads, and a partial group of 16 channels
+  const rng = new Rng(4);
+  const dout = rng.normalArray(N * OC), start = rng.normalArray(OC);
+  assertSameOnTwoThreads(k, () => {
+    const dbias = start.slice();
+    k.biasBackward(dbias, dout, N, OC);
+    return dbias;
+  });
 });
