@@ -222,3 +222,14 @@ Deno.test("chat --web serves one self-contained page and stops cleanly on Ctrl-C
   await child.stderr.cancel();
   assert.equal((await child.status).code, 0);
 });
+
+Deno.test("the terminal chat speaks French with --lang fr, its prompt included", async () => {
+  const { dir } = await tinyChatModel();
+  const run = await runCli(["chat", "--ckpt", dir, "--temperature", "0", "--lang", "fr"], {
+    stdin: "/reset\n/quit\n",
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^toi> /m);
+  assert.match(run.stdout, /\(nouvelle conversation\)/);
+  assert.doesNotMatch(run.stdout, /you> |new conversation/);
+});

@@ -161,3 +161,35 @@ Deno.test("a reply that fails midway is a notice, and the page is free for the n
     await server.shutdown();
   }
 });
+
+Deno.test("the chat page and its notices speak the run's language", async () => {
+  const { setLang, lang } = await import("../lib/i18n.ts");
+  const before = lang();
+  setLang("fr");
+  const { server, base } = await serve();
+  try {
+    const page = await (await fetch(base)).text();
+    assert.match(page, /<html lang="fr">/);
+    assert.match(page, /Envoyer/);
+    assert.match(page, /Pose une question/);
+    assert.doesNotMatch(page, /Ask something|>Send</);
+    const reset = await (await post(base, JSON.stringify({ message: "/reset" }))).text();
+    assert.deepEqual(texts(reset, "notice"), ["Nouvelle conversation."]);
+    const malformed = await post(base, JSON.stringify({ message: { text: "hi" } }));
+    assert.equal(malformed.status, 400);
+    assert.match(await malformed.text(), /La requête doit être du JSON/);
+  } finally {
+    setLang(before);
+    await server.shutdown();
+  }
+  setLang("en");
+  const english = await serve();
+  try {
+    const page = await (await fetch(english.base)).text();
+    assert.match(page, /<html lang="en">/);
+    assert.match(page, />Send</);
+  } finally {
+    setLang(before);
+    await english.server.shutdown();
+  }
+});

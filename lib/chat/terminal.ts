@@ -89,7 +89,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
       )
     }\n`,
   );
-  const prompt = () => write(paint("bold", "you> "));
+  const prompt = () => write(paint("bold", tr({ en: "you> ", fr: "toi> " })));
   prompt();
   try {
     for await (const line of lines(options.input ?? Deno.stdin.readable)) {

@@ -5,6 +5,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { lang, tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 import { type ChatEvent, ChatSession } from "./session.ts";
 import type { ChatTokenizer } from "./template.ts";
@@ -47,10 +48,16 @@ export function serveChat(
     const url = new URL(req.url);
     const host = req.headers.get("host") ?? "";
     if (!hosts.includes(host)) {
-      return refuse(403, `This chat answers only at ${hosts[0]}, not at "${host}".`);
+      return refuse(
+        403,
+        tr({
+          en: `This chat answers only at ${hosts[0]}, not at "${host}".`,
+          fr: `Cette conversation ne répond qu'à ${hosts[0]}, pas à « ${host} ».`,
+        }),
+      );
     }
     if (req.method === "GET" && url.pathname === "/") {
-      return new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
+      return new Response(page(), { headers: { "content-type": "text/html; charset=utf-8" } });
     }
     if (req.method !== "POST" || url.pathname !== "/chat") {
       return new Response("Not found", { status: 404 });
@@ -58,7 +65,13 @@ export function serveChat(
     // Browsers name the page a POST comes from; a tool such as curl names none.
     const origin = req.headers.get("origin");
     if (origin !== null && origin !== `http://${host}`) {
-      return refuse(403, `A page from ${origin} may not talk to this chat.`);
+      return refuse(
+        403,
+        tr({
+          en: `A page from ${origin} may not talk to this chat.`,
+          fr: `Une page de ${origin} n'a pas le droit de parler à cette conversation.`,
+        }),
+      );
     }
     const body = await readBody(req);
     if (typeof body !== "string") return body;
@@ -69,18 +82,37 @@ export function serveChat(
       message = undefined;
     }
     if (typeof message !== "string") {
-      return refuse(400, 'The request must be JSON of the form {"message": "some text"}.');
+      return refuse(
+        400,
+        tr({
+          en: 'The request must be JSON of the form {"message": "some text"}.',
+          fr: 'La requête doit être du JSON de la forme {"message": "un texte"}.',
+        }),
+      );
     }
-    if (busy) return sse([{ kind: "notice", text: "Still answering: wait for the reply." }]);
+    if (busy) {
+      const text = tr({
+        en: "Still answering: wait for the reply.",
+        fr: "Réponse en cours : attends qu'elle finisse.",
+      });
+      return sse([{ kind: "notice", text }]);
+    }
     const command = message.trim();
     if (command === "/reset") {
       session.reset();
-      return sse([{ kind: "notice", text: "New conversation." }]);
+      return sse([{
+        kind: "notice",
+        text: tr({ en: "New conversation.", fr: "Nouvelle conversation." }),
+      }]);
     }
     if (command.startsWith("/temp")) {
       try {
         session.setTemperature(command.slice(5));
-        return sse([{ kind: "notice", text: `Temperature ${session.temperature}.` }]);
+        const t = session.temperature;
+        return sse([{
+          kind: "notice",
+          text: tr({ en: `Temperature ${t}.`, fr: `Température ${t}.` }),
+        }]);
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         return sse([{ kind: "notice", text: err.message }]);
@@ -103,7 +135,10 @@ export function serveChat(
     }, handler);
   } catch (err) {
     if (err instanceof Deno.errors.AddrInUse) {
-      throw new UserError(`Port ${port} is already in use: pick another with --port N.`);
+      throw new UserError(tr({
+        en: `Port ${port} is already in use: pick another with --port N.`,
+        fr: `Le port ${port} est déjà pris : choisis-en un autre avec --port N.`,
+      }));
     }
     throw err;
   }
@@ -112,7 +147,13 @@ export function serveChat(
 /** The request's body as text, or the refusal of one over {@link MAX_BODY_BYTES}. */
 async function readBody(req: Request): Promise<string | Response> {
   const tooBig = () =>
-    refuse(413, `The message is over ${MAX_BODY_BYTES / 2 ** 20} MiB: send a shorter one.`);
+    refuse(
+      413,
+      tr({
+        en: `The message is over ${MAX_BODY_BYTES / 2 ** 20} MiB: send a shorter one.`,
+        fr: `Le message dépasse ${MAX_BODY_BYTES / 2 ** 20} Mio : envoie-en un plus court.`,
+      }),
+    );
   if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return tooBig();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -186,8 +227,11 @@ function sse(events: Iterable<ChatEvent>, onEnd?: () => void, status = 200): Res
   });
 }
 
-const PAGE = `<!doctype html>
-<html lang="en">
+/** The chat page, in the run's language; its script and styles are inline, nothing is fetched. */
+function page(): string {
+  const t = (text: { en: string; fr: string }) => tr(text);
+  return `<!doctype html>
+<html lang="${lang()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -206,13 +250,22 @@ const PAGE = `<!doctype html>
 </head>
 <body>
 <h1>minigpt-lab chat</h1>
-<p><small>Your own model, answering token by token. Try "what is 23+45?", "reverse llama.",
-"spell gpt.", "how many a in banana?", "what is attention?". Commands: /reset, /temp 0.7.</small></p>
+<p><small>${
+    t({
+      en: `Your own model, answering token by token. Try "what is 23+45?", "reverse llama.",
+"spell gpt.", "how many a in banana?", "what is attention?". Commands: /reset, /temp 0.7.`,
+      fr: `Ton propre modèle, qui répond token par token. Essaie : combien font 23 + 45 ? ·
+écris lama à l'envers. · épelle le mot gpt. · combien de « a » dans banane ? ·
+c'est quoi l'attention ? Commandes : /reset, /temp 0.7.`,
+    })
+  }</small></p>
 <div id="log"></div>
 <form id="form">
-  <input id="message" autocomplete="off" placeholder="Ask something" autofocus>
-  <button id="send">Send</button>
-  <button id="reset" type="button">Reset</button>
+  <input id="message" autocomplete="off" placeholder="${
+    t({ en: "Ask something", fr: "Pose une question" })
+  }" autofocus>
+  <button id="send">${t({ en: "Send", fr: "Envoyer" })}</button>
+  <button id="reset" type="button">${t({ en: "Reset", fr: "Recommencer" })}</button>
 </form>
 <script>
 const log = document.getElementById("log");
@@ -251,7 +304,11 @@ async function send(message) {
           reply.dataset.pieces = String(Number(reply.dataset.pieces) + 1);
         } else if (kind === "done") {
           reply.dataset.state = data.ended ? "done" : "cut";
-          if (!data.ended) reply.title = "the model did not end its turn";
+          if (!data.ended) reply.title = ${
+    JSON.stringify(
+      t({ en: "the model did not end its turn", fr: "le modèle n'a pas fini son tour" }),
+    )
+  };
         }
       }
     }
@@ -272,3 +329,4 @@ document.getElementById("reset").addEventListener("click", async () => {
 </body>
 </html>
 `;
+}
