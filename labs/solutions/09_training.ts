@@ -1,6 +1,7 @@
 /**
  * Lab 09 reference solutions, kept apart from the starters in labs/exercises/.
  */
+import type { LoopModel, LoopParts, LoopRun } from "../../lib/train/loop.ts";
 
 /** Exercise 09.1. */
 export function learningRate(
@@ -46,4 +47,35 @@ export function adamwStep(
       params[i] = params[i] * (1 - lr * weightDecay) - lr * mHat / (Math.sqrt(vHat) + eps);
     }
   }
+}
+
+/** Exercise 09.4. */
+export async function trainLoop(
+  model: LoopModel,
+  parts: LoopParts,
+  run: LoopRun,
+): Promise<number[]> {
+  const losses: number[] = [];
+  for (let step = run.start; step < run.steps; step++) {
+    if (step % run.evalEvery === 0) await run.evaluate(step);
+    const { inputs, targets, B, T } = run.batch();
+    const loss = model.forward(inputs, targets, B, T)!;
+    model.zeroGrad();
+    model.backward();
+    const gradNorm = run.gradClip > 0 ? parts.clipGradNorm(model.grads, run.gradClip) : NaN;
+    const lr = parts.learningRate(step, run.schedule);
+    parts.adamwStep(
+      model.params,
+      model.grads,
+      run.m,
+      run.v,
+      step + 1,
+      { lr, ...run.adamw },
+      run.groups,
+    );
+    losses.push(loss);
+    await run.log(step, loss, lr, gradNorm);
+  }
+  await run.evaluate(run.steps);
+  return losses;
 }

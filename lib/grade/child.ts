@@ -127,11 +127,16 @@ async function load(): Promise<(...args: unknown[]) => unknown> {
 
 if (request.mode === "check") {
   const { CATALOG } = await import(request.catalog!);
-  const { runCheck } = await import("../course/exercise.ts");
-  const exercise = (CATALOG as { id: string }[]).find((e) => e.id === request.exerciseId);
+  const { runCheck, studentParts } = await import("../course/exercise.ts");
+  const exercise = (CATALOG as { id: string; file: string }[]).find((e) =>
+    e.id === request.exerciseId
+  );
   freezeBuiltins();
   const fn = await load();
-  const result = await runCheck(exercise as never, fn as never);
+  // A composition's check also gets the submission's functions for the exercises it uses.
+  const root = request.module.slice(0, -exercise!.file.length - 1).replace(/^file:\/\//, "");
+  const parts = await studentParts(exercise as never, decodeURIComponent(root));
+  const result = await runCheck(exercise as never, fn as never, parts);
   finish({
     kind: "cases",
     result: { status: result.status, cases: result.cases, failure: result.failure },
