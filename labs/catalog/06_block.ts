@@ -102,14 +102,16 @@ const FLOW: (keyof BlockActivations)[] = [
   "fcproj",
   "residual3",
 ];
-// B, T, C, NH of the block cases.
-const BLOCK_SHAPES: [number, number, number, number][] = [[1, 3, 4, 1], [2, 5, 8, 2]];
+// B, T, C, NH of the block cases; the last has a quiet stream (std 0.003), where LayerNorm's
+// epsilon counts.
+const BLOCK_SHAPES: [number, number, number, number][] = [[1, 3, 4, 1], [2, 5, 8, 2], [1, 4, 8, 2]];
 
 /** A seeded block: its model, one block's weights and activations, and its input stream x. */
 function blockCase(s: number, [B, T, C, NH]: [number, number, number, number]) {
   const config = { vocabSize: 7, blockSize: T, nLayer: 1, nHead: NH, nEmbd: C };
   const { model, rng, acts } = tinyModel(40 + s, config, B, T);
-  return { model, w: model.p.h[0], acts, x: rng.normalArray(B * T * C), config };
+  const x = rng.normalArray(B * T * C, s === 2 ? 0.003 : 1);
+  return { model, w: model.p.h[0], acts, x, config };
 }
 
 const blockForwardExercise: Exercise<typeof blockForward> = {
