@@ -33,15 +33,23 @@ export function linearBackward(
   C: number,
   OC: number,
 ): void {
+  // Each gradient entry is a sum over what its value touched.
   for (let n = 0; n < N; n++) {
-    for (let o = 0; o < OC; o++) {
-      const g = dout[n * OC + o];
-      if (dbias) dbias[o] += g;
-      for (let c = 0; c < C; c++) {
-        dinp[n * C + c] += g * weight[o * C + c];
-        dweight[o * C + c] += g * inp[n * C + c];
-      }
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (let o = 0; o < OC; o++) s += dout[n * OC + o] * weight[o * C + c];
+      dinp[n * C + c] += s;
     }
+  }
+  for (let o = 0; o < OC; o++) {
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (let n = 0; n < N; n++) s += dout[n * OC + o] * inp[n * C + c];
+      dweight[o * C + c] += s;
+    }
+  }
+  if (dbias) {
+    for (let n = 0; n < N; n++) for (let o = 0; o < OC; o++) dbias[o] += dout[n * OC + o];
   }
 }
 

@@ -40,11 +40,13 @@ export function adamwStep(
   const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = options;
   for (const { start, end, weightDecay } of groups) {
     for (let i = start; i < end; i++) {
-      m[i] = beta1 * m[i] + (1 - beta1) * grads[i];
-      v[i] = beta2 * v[i] + (1 - beta2) * grads[i] ** 2;
-      const mHat = m[i] / (1 - beta1 ** t);
-      const vHat = v[i] / (1 - beta2 ** t);
-      params[i] = params[i] * (1 - lr * weightDecay) - lr * mHat / (Math.sqrt(vHat) + eps);
+      const g = grads[i];
+      const mi = beta1 * m[i] + (1 - beta1) * g, vi = beta2 * v[i] + (1 - beta2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      // The update uses the moments before they are rounded to float32.
+      const mHat = mi / (1 - beta1 ** t), vHat = vi / (1 - beta2 ** t);
+      params[i] -= lr * mHat / (Math.sqrt(vHat) + eps) + lr * weightDecay * params[i];
     }
   }
 }
