@@ -12,6 +12,7 @@ import { type AnyFunction, checkStudent, type Exercise } from "./exercise.ts";
 import type { GPT, ModelOps } from "../model/gpt.ts";
 import { generateTokens, type SampleParts } from "../model/generation_loop.ts";
 import { type LoopParts, trainLoop } from "../train/loop.ts";
+import type { StudentCode } from "../train/run_train.ts";
 
 /**
  * The exercises that make up your GPT, by what they fill; each one's symbol is the name of its
@@ -121,6 +122,25 @@ export async function yourGPT(
     yours,
     library,
   };
+}
+
+/**
+ * Everything of your GPT, for `deno task train --mine` and `sample --mine`, with the line that
+ * names whose parts it runs.
+ *
+ * @example
+ * ```ts
+ * import { CATALOG } from "../../labs/catalog/mod.ts";
+ * import { studentCode } from "./your_gpt.ts";
+ * console.log((await studentCode(CATALOG, { reference: true })).summary);
+ * ```
+ */
+export async function studentCode(
+  catalog: Exercise[],
+  options: YourGPTOptions = {},
+): Promise<StudentCode> {
+  const mine = await yourGPT(catalog, ["model", "training", "generation"], options);
+  return { ...mine, summary: describeYourGPT(mine) };
 }
 
 /**
