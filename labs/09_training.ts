@@ -480,7 +480,12 @@ async function yourGPTTrains(ctx: StepContext) {
   } Your GPT is saved as a checkpoint like any other, in ${shown}/latest (and best/):
     \`deno task sample --ckpt ${shown}\` reads it.
   `);
-  if (mine.library.length === 0) {
+  if (mine.library.length > 0) {
+    ctx.say(`
+      The parts still lib/'s are listed above; each exercise you pass moves one of them into
+      your GPT, and the next run trains more of your code.
+    `);
+  } else {
     ctx.say(`
       Every line of the model that just trained is yours: the embeddings and their gradient,
       attention, LayerNorm, the block, the whole forward and backward pass, the loss's gradient,

@@ -1,8 +1,9 @@
 /**
- * The training loop: seeded batches, forward, backward, gradient clipping, AdamW on a warmup +
- * cosine schedule, periodic evaluation on both splits, a live progress line, a metrics log
- * (JSONL) that charts read, best-validation and latest checkpoints, a clean stop on Ctrl-C, and
- * a resume that continues the loss curve bit for bit.
+ * A training run around the loop of lib/train/loop.ts (lib/'s, or a student's): seeded batches,
+ * forward, backward, gradient clipping, AdamW on a warmup + cosine schedule, periodic evaluation
+ * on both splits, a live progress line, a metrics log (JSONL) that charts read, best-validation
+ * and latest checkpoints, a clean stop on Ctrl-C, and a resume that continues the loss curve bit
+ * for bit.
  *
  * Leaves out gradient accumulation, dropout and mixed precision.
  * @module
