@@ -56,7 +56,12 @@ export async function borrowedModules(file: string, roots: string[]): Promise<st
     if (!module.specifier.startsWith("file:")) continue;
     const modulePath = fileURLToPath(module.specifier);
     if (!isStudentCode(modulePath)) continue;
-    const lines = Deno.readTextFileSync(modulePath).split("\n");
+    let lines: string[];
+    try {
+      lines = Deno.readTextFileSync(modulePath).split("\n");
+    } catch {
+      continue; // a missing file: the import that loads it reports that
+    }
     for (const { code } of module.dependencies ?? []) {
       if (!code?.specifier.startsWith("file:")) continue;
       const path = fileURLToPath(code.specifier);

@@ -10,8 +10,8 @@
  */
 import { type AnyFunction, checkStudent, type Exercise } from "./exercise.ts";
 import type { GPT, ModelOps } from "../model/gpt.ts";
-import { generateTokens, type SampleParts } from "../model/generation_loop.ts";
-import { type LoopParts, trainLoop } from "../train/loop.ts";
+import type { generateTokens, SampleParts } from "../model/generation_loop.ts";
+import type { LoopParts, trainLoop } from "../train/loop.ts";
 import type { StudentCode } from "../train/run_train.ts";
 
 /**
@@ -89,35 +89,36 @@ export async function yourGPT(
   const check = options.check ?? checkStudent;
   const table: Record<string, AnyFunction> = {};
   const yours: Exercise[] = [], library: Exercise[] = [];
-  for (const id of groups.flatMap((g) => YOUR_GPT_PARTS[g])) {
-    const exercise = catalog.find((e) => e.id === id);
-    if (!exercise) throw new Error(`The catalog has no exercise ${id}, a part of your GPT.`);
-    const result = options.reference ? undefined : await check(exercise, options.root);
-    const mine = result?.status === "pass" ? result.impl : undefined;
-    table[exercise.symbol] = mine ?? exercise.reference;
-    (mine ? yours : library).push(exercise);
+  for (const group of Object.keys(YOUR_GPT_PARTS) as PartGroup[]) {
+    for (const id of YOUR_GPT_PARTS[group]) {
+      const exercise = catalog.find((e) => e.id === id);
+      if (!exercise) throw new Error(`The catalog has no exercise ${id}, a part of your GPT.`);
+      table[exercise.symbol] = exercise.reference;
+      // Only the groups asked for are looked at; the others stay lib/'s without a word.
+      if (!groups.includes(group)) continue;
+      const result = options.reference ? undefined : await check(exercise, options.root);
+      const mine = result?.status === "pass" ? result.impl : undefined;
+      if (mine) table[exercise.symbol] = mine;
+      (mine ? yours : library).push(exercise);
+    }
   }
-  const pick = (group: PartGroup) =>
-    Object.fromEntries(
-      YOUR_GPT_PARTS[group].flatMap((id) => {
-        const e = yours.find((x) => x.id === id);
-        return e ? [[e.symbol, table[e.symbol]]] : [];
-      }),
-    );
-  const entry = <F>(symbol: string, fallback: F): F => (table[symbol] as F) ?? fallback;
+  const get = <F>(symbol: string) => table[symbol] as F;
   return {
-    ops: groups.includes("model") ? pick("model") as Partial<ModelOps> : {},
-    trainLoop: entry("trainLoop", trainLoop),
+    ops: Object.fromEntries(
+      yours.filter((e) => (YOUR_GPT_PARTS.model as readonly string[]).includes(e.id))
+        .map((e) => [e.symbol, table[e.symbol]]),
+    ) as Partial<ModelOps>,
+    trainLoop: get("trainLoop"),
     loopParts: {
-      learningRate: entry("learningRate", undefined!),
-      clipGradNorm: entry("clipGradNorm", undefined!),
-      adamwStep: entry("adamwStep", undefined!),
+      learningRate: get("learningRate"),
+      clipGradNorm: get("clipGradNorm"),
+      adamwStep: get("adamwStep"),
     },
-    generateTokens: entry("generateTokens", generateTokens),
+    generateTokens: get("generateTokens"),
     sampleParts: {
-      softmaxWithTemperature: entry("softmaxWithTemperature", undefined!),
-      topKFilter: entry("topKFilter", undefined!),
-      topPFilter: entry("topPFilter", undefined!),
+      softmaxWithTemperature: get("softmaxWithTemperature"),
+      topKFilter: get("topKFilter"),
+      topPFilter: get("topPFilter"),
     },
     yours,
     library,
