@@ -23,10 +23,12 @@ const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
     says: [/seed\s+1337\s+again\s+gives\s+the\s+very\s+same/],
   },
   "09": {
-    charts: ["loss_curves", "learning_rate", "tokens_per_second"],
+    charts: ["loss_curves", "learning_rate", "tokens_per_second", "your_gpt_loss"],
     says: [
       /scores\s+[\d.]+\s+on\s+the\s+validation\s+batches\s+of\s+its\s+evaluation,\s+exactly/,
       /identical\s+to\s+the\s+last\s+bit/,
+      /your\s+GPT:\s+0\s+of\s+16\s+parts\s+are\s+yours/,
+      /they\s+agree\s+within\s+1e-4\s+at\s+every\s+step/,
     ],
   },
   "10": {
