@@ -115,7 +115,10 @@ export async function runSampling(req: SampleRequest): Promise<string> {
     );
   }
   const stops = (req.stop ?? []).filter((s) => s !== "");
-  if (req.mine) return yourSample(req, req.mine, ckpt.model, tok, prompt, stops, write);
+  if (req.mine) {
+    note(req.mine.summary);
+    return yourSample(req, req.mine, ckpt.model, tok, prompt, stops, write);
+  }
   const decode = streamDecoder(tok);
   let text = "";
   let shown = 0;
