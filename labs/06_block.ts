@@ -13,6 +13,7 @@ import type { layerNormBackward, layerNormForward } from "../lib/layers/layernor
 import { Rng } from "../lib/random.ts";
 import type { blockBackward, blockForward } from "../lib/model/block.ts";
 import { exercises } from "./catalog/06_block.ts";
+import { maxAbsDiff } from "../lib/course/your_gpt.ts";
 
 function fmt(x: number, digits = 3): string {
   return x.toFixed(digits);
@@ -226,13 +227,6 @@ function blockGradCheck(ctx: StepContext) {
   ctx.say("Lab 07 puts L blocks between the embeddings and the output head: the whole GPT.");
 }
 
-/** The largest absolute difference between two arrays. */
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
 /** A one-block model of lab 06's size, its weights moved off their initial values. */
 function oneBlock() {
   const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, 5);
@@ -269,7 +263,7 @@ async function yourBlock(ctx: StepContext) {
   forward(model.ops, a.h[0], model.p.h[0], a.encoded, B, T, C, NH);
   ctx.say(`
     Your block on the model's embeddings (B = ${B}, T = ${T}, C = ${C}): its output differs from
-    the library's block by at most ${maxDiff(a.h[0].residual3, expected).toExponential(1)}.
+    the library's block by at most ${maxAbsDiff(a.h[0].residual3, expected).toExponential(1)}.
     From lab 07 on, the model calls your blockForward for every block.
   `);
 }
@@ -309,13 +303,13 @@ async function yourBlockBackward(ctx: StepContext) {
   for (const v of Object.values(model.g.byName)) v.fill(0);
   backward(model.ops, mineDx, grads, dh, a.encoded, model.p.h[0], a.h[0], B, T, C, NH);
   const rows: (string | number)[][] = [["gradient", "largest difference from lib/'s"]];
-  rows.push(["dx", maxDiff(mineDx, dx).toExponential(1)]);
+  rows.push(["dx", maxAbsDiff(mineDx, dx).toExponential(1)]);
   for (const [name, view] of Object.entries(model.g.byName)) {
     if (!name.startsWith("transformer.h.0.")) continue;
     const off = view.byteOffset / 4;
     rows.push([
       name.slice(16),
-      maxDiff(view, expected.subarray(off, off + view.length)).toExponential(1),
+      maxAbsDiff(view, expected.subarray(off, off + view.length)).toExponential(1),
     ]);
   }
   ctx.table(rows);

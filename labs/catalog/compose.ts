@@ -22,6 +22,7 @@ import {
   tableSize,
 } from "../../lib/model/layout.ts";
 import { Rng } from "../../lib/random.ts";
+import { maxAbsDiff } from "../../lib/course/your_gpt.ts";
 
 /** What a run of a composition produced, by name, in the order the data flows. */
 export type Outputs = Record<string, number | ArrayLike<number>>;
@@ -126,9 +127,7 @@ export function near(
   b: ArrayLike<number>,
   tolerance = 1e-4,
 ): boolean {
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= tolerance)) return false;
-  return true;
+  return a !== undefined && a.length === b.length && maxAbsDiff(a, b) <= tolerance;
 }
 
 /**

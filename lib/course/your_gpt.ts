@@ -209,7 +209,16 @@ export function compareModels(
   return { logits: maxAbsDiff(x.logits, y.logits), loss: Math.abs(x.loss - y.loss), grads, worst };
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/**
+ * The largest absolute difference between two arrays of the same length (NaN if either has one).
+ *
+ * @example
+ * ```ts
+ * import { maxAbsDiff } from "./your_gpt.ts";
+ * console.assert(maxAbsDiff([1, 2], [1, 2.5]) === 0.5);
+ * ```
+ */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
