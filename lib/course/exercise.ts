@@ -36,9 +36,20 @@ export interface Exercise<F extends AnyFunction = AnyFunction> {
   points: number;
   /** The library's own implementation, used by `--reference`. */
   reference: F;
-  /** Runs `impl` on seeded inputs and compares each result with the reference. */
-  check(impl: F): Case[] | Promise<Case[]>;
+  /**
+   * The earlier exercises a composition calls (the block calls LayerNorm and attention): the
+   * check receives the student's versions of those the student has started, in `parts`.
+   */
+  uses?: Exercise[];
+  /**
+   * Runs `impl` on seeded inputs and compares each result with the reference. `parts` holds
+   * the student's functions for `uses` (by symbol); a missing one means the library's.
+   */
+  check(impl: F, parts?: Parts): Case[] | Promise<Case[]>;
 }
+
+/** A student's functions by symbol, for the exercises a composition uses. */
+export type Parts = Record<string, AnyFunction>;
 
 /** Outcome of checking one implementation. */
 export interface CheckResult {
@@ -69,9 +80,10 @@ export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.repl
 export async function runCheck<F extends AnyFunction>(
   exercise: Exercise<F>,
   impl: F,
+  parts: Parts = {},
 ): Promise<CheckResult> {
   try {
-    const cases = await exercise.check(impl);
+    const cases = await exercise.check(impl, parts);
     const failure = cases.find((c) => !c.passed);
     return { status: failure ? "fail" : "pass", cases, failure };
   } catch (err) {
@@ -156,7 +168,34 @@ export async function checkStudent<F extends AnyFunction>(
     };
     return { status: "fail", cases: [failure], failure };
   }
-  return { ...await runCheck(exercise, fn), impl: fn };
+  return { ...await runCheck(exercise, fn, await studentParts(exercise, root)), impl: fn };
+}
+
+/**
+ * The student's functions for the exercises `exercise` uses, by symbol: each one that loads and
+ * is started (its own check runs, on the library's parts, and does not report TODO), passing or
+ * not, so that the composition's check can name a wrong one. `load` is how a function is loaded
+ * (in the grader's child, the same import inside the sandbox).
+ *
+ * @example
+ * ```ts
+ * import { CATALOG } from "../../labs/catalog/mod.ts";
+ * import { studentParts } from "./exercise.ts";
+ * console.log(Object.keys(await studentParts(CATALOG.find((e) => e.id === "06.3")!)));
+ * ```
+ */
+export async function studentParts(
+  exercise: Exercise,
+  root: string = REPO_ROOT,
+  load: typeof loadStudentFunction = loadStudentFunction,
+): Promise<Parts> {
+  const parts: Parts = {};
+  for (const part of exercise.uses ?? []) {
+    const fn = await load(part, root);
+    if (typeof fn !== "function") continue;
+    if ((await runCheck(part, fn)).status !== "todo") parts[part.symbol] = fn;
+  }
+  return parts;
 }
 
 /**

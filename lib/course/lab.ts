@@ -15,6 +15,8 @@ export interface StepContext {
   readonly reference: boolean;
   /** Folder this lab writes to: `out/<slug>`. */
   readonly outDir: string;
+  /** Where the student's files are (undefined: this repository). */
+  readonly studentRoot?: string;
   /** Prints a paragraph, wrapped. Blank lines separate paragraphs. */
   say(text: string): void;
   /** Prints preformatted text (diagrams, code) as is, indented. */
@@ -137,6 +139,7 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const ctx: StepContext = {
     reference,
     outDir: report.dir,
+    studentRoot: options.studentRoot,
     say: (text) =>
       print(
         text.trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  ")).join(

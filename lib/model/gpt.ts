@@ -20,6 +20,7 @@ import {
   parameterViews,
   tableSize,
 } from "./layout.ts";
+import { blockBackward, blockForward } from "./block.ts";
 import { type LayerOps, TYPESCRIPT_OPS } from "./ops.ts";
 import { sinusoidalTable } from "../layers/positional.ts";
 import { Rng } from "../random.ts";
@@ -74,8 +75,8 @@ export interface GPTOptions {
    * where kernels use them without copies.
    */
   alloc?: (n: number) => Float32Array;
-  /** Layer implementations to use instead of the TypeScript twins (default: none replaced). */
-  ops?: Partial<LayerOps>;
+  /** Layer implementations, or passes, to use instead of lib/'s (default: none replaced). */
+  ops?: Partial<ModelOps>;
 }
 
 /**
@@ -103,8 +104,8 @@ export class GPT {
   readonly g: ParameterViews;
   /** The fixed position table for sinusoidal positions, else null. */
   readonly pe: Float32Array | null;
-  /** The layer functions forward and backward call. */
-  readonly ops: LayerOps;
+  /** The layer functions and passes forward and backward call. */
+  readonly ops: ModelOps;
   /** Activations of the last forward pass (sized for its B and T). */
   acts: ActivationViews | null = null;
   /** Their gradients, filled by backward. */
@@ -118,6 +119,8 @@ export class GPT {
   #targets: Int32Array | null = null;
   #weights: Float32Array | null = null;
   #weightSum = 0;
+  /** `p` with the position table in use: learned wpe, the fixed sinusoidal one, or none. */
+  #tables: ParameterViews;
 
   /**
    * A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible; seed null
@@ -126,7 +129,7 @@ export class GPT {
   constructor(config: GPTConfig, seed: number | null = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
     this.alloc = options.alloc ?? ((n) => new Float32Array(n));
-    this.ops = { ...TYPESCRIPT_OPS, ...options.ops };
+    this.ops = { ...TYPESCRIPT_OPS, ...MODEL_PASSES, ...options.ops };
     const size = tableSize(parameterShapes(this.config));
     this.params = this.alloc(size);
     this.grads = this.alloc(size);
@@ -135,6 +138,7 @@ export class GPT {
     const { blockSize, nEmbd } = this.config;
     this.pe = this.config.positional === "sinusoidal" ? this.alloc(blockSize * nEmbd) : null;
     this.pe?.set(sinusoidalTable(blockSize, nEmbd));
+    this.#tables = { ...this.p, wpe: this.p.wpe ?? this.pe };
     if (seed !== null) initialize(this, seed);
   }
 
@@ -159,7 +163,7 @@ export class GPT {
     T: number,
     weights: Float32Array | null = null,
   ): number | null {
-    const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C, blockSize } = this.config;
+    const { vocabSize: V, blockSize } = this.config;
     if (T > blockSize) {
       throw new UserError(
         `A sequence of length ${T} exceeds the model's context of ${blockSize}: use at most ${blockSize} tokens.`,
@@ -168,64 +172,12 @@ export class GPT {
     checkTokens("inputs", inputs, B * T, V);
     if (targets) checkTokens("targets", targets, B * T, V);
     const a = this.#activations(B, T);
-    const N = B * T, p = this.p, ops = this.ops;
-    ops.encoderForward(a.encoded, inputs, p.wte, p.wpe ?? this.pe, B, T, C);
-    let residual = a.encoded;
-    for (let l = 0; l < L; l++) {
-      const w = p.h[l], h = a.h[l];
-      ops.layerNormForward(
-        h.ln_1,
-        h.ln_1_mean,
-        h.ln_1_rstd,
-        residual,
-        w.ln_1.weight,
-        w.ln_1.bias,
-        N,
-        C,
-      );
-      ops.linearForward(h.qkv, h.ln_1, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C);
-      if (h.qkvr !== h.qkv) ops.ropeForward(h.qkvr, h.qkv, B, T, C, NH);
-      ops.attentionForward(h.atty, h.preatt, h.att, h.qkvr, B, T, C, NH);
-      ops.linearForward(h.attproj, h.atty, w.attn.c_proj.weight, w.attn.c_proj.bias, N, C, C);
-      ops.residualForward(h.residual2, residual, h.attproj, N * C);
-      ops.layerNormForward(
-        h.ln_2,
-        h.ln_2_mean,
-        h.ln_2_rstd,
-        h.residual2,
-        w.ln_2.weight,
-        w.ln_2.bias,
-        N,
-        C,
-      );
-      ops.linearForward(h.fch, h.ln_2, w.mlp.c_fc.weight, w.mlp.c_fc.bias, N, C, 4 * C);
-      ops.geluForward(h.fch_gelu, h.fch, N * 4 * C);
-      ops.linearForward(h.fcproj, h.fch_gelu, w.mlp.c_proj.weight, w.mlp.c_proj.bias, N, 4 * C, C);
-      ops.residualForward(h.residual3, h.residual2, h.fcproj, N * C);
-      residual = h.residual3;
-    }
-    ops.layerNormForward(
-      a.ln_f,
-      a.ln_f_mean,
-      a.ln_f_rstd,
-      residual,
-      p.ln_f.weight,
-      p.ln_f.bias,
-      N,
-      C,
-    );
-    ops.linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // the tied head: logits = ln_f · wteᵀ
-    ops.softmaxForward(a.probs, a.logits, N, V);
+    const N = B * T, ops = this.ops;
+    const mean = ops.gptForward(ops, this.#tables, a, inputs, targets, B, T, this.config);
     this.#inputs = inputs;
     this.#targets = targets;
     this.#weights = weights;
-    if (!targets) return null;
-    ops.crossEntropyForward(a.losses, a.probs, targets, N, V);
-    if (!weights) {
-      let sum = 0;
-      for (let i = 0; i < N; i++) sum += a.losses[i];
-      return sum / N;
-    }
+    if (!targets || !weights) return mean;
     if (weights.length < N) {
       throw new Error(`weights hold ${weights.length} values but B·T is ${N}.`);
     }
@@ -248,113 +200,18 @@ export class GPT {
     if (!a || !buffers || !inputs || !targets) {
       throw new Error("backward() needs a forward pass with targets first.");
     }
-    const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = this.config;
     const [B, T] = this.#shape;
     if (!buffers[1]) {
       buffers[1] = this.alloc(buffers[0].length);
       this.dacts = activationViews(this.config, B, T, buffers[1]);
     }
     const d = this.dacts!;
-    const N = B * T, p = this.p, g = this.g, ops = this.ops;
+    const N = B * T, ops = this.ops;
     ops.zeroFill(buffers[1]);
     const w = this.#weights;
     if (w) { for (let i = 0; i < N; i++) d.losses[i] = w[i] / this.#weightSum; }
     else d.losses.fill(1 / N); // the loss is the mean over positions
-    ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V);
-    ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V);
-    const last = L > 0 ? a.h[L - 1].residual3 : a.encoded;
-    const dlast = L > 0 ? d.h[L - 1].residual3 : d.encoded;
-    ops.layerNormBackward(
-      dlast,
-      g.ln_f.weight,
-      g.ln_f.bias,
-      d.ln_f,
-      last,
-      p.ln_f.weight,
-      a.ln_f_mean,
-      a.ln_f_rstd,
-      N,
-      C,
-    );
-    for (let l = L - 1; l >= 0; l--) {
-      const w = p.h[l], gw = g.h[l], h = a.h[l], dh = d.h[l];
-      const residual = l > 0 ? a.h[l - 1].residual3 : a.encoded;
-      const dresidual = l > 0 ? d.h[l - 1].residual3 : d.encoded;
-      ops.residualBackward(dh.residual2, dh.fcproj, dh.residual3, N * C);
-      ops.linearBackward(
-        dh.fch_gelu,
-        gw.mlp.c_proj.weight,
-        gw.mlp.c_proj.bias,
-        dh.fcproj,
-        h.fch_gelu,
-        w.mlp.c_proj.weight,
-        N,
-        4 * C,
-        C,
-      );
-      ops.geluBackward(dh.fch, h.fch, dh.fch_gelu, N * 4 * C);
-      ops.linearBackward(
-        dh.ln_2,
-        gw.mlp.c_fc.weight,
-        gw.mlp.c_fc.bias,
-        dh.fch,
-        h.ln_2,
-        w.mlp.c_fc.weight,
-        N,
-        C,
-        4 * C,
-      );
-      ops.layerNormBackward(
-        dh.residual2,
-        gw.ln_2.weight,
-        gw.ln_2.bias,
-        dh.ln_2,
-        h.residual2,
-        w.ln_2.weight,
-        h.ln_2_mean,
-        h.ln_2_rstd,
-        N,
-        C,
-      );
-      ops.residualBackward(dresidual, dh.attproj, dh.residual2, N * C);
-      ops.linearBackward(
-        dh.atty,
-        gw.attn.c_proj.weight,
-        gw.attn.c_proj.bias,
-        dh.attproj,
-        h.atty,
-        w.attn.c_proj.weight,
-        N,
-        C,
-        C,
-      );
-      ops.attentionBackward(dh.qkvr, dh.preatt, dh.att, dh.atty, h.qkvr, h.att, B, T, C, NH);
-      if (h.qkvr !== h.qkv) ops.ropeBackward(dh.qkv, dh.qkvr, B, T, C, NH);
-      ops.linearBackward(
-        dh.ln_1,
-        gw.attn.c_attn.weight,
-        gw.attn.c_attn.bias,
-        dh.qkv,
-        h.ln_1,
-        w.attn.c_attn.weight,
-        N,
-        C,
-        3 * C,
-      );
-      ops.layerNormBackward(
-        dresidual,
-        gw.ln_1.weight,
-        gw.ln_1.bias,
-        dh.ln_1,
-        residual,
-        w.ln_1.weight,
-        h.ln_1_mean,
-        h.ln_1_rstd,
-        N,
-        C,
-      );
-    }
-    ops.encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C);
+    ops.gptBackward(ops, this.g, d, this.#tables, a, inputs, targets, B, T, this.config);
   }
 
   /** Sets every parameter gradient to zero. */
@@ -382,6 +239,121 @@ export class GPT {
     return this.acts;
   }
 }
+
+/** The model's dimensions a pass needs. */
+export type GPTDims = Pick<GPTConfig, "vocabSize" | "nLayer" | "nHead" | "nEmbd">;
+
+/**
+ * The whole model's forward pass on the views `p` (the position table in `p.wpe`, null for
+ * RoPE) and `a`: embeddings, the L blocks, ln_f, the tied head, softmax. With `targets` it fills
+ * `a.losses` and returns their mean over the B·T positions; without, it returns null.
+ *
+ * @example
+ * ```ts
+ * import { GPT } from "./gpt.ts";
+ * const model = new GPT({ vocabSize: 7, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0);
+ * const loss = model.forward(new Int32Array([1, 2]), new Int32Array([2, 3]), 1, 2)!; // calls gptForward
+ * console.assert(Math.abs(loss - Math.log(7)) < 0.1);
+ * ```
+ */
+export function gptForward(
+  ops: ModelOps,
+  p: ParameterViews,
+  a: ActivationViews,
+  inputs: Int32Array, // (B, T)
+  targets: Int32Array | null, // (B, T)
+  B: number,
+  T: number,
+  config: GPTDims,
+): number | null {
+  const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = config;
+  const N = B * T;
+  ops.encoderForward(a.encoded, inputs, p.wte, p.wpe, B, T, C);
+  let x = a.encoded;
+  for (let l = 0; l < L; l++) {
+    ops.blockForward(ops, a.h[l], p.h[l], x, B, T, C, NH);
+    x = a.h[l].residual3;
+  }
+  ops.layerNormForward(a.ln_f, a.ln_f_mean, a.ln_f_rstd, x, p.ln_f.weight, p.ln_f.bias, N, C);
+  ops.linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // the tied head: logits = ln_f · wteᵀ
+  ops.softmaxForward(a.probs, a.logits, N, V);
+  if (!targets) return null;
+  ops.crossEntropyForward(a.losses, a.probs, targets, N, V);
+  let sum = 0;
+  for (let i = 0; i < N; i++) sum += a.losses[i];
+  return sum / N;
+}
+
+/**
+ * The whole model's backward pass, the forward's calls in reverse: from `d.losses`, the gradient
+ * of the loss with respect to each position's loss (1/N for the mean), it adds every parameter's
+ * gradient into `g`. Every other entry of `d` must start at zero.
+ *
+ * @example
+ * ```ts
+ * import { GPT } from "./gpt.ts";
+ * const model = new GPT({ vocabSize: 7, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0);
+ * model.forward(new Int32Array([1, 2]), new Int32Array([2, 3]), 1, 2);
+ * model.zeroGrad();
+ * model.backward(); // calls gptBackward
+ * console.assert(model.g.wte.some((g) => g !== 0));
+ * ```
+ */
+export function gptBackward(
+  ops: ModelOps,
+  g: ParameterViews,
+  d: ActivationViews,
+  p: ParameterViews,
+  a: ActivationViews,
+  inputs: Int32Array, // (B, T)
+  targets: Int32Array, // (B, T)
+  B: number,
+  T: number,
+  config: GPTDims,
+): void {
+  const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = config;
+  const N = B * T;
+  ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V);
+  ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V); // the head is wte too
+  const x = L > 0 ? a.h[L - 1].residual3 : a.encoded;
+  const dx = L > 0 ? d.h[L - 1].residual3 : d.encoded;
+  const { ln_f } = g;
+  ops.layerNormBackward(
+    dx,
+    ln_f.weight,
+    ln_f.bias,
+    d.ln_f,
+    x,
+    p.ln_f.weight,
+    a.ln_f_mean,
+    a.ln_f_rstd,
+    N,
+    C,
+  );
+  for (let l = L - 1; l >= 0; l--) {
+    const inp = l > 0 ? a.h[l - 1].residual3 : a.encoded;
+    const dinp = l > 0 ? d.h[l - 1].residual3 : d.encoded;
+    ops.blockBackward(ops, dinp, g.h[l], d.h[l], inp, p.h[l], a.h[l], B, T, C, NH);
+  }
+  ops.encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C);
+}
+
+/**
+ * The layer table and the passes built on it: the block's and the whole model's forward and
+ * backward. Your GPT (lib/course/your_gpt.ts) fills any of them with a student's function.
+ */
+export interface ModelOps extends LayerOps {
+  blockForward: typeof blockForward;
+  blockBackward: typeof blockBackward;
+  gptForward: typeof gptForward;
+  gptBackward: typeof gptBackward;
+}
+
+/** lib/'s passes, the default of every GPT. */
+export const MODEL_PASSES: Pick<
+  ModelOps,
+  "blockForward" | "blockBackward" | "gptForward" | "gptBackward"
+> = { blockForward, blockBackward, gptForward, gptBackward };
 
 function checkTokens(what: string, ids: Int32Array, n: number, V: number): void {
   if (ids.length < n) throw new Error(`${what} holds ${ids.length} token ids but B·T is ${n}.`);
