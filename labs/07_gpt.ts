@@ -338,8 +338,8 @@ function choices(ctx: StepContext) {
   `);
   ctx.say(`
     The positional option of lib/model/config.ts switches the positions; the other choices
-    are written into lib/model/gpt.ts's forward and backward. They are GPT-2's so that our
-    weights line up with nanoGPT's and llm.c's, name for name.
+    are written into the forward and backward passes of lib/model/gpt.ts and block.ts. They
+    are GPT-2's so that our weights line up with nanoGPT's and llm.c's, name for name.
   `);
 }
 
@@ -397,6 +397,7 @@ async function yourGPTStep(ctx: StepContext) {
   const mine = await yourGPT(CATALOG, ["model"], {
     root: ctx.studentRoot,
     reference: ctx.reference,
+    check: ctx.check,
   });
   ctx.say(`
     Your GPT: a model whose table holds your functions wherever your exercise passes, and

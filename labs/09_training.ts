@@ -530,6 +530,7 @@ async function yourGPTTrains(ctx: StepContext) {
   const mine = await yourGPT(CATALOG, ["model", "training"], {
     root: ctx.studentRoot,
     reference: ctx.reference,
+    check: ctx.check,
   });
   const config = await yourRunConfig(), s = YOUR_GPT_SETTINGS;
   ctx.say(`

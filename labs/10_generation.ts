@@ -469,6 +469,7 @@ async function yourGPTWrites(ctx: StepContext) {
   const mine = await yourGPT(CATALOG, ["model", "training", "generation"], {
     root: ctx.studentRoot,
     reference: ctx.reference,
+    check: ctx.check,
   });
   ctx.say(describeYourGPT(mine));
   // Your GPT as lab 09 trained it; trained here the same way when lab 09 has not run.

@@ -12,7 +12,15 @@ import { parameterShapes, parameterViews, tableSize } from "../../lib/model/layo
 import { TYPESCRIPT_OPS } from "../../lib/model/ops.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
-import { byId, compareComposition, eachCase, near, type Outputs, tinyModel } from "./compose.ts";
+import {
+  byId,
+  compareComposition,
+  COMPOSE_CHILD,
+  eachCase,
+  near,
+  type Outputs,
+  tinyModel,
+} from "./compose.ts";
 import { exercises as multihead } from "./04_multihead.ts";
 import { exercises as gpt } from "./07_gpt.ts";
 
@@ -125,6 +133,7 @@ const blockForwardExercise: Exercise<typeof blockForward> = {
     "it read? Normalise before each part (pre-norm), never after.",
   points: 4,
   reference: blockForward,
+  sandbox: COMPOSE_CHILD,
   get uses() {
     return [forwardExercise, byId(multihead, "04.1")];
   },
@@ -179,6 +188,7 @@ const blockBackwardExercise: Exercise<typeof blockBackward> = {
     "two gradients meet: does your code add the second to the first, or overwrite it?",
   points: 5,
   reference: blockBackward,
+  sandbox: COMPOSE_CHILD,
   get uses() {
     return [backwardExercise, byId(multihead, "04.2"), byId(gpt, "07.2")];
   },

@@ -9,7 +9,15 @@ import type { Exercise } from "../../lib/course/exercise.ts";
 import { linearBackward } from "../../lib/layers/linear.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
-import { byId, compareComposition, eachCase, near, type Outputs, tinyModel } from "./compose.ts";
+import {
+  byId,
+  compareComposition,
+  COMPOSE_CHILD,
+  eachCase,
+  near,
+  type Outputs,
+  tinyModel,
+} from "./compose.ts";
 import { exercises as embeddings } from "./02_embeddings.ts";
 import { exercises as block } from "./06_block.ts";
 import { encoderBackward } from "../../lib/layers/encoder.ts";
@@ -114,6 +122,7 @@ const gptForwardExercise: Exercise<typeof gptForward> = {
     "losses, and their mean: over how many positions?",
   points: 4,
   reference: gptForward,
+  sandbox: COMPOSE_CHILD,
   get uses() {
     return [byId(embeddings, "02.1"), byId(block, "06.1"), byId(block, "06.3")];
   },
@@ -174,6 +183,7 @@ const gptBackwardExercise: Exercise<typeof gptBackward> = {
     "twice, as the table and as the head: where do its two gradients go?",
   points: 5,
   reference: gptBackward,
+  sandbox: COMPOSE_CHILD,
   get uses() {
     return [
       byId(embeddings, "02.3"),

@@ -10,7 +10,7 @@ import { learningRate, type ScheduleOptions } from "../../lib/train/schedule.ts"
 
 import { GPT } from "../../lib/model/gpt.ts";
 import { type LoopParts, type LoopRun, trainLoop } from "../../lib/train/loop.ts";
-import { compareComposition, eachCase } from "./compose.ts";
+import { compareComposition, COMPOSE_CHILD, eachCase } from "./compose.ts";
 
 const FILE = "labs/exercises/09_training.ts";
 
@@ -155,13 +155,14 @@ const loopExercise: Exercise<typeof trainLoop> = {
     "gradients be zeroed, given that backward adds? Why clip before the update, not after?",
   points: 4,
   reference: trainLoop,
+  sandbox: COMPOSE_CHILD,
   get uses() {
     return [scheduleExercise, clipExercise, adamwExercise];
   },
   check(impl, parts = {}) {
     const config = { vocabSize: 11, blockSize: 4, nLayer: 1, nHead: 2, nEmbd: 8 };
     const text = new Rng(90).normalArray(300).map((x) => Math.abs(Math.round(x * 3)) % 11);
-    let trace: LoopTrace;
+    let trace: LoopTrace | undefined;
     return eachCase(LOOP_CASES, async (c, s) =>
       await compareComposition(
         impl,
@@ -245,10 +246,13 @@ const loopExercise: Exercise<typeof trainLoop> = {
               log: () => Promise.resolve(),
             };
             const losses = await fn(model, spied, run);
-            return { losses, params: gpt.params, evaluated: t.evaluated };
+            return { losses, params: gpt.params, evaluated: t.evaluated, trace: t };
           },
-          diagnose() {
-            const t = trace;
+          diagnose(got) {
+            // The run's own trace (it came back from the grader's sandbox), or, when the run
+            // threw, what the spies saw here.
+            const t = (got.trace ?? trace) as LoopTrace | undefined;
+            if (!t) return undefined;
             if (t.dirtyBackward > 0) {
               return "gradients never zeroed: backward adds into grads, so each step starts " +
                 "with model.zeroGrad()";

@@ -21,7 +21,7 @@ import {
   type SampleParts,
 } from "../../lib/model/generation_loop.ts";
 import { argmax } from "../../lib/model/sampling.ts";
-import { compareComposition, eachCase } from "./compose.ts";
+import { compareComposition, COMPOSE_CHILD, eachCase } from "./compose.ts";
 
 const FILE = "labs/exercises/10_generation.ts";
 
@@ -147,6 +147,7 @@ const generationExercise: Exercise<typeof generateTokens> = {
     "exceeds rng.uniform(). Why must the draw use the rng you are given?",
   points: 4,
   reference: generateTokens,
+  sandbox: COMPOSE_CHILD,
   get uses() {
     return [temperatureExercise, topKExercise, topPExercise];
   },
@@ -186,14 +187,18 @@ const generationExercise: Exercise<typeof generateTokens> = {
               const rng = new Rng(102 + s), uniform = rng.uniform.bind(rng);
               rng.uniform = () => (draws++, uniform());
               const decode = (ids: number[]) => ids.map((i) => LETTERS[i]).join("");
-              return { tokens: fn(spyModel(model()), table, prompt, { ...options, decode }, rng) };
+              const tokens = fn(spyModel(model()), table, prompt, { ...options, decode }, rng);
+              return { tokens, trace: { longest, draws } };
             },
             diagnose(got) {
-              if (longest > config.blockSize) {
-                return `no crop past the block size: the model read ${longest} tokens; keep the ` +
+              // The run's own trace (it came back from the grader's sandbox), or, when the
+              // run threw, what the spies saw here.
+              const seen = (got.trace ?? { longest, draws }) as { longest: number; draws: number };
+              if (seen.longest > config.blockSize) {
+                return `no crop past the block size: the model read ${seen.longest} tokens; keep the ` +
                   `last ${config.blockSize}`;
               }
-              if (draws === 0) {
+              if (seen.draws === 0) {
                 return "the draw is not seeded: draw with rng.uniform(), the generator you are " +
                   "given, so that a seed gives the same text every time";
               }
@@ -206,7 +211,7 @@ const generationExercise: Exercise<typeof generateTokens> = {
                 greedy.push(next);
               }
               const mine = got.tokens as number[];
-              if (mine.length > 1 && mine.every((t, i) => t === greedy[i])) {
+              if (Array.isArray(mine) && mine.length > 1 && mine.every((t, i) => t === greedy[i])) {
                 return "argmax where a draw was asked: pick by rng.uniform() against the " +
                   "cumulative probabilities, not the most likely token";
               }

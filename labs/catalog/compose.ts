@@ -4,6 +4,11 @@
  * first on the library's table, which tests its own wiring and lets a check name the usual
  * mistake; then once per earlier exercise the student has started, with that one function
  * swapped in, so a wrong part is named with the exercise to revisit.
+ *
+ * In the grader the student's function runs in a sandbox, which only plain data can reach: each
+ * run then goes there as a CompositionCall (the case and which parts are the student's),
+ * the sandbox builds that table from the student's staged files and returns the run's outputs
+ * (see compose_child.ts), and the verdict is made here, in the grader's process.
  * @module
  */
 import {
@@ -11,7 +16,11 @@ import {
   type Case,
   closeCase,
   type Exercise,
+  type Outputs,
   type Parts,
+  PROBE,
+  REMOTE,
+  type RemoteRun,
 } from "../../lib/course/exercise.ts";
 import type { GPTConfig } from "../../lib/model/config.ts";
 import { GPT } from "../../lib/model/gpt.ts";
@@ -24,8 +33,7 @@ import {
 import { Rng } from "../../lib/random.ts";
 import { maxAbsDiff } from "../../lib/course/your_gpt.ts";
 
-/** What a run of a composition produced, by name, in the order the data flows. */
-export type Outputs = Record<string, number | ArrayLike<number>>;
+export type { Outputs };
 
 /** How to run and judge one composition case. */
 export interface Composition<T extends object> {
@@ -62,10 +70,29 @@ export async function compareComposition<T extends object>(
   uses: Exercise[],
   parts: Parts,
 ): Promise<Case[]> {
+  const runs = [
+    { yours: [] as string[], table: c.library },
+    ...uses.flatMap((part) => {
+      const mine = parts[part.symbol];
+      return mine ? [{ yours: [part.symbol], table: { ...c.library, [part.symbol]: mine } }] : [];
+    }),
+  ];
+  const probe = (impl as { [PROBE]?: RemoteRun })[PROBE];
+  if (probe) {
+    for (const { yours, table } of runs) {
+      await probe({ composition: c.what, yours }, async (fn) => await c.run(fn, table));
+    }
+    return [];
+  }
+  const remote = (impl as { [REMOTE]?: RemoteRun })[REMOTE];
+  const runOf = async ({ yours, table }: (typeof runs)[number]) =>
+    remote
+      ? await remote({ composition: c.what, yours }, async (fn) => await c.run(fn, table))
+      : await c.run(impl, table);
   const expected = await c.run(reference, c.library);
   let got: Outputs;
   try {
-    got = await c.run(impl, c.library);
+    got = await runOf(runs[0]);
   } catch (err) {
     if (err instanceof Error && /^TODO\b/.test(err.message)) throw err; // not started
     const why = c.diagnose?.({}, expected);
@@ -84,15 +111,15 @@ export async function compareComposition<T extends object>(
     if (why) wrong.got += ` — ${why}`;
     return cases;
   }
-  for (const part of uses) {
-    const mine = parts[part.symbol];
-    if (!mine) continue;
+  for (const run of runs.slice(1)) {
+    const part = uses.find((u) => u.symbol === run.yours[0])!;
     const what = `${c.what} with your ${part.symbol} (exercise ${part.id})`;
     const revisit = `revisit exercise ${part.id} (${part.title})`;
     let outputs: Outputs;
     try {
-      outputs = await c.run(impl, { ...c.library, [part.symbol]: mine });
+      outputs = await runOf(run);
     } catch (err) {
+      if (err instanceof Error && /^TODO\b/.test(err.message)) continue; // that part not started
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       cases.push({
         what,
@@ -104,10 +131,13 @@ export async function compareComposition<T extends object>(
     }
     const first = compare(what, outputs, expected, c.tolerance).find((x) => !x.passed);
     cases.push(
+      // The exercise to revisit first: a message cut for length still names it.
       first
         ? {
           ...first,
-          got: `${first.got} — your ${part.symbol} gives other values here: ${revisit}`,
+          expected: "the library's result",
+          got: `${revisit}: your ${part.symbol} gives other values here, ${first.got} where ` +
+            `the library gives ${first.expected}`,
         }
         : { what, expected: "the library's result", got: "the library's result", passed: true },
     );
@@ -116,8 +146,8 @@ export async function compareComposition<T extends object>(
 }
 
 function compare(what: string, got: Outputs, expected: Outputs, tolerance: number): Case[] {
-  return Object.entries(expected).map(([name, value]) =>
-    closeCase(`${what} → ${name}`, got[name], value, tolerance)
+  return Object.entries(expected).filter(([name]) => name !== "trace").map(([name, value]) =>
+    closeCase(`${what} → ${name}`, got[name], value as number | ArrayLike<number>, tolerance)
   );
 }
 
@@ -159,3 +189,6 @@ export async function eachCase<T>(
   for (const [i, item] of items.entries()) cases.push(...await f(item, i));
   return cases;
 }
+
+/** The grader's sandboxed child for the compositions: each one's `sandbox`. */
+export const COMPOSE_CHILD: string = new URL("./compose_child.ts", import.meta.url).pathname;

@@ -46,10 +46,43 @@ export interface Exercise<F extends AnyFunction = AnyFunction> {
    * the student's functions for `uses` (by symbol); a missing one means the library's.
    */
   check(impl: F, parts?: Parts): Case[] | Promise<Case[]>;
+  /**
+   * The module the grader's sandbox runs for this exercise instead of lib/grade/child.ts, when
+   * its calls are not plain data: a composition's entry builds each run's table itself.
+   */
+  sandbox?: string;
 }
 
 /** A student's functions by symbol, for the exercises a composition uses. */
 export type Parts = Record<string, AnyFunction>;
+
+/**
+ * What a run of a composition (an exercise that calls others through a table) produced, by name, in the order the data flows: numbers and arrays,
+ * compared with the library's, and under `trace` what the run saw on the way (for `diagnose`).
+ * Plain data, so that it can come back from the grader's sandbox.
+ */
+export type Outputs = Record<string, unknown>;
+
+/** One run of a composition as plain data: its case (by `what`) and the parts that are the student's. */
+export interface CompositionCall {
+  composition: string;
+  /** Symbols of the student's parts in the table, the library's for the rest. */
+  yours: string[];
+}
+
+/**
+ * Where a stand-in for the student's function (the grader's recorder and replay) takes each run
+ * as a plain call; `here` runs a function on the case's table in this process.
+ */
+export const REMOTE: unique symbol = Symbol("a composition run elsewhere");
+/** Where the sandbox's probe is offered each run, to compute the one it was asked for. */
+export const PROBE: unique symbol = Symbol("a composition run computed here");
+
+/** A stand-in's hook: the run's outputs, from wherever it computes them. */
+export type RemoteRun = (
+  call: CompositionCall,
+  here: (fn: AnyFunction) => Promise<Outputs>,
+) => Promise<Outputs>;
 
 /** Outcome of checking one implementation. */
 export interface CheckResult {

@@ -8,7 +8,7 @@
  * function with its signature (`options.check`), so that a sandboxed loader can take its place.
  * @module
  */
-import { type AnyFunction, checkStudent, type Exercise } from "./exercise.ts";
+import { type AnyFunction, type CheckResult, checkStudent, type Exercise } from "./exercise.ts";
 import type { GPT, ModelOps } from "../model/gpt.ts";
 import type { generateTokens, SampleParts } from "../model/generation_loop.ts";
 import type { LoopParts, trainLoop } from "../train/loop.ts";
@@ -65,8 +65,8 @@ export interface YourGPTOptions {
   root?: string;
   /** Use lib/'s every part (a lab's `--reference`). */
   reference?: boolean;
-  /** How a student's exercise is loaded and checked (default `checkStudent`). */
-  check?: typeof checkStudent;
+  /** How a student's exercise is loaded and checked (default `checkStudent`; a lab's own check). */
+  check?: (exercise: Exercise, root?: string) => Promise<CheckResult & { impl?: unknown }>;
 }
 
 /**
@@ -97,7 +97,7 @@ export async function yourGPT(
       // Only the groups asked for are looked at; the others stay lib/'s without a word.
       if (!groups.includes(group)) continue;
       const result = options.reference ? undefined : await check(exercise, options.root);
-      const mine = result?.status === "pass" ? result.impl : undefined;
+      const mine = result?.status === "pass" ? result.impl as AnyFunction | undefined : undefined;
       if (mine) table[exercise.symbol] = mine;
       (mine ? yours : library).push(exercise);
     }
