@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { hasStackTrace, runCli } from "./helpers.ts";
+import { lab as intro } from "../labs/00_intro.ts";
 
 for (const command of ["lab", "list", "hint", "doctor", "build"]) {
   Deno.test(`\`${command} --help\` prints its usage and exits 0`, async () => {
@@ -32,7 +33,7 @@ Deno.test("a misspelt flag is named in one sentence, and a negative value after 
   assert.equal(negative.code, 2);
   assert.equal(
     negative.stderr.trim(),
-    "--from -2 is not a step of lab 00; it has steps 1 to 11.",
+    `--from -2 is not a step of lab 00; it has steps 1 to ${intro.steps.length}.`,
   );
 });
 
