@@ -11,6 +11,7 @@ import { writeChart } from "../lib/charts.ts";
 import { contrastRatio } from "../lib/colours.ts";
 import type { Lab, StepContext } from "../lib/course/lab.ts";
 import type { Rng } from "../lib/random.ts";
+import { checkStudent } from "../lib/course/exercise.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
@@ -181,6 +182,7 @@ export async function stepOutput(lab: Lab, title: string): Promise<string> {
   const ctx: StepContext = {
     reference: true,
     outDir,
+    check: checkStudent,
     say: (text) => lines.push(text.replace(/\s+/g, " ").trim()),
     show: (text) => lines.push(text),
     table: (rows) => lines.push(rows.map((r) => r.join(" | ")).join("\n")),

@@ -15,6 +15,10 @@ export interface StepContext {
   readonly reference: boolean;
   /** Folder this lab writes to: `out/<slug>`. */
   readonly outDir: string;
+  /** Where the student's files are (undefined: this repository). */
+  readonly studentRoot?: string;
+  /** How the runner checks the student's code for an exercise (the grader's sandbox from the CLI). */
+  readonly check: NonNullable<RunOptions["check"]>;
   /** Prints a paragraph, wrapped. Blank lines separate paragraphs. */
   say(text: string): void;
   /** Prints preformatted text (diagrams, code) as is, indented. */
@@ -139,6 +143,8 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const ctx: StepContext = {
     reference,
     outDir: report.dir,
+    studentRoot: options.studentRoot,
+    check: options.check ?? checkStudent,
     say: (text) =>
       print(
         text.trim().split(/\n\s*\n/).map((p) => wrap(p.replace(/\s*\n\s*/g, " "), 92, "  ")).join(
@@ -160,7 +166,7 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       const ex = lab.exercises.find((e) => e.id === id);
       if (!ex) throw new Error(`Lab ${lab.id} has no exercise ${id}.`);
       if (reference) return ex.reference as F;
-      const result = await (options.check ?? checkStudent)(ex, options.studentRoot);
+      const result = await ctx.check(ex, options.studentRoot);
       if (result.status !== "pass" || !result.impl) {
         throw new ExerciseStop(ex, result, currentIndex);
       }
