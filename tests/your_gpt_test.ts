@@ -3,7 +3,7 @@ import { CATALOG, findExercise } from "../labs/catalog/mod.ts";
 import { checkStudent, REPO_ROOT } from "../lib/course/exercise.ts";
 import { compareModels, describeYourGPT, yourGPT } from "../lib/course/your_gpt.ts";
 import { gradeExercise } from "../lib/grade/grade.ts";
-import { GPT } from "../lib/model/gpt.ts";
+import { GPT, gptForward } from "../lib/model/gpt.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
 import { BABY_SETTINGS } from "../lib/train/presets.ts";
 import { train } from "../lib/train/trainer.ts";
@@ -200,4 +200,47 @@ Deno.test("the sandboxed grader grades a composition and names the part to revis
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a GPT forward or backward that calls the library's whole model through its table fails", async () => {
+  const callThrough = (pass: string, args: string) =>
+    `const lib = (ops as unknown as Record<string, (...a: unknown[]) => unknown>).${pass};\n` +
+    `  if (lib) return lib(${args}) as never;\n  throw new Error("no ${pass} in the table");\n`;
+  const dir = await submission({
+    "07_gpt.ts": [
+      [
+        "): number | null {\n  const {",
+        "): number | null {\n  " +
+        callThrough("gptForward", "ops, p, a, inputs, targets, B, T, config") + "  const {",
+      ],
+      [
+        "): void {\n  const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = config, N = B * T;\n  ops.crossEntropySoftmaxBackward",
+        "): void {\n  " +
+        callThrough("gptBackward", "ops, g, d, p, a, inputs, targets, B, T, config") +
+        "  const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = config, N = B * T;\n  ops.crossEntropySoftmaxBackward",
+      ],
+    ],
+  });
+  try {
+    for (const id of ["07.3", "07.4"]) {
+      const checked = await checkStudent(findExercise(id)!, dir);
+      assert.equal(checked.status, "fail", `${id} passed by calling the library's whole model`);
+      const graded = await gradeExercise(findExercise(id)!, dir);
+      assert.equal(graded.status, "fail", `${id} passed the grader by calling the library's model`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  // The model itself hands its whole-model passes only the parts.
+  let seen: object | null = null;
+  const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0, {
+    ops: {
+      gptForward: (ops, ...rest) => {
+        seen = ops;
+        return gptForward(ops, ...rest);
+      },
+    },
+  });
+  model.forward(new Int32Array([1, 2]), new Int32Array([2, 3]), 1, 2);
+  assert.ok(seen && !("gptForward" in seen) && !("gptBackward" in seen) && "blockForward" in seen);
 });
