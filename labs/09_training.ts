@@ -34,6 +34,9 @@ import {
 import type { adamwStep, clipGradNorm } from "../lib/layers/adamw.ts";
 import type { learningRate } from "../lib/train/schedule.ts";
 import { exercises } from "./catalog/09_training.ts";
+import { CATALOG } from "./catalog/mod.ts";
+import { describeYourGPT, yourGPT } from "../lib/course/your_gpt.ts";
+import type { trainLoop } from "../lib/train/loop.ts";
 import {
   labCorpus,
   labDataset,
@@ -41,6 +44,9 @@ import {
   labProgress,
   PRESET_ENV,
   QUICK_PRESET,
+  trainYourRun,
+  YOUR_GPT_SETTINGS,
+  yourRunConfig,
 } from "./setup.ts";
 
 const exact = (n: number) => formatCount(n);
@@ -756,6 +762,97 @@ async function toPyTorch(ctx: StepContext) {
   });
 }
 
+async function yourLoop(ctx: StepContext) {
+  ctx.say(`
+    The trainer's loop is a function too, lib/train/loop.ts's trainLoop, and the next exercise
+    is yours: trainLoop(model, parts, run) in labs/exercises/09_training.ts. For each step a
+    batch, the forward pass, zeroed gradients (backward adds), the backward pass, clipping, the
+    step's learning rate from the schedule, the AdamW step, with an evaluation every
+    run.evalEvery steps. It calls your learningRate, clipGradNorm and adamwStep through parts;
+    run holds what the trainer keeps around it (batches, evaluation, the metrics log,
+    checkpoints), so train() runs your loop the way it runs its own.
+  `);
+  await ctx.exercise<typeof trainLoop>("09.4");
+  ctx.say("Your loop trains the check's models step for step as lib/'s loop does.");
+}
+
+/** The run of your GPT: where it writes, and lib/'s run beside it. */
+const yourDir = (ctx: StepContext) => `${ctx.outDir}/your_gpt`;
+
+async function yourGPTTrains(ctx: StepContext) {
+  const mine = await yourGPT(CATALOG, ["model", "training"], {
+    root: ctx.studentRoot,
+    reference: ctx.reference,
+    check: ctx.check,
+  });
+  const config = await yourRunConfig(), s = YOUR_GPT_SETTINGS;
+  ctx.say(`
+    Your GPT now trains: your model (lab 07) with your loop, on the TypeScript path, beside
+    lib/'s model from the same seed on the same batches: the quick preset's model
+    (${config.nLayer} layers, C ${config.nEmbd}, context ${config.blockSize}), ${s.steps} steps of
+    ${s.batchSize} sequences.
+  `);
+  ctx.say(describeYourGPT(mine));
+  const yours = new GPT(config, s.seed, await loadBackend("ts", { own: mine.ops }));
+  const seconds = await trainYourRun(ctx, yours, yourDir(ctx), {
+    loop: mine.trainLoop,
+    parts: mine.loopParts,
+  });
+  const libSeconds = await trainYourRun(ctx, new GPT(config, s.seed), `${ctx.outDir}/library_gpt`);
+  const a = (await readMetrics(yourDir(ctx))).filter((m) => m.kind === "train");
+  const b = (await readMetrics(`${ctx.outDir}/library_gpt`)).filter((m) => m.kind === "train");
+  const gap = a.length === b.length
+    ? Math.max(...a.map((m, i) => Math.abs(m.loss - b[i].loss)))
+    : Infinity;
+  const spec = lineChart({
+    title: "Your GPT and lib/'s, same seed, same batches",
+    data: [
+      ...b.map((m) => ({ step: m.step, loss: m.loss, model: "lib/'s GPT" })),
+      ...a.map((m) => ({ step: m.step, loss: m.loss, model: "your GPT" })),
+    ],
+    x: "step",
+    y: "loss",
+    series: "model",
+    points: false,
+  });
+  // Dashes as well as colours, so that two curves on top of each other both show.
+  (spec.encoding as Record<string, unknown>).strokeDash = { field: "model", type: "nominal" };
+  await ctx.chart("your_gpt_loss", spec);
+  ctx.table([
+    ["", "your GPT", "lib/'s GPT"],
+    ["time", `${seconds.toFixed(1)} s`, `${libSeconds.toFixed(1)} s`],
+    ["last training loss", a[a.length - 1].loss.toFixed(4), b[b.length - 1].loss.toFixed(4)],
+  ]);
+  const agree = gap <= 1e-4;
+  const shown = yourDir(ctx).replace(`${Deno.cwd()}/`, "");
+  ctx.say(`
+    Largest gap between the two loss curves over all ${a.length} logged steps:
+    ${gap.toExponential(1)}: ${
+    agree
+      ? "they agree within 1e-4 at every step."
+      : `they drift apart by more than 1e-4. Every part of yours passed its check, so this
+        is float32 rounding: a sum taken in another order than lib/'s differs in its last
+        bit, and AdamW, which divides each gradient by its own running size, lets such bits
+        grow step after step. The curves keep the same shape.`
+  } Your GPT is saved as a checkpoint like any other, in ${shown}/latest (and best/):
+    \`deno task sample --ckpt ${shown}\` reads it.
+  `);
+  if (mine.library.length > 0) {
+    ctx.say(`
+      The parts still lib/'s are listed above; each exercise you pass moves one of them into
+      your GPT, and the next run trains more of your code.
+    `);
+  } else {
+    ctx.say(`
+      Every line of the model that just trained is yours: the embeddings and their gradient,
+      attention, LayerNorm, the block, the whole forward and backward pass, the loss's gradient,
+      the learning-rate schedule, clipping, AdamW and the loop that calls them. lib/ gave it
+      the small layers with no exercise (linear forward, GELU, the residual add, softmax and
+      the cross-entropy forward), the batches and the checkpoint files.
+    `);
+  }
+}
+
 /** Lab 09, as the runner sees it. */
 export const lab: Lab = {
   id: "09",
@@ -793,6 +890,8 @@ export const lab: Lab = {
       en: "Throughput, and a first sample",
       fr: "Le débit, et un premier échantillon",
     }, throughput),
+    step("Exercise 09.4: the training loop", yourLoop),
+    step("Your GPT trains", yourGPTTrains),
     step({ en: "Phase 4: off to PyTorch", fr: "Phase 4 : cap sur PyTorch" }, toPyTorch),
   ],
 };

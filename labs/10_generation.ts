@@ -12,6 +12,7 @@
 import { barChart, heatmap, lineChart } from "../lib/charts.ts";
 import { generate, KVCache } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { type Text, tr } from "../lib/i18n.ts";
 import { nextTokenDistribution, type SamplingOptions } from "../lib/model/sampling.ts";
@@ -25,7 +26,21 @@ import {
   type TopKFilter,
   type TopPFilter,
 } from "./catalog/10_generation.ts";
-import { labCorpus, labDataset, labPreset, labPretrained, PRESET_ENV } from "./setup.ts";
+import {
+  labCorpus,
+  labDataset,
+  labPreset,
+  labPretrained,
+  PRESET_ENV,
+  trainYourRun,
+  YOUR_GPT_SETTINGS,
+  yourRunConfig,
+} from "./setup.ts";
+import { CATALOG } from "./catalog/mod.ts";
+import { describeYourGPT, yourGPT } from "../lib/course/your_gpt.ts";
+import type { generateTokens } from "../lib/model/generation_loop.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { Rng } from "../lib/random.ts";
 
 /** Tokens in each generated sample. */
 const SAMPLE_TOKENS = 200;
@@ -623,6 +638,77 @@ async function streaming(ctx: StepContext) {
   });
 }
 
+async function yourLoop(ctx: StepContext) {
+  ctx.say(`
+    generate() above is lib/'s loop, with a KV cache. The last exercise is the loop in its
+    plainest form, yours: generateTokens(model, parts, prompt, options, rng) in
+    labs/exercises/10_generation.ts. Until it has maxTokens new tokens: crop the context to the
+    model's blockSize (the model reads no more), run the model, take the last position's
+    logits, your temperature, top-k and top-p (through parts), draw a token with rng.uniform(),
+    append it, and stop early at a stop string. The draw uses the generator it is given, so one
+    seed gives one text, every time.
+  `);
+  await ctx.exercise<typeof generateTokens>("10.4");
+  ctx.say("Your loop draws the same tokens as lib/'s on the check's model and seeds.");
+}
+
+async function yourGPTWrites(ctx: StepContext) {
+  const mine = await yourGPT(CATALOG, ["model", "training", "generation"], {
+    root: ctx.studentRoot,
+    reference: ctx.reference,
+    check: ctx.check,
+  });
+  ctx.say(describeYourGPT(mine));
+  // Your GPT as lab 09 trained it; trained here the same way when lab 09 has not run.
+  const trained = `${ctx.outDir}/../09_training/your_gpt/latest`;
+  const config = await yourRunConfig();
+  const saved = await Deno.stat(`${trained}/model.safetensors`).then(() => true, () => false);
+  let model = saved
+    ? (await loadCheckpoint(trained, await loadBackend("ts", { own: mine.ops }))).model
+    : null;
+  if (model && model.config.vocabSize === config.vocabSize) {
+    ctx.say("Your GPT, as lab 09 trained it, now writes with your generation loop:");
+  } else {
+    ctx.say(`
+      Lab 09 has not left your GPT's checkpoint here, so it trains first, with your loop, as
+      lab 09 does (${YOUR_GPT_SETTINGS.steps} steps):
+    `);
+    model = new GPT(config, YOUR_GPT_SETTINGS.seed, await loadBackend("ts", { own: mine.ops }));
+    await trainYourRun(ctx, model, `${ctx.outDir}/your_gpt`, {
+      loop: mine.trainLoop,
+      parts: mine.loopParts,
+    });
+  }
+  const { tokenizer } = await labDataset();
+  const start = [...(await labCorpus()).text][0];
+  const ids = mine.generateTokens(model, mine.sampleParts, tokenizer.encode(start), {
+    maxTokens: 300,
+    temperature: 0.8,
+    topK: 20,
+  }, new Rng(1));
+  const text = start + tokenizer.decode(ids);
+  await ctx.sample(
+    "your_gpt_sample",
+    "Your GPT, your loop: 300 characters, temperature 0.8, top-k 20",
+    text,
+  );
+  ctx.show(text.split("\n").slice(0, 10).join("\n"));
+  ctx.say(
+    mine.library.length === 0
+      ? `
+    That text came entirely from code you wrote: the tokens' embeddings, attention, LayerNorm,
+    the blocks, the forward and backward passes, the loss, the schedule, clipping, AdamW and
+    the training loop that taught the model, and the temperature, top-k, top-p and the loop
+    that wrote it. lib/ supplied the data, the files and a few small layers with no exercise
+    (linear forward, GELU, the residual add, softmax). This is your GPT, from scratch.
+  `
+      : `
+    The parts still lib/'s are listed above; each exercise you pass moves one of them into
+    your GPT, and this text will come from more of your code.
+  `,
+  );
+}
+
 /** Lab 10, as the runner sees it. */
 export const lab: Lab = {
   id: "10",
@@ -657,5 +743,7 @@ export const lab: Lab = {
       { en: "Streaming and stop strings", fr: "Génération en flux et chaînes d'arrêt" },
       streaming,
     ),
+    step("Exercise 10.4: the generation loop", yourLoop),
+    step("Your GPT writes", yourGPTWrites),
   ],
 };

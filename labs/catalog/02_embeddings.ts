@@ -1,9 +1,9 @@
 /**
- * Exercises of lab 02: the embedding layer's lookup (token and position tables), and cosine
- * similarity between two vectors.
+ * Exercises of lab 02: the embedding layer's lookup (token and position tables), cosine
+ * similarity between two vectors, and the lookup's backward pass.
  * @module
  */
-import { encoderForward } from "../../lib/layers/encoder.ts";
+import { encoderBackward, encoderForward } from "../../lib/layers/encoder.ts";
 import { closeCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { cosineSimilarity } from "../../lib/course/vectors.ts";
@@ -97,5 +97,47 @@ const cosineExercise: Exercise<typeof cosineSimilarity> = {
   },
 };
 
+const backwardExercise: Exercise<typeof encoderBackward> = {
+  id: "02.3",
+  title: "The embedding backward",
+  file: FILE,
+  symbol: "encoderBackward",
+  hint: "Position (b, t) read row inp[b·T + t] of wte and row t of wpe; its gradient dout row " +
+    "goes back to exactly those rows. A token that appears twice was read twice: what happens " +
+    "to its row's gradient? And when dwpe is null?",
+  points: 2,
+  reference: encoderBackward,
+  check(impl) {
+    const rng = new Rng(3);
+    // Few tokens, long sequences: ids repeat, so their rows must add up.
+    return ([[1, 2, 1, 1], [2, 4, 3, 3], [3, 6, 8, 4]] as [number, number, number, number][])
+      .flatMap(([B, T, C, V], s) =>
+        compareCalls(
+          `encoderBackward(dwte, ${
+            s === 1 ? "null" : "dwpe"
+          }, dout, inp, B=${B}, T=${T}, C=${C}) ` +
+            `with repeated token ids`,
+          impl,
+          encoderBackward,
+          [
+            s === 2 ? rng.normalArray(V * C) : new Float32Array(V * C), // backward adds
+            s === 1 ? null : s === 2 ? rng.normalArray(T * C) : new Float32Array(T * C),
+            rng.normalArray(B * T * C),
+            Int32Array.from({ length: B * T }, () => rng.int(V)),
+            B,
+            T,
+            C,
+          ],
+          s === 1 ? { dwte: 0 } : { dwte: 0, dwpe: 1 },
+          1e-5,
+        )
+      );
+  },
+};
+
 /** Lab 02's exercises, in the order the lab uses them. */
-export const exercises: Exercise[] = [lookupExercise, cosineExercise] as Exercise[];
+export const exercises: Exercise[] = [
+  lookupExercise,
+  cosineExercise,
+  backwardExercise,
+] as Exercise[];
