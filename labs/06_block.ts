@@ -380,13 +380,23 @@ function oneBlock() {
 }
 
 async function yourBlock(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     Now you write the block itself, on the model's own buffers: blockForward(ops, h, w, x, …)
     in labs/exercises/06_block.ts. ops is the table of layer functions the model calls (yours
     where your exercises pass: LayerNorm, attention; lib/'s for linear, GELU and the residual
     add); w holds the block's weights under GPT-2's names, h its activations. The data flow,
     with the name of every buffer your calls write:
-  `);
+  `,
+    fr: `
+    À toi d'écrire le bloc lui-même, sur les buffers du modèle : blockForward(ops, h, w, x, …)
+    dans labs/exercises/06_block.ts. ops est la table des fonctions de couche qu'appelle le
+    modèle (les tiennes là où tes exercices passent : LayerNorm, attention ; celles de lib/ pour
+    la couche linéaire, GELU et l'addition résiduelle) ; w contient les poids du bloc sous les
+    noms de GPT-2, h ses activations. Le flux de données, avec le nom de chaque buffer
+    qu'écrivent tes appels :
+  `,
+  });
   ctx.show(`
   x ─┬─▶ layerNorm ─▶ ln_1 ─▶ c_attn ─▶ qkv ─▶ attention ─▶ atty ─▶ c_proj ─▶ attproj ─┐
      │                                                                                  (+)─▶ residual2
@@ -402,32 +412,58 @@ async function yourBlock(ctx: StepContext) {
   const a = model.acts!, expected = a.h[0].residual3.slice();
   a.h[0].residual3.fill(0);
   forward(model.ops, a.h[0], model.p.h[0], a.encoded, B, T, C, NH);
-  ctx.say(`
+  ctx.say({
+    en: `
     Your block on the model's embeddings (B = ${B}, T = ${T}, C = ${C}): its output differs from
     the library's block by at most ${maxAbsDiff(a.h[0].residual3, expected).toExponential(1)}.
     From lab 07 on, the model calls your blockForward for every block.
-  `);
+  `,
+    fr: `
+    Ton bloc sur les embeddings du modèle (B = ${B}, T = ${T}, C = ${C}) : sa sortie s'écarte
+    de celle du bloc de la bibliothèque d'au plus
+    ${maxAbsDiff(a.h[0].residual3, expected).toExponential(1)}. À partir du lab 07, le modèle
+    appelle ton blockForward pour chaque bloc.
+  `,
+  });
 }
 
 async function yourBlockBackward(ctx: StepContext) {
-  ctx.say(`
+  ctx.say({
+    en: `
     The backward pass runs the same calls in reverse, because each layer's gradient needs the
     gradient of its output, which the layer after it produces: the loss is known only at the
     end, so its gradient flows from the end back. Each call is the backward of one forward
     line: linearBackward for c_proj, geluBackward, and so on up to ln_1.
-  `);
+  `,
+    fr: `
+    La passe arrière refait les mêmes appels à l'envers, car le gradient de chaque couche a
+    besoin du gradient de sa sortie, que produit la couche suivante : la perte n'est connue
+    qu'à la fin, son gradient remonte donc de la fin vers le début. Chaque appel est la passe
+    arrière d'une ligne de la passe avant : linearBackward pour c_proj, geluBackward, et ainsi
+    de suite jusqu'à ln_1.
+  `,
+  });
   ctx.show(`
   dresidual3 ──┬──────────────────────────────────────────────────────────────▶ (+) dresidual2
                └─▶ c_proj ◀ fch_gelu ◀ GELU ◀ fch ◀ c_fc ◀ ln_2 ◀ layerNorm ──▶ (+) dresidual2
   dresidual2 ──┬──────────────────────────────────────────────────────────────▶ (+) dx
                └─▶ c_proj ◀ atty ◀ attention ◀ qkv ◀ c_attn ◀ ln_1 ◀ layerNorm ──▶ (+) dx
   `);
-  ctx.say(`
+  ctx.say({
+    en: `
     Where the stream forked in the forward pass (x went both into ln_1 and straight to the (+)),
     the two gradients meet and add: dx = (the residual's gradient) + (what comes back through
     ln_1). That is why every backward function adds (+=) and never overwrites: overwrite, and
     one path's gradient is lost. Write blockBackward.
-  `);
+  `,
+    fr: `
+    Là où le flux s'est séparé dans la passe avant (x allait à la fois dans ln_1 et tout droit
+    vers le (+)), les deux gradients se rejoignent et s'additionnent : dx = (le gradient de la
+    connexion résiduelle) + (ce qui revient par ln_1). C'est pourquoi chaque fonction de passe
+    arrière ajoute (+=) et n'écrase jamais : en écrasant, on perd le gradient d'un des chemins.
+    Écris blockBackward.
+  `,
+  });
   const backward = await ctx.exercise<typeof blockBackward>("06.4");
   const { model, B, T, inputs, targets } = oneBlock();
   const { nEmbd: C, nHead: NH } = model.config;
@@ -443,7 +479,12 @@ async function yourBlockBackward(ctx: StepContext) {
   const grads = model.g.h[0];
   for (const v of Object.values(model.g.byName)) v.fill(0);
   backward(model.ops, mineDx, grads, dh, a.encoded, model.p.h[0], a.h[0], B, T, C, NH);
-  const rows: (string | number)[][] = [["gradient", "largest difference from lib/'s"]];
+  const rows: (string | number | Text)[][] = [
+    [verbatim("gradient"), {
+      en: "largest difference from lib/'s",
+      fr: "plus grand écart avec lib/",
+    }],
+  ];
   rows.push(["dx", maxAbsDiff(mineDx, dx).toExponential(1)]);
   for (const [name, view] of Object.entries(model.g.byName)) {
     if (!name.startsWith("transformer.h.0.")) continue;
@@ -485,7 +526,13 @@ export const lab: Lab = {
       { en: "Gradient check of a whole block", fr: "Vérification du gradient d'un bloc entier" },
       blockGradCheck,
     ),
-    step("Exercise 06.3: the block, on the model's buffers", yourBlock),
-    step("Exercise 06.4: the block backward, in reverse", yourBlockBackward),
+    step({
+      en: "Exercise 06.3: the block, on the model's buffers",
+      fr: "Exercice 06.3 : le bloc, sur les buffers du modèle",
+    }, yourBlock),
+    step({
+      en: "Exercise 06.4: the block backward, in reverse",
+      fr: "Exercice 06.4 : la passe arrière du bloc, à l'envers",
+    }, yourBlockBackward),
   ],
 };

@@ -153,7 +153,7 @@ Deno.test("with every solution in place, your GPT is all yours and trains exactl
   const dir = await submission();
   try {
     const mine = await yourGPT(CATALOG, ["model", "training"], { root: dir });
-    assert.match(describeYourGPT(mine), /^your GPT: 16 of 16 parts are yours/);
+    assert.match(describeYourGPT(mine).en, /^your GPT: 16 of 16 parts are yours/);
     const config = { vocabSize: TOKENIZER.vocabSize, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16 };
     const ids = Int32Array.from({ length: 16 }, (_, i) => (i * 7) % TOKENIZER.vocabSize);
     const d = compareModels(
@@ -183,7 +183,7 @@ Deno.test("with every solution in place, your GPT is all yours and trains exactl
 Deno.test("with the starters, every part of your GPT is still the library's", async () => {
   const mine = await yourGPT(CATALOG, ["generation"]);
   assert.equal(
-    describeYourGPT(mine),
+    describeYourGPT(mine).en,
     "your GPT: 0 of 4 parts are yours; still the library's: softmaxWithTemperature (10.1), " +
       "topKFilter (10.2), topPFilter (10.3), generateTokens (10.4)",
   );

@@ -99,12 +99,27 @@ const cosineExercise: Exercise<typeof cosineSimilarity> = {
 
 const backwardExercise: Exercise<typeof encoderBackward> = {
   id: "02.3",
-  title: "The embedding backward",
+  title: { en: "The embedding backward", fr: "La passe arrière de l'embedding" },
   file: FILE,
   symbol: "encoderBackward",
-  hint: "Position (b, t) read row inp[b·T + t] of wte and row t of wpe; its gradient dout row " +
-    "goes back to exactly those rows. A token that appears twice was read twice: what happens " +
-    "to its row's gradient? And when dwpe is null?",
+  hint: {
+    en: "Position (b, t) read row inp[b·T + t] of wte and row t of wpe; its gradient dout row " +
+      "goes back to exactly those rows. A token that appears twice was read twice: what happens " +
+      "to its row's gradient? And when dwpe is null?",
+    fr: "La position (b, t) a lu la ligne inp[b·T + t] de wte et la ligne t de wpe ; la ligne de " +
+      "dout qui lui correspond, son gradient, revient exactement à ces lignes-là. Un token " +
+      "présent deux fois a été lu deux fois : que devient le gradient de sa ligne ? Et quand " +
+      "dwpe vaut null ?",
+  },
+  prompt: {
+    en: "the embedding layer's backward pass. dout[b, t, :] is the gradient of the loss with " +
+      "respect to out[b, t, :]: add it into the row of dwte that token inp[b, t] read, and " +
+      "into row t of dwpe when dwpe is not null. A token read twice gets both gradients.",
+    fr: "la passe arrière de la couche d'embedding. dout[b, t, :] est le gradient de la perte " +
+      "par rapport à out[b, t, :] : ajoute-le à la ligne de dwte que le token inp[b, t] a lue, " +
+      "et à la ligne t de dwpe quand dwpe n'est pas null. Un token lu deux fois reçoit les " +
+      "deux gradients.",
+  },
   points: 2,
   reference: encoderBackward,
   check(impl) {

@@ -151,13 +151,38 @@ function blockCase(s: number, [B, T, C, NH]: [number, number, number, number]) {
 
 const blockForwardExercise: Exercise<typeof blockForward> = {
   id: "06.3",
-  title: "The block forward",
+  title: { en: "The block forward", fr: "La passe avant du bloc" },
   file: FILE,
   symbol: "blockForward",
-  hint: "Follow the diagram of the lab, one ops call per line: ln_1 of x, c_attn, attention, " +
-    "c_proj, then residual2 = x + attproj; ln_2 of residual2 (not of x), c_fc, GELU, c_proj, " +
-    "residual3 = residual2 + fcproj. Which buffer of h does each call write, and which does " +
-    "it read? Normalise before each part (pre-norm), never after.",
+  hint: {
+    en: "Follow the diagram of the lab, one ops call per line: ln_1 of x, c_attn, attention, " +
+      "c_proj, then residual2 = x + attproj; ln_2 of residual2 (not of x), c_fc, GELU, c_proj, " +
+      "residual3 = residual2 + fcproj. Which buffer of h does each call write, and which does " +
+      "it read? Normalise before each part (pre-norm), never after.",
+    fr: "Suis le schéma du lab, un appel à ops par ligne : ln_1 de x, c_attn, l'attention, " +
+      "c_proj, puis residual2 = x + attproj ; ln_2 de residual2 (pas de x), c_fc, GELU, " +
+      "c_proj, residual3 = residual2 + fcproj. Quel buffer de h chaque appel écrit-il, et " +
+      "lequel lit-il ? Normalise avant chaque partie (pre-norm), jamais après.",
+  },
+  prompt: {
+    en: "the pre-norm block, forward. With N = B·T positions and one `ops` call per line, fill " +
+      "every buffer of h (backward reads them): ln_1 = LayerNorm(x) qkv = c_attn(ln_1) atty = " +
+      "attention(qkv) attproj = c_proj(atty) residual2 = x + attproj ln_2 = " +
+      "LayerNorm(residual2) fch = c_fc(ln_2) fch_gelu = GELU(fch) fcproj = " +
+      "mlp.c_proj(fch_gelu) residual3 = residual2 + fcproj (the block's output) " +
+      "ops.linearForward(out, inp, weight, bias, N, C, OC), ops.geluForward(out, inp, n) and " +
+      "ops.residualForward(out, a, b, n) are there beside your own layerNormForward and " +
+      "attentionForward (whose qkv argument is h.qkvr: the same buffer as h.qkv without RoPE).",
+    fr: "le bloc pre-norm, passe avant. Avec N = B·T positions et un appel à `ops` par ligne, " +
+      "remplis chaque buffer de h (la passe arrière les lit) : ln_1 = LayerNorm(x), qkv = " +
+      "c_attn(ln_1), atty = attention(qkv), attproj = c_proj(atty), residual2 = x + attproj, " +
+      "ln_2 = LayerNorm(residual2), fch = c_fc(ln_2), fch_gelu = GELU(fch), fcproj = " +
+      "mlp.c_proj(fch_gelu), residual3 = residual2 + fcproj (la sortie du bloc). " +
+      "ops.linearForward(out, inp, weight, bias, N, C, OC), ops.geluForward(out, inp, n) et " +
+      "ops.residualForward(out, a, b, n) sont là, à côté de tes propres layerNormForward et " +
+      "attentionForward (dont l'argument qkv est h.qkvr : le même buffer que h.qkv, sans " +
+      "RoPE).",
+  },
   points: 4,
   reference: blockForward,
   sandbox: COMPOSE_CHILD,
@@ -185,14 +210,27 @@ const blockForwardExercise: Exercise<typeof blockForward> = {
             const N = B * T, qkv = new Float32Array(N * 3 * C);
             linearForward(qkv, x, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C);
             if (near(got.qkv as Float32Array, qkv)) {
-              return "post-norm order: attention reads x itself; GPT-2 normalises first, " +
-                "c_attn reads ln_1(x)";
+              return {
+                en: "post-norm order: attention reads x itself; GPT-2 normalises first, " +
+                  "c_attn reads ln_1(x)",
+                fr: "ordre post-norm : l'attention lit x lui-même ; GPT-2 normalise d'abord, " +
+                  "c_attn lit ln_1(x)",
+              };
             }
             if (near(got.residual2 as Float32Array, got.attproj as Float32Array)) {
-              return "a missing residual: residual2 must be x + attproj, not attproj alone";
+              return {
+                en: "a missing residual: residual2 must be x + attproj, not attproj alone",
+                fr: "une connexion résiduelle manquante : residual2 doit valoir x + attproj, pas " +
+                  "attproj seul",
+              };
             }
             if (near(got.residual3 as Float32Array, got.fcproj as Float32Array)) {
-              return "a missing residual: residual3 must be residual2 + fcproj, not fcproj alone";
+              return {
+                en: "a missing residual: residual3 must be residual2 + fcproj, not fcproj alone",
+                fr:
+                  "une connexion résiduelle manquante : residual3 doit valoir residual2 + fcproj, " +
+                  "pas fcproj seul",
+              };
             }
             return undefined;
           },
@@ -206,13 +244,31 @@ const blockForwardExercise: Exercise<typeof blockForward> = {
 
 const blockBackwardExercise: Exercise<typeof blockBackward> = {
   id: "06.4",
-  title: "The block backward",
+  title: { en: "The block backward", fr: "La passe arrière du bloc" },
   file: FILE,
   symbol: "blockBackward",
-  hint: "Walk blockForward's calls from the last to the first, each with its backward: the " +
-    "gradient of an output goes in, those of its inputs and weights come out. Where the " +
-    "stream splits (x feeds ln_1 and the residual; residual2 feeds ln_2 and the residual), the " +
-    "two gradients meet: does your code add the second to the first, or overwrite it?",
+  hint: {
+    en: "Walk blockForward's calls from the last to the first, each with its backward: the " +
+      "gradient of an output goes in, those of its inputs and weights come out. Where the " +
+      "stream splits (x feeds ln_1 and the residual; residual2 feeds ln_2 and the residual), the " +
+      "two gradients meet: does your code add the second to the first, or overwrite it?",
+    fr: "Parcours les appels de blockForward du dernier au premier, chacun avec sa passe arrière " +
+      ": le gradient d'une sortie entre, ceux de ses entrées et de ses poids sortent. Là où le " +
+      "flux se sépare (x alimente ln_1 et la connexion résiduelle ; residual2 alimente ln_2 et " +
+      "la connexion résiduelle), les deux gradients se rejoignent : ton code ajoute-t-il le " +
+      "second au premier, ou l'écrase-t-il ?",
+  },
+  prompt: {
+    en: "the block, backward. dh.residual3 holds the gradient of the block's output; every other " +
+      "buffer of dh starts at zero. Run blockForward's calls in reverse, each layer's backward " +
+      "(ops.residualBackward(da, db, dout, n) adds dout into both da and db), so as to ADD the " +
+      "gradient of x into dx and of each weight into gw.",
+    fr: "le bloc, passe arrière. dh.residual3 contient le gradient de la sortie du bloc ; tous " +
+      "les autres buffers de dh partent de zéro. Refais les appels de blockForward à l'envers, " +
+      "avec la passe arrière de chaque couche (ops.residualBackward(da, db, dout, n) ajoute " +
+      "dout à da et à db), de façon à AJOUTER le gradient de x à dx et celui de chaque poids à " +
+      "gw.",
+  },
   points: 5,
   reference: blockBackward,
   sandbox: COMPOSE_CHILD,
@@ -251,14 +307,28 @@ const blockBackwardExercise: Exercise<typeof blockBackward> = {
             const dx = got.dx as Float32Array, want = expected.dx as Float32Array;
             const dr2 = expected.dresidual2 as Float32Array;
             if (near(dx, want.map((v, i) => v - start[i])) && s % 2) {
-              return "dx was overwritten: it held a gradient already, and backward adds (+=)";
+              return {
+                en: "dx was overwritten: it held a gradient already, and backward adds (+=)",
+                fr: "dx a été écrasé : il contenait déjà un gradient, et la passe arrière ajoute " +
+                  "(+=)",
+              };
             }
             if (near(dx, dr2.map((v, i) => v + start[i]))) {
-              return "ln_1's gradient never reached dx: x feeds ln_1 too, add its gradient";
+              return {
+                en: "ln_1's gradient never reached dx: x feeds ln_1 too, add its gradient",
+                fr:
+                  "le gradient de ln_1 n'a jamais atteint dx : x alimente aussi ln_1, ajoute son " +
+                  "gradient",
+              };
             }
             if (near(dx, want.map((v, i) => v - dr2[i]))) {
-              return "the residual path's gradient is lost: dx must get residual2's gradient " +
-                "added, as well as ln_1's";
+              return {
+                en: "the residual path's gradient is lost: dx must get residual2's gradient " +
+                  "added, as well as ln_1's",
+                fr:
+                  "le gradient du chemin résiduel est perdu : dx doit recevoir celui de residual2, " +
+                  "en plus de celui de ln_1",
+              };
             }
             return undefined;
           },

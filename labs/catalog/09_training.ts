@@ -192,13 +192,38 @@ interface LoopTrace {
 
 const loopExercise: Exercise<typeof trainLoop> = {
   id: "09.4",
-  title: "The training loop",
+  title: { en: "The training loop", fr: "La boucle d'entraînement" },
   file: FILE,
   symbol: "trainLoop",
-  hint: "One step, in this order: a batch, forward, zero the gradients, backward, clip, the " +
-    "learning rate of this step from the schedule, AdamW (its step count starts at 1). Before " +
-    "a step that is a multiple of evalEvery, evaluate; and once after the last. Why must the " +
-    "gradients be zeroed, given that backward adds? Why clip before the update, not after?",
+  hint: {
+    en: "One step, in this order: a batch, forward, zero the gradients, backward, clip, the " +
+      "learning rate of this step from the schedule, AdamW (its step count starts at 1). Before " +
+      "a step that is a multiple of evalEvery, evaluate; and once after the last. Why must the " +
+      "gradients be zeroed, given that backward adds? Why clip before the update, not after?",
+    fr: "Une étape, dans cet ordre : un batch, la passe avant, la remise à zéro des gradients, " +
+      "la passe arrière, l'écrêtage, le taux d'apprentissage de cette étape selon le planning, " +
+      "AdamW (son compteur d'étapes commence à 1). Avant une étape multiple de evalEvery, " +
+      "évalue ; et une fois après la dernière. Pourquoi faut-il remettre les gradients à zéro, " +
+      "puisque la passe arrière ajoute ? Pourquoi écrêter avant la mise à jour, et pas après ?",
+  },
+  prompt: {
+    en: "the training loop. For each step from run.start to run.steps − 1: before a step that is " +
+      "a multiple of run.evalEvery, `await run.evaluate(step)`; then a batch (run.batch()), " +
+      "the forward pass, zeroed gradients, the backward pass, clipping to run.gradClip (none " +
+      "when it is 0; the norm is NaN then), the learning rate of this step from " +
+      "parts.learningRate and run.schedule, and parts.adamwStep (its step count t starts at 1; " +
+      "options { lr, ...run.adamw }, run.m, run.v, run.groups); then `await run.log(step, " +
+      "loss, lr, gradNorm)`. After the last step, `await run.evaluate(run.steps)`. Return " +
+      "every step's loss.",
+    fr: "la boucle d'entraînement. Pour chaque étape de run.start à run.steps − 1 : avant une " +
+      "étape multiple de run.evalEvery, `await run.evaluate(step)` ; puis un batch " +
+      "(run.batch()), la passe avant, les gradients remis à zéro, la passe arrière, l'écrêtage " +
+      "à run.gradClip (aucun quand il vaut 0 ; la norme vaut alors NaN), le taux " +
+      "d'apprentissage de cette étape selon parts.learningRate et run.schedule, et " +
+      "parts.adamwStep (son compteur t commence à 1 ; options { lr, ...run.adamw }, run.m, " +
+      "run.v, run.groups) ; puis `await run.log(step, loss, lr, gradNorm)`. Après la dernière " +
+      "étape, `await run.evaluate(run.steps)`. Renvoie la perte de chaque étape.",
+  },
   points: 4,
   reference: trainLoop,
   sandbox: COMPOSE_CHILD,
@@ -300,18 +325,31 @@ const loopExercise: Exercise<typeof trainLoop> = {
             const t = (got.trace ?? trace) as LoopTrace | undefined;
             if (!t) return undefined;
             if (t.dirtyBackward > 0) {
-              return "gradients never zeroed: backward adds into grads, so each step starts " +
-                "with model.zeroGrad()";
+              return {
+                en: "gradients never zeroed: backward adds into grads, so each step starts " +
+                  "with model.zeroGrad()",
+                fr:
+                  "gradients jamais remis à zéro : la passe arrière ajoute dans grads, donc chaque " +
+                  "étape commence par model.zeroGrad()",
+              };
             }
             if (
               !t.events.includes("learningRate") || t.lrs.some((lr, i) => lr !== t.scheduled[i])
             ) {
-              return "the schedule ignored: step k's learning rate is parts.learningRate(k, run.schedule)";
+              return {
+                en: "the schedule ignored: step k's learning rate is parts.learningRate(k, " +
+                  "run.schedule)",
+                fr: "planning ignoré : le taux d'apprentissage de l'étape k est " +
+                  "parts.learningRate(k, run.schedule)",
+              };
             }
             const clips = t.events.map((e, i) => e === "clip" ? i : -1).filter((i) => i >= 0);
             const steps = t.events.map((e, i) => e === "adamw" ? i : -1).filter((i) => i >= 0);
             if (clips.length && clips.some((ci, k) => steps[k] !== undefined && ci > steps[k])) {
-              return "clipping after the step: clip the gradients before AdamW uses them";
+              return {
+                en: "clipping after the step: clip the gradients before AdamW uses them",
+                fr: "écrêtage après l'étape : écrête les gradients avant qu'AdamW ne les utilise",
+              };
             }
             return undefined;
           },

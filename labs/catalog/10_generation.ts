@@ -170,13 +170,38 @@ const GENERATION_CASES: { prompt: number[]; options: SampleOptions }[] = [
 
 const generationExercise: Exercise<typeof generateTokens> = {
   id: "10.4",
-  title: "The generation loop",
+  title: { en: "The generation loop", fr: "La boucle de génération" },
   file: FILE,
   symbol: "generateTokens",
-  hint: "Until maxTokens new tokens (or the stop string): keep the last blockSize tokens of the " +
-    "context, run the model on them, take the logits of the last position, temperature, then " +
-    "top-k and top-p when asked, and draw: the first token whose cumulative probability " +
-    "exceeds rng.uniform(). Why must the draw use the rng you are given?",
+  hint: {
+    en: "Until maxTokens new tokens (or the stop string): keep the last blockSize tokens of the " +
+      "context, run the model on them, take the logits of the last position, temperature, then " +
+      "top-k and top-p when asked, and draw: the first token whose cumulative probability " +
+      "exceeds rng.uniform(). Why must the draw use the rng you are given?",
+    fr: "Jusqu'à maxTokens nouveaux tokens (ou la chaîne d'arrêt) : garde les blockSize derniers " +
+      "tokens du contexte, fais tourner le modèle dessus, prends les logits de la dernière " +
+      "position, la température, puis top-k et top-p si on les demande, et tire : le premier " +
+      "token dont la probabilité cumulée dépasse rng.uniform(). Pourquoi le tirage doit-il " +
+      "utiliser le rng qu'on te donne ?",
+  },
+  prompt: {
+    en: "the generation loop. Until options.maxTokens new tokens: the context is the last " +
+      "model.config.blockSize tokens (prompt and new ones); run model.forward(context ids, " +
+      "null, 1, T) and take the logits of the last position from model.acts.logits (row T − 1 " +
+      "of V); turn them into probabilities with parts.softmaxWithTemperature, then " +
+      "parts.topKFilter when options.topK is set and parts.topPFilter when options.topP is " +
+      "below 1; draw the first token whose cumulative probability exceeds rng.uniform(); " +
+      "append it. Stop early once options.decode(new tokens) contains options.stop. Return the " +
+      "new tokens.",
+    fr: "la boucle de génération. Jusqu'à options.maxTokens nouveaux tokens : le contexte est " +
+      "formé des model.config.blockSize derniers tokens (le prompt et les nouveaux) ; lance " +
+      "model.forward(ids du contexte, null, 1, T) et prends les logits de la dernière position " +
+      "dans model.acts.logits (la ligne T − 1, de taille V) ; fais-en des probabilités avec " +
+      "parts.softmaxWithTemperature, puis parts.topKFilter quand options.topK est donné et " +
+      "parts.topPFilter quand options.topP est inférieur à 1 ; tire le premier token dont la " +
+      "probabilité cumulée dépasse rng.uniform() ; ajoute-le. Arrête-toi plus tôt dès que " +
+      "options.decode(nouveaux tokens) contient options.stop. Renvoie les nouveaux tokens.",
+  },
   points: 4,
   reference: generateTokens,
   sandbox: COMPOSE_CHILD,
@@ -227,12 +252,22 @@ const generationExercise: Exercise<typeof generateTokens> = {
               // run threw, what the spies saw here.
               const seen = (got.trace ?? { longest, draws }) as { longest: number; draws: number };
               if (seen.longest > config.blockSize) {
-                return `no crop past the block size: the model read ${seen.longest} tokens; keep the ` +
-                  `last ${config.blockSize}`;
+                return {
+                  en:
+                    `no crop past the block size: the model read ${seen.longest} tokens; keep the ` +
+                    `last ${config.blockSize}`,
+                  fr: `pas de recadrage au-delà de la taille de bloc : le modèle a lu ` +
+                    `${seen.longest} tokens ; garde les ${config.blockSize} derniers`,
+                };
               }
               if (seen.draws === 0) {
-                return "the draw is not seeded: draw with rng.uniform(), the generator you are " +
-                  "given, so that a seed gives the same text every time";
+                return {
+                  en: "the draw is not seeded: draw with rng.uniform(), the generator you are " +
+                    "given, so that a seed gives the same text every time",
+                  fr:
+                    "le tirage n'est pas seedé : tire avec rng.uniform(), le générateur qu'on te donne, " +
+                    "pour qu'une même seed donne le même texte à chaque fois",
+                };
               }
               const gpt = model(), tokens = [...prompt], greedy: number[] = [];
               while (greedy.length < options.maxTokens) {
@@ -244,8 +279,13 @@ const generationExercise: Exercise<typeof generateTokens> = {
               }
               const mine = got.tokens as number[];
               if (Array.isArray(mine) && mine.length > 1 && mine.every((t, i) => t === greedy[i])) {
-                return "argmax where a draw was asked: pick by rng.uniform() against the " +
-                  "cumulative probabilities, not the most likely token";
+                return {
+                  en: "argmax where a draw was asked: pick by rng.uniform() against the " +
+                    "cumulative probabilities, not the most likely token",
+                  fr:
+                    "argmax là où un tirage était demandé : choisis avec rng.uniform() face aux " +
+                    "probabilités cumulées, pas le token le plus probable",
+                };
               }
               return undefined;
             },

@@ -32,6 +32,7 @@ import {
 } from "../../lib/model/layout.ts";
 import { Rng } from "../../lib/random.ts";
 import { maxAbsDiff } from "../../lib/course/your_gpt.ts";
+import { type Localized, tr } from "../../lib/i18n.ts";
 
 export type { Outputs };
 
@@ -45,7 +46,7 @@ export interface Composition<T extends object> {
   run(fn: AnyFunction, table: T): Outputs | Promise<Outputs>;
   tolerance: number;
   /** The usual mistake that explains `got` (the student's run on the library's table), if any. */
-  diagnose?(got: Outputs, expected: Outputs): string | undefined;
+  diagnose?(got: Outputs, expected: Outputs): Localized | undefined;
 }
 
 /**
@@ -98,10 +99,11 @@ export async function compareComposition<T extends object>(
     if (err instanceof Error && /^TODO\b/.test(err.message)) throw err; // not started
     const why = c.diagnose?.({}, expected);
     const threw = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const reason = why ? ` — ${tr(why)}` : "";
     return [{
       what: c.what,
-      expected: "a result",
-      got: `it threw ${threw}${why ? ` — ${why}` : ""}`,
+      expected: tr({ en: "a result", fr: "un résultat" }),
+      got: tr({ en: `it threw ${threw}${reason}`, fr: `elle a levé ${threw}${reason}` }),
       passed: false,
     }];
   }
@@ -109,13 +111,20 @@ export async function compareComposition<T extends object>(
   const wrong = cases.find((x) => !x.passed);
   if (wrong) {
     const why = c.diagnose?.(got, expected);
-    if (why) wrong.got += ` — ${why}`;
+    if (why) wrong.got += ` — ${tr(why)}`;
     return cases;
   }
   for (const run of runs.slice(1)) {
     const part = uses.find((u) => u.symbol === run.yours[0])!;
-    const what = `${c.what} with your ${part.symbol} (exercise ${part.id})`;
-    const revisit = `revisit exercise ${part.id} (${part.title})`;
+    const what = tr({
+      en: `${c.what} with your ${part.symbol} (exercise ${part.id})`,
+      fr: `${c.what} avec ton ${part.symbol} (exercice ${part.id})`,
+    });
+    const revisit = tr({
+      en: `revisit exercise ${part.id} (${tr(part.title)})`,
+      fr: `reprends l'exercice ${part.id} (${tr(part.title)})`,
+    });
+    const library = tr({ en: "the library's result", fr: "le résultat de la bibliothèque" });
     let outputs: Outputs;
     try {
       outputs = await runOf(run);
@@ -124,8 +133,11 @@ export async function compareComposition<T extends object>(
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       cases.push({
         what,
-        expected: "no error",
-        got: `your ${part.symbol} threw ${message} — ${revisit}`,
+        expected: tr({ en: "no error", fr: "aucune erreur" }),
+        got: tr({
+          en: `your ${part.symbol} threw ${message} — ${revisit}`,
+          fr: `ton ${part.symbol} a levé ${message} — ${revisit}`,
+        }),
         passed: false,
       });
       continue;
@@ -136,11 +148,15 @@ export async function compareComposition<T extends object>(
       first
         ? {
           ...first,
-          expected: "the library's result",
-          got: `${revisit}: your ${part.symbol} gives other values here, ${first.got} where ` +
-            `the library gives ${first.expected}`,
+          expected: library,
+          got: tr({
+            en: `${revisit}: your ${part.symbol} gives other values here, ${first.got} where ` +
+              `the library gives ${first.expected}`,
+            fr: `${revisit} : ton ${part.symbol} donne ici d'autres valeurs, ${first.got} là où ` +
+              `la bibliothèque donne ${first.expected}`,
+          }),
         }
-        : { what, expected: "the library's result", got: "the library's result", passed: true },
+        : { what, expected: library, got: library, passed: true },
     );
   }
   return cases;

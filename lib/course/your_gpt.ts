@@ -14,6 +14,7 @@ import type { GPT, ModelOps } from "../model/gpt.ts";
 import type { generateTokens, SampleParts } from "../model/generation_loop.ts";
 import type { LoopParts, trainLoop } from "../train/loop.ts";
 import type { StudentCode } from "../train/run_train.ts";
+import { type Text, tr } from "../i18n.ts";
 
 /**
  * The exercises that make up your GPT, by what they fill; each one's symbol is the name of its
@@ -80,7 +81,7 @@ export interface YourGPTOptions {
  * import { CATALOG } from "../../labs/catalog/mod.ts";
  * import { describeYourGPT, yourGPT } from "./your_gpt.ts";
  * const mine = await yourGPT(CATALOG, ["model"], { reference: true });
- * assert.ok(describeYourGPT(mine).startsWith("your GPT: 0 of 12 parts are yours"));
+ * assert.ok(describeYourGPT(mine).en.startsWith("your GPT: 0 of 12 parts are yours"));
  * ```
  */
 export async function yourGPT(
@@ -143,7 +144,7 @@ export async function studentCode(
   options: YourGPTOptions = {},
 ): Promise<StudentCode> {
   const mine = await yourGPT(catalog, ["model", "training", "generation"], options);
-  return { ...mine, summary: describeYourGPT(mine) };
+  return { ...mine, summary: tr(describeYourGPT(mine)) };
 }
 
 /**
@@ -155,15 +156,21 @@ export async function studentCode(
  * import assert from "node:assert/strict";
  * import { describeYourGPT } from "./your_gpt.ts";
  * const e = { id: "06.1", symbol: "layerNormForward" } as never;
- * assert.ok(describeYourGPT({ yours: [e], library: [] } as never).includes("1 of 1"));
+ * assert.ok(describeYourGPT({ yours: [e], library: [] } as never).fr.includes("1 partie sur 1"));
  * ```
  */
-export function describeYourGPT(mine: Pick<YourGPT, "yours" | "library">): string {
+export function describeYourGPT(mine: Pick<YourGPT, "yours" | "library">): Text {
   const name = (e: Exercise) => `${e.symbol} (${e.id})`;
-  const total = mine.yours.length + mine.library.length;
-  return `your GPT: ${mine.yours.length} of ${total} parts are yours` +
-    (mine.yours.length ? `: ${mine.yours.map(name).join(", ")}` : "") +
-    (mine.library.length ? `; still the library's: ${mine.library.map(name).join(", ")}` : "");
+  const n = mine.yours.length, total = n + mine.library.length;
+  const yours = n ? `: ${mine.yours.map(name).join(", ")}` : "";
+  const library = mine.library.map(name).join(", ");
+  return {
+    en: `your GPT: ${n} of ${total} parts are yours${yours}` +
+      (library ? `; still the library's: ${library}` : ""),
+    fr: `ton GPT : ${n} partie${n > 1 ? "s" : ""} sur ${total} ${n > 1 ? "sont" : "est"} à toi` +
+      (n ? ` : ${mine.yours.map(name).join(", ")}` : "") +
+      (library ? ` ; encore celles de la bibliothèque : ${library}` : ""),
+  };
 }
 
 /** The largest differences between two models' outputs on one batch. */

@@ -6,6 +6,7 @@
  */
 import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { generate } from "../model/generate.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { loadAdapted, loadAdapters } from "./lora.ts";
@@ -161,9 +162,18 @@ function yourSample(
   write: (text: string) => void,
 ): string {
   if (!(req.temperature === undefined || req.temperature > 0)) {
-    throw new UserError("Your generation loop always draws: give --mine a --temperature above 0.");
+    throw new UserError(tr({
+      en: "Your generation loop always draws: give --mine a --temperature above 0.",
+      fr: "Ta boucle de génération tire toujours au hasard : donne à --mine une --temperature " +
+        "supérieure à 0.",
+    }));
   }
-  if (stops.length > 1) throw new UserError("Your generation loop takes one --stop, not several.");
+  if (stops.length > 1) {
+    throw new UserError(tr({
+      en: "Your generation loop takes one --stop, not several.",
+      fr: "Ta boucle de génération prend un seul --stop, pas plusieurs.",
+    }));
+  }
   const ids = mine.generateTokens(model, mine.sampleParts, prompt, {
     maxTokens: req.maxTokens,
     temperature: req.temperature ?? 1,
