@@ -811,7 +811,7 @@ async function yourGPTTrains(ctx: StepContext) {
   `,
     fr: `
     Ton GPT s'entraîne maintenant : ton modèle (lab 07) avec ta boucle, par la voie TypeScript,
-    à côté du modèle de lib/ issu de la même seed, sur les mêmes batchs : le modèle du
+    à côté du modèle de lib/ issu de la même graine, sur les mêmes batchs : le modèle du
     préréglage quick (${config.nLayer} couches, C ${config.nEmbd}, contexte ${config.blockSize}),
     ${s.steps} étapes de ${s.batchSize} séquences.
   `,
@@ -831,7 +831,7 @@ async function yourGPTTrains(ctx: StepContext) {
   const spec = lineChart({
     title: tr({
       en: "Your GPT and lib/'s, same seed, same batches",
-      fr: "Ton GPT et celui de lib/, même seed, mêmes batchs",
+      fr: "Ton GPT et celui de lib/, même graine, mêmes batchs",
     }),
     data: [
       ...b.map((m) => ({

@@ -656,7 +656,7 @@ async function yourLoop(ctx: StepContext) {
     tokens : recadrer le contexte à la blockSize du modèle (le modèle n'en lit pas plus), faire
     tourner le modèle, prendre les logits de la dernière position, ta température, ton top-k et
     ton top-p (à travers parts), tirer un token avec rng.uniform(), l'ajouter, et s'arrêter plus
-    tôt sur une chaîne d'arrêt. Le tirage utilise le générateur qu'on lui donne : une seed donne
+    tôt sur une chaîne d'arrêt. Le tirage utilise le générateur qu'on lui donne : une graine donne
     un texte, toujours le même.
   `,
   });
@@ -664,7 +664,7 @@ async function yourLoop(ctx: StepContext) {
   ctx.say({
     en: "Your loop draws the same tokens as lib/'s on the check's model and seeds.",
     fr:
-      "Ta boucle tire les mêmes tokens que celle de lib/ sur le modèle et les seeds de la vérification.",
+      "Ta boucle tire les mêmes tokens que celle de lib/ sur le modèle et les graines de la vérification.",
   });
 }
 
@@ -717,7 +717,7 @@ async function yourGPTWrites(ctx: StepContext) {
     "your_gpt_sample",
     {
       en: "Your GPT, your loop: 300 characters, temperature 0.8, top-k 20",
-      fr: "Ton GPT, ta boucle : 300 caractères, température 0.8, top-k 20",
+      fr: "Ton GPT, ta boucle : 300 caractères, température 0,8, top-k 20",
     },
     text,
   );

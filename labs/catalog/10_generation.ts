@@ -265,8 +265,8 @@ const generationExercise: Exercise<typeof generateTokens> = {
                   en: "the draw is not seeded: draw with rng.uniform(), the generator you are " +
                     "given, so that a seed gives the same text every time",
                   fr:
-                    "le tirage n'est pas seedé : tire avec rng.uniform(), le générateur qu'on te donne, " +
-                    "pour qu'une même seed donne le même texte à chaque fois",
+                    "le tirage ne suit pas la graine : tire avec rng.uniform(), le générateur qu'on te " +
+                    "donne, pour qu'une même graine donne le même texte à chaque fois",
                 };
               }
               const gpt = model(), tokens = [...prompt], greedy: number[] = [];
