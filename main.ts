@@ -302,7 +302,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     usage: `deno task train [--preset baby|mini|nano] [--corpus NAME|PATH] [--tokenizer char|bpe]
                        [--vocab-size N] [--positional learned|sinusoidal|rope] [--steps N]
                        [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume]
-                       [--backend wasm|ts]
+                       [--backend wasm|ts] [--mine]
 
   --preset       model shape and training settings (default baby: nanoGPT's CPU config)
   --corpus       a registry corpus (default tinyshakespeare) or any UTF-8 text file
@@ -312,6 +312,8 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   --out DIR      run folder: latest/, best/, metrics.jsonl (default out/train/<corpus>-<preset>-<tok>)
   --resume       continue the run in --out from its latest checkpoint, exactly where it stopped
   --backend      wasm (default: the SIMD kernels) or ts (the plain TypeScript layers, ~40× slower)
+  --mine         your GPT: your model, layers and training loop wherever your exercise passes
+                 (lib/'s elsewhere, named at the start), on the TypeScript path
 Ctrl-C stops after the current step and saves a checkpoint.`,
     options: {
       preset: { type: "string" },
@@ -326,6 +328,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       out: { type: "string" },
       resume: { type: "boolean" },
       backend: { type: "string" },
+      mine: { type: "boolean" },
     },
     async run(values) {
       const { runTraining } = await import("./lib/train/run_train.ts");
@@ -350,6 +353,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
         out: values.out as string | undefined,
         resume: values.resume === true,
         backend: backendFlag(values),
+        mine: await mineFlag(values),
       });
       return 0;
     },
@@ -371,7 +375,8 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   --seed N         the sampler's seed (default 0)
   --stop TEXT      stop when the text contains TEXT (may repeat)
   --no-cache       recompute the whole context at every token instead of using the KV cache
-  --backend        wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)`,
+  --backend        wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)
+  --mine           your GPT and your generation loop wherever your exercise passes (no streaming)`,
     options: {
       ckpt: { type: "string" },
       adapters: { type: "string" },
@@ -384,6 +389,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       stop: { type: "string", multiple: true },
       "no-cache": { type: "boolean" },
       backend: { type: "string" },
+      mine: { type: "boolean" },
     },
     async run(values) {
       const { runSampling } = await import("./lib/train/run_sample.ts");
@@ -399,6 +405,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
         stop: values.stop as string[] | undefined,
         kvCache: values["no-cache"] !== true,
         backend: backendFlag(values),
+        mine: await mineFlag(values),
       });
       console.log();
       return 0;
@@ -628,6 +635,13 @@ function parseFlags(name: string, args: string[], options: Command["options"] & 
 }
 
 /** The --backend flag: wasm (default) or ts. */
+/** With `--mine`, your GPT's code (the library's where an exercise does not pass yet). */
+async function mineFlag(values: Record<string, unknown>) {
+  if (values.mine !== true) return undefined;
+  const { studentCode } = await import("./lib/course/your_gpt.ts");
+  return await studentCode(CATALOG);
+}
+
 function backendFlag(values: Record<string, unknown>): BackendName {
   const raw = values.backend ?? "wasm";
   if (!BACKENDS.includes(raw as BackendName)) {

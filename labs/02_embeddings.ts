@@ -10,7 +10,7 @@
  */
 import { heatmap, scatter } from "../lib/charts.ts";
 import { findCorpus, howToSupply } from "../lib/train/corpus.ts";
-import type { encoderForward } from "../lib/layers/encoder.ts";
+import type { encoderBackward, encoderForward } from "../lib/layers/encoder.ts";
 import { formatCount } from "../lib/term.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { lang, tr, verbatim } from "../lib/i18n.ts";
@@ -616,6 +616,42 @@ async function contextual(ctx: StepContext) {
   });
 }
 
+async function lookupBackward(ctx: StepContext) {
+  ctx.say({
+    en: `
+    The table is learned, so the lookup needs a backward pass. Position (b, t) read one row of
+    wte and row t of wpe; the gradient of its output, dout[b, t], goes back to those two rows
+    and nowhere else: a scatter-add. A token read twice gets both gradients, summed. Write
+    encoderBackward in labs/exercises/02_embeddings.ts; lab 07's GPT calls it.
+  `,
+    fr: `
+    La table est apprise : la recherche a donc besoin d'une passe arrière. La position (b, t) a
+    lu une ligne de wte et la ligne t de wpe ; le gradient de sa sortie, dout[b, t], revient à
+    ces deux lignes et nulle part ailleurs : une addition dispersée (scatter-add). Un token lu
+    deux fois reçoit les deux gradients, additionnés. Écris encoderBackward dans
+    labs/exercises/02_embeddings.ts ; le GPT du lab 07 l'appelle.
+  `,
+  });
+  const backward = await ctx.exercise<typeof encoderBackward>("02.3");
+  const [V, C, T] = [50, 4, 4];
+  const ids = new Int32Array([7, 3, 7, 42]);
+  const dout = Float32Array.from({ length: T * C }, (_, i) => Math.floor(i / C) + 1); // row t: t+1
+  const dwte = new Float32Array(V * C), dwpe = new Float32Array(T * C);
+  backward(dwte, dwpe, dout, ids, 1, T, C);
+  const row = (table: Float32Array, r: number) => Array.from(table.subarray(r * C, r * C + 1));
+  ctx.table([
+    [
+      { en: "row of wte", fr: "ligne de wte" },
+      { en: "gradient (first channel)", fr: "gradient (premier canal)" },
+      { en: "from positions", fr: "venu des positions" },
+    ],
+    ["7", row(dwte, 7).join(), { en: "0 and 2: 1 + 3", fr: "0 et 2 : 1 + 3" }],
+    ["3", row(dwte, 3).join(), "1"],
+    ["42", row(dwte, 42).join(), "3"],
+    [{ en: "any other", fr: "toute autre" }, row(dwte, 0).join(), { en: "none", fr: "aucune" }],
+  ]);
+}
+
 /** Lab 02, as the runner sees it. */
 export const lab: Lab = {
   id: "02",
@@ -647,5 +683,9 @@ export const lab: Lab = {
       en: "Fixed vectors, contextual vectors: the bridge to attention",
       fr: "Vecteurs fixes, vecteurs contextuels : le pont vers l'attention",
     }, contextual),
+    step({
+      en: "Exercise 02.3: the lookup's backward pass",
+      fr: "Exercice 02.3 : la passe arrière de la recherche dans la table",
+    }, lookupBackward),
   ],
 };

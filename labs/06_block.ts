@@ -12,7 +12,9 @@ import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { type Text, tr, verbatim } from "../lib/i18n.ts";
 import type { layerNormBackward, layerNormForward } from "../lib/layers/layernorm.ts";
 import { Rng } from "../lib/random.ts";
+import type { blockBackward, blockForward } from "../lib/model/block.ts";
 import { exercises } from "./catalog/06_block.ts";
+import { maxAbsDiff } from "../lib/course/your_gpt.ts";
 
 function fmt(x: number, digits = 3): string {
   return x.toFixed(digits);
@@ -226,11 +228,11 @@ async function depth(ctx: StepContext) {
 function forwardBackward(ctx: StepContext) {
   ctx.say({
     en: `
-    The forward pass of a block, as lib/model/gpt.ts runs it, each line a layer with its own forward
+    The forward pass of a block, as lib/model/block.ts runs it, each line a layer with its own forward
     function; every intermediate array is kept, because the backward pass needs it:
   `,
     fr: `
-    La passe avant d'un bloc, telle que lib/model/gpt.ts l'exécute, chaque ligne une couche avec
+    La passe avant d'un bloc, telle que lib/model/block.ts l'exécute, chaque ligne une couche avec
     sa propre fonction forward ; chaque tableau intermédiaire est conservé, car la passe arrière
     en a besoin :
   `,
@@ -366,6 +368,135 @@ function blockGradCheck(ctx: StepContext) {
   });
 }
 
+/** A one-block model of lab 06's size, its weights moved off their initial values. */
+function oneBlock() {
+  const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, 5);
+  const rng = new Rng(5);
+  for (let i = 0; i < model.params.length; i++) model.params[i] += rng.normal() * 0.3;
+  const [B, T] = [2, 6];
+  const inputs = Int32Array.from({ length: B * T }, () => rng.int(11));
+  const targets = Int32Array.from({ length: B * T }, () => rng.int(11));
+  return { model, B, T, inputs, targets };
+}
+
+async function yourBlock(ctx: StepContext) {
+  ctx.say({
+    en: `
+    Now you write the block itself, on the model's own buffers: blockForward(ops, h, w, x, …)
+    in labs/exercises/06_block.ts. ops is the table of layer functions the model calls (yours
+    where your exercises pass: LayerNorm, attention; lib/'s for linear, GELU and the residual
+    add); w holds the block's weights under GPT-2's names, h its activations. The data flow,
+    with the name of every buffer your calls write:
+  `,
+    fr: `
+    À toi d'écrire le bloc lui-même, sur les buffers du modèle : blockForward(ops, h, w, x, …)
+    dans labs/exercises/06_block.ts. ops est la table des fonctions de couche qu'appelle le
+    modèle (les tiennes là où tes exercices passent : LayerNorm, attention ; celles de lib/ pour
+    la couche linéaire, GELU et l'addition résiduelle) ; w contient les poids du bloc sous les
+    noms de GPT-2, h ses activations. Le flux de données, avec le nom de chaque buffer
+    qu'écrivent tes appels :
+  `,
+  });
+  ctx.show(`
+  x ─┬─▶ layerNorm ─▶ ln_1 ─▶ c_attn ─▶ qkv ─▶ attention ─▶ atty ─▶ c_proj ─▶ attproj ─┐
+     │                                                                                  (+)─▶ residual2
+     └──────────────────────────────────────────────────────────────────────────────────┘
+  residual2 ─┬─▶ layerNorm ─▶ ln_2 ─▶ c_fc ─▶ fch ─▶ GELU ─▶ fch_gelu ─▶ c_proj ─▶ fcproj ─┐
+             │                                                                              (+)─▶ residual3
+             └──────────────────────────────────────────────────────────────────────────────┘
+  `);
+  const forward = await ctx.exercise<typeof blockForward>("06.3");
+  const { model, B, T, inputs } = oneBlock();
+  const { nEmbd: C, nHead: NH } = model.config;
+  model.forward(inputs, null, B, T);
+  const a = model.acts!, expected = a.h[0].residual3.slice();
+  a.h[0].residual3.fill(0);
+  forward(model.ops, a.h[0], model.p.h[0], a.encoded, B, T, C, NH);
+  ctx.say({
+    en: `
+    Your block on the model's embeddings (B = ${B}, T = ${T}, C = ${C}): its output differs from
+    the library's block by at most ${maxAbsDiff(a.h[0].residual3, expected).toExponential(1)}.
+    From lab 07 on, the model calls your blockForward for every block.
+  `,
+    fr: `
+    Ton bloc sur les embeddings du modèle (B = ${B}, T = ${T}, C = ${C}) : sa sortie s'écarte
+    de celle du bloc de la bibliothèque d'au plus
+    ${maxAbsDiff(a.h[0].residual3, expected).toExponential(1)}. À partir du lab 07, le modèle
+    appelle ton blockForward pour chaque bloc.
+  `,
+  });
+}
+
+async function yourBlockBackward(ctx: StepContext) {
+  ctx.say({
+    en: `
+    The backward pass runs the same calls in reverse, because each layer's gradient needs the
+    gradient of its output, which the layer after it produces: the loss is known only at the
+    end, so its gradient flows from the end back. Each call is the backward of one forward
+    line: linearBackward for c_proj, geluBackward, and so on up to ln_1.
+  `,
+    fr: `
+    La passe arrière refait les mêmes appels à l'envers, car le gradient de chaque couche a
+    besoin du gradient de sa sortie, que produit la couche suivante : la perte n'est connue
+    qu'à la fin, son gradient remonte donc de la fin vers le début. Chaque appel est la passe
+    arrière d'une ligne de la passe avant : linearBackward pour c_proj, geluBackward, et ainsi
+    de suite jusqu'à ln_1.
+  `,
+  });
+  ctx.show(`
+  dresidual3 ──┬──────────────────────────────────────────────────────────────▶ (+) dresidual2
+               └─▶ c_proj ◀ fch_gelu ◀ GELU ◀ fch ◀ c_fc ◀ ln_2 ◀ layerNorm ──▶ (+) dresidual2
+  dresidual2 ──┬──────────────────────────────────────────────────────────────▶ (+) dx
+               └─▶ c_proj ◀ atty ◀ attention ◀ qkv ◀ c_attn ◀ ln_1 ◀ layerNorm ──▶ (+) dx
+  `);
+  ctx.say({
+    en: `
+    Where the stream forked in the forward pass (x went both into ln_1 and straight to the (+)),
+    the two gradients meet and add: dx = (the residual's gradient) + (what comes back through
+    ln_1). That is why every backward function adds (+=) and never overwrites: overwrite, and
+    one path's gradient is lost. Write blockBackward.
+  `,
+    fr: `
+    Là où le flux s'est séparé dans la passe avant (x allait à la fois dans ln_1 et tout droit
+    vers le (+)), les deux gradients se rejoignent et s'additionnent : dx = (le gradient de la
+    connexion résiduelle) + (ce qui revient par ln_1). C'est pourquoi chaque fonction de passe
+    arrière ajoute (+=) et n'écrase jamais : en écrasant, on perd le gradient d'un des chemins.
+    Écris blockBackward.
+  `,
+  });
+  const backward = await ctx.exercise<typeof blockBackward>("06.4");
+  const { model, B, T, inputs, targets } = oneBlock();
+  const { nEmbd: C, nHead: NH } = model.config;
+  model.forward(inputs, targets, B, T);
+  model.zeroGrad();
+  model.backward();
+  const expected = model.grads.slice(), dx = model.dacts!.encoded.slice();
+  // Run the block's backward again, yours this time, from the same gradient of its output.
+  const a = model.acts!, d = model.dacts!, dh = d.h[0], dout = dh.residual3.slice();
+  for (const view of Object.values(dh)) view.fill(0);
+  dh.residual3.set(dout);
+  const mineDx = new Float32Array(dx.length);
+  const grads = model.g.h[0];
+  for (const v of Object.values(model.g.byName)) v.fill(0);
+  backward(model.ops, mineDx, grads, dh, a.encoded, model.p.h[0], a.h[0], B, T, C, NH);
+  const rows: (string | number | Text)[][] = [
+    [verbatim("gradient"), {
+      en: "largest difference from lib/'s",
+      fr: "plus grand écart avec lib/",
+    }],
+  ];
+  rows.push(["dx", maxAbsDiff(mineDx, dx).toExponential(1)]);
+  for (const [name, view] of Object.entries(model.g.byName)) {
+    if (!name.startsWith("transformer.h.0.")) continue;
+    const off = view.byteOffset / 4;
+    rows.push([
+      name.slice(16),
+      maxAbsDiff(view, expected.subarray(off, off + view.length)).toExponential(1),
+    ]);
+  }
+  ctx.table(rows);
+}
+
 /** Lab 06, as the runner sees it. */
 export const lab: Lab = {
   id: "06",
@@ -395,5 +526,13 @@ export const lab: Lab = {
       { en: "Gradient check of a whole block", fr: "Vérification du gradient d'un bloc entier" },
       blockGradCheck,
     ),
+    step({
+      en: "Exercise 06.3: the block, on the model's buffers",
+      fr: "Exercice 06.3 : le bloc, sur les buffers du modèle",
+    }, yourBlock),
+    step({
+      en: "Exercise 06.4: the block backward, in reverse",
+      fr: "Exercice 06.4 : la passe arrière du bloc, à l'envers",
+    }, yourBlockBackward),
   ],
 };

@@ -12,6 +12,7 @@ import { PRESETS } from "../lib/train/presets.ts";
 import type { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts";
 import { geluBackward, geluForward } from "../lib/layers/gelu.ts";
 import { GPT } from "../lib/model/gpt.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
 import { parameterShapes } from "../lib/model/layout.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { formatCount } from "../lib/term.ts";
@@ -21,6 +22,9 @@ import type { linearBackward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
 import { loadGPT, saveGPT } from "../lib/train/safetensors.ts";
 import { exercises } from "./catalog/07_gpt.ts";
+import { CATALOG } from "./catalog/mod.ts";
+import { compareModels, describeYourGPT, yourGPT } from "../lib/course/your_gpt.ts";
+import type { gptBackward, gptForward } from "../lib/model/gpt.ts";
 import { FRENCH_SAMPLE } from "./texts.ts";
 
 const TEXT = FRENCH_SAMPLE;
@@ -524,13 +528,162 @@ function choices(ctx: StepContext) {
   ctx.say({
     en: `
     The positional option of lib/model/config.ts switches the positions; the other choices
-    are written into lib/model/gpt.ts's forward and backward. They are GPT-2's so that our
-    weights line up with nanoGPT's and llm.c's, name for name.
+    are written into the forward and backward passes of lib/model/gpt.ts and block.ts. They
+    are GPT-2's so that our weights line up with nanoGPT's and llm.c's, name for name.
   `,
     fr: `
     L'option positional de lib/model/config.ts change de positions ; les autres choix sont
-    écrits dans les passes avant et arrière de lib/model/gpt.ts. Ce sont ceux de GPT-2, pour que
+    écrits dans les passes avant et arrière de lib/model/gpt.ts et block.ts. Ce sont ceux de GPT-2, pour que
     nos poids correspondent, nom pour nom, à ceux de nanoGPT et de llm.c.
+  `,
+  });
+}
+
+async function yourForward(ctx: StepContext) {
+  ctx.say({
+    en: `
+    The course sketched the model as a Python class, MiniGPT. You now write its forward pass,
+    gptForward in labs/exercises/07_gpt.ts, on the model's buffers. Line by line, the sketch
+    and the call that does it:
+  `,
+    fr: `
+    Le cours a esquissé le modèle sous la forme d'une classe Python, MiniGPT. Tu écris
+    maintenant sa passe avant, gptForward dans labs/exercises/07_gpt.ts, sur les buffers du
+    modèle. Ligne par ligne, l'esquisse et l'appel qui la réalise :
+  `,
+  });
+  ctx.table([
+    [
+      { en: "MiniGPT (the course)", fr: "MiniGPT (le cours)" },
+      { en: "your gptForward", fr: "ton gptForward" },
+    ],
+    ["x = self.token_embedding(x)", "ops.encoderForward(a.encoded, inputs, p.wte, p.wpe, …)"],
+    ["    + self.position_embedding(x)", {
+      en: "  the same call: wpe[t] is added to wte[token]",
+      fr: "  le même appel : wpe[t] s'ajoute à wte[token]",
+    }],
+    ["for block in self.transformer_blocks:", "for (let l = 0; l < L; l++)"],
+    ["    x = block(x)", "  ops.blockForward(ops, a.h[l], p.h[l], x, …); x = a.h[l].residual3"],
+    [
+      { en: "(GPT-2 adds a final LayerNorm)", fr: "(GPT-2 ajoute une LayerNorm finale)" },
+      "ops.layerNormForward(a.ln_f, …, x, p.ln_f.weight, …)",
+    ],
+    ["logits = self.output_projection(x)", "ops.linearForward(a.logits, a.ln_f, p.wte, null, …)"],
+    ["return logits", {
+      en: "a.logits; then softmax, the losses and their mean",
+      fr: "a.logits ; puis le softmax, les pertes et leur moyenne",
+    }],
+  ]);
+  ctx.say({
+    en: `
+    Two differences from the sketch. The output projection is not a new Linear(d_model,
+    vocab_size): GPT-2 ties it to the token table, logits = ln_f · wteᵀ, which saves V·C
+    parameters. And the model also computes its loss, the mean cross-entropy over all B·T
+    positions, since training needs nothing else.
+  `,
+    fr: `
+    Deux différences avec l'esquisse. La projection de sortie n'est pas une nouvelle
+    Linear(d_model, vocab_size) : GPT-2 la lie à la table des tokens, logits = ln_f · wteᵀ, ce
+    qui économise V·C paramètres. Et le modèle calcule aussi sa perte, l'entropie croisée
+    moyenne sur les B·T positions, puisque l'entraînement n'a besoin de rien d'autre.
+  `,
+  });
+  const forward = await ctx.exercise<typeof gptForward>("07.3");
+  const model = new GPT(CONFIG, 0);
+  const { inputs, targets } = batch();
+  const expected = model.forward(inputs, targets, B, T)!;
+  const got = forward(model.ops, model.p, model.acts!, inputs, targets, B, T, model.config)!;
+  ctx.say(
+    {
+      en: `Your gptForward's loss on the lab's batch: ${got.toFixed(6)} (lib/: ${
+        expected.toFixed(6)
+      }).`,
+      fr: `La perte de ton gptForward sur le batch du lab : ${got.toFixed(6)} (lib/ : ${
+        expected.toFixed(6)
+      }).`,
+    },
+  );
+}
+
+async function yourBackward(ctx: StepContext) {
+  ctx.say({
+    en: `
+    gptBackward runs gptForward's calls in reverse: the loss's gradient into the logits
+    (crossEntropySoftmaxBackward), the head, ln_f, the blocks from the last to the first
+    (blockBackward), the embeddings. Why in reverse? A layer's gradient is computed from the
+    gradient of its output, and the output is used by the layer after it: the chain rule starts
+    at the loss and walks back. Where do gradients add? Wherever one value fed two places. The
+    residual stream feeds every block and also passes around it; and wte is read twice, by the
+    embedding lookup at the bottom and by the head at the top, so its gradient is the sum of
+    both: the head's linearBackward adds into g.wte first, encoderBackward adds to it last.
+  `,
+    fr: `
+    gptBackward refait les appels de gptForward à l'envers : le gradient de la perte dans les
+    logits (crossEntropySoftmaxBackward), la tête, ln_f, les blocs du dernier au premier
+    (blockBackward), les embeddings. Pourquoi à l'envers ? Le gradient d'une couche se calcule à
+    partir du gradient de sa sortie, et cette sortie sert à la couche suivante : la règle de
+    dérivation en chaîne part de la perte et remonte. Où les gradients s'additionnent-ils ?
+    Partout où une valeur a servi à deux endroits. Le flux résiduel alimente chaque bloc et le
+    contourne aussi ; et wte est lu deux fois, par la recherche d'embedding en bas et par la
+    tête en haut : son gradient est donc la somme des deux. Le linearBackward de la tête ajoute
+    d'abord dans g.wte, encoderBackward y ajoute en dernier.
+  `,
+  });
+  ctx.show(`
+  loss ─▶ dlogits ─▶ head (g.wte +=) ─▶ ln_f ─▶ block L−1 ─▶ … ─▶ block 0 ─▶ embeddings (g.wte +=, g.wpe +=)
+  `);
+  await ctx.exercise<typeof gptBackward>("07.4");
+  ctx.say({
+    en: "Your backward pass matches lib/'s on every gradient of the check's models.",
+    fr:
+      "Ta passe arrière concorde avec celle de lib/ sur chaque gradient des modèles de la vérification.",
+  });
+}
+
+async function yourGPTStep(ctx: StepContext) {
+  const mine = await yourGPT(CATALOG, ["model"], {
+    root: ctx.studentRoot,
+    reference: ctx.reference,
+    check: ctx.check,
+  });
+  ctx.say({
+    en: `
+    Your GPT: a model whose table holds your functions wherever your exercise passes, and
+    lib/'s elsewhere: new GPT(config, seed, await loadBackend("ts", { own })). It is the same class, so everything of
+    lib/ (the trainer, checkpoints, sampling) runs it.
+  `,
+    fr: `
+    Ton GPT : un modèle dont la table contient tes fonctions partout où ton exercice passe, et
+    celles de lib/ ailleurs : new GPT(config, seed, await loadBackend("ts", { own })). C'est la
+    même classe, donc tout ce qu'offre lib/ (l'entraîneur, les checkpoints, l'échantillonnage)
+    le fait tourner.
+  `,
+  });
+  ctx.say(describeYourGPT(mine));
+  const yours = new GPT(CONFIG, 0, await loadBackend("ts", { own: mine.ops })),
+    library = new GPT(CONFIG, 0);
+  const { inputs, targets } = batch();
+  const d = compareModels(yours, library, inputs, targets, B, T);
+  ctx.table([
+    [
+      { en: "on the lab's batch, same weights", fr: "sur le batch du lab, mêmes poids" },
+      { en: "largest difference from lib/'s model", fr: "plus grand écart avec le modèle de lib/" },
+    ],
+    ["logits", d.logits.toExponential(1)],
+    [{ en: "loss", fr: "perte" }, d.loss.toExponential(1)],
+    [{
+      en: `every gradient (worst: ${d.worst})`,
+      fr: `chaque gradient (le pire : ${d.worst})`,
+    }, d.grads.toExponential(1)],
+  ]);
+  ctx.say({
+    en: `
+    Float32 rounding alone gives differences near 1e-7; a wrong part would show 1e-2 or more.
+    Lab 09 trains your GPT.
+  `,
+    fr: `
+    L'arrondi en float32 donne à lui seul des écarts proches de 1e-7 ; une partie fausse
+    donnerait 1e-2 ou plus. Le lab 09 entraîne ton GPT.
   `,
   });
 }
@@ -568,6 +721,15 @@ export const lab: Lab = {
       en: "Saving and loading the weights",
       fr: "Enregistrer et recharger les poids",
     }, saving),
+    step({
+      en: "Exercise 07.3: the course's MiniGPT, line by line",
+      fr: "Exercice 07.3 : le MiniGPT du cours, ligne par ligne",
+    }, yourForward),
+    step({
+      en: "Exercise 07.4: the backward pass, in reverse",
+      fr: "Exercice 07.4 : la passe arrière, à l'envers",
+    }, yourBackward),
+    step({ en: "Your GPT", fr: "Ton GPT" }, yourGPTStep),
     step({
       en: "Our GPT's choices, and the alternatives",
       fr: "Les choix de notre GPT, et leurs alternatives",

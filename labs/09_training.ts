@@ -34,6 +34,9 @@ import {
 import type { adamwStep, clipGradNorm } from "../lib/layers/adamw.ts";
 import type { learningRate } from "../lib/train/schedule.ts";
 import { exercises } from "./catalog/09_training.ts";
+import { CATALOG } from "./catalog/mod.ts";
+import { describeYourGPT, yourGPT } from "../lib/course/your_gpt.ts";
+import type { trainLoop } from "../lib/train/loop.ts";
 import {
   labCorpus,
   labDataset,
@@ -41,6 +44,9 @@ import {
   labProgress,
   PRESET_ENV,
   QUICK_PRESET,
+  trainYourRun,
+  YOUR_GPT_SETTINGS,
+  yourRunConfig,
 } from "./setup.ts";
 
 const exact = (n: number) => formatCount(n);
@@ -756,6 +762,170 @@ async function toPyTorch(ctx: StepContext) {
   });
 }
 
+async function yourLoop(ctx: StepContext) {
+  ctx.say({
+    en: `
+    The trainer's loop is a function too, lib/train/loop.ts's trainLoop, and the next exercise
+    is yours: trainLoop(model, parts, run) in labs/exercises/09_training.ts. For each step a
+    batch, the forward pass, zeroed gradients (backward adds), the backward pass, clipping, the
+    step's learning rate from the schedule, the AdamW step, with an evaluation every
+    run.evalEvery steps. It calls your learningRate, clipGradNorm and adamwStep through parts;
+    run holds what the trainer keeps around it (batches, evaluation, the metrics log,
+    checkpoints), so train() runs your loop the way it runs its own.
+  `,
+    fr: `
+    La boucle de l'entraîneur est elle aussi une fonction, le trainLoop de lib/train/loop.ts, et
+    l'exercice suivant est à toi : trainLoop(model, parts, run) dans
+    labs/exercises/09_training.ts. À chaque étape, un batch, la passe avant, les gradients remis
+    à zéro (la passe arrière ajoute), la passe arrière, l'écrêtage, le taux d'apprentissage de
+    l'étape selon le planning, l'étape d'AdamW, avec une évaluation toutes les run.evalEvery
+    étapes. Elle appelle tes learningRate, clipGradNorm et adamwStep à travers parts ; run
+    contient ce que l'entraîneur garde autour d'elle (les batchs, l'évaluation, le journal des
+    métriques, les checkpoints), si bien que train() fait tourner ta boucle comme la sienne.
+  `,
+  });
+  await ctx.exercise<typeof trainLoop>("09.4");
+  ctx.say({
+    en: "Your loop trains the check's models step for step as lib/'s loop does.",
+    fr:
+      "Ta boucle entraîne les modèles de la vérification étape par étape, exactement comme celle de lib/.",
+  });
+}
+
+/** The run of your GPT: where it writes, and lib/'s run beside it. */
+const yourDir = (ctx: StepContext) => `${ctx.outDir}/your_gpt`;
+
+async function yourGPTTrains(ctx: StepContext) {
+  const mine = await yourGPT(CATALOG, ["model", "training"], {
+    root: ctx.studentRoot,
+    reference: ctx.reference,
+    check: ctx.check,
+  });
+  const config = await yourRunConfig(), s = YOUR_GPT_SETTINGS;
+  ctx.say({
+    en: `
+    Your GPT now trains: your model (lab 07) with your loop, on the TypeScript path, beside
+    lib/'s model from the same seed on the same batches: the quick preset's model
+    (${config.nLayer} layers, C ${config.nEmbd}, context ${config.blockSize}), ${s.steps} steps of
+    ${s.batchSize} sequences.
+  `,
+    fr: `
+    Ton GPT s'entraîne maintenant : ton modèle (lab 07) avec ta boucle, par la voie TypeScript,
+    à côté du modèle de lib/ issu de la même graine, sur les mêmes batchs : le modèle du
+    préréglage quick (${config.nLayer} couches, C ${config.nEmbd}, contexte ${config.blockSize}),
+    ${s.steps} étapes de ${s.batchSize} séquences.
+  `,
+  });
+  ctx.say(describeYourGPT(mine));
+  const yours = new GPT(config, s.seed, await loadBackend("ts", { own: mine.ops }));
+  const seconds = await trainYourRun(ctx, yours, yourDir(ctx), {
+    loop: mine.trainLoop,
+    parts: mine.loopParts,
+  });
+  const libSeconds = await trainYourRun(ctx, new GPT(config, s.seed), `${ctx.outDir}/library_gpt`);
+  const a = (await readMetrics(yourDir(ctx))).filter((m) => m.kind === "train");
+  const b = (await readMetrics(`${ctx.outDir}/library_gpt`)).filter((m) => m.kind === "train");
+  const gap = a.length === b.length
+    ? Math.max(...a.map((m, i) => Math.abs(m.loss - b[i].loss)))
+    : Infinity;
+  const spec = lineChart({
+    title: tr({
+      en: "Your GPT and lib/'s, same seed, same batches",
+      fr: "Ton GPT et celui de lib/, même graine, mêmes batchs",
+    }),
+    data: [
+      ...b.map((m) => ({
+        step: m.step,
+        loss: m.loss,
+        model: tr({ en: "lib/'s GPT", fr: "le GPT de lib/" }),
+      })),
+      ...a.map((m) => ({
+        step: m.step,
+        loss: m.loss,
+        model: tr({ en: "your GPT", fr: "ton GPT" }),
+      })),
+    ],
+    x: "step",
+    y: "loss",
+    xTitle: tr({ en: "step", fr: "pas" }),
+    yTitle: tr({ en: "training loss", fr: "perte d'entraînement" }),
+    seriesTitle: tr({ en: "model", fr: "modèle" }),
+    series: "model",
+    points: false,
+  });
+  // Dashes as well as colours, so that two curves on top of each other both show.
+  (spec.encoding as Record<string, unknown>).strokeDash = { field: "model", type: "nominal" };
+  await ctx.chart("your_gpt_loss", spec);
+  ctx.table([
+    ["", { en: "your GPT", fr: "ton GPT" }, { en: "lib/'s GPT", fr: "le GPT de lib/" }],
+    [{ en: "time", fr: "durée" }, `${seconds.toFixed(1)} s`, `${libSeconds.toFixed(1)} s`],
+    [
+      { en: "last training loss", fr: "dernière perte d'entraînement" },
+      a[a.length - 1].loss.toFixed(4),
+      b[b.length - 1].loss.toFixed(4),
+    ],
+  ]);
+  const agree = gap <= 1e-4;
+  const shown = yourDir(ctx).replace(`${Deno.cwd()}/`, "");
+  ctx.say({
+    en: `
+    Largest gap between the two loss curves over all ${a.length} logged steps:
+    ${gap.toExponential(1)}: ${
+      agree
+        ? "they agree within 1e-4 at every step."
+        : `they drift apart by more than 1e-4. Every part of yours passed its check, so this
+        is float32 rounding: a sum taken in another order than lib/'s differs in its last
+        bit, and AdamW, which divides each gradient by its own running size, lets such bits
+        grow step after step. The curves keep the same shape.`
+    } Your GPT is saved as a checkpoint like any other, in ${shown}/latest (and best/):
+    \`deno task sample --ckpt ${shown}\` reads it.
+  `,
+    fr: `
+    Plus grand écart entre les deux courbes de perte sur les ${a.length} étapes enregistrées :
+    ${gap.toExponential(1)} : ${
+      agree
+        ? "elles concordent à 1e-4 près à chaque étape."
+        : `elles s'écartent de plus de 1e-4. Chacune de tes parties a passé sa vérification :
+        c'est donc l'arrondi en float32. Une somme faite dans un autre ordre que celle de lib/
+        diffère sur son dernier bit, et AdamW, qui divise chaque gradient par sa propre taille
+        moyenne, laisse ces bits grandir d'étape en étape. Les courbes gardent la même forme.`
+    } Ton GPT est enregistré comme n'importe quel checkpoint, dans ${shown}/latest (et best/) :
+    \`deno task sample --ckpt ${shown}\` le lit.
+  `,
+  });
+  if (mine.library.length > 0) {
+    ctx.say({
+      en: `
+      The parts still lib/'s are listed above; each exercise you pass moves one of them into
+      your GPT, and the next run trains more of your code.
+    `,
+      fr: `
+      Les parties qui sont encore celles de lib/ sont listées plus haut ; chaque exercice que tu
+      réussis en fait passer une dans ton GPT, et le prochain entraînement fera tourner davantage
+      de ton code.
+    `,
+    });
+  } else {
+    ctx.say({
+      en: `
+      Every line of the model that just trained is yours: the embeddings and their gradient,
+      attention, LayerNorm, the block, the whole forward and backward pass, the loss's gradient,
+      the learning-rate schedule, clipping, AdamW and the loop that calls them. lib/ gave it
+      the small layers with no exercise (linear forward, GELU, the residual add, softmax and
+      the cross-entropy forward), the batches and the checkpoint files.
+    `,
+      fr: `
+      Chaque ligne du modèle qui vient de s'entraîner est de toi : les embeddings et leur
+      gradient, l'attention, LayerNorm, le bloc, toute la passe avant et arrière, le gradient de
+      la perte, le planning du taux d'apprentissage, l'écrêtage, AdamW et la boucle qui les
+      appelle. lib/ lui a fourni les petites couches sans exercice (la passe avant linéaire,
+      GELU, l'addition résiduelle, le softmax et la passe avant de l'entropie croisée), les
+      batchs et les fichiers de checkpoint.
+    `,
+    });
+  }
+}
+
 /** Lab 09, as the runner sees it. */
 export const lab: Lab = {
   id: "09",
@@ -793,6 +963,11 @@ export const lab: Lab = {
       en: "Throughput, and a first sample",
       fr: "Le débit, et un premier échantillon",
     }, throughput),
+    step(
+      { en: "Exercise 09.4: the training loop", fr: "Exercice 09.4 : la boucle d'entraînement" },
+      yourLoop,
+    ),
+    step({ en: "Your GPT trains", fr: "Ton GPT s'entraîne" }, yourGPTTrains),
     step({ en: "Phase 4: off to PyTorch", fr: "Phase 4 : cap sur PyTorch" }, toPyTorch),
   ],
 };

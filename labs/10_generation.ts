@@ -12,6 +12,7 @@
 import { barChart, heatmap, lineChart } from "../lib/charts.ts";
 import { generate, KVCache } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
+import { loadBackend } from "../lib/wasm/backend.ts";
 import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
 import { type Text, tr } from "../lib/i18n.ts";
 import { nextTokenDistribution, type SamplingOptions } from "../lib/model/sampling.ts";
@@ -25,7 +26,21 @@ import {
   type TopKFilter,
   type TopPFilter,
 } from "./catalog/10_generation.ts";
-import { labCorpus, labDataset, labPreset, labPretrained, PRESET_ENV } from "./setup.ts";
+import {
+  labCorpus,
+  labDataset,
+  labPreset,
+  labPretrained,
+  PRESET_ENV,
+  trainYourRun,
+  YOUR_GPT_SETTINGS,
+  yourRunConfig,
+} from "./setup.ts";
+import { CATALOG } from "./catalog/mod.ts";
+import { describeYourGPT, yourGPT } from "../lib/course/your_gpt.ts";
+import type { generateTokens } from "../lib/model/generation_loop.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { Rng } from "../lib/random.ts";
 
 /** Tokens in each generated sample. */
 const SAMPLE_TOKENS = 200;
@@ -623,6 +638,123 @@ async function streaming(ctx: StepContext) {
   });
 }
 
+async function yourLoop(ctx: StepContext) {
+  ctx.say({
+    en: `
+    generate() above is lib/'s loop, with a KV cache. The last exercise is the loop in its
+    plainest form, yours: generateTokens(model, parts, prompt, options, rng) in
+    labs/exercises/10_generation.ts. Until it has maxTokens new tokens: crop the context to the
+    model's blockSize (the model reads no more), run the model, take the last position's
+    logits, your temperature, top-k and top-p (through parts), draw a token with rng.uniform(),
+    append it, and stop early at a stop string. The draw uses the generator it is given, so one
+    seed gives one text, every time.
+  `,
+    fr: `
+    Le generate() vu plus haut est la boucle de lib/, avec un cache KV. Le dernier exercice est
+    cette boucle sous sa forme la plus simple, la tienne : generateTokens(model, parts, prompt,
+    options, rng) dans labs/exercises/10_generation.ts. Tant qu'elle n'a pas maxTokens nouveaux
+    tokens : recadrer le contexte à la blockSize du modèle (le modèle n'en lit pas plus), faire
+    tourner le modèle, prendre les logits de la dernière position, ta température, ton top-k et
+    ton top-p (à travers parts), tirer un token avec rng.uniform(), l'ajouter, et s'arrêter plus
+    tôt sur une chaîne d'arrêt. Le tirage utilise le générateur qu'on lui donne : une graine donne
+    un texte, toujours le même.
+  `,
+  });
+  await ctx.exercise<typeof generateTokens>("10.4");
+  ctx.say({
+    en: "Your loop draws the same tokens as lib/'s on the check's model and seeds.",
+    fr:
+      "Ta boucle tire les mêmes tokens que celle de lib/ sur le modèle et les graines de la vérification.",
+  });
+}
+
+async function yourGPTWrites(ctx: StepContext) {
+  const mine = await yourGPT(CATALOG, ["model", "training", "generation"], {
+    root: ctx.studentRoot,
+    reference: ctx.reference,
+    check: ctx.check,
+  });
+  ctx.say(describeYourGPT(mine));
+  // Your GPT as lab 09 trained it; trained here the same way when lab 09 has not run.
+  const trained = `${ctx.outDir}/../09_training/your_gpt/latest`;
+  const config = await yourRunConfig();
+  const saved = await Deno.stat(`${trained}/model.safetensors`).then(() => true, () => false);
+  let model = saved
+    ? (await loadCheckpoint(trained, await loadBackend("ts", { own: mine.ops }))).model
+    : null;
+  if (model && model.config.vocabSize === config.vocabSize) {
+    ctx.say({
+      en: "Your GPT, as lab 09 trained it, now writes with your generation loop:",
+      fr:
+        "Ton GPT, tel que le lab 09 l'a entraîné, écrit maintenant avec ta boucle de génération :",
+    });
+  } else {
+    ctx.say({
+      en: `
+      Lab 09 has not left your GPT's checkpoint here, so it trains first, with your loop, as
+      lab 09 does (${YOUR_GPT_SETTINGS.steps} steps):
+    `,
+      fr: `
+      Le lab 09 n'a pas laissé ici le checkpoint de ton GPT : il s'entraîne donc d'abord, avec ta
+      boucle, comme dans le lab 09 (${YOUR_GPT_SETTINGS.steps} étapes) :
+    `,
+    });
+    model = new GPT(config, YOUR_GPT_SETTINGS.seed, await loadBackend("ts", { own: mine.ops }));
+    await trainYourRun(ctx, model, `${ctx.outDir}/your_gpt`, {
+      loop: mine.trainLoop,
+      parts: mine.loopParts,
+    });
+  }
+  const { tokenizer } = await labDataset();
+  const start = [...(await labCorpus()).text][0];
+  const ids = mine.generateTokens(model, mine.sampleParts, tokenizer.encode(start), {
+    maxTokens: 300,
+    temperature: 0.8,
+    topK: 20,
+  }, new Rng(1));
+  const text = start + tokenizer.decode(ids);
+  await ctx.sample(
+    "your_gpt_sample",
+    {
+      en: "Your GPT, your loop: 300 characters, temperature 0.8, top-k 20",
+      fr: "Ton GPT, ta boucle : 300 caractères, température 0,8, top-k 20",
+    },
+    text,
+  );
+  ctx.show(text.split("\n").slice(0, 10).join("\n"));
+  ctx.say(
+    mine.library.length === 0
+      ? {
+        en: `
+    That text came entirely from code you wrote: the tokens' embeddings, attention, LayerNorm,
+    the blocks, the forward and backward passes, the loss, the schedule, clipping, AdamW and
+    the training loop that taught the model, and the temperature, top-k, top-p and the loop
+    that wrote it. lib/ supplied the data, the files and a few small layers with no exercise
+    (linear forward, GELU, the residual add, softmax). This is your GPT, from scratch.
+  `,
+        fr: `
+    Ce texte vient entièrement de code que tu as écrit : les embeddings des tokens,
+    l'attention, LayerNorm, les blocs, les passes avant et arrière, la perte, le planning,
+    l'écrêtage, AdamW et la boucle d'entraînement qui a instruit le modèle, puis la
+    température, le top-k, le top-p et la boucle qui l'a écrit. lib/ a fourni les données, les
+    fichiers et quelques petites couches sans exercice (la passe avant linéaire, GELU,
+    l'addition résiduelle, le softmax). C'est ton GPT, construit de zéro.
+  `,
+      }
+      : {
+        en: `
+    The parts still lib/'s are listed above; each exercise you pass moves one of them into
+    your GPT, and this text will come from more of your code.
+  `,
+        fr: `
+    Les parties qui sont encore celles de lib/ sont listées plus haut ; chaque exercice que tu
+    réussis en fait passer une dans ton GPT, et ce texte viendra d'une plus grande part de ton
+    code.
+  `,
+      },
+  );
+}
+
 /** Lab 10, as the runner sees it. */
 export const lab: Lab = {
   id: "10",
@@ -657,5 +789,10 @@ export const lab: Lab = {
       { en: "Streaming and stop strings", fr: "Génération en flux et chaînes d'arrêt" },
       streaming,
     ),
+    step({
+      en: "Exercise 10.4: the generation loop",
+      fr: "Exercice 10.4 : la boucle de génération",
+    }, yourLoop),
+    step({ en: "Your GPT writes", fr: "Ton GPT écrit" }, yourGPTWrites),
   ],
 };

@@ -281,3 +281,40 @@ export async function labPretrained(
     dir: own,
   };
 }
+
+/**
+ * The run of your GPT (labs 09 and 10): the quick preset's model and settings, on the
+ * TypeScript path, whichever preset the lab runs, so that it stays well under a minute.
+ */
+export const YOUR_GPT_SETTINGS: TrainSettings = QUICK_PRESET.settings;
+
+/**
+ * Trains `model` (your GPT, or lib/'s beside it) with `loop` and `parts` for the run of
+ * {@link YOUR_GPT_SETTINGS} into `outDir`, with the lab's progress line; returns the seconds it
+ * took. The batches depend only on the settings' seed, so two models see the same ones.
+ */
+export async function trainYourRun(
+  ctx: StepContext,
+  model: GPT,
+  outDir: string,
+  loop?: Pick<Parameters<typeof train>[0], "loop" | "parts">,
+): Promise<number> {
+  const { tokenizer, data } = await labDataset();
+  const t0 = performance.now();
+  await train({
+    model,
+    data,
+    tokenizer: saveTokenizer(tokenizer),
+    settings: YOUR_GPT_SETTINGS,
+    outDir,
+    progress: labProgress(ctx),
+    ...loop,
+  });
+  return (performance.now() - t0) / 1000;
+}
+
+/** The shape of your GPT's run, with the corpus's characters. */
+export async function yourRunConfig(): Promise<GPTConfig> {
+  const { tokenizer } = await labDataset();
+  return { ...QUICK_PRESET.shape, vocabSize: tokenizer.vocabSize };
+}

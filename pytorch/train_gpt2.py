@@ -302,6 +302,9 @@ def main():
     if rank == 0 and args.out:
         save_hf(model, args.model, args.out)
     if world > 1:
+        # Every process reaches this point before any leaves the group: without it, a process
+        # that is done can tear the group down while the other still waits on it, and hangs.
+        dist.barrier()
         dist.destroy_process_group()
 
 

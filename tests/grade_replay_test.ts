@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Exercise } from "../lib/course/exercise.ts";
+import type { CompositionCall, Exercise } from "../lib/course/exercise.ts";
 import { gradeExercise } from "../lib/grade/grade.ts";
 import { GraderError, recordCalls } from "../lib/grade/replay.ts";
 import { decode, encode, WireError } from "../lib/grade/wire.ts";
@@ -160,4 +160,18 @@ Deno.test("wire.ts rejects lying lengths, unknown tags and trailing bytes in bou
     new Uint8Array(Array(100).fill(6).flatMap((t) => [t, 1, 0, 0, 0])), // nested past the limit
   ];
   for (const bytes of lies) assert.throws(() => decode(bytes), WireError);
+});
+
+Deno.test("a composition crosses the sandbox as plain descriptions of its runs, one per part swapped in", async () => {
+  const { CATALOG } = await import("../labs/catalog/mod.ts");
+  const block = CATALOG.find((e) => e.id === "06.3")!;
+  const recording = await recordCalls(block);
+  const calls = recording.calls.map((bytes) => decode(bytes) as [CompositionCall]);
+  assert.ok(calls.every((args) => args.length === 1 && Array.isArray(args[0].yours)));
+  // Each case runs on the library's table, then with each part the block uses as the student's.
+  const first = calls[0][0].composition;
+  assert.deepEqual(
+    calls.filter(([c]) => c.composition === first).map(([c]) => c.yours),
+    [[], ["layerNormForward"], ["attentionForward"]],
+  );
 });

@@ -12,6 +12,7 @@ import { contrastRatio } from "../lib/colours.ts";
 import type { Lab, StepContext } from "../lib/course/lab.ts";
 import { tr } from "../lib/i18n.ts";
 import type { Rng } from "../lib/random.ts";
+import { checkStudent } from "../lib/course/exercise.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 
 /** Absolute path of the repository root. */
@@ -185,6 +186,7 @@ export async function stepOutput(lab: Lab, title: string): Promise<string> {
   const ctx: StepContext = {
     reference: true,
     outDir,
+    check: checkStudent,
     say: (text) => lines.push(tr(text).replace(/\s+/g, " ").trim()),
     show: (text) => lines.push(tr(text)),
     table: (rows) =>

@@ -24,11 +24,13 @@ const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
     says: [/seed\s+1337\s+again\s+gives\s+the\s+very\s+same/],
   },
   "09": {
-    charts: ["loss_curves", "learning_rate", "tokens_per_second", "perplexity"],
+    charts: ["loss_curves", "learning_rate", "tokens_per_second", "perplexity", "your_gpt_loss"],
     says: [
       /the\s+perplexity\s+e\^loss/,
       /scores\s+[\d.]+\s+on\s+the\s+validation\s+batches\s+of\s+its\s+evaluation,\s+exactly/,
       /identical\s+to\s+the\s+last\s+bit/,
+      /your\s+GPT:\s+0\s+of\s+16\s+parts\s+are\s+yours/,
+      /they\s+agree\s+within\s+1e-4\s+at\s+every\s+step/,
       /largest\s+difference\s+between\s+its\s+[\d,]+\s+logits|PyTorch\s+is\s+not\s+installed/,
     ],
   },

@@ -204,3 +204,12 @@ Deno.test({
     await Deno.remove(dir, { recursive: true });
   },
 });
+
+Deno.test("runTorch stops a program that outlives its time limit and says so", async () => {
+  const started = performance.now();
+  await assert.rejects(
+    runTorch("sleep", ["30"], {}, 300),
+    /sleep 30 did not finish in 0\.3 s and was stopped/,
+  );
+  assert.ok(performance.now() - started < 10_000, "runTorch waited for the program to end");
+});

@@ -263,3 +263,37 @@ Deno.test("kill drill with real kills: after a kill between a save's renames, a 
     assert.equal(killed.signal, "SIGKILL", killed.stderr);
   }
 });
+
+Deno.test("train --mine with the starters names the parts that are still the library's, and trains", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-train-mine-" });
+  const corpus = await smallCorpus(dir);
+  const run = await runCli(
+    [
+      "train",
+      "--mine",
+      "--corpus",
+      corpus,
+      "--batch-size",
+      "1",
+      "--steps",
+      "2",
+      "--out",
+      `${dir}/run`,
+    ],
+    { cwd: dir },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stdout,
+    /^your GPT: 0 of 20 parts are yours; still the library's: encoderForward \(02\.1\)/m,
+  );
+  assert.equal(run.stdout.match(/your GPT:/g)?.length, 1);
+  const sample = await runCli(
+    ["sample", "--ckpt", `${dir}/run`, "--mine", "--prompt", "Line", "--tokens", "20"],
+    { cwd: dir },
+  );
+  assert.equal(sample.code, 0, sample.stderr);
+  assert.match(sample.stderr, /^your GPT: 0 of 20 parts are yours/m);
+  assert.equal(hasStackTrace(sample.stderr), false);
+  await Deno.remove(dir, { recursive: true });
+});

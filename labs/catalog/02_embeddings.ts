@@ -1,9 +1,9 @@
 /**
- * Exercises of lab 02: the embedding layer's lookup (token and position tables), and cosine
- * similarity between two vectors.
+ * Exercises of lab 02: the embedding layer's lookup (token and position tables), cosine
+ * similarity between two vectors, and the lookup's backward pass.
  * @module
  */
-import { encoderForward } from "../../lib/layers/encoder.ts";
+import { encoderBackward, encoderForward } from "../../lib/layers/encoder.ts";
 import { closeCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { cosineSimilarity } from "../../lib/course/vectors.ts";
@@ -97,5 +97,62 @@ const cosineExercise: Exercise<typeof cosineSimilarity> = {
   },
 };
 
+const backwardExercise: Exercise<typeof encoderBackward> = {
+  id: "02.3",
+  title: { en: "The embedding backward", fr: "La passe arrière de l'embedding" },
+  file: FILE,
+  symbol: "encoderBackward",
+  hint: {
+    en: "Position (b, t) read row inp[b·T + t] of wte and row t of wpe; its gradient dout row " +
+      "goes back to exactly those rows. A token that appears twice was read twice: what happens " +
+      "to its row's gradient? And when dwpe is null?",
+    fr: "La position (b, t) a lu la ligne inp[b·T + t] de wte et la ligne t de wpe ; la ligne de " +
+      "dout qui lui correspond, son gradient, revient exactement à ces lignes-là. Un token " +
+      "présent deux fois a été lu deux fois : que devient le gradient de sa ligne ? Et quand " +
+      "dwpe vaut null ?",
+  },
+  prompt: {
+    en: "the embedding layer's backward pass. dout[b, t, :] is the gradient of the loss with " +
+      "respect to out[b, t, :]: add it into the row of dwte that token inp[b, t] read, and " +
+      "into row t of dwpe when dwpe is not null. A token read twice gets both gradients.",
+    fr: "la passe arrière de la couche d'embedding. dout[b, t, :] est le gradient de la perte " +
+      "par rapport à out[b, t, :] : ajoute-le à la ligne de dwte que le token inp[b, t] a lue, " +
+      "et à la ligne t de dwpe quand dwpe n'est pas null. Un token lu deux fois reçoit les " +
+      "deux gradients.",
+  },
+  points: 2,
+  reference: encoderBackward,
+  check(impl) {
+    const rng = new Rng(3);
+    // Few tokens, long sequences: ids repeat, so their rows must add up.
+    return ([[1, 2, 1, 1], [2, 4, 3, 3], [3, 6, 8, 4]] as [number, number, number, number][])
+      .flatMap(([B, T, C, V], s) =>
+        compareCalls(
+          `encoderBackward(dwte, ${
+            s === 1 ? "null" : "dwpe"
+          }, dout, inp, B=${B}, T=${T}, C=${C}) ` +
+            `with repeated token ids`,
+          impl,
+          encoderBackward,
+          [
+            s === 2 ? rng.normalArray(V * C) : new Float32Array(V * C), // backward adds
+            s === 1 ? null : s === 2 ? rng.normalArray(T * C) : new Float32Array(T * C),
+            rng.normalArray(B * T * C),
+            Int32Array.from({ length: B * T }, () => rng.int(V)),
+            B,
+            T,
+            C,
+          ],
+          s === 1 ? { dwte: 0 } : { dwte: 0, dwpe: 1 },
+          1e-5,
+        )
+      );
+  },
+};
+
 /** Lab 02's exercises, in the order the lab uses them. */
-export const exercises: Exercise[] = [lookupExercise, cosineExercise] as Exercise[];
+export const exercises: Exercise[] = [
+  lookupExercise,
+  cosineExercise,
+  backwardExercise,
+] as Exercise[];

@@ -1,11 +1,16 @@
 /**
- * Exercises of lab 09: the learning-rate schedule, gradient-norm clipping and one AdamW step.
+ * Exercises of lab 09: the learning-rate schedule, gradient-norm clipping and one AdamW step;
+ * then the training loop that calls them.
  * @module
  */
 import { adamwStep, clipGradNorm, type ParamGroup } from "../../lib/layers/adamw.ts";
 import { type Case, closeCase, type Exercise, show } from "../../lib/course/exercise.ts";
 import { Rng } from "../../lib/random.ts";
 import { learningRate, type ScheduleOptions } from "../../lib/train/schedule.ts";
+
+import { GPT } from "../../lib/model/gpt.ts";
+import { type LoopParts, type LoopRun, trainLoop } from "../../lib/train/loop.ts";
+import { compareComposition, COMPOSE_CHILD, eachCase } from "./compose.ts";
 
 const FILE = "labs/exercises/09_training.ts";
 
@@ -168,9 +173,197 @@ const adamwExercise: Exercise<typeof adamwStep> = {
   },
 };
 
+/** One loop case: where it starts and ends, and whether it clips. */
+const LOOP_CASES = [
+  { start: 0, steps: 12, evalEvery: 5, gradClip: 0.5 },
+  { start: 4, steps: 10, evalEvery: 3, gradClip: 0 },
+];
+
+/** What a run of the loop did, step by step, as the check's spies saw it. */
+interface LoopTrace {
+  events: string[];
+  /** Backward passes that began with gradients that were not zero. */
+  dirtyBackward: number;
+  /** The learning rates AdamW received, and those the schedule gives for the same steps. */
+  lrs: number[];
+  scheduled: number[];
+  evaluated: number[];
+}
+
+const loopExercise: Exercise<typeof trainLoop> = {
+  id: "09.4",
+  title: { en: "The training loop", fr: "La boucle d'entraînement" },
+  file: FILE,
+  symbol: "trainLoop",
+  hint: {
+    en: "One step, in this order: a batch, forward, zero the gradients, backward, clip, the " +
+      "learning rate of this step from the schedule, AdamW (its step count starts at 1). Before " +
+      "a step that is a multiple of evalEvery, evaluate; and once after the last. Why must the " +
+      "gradients be zeroed, given that backward adds? Why clip before the update, not after?",
+    fr: "Une étape, dans cet ordre : un batch, la passe avant, la remise à zéro des gradients, " +
+      "la passe arrière, l'écrêtage, le taux d'apprentissage de cette étape selon le planning, " +
+      "AdamW (son compteur d'étapes commence à 1). Avant une étape multiple de evalEvery, " +
+      "évalue ; et une fois après la dernière. Pourquoi faut-il remettre les gradients à zéro, " +
+      "puisque la passe arrière ajoute ? Pourquoi écrêter avant la mise à jour, et pas après ?",
+  },
+  prompt: {
+    en: "the training loop. For each step from run.start to run.steps − 1: before a step that is " +
+      "a multiple of run.evalEvery, `await run.evaluate(step)`; then a batch (run.batch()), " +
+      "the forward pass, zeroed gradients, the backward pass, clipping to run.gradClip (none " +
+      "when it is 0; the norm is NaN then), the learning rate of this step from " +
+      "parts.learningRate and run.schedule, and parts.adamwStep (its step count t starts at 1; " +
+      "options { lr, ...run.adamw }, run.m, run.v, run.groups); then `await run.log(step, " +
+      "loss, lr, gradNorm)`. After the last step, `await run.evaluate(run.steps)`. Return " +
+      "every step's loss.",
+    fr: "la boucle d'entraînement. Pour chaque étape de run.start à run.steps − 1 : avant une " +
+      "étape multiple de run.evalEvery, `await run.evaluate(step)` ; puis un batch " +
+      "(run.batch()), la passe avant, les gradients remis à zéro, la passe arrière, l'écrêtage " +
+      "à run.gradClip (aucun quand il vaut 0 ; la norme vaut alors NaN), le taux " +
+      "d'apprentissage de cette étape selon parts.learningRate et run.schedule, et " +
+      "parts.adamwStep (son compteur t commence à 1 ; options { lr, ...run.adamw }, run.m, " +
+      "run.v, run.groups) ; puis `await run.log(step, loss, lr, gradNorm)`. Après la dernière " +
+      "étape, `await run.evaluate(run.steps)`. Renvoie la perte de chaque étape.",
+  },
+  points: 4,
+  reference: trainLoop,
+  sandbox: COMPOSE_CHILD,
+  get uses() {
+    return [scheduleExercise, clipExercise, adamwExercise];
+  },
+  check(impl, parts = {}) {
+    const config = { vocabSize: 11, blockSize: 4, nLayer: 1, nHead: 2, nEmbd: 8 };
+    const text = new Rng(90).normalArray(300).map((x) => Math.abs(Math.round(x * 3)) % 11);
+    let trace: LoopTrace | undefined;
+    return eachCase(LOOP_CASES, async (c, s) =>
+      await compareComposition(
+        impl,
+        trainLoop,
+        {
+          what:
+            `trainLoop(model, parts, run: steps ${c.start}…${
+              c.steps - 1
+            }, evalEvery ${c.evalEvery}, ` +
+            `gradClip ${c.gradClip})`,
+          library: { learningRate, clipGradNorm, adamwStep } as LoopParts,
+          tolerance: 1e-5,
+          async run(fn, table: LoopParts) {
+            const t: LoopTrace = trace = {
+              events: [],
+              dirtyBackward: 0,
+              lrs: [],
+              scheduled: [],
+              evaluated: [],
+            };
+            const gpt = new GPT(config, 91 + s), P = gpt.numParameters;
+            const model = {
+              params: gpt.params,
+              grads: gpt.grads,
+              forward: (inputs: Int32Array, targets: Int32Array, B: number, T: number) => {
+                t.events.push("forward");
+                return gpt.forward(inputs, targets, B, T);
+              },
+              zeroGrad: () => {
+                t.events.push("zeroGrad");
+                gpt.zeroGrad();
+              },
+              backward: () => {
+                t.events.push("backward");
+                if (gpt.grads.some((g) => g !== 0)) t.dirtyBackward++;
+                gpt.backward();
+              },
+            };
+            gpt.grads.set(new Rng(92).normalArray(P)); // a gradient left over from before
+            const spied: LoopParts = {
+              learningRate: (step, o) => {
+                t.events.push("learningRate");
+                return table.learningRate(step, o);
+              },
+              clipGradNorm: (grads, maxNorm) => {
+                t.events.push("clip");
+                return table.clipGradNorm(grads, maxNorm);
+              },
+              adamwStep: (params, grads, m, v, step, o, groups) => {
+                t.events.push("adamw");
+                t.lrs.push(o.lr);
+                t.scheduled.push(learningRate(step - 1, schedule));
+                table.adamwStep(params, grads, m, v, step, o, groups);
+              },
+            };
+            const schedule = { maxLr: 3e-2, minLr: 3e-3, warmupSteps: 2, decaySteps: c.steps };
+            const rng = new Rng(93 + s);
+            const run: LoopRun = {
+              ...c,
+              schedule,
+              adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8 },
+              m: new Rng(94).normalArray(P, 1e-3),
+              v: new Rng(95).uniformArray(P, 0, 1e-4),
+              groups: [{ start: 0, end: P >> 1, weightDecay: 0.1 }, {
+                start: P >> 1,
+                end: P,
+                weightDecay: 0,
+              }],
+              batch: () => {
+                const B = 2, T = 4, inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
+                for (let b = 0; b < B; b++) {
+                  const at = rng.int(text.length - T - 1);
+                  for (let i = 0; i < T; i++) {
+                    inputs[b * T + i] = text[at + i];
+                    targets[b * T + i] = text[at + i + 1];
+                  }
+                }
+                return { inputs, targets, B, T };
+              },
+              evaluate: (step) => Promise.resolve(void t.evaluated.push(step)),
+              log: () => Promise.resolve(),
+            };
+            const losses = await fn(model, spied, run);
+            return { losses, params: gpt.params, evaluated: t.evaluated, trace: t };
+          },
+          diagnose(got) {
+            // The run's own trace (it came back from the grader's sandbox), or, when the run
+            // threw, what the spies saw here.
+            const t = (got.trace ?? trace) as LoopTrace | undefined;
+            if (!t) return undefined;
+            if (t.dirtyBackward > 0) {
+              return {
+                en: "gradients never zeroed: backward adds into grads, so each step starts " +
+                  "with model.zeroGrad()",
+                fr:
+                  "gradients jamais remis à zéro : la passe arrière ajoute dans grads, donc chaque " +
+                  "étape commence par model.zeroGrad()",
+              };
+            }
+            if (
+              !t.events.includes("learningRate") || t.lrs.some((lr, i) => lr !== t.scheduled[i])
+            ) {
+              return {
+                en: "the schedule ignored: step k's learning rate is parts.learningRate(k, " +
+                  "run.schedule)",
+                fr: "planning ignoré : le taux d'apprentissage de l'étape k est " +
+                  "parts.learningRate(k, run.schedule)",
+              };
+            }
+            const clips = t.events.map((e, i) => e === "clip" ? i : -1).filter((i) => i >= 0);
+            const steps = t.events.map((e, i) => e === "adamw" ? i : -1).filter((i) => i >= 0);
+            if (clips.length && clips.some((ci, k) => steps[k] !== undefined && ci > steps[k])) {
+              return {
+                en: "clipping after the step: clip the gradients before AdamW uses them",
+                fr: "écrêtage après l'étape : écrête les gradients avant qu'AdamW ne les utilise",
+              };
+            }
+            return undefined;
+          },
+        },
+        loopExercise.uses!,
+        parts,
+      ));
+  },
+};
+
 /** Lab 09's exercises, in the order the lab uses them. */
 export const exercises: Exercise[] = [
   scheduleExercise,
   clipExercise,
   adamwExercise,
+  loopExercise,
 ] as Exercise[];

@@ -1,5 +1,6 @@
 /**
- * Exercises of lab 10: softmax with a temperature, top-k filtering and top-p (nucleus) filtering.
+ * Exercises of lab 10: softmax with a temperature, top-k filtering and top-p (nucleus) filtering;
+ * then the generation loop that uses them.
  * @module
  */
 import {
@@ -12,6 +13,15 @@ import {
 import { Rng } from "../../lib/random.ts";
 import { nextTokenDistribution } from "../../lib/model/sampling.ts";
 import { softmax } from "../../lib/layers/softmax.ts";
+
+import { GPT } from "../../lib/model/gpt.ts";
+import {
+  generateTokens,
+  type SampleOptions,
+  type SampleParts,
+} from "../../lib/model/generation_loop.ts";
+import { argmax } from "../../lib/model/sampling.ts";
+import { compareComposition, COMPOSE_CHILD, eachCase } from "./compose.ts";
 
 const FILE = "labs/exercises/10_generation.ts";
 
@@ -148,9 +158,149 @@ const topPExercise: Exercise<typeof topPFilter> = {
   },
 };
 
+const LETTERS = "abcdefghijk";
+const GENERATION_CASES: { prompt: number[]; options: SampleOptions }[] = [
+  { prompt: [1, 2], options: { maxTokens: 10, temperature: 1 } },
+  { prompt: [3], options: { maxTokens: 8, temperature: 0.7, topK: 3 } },
+  {
+    prompt: [4, 5, 6],
+    options: { maxTokens: 12, temperature: 1.3, topP: 0.8, stop: "c" },
+  },
+];
+
+const generationExercise: Exercise<typeof generateTokens> = {
+  id: "10.4",
+  title: { en: "The generation loop", fr: "La boucle de génération" },
+  file: FILE,
+  symbol: "generateTokens",
+  hint: {
+    en: "Until maxTokens new tokens (or the stop string): keep the last blockSize tokens of the " +
+      "context, run the model on them, take the logits of the last position, temperature, then " +
+      "top-k and top-p when asked, and draw: the first token whose cumulative probability " +
+      "exceeds rng.uniform(). Why must the draw use the rng you are given?",
+    fr: "Jusqu'à maxTokens nouveaux tokens (ou la chaîne d'arrêt) : garde les blockSize derniers " +
+      "tokens du contexte, fais tourner le modèle dessus, prends les logits de la dernière " +
+      "position, la température, puis top-k et top-p si on les demande, et tire : le premier " +
+      "token dont la probabilité cumulée dépasse rng.uniform(). Pourquoi le tirage doit-il " +
+      "utiliser le rng qu'on te donne ?",
+  },
+  prompt: {
+    en: "the generation loop. Until options.maxTokens new tokens: the context is the last " +
+      "model.config.blockSize tokens (prompt and new ones); run model.forward(context ids, " +
+      "null, 1, T) and take the logits of the last position from model.acts.logits (row T − 1 " +
+      "of V); turn them into probabilities with parts.softmaxWithTemperature, then " +
+      "parts.topKFilter when options.topK is set and parts.topPFilter when options.topP is " +
+      "below 1; draw the first token whose cumulative probability exceeds rng.uniform(); " +
+      "append it. Stop early once options.decode(new tokens) contains options.stop. Return the " +
+      "new tokens.",
+    fr: "la boucle de génération. Jusqu'à options.maxTokens nouveaux tokens : le contexte est " +
+      "formé des model.config.blockSize derniers tokens (le prompt et les nouveaux) ; lance " +
+      "model.forward(ids du contexte, null, 1, T) et prends les logits de la dernière position " +
+      "dans model.acts.logits (la ligne T − 1, de taille V) ; fais-en des probabilités avec " +
+      "parts.softmaxWithTemperature, puis parts.topKFilter quand options.topK est donné et " +
+      "parts.topPFilter quand options.topP est inférieur à 1 ; tire le premier token dont la " +
+      "probabilité cumulée dépasse rng.uniform() ; ajoute-le. Arrête-toi plus tôt dès que " +
+      "options.decode(nouveaux tokens) contient options.stop. Renvoie les nouveaux tokens.",
+  },
+  points: 4,
+  reference: generateTokens,
+  sandbox: COMPOSE_CHILD,
+  get uses() {
+    return [temperatureExercise, topKExercise, topPExercise];
+  },
+  check(impl, parts = {}) {
+    const config = { vocabSize: 11, blockSize: 6, nLayer: 1, nHead: 2, nEmbd: 8 };
+    let longest = 0, draws = 0;
+    const spyModel = (gpt: GPT) => ({
+      config: gpt.config,
+      get acts() {
+        return gpt.acts;
+      },
+      forward: (inputs: Int32Array, targets: null, B: number, T: number) => {
+        longest = Math.max(longest, T);
+        return gpt.forward(inputs, targets, B, T);
+      },
+    });
+    const model = () => {
+      const gpt = new GPT(config, 100);
+      const rng = new Rng(101);
+      for (let i = 0; i < gpt.params.length; i++) gpt.params[i] += rng.normal() * 0.5;
+      return gpt;
+    };
+    return eachCase(
+      GENERATION_CASES,
+      async ({ prompt, options }, s) =>
+        await compareComposition(
+          impl,
+          generateTokens,
+          {
+            what: `generateTokens(model, parts, [${prompt}], ${
+              show(options)
+            }, rng) on a context of 6`,
+            library: { softmaxWithTemperature, topKFilter, topPFilter } as SampleParts,
+            tolerance: 0,
+            run(fn, table) {
+              longest = draws = 0;
+              const rng = new Rng(102 + s), uniform = rng.uniform.bind(rng);
+              rng.uniform = () => (draws++, uniform());
+              const decode = (ids: number[]) => ids.map((i) => LETTERS[i]).join("");
+              const tokens = fn(spyModel(model()), table, prompt, { ...options, decode }, rng);
+              return { tokens, trace: { longest, draws } };
+            },
+            diagnose(got) {
+              // The run's own trace (it came back from the grader's sandbox), or, when the
+              // run threw, what the spies saw here.
+              const seen = (got.trace ?? { longest, draws }) as { longest: number; draws: number };
+              if (seen.longest > config.blockSize) {
+                return {
+                  en:
+                    `no crop past the block size: the model read ${seen.longest} tokens; keep the ` +
+                    `last ${config.blockSize}`,
+                  fr: `pas de recadrage au-delà de la taille de bloc : le modèle a lu ` +
+                    `${seen.longest} tokens ; garde les ${config.blockSize} derniers`,
+                };
+              }
+              if (seen.draws === 0) {
+                return {
+                  en: "the draw is not seeded: draw with rng.uniform(), the generator you are " +
+                    "given, so that a seed gives the same text every time",
+                  fr:
+                    "le tirage ne suit pas la graine : tire avec rng.uniform(), le générateur qu'on te " +
+                    "donne, pour qu'une même graine donne le même texte à chaque fois",
+                };
+              }
+              const gpt = model(), tokens = [...prompt], greedy: number[] = [];
+              while (greedy.length < options.maxTokens) {
+                const context = tokens.slice(-config.blockSize), T = context.length;
+                gpt.forward(Int32Array.from(context), null, 1, T);
+                const next = argmax(gpt.acts!.logits.subarray((T - 1) * 11, T * 11));
+                tokens.push(next);
+                greedy.push(next);
+              }
+              const mine = got.tokens as number[];
+              if (Array.isArray(mine) && mine.length > 1 && mine.every((t, i) => t === greedy[i])) {
+                return {
+                  en: "argmax where a draw was asked: pick by rng.uniform() against the " +
+                    "cumulative probabilities, not the most likely token",
+                  fr:
+                    "argmax là où un tirage était demandé : choisis avec rng.uniform() face aux " +
+                    "probabilités cumulées, pas le token le plus probable",
+                };
+              }
+              return undefined;
+            },
+          },
+          generationExercise.uses!,
+          parts,
+        ),
+    );
+  },
+};
+
 /** Lab 10's exercises, in the order the lab uses them. */
 export const exercises: Exercise[] = [
   temperatureExercise,
   topKExercise,
   topPExercise,
+  generationExercise,
 ] as Exercise[];

@@ -30,3 +30,21 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   // TODO: one loop for the dot product and both lengths.
   throw new Error("TODO: write cosineSimilarity");
 }
+
+/**
+ * Exercise 02.3: the embedding layer's backward pass. dout[b, t, :] is the gradient of the loss
+ * with respect to out[b, t, :]: add it into the row of dwte that token inp[b, t] read, and into
+ * row t of dwpe when dwpe is not null. A token read twice gets both gradients.
+ */
+export function encoderBackward(
+  dwte: Float32Array, // (V, C)
+  dwpe: Float32Array | null, // (maxT, C)
+  dout: Float32Array, // (B, T, C)
+  inp: Int32Array, // (B, T) token ids
+  B: number,
+  T: number,
+  C: number,
+): void {
+  // TODO: scatter-add each row of dout.
+  throw new Error("TODO: write encoderBackward");
+}

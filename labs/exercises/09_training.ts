@@ -1,11 +1,12 @@
 // Each starter ignores its arguments until you write it.
-// deno-lint-ignore-file no-unused-vars
+// deno-lint-ignore-file no-unused-vars require-await
 /**
  * Lab 09 exercises. Replace each `throw new Error("TODO …")` with your code, then run
  * `deno task lab 09` again. Hints: `deno task hint 09.1`.
  *
  * P is the number of parameters; parameters, gradients and moments are flat arrays of P floats.
  */
+import type { LoopModel, LoopParts, LoopRun } from "../../lib/train/loop.ts";
 
 /**
  * Exercise 09.1: the learning rate at `step` (from 0). During warmup it rises linearly to maxLr,
@@ -48,4 +49,22 @@ export function adamwStep(
 ): void {
   // TODO: update m and v, correct their bias, step, decay.
   throw new Error("TODO: write adamwStep");
+}
+
+/**
+ * Exercise 09.4: the training loop. For each step from run.start to run.steps − 1: before a step
+ * that is a multiple of run.evalEvery, `await run.evaluate(step)`; then a batch (run.batch()),
+ * the forward pass, zeroed gradients, the backward pass, clipping to run.gradClip (none when
+ * it is 0; the norm is NaN then), the learning rate of this step from parts.learningRate and
+ * run.schedule, and parts.adamwStep (its step count t starts at 1; options { lr, ...run.adamw },
+ * run.m, run.v, run.groups); then `await run.log(step, loss, lr, gradNorm)`. After the last
+ * step, `await run.evaluate(run.steps)`. Return every step's loss.
+ */
+export async function trainLoop(
+  model: LoopModel,
+  parts: LoopParts, // your learningRate, clipGradNorm and adamwStep where they pass
+  run: LoopRun,
+): Promise<number[]> {
+  // TODO: nanoGPT's training loop, one line per step above.
+  throw new Error("TODO: write trainLoop");
 }

@@ -30,3 +30,22 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   if (na === 0 || nb === 0) return 0;
   return dot / (Math.sqrt(na) * Math.sqrt(nb));
 }
+
+/** Exercise 02.3. */
+export function encoderBackward(
+  dwte: Float32Array,
+  dwpe: Float32Array | null,
+  dout: Float32Array,
+  inp: Int32Array,
+  B: number,
+  T: number,
+  C: number,
+): void {
+  for (let n = 0; n < B * T; n++) {
+    const t = n % T, row = inp[n] * C;
+    for (let c = 0; c < C; c++) {
+      dwte[row + c] += dout[n * C + c];
+      if (dwpe) dwpe[t * C + c] += dout[n * C + c];
+    }
+  }
+}

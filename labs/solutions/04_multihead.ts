@@ -27,30 +27,32 @@ export function attentionForward(
   C: number,
   NH: number,
 ): void {
-  const hs = C / NH;
+  const hs = C / NH, scale = 1 / Math.sqrt(hs);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < NH; h++) {
       for (let t = 0; t < T; t++) {
         const row = ((b * NH + h) * T + t) * T;
-        const scores: number[] = [];
+        let max = -Infinity;
         for (let t2 = 0; t2 <= t; t2++) {
           let s = 0;
           for (let i = 0; i < hs; i++) {
             s += inp[at(b, t, 0, h, i, T, C, hs)] * inp[at(b, t2, 1, h, i, T, C, hs)];
           }
-          scores.push(s / Math.sqrt(hs));
+          preatt[row + t2] = s * scale;
+          max = Math.max(max, s * scale);
         }
-        const max = Math.max(...scores);
-        const exps = scores.map((s) => Math.exp(s - max));
-        const total = exps.reduce((a, b) => a + b, 0);
+        let total = 0;
+        for (let t2 = 0; t2 <= t; t2++) total += att[row + t2] = Math.exp(preatt[row + t2] - max);
         for (let t2 = 0; t2 < T; t2++) {
-          preatt[row + t2] = t2 <= t ? scores[t2] : 0;
-          att[row + t2] = t2 <= t ? exps[t2] / total : 0;
+          if (t2 <= t) att[row + t2] /= total;
+          else att[row + t2] = preatt[row + t2] = 0;
         }
-        for (let i = 0; i < hs; i++) {
-          let s = 0;
-          for (let t2 = 0; t2 <= t; t2++) s += att[row + t2] * inp[at(b, t2, 2, h, i, T, C, hs)];
-          out[(b * T + t) * C + h * hs + i] = s;
+        const o = (b * T + t) * C + h * hs;
+        out.fill(0, o, o + hs);
+        for (let t2 = 0; t2 <= t; t2++) {
+          for (let i = 0; i < hs; i++) {
+            out[o + i] += att[row + t2] * inp[at(b, t2, 2, h, i, T, C, hs)];
+          }
         }
       }
     }
@@ -60,8 +62,8 @@ export function attentionForward(
 /** Exercise 04.2. */
 export function attentionBackward(
   dinp: Float32Array,
-  _dpreatt: Float32Array,
-  _datt: Float32Array,
+  dpreatt: Float32Array,
+  datt: Float32Array,
   dout: Float32Array,
   inp: Float32Array,
   att: Float32Array,
@@ -70,27 +72,33 @@ export function attentionBackward(
   C: number,
   NH: number,
 ): void {
-  const hs = C / NH;
+  const hs = C / NH, scale = 1 / Math.sqrt(hs);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < NH; h++) {
       for (let t = 0; t < T; t++) {
         const row = ((b * NH + h) * T + t) * T;
         const dy = (i: number) => dout[(b * T + t) * C + h * hs + i];
-        const datt: number[] = [];
+        // Through the weighted sum of values.
         for (let t2 = 0; t2 <= t; t2++) {
           let s = 0;
           for (let i = 0; i < hs; i++) {
-            s += dy(i) * inp[at(b, t2, 2, h, i, T, C, hs)];
+            s += inp[at(b, t2, 2, h, i, T, C, hs)] * dy(i);
             dinp[at(b, t2, 2, h, i, T, C, hs)] += att[row + t2] * dy(i);
           }
-          datt.push(s);
+          datt[row + t2] += s;
         }
-        const mean = datt.reduce((a, d, t2) => a + att[row + t2] * d, 0);
+        // Through the softmax.
+        let mean = 0;
+        for (let t2 = 0; t2 <= t; t2++) mean += att[row + t2] * datt[row + t2];
         for (let t2 = 0; t2 <= t; t2++) {
-          const g = att[row + t2] * (datt[t2] - mean) / Math.sqrt(hs);
+          dpreatt[row + t2] += att[row + t2] * (datt[row + t2] - mean);
+        }
+        // Through the scaled scores q·k.
+        for (let t2 = 0; t2 <= t; t2++) {
+          const g = dpreatt[row + t2] * scale;
           for (let i = 0; i < hs; i++) {
-            dinp[at(b, t, 0, h, i, T, C, hs)] += g * inp[at(b, t2, 1, h, i, T, C, hs)];
-            dinp[at(b, t2, 1, h, i, T, C, hs)] += g * inp[at(b, t, 0, h, i, T, C, hs)];
+            dinp[at(b, t, 0, h, i, T, C, hs)] += inp[at(b, t2, 1, h, i, T, C, hs)] * g;
+            dinp[at(b, t2, 1, h, i, T, C, hs)] += inp[at(b, t, 0, h, i, T, C, hs)] * g;
           }
         }
       }

@@ -1,6 +1,7 @@
 /**
  * Lab 09 reference solutions, kept apart from the starters in labs/exercises/.
  */
+import type { LoopModel, LoopParts, LoopRun } from "../../lib/train/loop.ts";
 
 /** Exercise 09.1. */
 export function learningRate(
@@ -39,11 +40,44 @@ export function adamwStep(
   const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = options;
   for (const { start, end, weightDecay } of groups) {
     for (let i = start; i < end; i++) {
-      m[i] = beta1 * m[i] + (1 - beta1) * grads[i];
-      v[i] = beta2 * v[i] + (1 - beta2) * grads[i] ** 2;
-      const mHat = m[i] / (1 - beta1 ** t);
-      const vHat = v[i] / (1 - beta2 ** t);
-      params[i] = params[i] * (1 - lr * weightDecay) - lr * mHat / (Math.sqrt(vHat) + eps);
+      const g = grads[i];
+      const mi = beta1 * m[i] + (1 - beta1) * g, vi = beta2 * v[i] + (1 - beta2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      // The update uses the moments before they are rounded to float32.
+      const mHat = mi / (1 - beta1 ** t), vHat = vi / (1 - beta2 ** t);
+      params[i] -= lr * mHat / (Math.sqrt(vHat) + eps) + lr * weightDecay * params[i];
     }
   }
+}
+
+/** Exercise 09.4. */
+export async function trainLoop(
+  model: LoopModel,
+  parts: LoopParts,
+  run: LoopRun,
+): Promise<number[]> {
+  const losses: number[] = [];
+  for (let step = run.start; step < run.steps; step++) {
+    if (step % run.evalEvery === 0) await run.evaluate(step);
+    const { inputs, targets, B, T } = run.batch();
+    const loss = model.forward(inputs, targets, B, T)!;
+    model.zeroGrad();
+    model.backward();
+    const gradNorm = run.gradClip > 0 ? parts.clipGradNorm(model.grads, run.gradClip) : NaN;
+    const lr = parts.learningRate(step, run.schedule);
+    parts.adamwStep(
+      model.params,
+      model.grads,
+      run.m,
+      run.v,
+      step + 1,
+      { lr, ...run.adamw },
+      run.groups,
+    );
+    losses.push(loss);
+    await run.log(step, loss, lr, gradNorm);
+  }
+  await run.evaluate(run.steps);
+  return losses;
 }

@@ -1,6 +1,8 @@
 /**
  * Lab 10 reference solutions, kept apart from the starters in labs/exercises/.
  */
+import type { Rng } from "../../lib/random.ts";
+import type { SampleModel, SampleOptions, SampleParts } from "../../lib/model/generation_loop.ts";
 
 /** Exercise 10.1. */
 export function softmaxWithTemperature(logits: Float32Array, temperature: number): Float32Array {
@@ -39,4 +41,33 @@ export function topPFilter(probs: Float32Array, p: number): Float32Array {
     mass += probs[id];
   }
   return keepOnly(probs, kept);
+}
+
+/** Exercise 10.4. */
+export function generateTokens(
+  model: SampleModel,
+  parts: SampleParts,
+  prompt: number[],
+  options: SampleOptions,
+  rng: Rng,
+): number[] {
+  const { blockSize, vocabSize: V } = model.config;
+  const tokens = [...prompt], out: number[] = [];
+  while (out.length < options.maxTokens) {
+    const context = tokens.slice(-blockSize), T = context.length;
+    model.forward(Int32Array.from(context), null, 1, T);
+    const logits = model.acts!.logits.subarray((T - 1) * V, T * V);
+    let probs = parts.softmaxWithTemperature(logits, options.temperature);
+    if (options.topK !== undefined) probs = parts.topKFilter(probs, options.topK);
+    if (options.topP !== undefined && options.topP < 1) {
+      probs = parts.topPFilter(probs, options.topP);
+    }
+    const u = rng.uniform();
+    let next = 0, cumulative = 0;
+    while (next < V - 1 && (cumulative += probs[next]) <= u) next++;
+    tokens.push(next);
+    out.push(next);
+    if (options.stop && options.decode?.(out).includes(options.stop)) break;
+  }
+  return out;
 }

@@ -42,9 +42,53 @@ export interface Exercise<F extends AnyFunction = AnyFunction> {
   points: number;
   /** The library's own implementation, used by `--reference`. */
   reference: F;
-  /** Runs `impl` on seeded inputs and compares each result with the reference. */
-  check(impl: F): Case[] | Promise<Case[]>;
+  /**
+   * The earlier exercises a composition calls (the block calls LayerNorm and attention): the
+   * check receives the student's versions of those the student has started, in `parts`.
+   */
+  uses?: Exercise[];
+  /**
+   * Runs `impl` on seeded inputs and compares each result with the reference. `parts` holds
+   * the student's functions for `uses` (by symbol); a missing one means the library's.
+   */
+  check(impl: F, parts?: Parts): Case[] | Promise<Case[]>;
+  /**
+   * The module the grader's sandbox runs for this exercise instead of lib/grade/child.ts, when
+   * its calls are not plain data: a composition's entry builds each run's table itself.
+   */
+  sandbox?: string;
 }
+
+/** A student's functions by symbol, for the exercises a composition uses. */
+export type Parts = Record<string, AnyFunction>;
+
+/**
+ * What a run of a composition (an exercise that calls others through a table) produced, by name, in the order the data flows: numbers and arrays,
+ * compared with the library's, and under `trace` what the run saw on the way (for `diagnose`).
+ * Plain data, so that it can come back from the grader's sandbox.
+ */
+export type Outputs = Record<string, unknown>;
+
+/** One run of a composition as plain data: its case (by `what`) and the parts that are the student's. */
+export interface CompositionCall {
+  composition: string;
+  /** Symbols of the student's parts in the table, the library's for the rest. */
+  yours: string[];
+}
+
+/**
+ * Where a stand-in for the student's function (the grader's recorder and replay) takes each run
+ * as a plain call; `here` runs a function on the case's table in this process.
+ */
+export const REMOTE: unique symbol = Symbol("a composition run elsewhere");
+/** Where the sandbox's probe is offered each run, to compute the one it was asked for. */
+export const PROBE: unique symbol = Symbol("a composition run computed here");
+
+/** A stand-in's hook: the run's outputs, from wherever it computes them. */
+export type RemoteRun = (
+  call: CompositionCall,
+  here: (fn: AnyFunction) => Promise<Outputs>,
+) => Promise<Outputs>;
 
 /** Outcome of checking one implementation. */
 export interface CheckResult {
@@ -76,9 +120,10 @@ export const REPO_ROOT: string = new URL("../..", import.meta.url).pathname.repl
 export async function runCheck<F extends AnyFunction>(
   exercise: Exercise<F>,
   impl: F,
+  parts: Parts = {},
 ): Promise<CheckResult> {
   try {
-    const cases = await exercise.check(impl);
+    const cases = await exercise.check(impl, parts);
     const failure = cases.find((c) => !c.passed);
     return { status: failure ? "fail" : "pass", cases, failure };
   } catch (err) {
@@ -173,7 +218,34 @@ export async function checkStudent<F extends AnyFunction>(
     };
     return { status: "fail", cases: [failure], failure };
   }
-  return { ...await runCheck(exercise, fn), impl: fn };
+  return { ...await runCheck(exercise, fn, await studentParts(exercise, root)), impl: fn };
+}
+
+/**
+ * The student's functions for the exercises `exercise` uses, by symbol: each one that loads and
+ * is started (its own check runs, on the library's parts, and does not report TODO), passing or
+ * not, so that the composition's check can name a wrong one. `load` is how a function is loaded
+ * (in the grader's child, the same import inside the sandbox).
+ *
+ * @example
+ * ```ts
+ * import { CATALOG } from "../../labs/catalog/mod.ts";
+ * import { studentParts } from "./exercise.ts";
+ * console.log(Object.keys(await studentParts(CATALOG.find((e) => e.id === "06.3")!)));
+ * ```
+ */
+export async function studentParts(
+  exercise: Exercise,
+  root: string = REPO_ROOT,
+  load: typeof loadStudentFunction = loadStudentFunction,
+): Promise<Parts> {
+  const parts: Parts = {};
+  for (const part of exercise.uses ?? []) {
+    const fn = await load(part, root);
+    if (typeof fn !== "function") continue;
+    if ((await runCheck(part, fn)).status !== "todo") parts[part.symbol] = fn;
+  }
+  return parts;
 }
 
 /**

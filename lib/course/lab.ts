@@ -16,6 +16,10 @@ export interface StepContext {
   readonly reference: boolean;
   /** Folder this lab writes to: `out/<slug>`. */
   readonly outDir: string;
+  /** Where the student's files are (undefined: this repository). */
+  readonly studentRoot?: string;
+  /** How the runner checks the student's code for an exercise (the grader's sandbox from the CLI). */
+  readonly check: NonNullable<RunOptions["check"]>;
   /** Prints a paragraph, wrapped, in the run's language. Blank lines separate paragraphs. */
   say(text: Localized): void;
   /** Prints preformatted text (diagrams, code) as is, indented. */
@@ -155,6 +159,8 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
   const ctx: StepContext = {
     reference,
     outDir: report.dir,
+    studentRoot: options.studentRoot,
+    check: options.check ?? checkStudent,
     say(text) {
       report.text(text);
       print(
@@ -207,7 +213,7 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
         }));
       }
       if (reference) return ex.reference as F;
-      const result = await (options.check ?? checkStudent)(ex, options.studentRoot);
+      const result = await ctx.check(ex, options.studentRoot);
       if (result.status !== "pass" || !result.impl) {
         const f = result.failure;
         report.exercise({

@@ -2,7 +2,8 @@
  * The course machinery: the lab runner and its report (lab.ts, report.ts), exercises and their
  * checks (exercise.ts, own_code.ts, gradcheck.ts), `deno task doctor` (doctor.ts), a lab's training
  * run reused while its inputs are unchanged (run_cache.ts), the reading list (reading.ts), and the
- * tools some labs teach with (word2vec.ts, vectors.ts, contextual.ts, sample_stats.ts). The labs' content (steps, texts, the exercise
+ * tools some labs teach with (word2vec.ts, vectors.ts, contextual.ts, sample_stats.ts), and your
+ * GPT, the model filled with the student's parts (your_gpt.ts). The labs' content (steps, texts, the exercise
  * catalog) lives in labs/, above it: nothing here imports labs/.
  *
  * Imports: lib/train, lib/wasm, lib/model, lib/layers, lib/tokenizer and the root utilities.
@@ -28,3 +29,4 @@ export * from "./run_cache.ts";
 export * from "./sample_stats.ts";
 export * from "./vectors.ts";
 export * from "./word2vec.ts";
+export * from "./your_gpt.ts";

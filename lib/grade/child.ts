@@ -10,6 +10,10 @@
  * own strict reader and judges them. What is captured before the import (the stdout writer,
  * `Deno.exit`, the decoded arguments, the nonce in a local) only keeps an honest student's
  * report intact.
+ *
+ * A catalog whose calls are not plain data (compositions, which get a table of functions) runs
+ * its own entry instead, which calls {@link serveChild} with a `compute` that builds each call
+ * from its plain description (labs/catalog/compose_child.ts); the report is the same.
  * @module
  */
 import type { CallOutcome, ChildReport, ChildRequest } from "./protocol.ts";
@@ -21,9 +25,7 @@ const writeSync = stdout.writeSync.bind(stdout);
 const exit = Deno.exit;
 const encodeText = TextEncoder.prototype.encode.bind(new TextEncoder());
 
-const request = decode(await readAll(Deno.stdin.readable)) as ChildRequest;
-const { nonce } = request;
-const calls = request.calls.map((bytes) => ({ bytes, args: decode(bytes) as unknown[] }));
+let nonce = "";
 
 function finish(report: ChildReport): never {
   const body = encode(report);
@@ -61,44 +63,73 @@ function describe(err: unknown): { name: string; message: string } {
   }
 }
 
-let mod: Record<string, unknown>;
-try {
-  mod = await import(request.module);
-} catch (err) {
-  const { name, message } = describe(err);
-  finish({ kind: "load-error", message: `${name}: ${message}` });
-}
-const fn = mod![request.symbol];
-if (typeof fn !== "function") {
-  finish({ kind: "load-error", message: `it does not export a function named ${request.symbol}` });
+/** The student's function, as the child calls it. */
+export type StudentFunction = (...args: unknown[]) => unknown;
+
+/**
+ * How one call is made: `fn` on `args` by default; a catalog's entry may build the call from its
+ * plain arguments (`module` is the student's module, whose folder holds their other files).
+ */
+export type Compute = (
+  fn: StudentFunction,
+  args: unknown[],
+  student: { module: string; symbol: string },
+) => unknown;
+
+/**
+ * Reads the request on stdin, imports the student's module, makes each call with `compute` and
+ * writes the outcomes as one frame on stdout, then exits.
+ */
+export async function serveChild(
+  compute: Compute = (fn, args) => fn(...args),
+): Promise<never> {
+  const request = decode(await readAll(Deno.stdin.readable)) as ChildRequest;
+  nonce = request.nonce;
+  const calls = request.calls.map((bytes) => ({ bytes, args: decode(bytes) as unknown[] }));
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(request.module);
+  } catch (err) {
+    const { name, message } = describe(err);
+    finish({ kind: "load-error", message: `${name}: ${message}` });
+  }
+  const fn = mod![request.symbol];
+  if (typeof fn !== "function") {
+    finish({
+      kind: "load-error",
+      message: `it does not export a function named ${request.symbol}`,
+    });
+  }
+
+  const outcomes: Uint8Array[] = [];
+  for (const { bytes, args } of calls) {
+    let outcome: CallOutcome;
+    try {
+      let value = compute(fn as StudentFunction, args, request);
+      if (value instanceof Promise) value = await value;
+      // Arguments go back only when the call changed them, which keeps reports of big inputs small.
+      const after = encode(args);
+      const same = after.length === bytes.length && after.every((b, i) => b === bytes[i]);
+      outcome = same ? { ok: true, value } : { ok: true, value, args };
+    } catch (err) {
+      outcome = { ok: false, error: describe(err) };
+    }
+    try {
+      outcomes.push(encode(outcome));
+    } catch (err) {
+      const { message } = describe(err);
+      outcomes.push(encode(
+        {
+          ok: false,
+          error: {
+            name: "UnreadableResult",
+            message: `returned a value the grader cannot read (${message})`,
+          },
+        } satisfies CallOutcome,
+      ));
+    }
+  }
+  finish({ kind: "outcomes", outcomes });
 }
 
-const outcomes: Uint8Array[] = [];
-for (const { bytes, args } of calls) {
-  let outcome: CallOutcome;
-  try {
-    let value = (fn as (...a: unknown[]) => unknown)(...args);
-    if (value instanceof Promise) value = await value;
-    // Arguments go back only when the call changed them, which keeps reports of big inputs small.
-    const after = encode(args);
-    const same = after.length === bytes.length && after.every((b, i) => b === bytes[i]);
-    outcome = same ? { ok: true, value } : { ok: true, value, args };
-  } catch (err) {
-    outcome = { ok: false, error: describe(err) };
-  }
-  try {
-    outcomes.push(encode(outcome));
-  } catch (err) {
-    const { message } = describe(err);
-    outcomes.push(encode(
-      {
-        ok: false,
-        error: {
-          name: "UnreadableResult",
-          message: `returned a value the grader cannot read (${message})`,
-        },
-      } satisfies CallOutcome,
-    ));
-  }
-}
-finish({ kind: "outcomes", outcomes });
+if (import.meta.main) await serveChild();

@@ -216,7 +216,14 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
       totalCases: 1,
     };
   }
-  const run = await runSandboxed(stage, exercise.file, exercise.symbol, recording.calls, limits);
+  const run = await runSandboxed(
+    stage,
+    exercise.file,
+    exercise.symbol,
+    recording.calls,
+    limits,
+    exercise.sandbox,
+  );
   const common = { output: cap(run.output, OUTPUT_LIMIT), ms: run.ms };
   const report = run.report;
   if (!report) {

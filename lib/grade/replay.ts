@@ -7,9 +7,23 @@
  * the expected values and the comparison never leave this process, and every exercise is judged
  * this way: when the check's calls no longer match the recording (the student's results led it
  * elsewhere), that is the student's failure.
+ *
+ * A composition (an exercise with `uses`) is recorded with every part it uses marked as the
+ * student's, so that each run the check can make is on the recording; its calls are the runs'
+ * plain descriptions (exercise.ts's CompositionCall), which the composition's own child entry
+ * turns into calls on the student's staged functions.
  * @module
  */
-import type { AnyFunction, Case, Exercise } from "../course/exercise.ts";
+import {
+  type AnyFunction,
+  type Case,
+  type CompositionCall,
+  type Exercise,
+  type Outputs,
+  type Parts,
+  REMOTE,
+  type RemoteRun,
+} from "../course/exercise.ts";
 import { tr } from "../i18n.ts";
 import { type CallOutcome, parseOutcome } from "./protocol.ts";
 import { encode, WireError } from "./wire.ts";
@@ -71,9 +85,15 @@ export async function recordCalls(exercise: Exercise): Promise<Recording> {
       ? Promise.resolve(value).then((v) => plain("the reference returns", v))
       : plain("the reference returns", value);
   };
+  const remote: RemoteRun = async (call, here) => {
+    calls.push(encode([call]));
+    argCounts.push(1);
+    async.push(true);
+    return plain("the reference returns", await here(exercise.reference)) as Outputs;
+  };
   let cases: Case[];
   try {
-    cases = await exercise.check(recorder as AnyFunction);
+    cases = await exercise.check(Object.assign(recorder, { [REMOTE]: remote }), allParts(exercise));
   } catch (err) {
     throw new GraderError(
       `The check of exercise ${exercise.id} fails on its own reference: ${(err as Error)?.message}`,
@@ -94,6 +114,11 @@ export async function recordCalls(exercise: Exercise): Promise<Recording> {
     );
   }
   return { calls, argCounts, cases, async };
+}
+
+/** Every part a composition uses, as if the student had started it (the library's functions). */
+function allParts(exercise: Exercise): Parts {
+  return Object.fromEntries((exercise.uses ?? []).map((part) => [part.symbol, part.reference]));
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -150,6 +175,7 @@ export async function replayCheck(
   const errors = decoded.flatMap((o) => o.ok ? [] : [o.error]);
   const todo = errors.length === decoded.length && errors.every((e) => /^TODO\b/.test(e.message));
   const token = crypto.randomUUID();
+  const sentinels = new WeakSet<object>();
   const run = async (onThrow: "throw" | "sentinel") => {
     let i = 0;
     const standIn = (...args: unknown[]) => {
@@ -166,10 +192,20 @@ export async function replayCheck(
         throw new StudentThrew(outcome.error);
       } else {
         value = { toJSON: () => `${token}#${at}` };
+        sentinels.add(value as object);
       }
       return recording.async[at] ? Promise.resolve(value) : value;
     };
-    return await exercise.check(standIn as AnyFunction);
+    // A run that threw: each of its outputs shows the error, as a plain call's result does.
+    const remote = async (call: CompositionCall): Promise<Outputs> => {
+      const value = await standIn(call);
+      if (!sentinels.has(value as object)) return value as Outputs;
+      return new Proxy({}, { get: (_, key) => key === "trace" ? undefined : value });
+    };
+    return await exercise.check(
+      Object.assign(standIn, { [REMOTE]: remote }) as AnyFunction,
+      allParts(exercise),
+    );
   };
   const offRecord = (err: OffRecord): Verdict => ({
     cases: [{

@@ -67,7 +67,8 @@ export function osLimits(limits: Limits): string[] {
 
 /**
  * Runs the student's `symbol` from `file` (relative to the stage) on each wire-encoded argument
- * list in `calls`, in a fresh child process under `limits`.
+ * list in `calls`, in a fresh child process under `limits`. `entry` is the child's module:
+ * child.ts, or a catalog's own entry built on it (an exercise's `sandbox`).
  *
  * @example
  * ```ts
@@ -86,6 +87,7 @@ export async function runSandboxed(
   symbol: string,
   calls: Uint8Array[],
   limits: Limits = DEFAULT_LIMITS,
+  entry: string = CHILD,
 ): Promise<SandboxRun> {
   const started = performance.now();
   const nonce = crypto.randomUUID().replaceAll("-", "");
@@ -112,7 +114,7 @@ export async function runSandboxed(
         // One path, checked by stage.ts to hold no comma: the list cannot be split.
         `--allow-read=${stage.readable}`,
         `--v8-flags=--max-old-space-size=${limits.heapMb}`,
-        CHILD,
+        entry,
       ],
       cwd: stage.readable,
       clearEnv: true,

@@ -12,7 +12,8 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { type BlockBuffers, blockForward, type GPT } from "./gpt.ts";
+import { type BlockBuffers, blockLayers } from "./block.ts";
+import type { GPT } from "./gpt.ts";
 import { Rng } from "../random.ts";
 import { sampleToken, type SamplingOptions } from "./sampling.ts";
 
@@ -86,9 +87,9 @@ function uncachedLogits(model: GPT, context: number[]): Float32Array {
 
 /**
  * Each layer's keys and values for the positions processed so far, with one row of block buffers
- * for a one-token forward pass. It runs the model's own block (`blockForward`, with the model's
- * layer functions, kernels or twins) on that row, attending with `attentionStep`, which has the
- * arithmetic of `attentionForward` for a last row: so both paths produce the same logits.
+ * for a one-token forward pass. It runs the model's own block code (`blockLayers` of
+ * lib/model/block.ts, with the model's layer functions, kernels or twins) on that row,
+ * attending with `attentionStep`, which has the arithmetic of `attentionForward` for a last row: so both paths produce the same logits.
  * Buffers come from the model's allocator.
  */
 export class KVCache {
@@ -166,7 +167,7 @@ export class KVCache {
     ops.encoderForward(x, this.#token, p.wte, pe?.subarray(pos * C) ?? null, 1, 1, C);     // (C)
     for (let l = 0; l < L; l++) {
       const kv = this.#kv[l];
-      blockForward(ops, p.h[l], h, x, 1, C, (h) => {                                        // (C) → (C)
+      blockLayers(ops, p.h[l], h, x, 1, C, (h) => {                                         // (C) → (C)
         if (h.qkvr !== h.qkv) ops.ropeForward(h.qkvr, h.qkv, 1, 1, C, NH, pos);             // (3C)
         kv.set(h.qkvr.subarray(C, 3 * C), pos * 2 * C);                                     // (pos + 1, 2C)
         ops.attentionStep(h.atty, h.qkvr.subarray(0, C), kv, pos, C, NH, this.#scores);     // (C)

@@ -15,13 +15,12 @@ import {
   activationShapes,
   type ActivationViews,
   activationViews,
-  type BlockActivations,
-  type BlockParams,
   parameterShapes,
   type ParameterViews,
   parameterViews,
   tableSize,
 } from "./layout.ts";
+import { blockBackward, blockForward } from "./block.ts";
 import { type LayerOps, TWIN_OPS } from "./ops.ts";
 import { sinusoidalTable } from "../layers/positional.ts";
 import { Rng } from "../random.ts";
@@ -77,8 +76,8 @@ export interface GPTOptions {
    * where kernels use them without copies.
    */
   alloc?: (n: number) => Float32Array;
-  /** Layer implementations to use instead of the TypeScript twins (default: none replaced). */
-  ops?: Partial<LayerOps>;
+  /** Layer implementations, or passes, to use instead of lib/'s (default: none replaced). */
+  ops?: Partial<ModelOps>;
 }
 
 /**
@@ -107,8 +106,8 @@ export class GPT {
   readonly g: ParameterViews;
   /** The fixed position table for sinusoidal positions, else null. */
   readonly pe: Float32Array | null;
-  /** The layer functions forward and backward call. */
-  readonly ops: LayerOps;
+  /** The layer functions and passes forward and backward call. */
+  readonly ops: ModelOps;
   /** Activations of the last forward pass (sized for its B and T). */
   acts: ActivationViews | null = null;
   /** Their gradients, filled by backward. */
@@ -122,6 +121,10 @@ export class GPT {
   #targets: Int32Array | null = null;
   #weights: Float32Array | null = null;
   #weightSum = 0;
+  /** `p` with the position table in use: learned wpe, the fixed sinusoidal one, or none. */
+  #tables: ParameterViews;
+  /** What `ops.gptForward` and `ops.gptBackward` are handed: `ops` without themselves. */
+  #parts: GPTParts;
 
   /**
    * A freshly initialised model (GPT-2's scheme), seeded so that it is reproducible; seed null
@@ -130,7 +133,8 @@ export class GPT {
   constructor(config: GPTConfig, seed: number | null = 0, options: GPTOptions = {}) {
     this.config = resolveConfig(config);
     this.alloc = options.alloc ?? ((n) => new Float32Array(n));
-    this.ops = { ...TWIN_OPS, ...options.ops };
+    this.ops = { ...TWIN_OPS, ...MODEL_PASSES, ...options.ops };
+    this.#parts = gptParts(this.ops);
     const size = tableSize(parameterShapes(this.config));
     this.params = this.alloc(size);
     this.grads = this.alloc(size);
@@ -139,6 +143,7 @@ export class GPT {
     const { blockSize, nEmbd } = this.config;
     this.pe = this.config.positional === "sinusoidal" ? this.alloc(blockSize * nEmbd) : null;
     this.pe?.set(sinusoidalTable(blockSize, nEmbd));
+    this.#tables = { ...this.p, wpe: this.p.wpe ?? this.pe };
     if (seed !== null) initialize(this, seed);
   }
 
@@ -163,7 +168,7 @@ export class GPT {
     T: number,
     weights: Float32Array | null = null,
   ): number | null {
-    const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C, blockSize } = this.config;
+    const { vocabSize: V, blockSize } = this.config;
     if (T > blockSize) {
       throw new UserError(
         `A sequence of length ${T} exceeds the model's context of ${blockSize}: use at most ${blockSize} tokens.`,
@@ -171,31 +176,21 @@ export class GPT {
     }
     checkTokens("inputs", inputs, B * T, V);
     if (targets) checkTokens("targets", targets, B * T, V);
-    const a = this.#activations(B, T), p = this.p, ops = this.ops, N = B * T;
-    const attend = (h: BlockActivations) => { // qkv (B, T, 3C) → atty (B, T, C)
-      if (h.qkvr !== h.qkv) ops.ropeForward(h.qkvr, h.qkv, B, T, C, NH);
-      ops.attentionForward(h.atty, h.preatt, h.att, h.qkvr, B, T, C, NH);
-    };
-    // deno-fmt-ignore
-    {
-    ops.encoderForward(a.encoded, inputs, p.wte, p.wpe ?? this.pe, B, T, C); // encoded (B, T, C)
-    for (let l = 0; l < L; l++) {
-      blockForward(ops, p.h[l], a.h[l], l > 0 ? a.h[l - 1].residual3 : a.encoded, N, C, attend); // residual3 (B, T, C)
-    }
-    ops.layerNormForward(a.ln_f, a.ln_f_mean, a.ln_f_rstd, this.#last(a), p.ln_f.weight, p.ln_f.bias, N, C); // ln_f (B, T, C)
-    ops.linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // logits (B, T, V), tied head
-    ops.softmaxForward(a.probs, a.logits, N, V); // probs (B, T, V)
-    }
+    const a = this.#activations(B, T), N = B * T;
+    const mean = this.ops.gptForward(
+      this.#parts,
+      this.#tables,
+      a,
+      inputs,
+      targets,
+      B,
+      T,
+      this.config,
+    );
     this.#inputs = inputs;
     this.#targets = targets;
     this.#weights = weights;
-    if (!targets) return null;
-    ops.crossEntropyForward(a.losses, a.probs, targets, N, V);
-    if (!weights) {
-      let sum = 0;
-      for (let i = 0; i < N; i++) sum += a.losses[i];
-      return sum / N;
-    }
+    if (!targets || !weights) return mean;
     if (weights.length < N) {
       throw new Error(`weights hold ${weights.length} values but B·T is ${N}.`);
     }
@@ -218,47 +213,29 @@ export class GPT {
     if (!a || !buffers || !inputs || !targets) {
       throw new Error("backward() needs a forward pass with targets first.");
     }
-    const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = this.config;
     const [B, T] = this.#shape;
     if (!buffers[1]) {
       buffers[1] = this.alloc(buffers[0].length);
       this.dacts = activationViews(this.config, B, T, buffers[1]);
     }
     const d = this.dacts!;
-    const N = B * T, p = this.p, g = this.g, ops = this.ops;
+    const N = B * T, ops = this.ops;
     ops.zeroFill(buffers[1]);
     const weights = this.#weights;
     if (weights) { for (let i = 0; i < N; i++) d.losses[i] = weights[i] / this.#weightSum; }
     else d.losses.fill(1 / N); // the loss is the mean over positions
-    const last = this.#last(a), dlast = this.#last(d);
-    // deno-fmt-ignore
-    {
-    ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V); // dlogits (B, T, V)
-    ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V); // dln_f (B, T, C), dwte (V, C)
-    ops.layerNormBackward(dlast, g.ln_f.weight, g.ln_f.bias, d.ln_f, last, p.ln_f.weight, a.ln_f_mean, a.ln_f_rstd, N, C); // dresidual (B, T, C)
-    for (let l = L - 1; l >= 0; l--) {
-      const w = p.h[l], gw = g.h[l], h = a.h[l], dh = d.h[l];
-      const x = l > 0 ? a.h[l - 1].residual3 : a.encoded, dx = l > 0 ? d.h[l - 1].residual3 : d.encoded;
-      ops.residualBackward(dh.residual2, dh.fcproj, dh.residual3, N * C); // (B, T, C) each
-      ops.linearBackward(dh.fch_gelu, gw.mlp.c_proj.weight, gw.mlp.c_proj.bias, dh.fcproj, h.fch_gelu, w.mlp.c_proj.weight, N, 4 * C, C); // dfch_gelu (B, T, 4C)
-      ops.geluBackward(dh.fch, h.fch, dh.fch_gelu, N * 4 * C); // dfch (B, T, 4C)
-      ops.linearBackward(dh.ln_2, gw.mlp.c_fc.weight, gw.mlp.c_fc.bias, dh.fch, h.ln_2, w.mlp.c_fc.weight, N, C, 4 * C); // dln_2 (B, T, C)
-      ops.layerNormBackward(dh.residual2, gw.ln_2.weight, gw.ln_2.bias, dh.ln_2, h.residual2, w.ln_2.weight, h.ln_2_mean, h.ln_2_rstd, N, C); // dresidual2 (B, T, C)
-      ops.residualBackward(dx, dh.attproj, dh.residual2, N * C); // (B, T, C) each
-      ops.linearBackward(dh.atty, gw.attn.c_proj.weight, gw.attn.c_proj.bias, dh.attproj, h.atty, w.attn.c_proj.weight, N, C, C); // datty (B, T, C)
-      ops.attentionBackward(dh.qkvr, dh.preatt, dh.att, dh.atty, h.qkvr, h.att, B, T, C, NH); // dqkv (B, T, 3C)
-      if (h.qkvr !== h.qkv) ops.ropeBackward(dh.qkv, dh.qkvr, B, T, C, NH); // (B, T, 3C)
-      ops.linearBackward(dh.ln_1, gw.attn.c_attn.weight, gw.attn.c_attn.bias, dh.qkv, h.ln_1, w.attn.c_attn.weight, N, C, 3 * C); // dln_1 (B, T, C)
-      ops.layerNormBackward(dx, gw.ln_1.weight, gw.ln_1.bias, dh.ln_1, x, w.ln_1.weight, h.ln_1_mean, h.ln_1_rstd, N, C); // dx (B, T, C)
-    }
-    ops.encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C); // dwte (V, C), dwpe (T, C)
-    }
-  }
-
-  /** The stream the last block leaves (the embeddings when there is no block), (B, T, C). */
-  #last(a: ActivationViews): Float32Array {
-    const L = this.config.nLayer;
-    return L > 0 ? a.h[L - 1].residual3 : a.encoded;
+    this.ops.gptBackward(
+      this.#parts,
+      this.g,
+      d,
+      this.#tables,
+      a,
+      inputs,
+      targets,
+      B,
+      T,
+      this.config,
+    );
   }
 
   /** Sets every parameter gradient to zero. */
@@ -287,28 +264,115 @@ export class GPT {
   }
 }
 
-/** The buffers one block writes for N positions: a forward pass's activations, or a KV cache's row. */
-export type BlockBuffers = Omit<BlockActivations, "preatt" | "att">;
+/** The model's dimensions a pass needs. */
+export type GPTDims = Pick<GPTConfig, "vocabSize" | "nLayer" | "nHead" | "nEmbd">;
 
 /**
- * One pre-norm transformer block over N positions, x (N, C) → h.residual3 (N, C), in llm.c's
- * order: x + attn(ln_1(x)), then + mlp(ln_2(·)) with the MLP linear → GELU → linear. `attend`
- * fills h.atty (N, C) from h.qkv (N, 3C): causal attention over the whole sequence for the
- * model, one query against the cached keys and values for the KV cache (lib/model/generate.ts).
- * x may be h.residual3 itself: it is read before that is written.
+ * The whole model's forward pass on the views `p` (the position table in `p.wpe`, null for
+ * RoPE) and `a`: embeddings, the L blocks, ln_f, the tied head, softmax. With `targets` it fills
+ * `a.losses` and returns their mean over the B·T positions; without, it returns null. It calls
+ * only the parts in `ops` (the layers and the block), never a whole-model pass.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GPT } from "./gpt.ts";
+ * const model = new GPT({ vocabSize: 7, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0);
+ * const loss = model.forward(new Int32Array([1, 2]), new Int32Array([2, 3]), 1, 2)!; // calls gptForward
+ * assert.ok(Math.abs(loss - Math.log(7)) < 0.1);
+ * ```
  */
 // deno-fmt-ignore
-export function blockForward<H extends BlockBuffers>(ops: LayerOps, w: BlockParams, h: H, x: Float32Array, N: number, C: number, attend: (h: H) => void): void {
-  ops.layerNormForward(h.ln_1, h.ln_1_mean, h.ln_1_rstd, x, w.ln_1.weight, w.ln_1.bias, N, C); // ln_1 (N, C)
-  ops.linearForward(h.qkv, h.ln_1, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C); // qkv (N, 3C)
-  attend(h);                                                                                             // atty (N, C)
-  ops.linearForward(h.attproj, h.atty, w.attn.c_proj.weight, w.attn.c_proj.bias, N, C, C); // attproj (N, C)
-  ops.residualForward(h.residual2, x, h.attproj, N * C); // residual2 (N, C)
-  ops.layerNormForward(h.ln_2, h.ln_2_mean, h.ln_2_rstd, h.residual2, w.ln_2.weight, w.ln_2.bias, N, C); // ln_2 (N, C)
-  ops.linearForward(h.fch, h.ln_2, w.mlp.c_fc.weight, w.mlp.c_fc.bias, N, C, 4 * C); // fch (N, 4C)
-  ops.geluForward(h.fch_gelu, h.fch, N * 4 * C); // fch_gelu (N, 4C)
-  ops.linearForward(h.fcproj, h.fch_gelu, w.mlp.c_proj.weight, w.mlp.c_proj.bias, N, 4 * C, C); // fcproj (N, C)
-  ops.residualForward(h.residual3, h.residual2, h.fcproj, N * C); // residual3 (N, C)
+export function gptForward(ops: GPTParts, p: ParameterViews, a: ActivationViews, inputs: Int32Array, targets: Int32Array | null, B: number, T: number, config: GPTDims): number | null {
+  const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = config, N = B * T;
+  ops.encoderForward(a.encoded, inputs, p.wte, p.wpe, B, T, C); // encoded (B, T, C)
+  for (let l = 0; l < L; l++) {
+    ops.blockForward(ops, a.h[l], p.h[l], l > 0 ? a.h[l - 1].residual3 : a.encoded, B, T, C, NH); // residual3 (B, T, C)
+  }
+  ops.layerNormForward(a.ln_f, a.ln_f_mean, a.ln_f_rstd, lastStream(a, L), p.ln_f.weight, p.ln_f.bias, N, C); // ln_f (B, T, C)
+  ops.linearForward(a.logits, a.ln_f, p.wte, null, N, C, V); // logits (B, T, V), the head tied to wte
+  ops.softmaxForward(a.probs, a.logits, N, V); // probs (B, T, V)
+  if (!targets) return null;
+  ops.crossEntropyForward(a.losses, a.probs, targets, N, V); // losses (B, T)
+  let sum = 0;
+  for (let i = 0; i < N; i++) sum += a.losses[i];
+  return sum / N;
+}
+
+/**
+ * The whole model's backward pass, the forward's calls in reverse: from `d.losses`, the gradient
+ * of the loss with respect to each position's loss (1/N for the mean), it adds every parameter's
+ * gradient into `g`. Every other entry of `d` must start at zero.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GPT } from "./gpt.ts";
+ * const model = new GPT({ vocabSize: 7, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0);
+ * model.forward(new Int32Array([1, 2]), new Int32Array([2, 3]), 1, 2);
+ * model.zeroGrad();
+ * model.backward(); // calls gptBackward
+ * assert.ok(model.g.wte.some((g) => g !== 0));
+ * ```
+ */
+// deno-fmt-ignore
+export function gptBackward(ops: GPTParts, g: ParameterViews, d: ActivationViews, p: ParameterViews, a: ActivationViews, inputs: Int32Array, targets: Int32Array, B: number, T: number, config: GPTDims): void {
+  const { vocabSize: V, nLayer: L, nHead: NH, nEmbd: C } = config, N = B * T;
+  ops.crossEntropySoftmaxBackward(d.logits, d.losses, a.probs, targets, N, V); // dlogits (B, T, V)
+  ops.linearBackward(d.ln_f, g.wte, null, d.logits, a.ln_f, p.wte, N, C, V); // dln_f (B, T, C), dwte (V, C) from the head
+  ops.layerNormBackward(lastStream(d, L), g.ln_f.weight, g.ln_f.bias, d.ln_f, lastStream(a, L), p.ln_f.weight, a.ln_f_mean, a.ln_f_rstd, N, C); // dresidual (B, T, C)
+  for (let l = L - 1; l >= 0; l--) {
+    const x = l > 0 ? a.h[l - 1].residual3 : a.encoded, dx = l > 0 ? d.h[l - 1].residual3 : d.encoded;
+    ops.blockBackward(ops, dx, g.h[l], d.h[l], x, p.h[l], a.h[l], B, T, C, NH); // dx (B, T, C)
+  }
+  ops.encoderBackward(g.wte, g.wpe, d.encoded, inputs, B, T, C); // dwte (V, C) from the table, dwpe (T, C)
+}
+
+/** The stream the last block leaves (the embeddings when there is no block), (B, T, C). */
+function lastStream(a: ActivationViews, L: number): Float32Array {
+  return L > 0 ? a.h[L - 1].residual3 : a.encoded;
+}
+
+/**
+ * What the whole-model passes may call: the layer table and the block's forward and backward.
+ * The whole-model passes themselves are not in it, so a student's gptForward cannot hand its
+ * work to lib/'s.
+ */
+export interface GPTParts extends LayerOps {
+  blockForward: typeof blockForward;
+  blockBackward: typeof blockBackward;
+}
+
+/**
+ * The model's table: the parts and the whole model's forward and backward built on them. Your
+ * GPT (lib/course/your_gpt.ts) fills any of them with a student's function, through
+ * lib/wasm/backend.ts's `own`.
+ */
+export interface ModelOps extends GPTParts {
+  gptForward: typeof gptForward;
+  gptBackward: typeof gptBackward;
+}
+
+/** lib/'s passes, the default of every GPT. */
+export const MODEL_PASSES: Pick<
+  ModelOps,
+  "blockForward" | "blockBackward" | "gptForward" | "gptBackward"
+> = { blockForward, blockBackward, gptForward, gptBackward };
+
+/**
+ * The table a whole-model pass is handed: `ops` without the whole-model passes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gptParts, GPT } from "./gpt.ts";
+ * const parts = gptParts(new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }).ops);
+ * assert.ok(!("gptForward" in parts) && "blockForward" in parts);
+ * ```
+ */
+export function gptParts(ops: ModelOps): GPTParts {
+  const { gptForward: _forward, gptBackward: _backward, ...parts } = ops;
+  return parts;
 }
 
 function checkTokens(what: string, ids: Int32Array, n: number, V: number): void {

@@ -111,8 +111,21 @@ export function nextTokenDistribution(
 export function sampleToken(logits: Float32Array, options: SamplingOptions, rng: Rng): number {
   checkSampling(options);
   if (options.temperature === 0) return argmax(logits);
-  const probs = nextTokenDistribution(logits, options);
-  const u = rng.uniform();
+  return drawToken(nextTokenDistribution(logits, options), rng.uniform());
+}
+
+/**
+ * The token a uniform draw `u` in [0, 1) picks from the distribution `probs`: the first whose
+ * cumulative probability exceeds u.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { drawToken } from "./sampling.ts";
+ * assert.ok(drawToken(new Float32Array([0.5, 0, 0.5]), 0.7) === 2);
+ * ```
+ */
+export function drawToken(probs: Float32Array, u: number): number {
   let cumulative = 0;
   for (let i = 0; i < probs.length; i++) {
     cumulative += probs[i];

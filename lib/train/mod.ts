@@ -1,6 +1,7 @@
 /**
- * Training: corpora and token datasets (corpus.ts, dataset.ts), the training loop with AdamW
- * on a warmup + cosine schedule (trainer.ts, schedule.ts), checkpoints and safetensors
+ * Training: corpora and token datasets (corpus.ts, dataset.ts), the training loop (loop.ts, lib/'s
+ * or a student's) and the run around it with AdamW on a warmup + cosine schedule (trainer.ts,
+ * schedule.ts), checkpoints and safetensors
  * (checkpoint.ts, safetensors.ts) and the checks a run makes before it writes (preflight.ts),
  * fine-tuning and LoRA (finetune.ts, lora.ts, style_data.ts), the presets (presets.ts), the
  * runners of `deno task train` and `deno task sample`, and the way out to other frameworks:
@@ -26,6 +27,7 @@ export * from "./export.ts";
 export * from "./finetune.ts";
 export * from "./hf.ts";
 export * from "./llmc.ts";
+export * from "./loop.ts";
 export * from "./lora.ts";
 export * from "./preflight.ts";
 export * from "./presets.ts";

@@ -48,6 +48,8 @@ export function findTorch(): Promise<string | null> {
           env: { LD_LIBRARY_PATH: OPENBLAS_OPENMP },
           stdout: "null",
           stderr: "null",
+          // An import that hangs counts as no torch rather than a wait without end.
+          signal: AbortSignal.timeout(TORCH_TIMEOUT_MS),
         }).output();
         if (success) return python;
       } catch { /* not installed */ }
@@ -57,12 +59,16 @@ export function findTorch(): Promise<string | null> {
   return found;
 }
 
+/** How long {@link runTorch} lets a program run before it stops it (default 120 s). */
+export const TORCH_TIMEOUT_MS = 120_000;
+
 /**
  * Runs a program with torch's environment and returns its stdout; a failure is an Error with the
- * last line of its stderr.
+ * last line of its stderr. A program still running after `timeoutMs` (a torchrun process stuck
+ * in its process group, say) is killed and the Error says so, so that nothing waits on it forever.
  *
  * @example
- * ```ts ignore
+ * ```ts ignore needs torch
  * import { findTorch, PYTORCH_SCRIPTS, runTorch } from "./pytorch.ts";
  * const out = await runTorch((await findTorch())!, [PYTORCH_SCRIPTS.forward, "out/hf", "--inputs", "case.json"]);
  * ```
@@ -71,18 +77,47 @@ export async function runTorch(
   command: string,
   args: string[],
   env: Record<string, string> = {},
+  timeoutMs: number = TORCH_TIMEOUT_MS,
 ): Promise<string> {
-  const out = await new Deno.Command(command, {
+  const child = new Deno.Command(command, {
     args,
     env: { ...TORCH_ENV, ...env },
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n");
-    throw new Error(`${command} ${args[0]} failed: ${err.slice(-3).join(" / ")}`);
+  }).spawn();
+  const stdout = new Response(child.stdout).text();
+  const stderr = new Response(child.stderr).text();
+  const status = await within(child.status, timeoutMs, null);
+  if (!status) {
+    // SIGTERM first: torchrun passes it on to its workers; SIGKILL if that is not enough.
+    child.kill("SIGTERM");
+    if (!(await within(child.status, 5_000, null))) child.kill("SIGKILL");
+    const last = (await within(stderr, 2_000, "")).trim().split("\n").slice(-3).join(" / ");
+    throw new Error(
+      `${command} ${args[0]} did not finish in ${timeoutMs / 1000} s and was stopped${
+        last ? `: ${last}` : ""
+      }`,
+    );
   }
-  return new TextDecoder().decode(out.stdout);
+  const [out, err] = await Promise.all([stdout, stderr]);
+  if (!status.success) {
+    throw new Error(
+      `${command} ${args[0]} failed: ${err.trim().split("\n").slice(-3).join(" / ")}`,
+    );
+  }
+  return out;
+}
+
+/** `promise`'s value, or `fallback` once `ms` have passed without one. */
+async function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

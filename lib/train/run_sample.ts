@@ -6,12 +6,16 @@
  */
 import { type Checkpoint, loadCheckpoint } from "./checkpoint.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { generate } from "../model/generate.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { loadAdapted, loadAdapters } from "./lora.ts";
 import { checkSampling, type SamplingOptions } from "../model/sampling.ts";
 import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
+import type { GPT } from "../model/gpt.ts";
+import { Rng } from "../random.ts";
+import type { StudentCode } from "./run_train.ts";
 
 /** What `deno task sample` was asked for. */
 export interface SampleRequest extends SamplingOptions {
@@ -30,6 +34,8 @@ export interface SampleRequest extends SamplingOptions {
   kvCache?: boolean;
   /** wasm (the SIMD kernels, default) or ts (the plain TypeScript twins). */
   backend?: BackendName;
+  /** Sample the student's GPT with the student's generation loop (`--mine`; no streaming). */
+  mine?: StudentCode;
   /** Receives the text as it is produced (default: stdout). */
   write?: (text: string) => void;
   /** Notes for the user (default: stderr). */
@@ -60,7 +66,7 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
 
 /** The model `req` names, and how to name it in messages. */
 async function loadModel(req: SampleRequest): Promise<{ ckpt: Checkpoint; source: string }> {
-  const options = await loadBackend(req.backend);
+  const options = await loadBackend(req.mine ? "ts" : req.backend, { own: req.mine?.ops });
   if (req.ckpt === undefined) {
     if (req.adapters === undefined) {
       throw new UserError(
@@ -113,8 +119,12 @@ export async function runSampling(req: SampleRequest): Promise<string> {
   }
   // The prompt first, as the model reads it: the continuation makes sense only after it.
   write(promptText);
-  const decode = streamDecoder(tok);
   const stops = (req.stop ?? []).filter((s) => s !== "");
+  if (req.mine) {
+    note(req.mine.summary);
+    return yourSample(req, req.mine, ckpt.model, tok, prompt, stops, write);
+  }
+  const decode = streamDecoder(tok);
   let text = "";
   let shown = 0;
   // Text that could still become a stop string is held back until it cannot.
@@ -138,5 +148,42 @@ export async function runSampling(req: SampleRequest): Promise<string> {
     },
   });
   if (text.length > shown) write(text.slice(shown));
+  return text;
+}
+
+/** `--mine`: the student's generation loop, its text written once it is done. */
+function yourSample(
+  req: SampleRequest,
+  mine: StudentCode,
+  model: GPT,
+  tok: TextTokenizer,
+  prompt: number[],
+  stops: string[],
+  write: (text: string) => void,
+): string {
+  if (!(req.temperature === undefined || req.temperature > 0)) {
+    throw new UserError(tr({
+      en: "Your generation loop always draws: give --mine a --temperature above 0.",
+      fr: "Ta boucle de génération tire toujours au hasard : donne à --mine une --temperature " +
+        "supérieure à 0.",
+    }));
+  }
+  if (stops.length > 1) {
+    throw new UserError(tr({
+      en: "Your generation loop takes one --stop, not several.",
+      fr: "Ta boucle de génération prend un seul --stop, pas plusieurs.",
+    }));
+  }
+  const ids = mine.generateTokens(model, mine.sampleParts, prompt, {
+    maxTokens: req.maxTokens,
+    temperature: req.temperature ?? 1,
+    topK: req.topK,
+    topP: req.topP,
+    stop: stops[0],
+    decode: (ids) => tok.decode(ids),
+  }, new Rng(req.seed ?? 0));
+  let text = tok.decode(ids);
+  if (stops[0] && text.includes(stops[0])) text = text.slice(0, text.indexOf(stops[0]));
+  write(text);
   return text;
 }

@@ -17,6 +17,23 @@ import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenize
 import { trainBpe } from "../tokenizer/train.ts";
 import { PRESETS, TRAIN_PRESETS } from "./presets.ts";
 import { train, type TrainResult, type TrainSettings } from "./trainer.ts";
+import type { ModelOps } from "../model/gpt.ts";
+import type { generateTokens, SampleParts } from "../model/generation_loop.ts";
+import type { LoopParts, trainLoop } from "./loop.ts";
+
+/**
+ * The student's code for `--mine` (lib/course/your_gpt.ts gathers it): the model's table, the
+ * training loop and its parts, the generation loop and its filters, each the student's where
+ * their exercise passes and lib/'s elsewhere; `summary` says which, once, at the start.
+ */
+export interface StudentCode {
+  ops: Partial<ModelOps>;
+  trainLoop: typeof trainLoop;
+  loopParts: LoopParts;
+  generateTokens: typeof generateTokens;
+  sampleParts: SampleParts;
+  summary: string;
+}
 
 /** What `deno task train` was asked for. */
 export interface TrainRequest {
@@ -35,6 +52,8 @@ export interface TrainRequest {
   resume?: boolean;
   /** wasm (the SIMD kernels, default) or ts (the plain TypeScript twins). */
   backend?: BackendName;
+  /** Train the student's GPT with the student's loop (`--mine`): the TypeScript path, whatever `backend` says. */
+  mine?: StudentCode;
   /** Where lines go (default console.log). */
   print?: (line: string) => void;
 }
@@ -91,7 +110,12 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     vocabSize: tokenizer.vocabSize,
     positional: req.positional ?? "learned",
   };
-  const model = new GPT(config, settings.seed, await loadBackend(req.backend));
+  if (req.mine) print(req.mine.summary);
+  const model = new GPT(
+    config,
+    settings.seed,
+    await loadBackend(req.mine ? "ts" : req.backend, { own: req.mine?.ops }),
+  );
   print(
     `${corpus.name}: ${
       ids.length.toLocaleString("en-US")
@@ -123,6 +147,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
       outDir,
       resume: req.resume,
       stopRequested: () => stop,
+      ...(req.mine ? { loop: req.mine.trainLoop, parts: req.mine.loopParts } : {}),
     });
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);

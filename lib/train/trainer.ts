@@ -1,8 +1,9 @@
 /**
- * The training loop: seeded batches, forward, backward, gradient clipping, AdamW on a warmup +
- * cosine schedule, periodic evaluation on both splits, a live progress line, a metrics log
- * (JSONL) that charts read, best-validation and latest checkpoints, a clean stop on Ctrl-C, and
- * a resume that continues the loss curve bit for bit.
+ * A training run around the loop of lib/train/loop.ts (lib/'s, or a student's): seeded batches,
+ * forward, backward, gradient clipping, AdamW on a warmup + cosine schedule, periodic evaluation
+ * on both splits, a live progress line, a metrics log (JSONL) that charts read, best-validation
+ * and latest checkpoints, a clean stop on Ctrl-C, and a resume that continues the loss curve bit
+ * for bit.
  *
  * Leaves out gradient accumulation, dropout and mixed precision.
  * @module
@@ -22,6 +23,7 @@ import { numel, parameterShapes } from "../model/layout.ts";
 import { writeFileAtomic } from "../atomic.ts";
 import { checkBatchFits, metricsBefore } from "./preflight.ts";
 import { Rng } from "../random.ts";
+import { type LoopParts, type LoopRun, trainLoop } from "./loop.ts";
 import { learningRate } from "./schedule.ts";
 import { formatCount } from "../term.ts";
 
@@ -69,6 +71,17 @@ export interface TrainJob {
   progress?: (line: string, final: boolean) => void;
   /** Polled after every step; true stops the run after saving (Ctrl-C sets it). */
   stopRequested?: () => boolean;
+  /** The loop to run (default lib/'s {@link trainLoop}; `--mine` passes the student's). */
+  loop?: typeof trainLoop;
+  /** The schedule, clipping and AdamW it calls (default lib/'s, on the model's backend). */
+  parts?: LoopParts;
+}
+
+/** Thrown by the loop's log hook to end the run after step `step` − 1, on a stop request. */
+class StopRun extends Error {
+  constructor(readonly step: number) {
+    super(`stopped before step ${step}`);
+  }
 }
 
 /** How a run ended. */
@@ -315,7 +328,6 @@ export async function train(job: TrainJob): Promise<TrainResult> {
     best = resumed.state!.bestValLoss ?? Infinity;
   }
   await writeFileAtomic(metricsPath, kept.map((l) => l + "\n").join(""));
-  const groups = decayGroups(model.config, s.weightDecay);
   const log = (metric: Metric) =>
     Deno.writeTextFile(metricsPath, JSON.stringify(metric) + "\n", { append: true });
   const checkpoint = (dir: string, step: number): Promise<void> =>
@@ -343,41 +355,57 @@ export async function train(job: TrainJob): Promise<TrainResult> {
 
   const stepMs: number[] = [];
   let last = { trainLoss: NaN, valLoss: NaN };
-  let step = start;
+  let step = s.steps;
   let interrupted = false;
-  for (; step < s.steps; step++) {
-    if (step % s.evalEvery === 0) {
-      last = await evaluate(step);
-      if (step > start) await checkpoint("latest", step);
+  let t0 = 0;
+  const run: LoopRun = {
+    start,
+    steps: s.steps,
+    evalEvery: s.evalEvery,
+    schedule: { maxLr: s.maxLr, minLr: s.minLr, warmupSteps: s.warmupSteps, decaySteps: s.steps },
+    gradClip: s.gradClip,
+    adamw: { beta1: s.beta1, beta2: s.beta2, eps: 1e-8 },
+    m,
+    v,
+    groups: decayGroups(model.config, s.weightDecay),
+    batch: () => {
+      t0 = performance.now();
+      return { ...data.batch("train", B, T, rng), B, T };
+    },
+    evaluate: async (at) => {
+      last = await evaluate(at);
+      if (at >= s.steps) return; // the end: latest is saved below
+      if (at > start) await checkpoint("latest", at);
       progress(
-        `step ${step}/${s.steps} · train ${lossWithPerplexity(last.trainLoss)} · val ${
+        `step ${at}/${s.steps} · train ${lossWithPerplexity(last.trainLoss)} · val ${
           lossWithPerplexity(last.valLoss)
         }`,
         true,
       );
-    }
-    const t0 = performance.now();
-    const lr = runLearningRate(step, s);
-    const { inputs, targets } = data.batch("train", B, T, rng);
-    const opt = { m, v, groups }, settings = s;
-    const { loss, gradNorm } = trainStep(model, { inputs, targets, B, opt, step, lr, settings });
-    const ms = performance.now() - t0;
-    stepMs.push(ms);
-    const tokPerSec = (B * T * 1000) / ms;
-    await log({ kind: "train", step, loss, lr, gradNorm, tokPerSec });
-    progress(progressLine(step, s.steps, loss, lr, stepMs, B * T), false);
-    if (!Number.isFinite(loss)) {
-      throw new UserError(
-        `The loss became ${loss} at step ${step}: lower --lr, or check the data.`,
-      );
-    }
-    if (job.stopRequested?.()) {
-      interrupted = true;
-      step++;
-      break;
-    }
+    },
+    log: async (at, loss, lr, gradNorm) => {
+      const ms = performance.now() - t0;
+      stepMs.push(ms);
+      const tokPerSec = (B * T * 1000) / ms;
+      await log({ kind: "train", step: at, loss, lr, gradNorm, tokPerSec });
+      progress(progressLine(at, s.steps, loss, lr, stepMs, B * T), false);
+      if (!Number.isFinite(loss)) {
+        throw new UserError(
+          `The loss became ${loss} at step ${at}: lower --lr, or check the data.`,
+        );
+      }
+      if (job.stopRequested?.()) throw new StopRun(at + 1);
+    },
+  };
+  const parts = job.parts ??
+    { learningRate, clipGradNorm: model.ops.clipGradNorm, adamwStep: model.ops.adamwStep };
+  try {
+    await (job.loop ?? trainLoop)(model, parts, run);
+  } catch (err) {
+    if (!(err instanceof StopRun)) throw err;
+    interrupted = true;
+    step = err.step;
   }
-  if (!interrupted) last = await evaluate(step);
   await checkpoint("latest", step);
   progress(
     interrupted

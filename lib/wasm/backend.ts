@@ -8,7 +8,7 @@
  * keep their twins, which work on the kernels' buffers just as well.
  * @module
  */
-import type { GPTOptions } from "../model/gpt.ts";
+import type { GPTOptions, ModelOps } from "../model/gpt.ts";
 import type { LayerOps } from "../model/ops.ts";
 import { KERNEL_OPS, type Kernels } from "./api.ts";
 import { loadKernels } from "./instance.ts";
@@ -27,8 +27,11 @@ export interface Backend extends Required<GPTOptions> {
 
 /** Options of {@link loadBackend}. */
 export interface BackendOptions {
-  /** Layer functions that replace the backend's own, each with its twin's signature. */
-  own?: Partial<LayerOps>;
+  /**
+   * Entries of the model's table that replace the backend's own, each with lib/'s signature:
+   * layer functions, or the block's and the whole model's passes (your GPT's, say).
+   */
+  own?: Partial<ModelOps>;
 }
 
 /**
