@@ -394,7 +394,7 @@ async function training(ctx: StepContext) {
 
 async function encodeDecode(ctx: StepContext) {
   const tok = await trained();
-  const sentences = ["First Citizen: we are accounted poor citizens.", FRENCH];
+  const sentences = ["The citizens of the town are accounted poor.", FRENCH];
   ctx.say({
     en: "Encoding replays the merges on each chunk; decoding joins the bytes of each id.",
     fr:

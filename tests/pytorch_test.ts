@@ -17,7 +17,7 @@ import { decayGroups, runLearningRate, trainStep } from "../lib/train/trainer.ts
 
 const python = await findTorch();
 const ignore = python === null;
-const TEXT = "First Citizen:\nBefore we proceed any further, hear me speak.\n".repeat(8);
+const TEXT = "The cat sat on the mat.\nLe chat mange une souris.\n".repeat(8);
 const tok = CharTokenizer.fromText(TEXT);
 const quiet = { print: () => {} };
 
