@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { hasChromium, launchChromium } from "./chromium.ts";
 import { turnsOf } from "../lib/chat/data.ts";
 import { reply } from "../lib/chat/eval.ts";
 import { serveChat } from "../lib/chat/web.ts";
 import { TINY_CHATS, tinyChatModel } from "./chat_fixture.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
 
 Deno.test({
   name: "the chat page in headless Chromium: a typed message gets a streamed reply",
@@ -22,20 +19,8 @@ Deno.test({
     assert.ok(expected.length > 1);
     const url = Promise.withResolvers<string>();
     const server = serveChat(model, tok, { port: 0, temperature: 0, onListen: url.resolve });
-    const profile = await Deno.makeTempDir({ prefix: "minigpt-chromium-" });
-    // A fresh profile (--user-data-dir), which Playwright takes as the persistent context's folder.
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    const chrome = await launchChromium();
+    const browser = chrome.browser;
     try {
       const page = await browser.newPage();
       await page.goto(await url.promise);
@@ -53,9 +38,8 @@ Deno.test({
       await page.waitForSelector(".notice");
       assert.match((await page.locator(".notice").first().textContent())!, /empty/);
     } finally {
-      await browser.close();
+      await chrome.close();
       await server.shutdown();
-      await Deno.remove(profile, { recursive: true });
     }
   },
 });

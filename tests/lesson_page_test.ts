@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { hasChromium, launchChromium } from "./chromium.ts";
 import { findLab } from "../labs/mod.ts";
 import { barChart } from "../lib/charts.ts";
 import { type Lab, runLab, step } from "../lib/course/lab.ts";
 import type { ReportSummary } from "../lib/course/report.ts";
 import { setLang } from "../lib/i18n.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
 
 /** A lab of `n` steps, each saying `word` and drawing one chart. */
 function demoLab(n: number, word: string): Lab {
@@ -92,19 +89,8 @@ Deno.test({
   async fn() {
     const lab = await findLab("00")!.load();
     const shots: Uint8Array[] = [];
-    const profile = await Deno.makeTempDir({ prefix: "minigpt-chromium-" });
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
-    });
+    const chrome = await launchChromium();
+    const browser = chrome.browser;
     try {
       for (const lang of ["en", "fr"] as const) {
         const outRoot = await Deno.makeTempDir();
@@ -141,8 +127,7 @@ Deno.test({
       for (const png of shots) assert.ok(png.length > 20_000);
       assert.notDeepEqual(shots[0], shots[1]);
     } finally {
-      await browser.close();
-      await Deno.remove(profile, { recursive: true });
+      await chrome.close();
     }
   },
 });
