@@ -12,7 +12,7 @@ import { countParameters, GPT2_SMALL, type GPTConfig } from "../lib/model/config
 import { PRESETS } from "../lib/train/presets.ts";
 import { runDoctor } from "../lib/course/doctor.ts";
 import { READING_LIST, readingRows } from "../lib/course/reading.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { tr, verbatim } from "../lib/i18n.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
@@ -25,7 +25,10 @@ const WEIGHTS_OF_IL = [0.05, 0.80, 0.02, 0.10, 0.01, 0.02];
 /** Our mini-GPT: the course's table (the `mini` preset) with a 5,000-token vocabulary. */
 const MINI_GPT: GPTConfig = { vocabSize: 5000, ...PRESETS.mini };
 
-function whatIsAnLlm(ctx: StepContext) {
+const whatIsAnLlm = step({
+  en: "What a large language model is",
+  fr: "Qu'est-ce qu'un grand modèle de langage ?",
+}, (ctx) => {
   ctx.say({
     en: `
     A large language model (LLM) is a neural network trained on an enormous amount of text to do
@@ -71,9 +74,12 @@ function whatIsAnLlm(ctx: StepContext) {
     Shakespeare reconnaissable.
   `,
   });
-}
+});
 
-function history(ctx: StepContext) {
+const history = step({
+  en: "From RNNs to the Transformer",
+  fr: "Des RNN au Transformer",
+}, (ctx) => {
   ctx.table([
     [{ en: "year", fr: "année" }, { en: "milestone", fr: "étape marquante" }],
     [{ en: "1950s", fr: "années 1950" }, {
@@ -120,9 +126,12 @@ function history(ctx: StepContext) {
     aux modèles de passer de quelques millions à des centaines de milliards de paramètres.
   `,
   });
-}
+});
 
-function pipeline(ctx: StepContext) {
+const pipeline = step({
+  en: "The pipeline: text → tokens → vectors → blocks → probabilities → sampling",
+  fr: "Le pipeline : texte → tokens → vecteurs → blocs → probabilités → échantillonnage",
+}, (ctx) => {
   const text = "Le chat mange une";
   const bytes = [...new TextEncoder().encode(text)];
   ctx.say({
@@ -183,9 +192,12 @@ function pipeline(ctx: StepContext) {
     boucle recommence.
   `,
   });
-}
+});
 
-async function attentionOfIl(ctx: StepContext) {
+const attentionOfIl = step({
+  en: "Attention in one example",
+  fr: "L'attention en un exemple",
+}, async (ctx) => {
   ctx.say({
     en: `
     Read: "Le chat de Marie est mignon. Il aime jouer." Who is "Il"? A person looks back and
@@ -241,9 +253,9 @@ async function attentionOfIl(ctx: StepContext) {
     là l'aide à prédire le mot suivant.
   `,
   });
-}
+});
 
-function threeFamilies(ctx: StepContext) {
+const threeFamilies = step({ en: "GPT, BERT and T5", fr: "GPT, BERT et T5" }, (ctx) => {
   ctx.table([
     [
       { en: "family", fr: "famille" },
@@ -308,9 +320,12 @@ function threeFamilies(ctx: StepContext) {
     monde comprend (deviner le token suivant) et, à la fin, un modèle avec qui discuter.
   `,
   });
-}
+});
 
-async function scale(ctx: StepContext) {
+const scale = step({
+  en: "Our mini-GPT next to GPT-2, GPT-3 and GPT-4",
+  fr: "Notre mini-GPT face à GPT-2, GPT-3 et GPT-4",
+}, async (ctx) => {
   const ours = countParameters(MINI_GPT);
   const gpt2 = countParameters(GPT2_SMALL);
   const gpt3: GPTConfig = {
@@ -416,9 +431,12 @@ async function scale(ctx: StepContext) {
     savoir grand-chose du monde. Le but, c'est de comprendre.
   `,
   });
-}
+});
 
-function generation(ctx: StepContext) {
+const generation = step({
+  en: "How GPT writes: one token at a time",
+  fr: "Comment GPT écrit : un token à la fois",
+}, (ctx) => {
   ctx.say({
     en: `
     GPT writes one token at a time. Each step feeds everything so far back into the model, reads
@@ -462,9 +480,12 @@ function generation(ctx: StepContext) {
     en: "(Illustrative probabilities; lab 10 samples from a model you trained.)",
     fr: "(Probabilités illustratives ; le lab 10 échantillonne un modèle que tu as entraîné.)",
   });
-}
+});
 
-function whyFromScratch(ctx: StepContext) {
+const whyFromScratch = step({
+  en: "Why build it from scratch",
+  fr: "Pourquoi le construire de zéro",
+}, (ctx) => {
   ctx.say({
     en: `
     Two lines of a library load GPT-2. Building one from scratch is how you understand it well
@@ -503,9 +524,9 @@ function whyFromScratch(ctx: StepContext) {
     ["11", { en: "fine-tuning", fr: "le fine-tuning" }],
     ["12", { en: "a mini-ChatGPT", fr: "un mini-ChatGPT" }],
   ]);
-}
+});
 
-async function environment(ctx: StepContext) {
+const environment = step({ en: "Your environment", fr: "Ton environnement" }, async (ctx) => {
   const checks = await runDoctor();
   ctx.table([
     [{ en: "check", fr: "vérification" }, "", { en: "result", fr: "résultat" }],
@@ -518,13 +539,16 @@ async function environment(ctx: StepContext) {
         "Les lignes marquées !! disent quoi faire ; les labs 00 à 07 n'ont besoin d'aucun corpus.",
     });
   }
-}
+});
 
 function percents(weights: number[]): string {
   return weights.map((w) => `${Math.round(w * 100)}%`).join(", ");
 }
 
-async function yourSoftmax(ctx: StepContext) {
+const yourSoftmax = step({
+  en: "Exercise 00.1: softmax",
+  fr: "Exercice 00.1 : le softmax",
+}, async (ctx) => {
   ctx.say({
     en: `
     Your turn. Attention weights and next-token probabilities both come from softmax, which
@@ -555,9 +579,12 @@ async function yourSoftmax(ctx: StepContext) {
     doubler les accentue, ${sharp} (le lab 03 appelle cela la température).
   `,
   });
-}
+});
 
-async function yourParameterCount(ctx: StepContext) {
+const yourParameterCount = step({
+  en: "Exercise 00.2: counting parameters",
+  fr: "Exercice 00.2 : compter les paramètres",
+}, async (ctx) => {
   ctx.say({
     en: `
     Second exercise: count the parameters of a GPT from its shape. Every later lab builds the
@@ -589,9 +616,9 @@ async function yourParameterCount(ctx: StepContext) {
     en: "Lab 01 is next: `deno task lab 01`, turning text into tokens.",
     fr: "Prochaine étape, le lab 01 : `deno task lab 01`, pour changer le texte en tokens.",
   });
-}
+});
 
-function furtherReading(ctx: StepContext) {
+const furtherReading = step({ en: "Further reading", fr: "Pour aller plus loin" }, (ctx) => {
   const [paper] = READING_LIST;
   ctx.say({
     en: `
@@ -606,7 +633,7 @@ function furtherReading(ctx: StepContext) {
   `,
   });
   ctx.table(readingRows());
-}
+});
 
 /** Lab 00, as the runner sees it. */
 export const lab: Lab = {
@@ -615,32 +642,17 @@ export const lab: Lab = {
   title: { en: "Introduction: what an LLM is", fr: "Introduction : qu'est-ce qu'un LLM ?" },
   exercises,
   steps: [
-    step(
-      { en: "What a large language model is", fr: "Qu'est-ce qu'un grand modèle de langage ?" },
-      whatIsAnLlm,
-    ),
-    step({ en: "From RNNs to the Transformer", fr: "Des RNN au Transformer" }, history),
-    step({
-      en: "The pipeline: text → tokens → vectors → blocks → probabilities → sampling",
-      fr: "Le pipeline : texte → tokens → vecteurs → blocs → probabilités → échantillonnage",
-    }, pipeline),
-    step({ en: "Attention in one example", fr: "L'attention en un exemple" }, attentionOfIl),
-    step({ en: "GPT, BERT and T5", fr: "GPT, BERT et T5" }, threeFamilies),
-    step({
-      en: "Our mini-GPT next to GPT-2, GPT-3 and GPT-4",
-      fr: "Notre mini-GPT face à GPT-2, GPT-3 et GPT-4",
-    }, scale),
-    step({
-      en: "How GPT writes: one token at a time",
-      fr: "Comment GPT écrit : un token à la fois",
-    }, generation),
-    step({ en: "Why build it from scratch", fr: "Pourquoi le construire de zéro" }, whyFromScratch),
-    step({ en: "Your environment", fr: "Ton environnement" }, environment),
-    step({ en: "Exercise 00.1: softmax", fr: "Exercice 00.1 : le softmax" }, yourSoftmax),
-    step(
-      { en: "Exercise 00.2: counting parameters", fr: "Exercice 00.2 : compter les paramètres" },
-      yourParameterCount,
-    ),
-    step({ en: "Further reading", fr: "Pour aller plus loin" }, furtherReading),
+    whatIsAnLlm,
+    history,
+    pipeline,
+    attentionOfIl,
+    threeFamilies,
+    scale,
+    generation,
+    whyFromScratch,
+    environment,
+    yourSoftmax,
+    yourParameterCount,
+    furtherReading,
   ],
 };

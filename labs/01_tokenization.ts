@@ -12,7 +12,7 @@ import { getEncoding } from "js-tiktoken";
 import { barChart, lineChart } from "../lib/charts.ts";
 import { findCorpus } from "../lib/train/corpus.ts";
 import { UserError } from "../lib/errors.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { lang, type Text, tr, verbatim } from "../lib/i18n.ts";
 import { formatCount } from "../lib/term.ts";
 import {
@@ -82,7 +82,10 @@ function showTokens(tok: BpeTokenizer, ids: number[]): string {
   return ids.map((id) => tok.tokenText(id).slice(1, -1)).join("|");
 }
 
-async function characters(ctx: StepContext) {
+const characters = step({
+  en: "Characters as tokens",
+  fr: "Les caractères comme tokens",
+}, async (ctx) => {
   const c = await corpus();
   const chars = CharTokenizer.fromText(c.text);
   ctx.say({
@@ -131,7 +134,7 @@ async function characters(ctx: StepContext) {
     Et chaque caractère coûte une position du contexte du modèle, si courant que soit le mot.
   `,
   });
-}
+});
 
 /** The word-level vocabulary of the first 90% of the corpus, as large as the BPE's. */
 async function wordLevel(): Promise<{ tok: WordTokenizer; train: string; rest: string }> {
@@ -156,7 +159,10 @@ function inflections(tok: WordTokenizer): string[] {
   return best;
 }
 
-async function words(ctx: StepContext) {
+const words = step({
+  en: "Words as tokens, and their two faults",
+  fr: "Les mots comme tokens, et leurs deux défauts",
+}, async (ctx) => {
   const c = await corpus();
   const { tok, train, rest } = await wordLevel();
   const distinct = new Set(splitWordTokens(train)).size;
@@ -238,9 +244,9 @@ async function words(ctx: StepContext) {
     font de longues séquences ; les octets, puis le BPE, trouvent le juste milieu.
   `,
   });
-}
+});
 
-function bytes(ctx: StepContext) {
+const bytes = step({ en: "Bytes as tokens", fr: "Les octets comme tokens" }, (ctx) => {
   const words = ["chat", "été", "crêpe", "Ωμέγα", "字", "😀"];
   const utf8 = new TextEncoder();
   ctx.say({
@@ -276,9 +282,12 @@ function bytes(ctx: StepContext) {
     identifiant, encore et encore.
   `,
   });
-}
+});
 
-function bpeByHand(ctx: StepContext) {
+const bpeByHand = step({
+  en: "Byte-pair encoding by hand",
+  fr: "Le byte-pair encoding à la main",
+}, (ctx) => {
   const text = "le chat, la chatte et les chatons";
   let ids = [...new TextEncoder().encode(text)];
   const merges: Pair[] = [];
@@ -327,9 +336,12 @@ function bpeByHand(ctx: StepContext) {
     encoder les rejoue, décoder les déplie.
   `,
   });
-}
+});
 
-function preSplit(ctx: StepContext) {
+const preSplit = step({
+  en: "The regex pre-split",
+  fr: "Le découpage préalable par regex",
+}, (ctx) => {
   const text = "Don't stop: 12345 words, they're 'BPE'd!\n\n  Indented.";
   ctx.say({
     en: `
@@ -354,9 +366,12 @@ function preSplit(ctx: StepContext) {
     ["GPT-2", splitText(text, GPT2_SPLIT_PATTERN).map((s) => JSON.stringify(s)).join(" ")],
     ["GPT-4", splitText(text, GPT4_SPLIT_PATTERN).map((s) => JSON.stringify(s)).join(" ")],
   ]);
-}
+});
 
-async function training(ctx: StepContext) {
+const training = step({
+  en: "Training a byte-level BPE",
+  fr: "Entraîner un BPE au niveau des octets",
+}, async (ctx) => {
   const c = await corpus();
   const t0 = performance.now();
   const tok = await trained();
@@ -390,9 +405,9 @@ async function training(ctx: StepContext) {
     en: `Its longest tokens: ${longestText}.`,
     fr: `Ses tokens les plus longs : ${longestText}.`,
   });
-}
+});
 
-async function encodeDecode(ctx: StepContext) {
+const encodeDecode = step({ en: "Encode and decode", fr: "Encoder et décoder" }, async (ctx) => {
   const tok = await trained();
   const sentences = ["The citizens of the town are accounted poor.", FRENCH];
   ctx.say({
@@ -426,9 +441,12 @@ async function encodeDecode(ctx: StepContext) {
     milieu d'un caractère se décode en « \uFFFD » tant que ses voisins ne l'ont pas rejoint.
   `,
   });
-}
+});
 
-async function compression(ctx: StepContext) {
+const compression = step({
+  en: "Compression against vocabulary size",
+  fr: "La compression selon la taille du vocabulaire",
+}, async (ctx) => {
   const c = await corpus();
   const tok = await trained();
   const sizes = [256, 300, 400, 600, 1000, 2000, 3000, 5000].filter((n) => n <= c.vocabSize);
@@ -480,9 +498,12 @@ async function compression(ctx: StepContext) {
     rares à apprendre ; GPT-2 a choisi 50 257, notre mini-GPT ${formatCount(c.vocabSize)}.
   `,
   });
-}
+});
 
-async function tokenLengths(ctx: StepContext) {
+const tokenLengths = step({
+  en: "How long tokens are",
+  fr: "La longueur des tokens",
+}, async (ctx) => {
   const c = await corpus();
   const tok = await trained();
   const ids = tok.encodeOrdinary(c.text);
@@ -525,9 +546,9 @@ async function tokenLengths(ctx: StepContext) {
     en: `${Math.round(short * 100)}% of the tokens have four bytes or fewer.`,
     fr: `${Math.round(short * 100)} % des tokens ont quatre octets ou moins.`,
   });
-}
+});
 
-async function specialTokens(ctx: StepContext) {
+const specialTokens = step({ en: "Special tokens", fr: "Les tokens spéciaux" }, async (ctx) => {
   const tok = await trained();
   const eot = tok.special.get("<|endoftext|>")!;
   const text = "The end.<|endoftext|>A new story";
@@ -561,9 +582,9 @@ async function specialTokens(ctx: StepContext) {
       showTokens(tok, ordinary),
     ],
   ]);
-}
+});
 
-async function saveLoad(ctx: StepContext) {
+const saveLoad = step({ en: "Saving and loading", fr: "Enregistrer et recharger" }, async (ctx) => {
   const tok = await trained();
   const path = `${ctx.outDir}/tokenizer.bpe`;
   await writeTokenizer(path, tok);
@@ -600,9 +621,12 @@ async function saveLoad(ctx: StepContext) {
     les nombres sont lus.
   `,
   });
-}
+});
 
-async function gpt2(ctx: StepContext) {
+const gpt2 = step({
+  en: "GPT-2's tokenizer, reproduced",
+  fr: "Le tokenizer de GPT-2, reproduit",
+}, async (ctx) => {
   const ours = await gpt2Tokenizer();
   const reference = getEncoding("gpt2");
   ctx.say({
@@ -660,9 +684,12 @@ async function gpt2(ctx: StepContext) {
     textes, face à js-tiktoken et au tiktoken d'OpenAI lui-même (compilé en WebAssembly).
   `,
   });
-}
+});
 
-async function sideBySide(ctx: StepContext) {
+const sideBySide = step({
+  en: "One sentence: characters, words and BPE side by side",
+  fr: "Une phrase : caractères, mots et BPE côte à côte",
+}, async (ctx) => {
   const { tok: wordTok } = await wordLevel();
   const bpe = await trained();
   const gpt = await gpt2Tokenizer();
@@ -711,9 +738,12 @@ async function sideBySide(ctx: StepContext) {
     fréquents et épelle les mots rares en morceaux.
   `,
   });
-}
+});
 
-function landscape(ctx: StepContext) {
+const landscape = step({
+  en: "The wider landscape: WordPiece, SentencePiece, special tokens, code",
+  fr: "Le paysage plus large : WordPiece, SentencePiece, tokens spéciaux, code",
+}, (ctx) => {
   ctx.say({
     en: `
     BPE is one of a family. WordPiece (BERT) builds its vocabulary the same way but picks
@@ -827,9 +857,12 @@ function landscape(ctx: StepContext) {
     programme prend moins de tokens, et le contexte en contient davantage.
   `,
   });
-}
+});
 
-async function yourCountPairs(ctx: StepContext) {
+const yourCountPairs = step({
+  en: "Exercise 01.1: counting pairs",
+  fr: "Exercice 01.1 : compter les paires",
+}, async (ctx) => {
   ctx.say({
     en: `
     Your turn: rebuild BPE from its parts in labs/exercises/01_tokenization.ts. First, count
@@ -863,9 +896,12 @@ async function yourCountPairs(ctx: StepContext) {
       n,
     ]),
   ]);
-}
+});
 
-async function yourMergePair(ctx: StepContext) {
+const yourMergePair = step({
+  en: "Exercise 01.2: one merge",
+  fr: "Exercice 01.2 : une fusion",
+}, async (ctx) => {
   const merge = await ctx.exercise<(ids: number[], a: number, b: number, id: number) => number[]>(
     "01.2",
   );
@@ -885,9 +921,12 @@ async function yourMergePair(ctx: StepContext) {
     identifiants deviennent ${merged.length} : ${JSON.stringify(merged)}.
   `,
   });
-}
+});
 
-async function yourTraining(ctx: StepContext) {
+const yourTraining = step({
+  en: "Exercise 01.3: the training loop",
+  fr: "Exercice 01.3 : la boucle d'entraînement",
+}, async (ctx) => {
   const train = await ctx.exercise<(chunks: string[], vocabSize: number) => Pair[]>("01.3");
   const c = await corpus();
   const text = c.text.slice(0, 20_000);
@@ -915,9 +954,12 @@ async function yourTraining(ctx: StepContext) {
     d'une seconde.
   `,
   });
-}
+});
 
-async function yourEncodeDecode(ctx: StepContext) {
+const yourEncodeDecode = step({
+  en: "Exercises 01.4 and 01.5: encode and decode",
+  fr: "Exercices 01.4 et 01.5 : encoder et décoder",
+}, async (ctx) => {
   const encode = await ctx.exercise<(text: string, merges: Pair[]) => number[]>("01.4");
   const decode = await ctx.exercise<(ids: number[], merges: Pair[]) => string>("01.5");
   const c = await corpus();
@@ -941,7 +983,7 @@ async function yourEncodeDecode(ctx: StepContext) {
     }. Tu as écrit un tokenizer. Le lab 02 change ces identifiants en vecteurs.
   `,
   });
-}
+});
 
 /** Lab 01, as the runner sees it. */
 export const lab: Lab = {
@@ -953,47 +995,23 @@ export const lab: Lab = {
   },
   exercises,
   steps: [
-    step({ en: "Characters as tokens", fr: "Les caractères comme tokens" }, characters),
-    step({
-      en: "Words as tokens, and their two faults",
-      fr: "Les mots comme tokens, et leurs deux défauts",
-    }, words),
-    step({ en: "Bytes as tokens", fr: "Les octets comme tokens" }, bytes),
-    step({ en: "Byte-pair encoding by hand", fr: "Le byte-pair encoding à la main" }, bpeByHand),
-    step({ en: "The regex pre-split", fr: "Le découpage préalable par regex" }, preSplit),
-    step(
-      { en: "Training a byte-level BPE", fr: "Entraîner un BPE au niveau des octets" },
-      training,
-    ),
-    step({ en: "Encode and decode", fr: "Encoder et décoder" }, encodeDecode),
-    step({
-      en: "Compression against vocabulary size",
-      fr: "La compression selon la taille du vocabulaire",
-    }, compression),
-    step({ en: "How long tokens are", fr: "La longueur des tokens" }, tokenLengths),
-    step({ en: "Special tokens", fr: "Les tokens spéciaux" }, specialTokens),
-    step({ en: "Saving and loading", fr: "Enregistrer et recharger" }, saveLoad),
-    step({ en: "GPT-2's tokenizer, reproduced", fr: "Le tokenizer de GPT-2, reproduit" }, gpt2),
-    step({
-      en: "One sentence: characters, words and BPE side by side",
-      fr: "Une phrase : caractères, mots et BPE côte à côte",
-    }, sideBySide),
-    step({
-      en: "The wider landscape: WordPiece, SentencePiece, special tokens, code",
-      fr: "Le paysage plus large : WordPiece, SentencePiece, tokens spéciaux, code",
-    }, landscape),
-    step(
-      { en: "Exercise 01.1: counting pairs", fr: "Exercice 01.1 : compter les paires" },
-      yourCountPairs,
-    ),
-    step({ en: "Exercise 01.2: one merge", fr: "Exercice 01.2 : une fusion" }, yourMergePair),
-    step({
-      en: "Exercise 01.3: the training loop",
-      fr: "Exercice 01.3 : la boucle d'entraînement",
-    }, yourTraining),
-    step({
-      en: "Exercises 01.4 and 01.5: encode and decode",
-      fr: "Exercices 01.4 et 01.5 : encoder et décoder",
-    }, yourEncodeDecode),
+    characters,
+    words,
+    bytes,
+    bpeByHand,
+    preSplit,
+    training,
+    encodeDecode,
+    compression,
+    tokenLengths,
+    specialTokens,
+    saveLoad,
+    gpt2,
+    sideBySide,
+    landscape,
+    yourCountPairs,
+    yourMergePair,
+    yourTraining,
+    yourEncodeDecode,
   ],
 };

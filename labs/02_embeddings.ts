@@ -12,7 +12,7 @@ import { heatmap, scatter } from "../lib/charts.ts";
 import { findCorpus, howToSupply } from "../lib/train/corpus.ts";
 import type { encoderBackward, encoderForward } from "../lib/layers/encoder.ts";
 import { formatCount } from "../lib/term.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { lang, tr, verbatim } from "../lib/i18n.ts";
 import { matmul } from "../lib/layers/matmul.ts";
 import { Rng } from "../lib/random.ts";
@@ -105,7 +105,7 @@ function vectorOf(t: Trained, word: string): Float32Array {
   return t.vectors.subarray(id * DIM, id * DIM + DIM);
 }
 
-function oneHot(ctx: StepContext) {
+const oneHot = step({ en: "One-hot vectors", fr: "Les vecteurs one-hot" }, (ctx) => {
   // The same example in each language: its words are the reader's.
   const words = lang() === "fr"
     ? ["roi", "reine", "chat", "fromage"]
@@ -141,9 +141,12 @@ function oneHot(ctx: StepContext) {
     « fromage ». Rien ne dit qu'un roi ressemble plus à une reine qu'à du fromage.
   `,
   });
-}
+});
 
-async function lookup(ctx: StepContext) {
+const lookup = step({
+  en: "Exercise 02.1: an embedding layer is a lookup",
+  fr: "Exercice 02.1 : une couche d'embedding est une recherche dans une table",
+}, async (ctx) => {
   ctx.say({
     en: `
     An embedding is a dense vector of C numbers (C = 128 to 384 in our presets, 12,288 in
@@ -187,9 +190,12 @@ async function lookup(ctx: StepContext) {
     trouve.
   `,
   });
-}
+});
 
-function word2vec(ctx: StepContext) {
+const word2vec = step({
+  en: "word2vec: vectors from context",
+  fr: "word2vec : des vecteurs tirés du contexte",
+}, (ctx) => {
   ctx.say({
     en: `
     Where do good vectors come from? "You shall know a word by the company it keeps" (Firth,
@@ -243,9 +249,12 @@ function word2vec(ctx: StepContext) {
     ],
     ...t.progress.map((p) => [`${Math.round(p.done * 100)}%`, p.loss.toFixed(3)]),
   ]);
-}
+});
 
-async function cosine(ctx: StepContext) {
+const cosine = step({
+  en: "Exercise 02.2: cosine similarity",
+  fr: "Exercice 02.2 : la similarité cosinus",
+}, async (ctx) => {
   ctx.say({
     en: `
     To compare two embeddings, the angle between them matters more than their lengths (frequent
@@ -278,9 +287,9 @@ async function cosine(ctx: StepContext) {
     ...pairs.filter(([a, b]) => p.includes(a) && p.includes(b))
       .map(([a, b]) => [a, b, cos(vectorOf(t, a), vectorOf(t, b)).toFixed(3)]),
   ]);
-}
+});
 
-function neighbours(ctx: StepContext) {
+const neighbours = step({ en: "Nearest neighbours", fr: "Les plus proches voisins" }, (ctx) => {
   const t = trained();
   const V = t.vocab.words.length;
   const shown = t.source.startsWith("tiny") ? t.probes : t.probes.filter((_, i) => i % 3 === 0);
@@ -321,9 +330,12 @@ function neighbours(ctx: StepContext) {
           "Les groupes du texte synthétique réapparaissent : les voisins de chaque mot sont surtout de son groupe.",
       },
   );
-}
+});
 
-async function pcaPicture(ctx: StepContext) {
+const pcaPicture = step({
+  en: "A 2-D picture: PCA",
+  fr: "Une image en 2D : l'ACP",
+}, async (ctx) => {
   const t = trained();
   const V = t.vocab.words.length;
   const points = t.source.startsWith("tiny")
@@ -370,9 +382,12 @@ async function pcaPicture(ctx: StepContext) {
       yTitle: tr({ en: "second principal component", fr: "deuxième composante principale" }),
     }),
   );
-}
+});
 
-async function similarityHeatmap(ctx: StepContext) {
+const similarityHeatmap = step({
+  en: "Similarity heatmap",
+  fr: "Carte de chaleur des similarités",
+}, async (ctx) => {
   const t = trained();
   const words = t.source.startsWith("tiny")
     ? t.probes.map((p) => p.word)
@@ -408,7 +423,7 @@ async function similarityHeatmap(ctx: StepContext) {
     permet à ces vecteurs de se regarder les uns les autres : l'attention.
   `,
   });
-}
+});
 
 /** a − b + c ≈ expected: tiny Shakespeare's family and titles, and the course's French pair. */
 const SHAKESPEARE_ANALOGIES: [string, string, string, string][] = [
@@ -430,7 +445,10 @@ const SYNTHETIC_ANALOGIES: [string, string, string, string][] = [
   ["blue", "red", "prince", "royalty"],
 ];
 
-function analogies(ctx: StepContext) {
+const analogies = step({
+  en: "Analogies: king − man + woman",
+  fr: "Les analogies : roi − homme + femme",
+}, (ctx) => {
   const t = trained();
   const V = t.vocab.words.length;
   const tiny = t.source.startsWith("tiny");
@@ -512,7 +530,7 @@ function analogies(ctx: StepContext) {
     skip-gram fait mieux sur les mots rares. Tous deux donnent à chaque mot un seul vecteur.
   `,
   });
-}
+});
 
 /** The word the contextual-vector step follows, and four contexts that end on it. */
 const CONTEXTS = {
@@ -521,7 +539,10 @@ const CONTEXTS = {
   food: ["we bought red", "my dog likes soup and we bought red"],
 };
 
-async function contextual(ctx: StepContext) {
+const contextual = step({
+  en: "Fixed vectors, contextual vectors: the bridge to attention",
+  fr: "Vecteurs fixes, vecteurs contextuels : le pont vers l'attention",
+}, async (ctx) => {
   ctx.say({
     en: `
     A word2vec vector, like a GPT's embedding row, is fixed: "${CONTEXTS.word}" has one row
@@ -614,9 +635,12 @@ async function contextual(ctx: StepContext) {
     La façon dont une position lit les autres, c'est l'attention, le sujet du lab 03.
   `,
   });
-}
+});
 
-async function lookupBackward(ctx: StepContext) {
+const lookupBackward = step({
+  en: "Exercise 02.3: the lookup's backward pass",
+  fr: "Exercice 02.3 : la passe arrière de la recherche dans la table",
+}, async (ctx) => {
   ctx.say({
     en: `
     The table is learned, so the lookup needs a backward pass. Position (b, t) read one row of
@@ -650,7 +674,7 @@ async function lookupBackward(ctx: StepContext) {
     ["42", row(dwte, 42).join(), "3"],
     [{ en: "any other", fr: "toute autre" }, row(dwte, 0).join(), { en: "none", fr: "aucune" }],
   ]);
-}
+});
 
 /** Lab 02, as the runner sees it. */
 export const lab: Lab = {
@@ -659,33 +683,15 @@ export const lab: Lab = {
   title: { en: "Embeddings: words as vectors", fr: "Les embeddings : les mots comme vecteurs" },
   exercises,
   steps: [
-    step({ en: "One-hot vectors", fr: "Les vecteurs one-hot" }, oneHot),
-    step({
-      en: "Exercise 02.1: an embedding layer is a lookup",
-      fr: "Exercice 02.1 : une couche d'embedding est une recherche dans une table",
-    }, lookup),
-    step(
-      { en: "word2vec: vectors from context", fr: "word2vec : des vecteurs tirés du contexte" },
-      word2vec,
-    ),
-    step(
-      { en: "Exercise 02.2: cosine similarity", fr: "Exercice 02.2 : la similarité cosinus" },
-      cosine,
-    ),
-    step({ en: "Nearest neighbours", fr: "Les plus proches voisins" }, neighbours),
-    step(
-      { en: "Analogies: king − man + woman", fr: "Les analogies : roi − homme + femme" },
-      analogies,
-    ),
-    step({ en: "A 2-D picture: PCA", fr: "Une image en 2D : l'ACP" }, pcaPicture),
-    step({ en: "Similarity heatmap", fr: "Carte de chaleur des similarités" }, similarityHeatmap),
-    step({
-      en: "Fixed vectors, contextual vectors: the bridge to attention",
-      fr: "Vecteurs fixes, vecteurs contextuels : le pont vers l'attention",
-    }, contextual),
-    step({
-      en: "Exercise 02.3: the lookup's backward pass",
-      fr: "Exercice 02.3 : la passe arrière de la recherche dans la table",
-    }, lookupBackward),
+    oneHot,
+    lookup,
+    word2vec,
+    cosine,
+    neighbours,
+    analogies,
+    pcaPicture,
+    similarityHeatmap,
+    contextual,
+    lookupBackward,
   ],
 };

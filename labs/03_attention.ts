@@ -10,7 +10,7 @@
 import { attentionForward } from "../lib/layers/attention.ts";
 import { heatmap, lineChart } from "../lib/charts.ts";
 import { loadKernels } from "../lib/wasm/instance.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { type Text, tr, verbatim } from "../lib/i18n.ts";
 import { linearForward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
@@ -39,7 +39,10 @@ function fmt(x: number, digits = 2): string {
   return x.toFixed(digits);
 }
 
-function queriesKeysValues(ctx: StepContext) {
+const queriesKeysValues = step({
+  en: "Queries, keys and values",
+  fr: "Requêtes, clés et valeurs",
+}, (ctx) => {
   const { q } = sentence();
   ctx.say({
     en: `
@@ -66,9 +69,12 @@ function queriesKeysValues(ctx: StepContext) {
     en: `The query of "${WORDS[1]}": [${query}]`,
     fr: `La requête de « ${WORDS[1]} » : [${query}]`,
   });
-}
+});
 
-function scores(ctx: StepContext) {
+const scores = step({
+  en: "Scores: how well each query matches each key",
+  fr: "Les scores : l'accord de chaque requête avec chaque clé",
+}, (ctx) => {
   const { q, k } = sentence();
   ctx.say({
     en: `
@@ -93,9 +99,9 @@ function scores(ctx: StepContext) {
     rows.push([WORDS[t], ...row]);
   }
   ctx.table(rows);
-}
+});
 
-async function whyScale(ctx: StepContext) {
+const whyScale = step({ en: "Why divide by √d", fr: "Pourquoi diviser par √d" }, async (ctx) => {
   ctx.say({
     en: `
     If q and k have d independent entries of variance 1, their dot product has variance d. At
@@ -175,9 +181,9 @@ async function whyScale(ctx: StepContext) {
       yTitle: "",
     }),
   );
-}
+});
 
-function causalMask(ctx: StepContext) {
+const causalMask = step({ en: "The causal mask", fr: "Le masque causal" }, (ctx) => {
   ctx.say({
     en: `
     A GPT is trained to predict the next token, so position t must not see positions after t:
@@ -206,9 +212,12 @@ function causalMask(ctx: StepContext) {
     contexte.
   `,
   });
-}
+});
 
-async function yourWeights(ctx: StepContext) {
+const yourWeights = step({
+  en: "Exercise 03.1: attention weights",
+  fr: "Exercice 03.1 : les poids d'attention",
+}, async (ctx) => {
   ctx.say({
     en: `
     Your turn: write attentionWeights in labs/exercises/03_attention.ts: the scores scaled by
@@ -254,9 +263,12 @@ async function yourWeights(ctx: StepContext) {
     projections.
   `,
   });
-}
+});
 
-async function yourAttend(ctx: StepContext) {
+const yourAttend = step({
+  en: "Exercise 03.2: the weighted sum of values",
+  fr: "Exercice 03.2 : la somme pondérée des valeurs",
+}, async (ctx) => {
   ctx.say({
     en: `
     The weights say how much of each value to take. Write attend: output row t is the weighted
@@ -286,9 +298,12 @@ async function yourAttend(ctx: StepContext) {
     }) : « ${WORDS[0]} » ne voit que lui-même. La sortie de « ${WORDS[T - 1]} » : [${last}].
   `,
   });
-}
+});
 
-async function fromScratchVsKernel(ctx: StepContext) {
+const fromScratchVsKernel = step({
+  en: "From scratch vs the fused twin vs the SIMD kernel",
+  fr: "De zéro, le jumeau fusionné et le noyau SIMD",
+}, async (ctx) => {
   const weightsOf = await ctx.exercise<typeof attentionWeights>("03.1");
   const attendFn = await ctx.exercise<typeof attend>("03.2");
   ctx.say({
@@ -381,7 +396,7 @@ async function fromScratchVsKernel(ctx: StepContext) {
     canaux entre plusieurs têtes qui portent leur attention indépendamment.
   `,
   });
-}
+});
 
 /** Median time in milliseconds of 5 runs of `f`. */
 function median(f: () => void): number {
@@ -404,24 +419,12 @@ export const lab: Lab = {
   },
   exercises,
   steps: [
-    step({ en: "Queries, keys and values", fr: "Requêtes, clés et valeurs" }, queriesKeysValues),
-    step({
-      en: "Scores: how well each query matches each key",
-      fr: "Les scores : l'accord de chaque requête avec chaque clé",
-    }, scores),
-    step({ en: "Why divide by √d", fr: "Pourquoi diviser par √d" }, whyScale),
-    step({ en: "The causal mask", fr: "Le masque causal" }, causalMask),
-    step(
-      { en: "Exercise 03.1: attention weights", fr: "Exercice 03.1 : les poids d'attention" },
-      yourWeights,
-    ),
-    step({
-      en: "Exercise 03.2: the weighted sum of values",
-      fr: "Exercice 03.2 : la somme pondérée des valeurs",
-    }, yourAttend),
-    step({
-      en: "From scratch vs the fused twin vs the SIMD kernel",
-      fr: "De zéro, le jumeau fusionné et le noyau SIMD",
-    }, fromScratchVsKernel),
+    queriesKeysValues,
+    scores,
+    whyScale,
+    causalMask,
+    yourWeights,
+    yourAttend,
+    fromScratchVsKernel,
   ],
 };

@@ -10,7 +10,7 @@
 import type { attentionBackward, attentionForward } from "../lib/layers/attention.ts";
 import { heatmap } from "../lib/charts.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { tr } from "../lib/i18n.ts";
 import { linearForward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
@@ -57,7 +57,7 @@ function handMadeQkv(): Float32Array {
   return inp;
 }
 
-function whyHeads(ctx: StepContext) {
+const whyHeads = step({ en: "Why several heads", fr: "Pourquoi plusieurs têtes" }, (ctx) => {
   ctx.say({
     en: `
     One head computes one set of weights per position: one way of deciding what matters. A
@@ -87,9 +87,12 @@ function whyHeads(ctx: StepContext) {
     [{ en: "mini preset", fr: "préréglage mini" }, 256, 8, 32],
     ["GPT-2 small", 768, 12, 64],
   ]);
-}
+});
 
-function layout(ctx: StepContext) {
+const layout = step({
+  en: "Splitting heads inside one array",
+  fr: "Répartir les têtes dans un seul tableau",
+}, (ctx) => {
   ctx.say({
     en: `
     No tensor is ever reshaped: c_attn produces, for each position, 3C numbers, and each head
@@ -127,9 +130,12 @@ function layout(ctx: StepContext) {
     comme T².
   `,
   });
-}
+});
 
-async function yourForward(ctx: StepContext) {
+const yourForward = step({
+  en: "Exercise 04.1: multi-head attention, one heatmap per head",
+  fr: "Exercice 04.1 : l'attention multi-têtes, une carte de chaleur par tête",
+}, async (ctx) => {
   ctx.say({
     en: `
     Write attentionForward in labs/exercises/04_multihead.ts: lab 03's head, for every sequence
@@ -183,9 +189,12 @@ async function yourForward(ctx: StepContext) {
     entrée, quatre lectures.
   `,
   });
-}
+});
 
-function outputProjection(ctx: StepContext) {
+const outputProjection = step({
+  en: "The output projection mixes the heads",
+  fr: "La projection de sortie mélange les têtes",
+}, (ctx) => {
   ctx.say({
     en: `
     The heads' outputs sit side by side in (B, T, C): channels 0–${HS - 1} from head 0, and so on.
@@ -216,9 +225,12 @@ function outputProjection(ctx: StepContext) {
     ${inSpread} en entrée, ${outSpread} en sortie.
   `,
   });
-}
+});
 
-async function yourBackward(ctx: StepContext) {
+const yourBackward = step({
+  en: "Exercise 04.2: attention backward, gradient-checked",
+  fr: "Exercice 04.2 : la passe arrière de l'attention, vérifiée par le gradient",
+}, async (ctx) => {
   ctx.say({
     en: `
     The backward pass goes through the same three steps in reverse. Write attentionBackward;
@@ -273,7 +285,7 @@ async function yourBackward(ctx: StepContext) {
     part le masque.
   `,
   });
-}
+});
 
 /** Lab 04, as the runner sees it. */
 export const lab: Lab = {
@@ -281,23 +293,5 @@ export const lab: Lab = {
   slug: "04_multihead",
   title: { en: "Multi-head attention", fr: "L'attention multi-têtes" },
   exercises,
-  steps: [
-    step({ en: "Why several heads", fr: "Pourquoi plusieurs têtes" }, whyHeads),
-    step({
-      en: "Splitting heads inside one array",
-      fr: "Répartir les têtes dans un seul tableau",
-    }, layout),
-    step({
-      en: "Exercise 04.1: multi-head attention, one heatmap per head",
-      fr: "Exercice 04.1 : l'attention multi-têtes, une carte de chaleur par tête",
-    }, yourForward),
-    step({
-      en: "The output projection mixes the heads",
-      fr: "La projection de sortie mélange les têtes",
-    }, outputProjection),
-    step({
-      en: "Exercise 04.2: attention backward, gradient-checked",
-      fr: "Exercice 04.2 : la passe arrière de l'attention, vérifiée par le gradient",
-    }, yourBackward),
-  ],
+  steps: [whyHeads, layout, yourForward, outputProjection, yourBackward],
 };

@@ -10,7 +10,7 @@ import type { PositionalEncoding } from "../lib/model/config.ts";
 import { encoderForward } from "../lib/layers/encoder.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { formatCount } from "../lib/term.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { type Text, tr } from "../lib/i18n.ts";
 import { linearForward } from "../lib/layers/linear.ts";
 import { ropeForward, sinusoidalTable } from "../lib/layers/positional.ts";
@@ -41,7 +41,7 @@ function orderDifference(pe: Float32Array | null): number {
   return Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
 }
 
-function orderMatters(ctx: StepContext) {
+const orderMatters = step({ en: "Why order matters", fr: "Pourquoi l'ordre compte" }, (ctx) => {
   ctx.say({
     en: `
     Attention scores compare contents: q·k says nothing about where a word stands. Feed
@@ -67,9 +67,12 @@ function orderMatters(ctx: StepContext) {
     faire dépendre le vecteur de chaque token de sa position aussi.
   `,
   });
-}
+});
 
-async function sinusoidal(ctx: StepContext) {
+const sinusoidal = step({
+  en: "Exercise 05.1: sinusoidal encodings",
+  fr: "Exercice 05.1 : les encodages sinusoïdaux",
+}, async (ctx) => {
   ctx.say({
     en: `
     The original Transformer adds a fixed table to the token embeddings: for position t, pairs
@@ -116,7 +119,7 @@ async function sinusoidal(ctx: StepContext) {
     l'étape 1 diffèrent désormais en « . » de ${withPe.toFixed(3)} au plus.
   `,
   });
-}
+});
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let ab = 0, aa = 0, bb = 0;
@@ -128,7 +131,10 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ab / Math.sqrt(aa * bb);
 }
 
-async function similarity(ctx: StepContext) {
+const similarity = step({
+  en: "Similarity vs distance",
+  fr: "Ressemblance et distance",
+}, async (ctx) => {
   ctx.say({
     en: `
     How alike are the encodings of two positions, as a function of their distance? For
@@ -211,9 +217,12 @@ async function similarity(ctx: StepContext) {
     paire.
   `,
   });
-}
+});
 
-function learnedPositions(ctx: StepContext) {
+const learnedPositions = step({
+  en: "Learned positions, as GPT-2",
+  fr: "Des positions apprises, comme GPT-2",
+}, (ctx) => {
   ctx.say({
     en: `
     GPT-2 simply learns its positions: a table wpe of blockSize × C parameters, added to the
@@ -257,9 +266,9 @@ function learnedPositions(ctx: StepContext) {
       { en: "defined, degrades", fr: "défini, se dégrade" },
     ],
   ]);
-}
+});
 
-async function yourRope(ctx: StepContext) {
+const yourRope = step({ en: "Exercise 05.2: RoPE", fr: "Exercice 05.2 : RoPE" }, async (ctx) => {
   ctx.say({
     en: `
     RoPE adds nothing to the embeddings. In every attention layer it rotates each pair of a
@@ -303,9 +312,12 @@ async function yourRope(ctx: StepContext) {
     [7, 4, 3, score(7, 4)],
     [6, 6, 0, score(6, 6)],
   ]);
-}
+});
 
-async function sideBySide(ctx: StepContext) {
+const sideBySide = step({
+  en: "Learned vs sinusoidal vs RoPE in a model",
+  fr: "Appris, sinusoïdal ou RoPE dans un modèle",
+}, async (ctx) => {
   ctx.say({
     en: `
     The three in a small GPT (1 block, C = 32, context 32) on the characters of a short text:
@@ -386,7 +398,7 @@ async function sideBySide(ctx: StepContext) {
     en: "Lab 06 assembles attention and an MLP into the transformer block.",
     fr: "Le lab 06 assemble l'attention et un MLP pour former le bloc transformer.",
   });
-}
+});
 
 /** Lab 05, as the runner sees it. */
 export const lab: Lab = {
@@ -394,21 +406,5 @@ export const lab: Lab = {
   slug: "05_positions",
   title: { en: "Positional encodings", fr: "Les encodages de position" },
   exercises,
-  steps: [
-    step({ en: "Why order matters", fr: "Pourquoi l'ordre compte" }, orderMatters),
-    step({
-      en: "Exercise 05.1: sinusoidal encodings",
-      fr: "Exercice 05.1 : les encodages sinusoïdaux",
-    }, sinusoidal),
-    step({ en: "Similarity vs distance", fr: "Ressemblance et distance" }, similarity),
-    step(
-      { en: "Learned positions, as GPT-2", fr: "Des positions apprises, comme GPT-2" },
-      learnedPositions,
-    ),
-    step({ en: "Exercise 05.2: RoPE", fr: "Exercice 05.2 : RoPE" }, yourRope),
-    step({
-      en: "Learned vs sinusoidal vs RoPE in a model",
-      fr: "Appris, sinusoïdal ou RoPE dans un modèle",
-    }, sideBySide),
-  ],
+  steps: [orderMatters, sinusoidal, similarity, learnedPositions, yourRope, sideBySide],
 };

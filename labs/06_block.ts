@@ -8,7 +8,7 @@ import { lineChart } from "../lib/charts.ts";
 import { geluForward } from "../lib/layers/gelu.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { type Text, tr, verbatim } from "../lib/i18n.ts";
 import type { layerNormBackward, layerNormForward } from "../lib/layers/layernorm.ts";
 import { Rng } from "../lib/random.ts";
@@ -29,7 +29,10 @@ function stats(v: Float32Array): { mean: number; std: number } {
   return { mean: m, std: Math.sqrt(s / v.length) };
 }
 
-function theBlock(ctx: StepContext) {
+const theBlock = step({
+  en: "The block: pre-norm, attention, MLP, residuals",
+  fr: "Le bloc : pre-norm, attention, MLP, connexions résiduelles",
+}, (ctx) => {
   ctx.say({
     en: `
     A GPT is a stack of identical blocks. Each reads the residual stream x, a (B, T, C) array,
@@ -60,9 +63,12 @@ function theBlock(ctx: StepContext) {
     long du flux.
   `,
   });
-}
+});
 
-async function yourLayerNorm(ctx: StepContext) {
+const yourLayerNorm = step({
+  en: "Exercise 06.1: LayerNorm",
+  fr: "Exercice 06.1 : LayerNorm",
+}, async (ctx) => {
   ctx.say({
     en: `
     LayerNorm rescales each position's C numbers to mean 0 and variance 1, then applies a learned
@@ -100,9 +106,12 @@ async function yourLayerNorm(ctx: StepContext) {
       fmt(b.std, 2),
     ],
   ]);
-}
+});
 
-async function gelu(ctx: StepContext) {
+const gelu = step({
+  en: "GELU, the MLP's non-linearity",
+  fr: "GELU, la non-linéarité du MLP",
+}, async (ctx) => {
   ctx.say({
     en: `
     The MLP widens each position to 4C channels, applies a non-linearity and projects back to C.
@@ -136,9 +145,12 @@ async function gelu(ctx: StepContext) {
       points: false,
     }),
   );
-}
+});
 
-async function depth(ctx: StepContext) {
+const depth = step({
+  en: "Activation statistics through depth",
+  fr: "Statistiques des activations selon la profondeur",
+}, async (ctx) => {
   ctx.say({
     en: `
     How do activations behave through depth? A model of 8 blocks (C = 64), run on random tokens
@@ -223,9 +235,12 @@ async function depth(ctx: StepContext) {
     flux, lui, grossit bloc après bloc, plus vite sans le facteur 1/√(2L).
   `,
   });
-}
+});
 
-function forwardBackward(ctx: StepContext) {
+const forwardBackward = step({
+  en: "Forward and backward of a block",
+  fr: "Passes avant et arrière d'un bloc",
+}, (ctx) => {
   ctx.say({
     en: `
     The forward pass of a block, as lib/model/block.ts runs it, each line a layer with its own forward
@@ -271,9 +286,12 @@ function forwardBackward(ctx: StepContext) {
     gradient est donc la somme de ce qui revient par chacun.
   `,
   });
-}
+});
 
-async function yourBackward(ctx: StepContext) {
+const yourBackward = step({
+  en: "Exercise 06.2: LayerNorm backward, with a gradient check",
+  fr: "Exercice 06.2 : la passe arrière de LayerNorm, avec vérification du gradient",
+}, async (ctx) => {
   ctx.say({
     en: `
     LayerNorm's backward pass is the subtle one: every output of a row depends on every input
@@ -320,9 +338,12 @@ async function yourBackward(ctx: StepContext) {
     ["dweight", C, gradCheck(loss, weight, dw).relativeError.toExponential(1)],
     ["dbias", C, gradCheck(loss, bias, db).relativeError.toExponential(1)],
   ]);
-}
+});
 
-function blockGradCheck(ctx: StepContext) {
+const blockGradCheck = step({
+  en: "Gradient check of a whole block",
+  fr: "Vérification du gradient d'un bloc entier",
+}, (ctx) => {
   ctx.say({
     en: `
     The same check on a whole block, through the model's own layers: a GPT with one block
@@ -366,7 +387,7 @@ function blockGradCheck(ctx: StepContext) {
     en: "Lab 07 puts L blocks between the embeddings and the output head: the whole GPT.",
     fr: "Le lab 07 place L blocs entre les embeddings et la tête de sortie : le GPT complet.",
   });
-}
+});
 
 /** A one-block model of lab 06's size, its weights moved off their initial values. */
 function oneBlock() {
@@ -379,7 +400,10 @@ function oneBlock() {
   return { model, B, T, inputs, targets };
 }
 
-async function yourBlock(ctx: StepContext) {
+const yourBlock = step({
+  en: "Exercise 06.3: the block, on the model's buffers",
+  fr: "Exercice 06.3 : le bloc, sur les buffers du modèle",
+}, async (ctx) => {
   ctx.say({
     en: `
     Now you write the block itself, on the model's own buffers: blockForward(ops, h, w, x, …)
@@ -425,9 +449,12 @@ async function yourBlock(ctx: StepContext) {
     appelle ton blockForward pour chaque bloc.
   `,
   });
-}
+});
 
-async function yourBlockBackward(ctx: StepContext) {
+const yourBlockBackward = step({
+  en: "Exercise 06.4: the block backward, in reverse",
+  fr: "Exercice 06.4 : la passe arrière du bloc, à l'envers",
+}, async (ctx) => {
   ctx.say({
     en: `
     The backward pass runs the same calls in reverse, because each layer's gradient needs the
@@ -495,7 +522,7 @@ async function yourBlockBackward(ctx: StepContext) {
     ]);
   }
   ctx.table(rows);
-}
+});
 
 /** Lab 06, as the runner sees it. */
 export const lab: Lab = {
@@ -504,35 +531,14 @@ export const lab: Lab = {
   title: { en: "The transformer block", fr: "Le bloc transformer" },
   exercises,
   steps: [
-    step({
-      en: "The block: pre-norm, attention, MLP, residuals",
-      fr: "Le bloc : pre-norm, attention, MLP, connexions résiduelles",
-    }, theBlock),
-    step({ en: "Exercise 06.1: LayerNorm", fr: "Exercice 06.1 : LayerNorm" }, yourLayerNorm),
-    step({ en: "GELU, the MLP's non-linearity", fr: "GELU, la non-linéarité du MLP" }, gelu),
-    step({
-      en: "Activation statistics through depth",
-      fr: "Statistiques des activations selon la profondeur",
-    }, depth),
-    step(
-      { en: "Forward and backward of a block", fr: "Passes avant et arrière d'un bloc" },
-      forwardBackward,
-    ),
-    step({
-      en: "Exercise 06.2: LayerNorm backward, with a gradient check",
-      fr: "Exercice 06.2 : la passe arrière de LayerNorm, avec vérification du gradient",
-    }, yourBackward),
-    step(
-      { en: "Gradient check of a whole block", fr: "Vérification du gradient d'un bloc entier" },
-      blockGradCheck,
-    ),
-    step({
-      en: "Exercise 06.3: the block, on the model's buffers",
-      fr: "Exercice 06.3 : le bloc, sur les buffers du modèle",
-    }, yourBlock),
-    step({
-      en: "Exercise 06.4: the block backward, in reverse",
-      fr: "Exercice 06.4 : la passe arrière du bloc, à l'envers",
-    }, yourBlockBackward),
+    theBlock,
+    yourLayerNorm,
+    gelu,
+    depth,
+    forwardBackward,
+    yourBackward,
+    blockGradCheck,
+    yourBlock,
+    yourBlockBackward,
   ],
 };

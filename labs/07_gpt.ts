@@ -16,7 +16,7 @@ import { loadBackend } from "../lib/wasm/backend.ts";
 import { parameterShapes } from "../lib/model/layout.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { formatCount } from "../lib/term.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { tr, verbatim } from "../lib/i18n.ts";
 import type { linearBackward } from "../lib/layers/linear.ts";
 import { Rng } from "../lib/random.ts";
@@ -68,7 +68,7 @@ function breakdown(config: GPTConfig): { part: string; params: number }[] {
 
 const exact = (n: number) => formatCount(n);
 
-function theModel(ctx: StepContext) {
+const theModel = step({ en: "The whole model", fr: "Le modèle entier" }, (ctx) => {
   ctx.say({
     en: `
     Everything so far, assembled (lib/model/gpt.ts). Token ids (B, T) pick rows of the token table wte
@@ -106,9 +106,12 @@ function theModel(ctx: StepContext) {
     blocs de ${CONFIG.nHead} têtes, contexte ${CONFIG.blockSize}.
   `,
   });
-}
+});
 
-async function parameterCount(ctx: StepContext) {
+const parameterCount = step({
+  en: "Parameter count by part",
+  fr: "Le nombre de paramètres par partie",
+}, async (ctx) => {
   ctx.say({
     en: `
     Where the parameters are. For each preset, the exact count with a character vocabulary
@@ -176,9 +179,12 @@ async function parameterCount(ctx: StepContext) {
     ${exact(bpe.params)}.
   `,
   });
-}
+});
 
-function lossAtInit(ctx: StepContext) {
+const lossAtInit = step({
+  en: "Loss at initialisation ≈ ln(vocab)",
+  fr: "La perte à l'initialisation ≈ ln(vocab)",
+}, (ctx) => {
   const model = new GPT(CONFIG, 0);
   const { inputs, targets } = batch();
   const loss = model.forward(inputs, targets, B, T)!;
@@ -208,9 +214,12 @@ function lossAtInit(ctx: StepContext) {
     ],
     [V, Math.log(V).toFixed(4), loss.toFixed(4), `${maxProb.toFixed(4)} (${(1 / V).toFixed(4)})`],
   ]);
-}
+});
 
-async function yourLossGradient(ctx: StepContext) {
+const yourLossGradient = step({
+  en: "Exercise 07.1: the gradient of the loss",
+  fr: "Exercice 07.1 : le gradient de la perte",
+}, async (ctx) => {
   ctx.say({
     en: `
     The backward pass starts at the loss. The mean loss over the B·T positions gives each
@@ -246,9 +255,12 @@ async function yourLossGradient(ctx: StepContext) {
     } » de la position 0 reçoit ${target0}, chaque autre caractère une petite part positive.
   `,
   });
-}
+});
 
-function backwardThroughModel(ctx: StepContext) {
+const backwardThroughModel = step({
+  en: "Backward through the model",
+  fr: "La passe arrière à travers le modèle",
+}, (ctx) => {
   const model = new GPT(CONFIG, 0);
   const { inputs, targets } = batch();
   const loss = () => model.forward(inputs, targets, B, T)!;
@@ -297,9 +309,12 @@ function backwardThroughModel(ctx: StepContext) {
     1e-3 près chaque paramètre de modèles aux poids plus grands.
   `,
   });
-}
+});
 
-async function yourLinearBackward(ctx: StepContext) {
+const yourLinearBackward = step({
+  en: "Exercise 07.2: linear backward",
+  fr: "Exercice 07.2 : la passe arrière d'une couche linéaire",
+}, async (ctx) => {
   ctx.say({
     en: `
     Every projection of the model is a linear layer, and so is the output head (with wte as its
@@ -338,9 +353,12 @@ async function yourLinearBackward(ctx: StepContext) {
     liés.
   `,
   });
-}
+});
 
-async function descent(ctx: StepContext) {
+const descent = step({
+  en: "Gradient descent on one batch",
+  fr: "Descente de gradient sur un batch",
+}, async (ctx) => {
   ctx.say({
     en: `
     With gradients, learning is a loop: forward, backward, move every parameter a little
@@ -386,9 +404,12 @@ async function descent(ctx: StepContext) {
     en: `Loss ${first} at step 0 (ln V = ${lnV}), ${last} after 60 steps.`,
     fr: `Perte ${first} au pas 0 (ln V = ${lnV}), ${last} après 60 pas.`,
   });
-}
+});
 
-async function saving(ctx: StepContext) {
+const saving = step({
+  en: "Saving and loading the weights",
+  fr: "Enregistrer et recharger les poids",
+}, async (ctx) => {
   const model = new GPT(CONFIG, 0);
   const path = `${ctx.outDir}/model.safetensors`;
   await saveGPT(path, model);
@@ -431,9 +452,12 @@ async function saving(ctx: StepContext) {
     ${after.toFixed(6)} après. Le lab 08 prépare un vrai jeu de données pour l'entraînement.
   `,
   });
-}
+});
 
-function choices(ctx: StepContext) {
+const choices = step({
+  en: "Our GPT's choices, and the alternatives",
+  fr: "Les choix de notre GPT, et leurs alternatives",
+}, (ctx) => {
   const model = new GPT(CONFIG, 0);
   const cost = (c: GPTConfig) => ({
     head: c.vocabSize * c.nEmbd,
@@ -537,9 +561,12 @@ function choices(ctx: StepContext) {
     nos poids correspondent, nom pour nom, à ceux de nanoGPT et de llm.c.
   `,
   });
-}
+});
 
-async function yourForward(ctx: StepContext) {
+const yourForward = step({
+  en: "Exercise 07.3: the course's MiniGPT, line by line",
+  fr: "Exercice 07.3 : le MiniGPT du cours, ligne par ligne",
+}, async (ctx) => {
   ctx.say({
     en: `
     The course sketched the model as a Python class, MiniGPT. You now write its forward pass,
@@ -603,9 +630,12 @@ async function yourForward(ctx: StepContext) {
       }).`,
     },
   );
-}
+});
 
-async function yourBackward(ctx: StepContext) {
+const yourBackward = step({
+  en: "Exercise 07.4: the backward pass, in reverse",
+  fr: "Exercice 07.4 : la passe arrière, à l'envers",
+}, async (ctx) => {
   ctx.say({
     en: `
     gptBackward runs gptForward's calls in reverse: the loss's gradient into the logits
@@ -638,9 +668,9 @@ async function yourBackward(ctx: StepContext) {
     fr:
       "Ta passe arrière concorde avec celle de lib/ sur chaque gradient des modèles de la vérification.",
   });
-}
+});
 
-async function yourGPTStep(ctx: StepContext) {
+const yourGPTStep = step({ en: "Your GPT", fr: "Ton GPT" }, async (ctx) => {
   const mine = await yourGPT(CATALOG, ["model"], {
     root: ctx.studentRoot,
     reference: ctx.reference,
@@ -686,7 +716,7 @@ async function yourGPTStep(ctx: StepContext) {
     donnerait 1e-2 ou plus. Le lab 09 entraîne ton GPT.
   `,
   });
-}
+});
 
 /** Lab 07, as the runner sees it. */
 export const lab: Lab = {
@@ -695,44 +725,17 @@ export const lab: Lab = {
   title: { en: "The complete GPT", fr: "Le GPT complet" },
   exercises,
   steps: [
-    step({ en: "The whole model", fr: "Le modèle entier" }, theModel),
-    step(
-      { en: "Parameter count by part", fr: "Le nombre de paramètres par partie" },
-      parameterCount,
-    ),
-    step({
-      en: "Loss at initialisation ≈ ln(vocab)",
-      fr: "La perte à l'initialisation ≈ ln(vocab)",
-    }, lossAtInit),
-    step({
-      en: "Exercise 07.1: the gradient of the loss",
-      fr: "Exercice 07.1 : le gradient de la perte",
-    }, yourLossGradient),
-    step(
-      { en: "Backward through the model", fr: "La passe arrière à travers le modèle" },
-      backwardThroughModel,
-    ),
-    step({
-      en: "Exercise 07.2: linear backward",
-      fr: "Exercice 07.2 : la passe arrière d'une couche linéaire",
-    }, yourLinearBackward),
-    step({ en: "Gradient descent on one batch", fr: "Descente de gradient sur un batch" }, descent),
-    step({
-      en: "Saving and loading the weights",
-      fr: "Enregistrer et recharger les poids",
-    }, saving),
-    step({
-      en: "Exercise 07.3: the course's MiniGPT, line by line",
-      fr: "Exercice 07.3 : le MiniGPT du cours, ligne par ligne",
-    }, yourForward),
-    step({
-      en: "Exercise 07.4: the backward pass, in reverse",
-      fr: "Exercice 07.4 : la passe arrière, à l'envers",
-    }, yourBackward),
-    step({ en: "Your GPT", fr: "Ton GPT" }, yourGPTStep),
-    step({
-      en: "Our GPT's choices, and the alternatives",
-      fr: "Les choix de notre GPT, et leurs alternatives",
-    }, choices),
+    theModel,
+    parameterCount,
+    lossAtInit,
+    yourLossGradient,
+    backwardThroughModel,
+    yourLinearBackward,
+    descent,
+    saving,
+    yourForward,
+    yourBackward,
+    yourGPTStep,
+    choices,
   ],
 };

@@ -10,7 +10,7 @@
 import { heatmap, lineChart } from "../lib/charts.ts";
 import { howToSupply } from "../lib/train/corpus.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
-import { type Lab, step, type StepContext } from "../lib/course/lab.ts";
+import { type Lab, step } from "../lib/course/lab.ts";
 import { tr, verbatim } from "../lib/i18n.ts";
 import { Rng } from "../lib/random.ts";
 import { formatCount } from "../lib/term.ts";
@@ -44,7 +44,7 @@ function visible(text: string): string {
   return text.replace(/\n/g, "⏎").replace(/\t/g, "⇥");
 }
 
-async function theCorpus(ctx: StepContext) {
+const theCorpus = step({ en: "The corpus", fr: "Le corpus" }, async (ctx) => {
   const c = await labCorpus();
   const bytes = new TextEncoder().encode(c.text).length;
   const name = c.name;
@@ -87,9 +87,12 @@ async function theCorpus(ctx: StepContext) {
   `,
       },
   );
-}
+});
 
-async function characters(ctx: StepContext) {
+const characters = step({
+  en: "Characters as tokens",
+  fr: "Les caractères comme tokens",
+}, async (ctx) => {
   const c = await labCorpus();
   const { tok, ids } = await charIds();
   const line = c.text.split("\n").find((l) => l.trim().length > 20) ?? c.text.slice(0, 40);
@@ -113,9 +116,12 @@ async function characters(ctx: StepContext) {
     fr: `Le vocabulaire, identifiant par identifiant (⏎ est le retour à la ligne) :`,
   });
   ctx.show(visible(tok.chars.join("")));
-}
+});
 
-async function charsVersusBpe(ctx: StepContext) {
+const charsVersusBpe = step({
+  en: "Characters versus BPE",
+  fr: "Caractères contre BPE",
+}, async (ctx) => {
   const c = await labCorpus();
   const { tok: chars, ids } = await charIds();
   const t0 = performance.now();
@@ -170,9 +176,12 @@ async function charsVersusBpe(ctx: StepContext) {
     entraîne, utilise des caractères ; les labs suivants aussi.
   `,
   });
-}
+});
 
-async function tokenFrequency(ctx: StepContext) {
+const tokenFrequency = step({
+  en: "Token frequency",
+  fr: "La fréquence des tokens",
+}, async (ctx) => {
   const c = await labCorpus();
   const { ids } = await charIds();
   const tok = await bpe();
@@ -249,9 +258,12 @@ async function tokenFrequency(ctx: StepContext) {
     l'une des raisons pour lesquelles les petits corpus préfèrent les petits vocabulaires.
   `,
   });
-}
+});
 
-async function yourSplit(ctx: StepContext) {
+const yourSplit = step({
+  en: "Exercise 08.1: train and validation",
+  fr: "Exercice 08.1 : entraînement et validation",
+}, async (ctx) => {
   ctx.say({
     en: `
     To know whether the model learns the language or memorises the text, part of the text is
@@ -277,9 +289,12 @@ async function yourSplit(ctx: StepContext) {
     ["train", formatCount(train.length), JSON.stringify(visible(tok.decode(train.slice(0, 30))))],
     ["val", formatCount(val.length), JSON.stringify(visible(tok.decode(val.slice(0, 30))))],
   ]);
-}
+});
 
-async function yourBatch(ctx: StepContext) {
+const yourBatch = step({
+  en: "Exercise 08.2: batches of inputs and targets",
+  fr: "Exercice 08.2 : des batchs d'entrées et de cibles",
+}, async (ctx) => {
   ctx.say({
     en: `
     A GPT learns to predict each next token. A training example is a window of T tokens, the
@@ -378,7 +393,7 @@ async function yourBatch(ctx: StepContext) {
     tokens ici, 12 × 64 = 768 par pas pour le baby GPT.
   `,
   });
-}
+});
 
 /** Lab 08, as the runner sees it. */
 export const lab: Lab = {
@@ -389,18 +404,5 @@ export const lab: Lab = {
     fr: "Le jeu de données : tokens, découpage et batchs",
   },
   exercises,
-  steps: [
-    step({ en: "The corpus", fr: "Le corpus" }, theCorpus),
-    step({ en: "Characters as tokens", fr: "Les caractères comme tokens" }, characters),
-    step({ en: "Characters versus BPE", fr: "Caractères contre BPE" }, charsVersusBpe),
-    step({ en: "Token frequency", fr: "La fréquence des tokens" }, tokenFrequency),
-    step({
-      en: "Exercise 08.1: train and validation",
-      fr: "Exercice 08.1 : entraînement et validation",
-    }, yourSplit),
-    step({
-      en: "Exercise 08.2: batches of inputs and targets",
-      fr: "Exercice 08.2 : des batchs d'entrées et de cibles",
-    }, yourBatch),
-  ],
+  steps: [theCorpus, characters, charsVersusBpe, tokenFrequency, yourSplit, yourBatch],
 };

@@ -67,7 +67,10 @@ async function readMetrics(dir: string): Promise<Metric[]> {
   return text.split("\n").filter((l) => l).map((l) => JSON.parse(l) as Metric);
 }
 
-async function theRun(ctx: StepContext) {
+const theRun = step({
+  en: "The run and its preset",
+  fr: "L'entraînement et son préréglage",
+}, async (ctx) => {
   const { preset, tokenizer, data, config, settings: s } = await setup();
   const c = await labCorpus();
   const model = new GPT(config, s.seed);
@@ -123,9 +126,12 @@ async function theRun(ctx: StepContext) {
       s.gradClip,
     ],
   ]);
-}
+});
 
-async function yourSchedule(ctx: StepContext) {
+const yourSchedule = step({
+  en: "Exercise 09.1: warmup and cosine decay",
+  fr: "Exercice 09.1 : montée progressive et décroissance en cosinus",
+}, async (ctx) => {
   const { settings: s } = await setup();
   ctx.say({
     en: `
@@ -158,9 +164,12 @@ async function yourSchedule(ctx: StepContext) {
       ...at.map((t) => lr(t, o).toExponential(2)),
     ],
   ]);
-}
+});
 
-async function yourClipping(ctx: StepContext) {
+const yourClipping = step({
+  en: "Exercise 09.2: gradient clipping",
+  fr: "Exercice 09.2 : l'écrêtage du gradient",
+}, async (ctx) => {
   const { data, config, settings: s } = await setup();
   ctx.say({
     en: `
@@ -196,9 +205,12 @@ async function yourClipping(ctx: StepContext) {
     chaque pas (avant écrêtage) : un bon signal d'alerte précoce des instabilités.
   `,
   });
-}
+});
 
-async function yourAdamW(ctx: StepContext) {
+const yourAdamW = step({
+  en: "Exercise 09.3: AdamW, and your training loop",
+  fr: "Exercice 09.3 : AdamW, et ta boucle d'entraînement",
+}, async (ctx) => {
   const { data, config, settings: s } = await setup();
   const groups = decayGroups(config, s.weightDecay);
   const decayed = groups.filter((g) => g.weightDecay > 0).reduce((n, g) => n + g.end - g.start, 0);
@@ -271,7 +283,7 @@ async function yourAdamW(ctx: StepContext) {
       ...[0, 5, 10, 20, steps - 1].map((t) => perplexity(losses[t]).toFixed(1)),
     ],
   ]);
-}
+});
 
 /** Trains the main run into the lab's folder, afresh. */
 async function mainRun(ctx: StepContext): Promise<TrainResult> {
@@ -308,7 +320,10 @@ async function ensureRun(ctx: StepContext): Promise<void> {
   await mainRun(ctx);
 }
 
-async function training(ctx: StepContext) {
+const training = step({
+  en: "Training with evaluation and a metrics log",
+  fr: "Entraîner avec évaluation et journal des métriques",
+}, async (ctx) => {
   const { settings: s } = await setup();
   ctx.say({
     en: `
@@ -409,9 +424,12 @@ async function training(ctx: StepContext) {
     }
   `,
   });
-}
+});
 
-async function perplexities(ctx: StepContext) {
+const perplexities = step({
+  en: "Perplexity: the loss as a number of choices",
+  fr: "La perplexité : la perte comme un nombre de choix",
+}, async (ctx) => {
   await ensureRun(ctx);
   const { tokenizer } = await setup();
   const V = tokenizer.vocabSize;
@@ -488,9 +506,9 @@ async function perplexities(ctx: StepContext) {
     évaluation à côté de sa perte, comme dans l'entraînement ci-dessus.
   `,
   });
-}
+});
 
-async function checkpoints(ctx: StepContext) {
+const checkpoints = step({ en: "Checkpoints", fr: "Les checkpoints" }, async (ctx) => {
   await ensureRun(ctx);
   const { data, settings: s } = await setup();
   const dir = runDir(ctx);
@@ -547,9 +565,9 @@ async function checkpoints(ctx: StepContext) {
     l'entraînement (perplexité ${ppl}).
   `,
   });
-}
+});
 
-async function resume(ctx: StepContext) {
+const resume = step({ en: "Resume, bit for bit", fr: "Reprendre, au bit près" }, async (ctx) => {
   const { data, tokenizer, settings: base } = await setup();
   const config: GPTConfig = { ...QUICK_PRESET.shape, vocabSize: tokenizer.vocabSize };
   const settings: TrainSettings = { ...QUICK_PRESET.settings, steps: 40, evalEvery: 10 };
@@ -634,9 +652,12 @@ async function resume(ctx: StepContext) {
     }.
   `,
   });
-}
+});
 
-async function throughput(ctx: StepContext) {
+const throughput = step({
+  en: "Throughput, and a first sample",
+  fr: "Le débit, et un premier échantillon",
+}, async (ctx) => {
   await ensureRun(ctx);
   const { config, settings: s } = await setup();
   const metrics = (await readMetrics(runDir(ctx))).filter((m) => m.kind === "train");
@@ -699,10 +720,13 @@ async function throughput(ctx: StepContext) {
     fr: `Ce qu'écrit le meilleur checkpoint (le lab 10 traite de l'art de bien échantillonner) :`,
   });
   ctx.show(text.split("\n").slice(0, 8).join("\n"));
-}
+});
 
 /** The seed's phase 4: the model leaves for PyTorch, and both compute the same logits. */
-async function toPyTorch(ctx: StepContext) {
+const toPyTorch = step({
+  en: "Phase 4: off to PyTorch",
+  fr: "Phase 4 : cap sur PyTorch",
+}, async (ctx) => {
   await ensureRun(ctx);
   const { tokenizer, config } = await setup();
   const out = `${ctx.outDir}/hf`;
@@ -760,9 +784,12 @@ async function toPyTorch(ctx: StepContext) {
     torchrun.
   `,
   });
-}
+});
 
-async function yourLoop(ctx: StepContext) {
+const yourLoop = step({
+  en: "Exercise 09.4: the training loop",
+  fr: "Exercice 09.4 : la boucle d'entraînement",
+}, async (ctx) => {
   ctx.say({
     en: `
     The trainer's loop is a function too, lib/train/loop.ts's trainLoop, and the next exercise
@@ -790,12 +817,12 @@ async function yourLoop(ctx: StepContext) {
     fr:
       "Ta boucle entraîne les modèles de la vérification étape par étape, exactement comme celle de lib/.",
   });
-}
+});
 
 /** The run of your GPT: where it writes, and lib/'s run beside it. */
 const yourDir = (ctx: StepContext) => `${ctx.outDir}/your_gpt`;
 
-async function yourGPTTrains(ctx: StepContext) {
+const yourGPTTrains = step({ en: "Your GPT trains", fr: "Ton GPT s'entraîne" }, async (ctx) => {
   const mine = await yourGPT(CATALOG, ["model", "training"], {
     root: ctx.studentRoot,
     reference: ctx.reference,
@@ -924,7 +951,7 @@ async function yourGPTTrains(ctx: StepContext) {
     `,
     });
   }
-}
+});
 
 /** Lab 09, as the runner sees it. */
 export const lab: Lab = {
@@ -936,38 +963,17 @@ export const lab: Lab = {
   },
   exercises,
   steps: [
-    step({ en: "The run and its preset", fr: "L'entraînement et son préréglage" }, theRun),
-    step({
-      en: "Exercise 09.1: warmup and cosine decay",
-      fr: "Exercice 09.1 : montée progressive et décroissance en cosinus",
-    }, yourSchedule),
-    step({
-      en: "Exercise 09.2: gradient clipping",
-      fr: "Exercice 09.2 : l'écrêtage du gradient",
-    }, yourClipping),
-    step({
-      en: "Exercise 09.3: AdamW, and your training loop",
-      fr: "Exercice 09.3 : AdamW, et ta boucle d'entraînement",
-    }, yourAdamW),
-    step({
-      en: "Training with evaluation and a metrics log",
-      fr: "Entraîner avec évaluation et journal des métriques",
-    }, training),
-    step({
-      en: "Perplexity: the loss as a number of choices",
-      fr: "La perplexité : la perte comme un nombre de choix",
-    }, perplexities),
-    step({ en: "Checkpoints", fr: "Les checkpoints" }, checkpoints),
-    step({ en: "Resume, bit for bit", fr: "Reprendre, au bit près" }, resume),
-    step({
-      en: "Throughput, and a first sample",
-      fr: "Le débit, et un premier échantillon",
-    }, throughput),
-    step(
-      { en: "Exercise 09.4: the training loop", fr: "Exercice 09.4 : la boucle d'entraînement" },
-      yourLoop,
-    ),
-    step({ en: "Your GPT trains", fr: "Ton GPT s'entraîne" }, yourGPTTrains),
-    step({ en: "Phase 4: off to PyTorch", fr: "Phase 4 : cap sur PyTorch" }, toPyTorch),
+    theRun,
+    yourSchedule,
+    yourClipping,
+    yourAdamW,
+    training,
+    perplexities,
+    checkpoints,
+    resume,
+    throughput,
+    yourLoop,
+    yourGPTTrains,
+    toPyTorch,
   ],
 };

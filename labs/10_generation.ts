@@ -72,7 +72,10 @@ function label(tokenizer: CharTokenizer, id: number): string {
   return tokenizer.decode([id]).replace("\n", "⏎").replace(" ", "␠");
 }
 
-async function theModel(ctx: StepContext) {
+const theModel = step({
+  en: "The next-token distribution",
+  fr: "La distribution du token suivant",
+}, async (ctx) => {
   const { model, origin } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
@@ -133,9 +136,12 @@ async function theModel(ctx: StepContext) {
     c'est tout le reste de ce lab.
   `,
   });
-}
+});
 
-async function yourTemperature(ctx: StepContext) {
+const yourTemperature = step({
+  en: "Exercise 10.1: temperature",
+  fr: "Exercice 10.1 : la température",
+}, async (ctx) => {
   ctx.say({
     en: `
     The temperature τ divides the logits before the softmax. τ < 1 widens the gaps, so the
@@ -168,9 +174,9 @@ async function yourTemperature(ctx: StepContext) {
     ],
     ...rows,
   ]);
-}
+});
 
-async function greedy(ctx: StepContext) {
+const greedy = step({ en: "Greedy decoding", fr: "Le décodage glouton" }, async (ctx) => {
   const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
@@ -205,9 +211,9 @@ async function greedy(ctx: StepContext) {
     top-k et top-p en coupent ensuite la traîne peu fiable.
   `,
   });
-}
+});
 
-async function yourTopK(ctx: StepContext) {
+const yourTopK = step({ en: "Exercise 10.2: top-k", fr: "Exercice 10.2 : top-k" }, async (ctx) => {
   ctx.say({
     en: `
     Sampling from the full distribution now and then picks a token from its long tail of
@@ -223,9 +229,9 @@ async function yourTopK(ctx: StepContext) {
   });
   const topK = await ctx.exercise<TopKFilter>("10.2");
   await compareWithSampler(ctx, (p) => topK(p, 5), { topK: 5 }, "top-k 5");
-}
+});
 
-async function yourTopP(ctx: StepContext) {
+const yourTopP = step({ en: "Exercise 10.3: top-p", fr: "Exercice 10.3 : top-p" }, async (ctx) => {
   ctx.say({
     en: `
     A fixed k is too many when the model is sure and too few when it hesitates. Top-p, the
@@ -241,7 +247,7 @@ async function yourTopP(ctx: StepContext) {
   });
   const topP = await ctx.exercise<TopPFilter>("10.3");
   await compareWithSampler(ctx, (p) => topP(p, 0.9), { topP: 0.9 }, "top-p 0.9");
-}
+});
 
 /** Runs the student's filter on the model's distribution and compares with the sampler's. */
 async function compareWithSampler(
@@ -274,7 +280,10 @@ async function compareWithSampler(
   });
 }
 
-async function variants(ctx: StepContext) {
+const variants = step({
+  en: "One distribution, six ways to sample",
+  fr: "Une distribution, six façons d'échantillonner",
+}, async (ctx) => {
   const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
@@ -332,12 +341,15 @@ async function variants(ctx: StepContext) {
   `,
   });
   ctx.show(samples.map((s) => `── ${s.name}\n${margin(s.text, 3)}`).join("\n"));
-}
+});
 
 /** Samples per setting and characters per sample in the sampling experiment. */
 const EXPERIMENT = { samples: 30, tokens: 120 };
 
-async function experiment(ctx: StepContext) {
+const experiment = step({
+  en: "Sampling as an experiment: many samples per setting",
+  fr: "L'échantillonnage comme expérience : beaucoup d'extraits par réglage",
+}, async (ctx) => {
   const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const corpus = (await labCorpus()).text;
@@ -460,9 +472,12 @@ async function experiment(ctx: StepContext) {
     inventés : c'est pourquoi on les associe d'habitude à la température.
   `,
   });
-}
+});
 
-async function kvCache(ctx: StepContext) {
+const kvCache = step({
+  en: "The KV cache: same tokens, less work",
+  fr: "Le cache KV : les mêmes tokens, moins de travail",
+}, async (ctx) => {
   const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const prompted = tokenizer.encode(await prompt());
@@ -557,7 +572,7 @@ async function kvCache(ctx: StepContext) {
     commence à compter.
   `,
   });
-}
+});
 
 /** Tokens timed at each context length. */
 const SPEED_TOKENS = 8;
@@ -585,7 +600,10 @@ function speedAt(model: GPT, T: number): { withCache: number; without: number } 
   return { withCache: cached(), without: plain() };
 }
 
-async function streaming(ctx: StepContext) {
+const streaming = step({
+  en: "Streaming and stop strings",
+  fr: "Génération en flux et chaînes d'arrêt",
+}, async (ctx) => {
   const { model } = await labPretrained(ctx);
   const { tokenizer } = await labDataset();
   const p = await prompt();
@@ -636,9 +654,12 @@ async function streaming(ctx: StepContext) {
     caractère par caractère.
   `,
   });
-}
+});
 
-async function yourLoop(ctx: StepContext) {
+const yourLoop = step({
+  en: "Exercise 10.4: the generation loop",
+  fr: "Exercice 10.4 : la boucle de génération",
+}, async (ctx) => {
   ctx.say({
     en: `
     generate() above is lib/'s loop, with a KV cache. The last exercise is the loop in its
@@ -666,9 +687,9 @@ async function yourLoop(ctx: StepContext) {
     fr:
       "Ta boucle tire les mêmes tokens que celle de lib/ sur le modèle et les graines de la vérification.",
   });
-}
+});
 
-async function yourGPTWrites(ctx: StepContext) {
+const yourGPTWrites = step({ en: "Your GPT writes", fr: "Ton GPT écrit" }, async (ctx) => {
   const mine = await yourGPT(CATALOG, ["model", "training", "generation"], {
     root: ctx.studentRoot,
     reference: ctx.reference,
@@ -753,7 +774,7 @@ async function yourGPTWrites(ctx: StepContext) {
   `,
       },
   );
-}
+});
 
 /** Lab 10, as the runner sees it. */
 export const lab: Lab = {
@@ -765,34 +786,16 @@ export const lab: Lab = {
   },
   exercises,
   steps: [
-    step({ en: "The next-token distribution", fr: "La distribution du token suivant" }, theModel),
-    step(
-      { en: "Exercise 10.1: temperature", fr: "Exercice 10.1 : la température" },
-      yourTemperature,
-    ),
-    step({ en: "Greedy decoding", fr: "Le décodage glouton" }, greedy),
-    step({ en: "Exercise 10.2: top-k", fr: "Exercice 10.2 : top-k" }, yourTopK),
-    step({ en: "Exercise 10.3: top-p", fr: "Exercice 10.3 : top-p" }, yourTopP),
-    step({
-      en: "One distribution, six ways to sample",
-      fr: "Une distribution, six façons d'échantillonner",
-    }, variants),
-    step({
-      en: "Sampling as an experiment: many samples per setting",
-      fr: "L'échantillonnage comme expérience : beaucoup d'extraits par réglage",
-    }, experiment),
-    step({
-      en: "The KV cache: same tokens, less work",
-      fr: "Le cache KV : les mêmes tokens, moins de travail",
-    }, kvCache),
-    step(
-      { en: "Streaming and stop strings", fr: "Génération en flux et chaînes d'arrêt" },
-      streaming,
-    ),
-    step({
-      en: "Exercise 10.4: the generation loop",
-      fr: "Exercice 10.4 : la boucle de génération",
-    }, yourLoop),
-    step({ en: "Your GPT writes", fr: "Ton GPT écrit" }, yourGPTWrites),
+    theModel,
+    yourTemperature,
+    greedy,
+    yourTopK,
+    yourTopP,
+    variants,
+    experiment,
+    kvCache,
+    streaming,
+    yourLoop,
+    yourGPTWrites,
   ],
 };
