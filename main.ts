@@ -56,12 +56,7 @@ const COMMANDS: Record<string, Command> = {
   --out DIR    write charts and samples under DIR (default: out)
 
   Labs 09–11 train a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.`,
-    options: {
-      step: { type: "boolean" },
-      from: { type: "string" },
-      reference: { type: "boolean" },
-      out: { type: "string" },
-    },
+    options: flags(["from", "out"], ["step", "reference"]),
     async run(values, positionals) {
       const which = positionals[0];
       if (!which) {
@@ -160,15 +155,7 @@ const COMMANDS: Record<string, Command> = {
   --jobs N       exercises graded at once, 1 to 16 (default 2)
 
 Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
-    options: {
-      json: { type: "string" },
-      junit: { type: "string" },
-      only: { type: "string" },
-      dir: { type: "string" },
-      timeout: { type: "string" },
-      heap: { type: "string" },
-      jobs: { type: "string" },
-    },
+    options: flags(["json", "junit", "only", "dir", "timeout", "heap", "jobs"]),
     async run(values) {
       const dir = typeof values.dir === "string" ? absolute(values.dir) : REPO_ROOT;
       if (!(await isDirectory(`${dir}/labs/exercises`))) {
@@ -219,7 +206,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   then again each time a file under labs/exercises changes, and moves on when it passes.
   --poll         look for changes by polling (for folders where file events do not arrive)
   --interval MS  polling interval in milliseconds (default 500)`,
-    options: { poll: { type: "boolean" }, interval: { type: "string" } },
+    options: flags(["interval"], ["poll"]),
     async run(values) {
       await runWatch(CATALOG, {
         poll: values.poll === true,
@@ -234,7 +221,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
 
   Replaces your function for that exercise with the original starter; the rest of the file stays.
   --yes  do not ask for confirmation`,
-    options: { yes: { type: "boolean" } },
+    options: flags([], ["yes"]),
     async run(values, positionals) {
       const ex = exerciseFrom(positionals[0]);
       const path = `${REPO_ROOT}/${ex.file}`;
@@ -286,7 +273,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
   that nothing refers to the solutions and that every starter grades as not started.
   With --lang fr the starters' instructions are in French.`,
-    options: { out: { type: "string" } },
+    options: flags(["out"]),
     async run(values) {
       if (typeof values.out !== "string") {
         throw new UserError("Say where to write the release, for example --out ../minigpt-class.");
@@ -315,21 +302,19 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   --mine         your GPT: your model, layers and training loop wherever your exercise passes
                  (lib/'s elsewhere, named at the start), on the TypeScript path
 Ctrl-C stops after the current step and saves a checkpoint.`,
-    options: {
-      preset: { type: "string" },
-      corpus: { type: "string" },
-      tokenizer: { type: "string" },
-      "vocab-size": { type: "string" },
-      positional: { type: "string" },
-      steps: { type: "string" },
-      "batch-size": { type: "string" },
-      lr: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      resume: { type: "boolean" },
-      backend: { type: "string" },
-      mine: { type: "boolean" },
-    },
+    options: flags([
+      "preset",
+      "corpus",
+      "tokenizer",
+      "vocab-size",
+      "positional",
+      "steps",
+      "batch-size",
+      "lr",
+      "seed",
+      "out",
+      "backend",
+    ], ["resume", "mine"]),
     async run(values) {
       const { runTraining } = await import("./lib/train/run_train.ts");
       const tokenizer = (values.tokenizer ?? "char") as string;
@@ -378,18 +363,18 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   --backend        wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)
   --mine           your GPT and your generation loop wherever your exercise passes (no streaming)`,
     options: {
-      ckpt: { type: "string" },
-      adapters: { type: "string" },
-      prompt: { type: "string" },
-      tokens: { type: "string" },
-      temperature: { type: "string" },
-      "top-k": { type: "string" },
-      "top-p": { type: "string" },
-      seed: { type: "string" },
+      ...flags([
+        "ckpt",
+        "adapters",
+        "prompt",
+        "tokens",
+        "temperature",
+        "top-k",
+        "top-p",
+        "seed",
+        "backend",
+      ], ["no-cache", "mine"]),
       stop: { type: "string", multiple: true },
-      "no-cache": { type: "boolean" },
-      backend: { type: "string" },
-      mine: { type: "boolean" },
     },
     async run(values) {
       const { runSampling } = await import("./lib/train/run_sample.ts");
@@ -422,14 +407,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
   --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)
   --backend  wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)
 Ctrl-C stops after the current step, then saves and scores what it has.`,
-    options: {
-      preset: { type: "string" },
-      steps: { type: "string" },
-      minutes: { type: "string" },
-      seed: { type: "string" },
-      out: { type: "string" },
-      backend: { type: "string" },
-    },
+    options: flags(["preset", "steps", "minutes", "seed", "out", "backend"]),
     async run(values) {
       const { runSft } = await import("./lib/chat/run_sft.ts");
       await runSft({
@@ -452,12 +430,7 @@ Ctrl-C stops after the current step, then saves and scores what it has.`,
   --port N         the page's port (default 8000)
   --temperature X  0 is greedy (default 0.7); /temp X changes it while chatting
 In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
-    options: {
-      ckpt: { type: "string" },
-      web: { type: "boolean" },
-      port: { type: "string" },
-      temperature: { type: "string" },
-    },
+    options: flags(["ckpt", "port", "temperature"], ["web"]),
     async run(values) {
       if (typeof values.ckpt !== "string") {
         throw new UserError(
@@ -502,14 +475,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
                  in the HF folder, or llm.c's model_train.bin / model_val.bin
   --corpus NAME  the corpus --data tokenizes (default tinyshakespeare, or a file path)
   --force        replace PATH when it exists`,
-    options: {
-      ckpt: { type: "string" },
-      to: { type: "string" },
-      out: { type: "string" },
-      data: { type: "boolean" },
-      corpus: { type: "string" },
-      force: { type: "boolean" },
-    },
+    options: flags(["ckpt", "to", "out", "corpus"], ["data", "force"]),
     async run(values) {
       const { ckpt, to, out } = values;
       if (typeof ckpt !== "string" || typeof out !== "string" || (to !== "hf" && to !== "llmc")) {
@@ -537,7 +503,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
                (its tokenizer file NAME_tokenizer.bin beside it; GPT-2's when it has 50,257 tokens)
   --out DIR    the checkpoint folder to write, for sample, chat, the labs and fine-tuning
   --force      replace DIR when it exists`,
-    options: { from: { type: "string" }, out: { type: "string" }, force: { type: "boolean" } },
+    options: flags(["from", "out"], ["force"]),
     async run(values) {
       if (typeof values.from !== "string" || typeof values.out !== "string") {
         throw new UserError("Say what to import and where: --from PATH --out DIR.");
@@ -567,7 +533,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
 
 ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`).join("\n")}
   --json FILE  also write the rows as JSON (for example out/bench/kernels.json)`,
-    options: { json: { type: "string" } },
+    options: flags(["json"]),
     async run(values, positionals) {
       const name = positionals[0];
       if (!name || !SUITES[name]) {
@@ -585,7 +551,7 @@ ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`
   build: {
     summary: "compile the AssemblyScript kernels (runs by itself when needed)",
     usage: "deno task build:kernels [--force]",
-    options: { force: { type: "boolean" } },
+    options: flags([], ["force"]),
     async run(values) {
       const { built } = await ensureKernelsBuilt({ force: values.force === true });
       if (!built) console.log("Kernels are up to date (kernels/build/kernels.wasm).");
@@ -603,6 +569,14 @@ function numberFlag(values: Record<string, unknown>, name: string): number | und
     throw new UserError(`--${name} takes a number, not "${raw}".`);
   }
   return n;
+}
+
+/** A command's flags for parseArgs: those in `values` take a value, those in `switches` do not. */
+function flags(values: string[], switches: string[] = []): Command["options"] {
+  return Object.fromEntries([
+    ...values.map((name) => [name, { type: "string" as const }]),
+    ...switches.map((name) => [name, { type: "boolean" as const }]),
+  ]);
 }
 
 /**

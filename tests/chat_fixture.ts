@@ -3,8 +3,8 @@
  * temp folder. Fast (under a second) and deterministic; it never sees the corpus.
  * @module
  */
-import { chatAlphabet, generateConversations } from "../lib/chat/data.ts";
-import { encodeExamples, sft } from "../lib/chat/sft.ts";
+import { chatAlphabet, type Conversation, generateConversations } from "../lib/chat/data.ts";
+import { encodeExamples, sft, type SftResult } from "../lib/chat/sft.ts";
 import { ChatTokenizer } from "../lib/chat/template.ts";
 import { GPT } from "../lib/model/gpt.ts";
 
@@ -18,19 +18,19 @@ export const TINY_CHATS = generateConversations({
   langs: ["en"],
 });
 
-/** Trains the tiny chat model and returns its run folder (with `latest/`) and the model. */
-export async function tinyChatModel(): Promise<{ dir: string; model: GPT; tok: ChatTokenizer }> {
-  const tok = new ChatTokenizer([...chatAlphabet()]);
-  const { examples } = encodeExamples(tok, TINY_CHATS, 48);
-  const model = new GPT({
-    vocabSize: tok.vocabSize,
-    blockSize: 48,
-    nLayer: 1,
-    nHead: 2,
-    nEmbd: 16,
-  });
-  const dir = await Deno.makeTempDir({ prefix: "minigpt-chat-" });
-  await sft({
+/**
+ * The tiny SFT run: 40 steps of 8 on `convs` cut to `blockSize`, a model of 1 layer, 2 heads and
+ * 16 channels, saved in `outDir`.
+ */
+export async function tinySft(
+  tok: ChatTokenizer,
+  convs: Conversation[],
+  blockSize: number,
+  outDir: string,
+): Promise<{ model: GPT; result: SftResult }> {
+  const { examples } = encodeExamples(tok, convs, blockSize);
+  const model = new GPT({ vocabSize: tok.vocabSize, blockSize, nLayer: 1, nHead: 2, nEmbd: 16 });
+  const result = await sft({
     model,
     tokenizer: tok,
     train: examples,
@@ -46,8 +46,16 @@ export async function tinyChatModel(): Promise<{ dir: string; model: GPT; tok: C
       evalEvery: 20,
       seed: 1,
     },
-    outDir: dir,
+    outDir,
     progress: () => {},
   });
+  return { model, result };
+}
+
+/** Trains the tiny chat model and returns its run folder (with `latest/`) and the model. */
+export async function tinyChatModel(): Promise<{ dir: string; model: GPT; tok: ChatTokenizer }> {
+  const tok = new ChatTokenizer([...chatAlphabet()]);
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-chat-" });
+  const { model } = await tinySft(tok, TINY_CHATS, 48, dir);
   return { dir, model, tok };
 }

@@ -17,6 +17,7 @@ import {
 } from "../lib/chat/template.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { restoreTokenizer } from "../lib/tokenizer/saved.ts";
+import { tinySft } from "./chat_fixture.ts";
 
 const tok = new ChatTokenizer([...chatAlphabet()]);
 
@@ -107,34 +108,8 @@ Deno.test("SFT on a few conversations lowers the masked loss, saves a chat check
     maxExchanges: 1,
     families: ["addition"],
   });
-  const { examples } = encodeExamples(tok, convs, 32);
-  const model = new GPT({
-    vocabSize: tok.vocabSize,
-    blockSize: 32,
-    nLayer: 1,
-    nHead: 2,
-    nEmbd: 16,
-  });
   const outDir = await Deno.makeTempDir();
-  const result = await sft({
-    model,
-    tokenizer: tok,
-    train: examples,
-    heldOut: examples,
-    settings: {
-      batchSize: 8,
-      steps: 40,
-      warmupSteps: 2,
-      maxLr: 1e-2,
-      minLr: 1e-3,
-      weightDecay: 0,
-      gradClip: 1,
-      evalEvery: 20,
-      seed: 1,
-    },
-    outDir,
-    progress: () => {},
-  });
+  const { result } = await tinySft(tok, convs, 32, outDir);
   assert.equal(result.steps, 40);
   assert.ok(
     result.heldOut.at(-1)!.loss < result.heldOut[0].loss * 0.6,

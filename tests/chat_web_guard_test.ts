@@ -119,6 +119,14 @@ Deno.test("a malformed or oversized body gets a sentence, and the server goes on
   }
 });
 
+/** The page is free again: a question from the training set gets a whole answer. */
+async function assertAnswersNext(base: string): Promise<void> {
+  const next = await (await post(base, JSON.stringify({ message: TINY_CHATS[0][0].question })))
+    .text();
+  assert.doesNotMatch(next, /Still answering/);
+  assert.match(next, /event: done/);
+}
+
 Deno.test("a message of a million characters gets a sentence, and the next message an answer", async () => {
   const { server, base } = await serve();
   try {
@@ -126,10 +134,7 @@ Deno.test("a message of a million characters gets a sentence, and the next messa
       .text();
     assert.match(texts(huge, "notice")[0], /only its last \d+ characters are used\.$/);
     assert.match(huge, /event: done/);
-    const next = await (await post(base, JSON.stringify({ message: TINY_CHATS[0][0].question })))
-      .text();
-    assert.doesNotMatch(next, /Still answering/);
-    assert.match(next, /event: done/);
+    await assertAnswersNext(base);
   } finally {
     await server.shutdown();
   }
@@ -153,10 +158,7 @@ Deno.test("a reply that fails midway is a notice, and the page is free for the n
   try {
     const failed = await (await post(base, JSON.stringify({ message: "what is 1+2?" }))).text();
     assert.match(texts(failed, "notice")[0], /^The reply failed on an internal error/);
-    const next = await (await post(base, JSON.stringify({ message: TINY_CHATS[0][0].question })))
-      .text();
-    assert.doesNotMatch(next, /Still answering/);
-    assert.match(next, /event: done/);
+    await assertAnswersNext(base);
   } finally {
     await server.shutdown();
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { GPT } from "../lib/model/gpt.ts";
 import type { GPTConfig } from "../lib/model/config.ts";
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { runExport, runImport } from "../lib/train/export.ts";
 import { readHfFolder } from "../lib/train/hf.ts";
 import { decodeLlmc, encodeLlmc, paddedVocab } from "../lib/train/llmc.ts";
@@ -14,27 +14,20 @@ import { restoreTokenizer, saveTokenizer } from "../lib/tokenizer/saved.ts";
 import { gpt2Tokenizer } from "../lib/tokenizer/tiktoken.ts";
 import { trainBpe } from "../lib/tokenizer/train.ts";
 import { hasStackTrace, runCli } from "./helpers.ts";
+import { logitsOf, spreadCheckpoint } from "./model_fixture.ts";
 
 const TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind.\n";
 const SHAPE = { blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8 };
 const quiet = { print: () => {} };
 
 /** A checkpoint of a seeded model with weights spread like a trained one's. */
-async function makeCheckpoint(
+function makeCheckpoint(
   dir: string,
   tokenizer: Checkpoint["tokenizer"],
   vocabSize: number,
   extra: Partial<GPTConfig> = {},
 ): Promise<GPT> {
-  const model = new GPT({ ...SHAPE, vocabSize, ...extra }, 5);
-  for (let i = 0; i < model.params.length; i++) model.params[i] *= 3;
-  await saveCheckpoint(dir, { model, tokenizer, optimizer: null, state: null });
-  return model;
-}
-
-function logits(model: GPT, tokens: number[]): Float32Array {
-  model.forward(Int32Array.from(tokens), null, 1, tokens.length);
-  return model.acts!.logits.slice(0, tokens.length * model.config.vocabSize);
+  return spreadCheckpoint(dir, { ...SHAPE, vocabSize, ...extra }, 5, tokenizer);
 }
 
 const TOKENS = [1, 4, 2, 7, 0, 3, 5, 6];
@@ -60,13 +53,13 @@ Deno.test("export to hf and llmc, then import: the same logits exactly, and the 
   ];
   for (const c of cases) {
     const model = await makeCheckpoint(`${dir}/${c.name}`, c.tokenizer, c.vocab, c.extra);
-    const want = logits(model, TOKENS);
+    const want = logitsOf(model, TOKENS);
     for (const to of ["hf", "llmc"] as const) {
       const out = `${dir}/${c.name}-${to}${to === "llmc" ? ".bin" : ""}`;
       await runExport({ ckpt: `${dir}/${c.name}`, to, out, ...quiet });
       await runImport({ from: out, out: `${dir}/${c.name}-${to}-back`, ...quiet });
       const back = await loadCheckpoint(`${dir}/${c.name}-${to}-back`);
-      assert.deepEqual(logits(back.model, TOKENS), want, `${c.name} through ${to}`);
+      assert.deepEqual(logitsOf(back.model, TOKENS), want, `${c.name} through ${to}`);
       assert.equal(back.tokenizer.kind, c.tokenizer.kind, `${c.name} through ${to}`);
       if (c.tokenizer.kind === "bpe" && to === "hf") {
         assert.equal(back.tokenizer.data, c.tokenizer.data, "our own split pattern comes back too");

@@ -14,9 +14,26 @@ import { tr } from "../lib/i18n.ts";
 import type { Rng } from "../lib/random.ts";
 import { checkStudent } from "../lib/course/exercise.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
+import type { TrainSettings } from "../lib/train/trainer.ts";
 
 /** Absolute path of the repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Training settings for the tests' tiny models: 24 steps of 4, evaluated every 8, seeded. */
+export const TINY_SETTINGS: TrainSettings = {
+  batchSize: 4,
+  steps: 24,
+  warmupSteps: 4,
+  maxLr: 1e-2,
+  minLr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.99,
+  weightDecay: 0.1,
+  gradClip: 1.0,
+  evalEvery: 8,
+  evalBatches: 2,
+  seed: 5,
+};
 
 /** What a CLI run printed and returned. */
 export interface CliRun {
@@ -50,6 +67,19 @@ export async function runCli(
   const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * A new temp folder laid out as a student's repository whose exercise files are `lab`'s
+ * solutions: the student's path with every exercise of the lab done.
+ */
+export async function solvedStudentRoot(lab: Lab): Promise<string> {
+  const root = await Deno.makeTempDir();
+  await Deno.mkdir(`${root}/labs/exercises`, { recursive: true });
+  for (const file of new Set(lab.exercises.map((e) => e.file))) {
+    await Deno.copyFile(`${ROOT}/${file.replace("exercises/", "solutions/")}`, `${root}/${file}`);
+  }
+  return root;
 }
 
 /** True when `text` contains what a JavaScript stack trace looks like. */

@@ -8,9 +8,9 @@ import { generate } from "../lib/model/generate.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { Rng } from "../lib/random.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
-import { train, type TrainSettings } from "../lib/train/trainer.ts";
+import { train } from "../lib/train/trainer.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
-import { largest, maxAbsDiff, tokens } from "./helpers.ts";
+import { largest, maxAbsDiff, TINY_SETTINGS, tokens } from "./helpers.ts";
 
 // Odd sizes: a head size of 6 leaves a SIMD tail, 3 heads, V = 23 and T = 9 are not multiples of 4.
 const CONFIG = { vocabSize: 23, blockSize: 9, nLayer: 2, nHead: 3, nEmbd: 18 };
@@ -46,20 +46,7 @@ for (const positional of ["learned", "sinusoidal", "rope"] as PositionalEncoding
 }
 
 Deno.test("twenty training steps on kernels follow the twins' loss curve within 1e-4", async () => {
-  const settings: TrainSettings = {
-    batchSize: 4,
-    steps: 20,
-    warmupSteps: 2,
-    maxLr: 1e-2,
-    minLr: 1e-3,
-    beta1: 0.9,
-    beta2: 0.99,
-    weightDecay: 0.1,
-    gradClip: 1.0,
-    evalEvery: 10,
-    evalBatches: 2,
-    seed: 5,
-  };
+  const settings = { ...TINY_SETTINGS, steps: 20, warmupSteps: 2, evalEvery: 10 };
   const data = new TokenDataset(Int32Array.from({ length: 500 }, (_, i) => (i * i + i) % 23));
   const tokenizer = { kind: "char" as const, data: "[]" };
   const run = async (backend: "wasm" | "ts") => {

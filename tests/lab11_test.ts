@@ -6,7 +6,7 @@ import * as solutions from "../labs/solutions/11_finetuning.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import type { LoraTarget } from "../lib/train/lora.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { labChartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
+import { labChartProblems, solvedStudentRoot, svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 // On the project's own sample text (an empty data folder hides any corpus), the quick preset's
 // pretrained model, and a short fine-tuning: the lab's own setup takes a minute, this seconds.
@@ -107,13 +107,7 @@ Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both met
 
 Deno.test("lab 11 runs to the end with the solutions as the student's code", async () => {
   const lab = makeLab(SHORT);
-  const root = await Deno.makeTempDir();
-  await Deno.mkdir(`${root}/labs/exercises`, { recursive: true });
-  const file = lab.exercises[0].file;
-  await Deno.copyFile(
-    `${REPO_ROOT}/${file.replace("exercises/", "solutions/")}`,
-    `${root}/${file}`,
-  );
+  const root = await solvedStudentRoot(lab);
   const lines: string[] = [];
   const result = await runLab(lab, {
     studentRoot: root,

@@ -5,7 +5,7 @@ import { findExercise } from "../labs/catalog/mod.ts";
 import { findLab } from "../labs/mod.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { labChartProblems, stepOutput } from "./helpers.ts";
+import { labChartProblems, solvedStudentRoot, stepOutput } from "./helpers.ts";
 
 // Labs 02–07: every exercise fails as a starter ("todo"), passes with its solution and with the
 // library's reference; each lab runs to the end with --reference, writing its charts, and with
@@ -45,14 +45,7 @@ for (const id of LAB_IDS) {
 
   Deno.test(`lab ${id} runs to the end on the student's path with the solutions as their code`, async () => {
     const lab = await entry.load();
-    const studentRoot = await Deno.makeTempDir();
-    await Deno.mkdir(`${studentRoot}/labs/exercises`, { recursive: true });
-    for (const file of new Set(lab.exercises.map((e) => e.file))) {
-      await Deno.copyFile(
-        `${REPO_ROOT}/${file.replace("exercises/", "solutions/")}`,
-        `${studentRoot}/${file}`,
-      );
-    }
+    const studentRoot = await solvedStudentRoot(lab);
     const result = await runLab(lab, { studentRoot, outRoot: studentRoot, print: () => {} });
     assert.equal(result.status, "complete");
     await Deno.remove(studentRoot, { recursive: true });

@@ -8,9 +8,9 @@ import { PRESET_ENV } from "../labs/setup.ts";
 import * as dataset from "../labs/solutions/08_dataset.ts";
 import * as generation from "../labs/solutions/10_generation.ts";
 import * as training from "../labs/solutions/09_training.ts";
-import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
+import { type AnyFunction, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { labChartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
+import { labChartProblems, solvedStudentRoot, svgErrors, vegaLiteErrors } from "./helpers.ts";
 
 // Labs 08–10 on the project's own sample text (an empty data folder hides any corpus) and the
 // quick preset: each stops at its first exercise without --reference, runs to the end with it and
@@ -96,14 +96,7 @@ for (const [id, { charts, says }] of Object.entries(LABS)) {
   if (id !== "08") continue;
   Deno.test(`lab ${id} runs to the end with the solutions as the student's code`, async () => {
     const lab = await entry.load();
-    const studentRoot = await Deno.makeTempDir();
-    await Deno.mkdir(`${studentRoot}/labs/exercises`, { recursive: true });
-    for (const file of new Set(lab.exercises.map((e) => e.file))) {
-      await Deno.copyFile(
-        `${REPO_ROOT}/${file.replace("exercises/", "solutions/")}`,
-        `${studentRoot}/${file}`,
-      );
-    }
+    const studentRoot = await solvedStudentRoot(lab);
     const result = await runLab(lab, { studentRoot, outRoot: studentRoot, print: () => {} });
     assert.equal(result.status, "complete");
     await Deno.remove(studentRoot, { recursive: true });

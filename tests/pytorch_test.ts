@@ -4,14 +4,13 @@
  * steps one takes, and what PyTorch writes imports back. Without torch these are ignored.
  */
 import assert from "node:assert/strict";
-import { GPT } from "../lib/model/gpt.ts";
-import { saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { runExport, runImport } from "../lib/train/export.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { findTorch, PYTORCH_SCRIPTS, runTorch, torchLogitsDiff } from "../lib/train/pytorch.ts";
 import { Rng } from "../lib/random.ts";
 import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
+import { logitsOf, spreadCheckpoint } from "./model_fixture.ts";
 import { BABY_SETTINGS } from "../lib/train/presets.ts";
 import { decayGroups, runLearningRate, trainStep } from "../lib/train/trainer.ts";
 
@@ -23,17 +22,12 @@ const quiet = { print: () => {} };
 
 /** A tiny model with weights spread like a trained one's, saved and exported to `dir/hf`. */
 async function exported(dir: string, positional: "learned" | "sinusoidal" = "learned") {
-  const model = new GPT(
+  const model = await spreadCheckpoint(
+    `${dir}/ckpt`,
     { vocabSize: tok.vocabSize, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 16, positional },
     9,
+    saveTokenizer(tok),
   );
-  for (let i = 0; i < model.params.length; i++) model.params[i] *= 3;
-  await saveCheckpoint(`${dir}/ckpt`, {
-    model,
-    tokenizer: saveTokenizer(tok),
-    optimizer: null,
-    state: null,
-  });
   const corpus = `${dir}/corpus.txt`;
   await Deno.writeTextFile(corpus, TEXT);
   await runExport({
@@ -45,11 +39,6 @@ async function exported(dir: string, positional: "learned" | "sinusoidal" = "lea
     ...quiet,
   });
   return model;
-}
-
-function logitsOf(model: GPT, tokens: number[]): Float32Array {
-  model.forward(Int32Array.from(tokens), null, 1, tokens.length);
-  return model.acts!.logits.slice(0, tokens.length * model.config.vocabSize);
 }
 
 /** The JSON lines a PyTorch run printed that have a training loss. */

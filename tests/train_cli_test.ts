@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkpointDir, loadCheckpoint } from "../lib/train/checkpoint.ts";
-import { hasStackTrace, ROOT, runCli } from "./helpers.ts";
+import { type CliRun, hasStackTrace, ROOT, runCli } from "./helpers.ts";
 
 /** A small corpus the test writes itself: enough text for a few batches of 64 characters. */
 async function smallCorpus(dir: string): Promise<string> {
@@ -13,12 +13,21 @@ async function smallCorpus(dir: string): Promise<string> {
   return path;
 }
 
-Deno.test("train on a small corpus, resume it, then sample from it with a stop string", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "minigpt-train-" });
+/**
+ * A run of 3 steps on the small corpus in a new temp folder (named `prefix`…): `common` are the
+ * arguments that train or resume it.
+ */
+async function firstRun(prefix: string): Promise<{ dir: string; common: string[]; first: CliRun }> {
+  const dir = await Deno.makeTempDir({ prefix });
   const corpus = await smallCorpus(dir);
   const common = ["--corpus", corpus, "--batch-size", "2", "--out", `${dir}/run`];
   const first = await runCli(["train", ...common, "--steps", "3"], { cwd: dir });
   assert.equal(first.code, 0, first.stderr);
+  return { dir, common, first };
+}
+
+Deno.test("train on a small corpus, resume it, then sample from it with a stop string", async () => {
+  const { dir, common, first } = await firstRun("minigpt-train-");
   assert.match(first.stdout, /small: 7,\d\d\d tokens \(char, vocabulary \d+\)/);
   assert.match(first.stdout, /A sample at temperature 0\.8/);
   const more = await runCli(["train", ...common, "--steps", "5", "--resume"], { cwd: dir });
@@ -81,11 +90,7 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 Deno.test("a damaged state.json or NaN weights end in one sentence, and no file of the run changes", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "minigpt-damaged-" });
-  const corpus = await smallCorpus(dir);
-  const common = ["--corpus", corpus, "--batch-size", "2", "--out", `${dir}/run`];
-  const first = await runCli(["train", ...common, "--steps", "3"], { cwd: dir });
-  assert.equal(first.code, 0, first.stderr);
+  const { dir, common } = await firstRun("minigpt-damaged-");
   const statePath = `${dir}/run/latest/state.json`;
   const state = JSON.parse(await Deno.readTextFile(statePath));
   await Deno.writeTextFile(statePath, JSON.stringify({ ...state, step: "abc" }));

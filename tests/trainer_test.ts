@@ -8,24 +8,10 @@ import {
   train,
   type TrainJob,
   type TrainResult,
-  type TrainSettings,
 } from "../lib/train/trainer.ts";
+import { TINY_SETTINGS } from "./helpers.ts";
 
 const CONFIG = { vocabSize: 7, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 };
-const SETTINGS: TrainSettings = {
-  batchSize: 4,
-  steps: 24,
-  warmupSteps: 4,
-  maxLr: 1e-2,
-  minLr: 1e-3,
-  beta1: 0.9,
-  beta2: 0.99,
-  weightDecay: 0.1,
-  gradClip: 1.0,
-  evalEvery: 8,
-  evalBatches: 2,
-  seed: 5,
-};
 const TOKENIZER = {
   kind: "char" as const,
   data: JSON.stringify(["a", "b", "c", "d", "e", "f", "g"]),
@@ -42,7 +28,7 @@ function trainTiny(outDir: string, overrides: Partial<TrainJob> = {}): Promise<T
     model: new GPT(CONFIG, 1),
     data: DATA,
     tokenizer: TOKENIZER,
-    settings: SETTINGS,
+    settings: TINY_SETTINGS,
     outDir,
     progress: quiet,
     ...overrides,
@@ -96,9 +82,9 @@ Deno.test("a run stopped midway and resumed gives the same loss curve, bit for b
 
 Deno.test("resuming with other settings or another model shape is refused in one sentence", async () => {
   const dir = await Deno.makeTempDir();
-  await trainTiny(dir, { settings: { ...SETTINGS, steps: 4 } });
+  await trainTiny(dir, { settings: { ...TINY_SETTINGS, steps: 4 } });
   await assert.rejects(
-    () => trainTiny(dir, { settings: { ...SETTINGS, maxLr: 0.5 }, resume: true }),
+    () => trainTiny(dir, { settings: { ...TINY_SETTINGS, maxLr: 0.5 }, resume: true }),
     /used maxLr 0\.01, this one 0\.5/,
   );
   await assert.rejects(
@@ -109,7 +95,7 @@ Deno.test("resuming with other settings or another model shape is refused in one
 
 Deno.test("a checkpoint swap cut between its two renames still loads the previous checkpoint", async () => {
   const dir = await Deno.makeTempDir();
-  await trainTiny(dir, { settings: { ...SETTINGS, steps: 4 } });
+  await trainTiny(dir, { settings: { ...TINY_SETTINGS, steps: 4 } });
   await Deno.rename(`${dir}/latest`, `${dir}/latest.previous`); // the state right after the first rename
   const ckpt = await loadCheckpoint(`${dir}/latest`);
   assert.equal(ckpt.state!.step, 4);
@@ -205,7 +191,7 @@ async function leftByDeadProcess(dir: string): Promise<void> {
  * copy sits in the dead process's latest.writing-<pid>/, and there is no latest/.
  */
 async function killedBetweenRenames(dir: string): Promise<void> {
-  await trainTiny(dir, { settings: { ...SETTINGS, steps: 8 } });
+  await trainTiny(dir, { settings: { ...TINY_SETTINGS, steps: 8 } });
   const killed = await runKilled(
     (op, args) => op === "rename" && args[1] === `${dir}/latest`,
     () => trainTiny(dir, { resume: true }),
@@ -217,7 +203,7 @@ async function killedBetweenRenames(dir: string): Promise<void> {
 Deno.test("kill drill: after a kill between a save's renames, a kill at any later file operation leaves a checkpoint, and the run still ends bit for bit", async () => {
   // The same runs without a kill: 8 steps, then resumed to 24.
   const straight = await Deno.makeTempDir();
-  await trainTiny(straight, { settings: { ...SETTINGS, steps: 8 } });
+  await trainTiny(straight, { settings: { ...TINY_SETTINGS, steps: 8 } });
   await trainTiny(straight, { resume: true });
   const reference = curve(await readMetrics(straight));
 
@@ -249,7 +235,7 @@ Deno.test("kill drill: after a kill between a save's renames, a kill at any late
 
 Deno.test("a damaged state.json is refused in one sentence before any file of the run changes", async () => {
   const dir = await Deno.makeTempDir();
-  await trainTiny(dir, { settings: { ...SETTINGS, steps: 11 } });
+  await trainTiny(dir, { settings: { ...TINY_SETTINGS, steps: 11 } });
   const path = `${dir}/latest/state.json`;
   const good = JSON.parse(await Deno.readTextFile(path));
   const cases: [Record<string, unknown>, RegExp][] = [
@@ -300,7 +286,7 @@ Deno.test("a torn last line of metrics.jsonl is dropped with a note, and the res
 Deno.test("a batch too large for memory says what fits, before writing anything", async () => {
   const dir = await Deno.makeTempDir();
   await assert.rejects(
-    () => trainTiny(`${dir}/run`, { settings: { ...SETTINGS, batchSize: 1e12 } }),
+    () => trainTiny(`${dir}/run`, { settings: { ...TINY_SETTINGS, batchSize: 1e12 } }),
     /--batch-size 1,000,000,000,000 needs [\d,.]+ GiB for this model, more than the [\d,.]+ GiB of this machine's memory: use --batch-size [\d,]+ or less\./,
   );
   assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);

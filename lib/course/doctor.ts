@@ -19,70 +19,25 @@ export interface DoctorCheck {
 
 const MIN_DENO_MAJOR = 2;
 
+/** The bytes of a module holding one function `() -> v128` with no locals and this body. */
+function v128Module(body: number[]): Uint8Array<ArrayBuffer> {
+  const code = [0, ...body, 11]; // no locals, the body, end
+  // deno-fmt-ignore
+  return new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, // "\0asm", version 1
+    1, 5, 1, 96, 0, 1, 123, // type section: one type, () -> v128
+    3, 2, 1, 0, // function section: one function, of type 0
+    10, code.length + 2, 1, code.length, ...code, // code section: one body
+  ]);
+}
+
+const V128_ZERO = [253, 12, ...new Array(16).fill(0)]; // v128.const 0
+
 // (func (result v128) v128.const 0): the smallest module that needs SIMD.
-const SIMD_PROBE = new Uint8Array([
-  0,
-  97,
-  115,
-  109,
-  1,
-  0,
-  0,
-  0,
-  1,
-  5,
-  1,
-  96,
-  0,
-  1,
-  123,
-  3,
-  2,
-  1,
-  0,
-  10,
-  22,
-  1,
-  20,
-  0,
-  253,
-  12,
-  ...new Array(16).fill(0),
-  11,
-]);
+const SIMD_PROBE = v128Module(V128_ZERO);
 
 // (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))).
-const RELAXED_PROBE = new Uint8Array([
-  0,
-  97,
-  115,
-  109,
-  1,
-  0,
-  0,
-  0,
-  1,
-  5,
-  1,
-  96,
-  0,
-  1,
-  123,
-  3,
-  2,
-  1,
-  0,
-  10,
-  61,
-  1,
-  59,
-  0,
-  ...[0, 1, 2].flatMap(() => [253, 12, ...new Array(16).fill(0)]),
-  253,
-  133,
-  2,
-  11,
-]);
+const RELAXED_PROBE = v128Module([...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 253, 133, 2]);
 
 /** Largest absolute difference the kernel may show against its twin on the doctor's matmul. */
 export const MATMUL_TOLERANCE = 1e-4;
