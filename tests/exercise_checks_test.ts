@@ -72,16 +72,7 @@ Deno.test("every softmax-shaped exercise fails without max-subtraction, naming t
     return w;
   };
   // 04.1: the library's attention, with every row's softmax redone without the max.
-  const naive04 = (
-    out: Float32Array,
-    preatt: Float32Array,
-    att: Float32Array,
-    inp: Float32Array,
-    B: number,
-    T: number,
-    C: number,
-    NH: number,
-  ) => {
+  const naive04: typeof solutions04.attentionForward = (out, preatt, att, inp, B, T, C, NH) => {
     solutions04.attentionForward(out, preatt, att, inp, B, T, C, NH);
     const hs = C / NH;
     for (let b = 0; b < B; b++) {
@@ -126,12 +117,7 @@ Deno.test("every softmax-shaped exercise fails without max-subtraction, naming t
 });
 
 Deno.test("06.2 fails when gradients are overwritten instead of added to", async () => {
-  const overwriting = (
-    dinp: Float32Array,
-    dweight: Float32Array,
-    dbias: Float32Array,
-    ...rest: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, number, number]
-  ) => {
+  const overwriting: typeof solutions06.layerNormBackward = (dinp, dweight, dbias, ...rest) => {
     dinp.fill(0);
     dweight.fill(0);
     dbias.fill(0);
@@ -141,13 +127,13 @@ Deno.test("06.2 fails when gradients are overwritten instead of added to", async
 });
 
 Deno.test("07.1 fails with the sign of the target's term flipped; 07.2 fails without the bias gradient", async () => {
-  const flipped = (
-    dlogits: Float32Array,
-    dlosses: Float32Array,
-    probs: Float32Array,
-    targets: Int32Array,
-    N: number,
-    V: number,
+  const flipped: typeof solutions07.crossEntropySoftmaxBackward = (
+    dlogits,
+    dlosses,
+    probs,
+    targets,
+    N,
+    V,
   ) => {
     for (let n = 0; n < N; n++) {
       for (let v = 0; v < V; v++) {
@@ -157,11 +143,7 @@ Deno.test("07.1 fails with the sign of the target's term flipped; 07.2 fails wit
     }
   };
   assert.equal(await status("07.1", flipped), "fail");
-  const noBias = (
-    dinp: Float32Array,
-    dweight: Float32Array,
-    _dbias: Float32Array | null,
-    ...rest: [Float32Array, Float32Array, Float32Array, number, number, number]
-  ) => solutions07.linearBackward(dinp, dweight, null, ...rest);
+  const noBias: typeof solutions07.linearBackward = (dinp, dweight, _dbias, ...rest) =>
+    solutions07.linearBackward(dinp, dweight, null, ...rest);
   assert.equal(await status("07.2", noBias), "fail");
 });

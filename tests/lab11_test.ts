@@ -123,34 +123,19 @@ Deno.test("lab 11 runs to the end with the solutions as the student's code", asy
 });
 
 Deno.test("lab 11: plausible mistakes fail their checks", async () => {
+  type Merge = typeof solutions.loraMerge;
+  type Backward = typeof solutions.loraBackward;
   const mistakes: [string, AnyFunction][] = [
     // Forgets the scale α/r.
     [
       "11.1",
-      (
-        out: Float32Array,
-        base: Float32Array,
-        A: Float32Array,
-        B: Float32Array,
-        _s: number,
-        OC: number,
-        C: number,
-        r: number,
-      ) => solutions.loraMerge(out, base, A, B, 1, OC, C, r),
+      ((out, base, A, B, _s, OC, C, r) =>
+        solutions.loraMerge(out, base, A, B, 1, OC, C, r)) satisfies Merge,
     ],
     // Reads A as (C, r) instead of (r, C).
     [
       "11.1",
-      (
-        out: Float32Array,
-        base: Float32Array,
-        A: Float32Array,
-        B: Float32Array,
-        s: number,
-        OC: number,
-        C: number,
-        r: number,
-      ) => {
+      ((out, base, A, B, s, OC, C, r) => {
         for (let o = 0; o < OC; o++) {
           for (let c = 0; c < C; c++) {
             let sum = 0;
@@ -158,36 +143,23 @@ Deno.test("lab 11: plausible mistakes fail their checks", async () => {
             out[o * C + c] = base[o * C + c] + s * sum;
           }
         }
-      },
+      }) satisfies Merge,
     ],
     // Adds to whatever dA and dB held.
     [
       "11.2",
-      (
-        dA: Float32Array,
-        dB: Float32Array,
-        ...rest: [Float32Array, Float32Array, Float32Array, number, number, number, number]
-      ) => {
+      ((dA, dB, ...rest) => {
         const [a, b] = [dA.slice(), dB.slice()];
         solutions.loraBackward(dA, dB, ...rest);
         dA.forEach((x, i) => dA[i] = x + a[i]);
         dB.forEach((x, i) => dB[i] = x + b[i]);
-      },
+      }) satisfies Backward,
     ],
     // Forgets the scale α/r.
     [
       "11.2",
-      (
-        dA: Float32Array,
-        dB: Float32Array,
-        dW: Float32Array,
-        A: Float32Array,
-        B: Float32Array,
-        _s: number,
-        OC: number,
-        C: number,
-        r: number,
-      ) => solutions.loraBackward(dA, dB, dW, A, B, 1, OC, C, r),
+      ((dA, dB, dW, A, B, _s, OC, C, r) =>
+        solutions.loraBackward(dA, dB, dW, A, B, 1, OC, C, r)) satisfies Backward,
     ],
     // Counts every matrix as square (C, C).
     [

@@ -167,34 +167,19 @@ Deno.test("lab 09: plausible mistakes fail their checks", async () => {
     // Adam with L2 regularisation (decay through the gradient), not AdamW.
     [
       "09.3",
-      (
-        p: Float32Array,
-        g: Float32Array,
-        m: Float32Array,
-        v: Float32Array,
-        t: number,
-        o: { lr: number },
-        groups: { start: number; end: number; weightDecay: number }[],
-      ) => {
+      ((p, g, m, v, t, o, groups) => {
         const g2 = g.slice();
         for (const gr of groups) {
           for (let i = gr.start; i < gr.end; i++) g2[i] += gr.weightDecay * p[i];
         }
         training.adamwStep(p, g2, m, v, t, o, groups.map((gr) => ({ ...gr, weightDecay: 0 })));
-      },
+      }) satisfies typeof training.adamwStep,
     ],
     // No bias correction.
     [
       "09.3",
-      (
-        p: Float32Array,
-        g: Float32Array,
-        m: Float32Array,
-        v: Float32Array,
-        _t: number,
-        o: { lr: number },
-        groups: { start: number; end: number; weightDecay: number }[],
-      ) => training.adamwStep(p, g, m, v, Infinity, o, groups),
+      ((p, g, m, v, _t, o, groups) =>
+        training.adamwStep(p, g, m, v, Infinity, o, groups)) satisfies typeof training.adamwStep,
     ],
   ]);
 });
