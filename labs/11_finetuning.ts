@@ -122,6 +122,9 @@ interface State {
   mixedData?: TokenDataset;
 }
 
+/** A step of this lab: it reads and fills the run's state, with the setup the run uses. */
+const setupStep = step<[State, FinetuneSetup]>;
+
 /** Every fine-tuning run of the lab: the two methods, then the three remedies. */
 type RunName = "full" | "lora" | "frozen" | "slowed" | "mixed";
 
@@ -186,7 +189,10 @@ async function corpusPrompt(): Promise<string> {
   return text.slice(0, text.indexOf("\n") + 1) || text.slice(0, 20);
 }
 
-async function thePretrainedModel(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const thePretrainedModel = setupStep({
+  en: "A pretrained model",
+  fr: "Un modèle pré-entraîné",
+}, async (ctx, state, setup) => {
   const { model, origin } = await pretrained(ctx, state);
   const c = model.config;
   const [params, corpus, preset] = [
@@ -217,9 +223,12 @@ async function thePretrainedModel(ctx: StepContext, state: State, setup: Finetun
     en: `Its validation loss on the corpus: ${val} per character.`,
     fr: `Sa perte de validation sur le corpus : ${val} par caractère.`,
   });
-}
+});
 
-async function newStyle(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const newStyle = setupStep({
+  en: "A new style, written by the project",
+  fr: "Un nouveau style, écrit par le projet",
+}, async (ctx, state, setup) => {
   const style = await styleData(state, setup);
   const [trainChars, heldChars] = [exact(style.train.length), exact(style.val.length)];
   ctx.say({
@@ -262,7 +271,7 @@ async function newStyle(ctx: StepContext, state: State, setup: FinetuneSetup) {
   `,
   });
   ctx.show(margin(text, 6));
-}
+});
 
 /** One method's run: the fine-tuned copy, how training went, and its losses after. */
 interface MethodRun {
@@ -367,7 +376,10 @@ const HEADER: Text[] = [
 ];
 const FULL: Text = { en: "full fine-tuning", fr: "fine-tuning complet" };
 
-async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const fullFinetuning = setupStep({
+  en: "Full fine-tuning, and what it forgets",
+  fr: "Le fine-tuning complet, et ce qu'il oublie",
+}, async (ctx, state, setup) => {
   const s = setup.settings;
   const T = (await pretrained(ctx, state)).model.config.blockSize;
   const smaller = setup.fullLr < labPreset().settings.maxLr;
@@ -429,9 +441,12 @@ async function fullFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
     }
   `,
   });
-}
+});
 
-async function yourMerge(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const yourMerge = setupStep({
+  en: "Exercise 11.1: LoRA's merge, W0 + (α/r)·B·A",
+  fr: "Exercice 11.1 : la fusion de LoRA, W0 + (α/r)·B·A",
+}, async (ctx, state, setup) => {
   ctx.say({
     en: `
     LoRA (low-rank adaptation, Hu et al. 2021) bets that the change fine-tuning needs is
@@ -494,9 +509,12 @@ async function yourMerge(ctx: StepContext, state: State, setup: FinetuneSetup) {
     celles du modèle pré-entraîné, sur les mêmes noyaux SIMD, sans changement.
   `,
   });
-}
+});
 
-async function yourBackward(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const yourBackward = setupStep({
+  en: "Exercise 11.2: the gradients of A and B",
+  fr: "Exercice 11.2 : les gradients de A et de B",
+}, async (ctx, state, setup) => {
   ctx.say({
     en: `
     The model's backward pass gives dW, how the loss changes with each entry of the merged W.
@@ -570,9 +588,12 @@ async function yourBackward(ctx: StepContext, state: State, setup: FinetuneSetup
     (l'arrondi float32 donne environ 1e-3).
   `,
   });
-}
+});
 
-async function yourCount(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const yourCount = setupStep({
+  en: "Exercise 11.3: what LoRA trains",
+  fr: "Exercice 11.3 : ce que LoRA entraîne",
+}, async (ctx, state, setup) => {
   ctx.say({
     en: `
     How much smaller is the job? Write loraParameterCount: the numbers LoRA trains on a model
@@ -631,9 +652,12 @@ async function yourCount(ctx: StepContext, state: State, setup: FinetuneSetup) {
     fichier de quelques mégaoctets posé à côté d'une base partagée.
   `,
   });
-}
+});
 
-async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const loraFinetuning = setupStep({
+  en: "LoRA fine-tuning",
+  fr: "Le fine-tuning LoRA",
+}, async (ctx, state, setup) => {
   ctx.say({
     en: `
     Now LoRA on another copy of the same pretrained model: the same batches, steps and
@@ -669,9 +693,12 @@ async function loraFinetuning(ctx: StepContext, state: State, setup: FinetuneSet
     bibliothèques qui ne forment jamais dW pour les poids gelés gagnent aussi du temps.
   `,
   });
-}
+});
 
-async function remedies(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const remedies = setupStep({
+  en: "Remedies for forgetting: freeze, slow down, mix",
+  fr: "Contre l'oubli : geler, ralentir, mêler",
+}, async (ctx, state, setup) => {
   const { lowerBlocks, lowerLrScale, generalShare } = setup.remedies;
   const L = (await pretrained(ctx, state)).model.config.nLayer;
   const share = Math.round(generalShare * 100);
@@ -766,9 +793,12 @@ async function remedies(ctx: StepContext, state: State, setup: FinetuneSetup) {
     s'essaient à peu de frais. L'étape suivante les place à côté de LoRA.
   `,
   });
-}
+});
 
-async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const sideBySide = setupStep({
+  en: "Side by side: learned and forgotten",
+  fr: "Côte à côte : appris et oublié",
+}, async (ctx, state, setup) => {
   const runs: [Text, MethodRun][] = [];
   for (const kind of RUNS) {
     runs.push([runTitle(kind, setup), await methodRun(ctx, state, setup, kind)]);
@@ -871,9 +901,12 @@ async function sideBySide(ctx: StepContext, state: State, setup: FinetuneSetup) 
     (${learned(most[1]).toFixed(3)}).
   `,
   });
-}
+});
 
-async function samples(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const samples = setupStep({
+  en: "Samples before and after",
+  fr: "Extraits avant et après",
+}, async (ctx, state, setup) => {
   const { model } = await pretrained(ctx, state);
   const full = await methodRun(ctx, state, setup, "full"),
     lora = await methodRun(ctx, state, setup, "lora");
@@ -919,9 +952,12 @@ async function samples(ctx: StepContext, state: State, setup: FinetuneSetup) {
     là où l'oubli se voit).
   `,
   });
-}
+});
 
-async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
+const saving = setupStep({
+  en: "Saving: merged, or kept apart",
+  fr: "Enregistrer : fusionné, ou à part",
+}, async (ctx, state, setup) => {
   const { dir } = await pretrained(ctx, state);
   const lora = await methodRun(ctx, state, setup, "lora");
   const { tokenizer } = await labDataset();
@@ -992,7 +1028,7 @@ async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
   ctx.show(
     shellCommand(["deno", "task", "sample", "--adapters", relative(adapters), ...promptFlag]),
   );
-}
+});
 
 /**
  * Lab 11 with a given setup; the course runs {@link lab} (the setup of MINIGPT_PRESET), the
@@ -1008,9 +1044,6 @@ async function saving(ctx: StepContext, state: State, setup: FinetuneSetup) {
 export function makeLab(setup?: FinetuneSetup): Lab {
   const state: State = {};
   const chosen = () => setup ?? FINETUNE_SETUPS[labPreset().name];
-  const run =
-    (f: (ctx: StepContext, state: State, setup: FinetuneSetup) => Promise<void>) =>
-    (ctx: StepContext) => f(ctx, state, chosen());
   return {
     id: "11",
     slug: "11_finetuning",
@@ -1020,42 +1053,18 @@ export function makeLab(setup?: FinetuneSetup): Lab {
     },
     exercises,
     steps: [
-      step({ en: "A pretrained model", fr: "Un modèle pré-entraîné" }, run(thePretrainedModel)),
-      step({
-        en: "A new style, written by the project",
-        fr: "Un nouveau style, écrit par le projet",
-      }, run(newStyle)),
-      step({
-        en: "Full fine-tuning, and what it forgets",
-        fr: "Le fine-tuning complet, et ce qu'il oublie",
-      }, run(fullFinetuning)),
-      step({
-        en: "Exercise 11.1: LoRA's merge, W0 + (α/r)·B·A",
-        fr: "Exercice 11.1 : la fusion de LoRA, W0 + (α/r)·B·A",
-      }, run(yourMerge)),
-      step({
-        en: "Exercise 11.2: the gradients of A and B",
-        fr: "Exercice 11.2 : les gradients de A et de B",
-      }, run(yourBackward)),
-      step({
-        en: "Exercise 11.3: what LoRA trains",
-        fr: "Exercice 11.3 : ce que LoRA entraîne",
-      }, run(yourCount)),
-      step({ en: "LoRA fine-tuning", fr: "Le fine-tuning LoRA" }, run(loraFinetuning)),
-      step({
-        en: "Remedies for forgetting: freeze, slow down, mix",
-        fr: "Contre l'oubli : geler, ralentir, mêler",
-      }, run(remedies)),
-      step({
-        en: "Side by side: learned and forgotten",
-        fr: "Côte à côte : appris et oublié",
-      }, run(sideBySide)),
-      step({ en: "Samples before and after", fr: "Extraits avant et après" }, run(samples)),
-      step({
-        en: "Saving: merged, or kept apart",
-        fr: "Enregistrer : fusionné, ou à part",
-      }, run(saving)),
-    ],
+      thePretrainedModel,
+      newStyle,
+      fullFinetuning,
+      yourMerge,
+      yourBackward,
+      yourCount,
+      loraFinetuning,
+      remedies,
+      sideBySide,
+      samples,
+      saving,
+    ].map((s) => step(s.title, (ctx) => s.run(ctx, state, chosen()))),
   };
 }
 

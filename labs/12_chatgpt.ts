@@ -54,7 +54,16 @@ interface State {
   evaluation?: ChatEvaluation;
 }
 
-function fromTextToAssistant(ctx: StepContext) {
+/** A step of this lab: it reads and fills the run's state, with the SFT preset the run uses. */
+const chatStep = step<[State, SftPreset]>;
+
+/** The chat tokenizer: the characters of the generated conversations and three special tokens. */
+const tok = new ChatTokenizer([...chatAlphabet()]);
+
+const fromTextToAssistant = chatStep({
+  en: "From a text model to an assistant",
+  fr: "D'un modèle de texte à un assistant",
+}, (ctx) => {
   ctx.say({
     en: `
     The GPT of the earlier labs continues text. Ask it "what is 23+45?" and it writes whatever
@@ -80,9 +89,12 @@ function fromTextToAssistant(ctx: StepContext) {
     d'un modèle d'environ cent mille paramètres, puis te laisse discuter avec lui.
   `,
   });
-}
+});
 
-function template(ctx: StepContext, tok: ChatTokenizer) {
+const template = chatStep({
+  en: "The chat template and its special tokens",
+  fr: "Le modèle de conversation et ses tokens spéciaux",
+}, (ctx) => {
   ctx.say({
     en: `
     The template wraps each turn in special tokens: <|user|> or <|assistant|> opens it, <|end|>
@@ -123,9 +135,12 @@ function template(ctx: StepContext, tok: ChatTokenizer) {
     assistant qui s'arrête et un générateur de texte qui divague sans fin.
   `,
   });
-}
+});
 
-async function yourTemplate(ctx: StepContext) {
+const yourTemplate = chatStep({
+  en: "Exercise 12.1: a conversation in the template",
+  fr: "Exercice 12.1 : une conversation mise en forme",
+}, async (ctx) => {
   ctx.say({
     en: `
     Your turn: write formatConversation in labs/exercises/12_chatgpt.ts, the template as text.
@@ -137,9 +152,12 @@ async function yourTemplate(ctx: StepContext) {
   });
   const format = await ctx.exercise<(turns: Turn[]) => string>("12.1");
   ctx.show(format(example().slice(0, 2)));
-}
+});
 
-function conversations(ctx: StepContext, state: State, preset: SftPreset) {
+const conversations = chatStep({
+  en: "Conversations the project writes, and a held-out split",
+  fr: "Des conversations écrites par le projet, et une partie mise de côté",
+}, (ctx, state, preset) => {
   ctx.say({
     en: `
     Where do the conversations come from? The project writes them, in five task families a
@@ -196,9 +214,12 @@ function conversations(ctx: StepContext, state: State, preset: SftPreset) {
     plusieurs tours.
   `,
   });
-}
+});
 
-function maskedLoss(ctx: StepContext, tok: ChatTokenizer) {
+const maskedLoss = chatStep({
+  en: "Masking the loss to the assistant's tokens",
+  fr: "Restreindre la perte aux tokens de l'assistant",
+}, (ctx) => {
   ctx.say({
     en: `
     Pretraining learns every next token. In SFT we only want the model to learn to write the
@@ -237,9 +258,12 @@ function maskedLoss(ctx: StepContext, tok: ChatTokenizer) {
     poids 0. lib/model/gpt.ts prend ces poids en cinquième argument, facultatif, de forward.
   `,
   });
-}
+});
 
-async function yourMask(ctx: StepContext, tok: ChatTokenizer) {
+const yourMask = chatStep({
+  en: "Exercise 12.2: the loss mask",
+  fr: "Exercice 12.2 : le masque de la perte",
+}, async (ctx) => {
   ctx.say({
     en: `
     Your turn: write assistantTargetMask in labs/exercises/12_chatgpt.ts, the weights of every
@@ -257,9 +281,12 @@ async function yourMask(ctx: StepContext, tok: ChatTokenizer) {
     fr: `Ton masque de « ${tok.decode(ids)} » :`,
   });
   ctx.show(`[${mask(ids, tok.special).join(", ")}]`);
-}
+});
 
-async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
+const fineTune = chatStep({
+  en: "Supervised fine-tuning",
+  fr: "Le fine-tuning supervisé",
+}, async (ctx, state, preset) => {
   const data = state.data ??= prepareChatData(preset, preset.settings.seed);
   const model = new GPT(
     { ...preset.model, vocabSize: data.tok.vocabSize },
@@ -358,7 +385,7 @@ async function fineTune(ctx: StepContext, state: State, preset: SftPreset) {
     ${last.toFixed(2)} par token de l'assistant. Le checkpoint est dans ${checkpoint}.
   `,
   });
-}
+});
 
 /**
  * SFT of `model` on the preset's data, or the run saved in `<outDir>/sft` when its inputs (the
@@ -412,7 +439,10 @@ async function fineTuned(ctx: StepContext, state: State, preset: SftPreset) {
   return { model: state.model, data: state.data };
 }
 
-async function evaluate(ctx: StepContext, state: State, preset: SftPreset) {
+const evaluate = chatStep({
+  en: "Evaluation: exact match per family, and ending the turn",
+  fr: "Évaluation : réponse exacte par famille, et fin du tour",
+}, async (ctx, state, preset) => {
   const { model, data } = await fineTuned(ctx, state, preset);
   ctx.say({
     en: `
@@ -510,9 +540,9 @@ async function evaluate(ctx: StepContext, state: State, preset: SftPreset) {
     15\`) s'entraîne plus longtemps sur plus de sommes, et le README donne ses notes.
   `,
   });
-}
+});
 
-async function talk(ctx: StepContext, state: State, preset: SftPreset) {
+const talk = chatStep({ en: "Talk to it", fr: "Discute avec lui" }, async (ctx, state, preset) => {
   const { model, data } = await fineTuned(ctx, state, preset);
   const questions = lang() === "fr"
     ? ["combien font 23 + 45 ?", "écris llama à l'envers.", "épelle gpt.", "explique l'attention."]
@@ -557,9 +587,12 @@ async function talk(ctx: StepContext, state: State, preset: SftPreset) {
     enseigne les manières d'un assistant.
   `,
   });
-}
+});
 
-async function closing(ctx: StepContext, state: State, preset: SftPreset) {
+const closing = chatStep({
+  en: "What you built, and where to go next",
+  fr: "Ce que tu as construit, et où aller ensuite",
+}, async (ctx, state, preset) => {
   const { model, data } = await fineTuned(ctx, state, preset);
   const c = model.config;
   ctx.say({
@@ -665,7 +698,7 @@ async function closing(ctx: StepContext, state: State, preset: SftPreset) {
   `,
   });
   ctx.table(readingRows());
-}
+});
 
 /**
  * Lab 12 with a given SFT preset; the course runs {@link lab} (the quick preset), the tests a
@@ -681,7 +714,6 @@ async function closing(ctx: StepContext, state: State, preset: SftPreset) {
  */
 export function makeLab(preset: SftPreset): Lab {
   const state: State = {};
-  const tok = new ChatTokenizer([...chatAlphabet()]);
   return {
     id: "12",
     slug: "12_chatgpt",
@@ -691,50 +723,17 @@ export function makeLab(preset: SftPreset): Lab {
     },
     exercises,
     steps: [
-      step({
-        en: "From a text model to an assistant",
-        fr: "D'un modèle de texte à un assistant",
-      }, fromTextToAssistant),
-      step({
-        en: "The chat template and its special tokens",
-        fr: "Le modèle de conversation et ses tokens spéciaux",
-      }, (ctx) => template(ctx, tok)),
-      step({
-        en: "Exercise 12.1: a conversation in the template",
-        fr: "Exercice 12.1 : une conversation mise en forme",
-      }, yourTemplate),
-      step(
-        {
-          en: "Conversations the project writes, and a held-out split",
-          fr: "Des conversations écrites par le projet, et une partie mise de côté",
-        },
-        (ctx) => conversations(ctx, state, preset),
-      ),
-      step({
-        en: "Masking the loss to the assistant's tokens",
-        fr: "Restreindre la perte aux tokens de l'assistant",
-      }, (ctx) => maskedLoss(ctx, tok)),
-      step({
-        en: "Exercise 12.2: the loss mask",
-        fr: "Exercice 12.2 : le masque de la perte",
-      }, (ctx) => yourMask(ctx, tok)),
-      step(
-        { en: "Supervised fine-tuning", fr: "Le fine-tuning supervisé" },
-        (ctx) => fineTune(ctx, state, preset),
-      ),
-      step(
-        {
-          en: "Evaluation: exact match per family, and ending the turn",
-          fr: "Évaluation : réponse exacte par famille, et fin du tour",
-        },
-        (ctx) => evaluate(ctx, state, preset),
-      ),
-      step({ en: "Talk to it", fr: "Discute avec lui" }, (ctx) => talk(ctx, state, preset)),
-      step({
-        en: "What you built, and where to go next",
-        fr: "Ce que tu as construit, et où aller ensuite",
-      }, (ctx) => closing(ctx, state, preset)),
-    ],
+      fromTextToAssistant,
+      template,
+      yourTemplate,
+      conversations,
+      maskedLoss,
+      yourMask,
+      fineTune,
+      evaluate,
+      talk,
+      closing,
+    ].map((s) => step(s.title, (ctx) => s.run(ctx, state, preset))),
   };
 }
 

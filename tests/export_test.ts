@@ -14,7 +14,7 @@ import { restoreTokenizer, saveTokenizer } from "../lib/tokenizer/saved.ts";
 import { gpt2Tokenizer } from "../lib/tokenizer/tiktoken.ts";
 import { trainBpe } from "../lib/tokenizer/train.ts";
 import { hasStackTrace, runCli } from "./helpers.ts";
-import { logitsOf, spreadCheckpoint } from "./model_fixture.ts";
+import { exportWithCorpus, logitsOf, spreadCheckpoint } from "./model_fixture.ts";
 
 const TEXT = "To be, or not to be, that is the question:\nWhether 'tis nobler in the mind.\n";
 const SHAPE = { blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8 };
@@ -150,18 +150,9 @@ Deno.test("llm.c's file: header, padded vocabulary, parameters in llm.c's order"
 
 Deno.test("--data writes the corpus in the model's tokens: uint16, cut 90/10", async () => {
   const dir = await Deno.makeTempDir({ prefix: "minigpt-data-" });
-  const corpus = `${dir}/corpus.txt`;
-  await Deno.writeTextFile(corpus, TEXT.repeat(4));
   const tok = CharTokenizer.fromText(TEXT);
   await makeCheckpoint(`${dir}/ckpt`, saveTokenizer(tok), tok.vocabSize);
-  await runExport({
-    ckpt: `${dir}/ckpt`,
-    to: "hf",
-    out: `${dir}/hf`,
-    data: true,
-    corpus,
-    ...quiet,
-  });
+  await exportWithCorpus(dir, TEXT.repeat(4));
   const ids = tok.encode(TEXT.repeat(4));
   const cut = Math.floor(ids.length * 0.9);
   const train = new Uint16Array((await Deno.readFile(`${dir}/hf/train.bin`)).buffer);
@@ -173,7 +164,7 @@ Deno.test("--data writes the corpus in the model's tokens: uint16, cut 90/10", a
     to: "llmc",
     out: `${dir}/m.bin`,
     data: true,
-    corpus,
+    corpus: `${dir}/corpus.txt`,
     ...quiet,
   });
   const llmc = await Deno.readFile(`${dir}/m_train.bin`);

@@ -1,11 +1,12 @@
 /**
  * Small seeded models for the export and PyTorch tests: weights spread like a trained model's,
- * saved as a checkpoint, and the logits a forward pass gives.
+ * saved as a checkpoint, exported with a corpus, and the logits a forward pass gives.
  * @module
  */
 import type { GPTConfig } from "../lib/model/config.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { type Checkpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { runExport } from "../lib/train/export.ts";
 
 /** Saves in `dir` a model of `config` from `seed`, its weights tripled, and returns it. */
 export async function spreadCheckpoint(
@@ -24,4 +25,18 @@ export async function spreadCheckpoint(
 export function logitsOf(model: GPT, tokens: number[]): Float32Array {
   model.forward(Int32Array.from(tokens), null, 1, tokens.length);
   return model.acts!.logits.slice(0, tokens.length * model.config.vocabSize);
+}
+
+/** Exports `dir/ckpt` to `dir/hf`, with `text` (written to `dir/corpus.txt`) in its tokens. */
+export async function exportWithCorpus(dir: string, text: string): Promise<void> {
+  const corpus = `${dir}/corpus.txt`;
+  await Deno.writeTextFile(corpus, text);
+  await runExport({
+    ckpt: `${dir}/ckpt`,
+    to: "hf",
+    out: `${dir}/hf`,
+    data: true,
+    corpus,
+    print: () => {},
+  });
 }

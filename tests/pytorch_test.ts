@@ -4,13 +4,13 @@
  * steps one takes, and what PyTorch writes imports back. Without torch these are ignored.
  */
 import assert from "node:assert/strict";
-import { runExport, runImport } from "../lib/train/export.ts";
+import { runImport } from "../lib/train/export.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { findTorch, PYTORCH_SCRIPTS, runTorch, torchLogitsDiff } from "../lib/train/pytorch.ts";
 import { Rng } from "../lib/random.ts";
 import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
-import { logitsOf, spreadCheckpoint } from "./model_fixture.ts";
+import { exportWithCorpus, logitsOf, spreadCheckpoint } from "./model_fixture.ts";
 import { BABY_SETTINGS } from "../lib/train/presets.ts";
 import { decayGroups, runLearningRate, trainStep } from "../lib/train/trainer.ts";
 
@@ -28,16 +28,7 @@ async function exported(dir: string, positional: "learned" | "sinusoidal" = "lea
     9,
     saveTokenizer(tok),
   );
-  const corpus = `${dir}/corpus.txt`;
-  await Deno.writeTextFile(corpus, TEXT);
-  await runExport({
-    ckpt: `${dir}/ckpt`,
-    to: "hf",
-    out: `${dir}/hf`,
-    data: true,
-    corpus,
-    ...quiet,
-  });
+  await exportWithCorpus(dir, TEXT);
   return model;
 }
 

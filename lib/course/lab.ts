@@ -37,10 +37,14 @@ export interface StepContext {
   exercise<F extends (...args: never[]) => unknown>(id: string): Promise<F>;
 }
 
-/** One titled step of a lab. */
-export interface Step {
+/**
+ * One titled step of a lab. `A` is what the step needs beside its context: a lab that its own
+ * function builds (labs 11 and 12) hands its steps the run's state; a {@link Lab} lists steps
+ * that need nothing more.
+ */
+export interface Step<A extends unknown[] = []> {
   title: Localized;
-  run(ctx: StepContext): void | Promise<void>;
+  run(ctx: StepContext, ...args: A): void | Promise<void>;
 }
 
 /** A lab: its number, folder name, title, steps and the exercises its steps use. */
@@ -65,7 +69,7 @@ export interface Lab {
  * assert.ok(typeof s.title !== "string" && s.title.fr === "Bonjour");
  * ```
  */
-export function step(title: Localized, run: Step["run"]): Step {
+export function step<A extends unknown[] = []>(title: Localized, run: Step<A>["run"]): Step<A> {
   return { title, run };
 }
 
