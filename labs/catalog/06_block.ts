@@ -12,15 +12,7 @@ import { parameterShapes, parameterViews, tableSize } from "../../lib/model/layo
 import { TWIN_OPS } from "../../lib/model/ops.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
-import {
-  byId,
-  compareComposition,
-  COMPOSE_CHILD,
-  eachCase,
-  near,
-  type Outputs,
-  tinyModel,
-} from "./compose.ts";
+import { byId, COMPOSE_CHILD, compositionCases, near, type Outputs, tinyModel } from "./compose.ts";
 import { exercises as multihead } from "./04_multihead.ts";
 import { exercises as gpt } from "./07_gpt.ts";
 
@@ -190,54 +182,48 @@ const blockForwardExercise: Exercise<typeof blockForward> = {
     return [forwardExercise, byId(multihead, "04.1")];
   },
   check(impl, parts = {}) {
-    return eachCase(BLOCK_SHAPES, async (shape, s) => {
+    return compositionCases(blockForwardExercise, impl, parts, BLOCK_SHAPES, (shape, s) => {
       const [B, T, C, NH] = shape;
-      return await compareComposition(
-        impl,
-        blockForward,
-        {
-          what: `blockForward(ops, h, w, x, B=${B}, T=${T}, C=${C}, NH=${NH})`,
-          library: TWIN_OPS,
-          tolerance: 1e-4,
-          run(fn, ops) {
-            const { w, acts, x } = blockCase(s, shape);
-            const h = acts().h[0];
-            fn(ops, h, w, x, B, T, C, NH);
-            return Object.fromEntries(FLOW.map((name) => [name, h[name]]));
-          },
-          diagnose(got) {
-            const { w, x } = blockCase(s, shape);
-            const N = B * T, qkv = new Float32Array(N * 3 * C);
-            linearForward(qkv, x, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C);
-            if (near(got.qkv as Float32Array, qkv)) {
-              return {
-                en: "post-norm order: attention reads x itself; GPT-2 normalises first, " +
-                  "c_attn reads ln_1(x)",
-                fr: "ordre post-norm : l'attention lit x lui-même ; GPT-2 normalise d'abord, " +
-                  "c_attn lit ln_1(x)",
-              };
-            }
-            if (near(got.residual2 as Float32Array, got.attproj as Float32Array)) {
-              return {
-                en: "a missing residual: residual2 must be x + attproj, not attproj alone",
-                fr: "une connexion résiduelle manquante : residual2 doit valoir x + attproj, pas " +
-                  "attproj seul",
-              };
-            }
-            if (near(got.residual3 as Float32Array, got.fcproj as Float32Array)) {
-              return {
-                en: "a missing residual: residual3 must be residual2 + fcproj, not fcproj alone",
-                fr:
-                  "une connexion résiduelle manquante : residual3 doit valoir residual2 + fcproj, " +
-                  "pas fcproj seul",
-              };
-            }
-            return undefined;
-          },
+      return {
+        what: `blockForward(ops, h, w, x, B=${B}, T=${T}, C=${C}, NH=${NH})`,
+        library: TWIN_OPS,
+        tolerance: 1e-4,
+        run(fn, ops) {
+          const { w, acts, x } = blockCase(s, shape);
+          const h = acts().h[0];
+          fn(ops, h, w, x, B, T, C, NH);
+          return Object.fromEntries(FLOW.map((name) => [name, h[name]]));
         },
-        blockForwardExercise.uses!,
-        parts,
-      );
+        diagnose(got) {
+          const { w, x } = blockCase(s, shape);
+          const N = B * T, qkv = new Float32Array(N * 3 * C);
+          linearForward(qkv, x, w.attn.c_attn.weight, w.attn.c_attn.bias, N, C, 3 * C);
+          if (near(got.qkv as Float32Array, qkv)) {
+            return {
+              en: "post-norm order: attention reads x itself; GPT-2 normalises first, " +
+                "c_attn reads ln_1(x)",
+              fr: "ordre post-norm : l'attention lit x lui-même ; GPT-2 normalise d'abord, " +
+                "c_attn lit ln_1(x)",
+            };
+          }
+          if (near(got.residual2 as Float32Array, got.attproj as Float32Array)) {
+            return {
+              en: "a missing residual: residual2 must be x + attproj, not attproj alone",
+              fr: "une connexion résiduelle manquante : residual2 doit valoir x + attproj, pas " +
+                "attproj seul",
+            };
+          }
+          if (near(got.residual3 as Float32Array, got.fcproj as Float32Array)) {
+            return {
+              en: "a missing residual: residual3 must be residual2 + fcproj, not fcproj alone",
+              fr:
+                "une connexion résiduelle manquante : residual3 doit valoir residual2 + fcproj, " +
+                "pas fcproj seul",
+            };
+          }
+          return undefined;
+        },
+      };
     });
   },
 };
@@ -277,18 +263,20 @@ const blockBackwardExercise: Exercise<typeof blockBackward> = {
   },
   check(impl, parts = {}) {
     // Not the quiet stream: its large rstd turns float rounding into differences above 1e-4.
-    return eachCase(BLOCK_SHAPES.slice(0, 2), async (shape, s) => {
-      const [B, T, C, NH] = shape;
-      // The forward pass once, by the library: backward reads its activations.
-      const { w, acts, x, config } = blockCase(s, shape);
-      const h = acts().h[0];
-      blockForward(TWIN_OPS, h, w, x, B, T, C, NH);
-      const dout = new Rng(60 + s).normalArray(B * T * C);
-      const start = s % 2 ? new Rng(61).normalArray(B * T * C) : new Float32Array(B * T * C);
-      return await compareComposition(
-        impl,
-        blockBackward,
-        {
+    return compositionCases(
+      blockBackwardExercise,
+      impl,
+      parts,
+      BLOCK_SHAPES.slice(0, 2),
+      (shape, s) => {
+        const [B, T, C, NH] = shape;
+        // The forward pass once, by the library: backward reads its activations.
+        const { w, acts, x, config } = blockCase(s, shape);
+        const h = acts().h[0];
+        blockForward(TWIN_OPS, h, w, x, B, T, C, NH);
+        const dout = new Rng(60 + s).normalArray(B * T * C);
+        const start = s % 2 ? new Rng(61).normalArray(B * T * C) : new Float32Array(B * T * C);
+        return {
           what: `blockBackward(ops, dx, gw, dh, x, w, h, B=${B}, T=${T}, C=${C}, NH=${NH})`,
           library: TWIN_OPS,
           tolerance: 1e-4,
@@ -332,11 +320,9 @@ const blockBackwardExercise: Exercise<typeof blockBackward> = {
             }
             return undefined;
           },
-        },
-        blockBackwardExercise.uses!,
-        parts,
-      );
-    });
+        };
+      },
+    );
   },
 };
 

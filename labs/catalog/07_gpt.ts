@@ -10,15 +10,7 @@ import { linearBackward } from "../../lib/layers/linear.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";
 import { tr } from "../../lib/i18n.ts";
-import {
-  byId,
-  compareComposition,
-  COMPOSE_CHILD,
-  eachCase,
-  near,
-  type Outputs,
-  tinyModel,
-} from "./compose.ts";
+import { byId, COMPOSE_CHILD, compositionCases, near, type Outputs, tinyModel } from "./compose.ts";
 import { exercises as embeddings } from "./02_embeddings.ts";
 import { exercises as block } from "./06_block.ts";
 import { encoderBackward } from "../../lib/layers/encoder.ts";
@@ -177,64 +169,57 @@ const gptForwardExercise: Exercise<typeof gptForward> = {
     return [byId(embeddings, "02.1"), byId(block, "06.1"), byId(block, "06.3")];
   },
   check(impl, parts = {}) {
-    return eachCase(GPT_SHAPES, async (shape, s) => {
+    return compositionCases(gptForwardExercise, impl, parts, GPT_SHAPES, (shape, s) => {
       const [B, T] = shape;
-      return await compareComposition(
-        impl,
-        gptForward,
-        {
-          what: `gptForward(ops, p, a, inputs, targets, B=${B}, T=${T}, config)`,
-          library: LIBRARY,
-          tolerance: 1e-4,
-          run(fn, ops) {
-            const { model, acts, inputs, targets, config } = gptCase(s, shape);
-            const a = acts();
-            const loss = fn(ops, model.p, a, inputs, targets, B, T, config);
-            const out: Outputs = { encoded: a.encoded };
-            a.h.forEach((h, l) => (out[`h.${l}.residual3`] = h.residual3));
-            return { ...out, ln_f: a.ln_f, logits: a.logits, losses: a.losses, loss };
-          },
-          diagnose(got, expected) {
-            const { model, inputs, config } = gptCase(s, shape);
-            const C = config.nEmbd, tokensOnly = new Float32Array(B * T * C);
-            inputs.forEach((id, n) =>
-              tokensOnly.set(model.p.wte.subarray(id * C, id * C + C), n * C)
-            );
-            if (near(got.encoded as Float32Array, tokensOnly)) {
-              return {
-                en: "positions forgotten: the stream starts as wte[token] + wpe[t]",
-                fr: "positions oubliées : le flux part de wte[token] + wpe[t]",
-              };
-            }
-            const loss = got.loss as number, want = expected.loss as number, N = B * T;
-            for (
-              const [count, name] of [
-                [B, "B"],
-                [T, "T"],
-                [1, tr({ en: "1 (a sum)", fr: "1 (une somme)" })],
-              ] as const
-            ) {
-              if (count !== N && Math.abs(loss - (want * N) / count) < 1e-4) {
-                return {
-                  en:
-                    `the loss averaged over the wrong count: divided by ${name}, not by B·T = ${N}`,
-                  fr: `la perte moyennée sur le mauvais nombre : divisée par ${name}, pas par ` +
-                    `B·T = ${N}`,
-                };
-              }
-            }
-            if (near(got.ln_f as Float32Array, expected.ln_f as Float32Array)) {
-              return {
-                en: "the head: logits = ln_f · wteᵀ, tied to the token table, with no bias",
-                fr: "la tête : logits = ln_f · wteᵀ, liée à la table des tokens, sans biais",
-              };
-            }
-            return undefined;
-          },
+      return {
+        what: `gptForward(ops, p, a, inputs, targets, B=${B}, T=${T}, config)`,
+        library: LIBRARY,
+        tolerance: 1e-4,
+        run(fn, ops) {
+          const { model, acts, inputs, targets, config } = gptCase(s, shape);
+          const a = acts();
+          const loss = fn(ops, model.p, a, inputs, targets, B, T, config);
+          const out: Outputs = { encoded: a.encoded };
+          a.h.forEach((h, l) => (out[`h.${l}.residual3`] = h.residual3));
+          return { ...out, ln_f: a.ln_f, logits: a.logits, losses: a.losses, loss };
         },
-        gptForwardExercise.uses!,
-        parts,
-      );
+        diagnose(got, expected) {
+          const { model, inputs, config } = gptCase(s, shape);
+          const C = config.nEmbd, tokensOnly = new Float32Array(B * T * C);
+          inputs.forEach((id, n) =>
+            tokensOnly.set(model.p.wte.subarray(id * C, id * C + C), n * C)
+          );
+          if (near(got.encoded as Float32Array, tokensOnly)) {
+            return {
+              en: "positions forgotten: the stream starts as wte[token] + wpe[t]",
+              fr: "positions oubliées : le flux part de wte[token] + wpe[t]",
+            };
+          }
+          const loss = got.loss as number, want = expected.loss as number, N = B * T;
+          for (
+            const [count, name] of [
+              [B, "B"],
+              [T, "T"],
+              [1, tr({ en: "1 (a sum)", fr: "1 (une somme)" })],
+            ] as const
+          ) {
+            if (count !== N && Math.abs(loss - (want * N) / count) < 1e-4) {
+              return {
+                en: `the loss averaged over the wrong count: divided by ${name}, not by B·T = ${N}`,
+                fr: `la perte moyennée sur le mauvais nombre : divisée par ${name}, pas par ` +
+                  `B·T = ${N}`,
+              };
+            }
+          }
+          if (near(got.ln_f as Float32Array, expected.ln_f as Float32Array)) {
+            return {
+              en: "the head: logits = ln_f · wteᵀ, tied to the token table, with no bias",
+              fr: "la tête : logits = ln_f · wteᵀ, liée à la table des tokens, sans biais",
+            };
+          }
+          return undefined;
+        },
+      };
     });
   },
 };
@@ -277,7 +262,7 @@ const gptBackwardExercise: Exercise<typeof gptBackward> = {
     ];
   },
   check(impl, parts = {}) {
-    return eachCase(GPT_SHAPES, async (shape, s) => {
+    return compositionCases(gptBackwardExercise, impl, parts, GPT_SHAPES, (shape, s) => {
       const [B, T] = shape;
       const { model, acts, inputs, targets, config } = gptCase(s, shape);
       const a = acts();
@@ -286,55 +271,49 @@ const gptBackwardExercise: Exercise<typeof gptBackward> = {
       const start = s % 2 ? new Rng(80).normalArray(P) : new Float32Array(P);
       // The backward order: what the first wrong gradient is tells where the mistake is.
       const names = parameterShapes(config).map(([name]) => name).reverse();
-      return await compareComposition(
-        impl,
-        gptBackward,
-        {
-          what: `gptBackward(ops, g, d, p, a, inputs, targets, B=${B}, T=${T}, config)`,
-          library: LIBRARY,
-          tolerance: 1e-4,
-          run(fn, ops) {
-            const g = parameterViews(config, start.slice()), d = acts();
-            d.losses.fill(1 / (B * T));
-            fn(ops, g, d, model.p, a, inputs, targets, B, T, config);
-            return {
-              ...Object.fromEntries(names.map((n) => [n, g.byName[n]])),
-              dencoded: d.encoded,
-            };
-          },
-          diagnose(got, expected) {
-            const wte = "transformer.wte.weight", wpe = "transformer.wpe.weight";
-            const startOf = parameterViews(config, start).byName;
-            if (near(got[wpe] as Float32Array, startOf[wpe])) {
-              return {
-                en: "positions forgotten: encoderBackward adds into g.wpe as well as g.wte",
-                fr: "positions oubliées : encoderBackward ajoute dans g.wpe comme dans g.wte",
-              };
-            }
-            const embeddingOnly = startOf[wte].slice();
-            encoderBackward(
-              embeddingOnly,
-              null,
-              expected.dencoded as Float32Array,
-              inputs,
-              B,
-              T,
-              config.nEmbd,
-            );
-            if (near(got[wte] as Float32Array, embeddingOnly)) {
-              return {
-                en: "an untied head: the head is wte too, so the head's gradient (linearBackward " +
-                  "into g.wte) adds to the embedding's",
-                fr: "une tête non liée : la tête est aussi wte, donc le gradient de la tête " +
-                  "(linearBackward dans g.wte) s'ajoute à celui de l'embedding",
-              };
-            }
-            return undefined;
-          },
+      return {
+        what: `gptBackward(ops, g, d, p, a, inputs, targets, B=${B}, T=${T}, config)`,
+        library: LIBRARY,
+        tolerance: 1e-4,
+        run(fn, ops) {
+          const g = parameterViews(config, start.slice()), d = acts();
+          d.losses.fill(1 / (B * T));
+          fn(ops, g, d, model.p, a, inputs, targets, B, T, config);
+          return {
+            ...Object.fromEntries(names.map((n) => [n, g.byName[n]])),
+            dencoded: d.encoded,
+          };
         },
-        gptBackwardExercise.uses!,
-        parts,
-      );
+        diagnose(got, expected) {
+          const wte = "transformer.wte.weight", wpe = "transformer.wpe.weight";
+          const startOf = parameterViews(config, start).byName;
+          if (near(got[wpe] as Float32Array, startOf[wpe])) {
+            return {
+              en: "positions forgotten: encoderBackward adds into g.wpe as well as g.wte",
+              fr: "positions oubliées : encoderBackward ajoute dans g.wpe comme dans g.wte",
+            };
+          }
+          const embeddingOnly = startOf[wte].slice();
+          encoderBackward(
+            embeddingOnly,
+            null,
+            expected.dencoded as Float32Array,
+            inputs,
+            B,
+            T,
+            config.nEmbd,
+          );
+          if (near(got[wte] as Float32Array, embeddingOnly)) {
+            return {
+              en: "an untied head: the head is wte too, so the head's gradient (linearBackward " +
+                "into g.wte) adds to the embedding's",
+              fr: "une tête non liée : la tête est aussi wte, donc le gradient de la tête " +
+                "(linearBackward dans g.wte) s'ajoute à celui de l'embedding",
+            };
+          }
+          return undefined;
+        },
+      };
     });
   },
 };

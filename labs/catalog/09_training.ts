@@ -10,7 +10,7 @@ import { learningRate, type ScheduleOptions } from "../../lib/train/schedule.ts"
 
 import { GPT } from "../../lib/model/gpt.ts";
 import { type LoopParts, type LoopRun, trainLoop } from "../../lib/train/loop.ts";
-import { compareComposition, COMPOSE_CHILD, eachCase } from "./compose.ts";
+import { COMPOSE_CHILD, compositionCases } from "./compose.ts";
 
 const FILE = "labs/exercises/09_training.ts";
 
@@ -234,129 +234,119 @@ const loopExercise: Exercise<typeof trainLoop> = {
     const config = { vocabSize: 11, blockSize: 4, nLayer: 1, nHead: 2, nEmbd: 8 };
     const text = new Rng(90).normalArray(300).map((x) => Math.abs(Math.round(x * 3)) % 11);
     let trace: LoopTrace | undefined;
-    return eachCase(LOOP_CASES, async (c, s) =>
-      await compareComposition(
-        impl,
-        trainLoop,
-        {
-          what:
-            `trainLoop(model, parts, run: steps ${c.start}…${
-              c.steps - 1
-            }, evalEvery ${c.evalEvery}, ` +
-            `gradClip ${c.gradClip})`,
-          library: { learningRate, clipGradNorm, adamwStep } as LoopParts,
-          tolerance: 1e-5,
-          async run(fn, table: LoopParts) {
-            const t: LoopTrace = trace = {
-              events: [],
-              dirtyBackward: 0,
-              lrs: [],
-              scheduled: [],
-              evaluated: [],
-            };
-            const gpt = new GPT(config, 91 + s), P = gpt.numParameters;
-            const model = {
-              params: gpt.params,
-              grads: gpt.grads,
-              forward: (inputs: Int32Array, targets: Int32Array, B: number, T: number) => {
-                t.events.push("forward");
-                return gpt.forward(inputs, targets, B, T);
-              },
-              zeroGrad: () => {
-                t.events.push("zeroGrad");
-                gpt.zeroGrad();
-              },
-              backward: () => {
-                t.events.push("backward");
-                if (gpt.grads.some((g) => g !== 0)) t.dirtyBackward++;
-                gpt.backward();
-              },
-            };
-            gpt.grads.set(new Rng(92).normalArray(P)); // a gradient left over from before
-            const spied: LoopParts = {
-              learningRate: (step, o) => {
-                t.events.push("learningRate");
-                return table.learningRate(step, o);
-              },
-              clipGradNorm: (grads, maxNorm) => {
-                t.events.push("clip");
-                return table.clipGradNorm(grads, maxNorm);
-              },
-              adamwStep: (params, grads, m, v, step, o, groups) => {
-                t.events.push("adamw");
-                t.lrs.push(o.lr);
-                t.scheduled.push(learningRate(step - 1, schedule));
-                table.adamwStep(params, grads, m, v, step, o, groups);
-              },
-            };
-            const schedule = { maxLr: 3e-2, minLr: 3e-3, warmupSteps: 2, decaySteps: c.steps };
-            const rng = new Rng(93 + s);
-            const run: LoopRun = {
-              ...c,
-              schedule,
-              adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8 },
-              m: new Rng(94).normalArray(P, 1e-3),
-              v: new Rng(95).uniformArray(P, 0, 1e-4),
-              groups: [{ start: 0, end: P >> 1, weightDecay: 0.1 }, {
-                start: P >> 1,
-                end: P,
-                weightDecay: 0,
-              }],
-              batch: () => {
-                const B = 2, T = 4, inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
-                for (let b = 0; b < B; b++) {
-                  const at = rng.int(text.length - T - 1);
-                  for (let i = 0; i < T; i++) {
-                    inputs[b * T + i] = text[at + i];
-                    targets[b * T + i] = text[at + i + 1];
-                  }
-                }
-                return { inputs, targets, B, T };
-              },
-              evaluate: (step) => Promise.resolve(void t.evaluated.push(step)),
-              log: () => Promise.resolve(),
-            };
-            const losses = await fn(model, spied, run);
-            return { losses, params: gpt.params, evaluated: t.evaluated, trace: t };
+    return compositionCases(loopExercise, impl, parts, LOOP_CASES, (c, s) => ({
+      what:
+        `trainLoop(model, parts, run: steps ${c.start}…${c.steps - 1}, evalEvery ${c.evalEvery}, ` +
+        `gradClip ${c.gradClip})`,
+      library: { learningRate, clipGradNorm, adamwStep } as LoopParts,
+      tolerance: 1e-5,
+      async run(fn, table: LoopParts) {
+        const t: LoopTrace = trace = {
+          events: [],
+          dirtyBackward: 0,
+          lrs: [],
+          scheduled: [],
+          evaluated: [],
+        };
+        const gpt = new GPT(config, 91 + s), P = gpt.numParameters;
+        const model = {
+          params: gpt.params,
+          grads: gpt.grads,
+          forward: (inputs: Int32Array, targets: Int32Array, B: number, T: number) => {
+            t.events.push("forward");
+            return gpt.forward(inputs, targets, B, T);
           },
-          diagnose(got) {
-            // The run's own trace (it came back from the grader's sandbox), or, when the run
-            // threw, what the spies saw here.
-            const t = (got.trace ?? trace) as LoopTrace | undefined;
-            if (!t) return undefined;
-            if (t.dirtyBackward > 0) {
-              return {
-                en: "gradients never zeroed: backward adds into grads, so each step starts " +
-                  "with model.zeroGrad()",
-                fr:
-                  "gradients jamais remis à zéro : la passe arrière ajoute dans grads, donc chaque " +
-                  "étape commence par model.zeroGrad()",
-              };
-            }
-            if (
-              !t.events.includes("learningRate") || t.lrs.some((lr, i) => lr !== t.scheduled[i])
-            ) {
-              return {
-                en: "the schedule ignored: step k's learning rate is parts.learningRate(k, " +
-                  "run.schedule)",
-                fr: "planning ignoré : le taux d'apprentissage de l'étape k est " +
-                  "parts.learningRate(k, run.schedule)",
-              };
-            }
-            const clips = t.events.map((e, i) => e === "clip" ? i : -1).filter((i) => i >= 0);
-            const steps = t.events.map((e, i) => e === "adamw" ? i : -1).filter((i) => i >= 0);
-            if (clips.length && clips.some((ci, k) => steps[k] !== undefined && ci > steps[k])) {
-              return {
-                en: "clipping after the step: clip the gradients before AdamW uses them",
-                fr: "écrêtage après l'étape : écrête les gradients avant qu'AdamW ne les utilise",
-              };
-            }
-            return undefined;
+          zeroGrad: () => {
+            t.events.push("zeroGrad");
+            gpt.zeroGrad();
           },
-        },
-        loopExercise.uses!,
-        parts,
-      ));
+          backward: () => {
+            t.events.push("backward");
+            if (gpt.grads.some((g) => g !== 0)) t.dirtyBackward++;
+            gpt.backward();
+          },
+        };
+        gpt.grads.set(new Rng(92).normalArray(P)); // a gradient left over from before
+        const spied: LoopParts = {
+          learningRate: (step, o) => {
+            t.events.push("learningRate");
+            return table.learningRate(step, o);
+          },
+          clipGradNorm: (grads, maxNorm) => {
+            t.events.push("clip");
+            return table.clipGradNorm(grads, maxNorm);
+          },
+          adamwStep: (params, grads, m, v, step, o, groups) => {
+            t.events.push("adamw");
+            t.lrs.push(o.lr);
+            t.scheduled.push(learningRate(step - 1, schedule));
+            table.adamwStep(params, grads, m, v, step, o, groups);
+          },
+        };
+        const schedule = { maxLr: 3e-2, minLr: 3e-3, warmupSteps: 2, decaySteps: c.steps };
+        const rng = new Rng(93 + s);
+        const run: LoopRun = {
+          ...c,
+          schedule,
+          adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8 },
+          m: new Rng(94).normalArray(P, 1e-3),
+          v: new Rng(95).uniformArray(P, 0, 1e-4),
+          groups: [{ start: 0, end: P >> 1, weightDecay: 0.1 }, {
+            start: P >> 1,
+            end: P,
+            weightDecay: 0,
+          }],
+          batch: () => {
+            const B = 2, T = 4, inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
+            for (let b = 0; b < B; b++) {
+              const at = rng.int(text.length - T - 1);
+              for (let i = 0; i < T; i++) {
+                inputs[b * T + i] = text[at + i];
+                targets[b * T + i] = text[at + i + 1];
+              }
+            }
+            return { inputs, targets, B, T };
+          },
+          evaluate: (step) => Promise.resolve(void t.evaluated.push(step)),
+          log: () => Promise.resolve(),
+        };
+        const losses = await fn(model, spied, run);
+        return { losses, params: gpt.params, evaluated: t.evaluated, trace: t };
+      },
+      diagnose(got) {
+        // The run's own trace (it came back from the grader's sandbox), or, when the run
+        // threw, what the spies saw here.
+        const t = (got.trace ?? trace) as LoopTrace | undefined;
+        if (!t) return undefined;
+        if (t.dirtyBackward > 0) {
+          return {
+            en: "gradients never zeroed: backward adds into grads, so each step starts " +
+              "with model.zeroGrad()",
+            fr: "gradients jamais remis à zéro : la passe arrière ajoute dans grads, donc chaque " +
+              "étape commence par model.zeroGrad()",
+          };
+        }
+        if (
+          !t.events.includes("learningRate") || t.lrs.some((lr, i) => lr !== t.scheduled[i])
+        ) {
+          return {
+            en: "the schedule ignored: step k's learning rate is parts.learningRate(k, " +
+              "run.schedule)",
+            fr: "planning ignoré : le taux d'apprentissage de l'étape k est " +
+              "parts.learningRate(k, run.schedule)",
+          };
+        }
+        const clips = t.events.map((e, i) => e === "clip" ? i : -1).filter((i) => i >= 0);
+        const steps = t.events.map((e, i) => e === "adamw" ? i : -1).filter((i) => i >= 0);
+        if (clips.length && clips.some((ci, k) => steps[k] !== undefined && ci > steps[k])) {
+          return {
+            en: "clipping after the step: clip the gradients before AdamW uses them",
+            fr: "écrêtage après l'étape : écrête les gradients avant qu'AdamW ne les utilise",
+          };
+        }
+        return undefined;
+      },
+    }));
   },
 };
 

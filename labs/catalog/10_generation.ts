@@ -21,7 +21,7 @@ import {
   type SampleParts,
 } from "../../lib/model/generation_loop.ts";
 import { argmax } from "../../lib/model/sampling.ts";
-import { compareComposition, COMPOSE_CHILD, eachCase } from "./compose.ts";
+import { COMPOSE_CHILD, compositionCases } from "./compose.ts";
 
 const FILE = "labs/exercises/10_generation.ts";
 
@@ -227,72 +227,64 @@ const generationExercise: Exercise<typeof generateTokens> = {
       for (let i = 0; i < gpt.params.length; i++) gpt.params[i] += rng.normal() * 0.5;
       return gpt;
     };
-    return eachCase(
+    return compositionCases(
+      generationExercise,
+      impl,
+      parts,
       GENERATION_CASES,
-      async ({ prompt, options }, s) =>
-        await compareComposition(
-          impl,
-          generateTokens,
-          {
-            what: `generateTokens(model, parts, [${prompt}], ${
-              show(options)
-            }, rng) on a context of 6`,
-            library: { softmaxWithTemperature, topKFilter, topPFilter } as SampleParts,
-            tolerance: 0,
-            run(fn, table) {
-              longest = draws = 0;
-              const rng = new Rng(102 + s), uniform = rng.uniform.bind(rng);
-              rng.uniform = () => (draws++, uniform());
-              const decode = (ids: number[]) => ids.map((i) => LETTERS[i]).join("");
-              const tokens = fn(spyModel(model()), table, prompt, { ...options, decode }, rng);
-              return { tokens, trace: { longest, draws } };
-            },
-            diagnose(got) {
-              // The run's own trace (it came back from the grader's sandbox), or, when the
-              // run threw, what the spies saw here.
-              const seen = (got.trace ?? { longest, draws }) as { longest: number; draws: number };
-              if (seen.longest > config.blockSize) {
-                return {
-                  en:
-                    `no crop past the block size: the model read ${seen.longest} tokens; keep the ` +
-                    `last ${config.blockSize}`,
-                  fr: `pas de recadrage au-delà de la taille de bloc : le modèle a lu ` +
-                    `${seen.longest} tokens ; garde les ${config.blockSize} derniers`,
-                };
-              }
-              if (seen.draws === 0) {
-                return {
-                  en: "the draw is not seeded: draw with rng.uniform(), the generator you are " +
-                    "given, so that a seed gives the same text every time",
-                  fr:
-                    "le tirage ne suit pas la graine : tire avec rng.uniform(), le générateur qu'on te " +
-                    "donne, pour qu'une même graine donne le même texte à chaque fois",
-                };
-              }
-              const gpt = model(), tokens = [...prompt], greedy: number[] = [];
-              while (greedy.length < options.maxTokens) {
-                const context = tokens.slice(-config.blockSize), T = context.length;
-                gpt.forward(Int32Array.from(context), null, 1, T);
-                const next = argmax(gpt.acts!.logits.subarray((T - 1) * 11, T * 11));
-                tokens.push(next);
-                greedy.push(next);
-              }
-              const mine = got.tokens as number[];
-              if (Array.isArray(mine) && mine.length > 1 && mine.every((t, i) => t === greedy[i])) {
-                return {
-                  en: "argmax where a draw was asked: pick by rng.uniform() against the " +
-                    "cumulative probabilities, not the most likely token",
-                  fr:
-                    "argmax là où un tirage était demandé : choisis avec rng.uniform() face aux " +
-                    "probabilités cumulées, pas le token le plus probable",
-                };
-              }
-              return undefined;
-            },
-          },
-          generationExercise.uses!,
-          parts,
-        ),
+      ({ prompt, options }, s) => ({
+        what: `generateTokens(model, parts, [${prompt}], ${show(options)}, rng) on a context of 6`,
+        library: { softmaxWithTemperature, topKFilter, topPFilter } as SampleParts,
+        tolerance: 0,
+        run(fn, table) {
+          longest = draws = 0;
+          const rng = new Rng(102 + s), uniform = rng.uniform.bind(rng);
+          rng.uniform = () => (draws++, uniform());
+          const decode = (ids: number[]) => ids.map((i) => LETTERS[i]).join("");
+          const tokens = fn(spyModel(model()), table, prompt, { ...options, decode }, rng);
+          return { tokens, trace: { longest, draws } };
+        },
+        diagnose(got) {
+          // The run's own trace (it came back from the grader's sandbox), or, when the
+          // run threw, what the spies saw here.
+          const seen = (got.trace ?? { longest, draws }) as { longest: number; draws: number };
+          if (seen.longest > config.blockSize) {
+            return {
+              en: `no crop past the block size: the model read ${seen.longest} tokens; keep the ` +
+                `last ${config.blockSize}`,
+              fr: `pas de recadrage au-delà de la taille de bloc : le modèle a lu ` +
+                `${seen.longest} tokens ; garde les ${config.blockSize} derniers`,
+            };
+          }
+          if (seen.draws === 0) {
+            return {
+              en: "the draw is not seeded: draw with rng.uniform(), the generator you are " +
+                "given, so that a seed gives the same text every time",
+              fr:
+                "le tirage ne suit pas la graine : tire avec rng.uniform(), le générateur qu'on te " +
+                "donne, pour qu'une même graine donne le même texte à chaque fois",
+            };
+          }
+          const gpt = model(), tokens = [...prompt], greedy: number[] = [];
+          while (greedy.length < options.maxTokens) {
+            const context = tokens.slice(-config.blockSize), T = context.length;
+            gpt.forward(Int32Array.from(context), null, 1, T);
+            const next = argmax(gpt.acts!.logits.subarray((T - 1) * 11, T * 11));
+            tokens.push(next);
+            greedy.push(next);
+          }
+          const mine = got.tokens as number[];
+          if (Array.isArray(mine) && mine.length > 1 && mine.every((t, i) => t === greedy[i])) {
+            return {
+              en: "argmax where a draw was asked: pick by rng.uniform() against the " +
+                "cumulative probabilities, not the most likely token",
+              fr: "argmax là où un tirage était demandé : choisis avec rng.uniform() face aux " +
+                "probabilités cumulées, pas le token le plus probable",
+            };
+          }
+          return undefined;
+        },
+      }),
     );
   },
 };

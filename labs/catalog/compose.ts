@@ -207,5 +207,23 @@ export async function eachCase<T>(
   return cases;
 }
 
+/**
+ * The check of a composition exercise: for each item of `items`, the composition it builds, run
+ * by {@link compareComposition} against the exercise's reference with the parts it uses.
+ */
+export function compositionCases<T extends object, I>(
+  exercise: Exercise,
+  impl: AnyFunction,
+  parts: Parts,
+  items: I[],
+  build: (item: I, index: number) => Composition<T>,
+): Promise<Case[]> {
+  return eachCase(
+    items,
+    (item, i) =>
+      compareComposition(impl, exercise.reference, build(item, i), exercise.uses ?? [], parts),
+  );
+}
+
 /** The grader's sandboxed child for the compositions: each one's `sandbox`. */
 export const COMPOSE_CHILD: string = new URL("./compose_child.ts", import.meta.url).pathname;
