@@ -9,12 +9,13 @@ import { Ajv } from "ajv";
 import { XMLValidator } from "fast-xml-parser";
 import { writeChart } from "../lib/charts.ts";
 import { contrastRatio } from "../lib/colours.ts";
-import type { Lab, StepContext } from "../lib/course/lab.ts";
+import { type Lab, runLab, type StepContext } from "../lib/course/lab.ts";
 import { tr } from "../lib/i18n.ts";
 import type { Rng } from "../lib/random.ts";
 import { checkStudent } from "../lib/course/exercise.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 import type { TrainSettings } from "../lib/train/trainer.ts";
+import { PRESET_ENV } from "../labs/setup.ts";
 
 /** Absolute path of the repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -34,6 +35,15 @@ export const TINY_SETTINGS: TrainSettings = {
   evalBatches: 2,
   seed: 5,
 };
+
+/**
+ * Points the labs, for the rest of this test process, at the project's own sample text (an
+ * empty data folder hides any corpus) and at their quick preset.
+ */
+export async function useSampleTextAndQuickPreset(): Promise<void> {
+  Deno.env.set("MINIGPT_DATA", await Deno.makeTempDir());
+  Deno.env.delete(PRESET_ENV);
+}
 
 /** What a CLI run printed and returned. */
 export interface CliRun {
@@ -80,6 +90,21 @@ export async function solvedStudentRoot(lab: Lab): Promise<string> {
     await Deno.copyFile(`${ROOT}/${file.replace("exercises/", "solutions/")}`, `${root}/${file}`);
   }
   return root;
+}
+
+/**
+ * Runs `lab` with this repository's starters as the student's code, into `outRoot` and printing
+ * to `lines`, and asserts that it stops at the lab's first exercise and shows that one's hint.
+ */
+export async function assertStopsAtFirstExercise(
+  lab: Lab,
+  outRoot: string,
+  lines: string[] = [],
+): Promise<void> {
+  const result = await runLab(lab, { outRoot, print: (l) => lines.push(l) });
+  assert.equal(result.status, "stopped at an exercise");
+  assert.equal(result.stoppedAt?.exercise.id, lab.exercises[0].id);
+  assert.ok(lines.join("\n").includes(tr(lab.exercises[0].hint).slice(0, 30)));
 }
 
 /** True when `text` contains what a JavaScript stack trace looks like. */
@@ -202,6 +227,15 @@ export async function labChartProblems(dir: string): Promise<string[]> {
     problems.push(...chartProblems(svg).map((p) => `${entry.name}: ${p}`));
   }
   return problems;
+}
+
+/** Asserts that each chart of `names` is in `dir`: its SVG well-formed, its spec valid Vega-Lite. */
+export async function assertChartsValid(dir: string, names: string[]): Promise<void> {
+  for (const name of names) {
+    assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${name}.svg`)), "", name);
+    const spec = JSON.parse(await Deno.readTextFile(`${dir}/${name}.vl.json`));
+    assert.equal(await vegaLiteErrors(spec), "", name);
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import * as solutions from "../labs/solutions/01_tokenization.ts";
 import { type AnyFunction, checkStudent, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
 import { gpt2Tokenizer } from "../lib/tokenizer/mod.ts";
-import { labChartProblems } from "./helpers.ts";
+import { assertChartsValid, assertStopsAtFirstExercise, labChartProblems } from "./helpers.ts";
 
 const solved = solutions as unknown as Record<string, AnyFunction>;
 
@@ -84,17 +84,11 @@ Deno.test("lab 01 stops at exercise 01.1 with the starters and runs to the end w
   const lab = await findLab("01")!.load();
   const outRoot = await Deno.makeTempDir();
   const lines: string[] = [];
-  const student = await runLab(lab, { outRoot, print: (l) => lines.push(l) });
-  assert.equal(student.status, "stopped at an exercise");
-  assert.equal(student.stoppedAt?.exercise.id, "01.1");
+  await assertStopsAtFirstExercise(lab, outRoot, lines);
   const reference = await runLab(lab, { outRoot, reference: true, print: (l) => lines.push(l) });
   assert.equal(reference.status, "complete");
   assert.equal(reference.stepsRun, lab.steps.length);
-  for (const chart of ["compression", "token_lengths"]) {
-    for (const ext of ["vl.json", "svg"]) {
-      assert.ok((await Deno.stat(`${outRoot}/01_tokenization/${chart}.${ext}`)).isFile);
-    }
-  }
+  await assertChartsValid(`${outRoot}/01_tokenization`, ["compression", "token_lengths"]);
   assert.deepEqual(await labChartProblems(`${outRoot}/01_tokenization`), []);
   const output = lines.join("\n");
   assert.match(output, /multilingual sample/);

@@ -1,17 +1,21 @@
 import assert from "node:assert/strict";
 import { FINETUNE_SETUPS, type FinetuneSetup, makeLab } from "../labs/11_finetuning.ts";
-import { PRESET_ENV } from "../labs/setup.ts";
 import { exercises } from "../labs/catalog/11_finetuning.ts";
 import * as solutions from "../labs/solutions/11_finetuning.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import type { LoraTarget } from "../lib/train/lora.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { labChartProblems, solvedStudentRoot, svgErrors, vegaLiteErrors } from "./helpers.ts";
+import {
+  assertChartsValid,
+  assertStopsAtFirstExercise,
+  labChartProblems,
+  solvedStudentRoot,
+  useSampleTextAndQuickPreset,
+} from "./helpers.ts";
 
 // On the project's own sample text (an empty data folder hides any corpus), the quick preset's
 // pretrained model, and a short fine-tuning: the lab's own setup takes a minute, this seconds.
-Deno.env.set("MINIGPT_DATA", await Deno.makeTempDir());
-Deno.env.delete(PRESET_ENV);
+await useSampleTextAndQuickPreset();
 
 const SHORT: FinetuneSetup = {
   ...FINETUNE_SETUPS.quick,
@@ -23,9 +27,7 @@ const SHORT: FinetuneSetup = {
 Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both methods, charts, samples, saved both ways", async () => {
   const outRoot = await Deno.makeTempDir();
   const lines: string[] = [];
-  const student = await runLab(makeLab(SHORT), { outRoot, print: (l) => lines.push(l) });
-  assert.equal(student.status, "stopped at an exercise");
-  assert.equal(student.stoppedAt?.exercise.id, "11.1");
+  await assertStopsAtFirstExercise(makeLab(SHORT), outRoot, lines);
 
   const result = await runLab(makeLab(SHORT), {
     reference: true,
@@ -63,11 +65,7 @@ Deno.test("lab 11 stops at 11.1, then runs to the end with --reference: both met
 
   const dir = `${outRoot}/11_finetuning`;
   assert.deepEqual(await labChartProblems(dir), []);
-  for (const chart of ["loss_before_after", "trainable_parameters", "finetuning_curves"]) {
-    assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${chart}.svg`)), "", chart);
-    const spec = JSON.parse(await Deno.readTextFile(`${dir}/${chart}.vl.json`));
-    assert.equal(await vegaLiteErrors(spec), "", chart);
-  }
+  await assertChartsValid(dir, ["loss_before_after", "trainable_parameters", "finetuning_curves"]);
   for (const sample of ["before", "after_full", "after_lora", "corpus_lora"]) {
     const text = await Deno.readTextFile(`${dir}/${sample}.txt`);
     assert.match(text, /forecast for|\n/, sample);

@@ -1,11 +1,15 @@
-import { tr } from "../lib/i18n.ts";
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import { findExercise } from "../labs/catalog/mod.ts";
 import { findLab } from "../labs/mod.ts";
 import { type AnyFunction, REPO_ROOT, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { labChartProblems, solvedStudentRoot, stepOutput } from "./helpers.ts";
+import {
+  assertStopsAtFirstExercise,
+  labChartProblems,
+  solvedStudentRoot,
+  stepOutput,
+} from "./helpers.ts";
 
 // Labs 02–07: every exercise fails as a starter ("todo"), passes with its solution and with the
 // library's reference; each lab runs to the end with --reference, writing its charts, and with
@@ -54,11 +58,7 @@ for (const id of LAB_IDS) {
   Deno.test(`lab ${id} without --reference stops at its first exercise with the hint`, async () => {
     const lab = await entry.load();
     const outRoot = await Deno.makeTempDir();
-    const lines: string[] = [];
-    const result = await runLab(lab, { outRoot, print: (l) => lines.push(l) });
-    assert.equal(result.status, "stopped at an exercise");
-    assert.equal(result.stoppedAt?.exercise.id, lab.exercises[0].id);
-    assert.ok(lines.join("\n").includes(tr(lab.exercises[0].hint).slice(0, 30)));
+    await assertStopsAtFirstExercise(lab, outRoot);
     await Deno.remove(outRoot, { recursive: true });
   });
 }

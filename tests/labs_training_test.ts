@@ -1,22 +1,25 @@
-import { tr } from "../lib/i18n.ts";
 import assert from "node:assert/strict";
 import { exercises as datasetExercises } from "../labs/catalog/08_dataset.ts";
 import { exercises as trainingExercises } from "../labs/catalog/09_training.ts";
 import { exercises as generationExercises } from "../labs/catalog/10_generation.ts";
 import { findLab } from "../labs/mod.ts";
-import { PRESET_ENV } from "../labs/setup.ts";
 import * as dataset from "../labs/solutions/08_dataset.ts";
 import * as generation from "../labs/solutions/10_generation.ts";
 import * as training from "../labs/solutions/09_training.ts";
 import { type AnyFunction, runCheck } from "../lib/course/exercise.ts";
 import { runLab } from "../lib/course/lab.ts";
-import { labChartProblems, solvedStudentRoot, svgErrors, vegaLiteErrors } from "./helpers.ts";
+import {
+  assertChartsValid,
+  assertStopsAtFirstExercise,
+  labChartProblems,
+  solvedStudentRoot,
+  useSampleTextAndQuickPreset,
+} from "./helpers.ts";
 
 // Labs 08–10 on the project's own sample text (an empty data folder hides any corpus) and the
 // quick preset: each stops at its first exercise without --reference, runs to the end with it and
 // writes the charts it promises; lab 08 also runs to the end with the solutions as the student's.
-Deno.env.set("MINIGPT_DATA", await Deno.makeTempDir());
-Deno.env.delete(PRESET_ENV);
+await useSampleTextAndQuickPreset();
 
 const LABS: Record<string, { charts: string[]; says: RegExp[] }> = {
   "08": {
@@ -61,10 +64,7 @@ for (const [id, { charts, says }] of Object.entries(LABS)) {
       // One output folder for both runs, as for a student: a model trained by the first is reused.
       const outRoot = await Deno.makeTempDir();
       const lines: string[] = [];
-      const student = await runLab(lab, { outRoot, print: (l) => lines.push(l) });
-      assert.equal(student.status, "stopped at an exercise");
-      assert.equal(student.stoppedAt?.exercise.id, lab.exercises[0].id);
-      assert.ok(lines.join("\n").includes(tr(lab.exercises[0].hint).slice(0, 30)));
+      await assertStopsAtFirstExercise(lab, outRoot, lines);
       const result = await runLab(lab, { reference: true, outRoot, print: (l) => lines.push(l) });
       assert.equal(result.status, "complete");
       assert.equal(result.stepsRun, lab.steps.length);
@@ -72,12 +72,7 @@ for (const [id, { charts, says }] of Object.entries(LABS)) {
       assert.match(output, /multilingual\s+sample/);
       for (const claim of says) assert.match(output, claim);
       assert.doesNotMatch(output, /\bNOT\b|\bNO\b|DIFFERENT/);
-      for (const chart of charts) {
-        const dir = `${outRoot}/${lab.slug}`;
-        assert.equal(svgErrors(await Deno.readTextFile(`${dir}/${chart}.svg`)), "", chart);
-        const spec = JSON.parse(await Deno.readTextFile(`${dir}/${chart}.vl.json`));
-        assert.equal(await vegaLiteErrors(spec), "", chart);
-      }
+      await assertChartsValid(`${outRoot}/${lab.slug}`, charts);
       assert.deepEqual(await labChartProblems(`${outRoot}/${lab.slug}`), []);
       if (id === "09") {
         // Every evaluation the student sees carries its perplexity, and it is e^loss.
