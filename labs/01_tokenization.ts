@@ -10,7 +10,7 @@
  */
 import { getEncoding } from "js-tiktoken";
 import { barChart, lineChart } from "../lib/charts.ts";
-import { findCorpus } from "../lib/train/corpus.ts";
+import { findCorpus, SAMPLE_PATH } from "../lib/train/corpus.ts";
 import { UserError } from "../lib/errors.ts";
 import { type Lab, step } from "../lib/course/lab.ts";
 import { lang, type Text, tr, verbatim } from "../lib/i18n.ts";
@@ -36,7 +36,6 @@ import {
 } from "../lib/tokenizer/mod.ts";
 import { exercises } from "./catalog/01_tokenization.ts";
 
-const SAMPLE_URL = new URL("../data/samples/multilingual.txt", import.meta.url);
 /** The French sentence the lab encodes every way it knows. */
 export const FRENCH = "L'été dernier, les élèves ont mangé 12 crêpes à Montréal !";
 
@@ -57,7 +56,7 @@ async function corpus(): Promise<Corpus> {
   const path = findCorpus("tinyshakespeare");
   const text = path
     ? decodeUtf8(await Deno.readFile(path), path)
-    : await Deno.readTextFile(SAMPLE_URL);
+    : await Deno.readTextFile(SAMPLE_PATH);
   corpusCache = {
     name: path ? "tiny shakespeare" : tr({
       en: "the project's multilingual sample (data/samples)",

@@ -252,26 +252,17 @@ const forwardBackward = step({
     en a besoin :
   `,
   });
-  ctx.show({
-    en: `
+  // The same lines in both languages but for the word that says attention keeps att.
+  const forward = (keeps: string) => `
   ln_1      = layerNorm(x)                       (B, T, C)
   qkv       = c_attn(ln_1)                       (B, T, 3C)
-  atty      = attention(qkv)                     (B, T, C)   keeps att (B, NH, T, T)
+  atty      = attention(qkv)                     (B, T, C)   ${keeps} att (B, NH, T, T)
   residual2 = x + c_proj(atty)                   (B, T, C)
   ln_2      = layerNorm(residual2)               (B, T, C)
   fch_gelu  = gelu(c_fc(ln_2))                   (B, T, 4C)
   x'        = residual2 + mlp.c_proj(fch_gelu)   (B, T, C)
-  `,
-    fr: `
-  ln_1      = layerNorm(x)                       (B, T, C)
-  qkv       = c_attn(ln_1)                       (B, T, 3C)
-  atty      = attention(qkv)                     (B, T, C)   garde att (B, NH, T, T)
-  residual2 = x + c_proj(atty)                   (B, T, C)
-  ln_2      = layerNorm(residual2)               (B, T, C)
-  fch_gelu  = gelu(c_fc(ln_2))                   (B, T, 4C)
-  x'        = residual2 + mlp.c_proj(fch_gelu)   (B, T, C)
-  `,
-  });
+  `;
+  ctx.show({ en: forward("keeps"), fr: forward("garde") });
   ctx.say({
     en: `
     The backward pass walks the same lines bottom to top. Each layer's backward function takes

@@ -14,7 +14,7 @@ import { type Text, tr } from "../lib/i18n.ts";
 import { type Checkpoint, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import type { GPTConfig } from "../lib/model/config.ts";
 import { BABY_SETTINGS, PRESETS } from "../lib/train/presets.ts";
-import { findCorpus } from "../lib/train/corpus.ts";
+import { findCorpus, SAMPLE_PATH } from "../lib/train/corpus.ts";
 import { loadCorpus, readTextCorpus, TokenDataset } from "../lib/train/dataset.ts";
 import { UserError } from "../lib/errors.ts";
 import { GPT, type GPTOptions } from "../lib/model/gpt.ts";
@@ -31,8 +31,6 @@ export interface LabCorpus {
   text: string;
   shakespeare: boolean;
 }
-
-const SAMPLE_PATH = new URL("../data/samples/multilingual.txt", import.meta.url).pathname;
 
 let cached: LabCorpus | undefined;
 

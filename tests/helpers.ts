@@ -16,6 +16,7 @@ import { checkStudent } from "../lib/course/exercise.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
 import type { TrainSettings } from "../lib/train/trainer.ts";
 import { PRESET_ENV } from "../labs/setup.ts";
+import { DATA_ENV } from "../lib/train/corpus.ts";
 
 /** Absolute path of the repository root. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -41,7 +42,7 @@ export const TINY_SETTINGS: TrainSettings = {
  * empty data folder hides any corpus) and at their quick preset.
  */
 export async function useSampleTextAndQuickPreset(): Promise<void> {
-  Deno.env.set("MINIGPT_DATA", await Deno.makeTempDir());
+  Deno.env.set(DATA_ENV, await Deno.makeTempDir());
   Deno.env.delete(PRESET_ENV);
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { SAMPLE_PATH } from "../lib/train/corpus.ts";
 import { getEncoding } from "js-tiktoken";
 import gpt2Ranks from "js-tiktoken/ranks/gpt2";
 import cl100kRanks from "js-tiktoken/ranks/cl100k_base";
@@ -12,9 +13,7 @@ import {
   trainBpe,
 } from "../lib/tokenizer/mod.ts";
 
-const SAMPLE = await Deno.readTextFile(
-  new URL("../data/samples/multilingual.txt", import.meta.url),
-);
+const SAMPLE = await Deno.readTextFile(SAMPLE_PATH);
 
 /** Texts that stress the pre-split: every kind of character, odd whitespace, edges. */
 function parityTexts(): string[] {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { SAMPLE_PATH } from "../lib/train/corpus.ts";
 import { UserError } from "../lib/errors.ts";
 import { Rng } from "../lib/random.ts";
 import {
@@ -19,9 +20,7 @@ import {
   writeTokenizer,
 } from "../lib/tokenizer/mod.ts";
 
-const SAMPLE = await Deno.readTextFile(
-  new URL("../data/samples/multilingual.txt", import.meta.url),
-);
+const SAMPLE = await Deno.readTextFile(SAMPLE_PATH);
 
 /** Seeded text from a small alphabet, so that pairs repeat and ties happen. */
 function seededText(seed: number, length: number): string {

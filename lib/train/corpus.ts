@@ -26,6 +26,10 @@ export const DATA_ENV = "MINIGPT_DATA";
 /** Where downloaded corpora are kept (git-ignored). */
 export const LOCAL_CORPUS_DIR: string = new URL("../../data/corpora/", import.meta.url).pathname;
 
+/** The project's own multilingual sample: the text the labs fall back on when no corpus is found. */
+export const SAMPLE_PATH: string = new URL("../../data/samples/multilingual.txt", import.meta.url)
+  .pathname;
+
 /** Places searched for `name`, in order. */
 export function corpusCandidates(name: string): string[] {
   const info = corpusInfo(name);
