@@ -13,7 +13,14 @@ import { UserError } from "../errors.ts";
 import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { formatCount } from "../term.ts";
-import { decayGroups, defaultProgress, runLearningRate, trainStep } from "../train/trainer.ts";
+import type { LoopBatch } from "../train/loop.ts";
+import {
+  decayGroups,
+  defaultProgress,
+  runLearningRate,
+  type TrainSettings,
+  trainStep,
+} from "../train/trainer.ts";
 import { type Conversation, turnsOf } from "./data.ts";
 import { assistantTargetMask, type ChatTokenizer, encodeConversation } from "./template.ts";
 
@@ -23,29 +30,17 @@ export interface SftExample {
   weights: Float32Array;
 }
 
-/** A padded batch: B rows of T positions, padding weighted 0. */
-export interface SftBatch {
-  inputs: Int32Array; // (B, T)
-  targets: Int32Array; // (B, T)
+/** A padded batch: a training batch of B rows of T positions whose padding is weighted 0. */
+export interface SftBatch extends LoopBatch {
   weights: Float32Array; // (B, T)
-  B: number;
-  T: number;
 }
 
-/** The knobs of an SFT run. */
-export interface SftSettings {
-  batchSize: number;
-  steps: number;
-  warmupSteps: number;
-  maxLr: number;
-  minLr: number;
-  weightDecay: number;
-  /** Largest global gradient norm; 0 turns clipping off. */
-  gradClip: number;
-  /** Measure the held-out loss every this many steps, and at the end. */
-  evalEvery: number;
-  seed: number;
-}
+/**
+ * The knobs of an SFT run: the trainer's, but for AdamW's betas (fixed at 0.9, 0.99) and the
+ * evaluation's batches (the held-out conversations are measured whole, every `evalEvery` steps
+ * and at the end).
+ */
+export type SftSettings = Omit<TrainSettings, "beta1" | "beta2" | "evalBatches">;
 
 /** One line of `metrics.jsonl`. */
 export type SftMetric =
