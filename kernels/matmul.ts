@@ -11,12 +11,12 @@
 // - B is packed once per call into panels of NR = 8 columns, stored k-major: panel[k][0..7], so the
 //   microkernel reads it as two contiguous vectors per k whatever the form of B. The panels are
 //   cut into slices of KC rows, and each slice's panels lie side by side.
-// - A is packed per block of MC rows and KC columns into panels of MR = 4 rows, k-major:
-//   panel[k][0..3], so the four values the microkernel broadcasts sit in one 16-byte line.
-// - The microkernel keeps a 4×8 tile of C in eight f32x4 registers for a whole KC slice: per k it
-//   does 2 vector loads of B, 1 of A, 4 shuffles that broadcast A's lanes and 8 fused multiply-adds
-//   (relaxed_madd is a real FMA on x86-64 with FMA3). Eight accumulators, two B vectors, A and one
-//   broadcast fit in the fifteen xmm registers V8 allocates, so nothing spills.
+// - A is packed per block of MC rows and KC columns into panels of MR = 6 rows, k-major:
+//   panel[k][0..5], so the six values the microkernel broadcasts sit in 24 contiguous bytes.
+// - The microkernel keeps a 6×8 tile of C in twelve f32x4 registers for a whole KC slice: per k
+//   it does 2 vector loads of B, 6 broadcast loads of A and 12 fused multiply-adds (relaxed_madd
+//   is a real FMA on x86-64 with FMA3). Twelve accumulators, two B vectors and one broadcast fit
+//   in the fifteen xmm registers V8 allocates, so nothing spills.
 // - Edges: panels are zero-padded to MR rows and NR columns, the microkernel computes a full tile
 //   into a small scratch tile, and a scalar loop copies the valid corner out.
 //
@@ -25,7 +25,7 @@
 // Each thread takes the next task from an atomic counter, so a slower core simply takes fewer.
 // Compute tasks wait until every packing task has finished.
 
-export const MR = 4;
+export const MR = 6;
 export const NR = 8;
 /**
  * Depth of one slice of K: a 4×KC panel of A (8 KiB) and a KC×8 panel of B (16 KiB) stay in a
@@ -35,12 +35,12 @@ export const NR = 8;
  */
 const KC = 512;
 /**
- * Rows per compute task: the packed A block (MC×KC, 64 KiB) stays in L2. Against 64, 32 gives
- * two threads twice as many tasks to share: interleaved in one run, every product of a baby step
- * and the large shapes ran 2–16% faster on two threads (the weight gradients most, which have the
- * fewest rows), and one thread within −3% to +6%.
+ * Rows per compute task, five panels of A: the packed A block (MC×KC, 60 KiB) stays in L2. With
+ * 4-row panels, 32 rows against 64 gave two threads twice as many tasks to share: every product
+ * of a baby step and the large shapes ran 2–16% faster on two threads (the weight gradients most,
+ * which have the fewest rows), and one thread within −3% to +6%.
  */
-export const MC = 32;
+export const MC = 30;
 /**
  * Most bytes of a KC slice of packed B that one pass over the row blocks works through: a wider
  * B is cut into groups of panels, and the tasks take them group by group, each down every row
@@ -287,19 +287,28 @@ export function packA(
     const panel = dst + ((<usize> r0 * <usize> kc) << 2);
     const src = a + ((<usize> (i0 + r0) * <usize> rsA + <usize> k0 * <usize> csA) << 2);
     if (r0 + MR <= rows && csA == 1) {
-      // Plain A: four rows contiguous in k; transpose 4×4 blocks so the panel is k-major.
+      // Plain A: six rows contiguous in k. Rows 0–3 go through 4×4 transposes, rows 4–5
+      // through a 2×4 interleave, so that the panel is k-major: 24 bytes a k.
       const ld = <usize> rsA << 2;
       const kc4 = kc & ~3;
       for (let k = 0; k < kc4; k += 4) {
         const s = src + (<usize> k << 2);
+        const d = panel + <usize> k * (MR << 2);
         transpose4(
           v128.load(s),
           v128.load(s + ld),
           v128.load(s + 2 * ld),
           v128.load(s + 3 * ld),
-          panel + (<usize> k << 4),
-          16,
+          d,
+          MR << 2,
         );
+        const r4 = v128.load(s + 4 * ld), r5 = v128.load(s + 5 * ld);
+        const lo = i32x4.shuffle(r4, r5, 0, 4, 1, 5); // r4[k] r5[k] r4[k+1] r5[k+1]
+        const hi = i32x4.shuffle(r4, r5, 2, 6, 3, 7);
+        v128.store64_lane(d + 16, lo, 0);
+        v128.store64_lane(d + 16 + (MR << 2), lo, 1);
+        v128.store64_lane(d + 16 + 2 * (MR << 2), hi, 0);
+        v128.store64_lane(d + 16 + 3 * (MR << 2), hi, 1);
       }
       for (let k = kc4; k < kc; k++) {
         for (let r = 0; r < MR; r++) {
@@ -310,10 +319,12 @@ export function packA(
         }
       }
     } else if (r0 + MR <= rows && rsA == 1) {
-      // Aᵀ stored (K, M): the four rows of the panel are already contiguous for each k.
+      // Aᵀ stored (K, M): the six rows of the panel are already contiguous for each k.
       const ld = <usize> csA << 2;
       for (let k = 0; k < kc; k++) {
-        v128.store(panel + (<usize> k << 4), v128.load(src + <usize> k * ld));
+        const s = src + <usize> k * ld, d = panel + <usize> k * (MR << 2);
+        v128.store(d, v128.load(s));
+        v128.store64_lane(d + 16, v128.load64_zero(s + 16), 0);
       }
     } else {
       for (let k = 0; k < kc; k++) {
@@ -410,8 +421,8 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
 }
 
 /**
- * The 4×8 microkernel: tile (4, 8) at `c` (rows `ldc` bytes apart) = [tile +] [bias +]
- * Σ_k aPanel[k][0..3] ⊗ bPanel[k][0..7].
+ * The 6×8 microkernel: tile (6, 8) at `c` (rows `ldc` bytes apart) = [tile +] [bias +]
+ * Σ_k aPanel[k][0..5] ⊗ bPanel[k][0..7].
  */
 // @ts-ignore: decorator
 @inline function micro(
@@ -427,28 +438,35 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // Deno runs WebAssembly without V8's trap handler, so every load carries an explicit bounds
-  // check (a compare and a branch, in V8's code for this loop): fewer, wider loads matter more
-  // than anything else here. The four values of A come in one vector load and are broadcast by register shuffles,
-  // so a step of k costs three loads, not six. A loop over the end pointer, not unrolled, keeps
-  // V8 from spilling a register (unrolled twice, it did) and measured fastest.
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  // Twelve accumulators, two vectors of B and one broadcast of A fill the fifteen xmm registers
+  // V8 allocates. Twelve independent FMA chains cover the FMA's latency (4 cycles at 2 a cycle
+  // needs 8 in flight) with room to spare: on one thread, the products of a baby step went from
+  // 79% of the FMA limit (4×8 tile) to 91% (`deno task bench kernels`, limit_1t beside ours_1t). A's values come as broadcast loads (vbroadcastss goes to a load port, not the
+  // shuffle unit); a loop over the end pointer, not unrolled, keeps V8 from spilling.
   const bEnd = bp + ((<usize> kc * NR) << 2);
   while (bp < bEnd) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    const a = v128.load(ap);
-    let s = i32x4.shuffle(a, a, 0, 0, 0, 0);
+    let s = v128.load32_splat(ap);
     c00 = f32x4.relaxed_madd(s, b0, c00);
     c01 = f32x4.relaxed_madd(s, b1, c01);
-    s = i32x4.shuffle(a, a, 1, 1, 1, 1);
+    s = v128.load32_splat(ap, 4);
     c10 = f32x4.relaxed_madd(s, b0, c10);
     c11 = f32x4.relaxed_madd(s, b1, c11);
-    s = i32x4.shuffle(a, a, 2, 2, 2, 2);
+    s = v128.load32_splat(ap, 8);
     c20 = f32x4.relaxed_madd(s, b0, c20);
     c21 = f32x4.relaxed_madd(s, b1, c21);
-    s = i32x4.shuffle(a, a, 3, 3, 3, 3);
+    s = v128.load32_splat(ap, 12);
     c30 = f32x4.relaxed_madd(s, b0, c30);
     c31 = f32x4.relaxed_madd(s, b1, c31);
+    s = v128.load32_splat(ap, 16);
+    c40 = f32x4.relaxed_madd(s, b0, c40);
+    c41 = f32x4.relaxed_madd(s, b1, c41);
+    s = v128.load32_splat(ap, 20);
+    c50 = f32x4.relaxed_madd(s, b0, c50);
+    c51 = f32x4.relaxed_madd(s, b1, c51);
     ap += MR << 2;
     bp += NR << 2;
   }
@@ -463,6 +481,10 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
     c21 = f32x4.add(c21, v1);
     c30 = f32x4.add(c30, v0);
     c31 = f32x4.add(c31, v1);
+    c40 = f32x4.add(c40, v0);
+    c41 = f32x4.add(c41, v1);
+    c50 = f32x4.add(c50, v0);
+    c51 = f32x4.add(c51, v1);
   }
   if (loadC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -473,6 +495,10 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
     c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
     c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
     c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    c40 = f32x4.add(c40, v128.load(c + 4 * ldc));
+    c41 = f32x4.add(c41, v128.load(c + 4 * ldc, 16));
+    c50 = f32x4.add(c50, v128.load(c + 5 * ldc));
+    c51 = f32x4.add(c51, v128.load(c + 5 * ldc, 16));
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
@@ -482,4 +508,8 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   v128.store(c + 2 * ldc, c21, 16);
   v128.store(c + 3 * ldc, c30);
   v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c + 4 * ldc, c40);
+  v128.store(c + 4 * ldc, c41, 16);
+  v128.store(c + 5 * ldc, c50);
+  v128.store(c + 5 * ldc, c51, 16);
 }

@@ -9,7 +9,8 @@ import { Rng } from "../lib/random.ts";
 import { loadKernels, type MatmulFn } from "../lib/wasm/instance.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
-// Odd shapes and tails past every block size (MR 4, NR 8, KC 512, MC 32: K = 513 and 1030 leave a
+// Odd shapes and tails past every block size (MR 6, NR 8, KC 512, MC 30: M = 31 and 61 leave a
+// one-row block past whole ones, M = 4 and 9 a partial panel of A; K = 513 and 1030 leave a
 // partial slice of K; with K = 520 and N = 530, a slice of packed B passes 1 MiB, so the tasks go
 // through it in two groups of panels).
 const SHAPES: [number, number, number][] = [
@@ -19,6 +20,9 @@ const SHAPES: [number, number, number][] = [
   [5, 129, 3],
   [3, 1, 9],
   [4, 8, 16],
+  [6, 8, 8],
+  [31, 33, 16],
+  [61, 64, 24],
   [67, 300, 41],
   [130, 257, 70],
   [9, 513, 24],
