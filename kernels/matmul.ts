@@ -79,8 +79,9 @@ const JOB_PACKA = 72; // scratch for packed A: one MC×KC block per thread, then
 const JOB_GROUP = 76; // B panels per compute task
 const JOB_NGROUPS = 80;
 const JOB_BY_GROUP = 84; // 1: tasks go group by group (B was cut for size), else row block by row block
+const JOB_SUMS = 88; // 0, or M floats that A's row sums are added into (see computeTask)
 /** Bytes of a job description. */
-export const JOB_BYTES = 88;
+export const JOB_BYTES = 92;
 /** Floats of per-thread scratch the host must provide at JOB_PACKA, for each thread. */
 export const THREAD_SCRATCH = MC * KC + MR * NR;
 
@@ -106,6 +107,7 @@ export function matmulJob(
   packB: usize,
   packA: usize,
   parallel: i32,
+  sums: usize,
 ): i32 {
   const panels = (N + NR - 1) / NR;
   const npack = (panels + PACK_PANELS - 1) / PACK_PANELS;
@@ -148,6 +150,7 @@ export function matmulJob(
   store<i32>(job, group, JOB_GROUP);
   store<i32>(job, ngroups, JOB_NGROUPS);
   store<i32>(job, sizeGroups > 1 ? 1 : 0, JOB_BY_GROUP);
+  store<i32>(job, <i32> sums, JOB_SUMS);
   return npack + rowBlocks * ngroups;
 }
 
@@ -339,6 +342,33 @@ export function packA(
   }
 }
 
+/**
+ * sums[r] += Σ_k A(r, k) for the `rows` rows of a packed block (kc columns), adding in k order
+ * like the twin's `biasBackward`, so the result is the same to the bit.
+ */
+function addRowSums(sums: usize, packed: usize, rows: i32, kc: i32): void {
+  for (let r0 = 0; r0 < rows; r0 += MR) {
+    const panel = packed + ((<usize> r0 * <usize> kc) << 2);
+    const at = sums + (<usize> r0 << 2);
+    if (r0 + MR <= rows) {
+      let s03 = v128.load(at), s45 = v128.load64_zero(at + 16);
+      for (let k = 0; k < kc; k++) {
+        const p = panel + <usize> k * (MR << 2);
+        s03 = f32x4.add(s03, v128.load(p));
+        s45 = f32x4.add(s45, v128.load64_zero(p + 16));
+      }
+      v128.store(at, s03);
+      v128.store64_lane(at + 16, s45, 0);
+    } else {
+      for (let r = 0; r < rows - r0; r++) {
+        let sum = load<f32>(at + (<usize> r << 2));
+        for (let k = 0; k < kc; k++) sum += load<f32>(panel + (<usize> (k * MR + r) << 2));
+        store<f32>(at + (<usize> r << 2), sum);
+      }
+    }
+  }
+}
+
 function computeTask(job: usize, task: i32, scratch: usize): void {
   const M = load<i32>(job, JOB_M);
   const K = load<i32>(job, JOB_K);
@@ -354,6 +384,7 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   const group = load<i32>(job, JOB_GROUP);
   const ngroups = load<i32>(job, JOB_NGROUPS);
   const tile = scratch + ((MC * KC) << 2);
+  const sums = <usize> load<i32>(job, JOB_SUMS);
 
   const rowBlocks = (M + MC - 1) / MC;
   const byGroup = load<i32>(job, JOB_BY_GROUP) != 0;
@@ -367,6 +398,10 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     packA(scratch, a, rsA, csA, i0, rows, k0, kc);
+    // A linear layer's bias gradient is the row sums of its transposed output gradient: added
+    // here from the packed copy, by the first column group's task alone, it costs no pass over
+    // memory of its own.
+    if (sums && p0 == 0) addRowSums(sums + (<usize> i0 << 2), scratch, rows, kc);
     // The first slice of K starts from C (accumulate) or from zero, and adds the bias once.
     const first = k0 == 0;
     const loadC = !first || accumulate;
