@@ -25,7 +25,7 @@ import type { BenchOutcome } from "./mod.ts";
 
 const SCRIPT = new URL("./torch_profile.py", import.meta.url).pathname;
 const VOCAB = 65;
-/** Profiled steps per case and thread count, after warm-up steps; a row is the median over them. */
+/** Profiled steps per case and thread count, after warm-up steps; the rows are the median step's. */
 const STEPS = 9;
 
 /** A model and batch to profile. */
@@ -40,7 +40,7 @@ const CASES: Case[] = [
   { preset: "mini", batch: 32 },
 ];
 
-/** One row: a layer (or the optimizer, the zeroing, the glue) and its median time per step. */
+/** One row: a layer (or the optimizer, the zeroing, the glue) and its time in the median step. */
 export interface ProfileRow {
   name: string;
   forward_ms: number;
@@ -74,7 +74,7 @@ export interface ProfileCase {
 }
 
 /** What torch_profile.py answers for one case. */
-interface TorchProfile {
+export interface TorchProfile {
   step_ms: number;
   ops: { name: string; ms: number; share: number }[];
 }
@@ -148,8 +148,8 @@ function rowNamer(model: GPT): (op: string, args: unknown[]) => string {
 }
 
 /**
- * Profiles our training step for one case: the median time of every row over {@link STEPS}
- * steps on two threads, and the step on one thread.
+ * Profiles our training step for one case: the rows of the median of {@link STEPS} steps on two
+ * threads, and of the median step on one thread.
  *
  * @example
  * ```ts ignore runs seconds
@@ -196,50 +196,39 @@ export async function profileOurs(
   let step = 0;
   const once = () =>
     trainStep(model, { inputs, targets, B, opt, step: step++, lr: 1e-3, settings: BABY_SETTINGS });
+  // The median step (by its total) of `steps`, whose rows then add up to it exactly.
   const profile = (threads: number) => {
     backend.kernels!.threads = threads;
     for (let i = 0; i < 3; i++) once();
-    const perStep: Times[] = [];
-    const totals: number[] = [];
+    const perStep: { total: number; times: Times }[] = [];
     for (let i = 0; i < steps; i++) {
       times.clear();
       const t0 = performance.now();
       once();
-      totals.push(performance.now() - t0);
-      perStep.push(new Map(times));
+      perStep.push({ total: performance.now() - t0, times: new Map(times) });
     }
-    return { steps: perStep, total: median(totals) };
+    perStep.sort((a, b) => a.total - b.total);
+    const mid = perStep[(perStep.length - 1) >> 1];
+    const glue = mid.total - [...mid.times.values()].reduce((s, r) => s + r[0] + r[1], 0);
+    mid.times.set("between calls", [0, Math.max(0, glue), 0]);
+    return mid;
   };
   const two = profile(2);
   const one = profile(1);
   backend.kernels!.threads = 2;
-  const med = (steps: Times[], name: string, dir: 0 | 1) =>
-    median(steps.map((s) => s.get(name)?.[dir] ?? 0));
-  const rows: ProfileRow[] = [...two.steps[0].keys()].map((name) => {
-    const f2 = med(two.steps, name, 0), b2 = med(two.steps, name, 1);
-    const f1 = med(one.steps, name, 0), b1 = med(one.steps, name, 1);
-    const flops = two.steps[0].get(name)![2];
+  const rows: ProfileRow[] = [...two.times].map(([name, [f2, b2, flops]]) => {
+    const [f1, b1] = one.times.get(name) ?? [0, 0];
     return {
       name,
       forward_ms: f2,
       backward_ms: b2,
       share: (f2 + b2) / two.total,
-      speedup: (f1 + b1) / (f2 + b2),
+      speedup: name === "between calls" ? NaN : (f1 + b1) / (f2 + b2),
       gflops: flops ? flops / (f2 + b2) / 1e6 : null,
     };
   });
   const fmaLimit = 2 * fmaGflops(backend.kernels!);
-  const productFlops = [...two.steps[0].values()].reduce((s, r) => s + r[2], 0);
-  const inCalls = rows.reduce((s, r) => s + r.forward_ms + r.backward_ms, 0);
-  const glue = Math.max(0, two.total - inCalls);
-  rows.push({
-    name: "between calls",
-    forward_ms: 0,
-    backward_ms: glue,
-    share: glue / two.total,
-    speedup: NaN,
-    gflops: null,
-  });
+  const productFlops = [...two.times.values()].reduce((s, r) => s + r[2], 0);
   rows.sort((a, b) => b.share - a.share);
   return {
     step_ms: two.total,
@@ -251,7 +240,17 @@ export async function profileOurs(
   };
 }
 
-async function profileTorch(python: string, c: Case): Promise<TorchProfile> {
+/**
+ * PyTorch's profile of the same step (lib/bench/torch_profile.py): its unprofiled step time and
+ * its operators' self CPU time per step.
+ *
+ * @example
+ * ```ts ignore needs PyTorch
+ * import { profileTorch } from "./profile.ts";
+ * const { ops } = await profileTorch("/usr/bin/python3", { preset: "baby", batch: 12 });
+ * ```
+ */
+export async function profileTorch(python: string, c: Case, steps = STEPS): Promise<TorchProfile> {
   const p = PRESETS[c.preset];
   const request = {
     vocab: VOCAB,
@@ -260,7 +259,7 @@ async function profileTorch(python: string, c: Case): Promise<TorchProfile> {
     heads: p.nHead,
     embd: p.nEmbd,
     batch: c.batch,
-    steps: STEPS,
+    steps,
   };
   const out = await new Deno.Command(python, {
     args: [SCRIPT, JSON.stringify(request), "--threads", "2"],
