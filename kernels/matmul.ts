@@ -17,8 +17,9 @@
 //   it does 2 vector loads of B, 6 broadcast loads of A and 12 fused multiply-adds (relaxed_madd
 //   is a real FMA on x86-64 with FMA3). Twelve accumulators, two B vectors and one broadcast fit
 //   in the fifteen xmm registers V8 allocates, so nothing spills.
-// - Edges: panels are zero-padded to MR rows and NR columns, the microkernel computes a full tile
-//   into a small scratch tile, and a scalar loop copies the valid corner out.
+// - Edges: panels are zero-padded to MR rows and NR columns. A tile short of rows is stored row by
+//   row by the microkernel itself; one short of columns is computed whole into a small scratch
+//   tile, and a scalar loop copies the valid corner out.
 //
 // Two threads share one job description in memory (see JOB_* below): the work is cut into tasks,
 // first the B packing tasks, then the compute tasks (blocks of MC rows × a group of B panels).
@@ -423,8 +424,9 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
 
 /**
  * The h×cols corner (h ≤ MR, cols ≤ NR) of the microkernel's tile at `c` (rows `ldc` bytes
- * apart): the microkernel itself when the tile is whole; otherwise the microkernel into the
- * scratch tile `edge`, whose valid corner is then added out with C and the bias as asked.
+ * apart): the microkernel itself when the tile's columns are whole (it stores only h rows);
+ * otherwise the microkernel into the scratch tile `edge`, whose valid corner is then added out
+ * with C and the bias as asked.
  */
 // @ts-ignore: decorator
 @inline export function tileProduct(
@@ -439,11 +441,11 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   bias: usize,
   edge: usize,
 ): void {
-  if (h == MR && cols == NR) {
-    micro(kc, ap, bp, c, ldc, loadC, bias);
+  if (cols == NR) {
+    micro(kc, ap, bp, c, ldc, loadC, bias, h);
     return;
   }
-  micro(kc, ap, bp, edge, NR << 2, false, 0);
+  micro(kc, ap, bp, edge, NR << 2, false, 0, MR);
   for (let r = 0; r < h; r++) {
     for (let j = 0; j < cols; j++) {
       const dst = c + <usize> r * ldc + (<usize> j << 2);
@@ -456,8 +458,8 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
 }
 
 /**
- * The 6×8 microkernel: tile (6, 8) at `c` (rows `ldc` bytes apart) = [tile +] [bias +]
- * Σ_k aPanel[k][0..5] ⊗ bPanel[k][0..7].
+ * The 6×8 microkernel: the first h rows of tile (6, 8) at `c` (rows `ldc` bytes apart) =
+ * [tile +] [bias +] Σ_k aPanel[k][0..5] ⊗ bPanel[k][0..7]. (A's panel is zero-padded past h.)
  */
 // @ts-ignore: decorator
 @inline function micro(
@@ -468,6 +470,7 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   ldc: usize,
   loadC: bool,
   bias: usize,
+  h: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -521,30 +524,51 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
     c50 = f32x4.add(c50, v0);
     c51 = f32x4.add(c51, v1);
   }
+  // Row by row from here, so that a block's last rows (h < MR) need no scratch tile.
   if (loadC) {
     c00 = f32x4.add(c00, v128.load(c));
     c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
-    c40 = f32x4.add(c40, v128.load(c + 4 * ldc));
-    c41 = f32x4.add(c41, v128.load(c + 4 * ldc, 16));
-    c50 = f32x4.add(c50, v128.load(c + 5 * ldc));
-    c51 = f32x4.add(c51, v128.load(c + 5 * ldc, 16));
   }
   v128.store(c, c00);
   v128.store(c, c01, 16);
-  v128.store(c + ldc, c10);
-  v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20);
-  v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30);
-  v128.store(c + 3 * ldc, c31, 16);
-  v128.store(c + 4 * ldc, c40);
-  v128.store(c + 4 * ldc, c41, 16);
-  v128.store(c + 5 * ldc, c50);
-  v128.store(c + 5 * ldc, c51, 16);
+  if (h < 2) return;
+  c += ldc;
+  if (loadC) {
+    c10 = f32x4.add(c10, v128.load(c));
+    c11 = f32x4.add(c11, v128.load(c, 16));
+  }
+  v128.store(c, c10);
+  v128.store(c, c11, 16);
+  if (h < 3) return;
+  c += ldc;
+  if (loadC) {
+    c20 = f32x4.add(c20, v128.load(c));
+    c21 = f32x4.add(c21, v128.load(c, 16));
+  }
+  v128.store(c, c20);
+  v128.store(c, c21, 16);
+  if (h < 4) return;
+  c += ldc;
+  if (loadC) {
+    c30 = f32x4.add(c30, v128.load(c));
+    c31 = f32x4.add(c31, v128.load(c, 16));
+  }
+  v128.store(c, c30);
+  v128.store(c, c31, 16);
+  if (h < 5) return;
+  c += ldc;
+  if (loadC) {
+    c40 = f32x4.add(c40, v128.load(c));
+    c41 = f32x4.add(c41, v128.load(c, 16));
+  }
+  v128.store(c, c40);
+  v128.store(c, c41, 16);
+  if (h < 6) return;
+  c += ldc;
+  if (loadC) {
+    c50 = f32x4.add(c50, v128.load(c));
+    c51 = f32x4.add(c51, v128.load(c, 16));
+  }
+  v128.store(c, c50);
+  v128.store(c, c51, 16);
 }
