@@ -508,67 +508,26 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
     ap += MR << 2;
     bp += NR << 2;
   }
+  // Row by row, so that a block's last rows (h < MR) need no scratch tile.
+  storeRow(c, c00, c01, loadC, bias);
+  if (h > 1) storeRow(c + ldc, c10, c11, loadC, bias);
+  if (h > 2) storeRow(c + 2 * ldc, c20, c21, loadC, bias);
+  if (h > 3) storeRow(c + 3 * ldc, c30, c31, loadC, bias);
+  if (h > 4) storeRow(c + 4 * ldc, c40, c41, loadC, bias);
+  if (h > 5) storeRow(c + 5 * ldc, c50, c51, loadC, bias);
+}
+
+/** Stores one row of the tile, (lo, hi), at c: [C +] [bias +] the sums. */
+// @ts-ignore: decorator
+@inline function storeRow(c: usize, lo: v128, hi: v128, loadC: bool, bias: usize): void {
   if (bias) {
-    const v0 = v128.load(bias);
-    const v1 = v128.load(bias, 16);
-    c00 = f32x4.add(c00, v0);
-    c01 = f32x4.add(c01, v1);
-    c10 = f32x4.add(c10, v0);
-    c11 = f32x4.add(c11, v1);
-    c20 = f32x4.add(c20, v0);
-    c21 = f32x4.add(c21, v1);
-    c30 = f32x4.add(c30, v0);
-    c31 = f32x4.add(c31, v1);
-    c40 = f32x4.add(c40, v0);
-    c41 = f32x4.add(c41, v1);
-    c50 = f32x4.add(c50, v0);
-    c51 = f32x4.add(c51, v1);
+    lo = f32x4.add(lo, v128.load(bias));
+    hi = f32x4.add(hi, v128.load(bias, 16));
   }
-  // Row by row from here, so that a block's last rows (h < MR) need no scratch tile.
   if (loadC) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
+    lo = f32x4.add(lo, v128.load(c));
+    hi = f32x4.add(hi, v128.load(c, 16));
   }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  if (h < 2) return;
-  c += ldc;
-  if (loadC) {
-    c10 = f32x4.add(c10, v128.load(c));
-    c11 = f32x4.add(c11, v128.load(c, 16));
-  }
-  v128.store(c, c10);
-  v128.store(c, c11, 16);
-  if (h < 3) return;
-  c += ldc;
-  if (loadC) {
-    c20 = f32x4.add(c20, v128.load(c));
-    c21 = f32x4.add(c21, v128.load(c, 16));
-  }
-  v128.store(c, c20);
-  v128.store(c, c21, 16);
-  if (h < 4) return;
-  c += ldc;
-  if (loadC) {
-    c30 = f32x4.add(c30, v128.load(c));
-    c31 = f32x4.add(c31, v128.load(c, 16));
-  }
-  v128.store(c, c30);
-  v128.store(c, c31, 16);
-  if (h < 5) return;
-  c += ldc;
-  if (loadC) {
-    c40 = f32x4.add(c40, v128.load(c));
-    c41 = f32x4.add(c41, v128.load(c, 16));
-  }
-  v128.store(c, c40);
-  v128.store(c, c41, 16);
-  if (h < 6) return;
-  c += ldc;
-  if (loadC) {
-    c50 = f32x4.add(c50, v128.load(c));
-    c51 = f32x4.add(c51, v128.load(c, 16));
-  }
-  v128.store(c, c50);
-  v128.store(c, c51, 16);
+  v128.store(c, lo);
+  v128.store(c, hi, 16);
 }

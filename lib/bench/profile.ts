@@ -11,16 +11,14 @@
  * Leaves out data loading and evaluation (one fixed random batch), like `bench train`.
  * @module
  */
-import { BABY_SETTINGS, PRESETS } from "../train/presets.ts";
+import { PRESETS } from "../train/presets.ts";
+import { fixedBatchStep } from "./fixed_step.ts";
 import { GPT } from "../model/gpt.ts";
 import type { LayerOps } from "../model/ops.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import type { Kernels } from "../wasm/api.ts";
-import { Rng } from "../random.ts";
 import { findTorch, OPENBLAS_OPENMP } from "../train/pytorch.ts";
 import { table } from "../term.ts";
-import { decayGroups, trainStep } from "../train/trainer.ts";
-import { median } from "./measure.ts";
 import type { BenchOutcome } from "./mod.ts";
 
 const SCRIPT = new URL("./torch_profile.py", import.meta.url).pathname;
@@ -80,7 +78,8 @@ export interface TorchProfile {
 }
 
 /** Per step: milliseconds by row name and direction, and a product's flops. */
-type Times = Map<string, [forward: number, backward: number, flops: number]>;
+type Row = [forward: number, backward: number, flops: number];
+type Times = Map<string, Row>;
 
 /** A linear layer's flops: 2·N·C·OC forward; backward twice that (dinp and dweight). */
 function linearFlops(op: string, args: unknown[]): number {
@@ -185,17 +184,7 @@ export async function profileOurs(
   }
   const model = new GPT(config, 1, { alloc: backend.alloc, ops: timed });
   namer = rowNamer(model);
-  const B = c.batch, T = config.blockSize, rng = new Rng(7);
-  const inputs = Int32Array.from({ length: B * T }, () => rng.int(VOCAB));
-  const targets = Int32Array.from({ length: B * T }, () => rng.int(VOCAB));
-  const opt = {
-    m: model.alloc(model.numParameters),
-    v: model.alloc(model.numParameters),
-    groups: decayGroups(config, BABY_SETTINGS.weightDecay),
-  };
-  let step = 0;
-  const once = () =>
-    trainStep(model, { inputs, targets, B, opt, step: step++, lr: 1e-3, settings: BABY_SETTINGS });
+  const once = fixedBatchStep(model, c.batch);
   // The median step (by its total) of `steps`, whose rows then add up to it exactly.
   const profile = (threads: number) => {
     backend.kernels!.threads = threads;
@@ -205,7 +194,9 @@ export async function profileOurs(
       times.clear();
       const t0 = performance.now();
       once();
-      perStep.push({ total: performance.now() - t0, times: new Map(times) });
+      const total = performance.now() - t0;
+      // A copy of each row: the live ones go on counting whatever runs next.
+      perStep.push({ total, times: new Map([...times].map(([k, v]) => [k, [...v] as Row])) });
     }
     perStep.sort((a, b) => a.total - b.total);
     const mid = perStep[(perStep.length - 1) >> 1];

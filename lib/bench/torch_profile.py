@@ -10,13 +10,12 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import torch
 from torch.profiler import ProfilerActivity, profile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_gpt import trainer  # noqa: E402
+from torch_gpt import median_seconds, trainer  # noqa: E402
 
 TOP = 14  # operators listed; the rest are summed into one row
 
@@ -31,12 +30,7 @@ def main():
     step = trainer(case, 1337)
     for _ in range(3):
         step()
-    times = []
-    for _ in range(case["steps"]):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    times.sort()
+    step_seconds = median_seconds(step, case["steps"])
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         for _ in range(case["steps"]):
             step()
@@ -46,7 +40,7 @@ def main():
     rows = [dict(name=n, ms=t, share=t / total) for n, t in ops[:TOP]]
     rest = sum(t for _, t in ops[TOP:])
     rows.append(dict(name=f"{len(ops) - TOP} other operators", ms=rest, share=rest / total))
-    print(json.dumps(dict(step_ms=1000 * times[len(times) // 2], ops=rows)))
+    print(json.dumps(dict(step_ms=1000 * step_seconds, ops=rows)))
 
 
 if __name__ == "__main__":
