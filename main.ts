@@ -288,7 +288,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     summary: "train a GPT on a corpus, with checkpoints and resume",
     usage: `deno task train [--preset baby|mini|nano] [--corpus NAME|PATH] [--tokenizer char|bpe]
                        [--vocab-size N] [--positional learned|sinusoidal|rope] [--steps N]
-                       [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume]
+                       [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume | --force]
                        [--backend wasm|ts] [--mine]
 
   --preset       model shape and training settings (default baby: nanoGPT's CPU config)
@@ -298,6 +298,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
   --steps, --batch-size, --lr, --seed   override the preset's (lr is the peak; the floor is lr/10)
   --out DIR      run folder: latest/, best/, metrics.jsonl (default out/train/<corpus>-<preset>-<tok>)
   --resume       continue the run in --out from its latest checkpoint, exactly where it stopped
+  --force        start over in an --out that already holds a run (without it, that is refused)
   --backend      wasm (default: the SIMD kernels) or ts (the plain TypeScript layers, ~40× slower)
   --mine         your GPT: your model, layers and training loop wherever your exercise passes
                  (lib/'s elsewhere, named at the start), on the TypeScript path
@@ -314,7 +315,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       "seed",
       "out",
       "backend",
-    ], ["resume", "mine"]),
+    ], ["resume", "force", "mine"]),
     async run(values) {
       const { runTraining } = await import("./lib/train/run_train.ts");
       const tokenizer = (values.tokenizer ?? "char") as string;
@@ -337,6 +338,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
         seed: numberFlag(values, "seed"),
         out: values.out as string | undefined,
         resume: values.resume === true,
+        force: values.force === true,
         backend: backendFlag(values),
         mine: await mineFlag(values),
       });

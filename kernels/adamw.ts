@@ -1,34 +1,62 @@
 // AssemblyScript: one AdamW update over n parameters, in place; twin: `adamwStep` in
-// lib/layers/adamw.ts, which calls this once per parameter group. Layout: params, grads, m, v (n)
-// float32, byte pointers, caller-owned; `hyper` holds seven float32: lr, β1, β2, eps, c1, c2 and
-// decay, where c1 = 1 − β1^t and c2 = 1 − β2^t are the bias corrections and decay = lr · weight
-// decay.
+// lib/layers/adamw.ts. Layout: params, grads, m, v float32, byte pointers, caller-owned;
+// `groups` is a table of `ngroups` entries (start, end, lr · weight decay), sorted, not
+// overlapping; `hyper` holds six float32: lr, β1, β2, eps, c1, c2, where c1 = 1 − β1^t and
+// c2 = 1 − β2^t are the bias corrections. Parameters outside every group are left alone.
 // The work items are groups of four parameters (the last may be partial), so the update splits
 // across threads anywhere.
 // SIMD: four parameters at a time in float32 (the twin works in float64 and rounds once per
 // stored value, so the two agree to a few float32 ulps per step, not bit for bit).
+
+/** Bytes of one entry of the group table: start (i32), end (i32), lr · weight decay (f32). */
+const GROUP_BYTES = 12;
 
 export function adamw(
   params: usize,
   grads: usize,
   m: usize,
   v: usize,
-  n: i32,
+  groups: usize,
+  ngroups: i32,
   hyper: usize,
   first: i32,
   last: i32,
 ): void {
+  // The items are groups of four parameters of the whole table, whatever the groups: one job
+  // for every group of a step, where a job per group handed the two threads ~30 small jobs.
+  const e0 = first << 2;
+  for (let g = 0; g < ngroups; g++) {
+    const entry = groups + <usize> g * GROUP_BYTES;
+    const lo = max(load<i32>(entry), e0);
+    const hi = min(load<i32>(entry, 4), last << 2);
+    if (lo < hi) update(params, grads, m, v, lo, hi, hyper, load<f32>(entry, 8));
+  }
+}
+
+/** The update of parameters lo..hi with decay = lr · weight decay. */
+// @ts-ignore: decorator
+@inline function update(
+  params: usize,
+  grads: usize,
+  m: usize,
+  v: usize,
+  lo: i32,
+  hi: i32,
+  hyper: usize,
+  decay: f32,
+): void {
   // Floats come through memory: a range job's arguments travel as 32-bit integers.
   const lr = load<f32>(hyper), beta1 = load<f32>(hyper, 4), beta2 = load<f32>(hyper, 8);
   const eps = load<f32>(hyper, 12), c1 = load<f32>(hyper, 16), c2 = load<f32>(hyper, 20);
-  const decay = load<f32>(hyper, 24);
   const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
   const a1 = f32x4.splat(1 - beta1), a2 = f32x4.splat(1 - beta2);
   const step = f32x4.splat(lr / c1), rc2 = f32x4.splat(1 / c2);
   const ev = f32x4.splat(eps), dv = f32x4.splat(decay);
-  const end = min(last << 2, n);
-  let i = first << 2;
-  for (; i + 4 <= end; i += 4) {
+  // Scalar up to a multiple of four, so that which parameters take the vector path does not
+  // depend on where a thread's items begin: one thread and two give the same bits.
+  let i = lo;
+  for (; i < hi && (i & 3) != 0; i++) scalarUpdate(params, grads, m, v, i, hyper, decay);
+  for (; i + 4 <= hi; i += 4) {
     const o = <usize> i << 2;
     const g = v128.load(grads + o);
     const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(a1, g));
@@ -39,14 +67,27 @@ export function adamw(
     const upd = f32x4.div(f32x4.mul(step, mi), f32x4.add(f32x4.sqrt(f32x4.mul(vi, rc2)), ev));
     v128.store(params + o, f32x4.sub(p, f32x4.add(upd, f32x4.mul(dv, p))));
   }
-  for (; i < end; i++) {
-    const o = <usize> i << 2;
-    const g = load<f32>(grads + o);
-    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * g;
-    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * g * g;
-    store<f32>(m + o, mi);
-    store<f32>(v + o, vi);
-    const p = load<f32>(params + o);
-    store<f32>(params + o, p - ((lr / c1) * mi / (Mathf.sqrt(vi / c2) + eps) + decay * p));
-  }
+  for (; i < hi; i++) scalarUpdate(params, grads, m, v, i, hyper, decay);
+}
+
+/** The update of parameter i alone. */
+function scalarUpdate(
+  params: usize,
+  grads: usize,
+  m: usize,
+  v: usize,
+  i: i32,
+  hyper: usize,
+  decay: f32,
+): void {
+  const lr = load<f32>(hyper), beta1 = load<f32>(hyper, 4), beta2 = load<f32>(hyper, 8);
+  const eps = load<f32>(hyper, 12), c1 = load<f32>(hyper, 16), c2 = load<f32>(hyper, 20);
+  const o = <usize> i << 2;
+  const g = load<f32>(grads + o);
+  const mi = beta1 * load<f32>(m + o) + (1 - beta1) * g;
+  const vi = beta2 * load<f32>(v + o) + (1 - beta2) * g * g;
+  store<f32>(m + o, mi);
+  store<f32>(v + o, vi);
+  const p = load<f32>(params + o);
+  store<f32>(params + o, p - ((lr / c1) * mi / (Mathf.sqrt(vi / c2) + eps) + decay * p));
 }

@@ -4,7 +4,6 @@
 export { attentionBackward, attentionForward, attentionScratchFloats } from "./attention";
 export { adamw } from "./adamw";
 export { attentionStep } from "./attention_step";
-export { BIAS_CHANNELS, biasBackward } from "./bias";
 export { ENCODER_CHANNELS, encoderBackward, encoderForward } from "./encoder";
 export { geluBackward, geluForward } from "./gelu";
 export { layerNormBackward, layerNormForward, layerNormReduce } from "./layernorm";

@@ -11,21 +11,22 @@
 // - B is packed once per call into panels of NR = 8 columns, stored k-major: panel[k][0..7], so the
 //   microkernel reads it as two contiguous vectors per k whatever the form of B. The panels are
 //   cut into slices of KC rows, and each slice's panels lie side by side.
-// - A is packed per block of MC rows and KC columns into panels of MR = 4 rows, k-major:
-//   panel[k][0..3], so the four values the microkernel broadcasts sit in one 16-byte line.
-// - The microkernel keeps a 4×8 tile of C in eight f32x4 registers for a whole KC slice: per k it
-//   does 2 vector loads of B, 1 of A, 4 shuffles that broadcast A's lanes and 8 fused multiply-adds
-//   (relaxed_madd is a real FMA on x86-64 with FMA3). Eight accumulators, two B vectors, A and one
-//   broadcast fit in the fifteen xmm registers V8 allocates, so nothing spills.
-// - Edges: panels are zero-padded to MR rows and NR columns, the microkernel computes a full tile
-//   into a small scratch tile, and a scalar loop copies the valid corner out.
+// - A is packed per block of MC rows and KC columns into panels of MR = 6 rows, k-major:
+//   panel[k][0..5], so the six values the microkernel broadcasts sit in 24 contiguous bytes.
+// - The microkernel keeps a 6×8 tile of C in twelve f32x4 registers for a whole KC slice: per k
+//   it does 2 vector loads of B, 6 broadcast loads of A and 12 fused multiply-adds (relaxed_madd
+//   is a real FMA on x86-64 with FMA3). Twelve accumulators, two B vectors and one broadcast fit
+//   in the fifteen xmm registers V8 allocates, so nothing spills.
+// - Edges: panels are zero-padded to MR rows and NR columns. A tile short of rows is stored row by
+//   row by the microkernel itself; one short of columns is computed whole into a small scratch
+//   tile, and a scalar loop copies the valid corner out.
 //
 // Two threads share one job description in memory (see JOB_* below): the work is cut into tasks,
 // first the B packing tasks, then the compute tasks (blocks of MC rows × a group of B panels).
 // Each thread takes the next task from an atomic counter, so a slower core simply takes fewer.
 // Compute tasks wait until every packing task has finished.
 
-export const MR = 4;
+export const MR = 6;
 export const NR = 8;
 /**
  * Depth of one slice of K: a 4×KC panel of A (8 KiB) and a KC×8 panel of B (16 KiB) stay in a
@@ -35,12 +36,12 @@ export const NR = 8;
  */
 const KC = 512;
 /**
- * Rows per compute task: the packed A block (MC×KC, 64 KiB) stays in L2. Against 64, 32 gives
- * two threads twice as many tasks to share: interleaved in one run, every product of a baby step
- * and the large shapes ran 2–16% faster on two threads (the weight gradients most, which have the
- * fewest rows), and one thread within −3% to +6%.
+ * Rows per compute task, five panels of A: the packed A block (MC×KC, 60 KiB) stays in L2. With
+ * 4-row panels, 32 rows against 64 gave two threads twice as many tasks to share: every product
+ * of a baby step and the large shapes ran 2–16% faster on two threads (the weight gradients most,
+ * which have the fewest rows), and one thread within −3% to +6%.
  */
-export const MC = 32;
+export const MC = 30;
 /**
  * Most bytes of a KC slice of packed B that one pass over the row blocks works through: a wider
  * B is cut into groups of panels, and the tasks take them group by group, each down every row
@@ -79,8 +80,9 @@ const JOB_PACKA = 72; // scratch for packed A: one MC×KC block per thread, then
 const JOB_GROUP = 76; // B panels per compute task
 const JOB_NGROUPS = 80;
 const JOB_BY_GROUP = 84; // 1: tasks go group by group (B was cut for size), else row block by row block
+const JOB_SUMS = 88; // 0, or M floats that A's row sums are added into (see computeTask)
 /** Bytes of a job description. */
-export const JOB_BYTES = 88;
+export const JOB_BYTES = 92;
 /** Floats of per-thread scratch the host must provide at JOB_PACKA, for each thread. */
 export const THREAD_SCRATCH = MC * KC + MR * NR;
 
@@ -106,6 +108,7 @@ export function matmulJob(
   packB: usize,
   packA: usize,
   parallel: i32,
+  sums: usize,
 ): i32 {
   const panels = (N + NR - 1) / NR;
   const npack = (panels + PACK_PANELS - 1) / PACK_PANELS;
@@ -148,6 +151,7 @@ export function matmulJob(
   store<i32>(job, group, JOB_GROUP);
   store<i32>(job, ngroups, JOB_NGROUPS);
   store<i32>(job, sizeGroups > 1 ? 1 : 0, JOB_BY_GROUP);
+  store<i32>(job, <i32> sums, JOB_SUMS);
   return npack + rowBlocks * ngroups;
 }
 
@@ -287,19 +291,28 @@ export function packA(
     const panel = dst + ((<usize> r0 * <usize> kc) << 2);
     const src = a + ((<usize> (i0 + r0) * <usize> rsA + <usize> k0 * <usize> csA) << 2);
     if (r0 + MR <= rows && csA == 1) {
-      // Plain A: four rows contiguous in k; transpose 4×4 blocks so the panel is k-major.
+      // Plain A: six rows contiguous in k. Rows 0–3 go through 4×4 transposes, rows 4–5
+      // through a 2×4 interleave, so that the panel is k-major: 24 bytes a k.
       const ld = <usize> rsA << 2;
       const kc4 = kc & ~3;
       for (let k = 0; k < kc4; k += 4) {
         const s = src + (<usize> k << 2);
+        const d = panel + <usize> k * (MR << 2);
         transpose4(
           v128.load(s),
           v128.load(s + ld),
           v128.load(s + 2 * ld),
           v128.load(s + 3 * ld),
-          panel + (<usize> k << 4),
-          16,
+          d,
+          MR << 2,
         );
+        const r4 = v128.load(s + 4 * ld), r5 = v128.load(s + 5 * ld);
+        const lo = i32x4.shuffle(r4, r5, 0, 4, 1, 5); // r4[k] r5[k] r4[k+1] r5[k+1]
+        const hi = i32x4.shuffle(r4, r5, 2, 6, 3, 7);
+        v128.store64_lane(d + 16, lo, 0);
+        v128.store64_lane(d + 16 + (MR << 2), lo, 1);
+        v128.store64_lane(d + 16 + 2 * (MR << 2), hi, 0);
+        v128.store64_lane(d + 16 + 3 * (MR << 2), hi, 1);
       }
       for (let k = kc4; k < kc; k++) {
         for (let r = 0; r < MR; r++) {
@@ -310,10 +323,12 @@ export function packA(
         }
       }
     } else if (r0 + MR <= rows && rsA == 1) {
-      // Aᵀ stored (K, M): the four rows of the panel are already contiguous for each k.
+      // Aᵀ stored (K, M): the six rows of the panel are already contiguous for each k.
       const ld = <usize> csA << 2;
       for (let k = 0; k < kc; k++) {
-        v128.store(panel + (<usize> k << 4), v128.load(src + <usize> k * ld));
+        const s = src + <usize> k * ld, d = panel + <usize> k * (MR << 2);
+        v128.store(d, v128.load(s));
+        v128.store64_lane(d + 16, v128.load64_zero(s + 16), 0);
       }
     } else {
       for (let k = 0; k < kc; k++) {
@@ -323,6 +338,33 @@ export function packA(
             : 0;
           store<f32>(panel + (<usize> (k * MR + r) << 2), v);
         }
+      }
+    }
+  }
+}
+
+/**
+ * sums[r] += Σ_k A(r, k) for the `rows` rows of a packed block (kc columns), adding in k order
+ * like the twin's `biasBackward`, so the result is the same to the bit.
+ */
+function addRowSums(sums: usize, packed: usize, rows: i32, kc: i32): void {
+  for (let r0 = 0; r0 < rows; r0 += MR) {
+    const panel = packed + ((<usize> r0 * <usize> kc) << 2);
+    const at = sums + (<usize> r0 << 2);
+    if (r0 + MR <= rows) {
+      let s03 = v128.load(at), s45 = v128.load64_zero(at + 16);
+      for (let k = 0; k < kc; k++) {
+        const p = panel + <usize> k * (MR << 2);
+        s03 = f32x4.add(s03, v128.load(p));
+        s45 = f32x4.add(s45, v128.load64_zero(p + 16));
+      }
+      v128.store(at, s03);
+      v128.store64_lane(at + 16, s45, 0);
+    } else {
+      for (let r = 0; r < rows - r0; r++) {
+        let sum = load<f32>(at + (<usize> r << 2));
+        for (let k = 0; k < kc; k++) sum += load<f32>(panel + (<usize> (k * MR + r) << 2));
+        store<f32>(at + (<usize> r << 2), sum);
       }
     }
   }
@@ -343,6 +385,7 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   const group = load<i32>(job, JOB_GROUP);
   const ngroups = load<i32>(job, JOB_NGROUPS);
   const tile = scratch + ((MC * KC) << 2);
+  const sums = <usize> load<i32>(job, JOB_SUMS);
 
   const rowBlocks = (M + MC - 1) / MC;
   const byGroup = load<i32>(job, JOB_BY_GROUP) != 0;
@@ -356,6 +399,10 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     packA(scratch, a, rsA, csA, i0, rows, k0, kc);
+    // A linear layer's bias gradient is the row sums of its transposed output gradient: added
+    // here from the packed copy, by the first column group's task alone, it costs no pass over
+    // memory of its own.
+    if (sums && p0 == 0) addRowSums(sums + (<usize> i0 << 2), scratch, rows, kc);
     // The first slice of K starts from C (accumulate) or from zero, and adds the bias once.
     const first = k0 == 0;
     const loadC = !first || accumulate;
@@ -377,8 +424,9 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
 
 /**
  * The h×cols corner (h ≤ MR, cols ≤ NR) of the microkernel's tile at `c` (rows `ldc` bytes
- * apart): the microkernel itself when the tile is whole; otherwise the microkernel into the
- * scratch tile `edge`, whose valid corner is then added out with C and the bias as asked.
+ * apart): the microkernel itself when the tile's columns are whole (it stores only h rows);
+ * otherwise the microkernel into the scratch tile `edge`, whose valid corner is then added out
+ * with C and the bias as asked.
  */
 // @ts-ignore: decorator
 @inline export function tileProduct(
@@ -393,11 +441,11 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   bias: usize,
   edge: usize,
 ): void {
-  if (h == MR && cols == NR) {
-    micro(kc, ap, bp, c, ldc, loadC, bias);
+  if (cols == NR) {
+    micro(kc, ap, bp, c, ldc, loadC, bias, h);
     return;
   }
-  micro(kc, ap, bp, edge, NR << 2, false, 0);
+  micro(kc, ap, bp, edge, NR << 2, false, 0, MR);
   for (let r = 0; r < h; r++) {
     for (let j = 0; j < cols; j++) {
       const dst = c + <usize> r * ldc + (<usize> j << 2);
@@ -410,8 +458,8 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
 }
 
 /**
- * The 4×8 microkernel: tile (4, 8) at `c` (rows `ldc` bytes apart) = [tile +] [bias +]
- * Σ_k aPanel[k][0..3] ⊗ bPanel[k][0..7].
+ * The 6×8 microkernel: the first h rows of tile (6, 8) at `c` (rows `ldc` bytes apart) =
+ * [tile +] [bias +] Σ_k aPanel[k][0..5] ⊗ bPanel[k][0..7]. (A's panel is zero-padded past h.)
  */
 // @ts-ignore: decorator
 @inline function micro(
@@ -422,64 +470,64 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   ldc: usize,
   loadC: bool,
   bias: usize,
+  h: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // Deno runs WebAssembly without V8's trap handler, so every load carries an explicit bounds
-  // check (a compare and a branch, in V8's code for this loop): fewer, wider loads matter more
-  // than anything else here. The four values of A come in one vector load and are broadcast by register shuffles,
-  // so a step of k costs three loads, not six. A loop over the end pointer, not unrolled, keeps
-  // V8 from spilling a register (unrolled twice, it did) and measured fastest.
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  // Twelve accumulators, two vectors of B and one broadcast of A fill the fifteen xmm registers
+  // V8 allocates. Twelve independent FMA chains cover the FMA's latency (4 cycles at 2 a cycle
+  // needs 8 in flight) with room to spare: on one thread, the products of a baby step went from
+  // 79% of the FMA limit (4×8 tile) to 91% (`deno task bench kernels`, limit_1t beside ours_1t). A's values come as broadcast loads (vbroadcastss goes to a load port, not the
+  // shuffle unit); a loop over the end pointer, not unrolled, keeps V8 from spilling.
   const bEnd = bp + ((<usize> kc * NR) << 2);
   while (bp < bEnd) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    const a = v128.load(ap);
-    let s = i32x4.shuffle(a, a, 0, 0, 0, 0);
+    let s = v128.load32_splat(ap);
     c00 = f32x4.relaxed_madd(s, b0, c00);
     c01 = f32x4.relaxed_madd(s, b1, c01);
-    s = i32x4.shuffle(a, a, 1, 1, 1, 1);
+    s = v128.load32_splat(ap, 4);
     c10 = f32x4.relaxed_madd(s, b0, c10);
     c11 = f32x4.relaxed_madd(s, b1, c11);
-    s = i32x4.shuffle(a, a, 2, 2, 2, 2);
+    s = v128.load32_splat(ap, 8);
     c20 = f32x4.relaxed_madd(s, b0, c20);
     c21 = f32x4.relaxed_madd(s, b1, c21);
-    s = i32x4.shuffle(a, a, 3, 3, 3, 3);
+    s = v128.load32_splat(ap, 12);
     c30 = f32x4.relaxed_madd(s, b0, c30);
     c31 = f32x4.relaxed_madd(s, b1, c31);
+    s = v128.load32_splat(ap, 16);
+    c40 = f32x4.relaxed_madd(s, b0, c40);
+    c41 = f32x4.relaxed_madd(s, b1, c41);
+    s = v128.load32_splat(ap, 20);
+    c50 = f32x4.relaxed_madd(s, b0, c50);
+    c51 = f32x4.relaxed_madd(s, b1, c51);
     ap += MR << 2;
     bp += NR << 2;
   }
+  // Row by row, so that a block's last rows (h < MR) need no scratch tile.
+  storeRow(c, c00, c01, loadC, bias);
+  if (h > 1) storeRow(c + ldc, c10, c11, loadC, bias);
+  if (h > 2) storeRow(c + 2 * ldc, c20, c21, loadC, bias);
+  if (h > 3) storeRow(c + 3 * ldc, c30, c31, loadC, bias);
+  if (h > 4) storeRow(c + 4 * ldc, c40, c41, loadC, bias);
+  if (h > 5) storeRow(c + 5 * ldc, c50, c51, loadC, bias);
+}
+
+/** Stores one row of the tile, (lo, hi), at c: [C +] [bias +] the sums. */
+// @ts-ignore: decorator
+@inline function storeRow(c: usize, lo: v128, hi: v128, loadC: bool, bias: usize): void {
   if (bias) {
-    const v0 = v128.load(bias);
-    const v1 = v128.load(bias, 16);
-    c00 = f32x4.add(c00, v0);
-    c01 = f32x4.add(c01, v1);
-    c10 = f32x4.add(c10, v0);
-    c11 = f32x4.add(c11, v1);
-    c20 = f32x4.add(c20, v0);
-    c21 = f32x4.add(c21, v1);
-    c30 = f32x4.add(c30, v0);
-    c31 = f32x4.add(c31, v1);
+    lo = f32x4.add(lo, v128.load(bias));
+    hi = f32x4.add(hi, v128.load(bias, 16));
   }
   if (loadC) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    lo = f32x4.add(lo, v128.load(c));
+    hi = f32x4.add(hi, v128.load(c, 16));
   }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + ldc, c10);
-  v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20);
-  v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30);
-  v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c, lo);
+  v128.store(c, hi, 16);
 }

@@ -74,3 +74,16 @@ Deno.test("gradient clipping split across two threads equals one thread bit for 
     return { norm, grads };
   });
 });
+
+Deno.test("SIMD AdamW refuses groups that overlap or leave the parameters", async () => {
+  const k = await loadKernels({ quiet: true });
+  const p = new Float32Array(10), g = new Float32Array(10);
+  const m = new Float32Array(10), v = new Float32Array(10);
+  const step = (groups: { start: number; end: number; weightDecay: number }[]) =>
+    k.adamwStep(p, g, m, v, 1, { lr: 1e-2 }, groups);
+  assert.throws(
+    () => step([{ start: 0, end: 6, weightDecay: 0 }, { start: 5, end: 10, weightDecay: 0 }]),
+    /overlaps/,
+  );
+  assert.throws(() => step([{ start: 4, end: 11, weightDecay: 0 }]), /outside 0\.\.10/);
+});

@@ -1,6 +1,7 @@
 /**
- * SIMD products (kernels/matmul.ts, kernels/matvec.ts) and the linear layer's bias gradient
- * (kernels/bias.ts) against their twins in lib/layers/matmul.ts and lib/layers/linear.ts.
+ * SIMD products (kernels/matmul.ts, kernels/matvec.ts) and the linear layer's bias gradient,
+ * which the weight gradient's product sums as it packs, against their twins in
+ * lib/layers/matmul.ts and lib/layers/linear.ts.
  */
 import assert from "node:assert/strict";
 import { biasBackward } from "../lib/layers/linear.ts";
@@ -9,7 +10,8 @@ import { Rng } from "../lib/random.ts";
 import { loadKernels, type MatmulFn } from "../lib/wasm/instance.ts";
 import { assertSameOnTwoThreads } from "./helpers.ts";
 
-// Odd shapes and tails past every block size (MR 4, NR 8, KC 512, MC 32: K = 513 and 1030 leave a
+// Odd shapes and tails past every block size (MR 6, NR 8, KC 512, MC 30: M = 31 and 61 leave a
+// one-row block past whole ones, M = 4 and 9 a partial panel of A; K = 513 and 1030 leave a
 // partial slice of K; with K = 520 and N = 530, a slice of packed B passes 1 MiB, so the tasks go
 // through it in two groups of panels).
 const SHAPES: [number, number, number][] = [
@@ -19,6 +21,9 @@ const SHAPES: [number, number, number][] = [
   [5, 129, 3],
   [3, 1, 9],
   [4, 8, 16],
+  [6, 8, 8],
+  [31, 33, 16],
+  [61, 64, 24],
   [67, 300, 41],
   [130, 257, 70],
   [9, 513, 24],
@@ -124,27 +129,49 @@ Deno.test("matmul rejects a buffer too small for its shape with the sizes in the
   );
 });
 
-// (N, OC): tails past the 16-wide block and the 4-wide vectors, a single column, a GPT width.
-for (const [N, OC] of [[1, 1], [5, 3], [7, 21], [33, 130], [64, 512]]) {
-  Deno.test(`SIMD bias gradient is bit-identical to its twin on ${N}×${OC}`, async () => {
+// (N, OC, C): a single column, tails past the 6-row panels and the 4-wide vectors, a GPT width,
+// two slices of K (N > 512), and C wide enough to cut the product into groups of columns.
+for (
+  const [N, OC, C] of [
+    [1, 1, 1],
+    [5, 3, 4],
+    [7, 21, 9],
+    [33, 130, 17],
+    [64, 512, 8],
+    [600, 13, 40],
+    [700, 515, 530],
+  ]
+) {
+  Deno.test(`the SIMD linear layer's bias gradient is bit-identical to its twin on ${N}×${OC}`, async () => {
     const k = await loadKernels({ quiet: true });
     const rng = new Rng(N + OC);
-    const dout = rng.normalArray(N * OC);
+    const dout = rng.normalArray(N * OC), inp = rng.normalArray(N * C), w = rng.normalArray(OC * C);
     const fast = new Float32Array(OC + 2).fill(0.5), twin = new Float32Array(OC + 2).fill(0.5);
-    k.biasBackward(fast, dout, N, OC);
+    k.linearBackward(
+      new Float32Array(N * C),
+      new Float32Array(OC * C),
+      fast,
+      dout,
+      inp,
+      w,
+      N,
+      C,
+      OC,
+    );
     biasBackward(twin, dout, N, OC);
     assert.deepEqual(fast, twin);
   });
 }
 
-Deno.test("bias gradient split across two threads equals one thread bit for bit on 2100×515", async () => {
+Deno.test("the linear layer's gradients split across two threads equal one thread bit for bit", async () => {
   const k = await loadKernels({ quiet: true });
-  const [N, OC] = [2100, 515]; // enough for two threads, and a partial group of 16 channels
+  const [N, OC, C] = [2100, 515, 64]; // enough for two threads, and partial panels everywhere
   const rng = new Rng(4);
-  const dout = rng.normalArray(N * OC), start = rng.normalArray(OC);
+  const dout = rng.normalArray(N * OC), inp = rng.normalArray(N * C), w = rng.normalArray(OC * C);
+  const start = rng.normalArray(OC);
   assertSameOnTwoThreads(k, () => {
-    const dbias = start.slice();
-    k.biasBackward(dbias, dout, N, OC);
-    return dbias;
+    const dinp = new Float32Array(N * C), dweight = new Float32Array(OC * C), dbias = start.slice();
+    k.linearBackward(dinp, dweight, dbias, dout, inp, w, N, C, OC);
+    return { dinp, dweight, dbias };
   });
 });

@@ -30,6 +30,15 @@ Deno.test("train on a small corpus, resume it, then sample from it with a stop s
   const { dir, common, first } = await firstRun("minigpt-train-");
   assert.match(first.stdout, /small: 7,\d\d\d tokens \(char, vocabulary \d+\)/);
   assert.match(first.stdout, /A sample at temperature 0\.8/);
+  // The run folder is not overwritten unless asked: --resume continues it, --force replaces it.
+  const again = await runCli(["train", ...common, "--steps", "3"], { cwd: dir });
+  assert.equal(again.code, 2, again.stderr);
+  assert.match(
+    again.stderr.trim(),
+    /^\S+run already holds a training run: add --resume to continue it, --force to start over in its place, or choose another --out\.$/,
+  );
+  const forced = await runCli(["train", ...common, "--steps", "3", "--force"], { cwd: dir });
+  assert.equal(forced.code, 0, forced.stderr);
   const more = await runCli(["train", ...common, "--steps", "5", "--resume"], { cwd: dir });
   assert.equal(more.code, 0, more.stderr);
   const metrics = (await Deno.readTextFile(`${dir}/run/metrics.jsonl`)).trim().split("\n").map((

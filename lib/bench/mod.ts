@@ -37,6 +37,14 @@ export const SUITES: Record<string, BenchSuite> = {
       return await benchTrain();
     },
   },
+  profile: {
+    summary:
+      "a training step's time by layer, forward and backward, on two threads and one, beside PyTorch's",
+    async run() {
+      const { benchProfile } = await import("./profile.ts");
+      return await benchProfile();
+    },
+  },
   generate: {
     summary:
       "sampling tokens/s at batch 1 on nano and a GPT-2-small shape, with and without the KV cache",

@@ -86,6 +86,17 @@ def trainer(case, seed):
     return step
 
 
+def median_seconds(step, n):
+    """The median time of n calls of step, in seconds."""
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
 def serve(args):
     """Answers one JSON line per request on stdin: a round of timed steps of that case, so that the
     caller can interleave its own rounds with ours in one run without restarting Python."""
@@ -101,13 +112,7 @@ def serve(args):
                 steps[key]()  # first steps allocate and warm the caches
         step = steps[key]
         step()  # like ours: the first step of a round may meet cold caches
-        times = []
-        for _ in range(case["steps"]):
-            t0 = time.perf_counter()
-            step()
-            times.append(time.perf_counter() - t0)
-        times.sort()
-        median = times[len(times) // 2]
+        median = median_seconds(step, case["steps"])
         info = info or blas_info()
         print(json.dumps(dict(tok_s=case["batch"] * case["block"] / median, threads=torch.get_num_threads(),
                               blas=info[0], matmul_gflops=info[1], torch=torch.__version__)), flush=True)

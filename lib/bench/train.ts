@@ -11,14 +11,14 @@
  * Leaves out data loading and evaluation: both sides train on one fixed random batch.
  * @module
  */
-import { BABY_SETTINGS, PRESETS } from "../train/presets.ts";
+import { PRESETS } from "../train/presets.ts";
+import { fixedBatchStep } from "./fixed_step.ts";
 import { GPT } from "../model/gpt.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import { Rng } from "../random.ts";
 import { findTorch, INSTALL_TORCH, OPENBLAS_OPENMP } from "../train/pytorch.ts";
 import { saveGPT } from "../train/safetensors.ts";
 import { paint, table } from "../term.ts";
-import { decayGroups, trainStep } from "../train/trainer.ts";
 import { median } from "./measure.ts";
 import type { BenchOutcome } from "./mod.ts";
 
@@ -173,18 +173,7 @@ async function oursRunner(c: Case): Promise<() => number> {
   const config = { ...PRESETS[c.preset], vocabSize: VOCAB };
   const model = new GPT(config, 1, await loadBackend("wasm"));
   const B = c.batch, T = config.blockSize;
-  const rng = new Rng(7);
-  const inputs = Int32Array.from({ length: B * T }, () => rng.int(VOCAB));
-  const targets = Int32Array.from({ length: B * T }, () => rng.int(VOCAB));
-  const opt = {
-    m: model.alloc(model.numParameters),
-    v: model.alloc(model.numParameters),
-    groups: decayGroups(config, BABY_SETTINGS.weightDecay),
-  };
-  let step = 0;
-  const settings = BABY_SETTINGS;
-  const once = () =>
-    trainStep(model, { inputs, targets, B, opt, step: step++, lr: 1e-3, settings });
+  const once = fixedBatchStep(model, B);
   // Like the PyTorch side, two steps before any round: they allocate and warm the caches (and
   // here let V8 optimize the TypeScript around the kernels; the first round ran at half speed).
   once();

@@ -8,6 +8,7 @@ import type { GPTConfig } from "../model/config.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
 import { loadCorpus, TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { generate } from "../model/generate.ts";
 import { GPT } from "../model/gpt.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
@@ -50,12 +51,27 @@ export interface TrainRequest {
   seed?: number;
   out?: string;
   resume?: boolean;
+  /** Start over in an --out folder that already holds a run (its files are replaced). */
+  force?: boolean;
   /** wasm (the SIMD kernels, default) or ts (the plain TypeScript twins). */
   backend?: BackendName;
   /** Train the student's GPT with the student's loop (`--mine`): the TypeScript path, whatever `backend` says. */
   mine?: StudentCode;
   /** Where lines go (default console.log). */
   print?: (line: string) => void;
+}
+
+/** Whether `dir` holds a run: its checkpoint or its metrics. */
+async function holdsRun(dir: string): Promise<boolean> {
+  for (const name of ["latest", "best", "metrics.jsonl"]) {
+    try {
+      await Deno.lstat(`${dir}/${name}`);
+      return true;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  return false;
 }
 
 /**
@@ -86,6 +102,14 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
   checkPositive(settings);
   const corpus = await loadCorpus(req.corpus ?? "tinyshakespeare");
   const outDir = req.out ?? `out/train/${corpus.name}-${req.preset}-${kind}`;
+  if (!req.resume && !req.force && await holdsRun(outDir)) {
+    throw new UserError(tr({
+      en: `${outDir} already holds a training run: add --resume to continue it, --force to start ` +
+        "over in its place, or choose another --out.",
+      fr: `${outDir} contient déjà un entraînement : ajoute --resume pour le poursuivre, --force ` +
+        "pour recommencer à sa place, ou choisis un autre --out.",
+    }));
+  }
 
   let tokenizer: TextTokenizer;
   if (req.resume) {

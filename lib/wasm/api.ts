@@ -7,7 +7,6 @@
  * @module
  */
 import type { LayerOps } from "../model/ops.ts";
-import type { biasBackward } from "../layers/linear.ts";
 import type { matmul, matmulTransA, matmulTransB } from "../layers/matmul.ts";
 import type { Arena } from "./arena.ts";
 import type { Runtime } from "./runtime.ts";
@@ -49,8 +48,6 @@ export type KernelFunctions = Pick<LayerOps, typeof KERNEL_OPS[number]> & {
   matmulTransB: typeof matmulTransB;
   /** out (M, N) = aᵀ · b with a stored (K, M), b (K, N) [+ bias]. */
   matmulTransA: typeof matmulTransA;
-  /** dbias (OC) += column sums of dout (N, OC): a linear layer's bias gradient. */
-  biasBackward: typeof biasBackward;
 };
 
 /**

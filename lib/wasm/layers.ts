@@ -252,16 +252,29 @@ export const LAYER_KERNELS: LayerKernels = {
     checkSizes("adamwStep", { grads: [grads, n], m: [m, n], v: [v, n] });
     const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = options;
     const c1 = 1 - beta1 ** t, c2 = 1 - beta2 ** t;
+    const sorted = [...groups].sort((a, b) => a.start - b.start);
+    sorted.forEach((g, i) => {
+      if (g.start < 0 || g.end > n || g.start > g.end || (i > 0 && g.start < sorted[i - 1].end)) {
+        throw new RangeError(
+          `adamwStep: group ${g.start}..${g.end} is outside 0..${n} or overlaps.`,
+        );
+      }
+    });
     rt.withBuffers(
       [[params, "out"], [grads, "in"], [m, "out"], [v, "out"]],
       ([pp, pg, pm, pv]) => {
-        const hyper = rt.arena.alloc(7);
-        for (const { start, end, weightDecay } of groups) {
-          hyper.set([lr, beta1, beta2, eps, c1, c2, lr * weightDecay]);
-          const at = start * 4, n = end - start;
-          const args = [pp + at, pg + at, pm + at, pv + at, n, hyper.byteOffset];
-          rt.run("adamw", args, Math.ceil(n / 4), ADAMW_MACS * n, 4096);
-        }
+        const hyper = rt.arena.alloc(6);
+        hyper.set([lr, beta1, beta2, eps, c1, c2]);
+        const table = rt.arena.alloc(3 * sorted.length);
+        const bounds = new Int32Array(table.buffer, table.byteOffset, table.length);
+        sorted.forEach((g, i) => {
+          bounds[3 * i] = g.start;
+          bounds[3 * i + 1] = g.end;
+          table[3 * i + 2] = lr * g.weightDecay;
+        });
+        const span = sorted.length ? sorted[sorted.length - 1].end : 0;
+        const args = [pp, pg, pm, pv, table.byteOffset, sorted.length, hyper.byteOffset];
+        rt.run("adamw", args, Math.ceil(span / 4), ADAMW_MACS * span, 4096);
       },
     );
   },

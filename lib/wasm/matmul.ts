@@ -1,13 +1,14 @@
 /**
  * The products on the kernels: matmul in its three layouts through the strided kernel
  * (kernels/matmul.ts), the one-row product the KV cache makes (kernels/matvec.ts), and the linear
- * layer built on them, forward and backward with its bias gradient (kernels/bias.ts). Each has
- * the signature of its twin in lib/layers/matmul.ts or lib/layers/linear.ts, after the runtime.
+ * layer built on them, forward and backward, with its bias gradient summed while the weight
+ * gradient's product packs its operand. Each has the signature of its twin in
+ * lib/layers/matmul.ts or lib/layers/linear.ts, after the runtime.
  * @module
  */
-import { matmul as matmulTwin } from "../layers/matmul.ts";
+import { matmul as matmulTwin, type MatmulOptions } from "../layers/matmul.ts";
 import { checkSizes, type KernelFunctions, type OnRuntime } from "./api.ts";
-import { PACK_B_FLOATS, PARALLEL_MIN_MACS, type Runtime, STREAM_MACS } from "./runtime.ts";
+import { type KernelBuffer, PACK_B_FLOATS, PARALLEL_MIN_MACS, type Runtime } from "./runtime.ts";
 
 /**
  * A one-row product reads each weight once, at memory speed rather than from cache. Counted at
@@ -20,69 +21,87 @@ const MATVEC_MACS = 16;
 export type MatmulKernels = OnRuntime<
   Pick<
     KernelFunctions,
-    "matmul" | "matmulTransB" | "matmulTransA" | "linearForward" | "linearBackward" | "biasBackward"
+    "matmul" | "matmulTransB" | "matmulTransA" | "linearForward" | "linearBackward"
   >
 >;
 
 /** The products, as functions of the runtime. */
 export const MATMUL_KERNELS: MatmulKernels = {
-  matmul: gemm("matmul", false, false),
-  matmulTransB: gemm("matmulTransB", false, true),
-  matmulTransA: gemm("matmulTransA", true, false),
+  matmul: (rt, out, a, b, M, K, N, options) =>
+    gemm(rt, "matmul", false, false, out, a, b, M, K, N, options),
+  matmulTransB: (rt, out, a, b, M, K, N, options) =>
+    gemm(rt, "matmulTransB", false, true, out, a, b, M, K, N, options),
+  matmulTransA: (rt, out, a, b, M, K, N, options) =>
+    gemm(rt, "matmulTransA", true, false, out, a, b, M, K, N, options),
   linearForward(rt, out, inp, weight, bias, N, C, OC) {
     MATMUL_KERNELS.matmulTransB(rt, out, inp, weight, N, C, OC, { bias });
   },
   linearBackward(rt, dinp, dweight, dbias, dout, inp, weight, N, C, OC) {
     MATMUL_KERNELS.matmul(rt, dinp, dout, weight, N, OC, C, { accumulate: true });
-    MATMUL_KERNELS.matmulTransA(rt, dweight, dout, inp, OC, N, C, { accumulate: true });
-    if (dbias) MATMUL_KERNELS.biasBackward(rt, dbias, dout, N, OC);
-  },
-  biasBackward(rt, dbias, dout, N, OC) {
-    checkSizes("biasBackward", { dbias: [dbias, OC], dout: [dout, N * OC] });
-    rt.withBuffers(
-      [[dbias, "out"], [dout, "in"]],
-      ([pb, pd]) =>
-        rt.run(
-          "biasBackward",
-          [pb, pd, N, OC],
-          Math.ceil(OC / rt.wasm.BIAS_CHANNELS.value),
-          STREAM_MACS * N * OC,
-        ),
+    // dweight += doutᵀ·inp, and dbias += the row sums of doutᵀ in the same pass.
+    if (dbias) checkSizes("linearBackward", { dbias: [dbias, OC] });
+    gemm(
+      rt,
+      "linearBackward",
+      true,
+      false,
+      dweight,
+      dout,
+      inp,
+      OC,
+      N,
+      C,
+      { accumulate: true },
+      dbias,
     );
   },
 };
 
 /**
  * One product through the strided kernel (see kernels/matmul.ts for rsA/csA/rsB/csB). Columns
- * are cut into blocks whose packed B fits the scratch.
+ * are cut into blocks whose packed B fits the scratch. `sums`, when given, gets A's row sums
+ * added into it (M floats), in the order of the twin's `biasBackward`.
  */
-function gemm(name: string, transA: boolean, transB: boolean): MatmulKernels["matmul"] {
-  return (rt, out, a, b, M, K, N, options = {}) => {
-    checkSizes(name, { out: [out, M * N], a: [a, M * K], b: [b, K * N] });
-    const bias = options.bias ?? null;
-    if (bias) checkSizes(name, { bias: [bias, N] });
-    const accumulate = options.accumulate ?? false;
-    if (K === 0) return matmulTwin(out, a, b, M, K, N, options); // nothing to multiply
-    if (transB && M === 1) return matvec(rt, out, a, b, K, N, bias, accumulate);
-    const panelsFit = Math.floor(PACK_B_FLOATS / (K * 8));
-    if (panelsFit === 0) {
-      throw new RangeError(`${name}: K = ${K} is too deep for the kernels' packing scratch.`);
+function gemm(
+  rt: Runtime,
+  name: string,
+  transA: boolean,
+  transB: boolean,
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  options: MatmulOptions = {},
+  sums: Float32Array | null = null,
+): void {
+  checkSizes(name, { out: [out, M * N], a: [a, M * K], b: [b, K * N] });
+  const bias = options.bias ?? null;
+  if (bias) checkSizes(name, { bias: [bias, N] });
+  const accumulate = options.accumulate ?? false;
+  if (K === 0) return matmulTwin(out, a, b, M, K, N, options); // nothing to multiply, nothing to sum
+  if (transB && M === 1) return matvec(rt, out, a, b, K, N, bias, accumulate);
+  const panelsFit = Math.floor(PACK_B_FLOATS / (K * 8));
+  if (panelsFit === 0) {
+    throw new RangeError(`${name}: K = ${K} is too deep for the kernels' packing scratch.`);
+  }
+  const [rsA, csA] = transA ? [1, M] : [K, 1];
+  const [rsB, csB] = transB ? [1, K] : [N, 1];
+  const { wasm, jobPtr } = rt;
+  const buffers: KernelBuffer[] = [[out, "out"], [a, "in"], [b, "in"], [bias, "in"], [sums, "out"]];
+  rt.withBuffers(buffers, ([pc, pa, pb, pbias, psums]) => {
+    for (let j0 = 0; j0 < N; j0 += panelsFit * 8) {
+      const nc = Math.min(panelsFit * 8, N - j0);
+      const parallel = rt.threads > 1 && M * K * nc >= PARALLEL_MIN_MACS;
+      // deno-fmt-ignore
+      wasm.matmulJob(jobPtr, M, K, nc, pa, rsA, csA, pb + j0 * csB * 4, rsB, csB, pc + j0 * 4, N,
+        bias ? pbias + j0 * 4 : 0, accumulate ? 1 : 0, rt.packBPtr, rt.packAPtr, parallel ? 1 : 0,
+        j0 === 0 ? psums : 0); // the sums once, with the first block of columns
+      if (parallel) rt.runParallel(0);
+      else wasm.matmulWork(jobPtr, 0);
     }
-    const [rsA, csA] = transA ? [1, M] : [K, 1];
-    const [rsB, csB] = transB ? [1, K] : [N, 1];
-    const { wasm, jobPtr } = rt;
-    rt.withBuffers([[out, "out"], [a, "in"], [b, "in"], [bias, "in"]], ([pc, pa, pb, pbias]) => {
-      for (let j0 = 0; j0 < N; j0 += panelsFit * 8) {
-        const nc = Math.min(panelsFit * 8, N - j0);
-        const parallel = rt.threads > 1 && M * K * nc >= PARALLEL_MIN_MACS;
-        // deno-fmt-ignore
-        wasm.matmulJob(jobPtr, M, K, nc, pa, rsA, csA, pb + j0 * csB * 4, rsB, csB, pc + j0 * 4, N,
-          bias ? pbias + j0 * 4 : 0, accumulate ? 1 : 0, rt.packBPtr, rt.packAPtr, parallel ? 1 : 0);
-        if (parallel) rt.runParallel(0);
-        else wasm.matmulWork(jobPtr, 0);
-      }
-    });
-  };
+  });
 }
 
 /**

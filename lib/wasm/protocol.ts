@@ -47,7 +47,6 @@ export const RANGE_KERNELS = [
   "zeroFill",
   "matvecTransB",
   "adamw",
-  "biasBackward",
   "layerNormForward",
   "layerNormBackward",
   "encoderForward",

@@ -39,6 +39,7 @@ export interface KernelExports {
     packB: number,
     packA: number,
     parallel: number,
+    sums: number,
   ): number;
   matmulWork(job: number, thread: number): number;
   fmaLoop(n: number, seed: number, decay: number): number;
@@ -56,7 +57,6 @@ export interface KernelExports {
   attentionStep(...args: number[]): void;
   attentionScratchFloats(T: number, hs: number): number;
   SQUARES_CHUNK: WebAssembly.Global;
-  BIAS_CHANNELS: WebAssembly.Global;
   ENCODER_CHANNELS: WebAssembly.Global;
   scaleInPlace(x: number, alpha: number, N: number): void;
   heapBase(): number;
