@@ -67,3 +67,17 @@ export function median(xs: number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
+
+/**
+ * The JSON object on the last line of a program's output (its progress lines come before).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lastJson } from "./measure.ts";
+ * assert.deepEqual(lastJson('warming up\n{"tok_s": 5}\n'), { tok_s: 5 });
+ * ```
+ */
+export function lastJson(text: string): Record<string, unknown> {
+  return JSON.parse(text.trim().split("\n").pop()!);
+}

@@ -17,7 +17,8 @@ import { GPT } from "../model/gpt.ts";
 import type { LayerOps } from "../model/ops.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import type { Kernels } from "../wasm/api.ts";
-import { findTorch, OPENBLAS_OPENMP } from "../train/pytorch.ts";
+import { findTorch, runTorch } from "../train/pytorch.ts";
+import { lastJson } from "./measure.ts";
 import { table } from "../term.ts";
 import type { BenchOutcome } from "./mod.ts";
 
@@ -252,17 +253,8 @@ export async function profileTorch(python: string, c: Case, steps = STEPS): Prom
     batch: c.batch,
     steps,
   };
-  const out = await new Deno.Command(python, {
-    args: [SCRIPT, JSON.stringify(request), "--threads", "2"],
-    env: { LD_LIBRARY_PATH: OPENBLAS_OPENMP, OMP_NUM_THREADS: "2" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop();
-    throw new Error(`The PyTorch profile failed: ${err}`);
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+  const answer = await runTorch(python, [SCRIPT, JSON.stringify(request), "--threads", "2"]);
+  return lastJson(answer) as unknown as TorchProfile;
 }
 
 const ms = (x: number) => x === 0 ? "" : x.toFixed(2);

@@ -16,7 +16,8 @@ import { fixedBatchStep } from "./fixed_step.ts";
 import { GPT } from "../model/gpt.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import { Rng } from "../random.ts";
-import { findTorch, INSTALL_TORCH, OPENBLAS_OPENMP } from "../train/pytorch.ts";
+import { findTorch, INSTALL_TORCH, runTorch, TORCH_ENV } from "../train/pytorch.ts";
+import { lastJson } from "./measure.ts";
 import { saveGPT } from "../train/safetensors.ts";
 import { paint, table } from "../term.ts";
 import { median } from "./measure.ts";
@@ -190,22 +191,6 @@ async function oursRunner(c: Case): Promise<() => number> {
   };
 }
 
-async function runTorch(python: string, args: string[]): Promise<Record<string, unknown>> {
-  const out = await new Deno.Command(python, {
-    args: [SCRIPT, ...args, "--threads", "2"],
-    env: { LD_LIBRARY_PATH: OPENBLAS_OPENMP, OMP_NUM_THREADS: "2" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) {
-    throw new Error(
-      `The PyTorch script failed: ${new TextDecoder().decode(out.stderr).trim().split("\n").pop()}`,
-    );
-  }
-  return JSON.parse(text.split("\n").pop()!);
-}
-
 /**
  * PyTorch started once (`torch_gpt.py serve`) and asked for one round of a case at a time, so
  * that its rounds interleave with ours without paying Python's start-up in each.
@@ -219,7 +204,7 @@ class TorchServer {
   constructor(python: string) {
     this.#child = new Deno.Command(python, {
       args: [SCRIPT, "serve", "--threads", "2"],
-      env: { LD_LIBRARY_PATH: OPENBLAS_OPENMP, OMP_NUM_THREADS: "2" },
+      env: TORCH_ENV,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -289,13 +274,18 @@ async function logitsCheck(python: string): Promise<number> {
     model.forward(Int32Array.from(tokens), null, 1, tokens.length);
     const logits = Array.from(model.acts!.logits.subarray(0, tokens.length * VOCAB));
     await Deno.writeTextFile(`${dir}/case.json`, JSON.stringify({ tokens, logits }));
-    const answer = await runTorch(python, [
-      "logits",
-      "--ckpt",
-      dir,
-      "--inputs",
-      `${dir}/case.json`,
-    ]);
+    const answer = lastJson(
+      await runTorch(python, [
+        SCRIPT,
+        "logits",
+        "--ckpt",
+        dir,
+        "--inputs",
+        `${dir}/case.json`,
+        "--threads",
+        "2",
+      ]),
+    );
     return answer.max_abs_diff as number;
   } finally {
     await Deno.remove(dir, { recursive: true });
