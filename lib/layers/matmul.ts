@@ -1,8 +1,7 @@
 /**
  * Matrix multiplication in plain TypeScript, in the three forms training needs: the spec, the
- * fallback and the test oracle of the SIMD kernels in `kernels/`, all three one strided loop, as in
- * the kernel. Row-major float32 everywhere; the caller owns `out`. Leaves out every speed trick on
- * purpose: the loop is meant to be read.
+ * fallback and the test oracle of the SIMD kernels in `kernels/`. Row-major float32 everywhere;
+ * the caller owns `out`. Leaves out every speed trick on purpose: these loops are meant to be read.
  *
  * How they map onto a linear layer y = x·Wᵀ + b with W of shape (OC, C):
  * - forward:        y  = matmulTransB(x, W) + b
@@ -40,7 +39,13 @@ export function matmul(
   N: number,
   options: MatmulOptions = {},
 ): void {
-  strided(out, a, [K, 1], b, [N, 1], M, K, N, options);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let acc = options.bias ? options.bias[j] : 0;
+      for (let k = 0; k < K; k++) acc += a[i * K + k] * b[k * N + j];
+      out[i * N + j] = options.accumulate ? out[i * N + j] + acc : acc;
+    }
+  }
 }
 
 /**
@@ -64,7 +69,13 @@ export function matmulTransB(
   N: number,
   options: MatmulOptions = {},
 ): void {
-  strided(out, a, [K, 1], b, [1, K], M, K, N, options);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let acc = options.bias ? options.bias[j] : 0;
+      for (let k = 0; k < K; k++) acc += a[i * K + k] * b[j * K + k];
+      out[i * N + j] = options.accumulate ? out[i * N + j] + acc : acc;
+    }
+  }
 }
 
 /**
@@ -88,28 +99,10 @@ export function matmulTransA(
   N: number,
   options: MatmulOptions = {},
 ): void {
-  strided(out, a, [1, M], b, [N, 1], M, K, N, options);
-}
-
-/**
- * The one loop behind the three forms, as the kernel has it: A(i, k) = a[i·rsA + k·csA] and
- * B(k, j) = b[k·rsB + j·csB], so a transposed operand is only a different pair of strides.
- */
-function strided(
-  out: Float32Array, // (M, N)
-  a: Float32Array,
-  [rsA, csA]: [number, number],
-  b: Float32Array,
-  [rsB, csB]: [number, number],
-  M: number,
-  K: number,
-  N: number,
-  options: MatmulOptions,
-): void {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let acc = options.bias ? options.bias[j] : 0;
-      for (let k = 0; k < K; k++) acc += a[i * rsA + k * csA] * b[k * rsB + j * csB];
+      for (let k = 0; k < K; k++) acc += a[k * M + i] * b[k * N + j];
       out[i * N + j] = options.accumulate ? out[i * N + j] + acc : acc;
     }
   }
