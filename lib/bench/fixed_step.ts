@@ -1,12 +1,13 @@
 /**
  * One training step of a model on a fixed random batch, as `bench train` and `bench profile` time
- * it: the same tokens every step (seeded), AdamW with the baby settings and their decay groups.
+ * it: the same tokens every step (seeded), AdamW with the baby settings and their decay groups;
+ * and the same step as the suites ask PyTorch for it (lib/bench/torch_gpt.py's cases).
  * Leaves out data loading and evaluation, which the suites leave out too.
  * @module
  */
 import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
-import { BABY_SETTINGS } from "../train/presets.ts";
+import { BABY_SETTINGS, PRESETS } from "../train/presets.ts";
 import { decayGroups, trainStep } from "../train/trainer.ts";
 
 /**
@@ -36,5 +37,45 @@ export function fixedBatchStep(model: GPT, B: number): () => void {
   let step = 0;
   return () => {
     trainStep(model, { inputs, targets, B, opt, step: step++, lr: 1e-3, settings: BABY_SETTINGS });
+  };
+}
+
+/** A case as lib/bench/torch_gpt.py's `trainer` reads it. */
+export interface TorchCase {
+  vocab: number;
+  block: number;
+  layers: number;
+  heads: number;
+  embd: number;
+  batch: number;
+  steps: number;
+}
+
+/**
+ * The PyTorch side's case for a preset trained at batch B over a vocabulary of V, timed over
+ * `steps` steps.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { torchCase } from "./fixed_step.ts";
+ * assert.deepEqual(torchCase("baby", 65, 12, 3), { vocab: 65, block: 64, layers: 4, heads: 4, embd: 128, batch: 12, steps: 3 });
+ * ```
+ */
+export function torchCase(
+  preset: keyof typeof PRESETS,
+  V: number,
+  B: number,
+  steps: number,
+): TorchCase {
+  const p = PRESETS[preset];
+  return {
+    vocab: V,
+    block: p.blockSize,
+    layers: p.nLayer,
+    heads: p.nHead,
+    embd: p.nEmbd,
+    batch: B,
+    steps,
   };
 }

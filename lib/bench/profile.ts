@@ -12,7 +12,7 @@
  * @module
  */
 import { PRESETS } from "../train/presets.ts";
-import { fixedBatchStep } from "./fixed_step.ts";
+import { fixedBatchStep, torchCase } from "./fixed_step.ts";
 import { GPT } from "../model/gpt.ts";
 import type { LayerOps } from "../model/ops.ts";
 import { loadBackend } from "../wasm/backend.ts";
@@ -243,16 +243,7 @@ export async function profileOurs(
  * ```
  */
 export async function profileTorch(python: string, c: Case, steps = STEPS): Promise<TorchProfile> {
-  const p = PRESETS[c.preset];
-  const request = {
-    vocab: VOCAB,
-    block: p.blockSize,
-    layers: p.nLayer,
-    heads: p.nHead,
-    embd: p.nEmbd,
-    batch: c.batch,
-    steps,
-  };
+  const request = torchCase(c.preset, VOCAB, c.batch, steps);
   const answer = await runTorch(python, [SCRIPT, JSON.stringify(request), "--threads", "2"]);
   return lastJson(answer) as unknown as TorchProfile;
 }

@@ -12,7 +12,7 @@
  * @module
  */
 import { PRESETS } from "../train/presets.ts";
-import { fixedBatchStep } from "./fixed_step.ts";
+import { fixedBatchStep, torchCase } from "./fixed_step.ts";
 import { GPT } from "../model/gpt.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import { Rng } from "../random.ts";
@@ -219,16 +219,7 @@ class TorchServer {
   }
 
   async round(c: Case): Promise<TorchBench> {
-    const p = PRESETS[c.preset];
-    const request = {
-      vocab: VOCAB,
-      block: p.blockSize,
-      layers: p.nLayer,
-      heads: p.nHead,
-      embd: p.nEmbd,
-      batch: c.batch,
-      steps: c.steps,
-    };
+    const request = torchCase(c.preset, VOCAB, c.batch, c.steps);
     await this.#writer.write(new TextEncoder().encode(JSON.stringify(request) + "\n"));
     return JSON.parse(await this.#line()) as TorchBench;
   }
