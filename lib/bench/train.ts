@@ -42,9 +42,9 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { preset: "baby", batch: 12, target: 0.8, steps: 6 },
-  { preset: "baby", batch: 32, target: 0, steps: 3 },
-  { preset: "mini", batch: 32, target: 0.5, steps: 3 },
+  { preset: "baby", batch: 12, target: 1.2, steps: 6 },
+  { preset: "baby", batch: 32, target: 1.0, steps: 3 },
+  { preset: "mini", batch: 32, target: 0.85, steps: 3 },
 ];
 
 /** One row of the JSON output. */
