@@ -480,8 +480,8 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   // Twelve accumulators, two vectors of B and one broadcast of A fill the fifteen xmm registers
   // V8 allocates. Twelve independent FMA chains cover the FMA's latency (4 cycles at 2 a cycle
-  // needs 8 in flight) with room to spare: on one thread, the products of a baby step went from
-  // 79% of the FMA limit (4×8 tile) to 91% (`deno task bench kernels`, limit_1t beside ours_1t). A's values come as broadcast loads (vbroadcastss goes to a load port, not the
+  // needs 8 in flight) with room to spare: on one thread, the large products went from 75–80% of
+  // the FMA limit (4×8 tile) to 92% (`deno task bench kernels`, column 1t/limit). A's values come as broadcast loads (vbroadcastss goes to a load port, not the
   // shuffle unit); a loop over the end pointer, not unrolled, keeps V8 from spilling.
   const bEnd = bp + ((<usize> kc * NR) << 2);
   while (bp < bEnd) {
