@@ -19,6 +19,7 @@ import type { PresetName } from "../train/presets.ts";
 import { TRAIN_PRESETS } from "../train/presets.ts";
 import { findTorch, INSTALL_TORCH } from "../train/pytorch.ts";
 import { formatCount, paint, table } from "../term.ts";
+import { loadBackend } from "../wasm/backend.ts";
 import { runOurs, type RunResult, runTorchSide } from "./e2e_run.ts";
 import { median } from "./measure.ts";
 import type { BenchOutcome } from "./mod.ts";
@@ -84,6 +85,7 @@ export async function benchE2e(): Promise<BenchOutcome> {
     ));
   }
   const cases = plan();
+  await loadBackend("wasm"); // builds the kernels if they are stale, before a run is timed
   const ours = cases.map(() => [] as RunResult[]);
   const torch = cases.map(() => [] as RunResult[]);
   const most = Math.max(...cases.map((c) => c.rounds));

@@ -11,8 +11,9 @@ the nanoGPT way on a text corpus, and the loss over the whole validation split. 
          the final weights go to OUT/final in our safetensors layout. Progress on stderr, one
          JSON line on stdout (tokens/s of the training steps, the evaluations).
   val    the mean loss of one of our checkpoint folders (ours, or the one `train` wrote) over
-         every non-overlapping window of blockSize + 1 tokens of the validation split, starting
-         at its first token, in batches of --batch windows: what lib/bench/split_loss.ts computes.
+         the whole validation split: window w takes tokens w*T .. w*T+T-1 as inputs and the next
+         T tokens as targets (T the context), every window once, --batch windows per forward
+         pass; what lib/bench/split_loss.ts computes.
 
 Run it with 2 threads and OpenMP OpenBLAS (lib/bench/e2e_run.ts starts it so).
 """
