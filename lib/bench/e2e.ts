@@ -99,6 +99,7 @@ export async function benchE2e(): Promise<BenchOutcome> {
         corpusPath: path,
         onLine: (line: string) => console.error(`  ${side} ${label} │ ${line}`),
       });
+      // Deno.mainModule is the CLI this suite runs in (main.ts): its `train` is the user's command.
       ours[i].push(await runOurs(Deno.mainModule, spec("ours ")));
       report("ours ", label, ours[i][round]);
       if (python) {
