@@ -45,6 +45,15 @@ export const SUITES: Record<string, BenchSuite> = {
       return await benchProfile();
     },
   },
+  e2e: {
+    summary:
+      "the run a user runs: train --preset baby (2,000 steps) and mini (100) beside PyTorch's, " +
+      "wall time and final val loss",
+    async run() {
+      const { benchE2e } = await import("./e2e.ts");
+      return await benchE2e();
+    },
+  },
   generate: {
     summary:
       "sampling tokens/s at batch 1 on nano and a GPT-2-small shape, with and without the KV cache",
