@@ -32,6 +32,7 @@ import {
   toResultsJson,
 } from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
+import { writeFileAtomic } from "./lib/atomic.ts";
 import { runLab, type RunResult } from "./lib/course/lab.ts";
 import { lang, LANG_HELP, resolveLang, setLang, tr } from "./lib/i18n.ts";
 import { paint, table, wrap } from "./lib/term.ts";
@@ -648,8 +649,12 @@ function exerciseFrom(id: string | undefined): Exercise {
 }
 
 async function writeResults(path: string, text: string): Promise<void> {
+  const file = absolute(path);
   try {
-    await Deno.writeTextFile(absolute(path), text);
+    // Into an existing folder only (a misspelt one is a mistake, not a folder to make), and
+    // atomically, so that a reader (a CI step, a dashboard) never sees half a report.
+    await Deno.stat(file.slice(0, file.lastIndexOf("/")) || "/");
+    await writeFileAtomic(file, text);
   } catch (err) {
     const why = err instanceof Deno.errors.NotFound
       ? "its folder does not exist"

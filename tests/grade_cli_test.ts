@@ -26,6 +26,9 @@ Deno.test("`grade` on the starters exits 1 and writes valid results.json and JUn
   assert.equal(json.total.maxPoints, CATALOG.reduce((s, e) => s + e.points, 0));
   assert.equal(json.total.failed, CATALOG.length);
   assert.equal(XMLValidator.validate(await Deno.readTextFile(`${dir}/results.xml`)), true);
+  // Written atomically: nothing but the two reports is left in the folder.
+  const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+  assert.deepEqual(left, ["results.json", "results.xml"]);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -35,6 +38,7 @@ Deno.test("`grade` exits 2 when it cannot run: no submission, nothing selected, 
   assert.equal(await main(["grade", "--dir", REPO_ROOT, "--timeout", "0"]), 2);
   const nowhere = `${REPO_ROOT}/no/such/folder/results.json`;
   assert.equal(await main(["grade", "--dir", REPO_ROOT, "--only", "00.1", "--json", nowhere]), 2);
+  await assert.rejects(Deno.stat(`${REPO_ROOT}/no`), Deno.errors.NotFound);
 });
 
 Deno.test("a check that fails on its own reference is the grader's error, not the student's", async () => {

@@ -6,6 +6,7 @@
  * Imports: lib/train, lib/wasm, lib/model, lib/layers, lib/tokenizer and the root utilities.
  * @module
  */
+import { writeFileAtomic } from "../atomic.ts";
 
 /** What a suite found: the JSON `--json` writes, and whether every target was met. */
 export interface BenchOutcome {
@@ -85,9 +86,7 @@ export async function runBench(name: string, json?: string): Promise<number> {
   const suite = SUITES[name];
   const { json: rows, targetsMet } = await suite.run();
   if (json) {
-    const dir = json.includes("/") ? json.slice(0, json.lastIndexOf("/")) : ".";
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeTextFile(json, JSON.stringify(rows, null, 2) + "\n");
+    await writeFileAtomic(json, JSON.stringify(rows, null, 2) + "\n");
     console.error(`  Wrote ${json}.`);
   }
   return targetsMet ? 0 : 1;
