@@ -46,48 +46,56 @@ export function adamw(
   decay: f32,
 ): void {
   // Floats come through memory: a range job's arguments travel as 32-bit integers.
-  const lr = load<f32>(hyper), beta1 = load<f32>(hyper, 4), beta2 = load<f32>(hyper, 8);
-  const eps = load<f32>(hyper, 12), c1 = load<f32>(hyper, 16), c2 = load<f32>(hyper, 20);
+  const beta1 = load<f32>(hyper, 4), beta2 = load<f32>(hyper, 8);
   const b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2);
   const a1 = f32x4.splat(1 - beta1), a2 = f32x4.splat(1 - beta2);
-  const step = f32x4.splat(lr / c1), rc2 = f32x4.splat(1 / c2);
-  const ev = f32x4.splat(eps), dv = f32x4.splat(decay);
-  // Scalar up to a multiple of four, so that which parameters take the vector path does not
-  // depend on where a thread's items begin: one thread and two give the same bits.
+  const step = f32x4.splat(load<f32>(hyper) / load<f32>(hyper, 16));
+  const rc2 = f32x4.splat(1 / load<f32>(hyper, 20));
+  const ev = f32x4.splat(load<f32>(hyper, 12)), dv = f32x4.splat(decay);
+  // Four at a time, then the rest one lane at a time through the same arithmetic: every
+  // parameter gets the same bits whichever path it takes, so one thread and two agree.
   let i = lo;
-  for (; i < hi && (i & 3) != 0; i++) scalarUpdate(params, grads, m, v, i, hyper, decay);
   for (; i + 4 <= hi; i += 4) {
-    const o = <usize> i << 2;
-    const g = v128.load(grads + o);
-    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(a1, g));
-    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(a2, f32x4.mul(g, g)));
-    v128.store(m + o, mi);
-    v128.store(v + o, vi);
-    const p = v128.load(params + o);
-    const upd = f32x4.div(f32x4.mul(step, mi), f32x4.add(f32x4.sqrt(f32x4.mul(vi, rc2)), ev));
-    v128.store(params + o, f32x4.sub(p, f32x4.add(upd, f32x4.mul(dv, p))));
+    lanes(params, grads, m, v, <usize> i << 2, false, b1, b2, a1, a2, step, rc2, ev, dv);
   }
-  for (; i < hi; i++) scalarUpdate(params, grads, m, v, i, hyper, decay);
+  for (; i < hi; i++) {
+    lanes(params, grads, m, v, <usize> i << 2, true, b1, b2, a1, a2, step, rc2, ev, dv);
+  }
 }
 
-/** The update of parameter i alone. */
-function scalarUpdate(
+/** The update of the four parameters at byte offset o, or of the one there when `one`. */
+// @ts-ignore: decorator
+@inline function lanes(
   params: usize,
   grads: usize,
   m: usize,
   v: usize,
-  i: i32,
-  hyper: usize,
-  decay: f32,
+  o: usize,
+  one: bool,
+  b1: v128,
+  b2: v128,
+  a1: v128,
+  a2: v128,
+  step: v128,
+  rc2: v128,
+  ev: v128,
+  dv: v128,
 ): void {
-  const lr = load<f32>(hyper), beta1 = load<f32>(hyper, 4), beta2 = load<f32>(hyper, 8);
-  const eps = load<f32>(hyper, 12), c1 = load<f32>(hyper, 16), c2 = load<f32>(hyper, 20);
-  const o = <usize> i << 2;
-  const g = load<f32>(grads + o);
-  const mi = beta1 * load<f32>(m + o) + (1 - beta1) * g;
-  const vi = beta2 * load<f32>(v + o) + (1 - beta2) * g * g;
-  store<f32>(m + o, mi);
-  store<f32>(v + o, vi);
-  const p = load<f32>(params + o);
-  store<f32>(params + o, p - ((lr / c1) * mi / (Mathf.sqrt(vi / c2) + eps) + decay * p));
+  const g = one ? v128.load32_zero(grads + o) : v128.load(grads + o);
+  const m0 = one ? v128.load32_zero(m + o) : v128.load(m + o);
+  const v0 = one ? v128.load32_zero(v + o) : v128.load(v + o);
+  const p = one ? v128.load32_zero(params + o) : v128.load(params + o);
+  const mi = f32x4.add(f32x4.mul(b1, m0), f32x4.mul(a1, g));
+  const vi = f32x4.add(f32x4.mul(b2, v0), f32x4.mul(a2, f32x4.mul(g, g)));
+  const upd = f32x4.div(f32x4.mul(step, mi), f32x4.add(f32x4.sqrt(f32x4.mul(vi, rc2)), ev));
+  const np = f32x4.sub(p, f32x4.add(upd, f32x4.mul(dv, p)));
+  if (one) {
+    v128.store32_lane(m + o, mi, 0);
+    v128.store32_lane(v + o, vi, 0);
+    v128.store32_lane(params + o, np, 0);
+  } else {
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(params + o, np);
+  }
 }

@@ -29,10 +29,10 @@
 export const MR = 6;
 export const NR = 8;
 /**
- * Depth of one slice of K: a 4×KC panel of A (8 KiB) and a KC×8 panel of B (16 KiB) stay in a
- * 32 KiB L1. Against 256, it measured 1–7% faster on the baby GPT's shapes (K = 128 to 768) and
- * the same or faster on the large ones, on one thread and two: fewer slices, so C is loaded and
- * stored fewer times.
+ * Depth of one slice of K: a 6×KC panel of A (12 KiB) and a KC×8 panel of B (16 KiB) stay in
+ * L1 (48 KiB on this machine). Against 256, with 4-row panels, it measured 1–7% faster on the
+ * baby GPT's shapes (K = 128 to 768) and the same or faster on the large ones, on one thread and
+ * two: fewer slices, so C is loaded and stored fewer times.
  */
 const KC = 512;
 /**
@@ -481,8 +481,9 @@ function computeTask(job: usize, task: i32, scratch: usize): void {
   // Twelve accumulators, two vectors of B and one broadcast of A fill the fifteen xmm registers
   // V8 allocates. Twelve independent FMA chains cover the FMA's latency (4 cycles at 2 a cycle
   // needs 8 in flight) with room to spare: on one thread, the large products went from 75–80% of
-  // the FMA limit (4×8 tile) to 92% (`deno task bench kernels`, column 1t/limit). A's values come as broadcast loads (vbroadcastss goes to a load port, not the
-  // shuffle unit); a loop over the end pointer, not unrolled, keeps V8 from spilling.
+  // the FMA limit (4×8 tile) to 92% (`deno task bench kernels`, column 1t/limit). A's values come
+  // as broadcast loads (vbroadcastss goes to a load port, not the shuffle unit); a loop over the
+  // end pointer, not unrolled, keeps V8 from spilling.
   const bEnd = bp + ((<usize> kc * NR) << 2);
   while (bp < bEnd) {
     const b0 = v128.load(bp);
