@@ -11,9 +11,10 @@ import { TokenDataset } from "../train/dataset.ts";
 import type { PresetName } from "../train/presets.ts";
 import { PRESETS, TRAIN_PRESETS } from "../train/presets.ts";
 import { runTorch, TORCH_ENV } from "../train/pytorch.ts";
+import type { Metric } from "../train/trainer.ts";
 import { restoreTokenizer } from "../tokenizer/saved.ts";
 import { loadBackend } from "../wasm/backend.ts";
-import { median } from "./measure.ts";
+import { lastJson, median } from "./measure.ts";
 import { splitLoss } from "./split_loss.ts";
 
 /** PyTorch's side of the suite. */
@@ -67,10 +68,10 @@ export async function runOurs(cli: string, spec: RunSpec): Promise<RunResult> {
     if (spec.steps !== TRAIN_PRESETS[spec.preset].steps) args.push("--steps", String(spec.steps));
     if (spec.corpusFlag) args.push("--corpus", spec.corpusFlag);
     const { wallS } = await timedChild(Deno.execPath(), args, {}, spec.onLine);
-    const metrics = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n")
+    const metrics: Metric[] = (await Deno.readTextFile(`${out}/metrics.jsonl`)).trim().split("\n")
       .map((line) => JSON.parse(line));
-    const steps = metrics.filter((m) => m.kind === "train").map((m) => m.tokPerSec as number);
-    const evals = metrics.filter((m) => m.kind === "eval");
+    const steps = metrics.flatMap((m) => m.kind === "train" ? [m.tokPerSec] : []);
+    const evals = metrics.flatMap((m) => m.kind === "eval" ? [m.valLoss] : []);
     const backend = await loadBackend("wasm");
     const mark = backend.kernels!.arena.mark();
     try {
@@ -84,7 +85,7 @@ export async function runOurs(cli: string, spec: RunSpec): Promise<RunResult> {
         tokS: median(steps),
         valLoss: loss,
         windows,
-        lastEstimate: evals[evals.length - 1].valLoss,
+        lastEstimate: evals[evals.length - 1],
       };
     } finally {
       backend.kernels!.arena.release(mark);
@@ -125,9 +126,9 @@ export async function runTorchSide(python: string, spec: RunSpec): Promise<RunRe
       TORCH_ENV,
       spec.onLine,
     );
-    const run = JSON.parse(stdout.trim().split("\n").pop()!);
-    const scored = JSON.parse(
-      (await runTorch(
+    const run = lastJson(stdout) as { tok_s: number; evals: { val: number }[] };
+    const scored = lastJson(
+      await runTorch(
         python,
         [
           TORCH_E2E,
@@ -143,8 +144,8 @@ export async function runTorchSide(python: string, spec: RunSpec): Promise<RunRe
         ],
         {},
         RUN_TIMEOUT_MS,
-      )).trim().split("\n").pop()!,
-    );
+      ),
+    ) as { val_loss: number; windows: number };
     return {
       wallS,
       tokS: run.tok_s,

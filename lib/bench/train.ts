@@ -17,10 +17,9 @@ import { GPT } from "../model/gpt.ts";
 import { loadBackend } from "../wasm/backend.ts";
 import { Rng } from "../random.ts";
 import { findTorch, INSTALL_TORCH, runTorch, TORCH_ENV } from "../train/pytorch.ts";
-import { lastJson } from "./measure.ts";
 import { saveGPT } from "../train/safetensors.ts";
 import { paint, table } from "../term.ts";
-import { median } from "./measure.ts";
+import { lastJson, median } from "./measure.ts";
 import type { BenchOutcome } from "./mod.ts";
 
 const SCRIPT = new URL("./torch_gpt.py", import.meta.url).pathname;
