@@ -650,16 +650,17 @@ function exerciseFrom(id: string | undefined): Exercise {
 
 async function writeResults(path: string, text: string): Promise<void> {
   const file = absolute(path);
+  const cannot = (why: string) =>
+    new UserError(`Cannot write ${path}: ${why}; give a path in an existing folder.`);
+  // Into an existing folder only: a misspelt one is a mistake, not a folder to make.
+  if (!(await isDirectory(file.slice(0, file.lastIndexOf("/")) || "/"))) {
+    throw cannot("its folder does not exist");
+  }
   try {
-    // Into an existing folder only (a misspelt one is a mistake, not a folder to make), and
-    // atomically, so that a reader (a CI step, a dashboard) never sees half a report.
-    await Deno.stat(file.slice(0, file.lastIndexOf("/")) || "/");
+    // Atomically, so that a reader (a CI step, a dashboard) never sees half a report.
     await writeFileAtomic(file, text);
   } catch (err) {
-    const why = err instanceof Deno.errors.NotFound
-      ? "its folder does not exist"
-      : (err as Error).message;
-    throw new UserError(`Cannot write ${path}: ${why}; give a path in an existing folder.`);
+    throw cannot((err as Error).message);
   }
 }
 

@@ -9,6 +9,7 @@ import { loadCheckpoint } from "./checkpoint.ts";
 import { loadCorpus, TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
+import { pathExists } from "../atomic.ts";
 import { generate } from "../model/generate.ts";
 import { GPT } from "../model/gpt.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
@@ -63,15 +64,10 @@ export interface TrainRequest {
 
 /** Whether `dir` holds a run: its checkpoint or its metrics. */
 async function holdsRun(dir: string): Promise<boolean> {
-  for (const name of ["latest", "best", "metrics.jsonl"]) {
-    try {
-      await Deno.lstat(`${dir}/${name}`);
-      return true;
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-  }
-  return false;
+  const found = await Promise.all(
+    ["latest", "best", "metrics.jsonl"].map((name) => pathExists(`${dir}/${name}`)),
+  );
+  return found.includes(true);
 }
 
 /**
