@@ -12,7 +12,7 @@ import { runDoctor } from "./lib/course/doctor.ts";
 import { type BackendName, BACKENDS } from "./lib/wasm/backend.ts";
 import { UserError } from "./lib/errors.ts";
 import { checkSampling } from "./lib/model/sampling.ts";
-import { checkStudent, type Exercise, REPO_ROOT } from "./lib/course/exercise.ts";
+import { type Exercise, REPO_ROOT } from "./lib/course/exercise.ts";
 import {
   buildRelease,
   DEFAULT_LIMITS,
@@ -21,6 +21,7 @@ import {
   gradeOption,
   gradeSubmission,
   NOT_RELEASED,
+  notStarted,
   pristineStarter,
   recordProgress,
   renderTable,
@@ -30,6 +31,7 @@ import {
   selects,
   toJunitXml,
   toResultsJson,
+  Watchdog,
 } from "./lib/grade/mod.ts";
 import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
@@ -90,31 +92,35 @@ const COMMANDS: Record<string, Command> = {
         from,
         pause: values.step === true,
         outRoot,
-        check: sandboxedCheck(),
+        // Code that passed its check runs again in this process: under a time limit, too.
+        check: sandboxedCheck(DEFAULT_LIMITS, new Watchdog()),
       });
       return result.status === "complete" ? 0 : 1;
     },
   },
   list: {
     summary: "every lab and exercise with its status",
-    usage: "deno task list",
-    options: {},
-    async run() {
+    usage: `deno task list [--dir PATH]
+
+  Each exercise is checked in the same sandbox as \`deno task grade\`.
+  --dir PATH     the submission: a folder holding labs/exercises (default: this repository)`,
+    options: flags(["dir"]),
+    async run(values) {
       const rows: (string | number)[][] = [
         tr({ en: "exercise|title|status|points", fr: "exercice|titre|état|points" }).split("|"),
       ];
+      // The same sandbox as `grade`: the student's code is not run in this process.
+      const report = await gradeSubmission(CATALOG, { dir: await submissionDir(values) });
       let done = 0;
-      for (const entry of LABS) {
-        for (const ex of CATALOG.filter((e) => e.id.startsWith(entry.id + "."))) {
-          const { status } = await checkStudent(ex);
-          if (status === "pass") done++;
-          const label = status === "pass"
-            ? paint("green", tr({ en: "done", fr: "réussi" }))
-            : status === "todo"
-            ? paint("dim", tr({ en: "not started", fr: "pas commencé" }))
-            : paint("red", tr({ en: "failing", fr: "en échec" }));
-          rows.push([ex.id, tr(ex.title), label, ex.points]);
-        }
+      for (const [i, ex] of CATALOG.entries()) {
+        const result = report.tests[i];
+        if (result.status === "pass") done++;
+        const label = result.status === "pass"
+          ? paint("green", tr({ en: "done", fr: "réussi" }))
+          : notStarted(result)
+          ? paint("dim", tr({ en: "not started", fr: "pas commencé" }))
+          : paint("red", tr({ en: "failing", fr: "en échec" }));
+        rows.push([ex.id, tr(ex.title), label, ex.points]);
       }
       console.log();
       for (const entry of LABS) console.log(`  lab ${entry.id} · ${tr(entry.title)}`);
@@ -158,12 +164,7 @@ const COMMANDS: Record<string, Command> = {
 Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
     options: flags(["json", "junit", "only", "dir", "timeout", "heap", "jobs"]),
     async run(values) {
-      const dir = typeof values.dir === "string" ? absolute(values.dir) : REPO_ROOT;
-      if (!(await isDirectory(`${dir}/labs/exercises`))) {
-        throw new UserError(
-          `${dir} holds no labs/exercises folder; point --dir at the root of a submission.`,
-        );
-      }
+      const dir = await submissionDir(values);
       const only = values.only as string | undefined;
       if (!CATALOG.some((e) => selects(only, e.id))) {
         throw new UserError(
@@ -662,6 +663,19 @@ async function writeResults(path: string, text: string): Promise<void> {
   } catch (err) {
     throw cannot((err as Error).message);
   }
+}
+
+/** The submission `--dir` names (default: this repository), once it holds labs/exercises. */
+async function submissionDir(values: Record<string, unknown>): Promise<string> {
+  const dir = typeof values.dir === "string" ? absolute(values.dir) : REPO_ROOT;
+  if (!(await isDirectory(`${dir}/labs/exercises`))) {
+    throw new UserError(tr({
+      en: `${dir} holds no labs/exercises folder; point --dir at the root of a submission.`,
+      fr: `${dir} ne contient pas de dossier labs/exercises : fais pointer --dir vers la racine ` +
+        `d'un rendu.`,
+    }));
+  }
+  return dir;
 }
 
 /** A numeric flag that must be positive, or `fallback` when absent. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { lab as intro } from "../labs/00_intro.ts";
-import { hasStackTrace, runCli } from "./helpers.ts";
+import { hasStackTrace, ROOT, runCli } from "./helpers.ts";
 
 for (const command of ["lab", "list", "hint", "doctor", "build"]) {
   Deno.test(`\`${command} --help\` prints its usage and exits 0`, async () => {
@@ -55,6 +55,28 @@ Deno.test("list shows each exercise with its status", async () => {
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /00\.1\s+Softmax.*not started/);
   assert.match(run.stdout, /0 of \d+ exercises done/);
+});
+
+Deno.test("list checks in the sandbox: code that forges the comparison in its process is failing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-list-" });
+  await Deno.mkdir(`${dir}/labs/exercises`, { recursive: true });
+  const starter = await Deno.readTextFile(`${ROOT}/labs/exercises/00_intro.ts`);
+  // A wrong softmax, and every |got − expected| made 0 for a check run beside it.
+  const forged = "Math.abs = () => 0;\n" +
+    starter.replace(/(export function softmax\([^)]*\)[^{]*\{)[^}]*\}/, "$1\n  return scores;\n}");
+  await Deno.writeTextFile(`${dir}/labs/exercises/00_intro.ts`, forged);
+  const run = await runCli(["list", "--dir", dir]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /00\.1\s+Softmax.*failing/);
+  assert.match(run.stdout, /00\.2\s+.*not started/);
+  assert.match(run.stdout, /0 of \d+ exercises done/);
+  const solved = await Deno.readTextFile(`${ROOT}/labs/solutions/00_intro.ts`);
+  await Deno.writeTextFile(`${dir}/labs/exercises/00_intro.ts`, solved);
+  assert.match((await runCli(["list", "--dir", dir])).stdout, /2 of \d+ exercises done/);
+  const missing = await runCli(["list", "--dir", `${dir}/labs`]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /holds no labs\/exercises folder/);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("doctor reports each check on its own line", async () => {
