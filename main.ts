@@ -612,12 +612,14 @@ function parseFlags(name: string, args: string[], options: Command["options"] & 
   return parseArgs({ args: joined, options, allowPositionals: true, strict: true });
 }
 
-/** The --backend flag: wasm (default) or ts. */
-/** With `--mine`, your GPT's code (the library's where an exercise does not pass yet). */
+/**
+ * With `--mine`, your GPT's code (the library's where an exercise does not pass yet): checked in
+ * the grader's sandbox, then run here under the lab's watchdog.
+ */
 async function mineFlag(values: Record<string, unknown>) {
   if (values.mine !== true) return undefined;
   const { studentCode } = await import("./lib/course/your_gpt.ts");
-  return await studentCode(CATALOG);
+  return await studentCode(CATALOG, { check: sandboxedCheck(DEFAULT_LIMITS, new Watchdog()) });
 }
 
 function backendFlag(values: Record<string, unknown>): BackendName {

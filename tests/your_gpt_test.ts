@@ -3,6 +3,7 @@ import { CATALOG, findExercise } from "../labs/catalog/mod.ts";
 import { checkStudent, REPO_ROOT } from "../lib/course/exercise.ts";
 import { compareModels, describeYourGPT, yourGPT } from "../lib/course/your_gpt.ts";
 import { gradeExercise } from "../lib/grade/grade.ts";
+import { sandboxedCheck } from "../lib/grade/lab_check.ts";
 import { GPT, gptForward } from "../lib/model/gpt.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
 import { BABY_SETTINGS } from "../lib/train/presets.ts";
@@ -243,4 +244,23 @@ Deno.test("a GPT forward or backward that calls the library's whole model throug
   });
   model.forward(new Int32Array([1, 2]), new Int32Array([2, 3]), 1, 2);
   assert.ok(seen && !("gptForward" in seen) && !("gptBackward" in seen) && "blockForward" in seen);
+});
+
+Deno.test("through the sandbox, a LayerNorm that forges the comparison is not counted as yours", async () => {
+  // Wrong without its bias, and every |got − expected| made 0 for a check run beside it: the
+  // in-process check would take it (and this test's own Math.abs with it), the sandbox does not.
+  const dir = await submission({
+    "06_block.ts": [
+      [
+        "export function layerNormForward(",
+        "Math.abs = () => 0;\nexport function layerNormForward(",
+      ],
+      ["r * weight[i] + bias[i]));", "r * weight[i]));"],
+    ],
+  });
+  const mine = await yourGPT(CATALOG, ["model"], { root: dir, check: sandboxedCheck() });
+  assert.deepEqual(mine.library.map((e) => e.id), ["06.1"]);
+  assert.ok(mine.yours.some((e) => e.id === "06.2"));
+  assert.match(describeYourGPT(mine).en, /still the library's: layerNormForward \(06\.1\)/);
+  await Deno.remove(dir, { recursive: true });
 });
