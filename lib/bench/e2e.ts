@@ -14,6 +14,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { findCorpus, howToSupply, verifyCorpus } from "../train/corpus.ts";
 import type { PresetName } from "../train/presets.ts";
 import { TRAIN_PRESETS } from "../train/presets.ts";
@@ -160,7 +161,10 @@ function knob(name: string): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
-    throw new UserError(`${name} must be a positive whole number, not "${raw}".`);
+    throw new UserError(tr({
+      en: `${name} must be a positive whole number, not "${raw}".`,
+      fr: `${name} doit être un entier positif, pas « ${raw} ».`,
+    }));
   }
   return n;
 }
