@@ -15,6 +15,7 @@ import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { loadCorpus } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
+import { formatCount } from "../term.ts";
 import type { GPT } from "../model/gpt.ts";
 import { readHfFolder, writeHfFolder } from "./hf.ts";
 import { decodeLlmc, decodeLlmcTokenizer, encodeLlmc, encodeLlmcTokenizer } from "./llmc.ts";
@@ -109,7 +110,7 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
     }));
   }
   const hf = req.to === "hf";
-  const params = model.numParameters.toLocaleString("en-US");
+  const params = formatCount(model.numParameters);
   const files = written.join(", ");
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   print(tr({
@@ -167,7 +168,7 @@ export async function runImport(req: ImportRequest): Promise<void> {
   }
   await saveCheckpoint(req.out, { ...imported, optimizer: null, state: null });
   const c = imported.model.config;
-  const vocab = c.vocabSize.toLocaleString("en-US");
+  const vocab = formatCount(c.vocabSize);
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   print(tr({
     en: `Imported ${req.from} (${c.nLayer} layers, ${c.nEmbd} wide, context ${c.blockSize}, ` +

@@ -165,7 +165,14 @@ export function finetune(job: FinetuneJob): FinetuneResult {
   const evaluate = (step: number) => {
     const loss = estimateLoss(model, data, "val", B, s.evalBatches, s.seed + 1);
     heldOut.push({ step, loss });
-    progress(`step ${step}/${s.steps} · held-out loss ${loss.toFixed(4)}`, true);
+    const shown = loss.toFixed(4);
+    progress(
+      tr({
+        en: `step ${step}/${s.steps} · held-out loss ${shown}`,
+        fr: `pas ${step}/${s.steps} · perte de validation ${shown}`,
+      }),
+      true,
+    );
   };
   const rng = new Rng(s.seed);
   let ms = 0;

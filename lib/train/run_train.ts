@@ -13,7 +13,7 @@ import { pathExists } from "../atomic.ts";
 import { generate } from "../model/generate.ts";
 import { GPT } from "../model/gpt.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
-import { paint } from "../term.ts";
+import { formatCount, paint } from "../term.ts";
 import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
 import { trainBpe } from "../tokenizer/train.ts";
@@ -141,9 +141,9 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     settings.seed,
     await loadBackend(req.mine ? "ts" : req.backend, { own: req.mine?.ops }),
   );
-  const count = ids.length.toLocaleString("en-US");
+  const count = formatCount(ids.length);
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  const params = model.numParameters.toLocaleString("en-US");
+  const params = formatCount(model.numParameters);
   const batch = `${settings.batchSize}×${config.blockSize}`;
   print(tr({
     en: `${corpus.name}: ${count} tokens (${kind}, vocabulary ${tokenizer.vocabSize}) ` +

@@ -92,7 +92,10 @@ export async function ensureKernelsBuilt(
   }
   const t0 = performance.now();
   if (!options.quiet) {
-    console.error("Building the kernels (AssemblyScript → WebAssembly SIMD)…");
+    console.error(tr({
+      en: "Building the kernels (AssemblyScript → WebAssembly SIMD)…",
+      fr: "Compilation des noyaux (AssemblyScript → WebAssembly SIMD)…",
+    }));
   }
   // Loaded only when a build is needed: the compiler is large and most runs never touch it.
   const { default: asc } = await import("assemblyscript/dist/asc.js");
