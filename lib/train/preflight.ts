@@ -97,16 +97,15 @@ export function checkBatchFits(model: GPT, B: number): void {
   if (B * perSequence <= room) return;
   const most = Math.floor(room / perSequence);
   const [batch, fewer] = [formatCount(B), formatCount(most)];
+  const where = inWasm
+    ? { en: "the WebAssembly memory of the kernels", fr: "la mémoire WebAssembly des noyaux" }
+    : { en: "this machine's memory", fr: "la mémoire de cette machine" };
   throw new UserError(tr({
     en: `--batch-size ${batch} needs ${gib(need)} for this model, more than the ` +
-      `${gib(limit)} of ${
-        inWasm ? "the WebAssembly memory of the kernels" : "this machine's memory"
-      }: ` +
+      `${gib(limit)} of ${where.en}: ` +
       (most >= 1 ? `use --batch-size ${fewer} or less.` : `use a smaller model.`),
     fr: `--batch-size ${batch} demande ${gib(need)} pour ce modèle, plus que les ` +
-      `${gib(limit)} de ${
-        inWasm ? "la mémoire WebAssembly des noyaux" : "la mémoire de cette machine"
-      } : ` +
+      `${gib(limit)} de ${where.fr} : ` +
       (most >= 1 ? `utilise --batch-size ${fewer} ou moins.` : `utilise un modèle plus petit.`),
   }));
 }

@@ -377,11 +377,11 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       last = await evaluate(at);
       if (at >= s.steps) return; // the end: latest is saved below
       if (at > start) await checkpoint("latest", at);
-      const [train, val] = [last.trainLoss, last.valLoss].map(lossWithPerplexity);
+      const [onTrain, onVal] = [last.trainLoss, last.valLoss].map(lossWithPerplexity);
       progress(
         tr({
-          en: `step ${at}/${s.steps} · train ${train} · val ${val}`,
-          fr: `pas ${at}/${s.steps} · entraînement ${train} · validation ${val}`,
+          en: `step ${at}/${s.steps} · train ${onTrain} · val ${onVal}`,
+          fr: `pas ${at}/${s.steps} · entraînement ${onTrain} · validation ${onVal}`,
         }),
         true,
       );
@@ -411,7 +411,7 @@ export async function train(job: TrainJob): Promise<TrainResult> {
     step = err.step;
   }
   await checkpoint("latest", step);
-  const [train, val, bestVal] = [last.trainLoss, last.valLoss, best].map(lossWithPerplexity);
+  const [onTrain, onVal, bestVal] = [last.trainLoss, last.valLoss, best].map(lossWithPerplexity);
   progress(
     tr(
       interrupted
@@ -420,8 +420,8 @@ export async function train(job: TrainJob): Promise<TrainResult> {
           fr: `arrêté après le pas ${step} ; ${outDir}/latest enregistré (continue avec --resume)`,
         }
         : {
-          en: `done: step ${step} · train ${train} · val ${val} · best val ${bestVal}`,
-          fr: `terminé : pas ${step} · entraînement ${train} · validation ${val} · ` +
+          en: `done: step ${step} · train ${onTrain} · val ${onVal} · best val ${bestVal}`,
+          fr: `terminé : pas ${step} · entraînement ${onTrain} · validation ${onVal} · ` +
             `meilleure validation ${bestVal}`,
         },
     ),
