@@ -15,7 +15,7 @@
  */
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
-import { findCorpus, howToSupply, verifyCorpus } from "../train/corpus.ts";
+import { corpusProblem, findCorpus, supplyText } from "../train/corpus.ts";
 import type { PresetName } from "../train/presets.ts";
 import { TRAIN_PRESETS } from "../train/presets.ts";
 import { findTorch, INSTALL_TORCH } from "../train/pytorch.ts";
@@ -72,10 +72,11 @@ export interface E2ERow {
  */
 export async function benchE2e(): Promise<BenchOutcome> {
   const path = findCorpus(CORPUS);
-  const problem = path ? await verifyCorpus(CORPUS, path) : howToSupply(CORPUS);
+  const problem = path ? await corpusProblem(CORPUS, path) : supplyText(CORPUS);
   if (!path || problem) {
-    console.error(paint("yellow", `  bench e2e is skipped: ${problem}`));
-    return { json: { skipped: problem }, targetsMet: true };
+    // The JSON stays English whatever the language, as a file other programs read.
+    console.error(paint("yellow", `  bench e2e is skipped: ${tr(problem!)}`));
+    return { json: { skipped: problem!.en }, targetsMet: true };
   }
   const python = await findTorch();
   if (!python) {
