@@ -12,7 +12,8 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { UserError } from "./errors.ts";
- * const err = new UserError("No lab 99: the labs are 00.", 2);
+ * import { tr } from "./i18n.ts";
+ * const err = new UserError(tr({ en: "No lab 99.", fr: "Pas de lab 99." }), 2);
  * assert.equal(err.exitCode, 2);
  * ```
  */

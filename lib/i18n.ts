@@ -130,7 +130,10 @@ export function resolveLang(
   for (const [source, value] of [["--lang", flag], ["MINIGPT_LANG", env.MINIGPT_LANG]]) {
     if (value === undefined || value === "") continue;
     if ((LANGS as readonly string[]).includes(value)) return value as Lang;
-    throw new UserError(`${source} takes ${LANGS.join(" or ")}, not "${value}".`);
+    throw new UserError(tr({
+      en: `${source} takes ${LANGS.join(" or ")}, not "${value}".`,
+      fr: `${source} prend ${LANGS.join(" ou ")}, pas « ${value} ».`,
+    }));
   }
   const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== "");
   return locale?.toLowerCase().startsWith("fr") ? "fr" : "en";

@@ -173,6 +173,59 @@ Deno.test("--data writes the corpus in the model's tokens: uint16, cut 90/10", a
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("in French, export and import refuse bad input in French and sum up in French", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-export-fr-" });
+  const tok = CharTokenizer.fromText(TEXT);
+  await makeCheckpoint(`${dir}/ckpt`, saveTokenizer(tok), tok.vocabSize);
+  await makeCheckpoint(`${dir}/rope`, saveTokenizer(tok), tok.vocabSize, { positional: "rope" });
+  await runExport({ ckpt: `${dir}/ckpt`, to: "hf", out: `${dir}/hf`, ...quiet });
+  await Deno.mkdir(`${dir}/llama`);
+  for (const f of Deno.readDirSync(`${dir}/hf`)) {
+    await Deno.copyFile(`${dir}/hf/${f.name}`, `${dir}/llama/${f.name}`);
+  }
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/hf/config.json`));
+  await Deno.writeTextFile(
+    `${dir}/llama/config.json`,
+    JSON.stringify({ ...config, model_type: "llama" }),
+  );
+  const env = { MINIGPT_LANG: "fr" };
+  const cases: [string[], RegExp][] = [
+    [
+      ["export", "--ckpt", `${dir}/rope`, "--to", "hf", "--out", `${dir}/x`],
+      /^Ce modèle utilise RoPE, que GPT-2 n'a pas, donc aucun chargeur GPT-2 ne pourrait le faire tourner : exporte /,
+    ],
+    [
+      ["export", "--ckpt", `${dir}/ckpt`, "--to", "hf", "--out", `${dir}/hf`],
+      /^\S+hf existe déjà : passe --force pour le remplacer, ou choisis un autre --out\.$/,
+    ],
+    [
+      ["import", "--from", `${dir}/nothing`, "--out", `${dir}/x`],
+      /^Il n'y a rien à \S+nothing : passe un dossier GPT-2 Hugging Face ou un fichier de modèle llm\.c\.$/,
+    ],
+    [
+      ["import", "--from", `${dir}/llama`, "--out", `${dir}/x`],
+      /^\S+llama n'est pas un modèle GPT-2 que ce projet sait faire tourner : son model_type est llama, pas gpt2\.$/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const run = await runCli(args, { cwd: dir, env });
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr.trim(), message, args.join(" "));
+    assert.equal(run.stderr.trim().split("\n").length, 1, `one sentence: ${run.stderr}`);
+    assert.ok(!hasStackTrace(run.stderr), run.stderr);
+  }
+  await assert.rejects(Deno.stat(`${dir}/x`), "no output is left by a refused command");
+  const imported = await runCli(["import", "--from", `${dir}/hf`, "--out", `${dir}/back`], {
+    cwd: dir,
+    env,
+  });
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(
+    imported.stdout,
+    /^\S+hf importé \(2 couches, largeur 8, contexte 8, \d+ tokens\) dans \S+back en [\d.]+ s : `deno task sample --ckpt \S+back` en tire des échantillons\.$/m,
+  );
+});
+
 Deno.test("bad input: one sentence, exit 2, and nothing of the user's overwritten", async () => {
   const dir = await Deno.makeTempDir({ prefix: "minigpt-export-bad-" });
   const tok = CharTokenizer.fromText(TEXT);

@@ -180,6 +180,72 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
   assert.equal(await Deno.stat(`${dir}/big`).then(() => "written", () => "absent"), "absent");
 });
 
+Deno.test("in French (--lang fr or MINIGPT_LANG=fr), train and sample refuse bad input in one French sentence", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-bad-fr-" });
+  const corpus = await smallCorpus(dir);
+  const fr = { MINIGPT_LANG: "fr" };
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [
+      ["train", "--lang", "fr", "--corpus", `${dir}/nope.txt`],
+      {},
+      /^Aucun fichier à \S+nope\.txt : vérifie le chemin donné à --corpus\.$/,
+    ],
+    [
+      ["train", "--corpus", corpus, "--preset", "huge"],
+      fr,
+      /^Il n'y a pas de preset « huge » ; les presets sont baby, mini, nano\.$/,
+    ],
+    [
+      ["train", "--corpus", corpus, "--steps", "-5"],
+      fr,
+      /^--steps doit être un entier positif, pas -5\.$/,
+    ],
+    [
+      ["train", "--corpus", "/dev/zero"],
+      fr,
+      /^\/dev\/zero n'est pas un fichier ordinaire .* : --corpus prend un fichier texte\.$/,
+    ],
+    [
+      ["sample", "--lang", "fr", "--ckpt", `${dir}/none`],
+      {},
+      /^Aucun checkpoint à \S+none : passe un dossier écrit par `deno task train` \(son best\/ ou son latest\/ sert\)\.$/,
+    ],
+    [
+      ["sample"],
+      fr,
+      /^Dis de quel modèle tirer : --ckpt DOSSIER .* ou --adapters FICHIER/,
+    ],
+  ];
+  for (const [args, env, message] of cases) {
+    const run = await runCli(args, { cwd: dir, env });
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr.trim(), message);
+    assert.ok(!hasStackTrace(run.stderr), run.stderr);
+    assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  }
+});
+
+Deno.test("a French training run says what it trains, its progress and its sample in French", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-train-fr-" });
+  const corpus = await smallCorpus(dir);
+  const run = await runCli(
+    ["train", "--corpus", corpus, "--batch-size", "2", "--steps", "3", "--out", `${dir}/run`],
+    { cwd: dir, env: { MINIGPT_LANG: "fr" } },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stdout,
+    /^small : 7\u202f\d{3} tokens \(char, vocabulaire \d+\) en [\d.]+ s · modèle baby : [\d\u202f]+ paramètres · 3 pas de 2×\d+ tokens → \S+run$/m,
+  );
+  assert.match(run.stdout, /Un échantillon à la température 0\.8 :/);
+  assert.match(run.stderr, /^pas 0\/3 · entraînement \d\.\d{4} \(ppl [\d.]+\) · validation /m);
+  assert.match(
+    run.stderr,
+    /^terminé : pas 3 · entraînement .+ · validation .+ · meilleure validation \d\.\d{4}/m,
+  );
+  assert.doesNotMatch(run.stderr + run.stdout, /\b(step|steps of|loss|done|parameters)\b/);
+});
+
 Deno.test("a prompt outside a character vocabulary, and a damaged checkpoint, are explained", async () => {
   const dir = await Deno.makeTempDir({ prefix: "minigpt-ckpt-" });
   const corpus = await smallCorpus(dir);

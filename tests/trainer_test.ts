@@ -10,6 +10,7 @@ import {
   type TrainResult,
 } from "../lib/train/trainer.ts";
 import { TINY_SETTINGS } from "./helpers.ts";
+import { setLang } from "../lib/i18n.ts";
 
 const CONFIG = { vocabSize: 7, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 };
 const TOKENIZER = {
@@ -91,6 +92,46 @@ Deno.test("resuming with other settings or another model shape is refused in one
     () => trainTiny(dir, { model: new GPT({ ...CONFIG, nEmbd: 16 }, 1), resume: true }),
     /has nEmbd 8, this run 16/,
   );
+});
+
+Deno.test("in French, a run's progress lines and a refused resume are French", async () => {
+  const dir = await Deno.makeTempDir();
+  const lines: { line: string; final: boolean }[] = [];
+  setLang("fr");
+  try {
+    await trainTiny(dir, { progress: (line, final) => lines.push({ line, final }) });
+    const steps = lines.filter((l) => !l.final).map((l) => l.line);
+    assert.equal(steps.length, 24);
+    for (const line of steps) {
+      assert.match(
+        line,
+        /^pas \d+\/24 · perte \d+\.\d{4} · lr \d\.\d\de[+-]\d+ · [\d\u202f]+ tok\/s · reste \d+s$/,
+      );
+    }
+    const notes = lines.filter((l) => l.final).map((l) => l.line);
+    assert.deepEqual(notes.slice(0, 3).map((l) => l.split(" · ")[0]), [
+      "pas 0/24",
+      "pas 8/24",
+      "pas 16/24",
+    ]);
+    for (const line of notes.slice(0, 3)) {
+      assert.match(
+        line,
+        /^pas \d+\/24 · entraînement \d\.\d{4} \(ppl [\d.]+\) · validation \d\.\d{4} /,
+      );
+    }
+    assert.match(
+      notes.at(-1)!,
+      /^terminé : pas 24 · entraînement .+ · validation .+ · meilleure validation \d\.\d{4} \(ppl/,
+    );
+    assert.ok(lines.every((l) => !/\b(step|loss|left|done)\b/.test(l.line)), lines[0].line);
+    await assert.rejects(
+      () => trainTiny(dir, { settings: { ...TINY_SETTINGS, maxLr: 0.5 }, resume: true }),
+      /^UserError: L'entraînement de \S+ a utilisé maxLr 0\.01, celui-ci 0\.5 : reprends avec les mêmes réglages \(seul --steps peut changer\)\.$/,
+    );
+  } finally {
+    setLang("en");
+  }
 });
 
 Deno.test("a checkpoint swap cut between its two renames still loads the previous checkpoint", async () => {

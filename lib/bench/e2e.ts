@@ -14,7 +14,8 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { findCorpus, howToSupply, verifyCorpus } from "../train/corpus.ts";
+import { tr } from "../i18n.ts";
+import { corpusProblem, findCorpus, supplyText } from "../train/corpus.ts";
 import type { PresetName } from "../train/presets.ts";
 import { TRAIN_PRESETS } from "../train/presets.ts";
 import { findTorch, INSTALL_TORCH } from "../train/pytorch.ts";
@@ -71,10 +72,11 @@ export interface E2ERow {
  */
 export async function benchE2e(): Promise<BenchOutcome> {
   const path = findCorpus(CORPUS);
-  const problem = path ? await verifyCorpus(CORPUS, path) : howToSupply(CORPUS);
+  const problem = path ? await corpusProblem(CORPUS, path) : supplyText(CORPUS);
   if (!path || problem) {
-    console.error(paint("yellow", `  bench e2e is skipped: ${problem}`));
-    return { json: { skipped: problem }, targetsMet: true };
+    // The JSON stays English whatever the language, as a file other programs read.
+    console.error(paint("yellow", `  bench e2e is skipped: ${tr(problem!)}`));
+    return { json: { skipped: problem!.en }, targetsMet: true };
   }
   const python = await findTorch();
   if (!python) {
@@ -160,7 +162,10 @@ function knob(name: string): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
-    throw new UserError(`${name} must be a positive whole number, not "${raw}".`);
+    throw new UserError(tr({
+      en: `${name} must be a positive whole number, not "${raw}".`,
+      fr: `${name} doit être un entier positif, pas « ${raw} ».`,
+    }));
   }
   return n;
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 
 /**
@@ -49,10 +50,14 @@ export function splitLoss(
   const T = model.config.blockSize;
   const windows = windowCount(tokens.length, T);
   if (windows === 0) {
-    throw new UserError(
-      `The split has ${tokens.length} tokens, too few for one window of ${T} and its targets: ` +
+    throw new UserError(tr({
+      en:
+        `The split has ${tokens.length} tokens, too few for one window of ${T} and its targets: ` +
         `use a longer corpus.`,
-    );
+      fr:
+        `Cette partie n'a que ${tokens.length} tokens, trop peu pour une fenêtre de ${T} et ses ` +
+        `cibles : prends un corpus plus long.`,
+    }));
   }
   let sum = 0;
   for (let first = 0; first < windows; first += batch) {

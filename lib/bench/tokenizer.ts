@@ -9,8 +9,9 @@
  */
 import { getEncoding } from "js-tiktoken";
 import { get_encoding } from "tiktoken";
-import { findCorpus, howToSupply } from "../train/corpus.ts";
+import { findCorpus, supplyText } from "../train/corpus.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { paint, table } from "../term.ts";
 import type { BenchOutcome } from "./mod.ts";
 import { decodeUtf8, gpt2Tokenizer, trainBpe } from "../tokenizer/mod.ts";
@@ -39,7 +40,7 @@ const SLOW_RUNS = 3;
  */
 export async function benchTokenizer(): Promise<BenchOutcome> {
   const path = findCorpus("tinyshakespeare");
-  if (!path) throw new UserError(howToSupply("tinyshakespeare"));
+  if (!path) throw new UserError(tr(supplyText("tinyshakespeare")));
   const text = decodeUtf8(await Deno.readFile(path), path);
   const mb = new TextEncoder().encode(text).length / 1e6;
   console.log(paint("bold", `Tokenizer benchmark on tiny shakespeare (${mb.toFixed(2)} MB)`));

@@ -12,6 +12,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { type BlockBuffers, blockLayers } from "./block.ts";
 import type { GPT } from "./gpt.ts";
 import { Rng } from "../random.ts";
@@ -44,7 +45,10 @@ export interface GenerateOptions extends SamplingOptions {
  */
 export function generate(model: GPT, prompt: number[], options: GenerateOptions): number[] {
   if (prompt.length === 0) {
-    throw new UserError("The prompt is empty: give at least one token to start from.");
+    throw new UserError(tr({
+      en: "The prompt is empty: give at least one token to start from.",
+      fr: "Le prompt est vide : donne au moins un token de départ.",
+    }));
   }
   const T = model.config.blockSize;
   const tokens = [...prompt];
@@ -159,7 +163,10 @@ export class KVCache {
     const { nLayer: L, nHead: NH, nEmbd: C, vocabSize: V } = m.config;
     const pos = this.#length, pe = p.wpe ?? m.pe, stat = this.#ln_f_stat;
     if (token < 0 || token >= V) {
-      throw new UserError(`Token id ${token} is outside the vocabulary of ${V}.`);
+      throw new UserError(tr({
+        en: `Token id ${token} is outside the vocabulary of ${V}.`,
+        fr: `L'id de token ${token} sort du vocabulaire de ${V}.`,
+      }));
     }
     this.#token[0] = token;
     // deno-fmt-ignore

@@ -11,6 +11,7 @@
  */
 import type { GPTConfig, PositionalEncoding } from "./config.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import {
   activationShapes,
   type ActivationViews,
@@ -47,23 +48,32 @@ export function resolveConfig(config: GPTConfig): ResolvedConfig {
   const { vocabSize, blockSize, nLayer, nHead, nEmbd } = config;
   for (const [name, value] of Object.entries({ vocabSize, blockSize, nLayer, nHead, nEmbd })) {
     if (!Number.isInteger(value) || value < (name === "nLayer" ? 0 : 1)) {
-      throw new UserError(`${name} must be a positive integer, not ${value}.`);
+      throw new UserError(tr({
+        en: `${name} must be a positive integer, not ${value}.`,
+        fr: `${name} doit être un entier positif, pas ${value}.`,
+      }));
     }
   }
   if (nEmbd % nHead !== 0) {
-    throw new UserError(`nEmbd ${nEmbd} must be a multiple of nHead ${nHead}: pick another pair.`);
+    throw new UserError(tr({
+      en: `nEmbd ${nEmbd} must be a multiple of nHead ${nHead}: pick another pair.`,
+      fr: `nEmbd ${nEmbd} doit être un multiple de nHead ${nHead} : choisis une autre paire.`,
+    }));
   }
   if (!["learned", "sinusoidal", "rope"].includes(positional)) {
-    throw new UserError(
-      `Unknown positional encoding "${positional}"; use learned, sinusoidal or rope.`,
-    );
+    throw new UserError(tr({
+      en: `Unknown positional encoding "${positional}"; use learned, sinusoidal or rope.`,
+      fr: `Encodage positionnel inconnu « ${positional} » ; utilise learned, sinusoidal ou rope.`,
+    }));
   }
   if (positional === "rope" && (nEmbd / nHead) % 2 !== 0) {
-    throw new UserError(
-      `RoPE rotates pairs of channels, so the head size nEmbd/nHead = ${
-        nEmbd / nHead
-      } must be even.`,
-    );
+    const headSize = nEmbd / nHead;
+    throw new UserError(tr({
+      en:
+        `RoPE rotates pairs of channels, so the head size nEmbd/nHead = ${headSize} must be even.`,
+      fr: `RoPE fait tourner des paires de canaux : la taille de tête nEmbd/nHead = ${headSize} ` +
+        `doit être paire.`,
+    }));
   }
   return { vocabSize, blockSize, nLayer, nHead, nEmbd, positional };
 }
@@ -170,9 +180,12 @@ export class GPT {
   ): number | null {
     const { vocabSize: V, blockSize } = this.config;
     if (T > blockSize) {
-      throw new UserError(
-        `A sequence of length ${T} exceeds the model's context of ${blockSize}: use at most ${blockSize} tokens.`,
-      );
+      throw new UserError(tr({
+        en: `A sequence of length ${T} exceeds the model's context of ${blockSize}: ` +
+          `use at most ${blockSize} tokens.`,
+        fr: `Une séquence de longueur ${T} dépasse le contexte du modèle, ${blockSize} : ` +
+          `utilise au plus ${blockSize} tokens.`,
+      }));
     }
     checkTokens("inputs", inputs, B * T, V);
     if (targets) checkTokens("targets", targets, B * T, V);
@@ -379,10 +392,13 @@ function checkTokens(what: string, ids: Int32Array, n: number, V: number): void 
   if (ids.length < n) throw new Error(`${what} holds ${ids.length} token ids but B·T is ${n}.`);
   for (let i = 0; i < n; i++) {
     if (ids[i] < 0 || ids[i] >= V) {
-      throw new UserError(
-        `Token id ${ids[i]} at position ${i} of the ${what} is outside the vocabulary of ${V}: ` +
+      throw new UserError(tr({
+        en:
+          `Token id ${ids[i]} at position ${i} of the ${what} is outside the vocabulary of ${V}: ` +
           `the tokenizer and the model disagree.`,
-      );
+        fr: `L'id de token ${ids[i]} à la position ${i} de ${what} sort du vocabulaire de ${V} : ` +
+          `le tokenizer et le modèle ne s'accordent pas.`,
+      }));
     }
   }
 }

@@ -11,6 +11,7 @@
  */
 import { pathExists, replaceDirAtomic, writeFileAtomic } from "../atomic.ts";
 import { UserError } from "../errors.ts";
+import { type Text, tr } from "../i18n.ts";
 import type { GPT, GPTOptions } from "../model/gpt.ts";
 import {
   decodeSafetensors,
@@ -114,9 +115,12 @@ export async function checkpointDir(dir: string): Promise<string | null> {
 export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Promise<Checkpoint> {
   const found = await checkpointDir(dir);
   if (found === null) {
-    throw new UserError(
-      `No checkpoint in ${dir} (it has no model.safetensors): pass the folder that \`deno task train\` wrote.`,
-    );
+    throw new UserError(tr({
+      en: `No checkpoint in ${dir} (it has no model.safetensors): ` +
+        `pass the folder that \`deno task train\` wrote.`,
+      fr: `Aucun checkpoint dans ${dir} (il n'a pas de model.safetensors) : ` +
+        `passe le dossier qu'a écrit \`deno task train\`.`,
+    }));
   }
   dir = found;
   const model = await loadGPT(`${dir}/model.safetensors`, undefined, options);
@@ -129,9 +133,11 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
   try {
     data = await Deno.readTextFile(`${dir}/${TOKENIZER_FILES[kind]}`);
   } catch {
-    throw new UserError(
-      `The checkpoint in ${dir} has no tokenizer file: it is incomplete, train again.`,
-    );
+    throw new UserError(tr({
+      en: `The checkpoint in ${dir} has no tokenizer file: it is incomplete, train again.`,
+      fr: `Le checkpoint de ${dir} n'a pas de fichier de tokenizer : il est incomplet, ` +
+        `réentraîne.`,
+    }));
   }
   let optimizer: Checkpoint["optimizer"] = null;
   if (await pathExists(`${dir}/optimizer.safetensors`)) {
@@ -139,12 +145,19 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
     const { tensors } = decodeSafetensors(await Deno.readFile(path), path);
     const m = tensors.m?.data, v = tensors.v?.data;
     if (!m || !v || m.length !== model.params.length || v.length !== model.params.length) {
-      throw new UserError(
-        `${path} does not match the model's ${model.params.length} parameters: the checkpoint is damaged.`,
-      );
+      throw new UserError(tr({
+        en: `${path} does not match the model's ${model.params.length} parameters: ` +
+          `the checkpoint is damaged.`,
+        fr: `${path} ne correspond pas aux ${model.params.length} paramètres du modèle : ` +
+          `le checkpoint est abîmé.`,
+      }));
     }
-    refuseNonFinite(m, `optimizer moment m of ${path}`);
-    refuseNonFinite(v, `optimizer moment v of ${path}`);
+    for (const [name, moment] of [["m", m], ["v", v]] as const) {
+      refuseNonFinite(moment, {
+        en: `optimizer moment ${name} of ${path}`,
+        fr: `moment ${name} de l'optimiseur de ${path}`,
+      });
+    }
     optimizer = { m, v };
   }
   let state: TrainingState | null = null;
@@ -167,35 +180,51 @@ export async function loadCheckpoint(dir: string, options: GPTOptions = {}): Pro
  * ```
  */
 export function parseState(text: string, source: string): TrainingState {
-  const damaged = (why: string) =>
-    new UserError(
-      `${source} ${why}: the checkpoint is damaged; resume from another one or start again.`,
-    );
+  const damaged = (why: Text): Text => ({
+    en: `${source} ${why.en}: the checkpoint is damaged; resume from another one or start again.`,
+    fr: `${source} ${why.fr} : le checkpoint est abîmé ; reprends depuis un autre ou ` +
+      `recommence.`,
+  });
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw damaged("is not valid JSON");
+    throw new UserError(tr(damaged({ en: "is not valid JSON", fr: "n'est pas du JSON valide" })));
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw damaged("is not a JSON object");
+    throw new UserError(tr(damaged({ en: "is not a JSON object", fr: "n'est pas un objet JSON" })));
   }
   const { step, rngState, bestValLoss, settings } = raw;
   if (!Number.isSafeInteger(step) || (step as number) < 0) {
-    throw damaged(`has step ${JSON.stringify(step)} where a whole number of 0 or more belongs`);
+    throw new UserError(tr(damaged({
+      en: `has step ${JSON.stringify(step)} where a whole number of 0 or more belongs`,
+      fr: `a step ${JSON.stringify(step)} là où il faut un entier positif ou nul`,
+    })));
   }
   if (!Number.isInteger(rngState) || (rngState as number) < 0 || (rngState as number) >= 2 ** 32) {
-    throw damaged(`has rngState ${JSON.stringify(rngState)}, not a 32-bit generator state`);
+    throw new UserError(tr(damaged({
+      en: `has rngState ${JSON.stringify(rngState)}, not a 32-bit generator state`,
+      fr: `a rngState ${JSON.stringify(rngState)}, qui n'est pas l'état d'un générateur 32 bits`,
+    })));
   }
   if (bestValLoss !== null && !(typeof bestValLoss === "number" && bestValLoss >= 0)) {
-    throw damaged(`has bestValLoss ${JSON.stringify(bestValLoss)}, neither null nor a loss`);
+    throw new UserError(tr(damaged({
+      en: `has bestValLoss ${JSON.stringify(bestValLoss)}, neither null nor a loss`,
+      fr: `a bestValLoss ${JSON.stringify(bestValLoss)}, ni null ni une perte`,
+    })));
   }
   if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
-    throw damaged(`has settings ${JSON.stringify(settings)}, not an object`);
+    throw new UserError(tr(damaged({
+      en: `has settings ${JSON.stringify(settings)}, not an object`,
+      fr: `a settings ${JSON.stringify(settings)}, qui n'est pas un objet`,
+    })));
   }
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw damaged(`has setting ${key} ${JSON.stringify(value)}, not a number`);
+      throw new UserError(tr(damaged({
+        en: `has setting ${key} ${JSON.stringify(value)}, not a number`,
+        fr: `a le réglage ${key} ${JSON.stringify(value)}, qui n'est pas un nombre`,
+      })));
     }
   }
   return {

@@ -4,7 +4,7 @@
  * checksum, and when the corpus is missing says in one sentence how to supply it.
  * @module
  */
-import { tr } from "../i18n.ts";
+import { type Text, tr } from "../i18n.ts";
 import registry from "../../data/registry.json" with { type: "json" };
 import { UserError } from "../errors.ts";
 
@@ -43,10 +43,13 @@ export function corpusCandidates(name: string): string[] {
 function corpusInfo(name: string): CorpusInfo {
   const info = CORPORA[name];
   if (!info) {
-    throw new UserError(
-      `No corpus named "${name}"; the registry knows ${Object.keys(CORPORA).join(", ")}, ` +
+    const known = Object.keys(CORPORA).join(", ");
+    throw new UserError(tr({
+      en: `No corpus named "${name}"; the registry knows ${known}, ` +
         `or pass --corpus PATH for any UTF-8 text file.`,
-    );
+      fr: `Aucun corpus ne s'appelle « ${name} » ; le registre connaît ${known}, ` +
+        `ou passe --corpus CHEMIN pour n'importe quel fichier texte UTF-8.`,
+    }));
   }
   return info;
 }
@@ -72,7 +75,7 @@ export function findCorpus(name: string): string | undefined {
 }
 
 /**
- * One sentence telling the user how to supply corpus `name`.
+ * One sentence telling the user how to supply corpus `name`, in the current language.
  *
  * @example
  * ```ts
@@ -82,19 +85,24 @@ export function findCorpus(name: string): string | undefined {
  * ```
  */
 export function howToSupply(name: string): string {
+  return tr(supplyText(name));
+}
+
+/** {@link howToSupply}'s sentence in both languages, for a caller that adds to it. */
+export function supplyText(name: string): Text {
   const info = corpusInfo(name);
-  return tr({
+  return {
     en: `The ${name} corpus was not found: download it from ${info.url} into data/corpora/` +
       `${info.file}, or set ${DATA_ENV} to a folder that holds ${info.file}, or pass --corpus PATH.`,
     fr: `Le corpus ${name} est introuvable : télécharge-le depuis ${info.url} dans data/corpora/` +
       `${info.file}, ou fais pointer ${DATA_ENV} vers un dossier qui contient ${info.file}, ou ` +
       `passe --corpus CHEMIN.`,
-  });
+  };
 }
 
 /**
  * Checks that the file at `path` is corpus `name` (size and sha256).
- * Returns an empty string when it is, or a sentence saying what differs.
+ * Returns an empty string when it is, or a sentence saying what differs, in the current language.
  *
  * @example
  * ```ts ignore needs the corpus
@@ -103,15 +111,31 @@ export function howToSupply(name: string): string {
  * ```
  */
 export async function verifyCorpus(name: string, path: string): Promise<string> {
+  const problem = await corpusProblem(name, path);
+  return problem ? tr(problem) : "";
+}
+
+/** {@link verifyCorpus}'s sentence in both languages, or undefined when the file is `name`. */
+export async function corpusProblem(name: string, path: string): Promise<Text | undefined> {
   const info = corpusInfo(name);
   const bytes = await Deno.readFile(path);
   if (bytes.length !== info.bytes) {
-    return `${path} has ${bytes.length} bytes, but ${name} has ${info.bytes}: replace it with a fresh copy from ${info.url}.`;
+    return {
+      en: `${path} has ${bytes.length} bytes, but ${name} has ${info.bytes}: ` +
+        `replace it with a fresh copy from ${info.url}.`,
+      fr: `${path} fait ${bytes.length} octets, mais ${name} en fait ${info.bytes} : ` +
+        `remplace-le par une copie neuve de ${info.url}.`,
+    };
   }
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
   if (hex !== info.sha256) {
-    return `${path} has the size of ${name} but not its sha256: replace it with a fresh copy from ${info.url}.`;
+    return {
+      en: `${path} has the size of ${name} but not its sha256: ` +
+        `replace it with a fresh copy from ${info.url}.`,
+      fr: `${path} a la taille de ${name} mais pas son sha256 : ` +
+        `remplace-le par une copie neuve de ${info.url}.`,
+    };
   }
-  return "";
+  return undefined;
 }

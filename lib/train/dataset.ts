@@ -4,8 +4,9 @@
  * train/validation split, and seeded random batches. Tokenizers live in lib/tokenizer/.
  * @module
  */
-import { CORPORA, findCorpus, howToSupply, LOCAL_CORPUS_DIR, verifyCorpus } from "./corpus.ts";
+import { CORPORA, corpusProblem, findCorpus, LOCAL_CORPUS_DIR, supplyText } from "./corpus.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { Rng } from "../random.ts";
 
 /** A corpus as text, with where it came from. */
@@ -38,37 +39,59 @@ export async function readTextCorpus(path: string): Promise<Corpus> {
     info = await Deno.stat(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new UserError(`No file at ${path}: check the path given to --corpus.`);
+      throw new UserError(tr({
+        en: `No file at ${path}: check the path given to --corpus.`,
+        fr: `Aucun fichier à ${path} : vérifie le chemin donné à --corpus.`,
+      }));
     }
     throw err;
   }
-  if (info.isDirectory) throw new UserError(`${path} is a folder: --corpus takes a text file.`);
-  if (!info.isFile) {
-    throw new UserError(
-      `${path} is not a regular file (a device, a pipe or a socket): --corpus takes a text file.`,
-    );
+  if (info.isDirectory) {
+    throw new UserError(tr({
+      en: `${path} is a folder: --corpus takes a text file.`,
+      fr: `${path} est un dossier : --corpus prend un fichier texte.`,
+    }));
   }
-  const tooBig = () =>
-    new UserError(
-      `${path} has more than ${MAX_CORPUS_BYTES / 2 ** 20} MiB, the most a corpus may have: ` +
+  if (!info.isFile) {
+    throw new UserError(tr({
+      en:
+        `${path} is not a regular file (a device, a pipe or a socket): --corpus takes a text file.`,
+      fr: `${path} n'est pas un fichier ordinaire (un périphérique, un tube ou une socket) : ` +
+        `--corpus prend un fichier texte.`,
+    }));
+  }
+  if (info.size > MAX_CORPUS_BYTES) {
+    const mib = MAX_CORPUS_BYTES / 2 ** 20;
+    throw new UserError(tr({
+      en: `${path} has more than ${mib} MiB, the most a corpus may have: ` +
         `train on a part of it (for example \`head -c 100M\`).`,
-    );
-  if (info.size > MAX_CORPUS_BYTES) throw tooBig();
+      fr: `${path} fait plus de ${mib} Mio, le maximum pour un corpus : ` +
+        `entraîne sur une partie (par exemple \`head -c 100M\`).`,
+    }));
+  }
   // One byte past the size it had tells a file that grows while it is read (a log, say).
   const bytes = await readAtMost(path, info.size + 1);
   if (bytes.length > info.size) {
-    throw new UserError(`${path} grew while it was read: train on a copy that stays still.`);
+    throw new UserError(tr({
+      en: `${path} grew while it was read: train on a copy that stays still.`,
+      fr: `${path} a grossi pendant sa lecture : entraîne sur une copie qui ne bouge plus.`,
+    }));
   }
   if (bytes.length === 0) {
-    throw new UserError(`${path} is empty: a corpus needs some text to learn from.`);
+    throw new UserError(tr({
+      en: `${path} is empty: a corpus needs some text to learn from.`,
+      fr: `${path} est vide : un corpus a besoin de texte pour apprendre.`,
+    }));
   }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new UserError(
-      `${path} is not valid UTF-8 text: convert it (for example with iconv) and try again.`,
-    );
+    throw new UserError(tr({
+      en: `${path} is not valid UTF-8 text: convert it (for example with iconv) and try again.`,
+      fr: `${path} n'est pas du texte UTF-8 valide : convertis-le (par exemple avec iconv) et ` +
+        `réessaie.`,
+    }));
   }
   const name = path.split("/").pop()!.replace(/\.[^.]*$/, "");
   return { name, path, text };
@@ -138,18 +161,25 @@ export async function loadCorpus(
   if (!(source in CORPORA)) return await readTextCorpus(source);
   let path = findCorpus(source);
   if (path) {
-    const problem = await verifyCorpus(source, path);
-    if (problem) throw new UserError(problem);
+    const problem = await corpusProblem(source, path);
+    if (problem) throw new UserError(tr(problem));
   } else {
-    if (options.download === false) throw new UserError(howToSupply(source));
+    if (options.download === false) throw new UserError(tr(supplyText(source)));
     const info = CORPORA[source];
     path = `${LOCAL_CORPUS_DIR}${info.file}`;
-    console.error(`Downloading ${source} from ${info.url}…`);
+    console.error(tr({
+      en: `Downloading ${source} from ${info.url}…`,
+      fr: `Téléchargement de ${source} depuis ${info.url}…`,
+    }));
     try {
       await downloadVerified(info.url, path, info);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new UserError(`${howToSupply(source)} (The download failed: ${why}.)`);
+      const supply = supplyText(source);
+      throw new UserError(tr({
+        en: `${supply.en} (The download failed: ${why}.)`,
+        fr: `${supply.fr} (Le téléchargement a échoué : ${why}.)`,
+      }));
     }
   }
   return { ...(await readTextCorpus(path)), name: source };
@@ -212,10 +242,13 @@ export class TokenDataset {
   batch(split: Split, B: number, T: number, rng: Rng): { inputs: Int32Array; targets: Int32Array } {
     const data = split === "train" ? this.train : this.val;
     if (data.length < T + 1) {
-      throw new UserError(
-        `The ${split} split has ${data.length} tokens, too few for a context of ${T}: ` +
+      throw new UserError(tr({
+        en: `The ${split} split has ${data.length} tokens, too few for a context of ${T}: ` +
           `use a longer corpus or a smaller --block-size.`,
-      );
+        fr:
+          `La partie ${split} n'a que ${data.length} tokens, trop peu pour un contexte de ${T} : ` +
+          `prends un corpus plus long ou un --block-size plus petit.`,
+      }));
     }
     const inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
     for (let b = 0; b < B; b++) {

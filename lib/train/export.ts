@@ -14,6 +14,8 @@ import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { loadCorpus } from "./dataset.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
+import { formatCount } from "../term.ts";
 import type { GPT } from "../model/gpt.ts";
 import { readHfFolder, writeHfFolder } from "./hf.ts";
 import { decodeLlmc, decodeLlmcTokenizer, encodeLlmc, encodeLlmcTokenizer } from "./llmc.ts";
@@ -99,16 +101,26 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
   if (
     req.to === "llmc" && tokenizer.kind === "bpe" && !tokenizer.data.includes(GPT2_PATTERN_LINE)
   ) {
-    print(
-      "Note: llm.c's tokenizer file keeps no split pattern, and this BPE was trained with another than GPT-2's: importing the file back splits text with GPT-2's.",
-    );
+    print(tr({
+      en: "Note: llm.c's tokenizer file keeps no split pattern, and this BPE was trained with " +
+        "another than GPT-2's: importing the file back splits text with GPT-2's.",
+      fr: "Note : le fichier de tokenizer de llm.c ne garde pas de motif de découpage, et ce BPE " +
+        "a été entraîné avec un autre que celui de GPT-2 : réimporter le fichier découpera le " +
+        "texte comme GPT-2.",
+    }));
   }
-  const what = req.to === "hf" ? "a Hugging Face GPT-2 folder" : "llm.c's model file";
-  print(
-    `Exported ${dir} (${model.numParameters.toLocaleString("en-US")} parameters) as ${what}: ` +
-      `${written.join(", ")}${data && req.to === "hf" ? " with train.bin and val.bin" : ""} ` +
-      `in ${((performance.now() - t0) / 1000).toFixed(1)} s.`,
-  );
+  const hf = req.to === "hf";
+  const params = formatCount(model.numParameters);
+  const files = written.join(", ");
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  print(tr({
+    en: `Exported ${dir} (${params} parameters) as ` +
+      `${hf ? "a Hugging Face GPT-2 folder" : "llm.c's model file"}: ` +
+      `${files}${data && hf ? " with train.bin and val.bin" : ""} in ${seconds} s.`,
+    fr: `${dir} (${params} paramètres) exporté en ` +
+      `${hf ? "dossier GPT-2 Hugging Face" : "fichier de modèle llm.c"} : ` +
+      `${files}${data && hf ? " avec train.bin et val.bin" : ""} en ${seconds} s.`,
+  }));
   return written;
 }
 
@@ -139,9 +151,12 @@ export async function runImport(req: ImportRequest): Promise<void> {
   try {
     stat = await Deno.stat(req.from);
   } catch {
-    throw new UserError(
-      `There is nothing at ${req.from}: pass a Hugging Face GPT-2 folder or an llm.c model file.`,
-    );
+    throw new UserError(tr({
+      en:
+        `There is nothing at ${req.from}: pass a Hugging Face GPT-2 folder or an llm.c model file.`,
+      fr: `Il n'y a rien à ${req.from} : passe un dossier GPT-2 Hugging Face ou un fichier de ` +
+        `modèle llm.c.`,
+    }));
   }
   if (!req.force) await refuseExisting([req.out]);
   let imported: { model: GPT; tokenizer: SavedTokenizer };
@@ -153,12 +168,16 @@ export async function runImport(req: ImportRequest): Promise<void> {
   }
   await saveCheckpoint(req.out, { ...imported, optimizer: null, state: null });
   const c = imported.model.config;
-  print(
-    `Imported ${req.from} (${c.nLayer} layers, ${c.nEmbd} wide, context ${c.blockSize}, ` +
-      `${c.vocabSize.toLocaleString("en-US")} tokens) into ${req.out} in ${
-        ((performance.now() - t0) / 1000).toFixed(1)
-      } s: \`deno task sample --ckpt ${req.out}\` samples from it.`,
-  );
+  const vocab = formatCount(c.vocabSize);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  print(tr({
+    en: `Imported ${req.from} (${c.nLayer} layers, ${c.nEmbd} wide, context ${c.blockSize}, ` +
+      `${vocab} tokens) into ${req.out} in ${seconds} s: ` +
+      `\`deno task sample --ckpt ${req.out}\` samples from it.`,
+    fr: `${req.from} importé (${c.nLayer} couches, largeur ${c.nEmbd}, contexte ${c.blockSize}, ` +
+      `${vocab} tokens) dans ${req.out} en ${seconds} s : ` +
+      `\`deno task sample --ckpt ${req.out}\` en tire des échantillons.`,
+  }));
 }
 
 /** The tokenizer of an llm.c model: its tokenizer file beside it, else GPT-2's for 50,257 tokens. */
@@ -172,9 +191,12 @@ async function llmcTokenizer(path: string, vocabSize: number): Promise<SavedToke
     return { kind: "bpe", data: formatTokenizer(await gpt2Tokenizer()) };
   }
   if (bytes === null) {
-    throw new UserError(
-      `${path} has ${vocabSize} tokens and no tokenizer file beside it (${file}): put llm.c's tokenizer file there.`,
-    );
+    throw new UserError(tr({
+      en: `${path} has ${vocabSize} tokens and no tokenizer file beside it (${file}): ` +
+        `put llm.c's tokenizer file there.`,
+      fr: `${path} a ${vocabSize} tokens et pas de fichier de tokenizer à côté (${file}) : ` +
+        `mets-y le fichier de tokenizer de llm.c.`,
+    }));
   }
   const saved = decodeLlmcTokenizer(bytes, file);
   const parsed = saved.kind === "bpe" ? null : JSON.parse(saved.data);
@@ -184,9 +206,10 @@ async function llmcTokenizer(path: string, vocabSize: number): Promise<SavedToke
     ? parsed.length
     : parsed.chars.length + parsed.special.length;
   if (size !== vocabSize) {
-    throw new UserError(
-      `${file} has ${size} tokens but ${path} ${vocabSize}: they do not belong together.`,
-    );
+    throw new UserError(tr({
+      en: `${file} has ${size} tokens but ${path} ${vocabSize}: they do not belong together.`,
+      fr: `${file} a ${size} tokens mais ${path} en a ${vocabSize} : ils ne vont pas ensemble.`,
+    }));
   }
   return saved;
 }
@@ -198,9 +221,10 @@ async function refuseExisting(paths: string[]): Promise<void> {
     } catch {
       continue;
     }
-    throw new UserError(
-      `${path} already exists: pass --force to replace it, or choose another --out.`,
-    );
+    throw new UserError(tr({
+      en: `${path} already exists: pass --force to replace it, or choose another --out.`,
+      fr: `${path} existe déjà : passe --force pour le remplacer, ou choisis un autre --out.`,
+    }));
   }
 }
 
@@ -210,15 +234,21 @@ async function tokenizedCorpus(
   corpus = "tinyshakespeare",
 ): Promise<{ train: Uint16Array; val: Uint16Array }> {
   if (saved.kind === "chat") {
-    throw new UserError(
-      "--data writes a plain corpus, and a chat model learnt from conversations: export it without --data.",
-    );
+    throw new UserError(tr({
+      en: "--data writes a plain corpus, and a chat model learnt from conversations: " +
+        "export it without --data.",
+      fr: "--data écrit un corpus simple, et un modèle de chat a appris sur des conversations : " +
+        "exporte-le sans --data.",
+    }));
   }
   const tok = restoreTokenizer(saved);
   if (tok.vocabSize > 65536) {
-    throw new UserError(
-      `The tokenizer has ${tok.vocabSize} tokens, more than uint16 holds: export without --data.`,
-    );
+    throw new UserError(tr({
+      en: `The tokenizer has ${tok.vocabSize} tokens, more than uint16 holds: ` +
+        `export without --data.`,
+      fr: `Le tokenizer a ${tok.vocabSize} tokens, plus que ce que contient un uint16 : ` +
+        `exporte sans --data.`,
+    }));
   }
   const { text } = await loadCorpus(corpus);
   const ids = Uint16Array.from(tok.encode(text));

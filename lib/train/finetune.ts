@@ -11,6 +11,7 @@
  */
 import type { TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { GPTConfig } from "../model/config.ts";
 import type { GPT } from "../model/gpt.ts";
 import { numel, parameterShapes } from "../model/layout.ts";
@@ -59,11 +60,11 @@ export interface LowerLayers {
  */
 export function lowerLayersEnd(config: GPTConfig, blocks: number): number {
   if (!Number.isInteger(blocks) || blocks < 0 || blocks >= config.nLayer) {
-    throw new UserError(
-      `The lower layers must be 0 to ${
-        config.nLayer - 1
-      } blocks of the ${config.nLayer}, not ${blocks}.`,
-    );
+    const L = config.nLayer;
+    throw new UserError(tr({
+      en: `The lower layers must be 0 to ${L - 1} blocks of the ${L}, not ${blocks}.`,
+      fr: `Les couches basses doivent être de 0 à ${L - 1} blocs sur les ${L}, pas ${blocks}.`,
+    }));
   }
   let offset = 0;
   for (const [name, shape] of parameterShapes(config)) {
@@ -164,7 +165,14 @@ export function finetune(job: FinetuneJob): FinetuneResult {
   const evaluate = (step: number) => {
     const loss = estimateLoss(model, data, "val", B, s.evalBatches, s.seed + 1);
     heldOut.push({ step, loss });
-    progress(`step ${step}/${s.steps} · held-out loss ${loss.toFixed(4)}`, true);
+    const shown = loss.toFixed(4);
+    progress(
+      tr({
+        en: `step ${step}/${s.steps} · held-out loss ${shown}`,
+        fr: `pas ${step}/${s.steps} · perte de validation ${shown}`,
+      }),
+      true,
+    );
   };
   const rng = new Rng(s.seed);
   let ms = 0;
@@ -176,9 +184,19 @@ export function finetune(job: FinetuneJob): FinetuneResult {
     const settings = s;
     const { loss } = trainStep(model, { inputs, targets, B, opt, step, lr, settings, trainable });
     ms += performance.now() - t0;
-    progress(`step ${step + 1}/${s.steps} · loss ${loss.toFixed(4)}`, false);
+    const shown = loss.toFixed(4);
+    progress(
+      tr({
+        en: `step ${step + 1}/${s.steps} · loss ${shown}`,
+        fr: `pas ${step + 1}/${s.steps} · perte ${shown}`,
+      }),
+      false,
+    );
     if (!Number.isFinite(loss)) {
-      throw new UserError(`The loss became ${loss} at step ${step}: lower the learning rate.`);
+      throw new UserError(tr({
+        en: `The loss became ${loss} at step ${step}: lower the learning rate.`,
+        fr: `La perte est devenue ${loss} au pas ${step} : baisse le taux d'apprentissage.`,
+      }));
     }
   }
   evaluate(s.steps);

@@ -16,6 +16,7 @@
  */
 import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { UserError } from "../errors.ts";
+import { type Text, tr, verbatim } from "../i18n.ts";
 import { GPT, type GPTOptions } from "../model/gpt.ts";
 import { parameterShapes } from "../model/layout.ts";
 import { bpeFromHf, bpeToHf, charsToTokenizerJson, readTokenizerJson } from "../tokenizer/hf.ts";
@@ -53,9 +54,13 @@ export async function writeHfFolder(
 ): Promise<void> {
   const c = model.config;
   if (c.positional === "rope") {
-    throw new UserError(
-      "This model uses RoPE, which GPT-2 does not have, so no GPT-2 loader could run it: export a model trained with learned or sinusoidal positions.",
-    );
+    throw new UserError(tr({
+      en: "This model uses RoPE, which GPT-2 does not have, so no GPT-2 loader could run it: " +
+        "export a model trained with learned or sinusoidal positions.",
+      fr: "Ce modèle utilise RoPE, que GPT-2 n'a pas, donc aucun chargeur GPT-2 ne pourrait le " +
+        "faire tourner : exporte un modèle entraîné avec des positions apprises (learned) ou " +
+        "sinusoïdales.",
+    }));
   }
   const files = tokenizerFiles(tokenizer, c.blockSize);
   const eos = eosId(tokenizer);
@@ -152,14 +157,20 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
 }
 
 /** What a GPT2Config must say for the model to compute what ours computes, and why. */
-const MUST = [
-  ["activation_function", ["gelu_new", "gelu_pytorch_tanh"], "gelu_new (the tanh GELU)"],
-  ["layer_norm_epsilon", [1e-5], "1e-5"],
-  ["tie_word_embeddings", [true, undefined], "true (a head tied to wte)"],
-  ["scale_attn_by_inverse_layer_idx", [false, undefined], "false"],
-  ["scale_attn_weights", [true, undefined], "true"],
-  ["add_cross_attention", [false, undefined], "false"],
-] as const;
+const MUST: [string, readonly unknown[], Text][] = [
+  ["activation_function", ["gelu_new", "gelu_pytorch_tanh"], {
+    en: "gelu_new (the tanh GELU)",
+    fr: "gelu_new (la GELU en tanh)",
+  }],
+  ["layer_norm_epsilon", [1e-5], verbatim("1e-5")],
+  ["tie_word_embeddings", [true, undefined], {
+    en: "true (a head tied to wte)",
+    fr: "true (une tête liée à wte)",
+  }],
+  ["scale_attn_by_inverse_layer_idx", [false, undefined], verbatim("false")],
+  ["scale_attn_weights", [true, undefined], verbatim("true")],
+  ["add_cross_attention", [false, undefined], verbatim("false")],
+];
 
 /**
  * Reads a Hugging Face GPT-2 folder (ours, or GPT-2's own files) as our model and tokenizer. A
@@ -176,34 +187,60 @@ export async function readHfFolder(
   dir: string,
   options: GPTOptions = {},
 ): Promise<{ model: GPT; tokenizer: SavedTokenizer }> {
-  const refuse = (what: string): never => {
-    throw new UserError(`${dir} is not a GPT-2 model this project can run: ${what}.`);
+  const refuse = (what: Text): never => {
+    throw new UserError(tr({
+      en: `${dir} is not a GPT-2 model this project can run: ${what.en}.`,
+      fr: `${dir} n'est pas un modèle GPT-2 que ce projet sait faire tourner : ${what.fr}.`,
+    }));
   };
   let config: Record<string, unknown>;
   try {
     config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
   } catch (err) {
-    if (err instanceof SyntaxError) return refuse("its config.json is not valid JSON");
-    throw new UserError(
-      `${dir} has no config.json, so it is not a Hugging Face model folder: pass the folder \`deno task export --to hf\` wrote.`,
-    );
+    if (err instanceof SyntaxError) {
+      return refuse({
+        en: "its config.json is not valid JSON",
+        fr: "son config.json n'est pas du JSON valide",
+      });
+    }
+    throw new UserError(tr({
+      en: `${dir} has no config.json, so it is not a Hugging Face model folder: ` +
+        `pass the folder \`deno task export --to hf\` wrote.`,
+      fr: `${dir} n'a pas de config.json, ce n'est donc pas un dossier de modèle Hugging Face : ` +
+        `passe le dossier qu'a écrit \`deno task export --to hf\`.`,
+    }));
   }
-  if (config.model_type !== "gpt2") refuse(`its model_type is ${config.model_type}, not gpt2`);
+  if (config.model_type !== "gpt2") {
+    refuse({
+      en: `its model_type is ${config.model_type}, not gpt2`,
+      fr: `son model_type est ${config.model_type}, pas gpt2`,
+    });
+  }
   for (const [key, allowed, want] of MUST) {
-    if (!(allowed as readonly unknown[]).includes(config[key])) {
-      refuse(`its ${key} is ${JSON.stringify(config[key])} where GPT-2 here needs ${want}`);
+    if (!allowed.includes(config[key])) {
+      const got = JSON.stringify(config[key]);
+      refuse({
+        en: `its ${key} is ${got} where GPT-2 here needs ${want.en}`,
+        fr: `son ${key} vaut ${got} là où GPT-2 demande ici ${want.fr}`,
+      });
     }
   }
   const int = (key: string, fallback?: number): number => {
     const v = config[key] ?? fallback;
     if (!Number.isInteger(v) || (v as number) < 1) {
-      refuse(`its ${key} is ${v}, not a positive integer`);
+      refuse({
+        en: `its ${key} is ${v}, not a positive integer`,
+        fr: `son ${key} vaut ${v}, pas un entier positif`,
+      });
     }
     return v as number;
   };
   const C = int("n_embd");
   if (config.n_inner !== null && config.n_inner !== undefined && config.n_inner !== 4 * C) {
-    refuse(`its MLP is ${config.n_inner} wide where GPT-2's is 4 × n_embd = ${4 * C}`);
+    refuse({
+      en: `its MLP is ${config.n_inner} wide where GPT-2's is 4 × n_embd = ${4 * C}`,
+      fr: `son MLP a une largeur de ${config.n_inner} là où celui de GPT-2 a 4 × n_embd = ${4 * C}`,
+    });
   }
   const shape = {
     vocabSize: int("vocab_size"),
@@ -212,16 +249,24 @@ export async function readHfFolder(
     nHead: int("n_head"),
     nEmbd: C,
   };
-  if (C % shape.nHead !== 0) refuse(`its n_embd ${C} is not a multiple of n_head ${shape.nHead}`);
+  if (C % shape.nHead !== 0) {
+    refuse({
+      en: `its n_embd ${C} is not a multiple of n_head ${shape.nHead}`,
+      fr: `son n_embd ${C} n'est pas un multiple de n_head ${shape.nHead}`,
+    });
+  }
 
   const path = `${dir}/model.safetensors`;
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch {
-    return refuse(
-      "it has no model.safetensors (a pytorch_model.bin must be converted to safetensors first)",
-    );
+    return refuse({
+      en:
+        "it has no model.safetensors (a pytorch_model.bin must be converted to safetensors first)",
+      fr: "il n'a pas de model.safetensors (un pytorch_model.bin doit d'abord être converti en " +
+        "safetensors)",
+    });
   }
   const { tensors } = decodeSafetensors(bytes, path);
   const tokenizer = await readHfTokenizer(dir, shape.vocabSize);
@@ -233,15 +278,26 @@ export async function readHfFolder(
     const conv = CONV1D.some((w) => name.endsWith(w));
     const want = conv ? [ours[1], ours[0]] : ours;
     const t = find(name);
-    if (!t) refuse(`its model.safetensors has no tensor ${name}`);
+    if (!t) {
+      refuse({
+        en: `its model.safetensors has no tensor ${name}`,
+        fr: `son model.safetensors n'a pas de tenseur ${name}`,
+      });
+    }
     if (t!.shape.join() !== want.join()) {
-      refuse(`its tensor ${name} is [${t!.shape}] where config.json implies [${want}]`);
+      refuse({
+        en: `its tensor ${name} is [${t!.shape}] where config.json implies [${want}]`,
+        fr: `son tenseur ${name} est [${t!.shape}] là où config.json implique [${want}]`,
+      });
     }
     model.p.byName[name].set(conv ? transpose(t!.data, want[0], want[1]) : t!.data);
   }
   const head = tensors["lm_head.weight"];
   if (head && !head.data.every((x, i) => x === model.p.wte[i])) {
-    refuse("its lm_head.weight differs from transformer.wte.weight (an untied head)");
+    refuse({
+      en: "its lm_head.weight differs from transformer.wte.weight (an untied head)",
+      fr: "son lm_head.weight diffère de transformer.wte.weight (une tête non liée)",
+    });
   }
   return { model, tokenizer };
 }
@@ -271,11 +327,15 @@ async function readHfTokenizer(dir: string, vocabSize: number): Promise<SavedTok
       const { chars, special } = parsed.vocabulary;
       const chat = special.join() === "<|user|>,<|assistant|>,<|end|>";
       if (special.length > 0 && !chat) {
-        throw new UserError(
-          `${dir}/tokenizer.json has special tokens ${
-            special.join(" ")
-          }, which no tokenizer here knows: only the chat template's <|user|> <|assistant|> <|end|> are read.`,
-        );
+        const tokens = special.join(" ");
+        throw new UserError(tr({
+          en:
+            `${dir}/tokenizer.json has special tokens ${tokens}, which no tokenizer here knows: ` +
+            `only the chat template's <|user|> <|assistant|> <|end|> are read.`,
+          fr:
+            `${dir}/tokenizer.json a les tokens spéciaux ${tokens}, qu'aucun tokenizer d'ici ne ` +
+            `connaît : seuls ceux du modèle de chat, <|user|> <|assistant|> <|end|>, sont lus.`,
+        }));
       }
       saved = chat
         ? { kind: "chat", data: JSON.stringify({ chars, special }) + "\n" }
@@ -283,14 +343,20 @@ async function readHfTokenizer(dir: string, vocabSize: number): Promise<SavedTok
       size = chars.length + special.length;
     }
   } else {
-    throw new UserError(
-      `${dir} has no tokenizer (vocab.json + merges.txt, or tokenizer.json): copy the model's tokenizer files beside it.`,
-    );
+    throw new UserError(tr({
+      en: `${dir} has no tokenizer (vocab.json + merges.txt, or tokenizer.json): ` +
+        `copy the model's tokenizer files beside it.`,
+      fr: `${dir} n'a pas de tokenizer (vocab.json + merges.txt, ou tokenizer.json) : ` +
+        `copie à côté les fichiers de tokenizer du modèle.`,
+    }));
   }
   if (size !== vocabSize) {
-    throw new UserError(
-      `${dir}'s tokenizer has ${size} tokens but its model ${vocabSize}: they do not belong together.`,
-    );
+    throw new UserError(tr({
+      en: `${dir}'s tokenizer has ${size} tokens but its model ${vocabSize}: ` +
+        `they do not belong together.`,
+      fr: `Le tokenizer de ${dir} a ${size} tokens mais son modèle en a ${vocabSize} : ` +
+        `ils ne vont pas ensemble.`,
+    }));
   }
   return saved;
 }

@@ -17,6 +17,7 @@
  */
 import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { UserError } from "../errors.ts";
+import { type Text, tr } from "../i18n.ts";
 import { GPT, type GPTOptions } from "../model/gpt.ts";
 import type { BlockParams } from "../model/layout.ts";
 import { BpeTokenizer } from "../tokenizer/bpe.ts";
@@ -78,9 +79,12 @@ function regions(model: GPT, padded: number): [Float32Array | null, number][] {
 export function encodeLlmc(model: GPT): Uint8Array {
   const c = model.config;
   if (c.positional === "rope") {
-    throw new UserError(
-      "This model uses RoPE, which llm.c's GPT-2 does not have: export a model trained with learned or sinusoidal positions.",
-    );
+    throw new UserError(tr({
+      en: "This model uses RoPE, which llm.c's GPT-2 does not have: " +
+        "export a model trained with learned or sinusoidal positions.",
+      fr: "Ce modèle utilise RoPE, que le GPT-2 de llm.c n'a pas : " +
+        "exporte un modèle entraîné avec des positions apprises (learned) ou sinusoïdales.",
+    }));
   }
   const Vp = paddedVocab(c.vocabSize);
   const parts = regions(model, Vp);
@@ -118,31 +122,57 @@ export function encodeLlmc(model: GPT): Uint8Array {
  * ```
  */
 export function decodeLlmc(bytes: Uint8Array, source: string, options: GPTOptions = {}): GPT {
-  const bad = (why: string): never => {
-    throw new UserError(`${source} is not an llm.c GPT-2 model file: ${why}.`);
+  const bad = (why: Text): never => {
+    throw new UserError(tr({
+      en: `${source} is not an llm.c GPT-2 model file: ${why.en}.`,
+      fr: `${source} n'est pas un fichier de modèle GPT-2 de llm.c : ${why.fr}.`,
+    }));
   };
   if (bytes.length < HEADER_BYTES) {
-    bad(`it has ${bytes.length} bytes, fewer than the 1024 of the header`);
+    bad({
+      en: `it has ${bytes.length} bytes, fewer than the 1024 of the header`,
+      fr: `il a ${bytes.length} octets, moins que les 1024 de l'en-tête`,
+    });
   }
   const header = new Int32Array(bytes.slice(0, HEADER_BYTES).buffer);
-  if (header[0] !== MODEL_MAGIC) bad(`its magic number is ${header[0]}, not ${MODEL_MAGIC}`);
+  if (header[0] !== MODEL_MAGIC) {
+    bad({
+      en: `its magic number is ${header[0]}, not ${MODEL_MAGIC}`,
+      fr: `son nombre magique est ${header[0]}, pas ${MODEL_MAGIC}`,
+    });
+  }
   if (header[1] !== MODEL_VERSION) {
-    bad(`its version is ${header[1]}, and only version 3 (float32) is read; write it as float32`);
+    bad({
+      en: `its version is ${header[1]}, and only version 3 (float32) is read; write it as float32`,
+      fr: `sa version est ${header[1]}, et seule la version 3 (float32) est lue ; ` +
+        `écris-le en float32`,
+    });
   }
   const [, , T, V, L, NH, C, Vp] = header;
-  if (Vp < V) bad(`its padded vocabulary ${Vp} is smaller than its vocabulary ${V}`);
+  if (Vp < V) {
+    bad({
+      en: `its padded vocabulary ${Vp} is smaller than its vocabulary ${V}`,
+      fr: `son vocabulaire complété ${Vp} est plus petit que son vocabulaire ${V}`,
+    });
+  }
   let model: GPT;
   try {
     model = new GPT({ vocabSize: V, blockSize: T, nLayer: L, nHead: NH, nEmbd: C }, null, options);
   } catch (err) {
-    return bad(`its header describes no GPT (${(err as Error).message})`);
+    const why = (err as Error).message;
+    return bad({
+      en: `its header describes no GPT (${why})`,
+      fr: `son en-tête ne décrit aucun GPT (${why})`,
+    });
   }
   const parts = regions(model, Vp);
   const floats = parts.reduce((n, [, size]) => n + size, 0);
   if (bytes.length !== HEADER_BYTES + floats * 4) {
-    bad(
-      `its header needs ${HEADER_BYTES + floats * 4} bytes but it has ${bytes.length} (truncated?)`,
-    );
+    const need = HEADER_BYTES + floats * 4;
+    bad({
+      en: `its header needs ${need} bytes but it has ${bytes.length} (truncated?)`,
+      fr: `son en-tête demande ${need} octets mais il en a ${bytes.length} (tronqué ?)`,
+    });
   }
   const body = new Float32Array(bytes.slice(HEADER_BYTES).buffer);
   let at = 0;
@@ -188,11 +218,12 @@ export function encodeLlmcTokenizer(saved: SavedTokenizer): Uint8Array {
   const { tokens, eot } = tokenList(saved);
   const long = tokens.findIndex((t) => t.length > 255);
   if (long >= 0) {
-    throw new UserError(
-      `Token ${long} is ${
-        tokens[long].length
-      } bytes long, and llm.c's tokenizer file holds at most 255.`,
-    );
+    const n = tokens[long].length;
+    throw new UserError(tr({
+      en: `Token ${long} is ${n} bytes long, and llm.c's tokenizer file holds at most 255.`,
+      fr: `Le token ${long} fait ${n} octets, et le fichier de tokenizer de llm.c en contient ` +
+        `au plus 255.`,
+    }));
   }
   const bytes = new Uint8Array(HEADER_BYTES + tokens.reduce((n, t) => n + 1 + t.length, 0));
   new Uint32Array(bytes.buffer, 0, 256).set([
@@ -221,20 +252,38 @@ export function encodeLlmcTokenizer(saved: SavedTokenizer): Uint8Array {
  * ```
  */
 export function decodeLlmcTokenizer(bytes: Uint8Array, source: string): SavedTokenizer {
-  const bad = (why: string): never => {
-    throw new UserError(`${source} is not an llm.c tokenizer file: ${why}.`);
+  const bad = (why: Text): never => {
+    throw new UserError(tr({
+      en: `${source} is not an llm.c tokenizer file: ${why.en}.`,
+      fr: `${source} n'est pas un fichier de tokenizer de llm.c : ${why.fr}.`,
+    }));
   };
-  if (bytes.length < HEADER_BYTES) bad("it is shorter than its header");
+  if (bytes.length < HEADER_BYTES) {
+    bad({ en: "it is shorter than its header", fr: "il est plus court que son en-tête" });
+  }
   const header = new Uint32Array(bytes.slice(0, HEADER_BYTES).buffer);
   if (header[0] !== TOKENIZER_MAGIC) {
-    bad(`its magic number is ${header[0]}, not ${TOKENIZER_MAGIC}`);
+    bad({
+      en: `its magic number is ${header[0]}, not ${TOKENIZER_MAGIC}`,
+      fr: `son nombre magique est ${header[0]}, pas ${TOKENIZER_MAGIC}`,
+    });
   }
-  if (header[1] !== TOKENIZER_VERSION) bad(`its version is ${header[1]}, not ${TOKENIZER_VERSION}`);
+  if (header[1] !== TOKENIZER_VERSION) {
+    bad({
+      en: `its version is ${header[1]}, not ${TOKENIZER_VERSION}`,
+      fr: `sa version est ${header[1]}, pas ${TOKENIZER_VERSION}`,
+    });
+  }
   const tokens: Uint8Array[] = [];
   let at = HEADER_BYTES;
   for (let i = 0; i < header[2]; i++) {
     const n = bytes[at];
-    if (n === undefined || at + 1 + n > bytes.length) bad(`it ends inside token ${i} (truncated?)`);
+    if (n === undefined || at + 1 + n > bytes.length) {
+      bad({
+        en: `it ends inside token ${i} (truncated?)`,
+        fr: `il se termine au milieu du token ${i} (tronqué ?)`,
+      });
+    }
     tokens.push(bytes.subarray(at + 1, at + 1 + n));
     at += 1 + n;
   }
@@ -250,7 +299,9 @@ export function decodeLlmcTokenizer(bytes: Uint8Array, source: string): SavedTok
   const plain = chat ? texts.slice(0, -3) : texts;
   if (plain.every((t) => t !== null && [...t].length === 1)) {
     const chars = plain as string[];
-    if (new Set(chars).size !== chars.length) bad("it lists a character twice");
+    if (new Set(chars).size !== chars.length) {
+      bad({ en: "it lists a character twice", fr: "il liste un caractère deux fois" });
+    }
     return chat
       ? { kind: "chat", data: JSON.stringify({ chars, special: CHAT_SPECIAL }) + "\n" }
       : { kind: "char", data: JSON.stringify(chars) + "\n" };
@@ -258,7 +309,12 @@ export function decodeLlmcTokenizer(bytes: Uint8Array, source: string): SavedTok
   const { byteIds, merges, count } = mergesOfTokens(tokens);
   const special: Record<string, number> = {};
   for (let id = count; id < tokens.length; id++) {
-    if (texts[id] === null) bad(`token ${id} is neither a merge of two earlier tokens nor text`);
+    if (texts[id] === null) {
+      bad({
+        en: `token ${id} is neither a merge of two earlier tokens nor text`,
+        fr: `le token ${id} n'est ni une fusion de deux tokens précédents ni du texte`,
+      });
+    }
     special[texts[id]!] = id;
   }
   const tok = new BpeTokenizer({ pattern: GPT2_SPLIT_PATTERN, merges, byteIds, special });

@@ -19,6 +19,7 @@ import { dirname, join, relative } from "node:path";
 import { writeFileAtomic } from "../atomic.ts";
 import { type Checkpoint, checkpointDir, loadCheckpoint } from "./checkpoint.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { GPT, GPTOptions } from "../model/gpt.ts";
 import { blockParamShape, carve, type TensorShape } from "../model/layout.ts";
 import { Rng } from "../random.ts";
@@ -197,17 +198,29 @@ export class LoRA implements Trainable {
     const C = model.config.nEmbd;
     for (const t of targets) {
       if (!LORA_TARGETS.includes(t)) {
-        throw new UserError(`"${t}" is not a LoRA target: use ${LORA_TARGETS.join(", ")}.`);
+        const targets = LORA_TARGETS.join(", ");
+        throw new UserError(tr({
+          en: `"${t}" is not a LoRA target: use ${targets}.`,
+          fr: `« ${t} » n'est pas une cible de LoRA : utilise ${targets}.`,
+        }));
       }
       const [OC, inC] = matrixShape(t, C);
       if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(OC, inC)) {
-        throw new UserError(
-          `A LoRA rank of ${rank} does not fit ${t}.weight (${OC}×${inC}): use an integer ` +
-            `from 1 to ${Math.min(OC, inC)}.`,
-        );
+        const most = Math.min(OC, inC);
+        throw new UserError(tr({
+          en: `A LoRA rank of ${rank} does not fit ${t}.weight (${OC}×${inC}): use an integer ` +
+            `from 1 to ${most}.`,
+          fr: `Un rang LoRA de ${rank} ne convient pas à ${t}.weight (${OC}×${inC}) : ` +
+            `utilise un entier de 1 à ${most}.`,
+        }));
       }
     }
-    if (!(alpha > 0)) throw new UserError(`LoRA's alpha must be positive, not ${alpha}.`);
+    if (!(alpha > 0)) {
+      throw new UserError(tr({
+        en: `LoRA's alpha must be positive, not ${alpha}.`,
+        fr: `L'alpha de LoRA doit être positif, pas ${alpha}.`,
+      }));
+    }
     this.model = model;
     this.rank = rank;
     this.alpha = alpha;
@@ -345,10 +358,12 @@ function adaptersOnto(
   const config = JSON.parse(metadata.config) as Record<string, unknown>;
   for (const [key, value] of Object.entries(model.config)) {
     if (config[key] !== value) {
-      throw new UserError(
-        `${path} holds adapters for a model with ${key} ${config[key]}, but this model has ` +
+      throw new UserError(tr({
+        en: `${path} holds adapters for a model with ${key} ${config[key]}, but this model has ` +
           `${value}: load them onto the checkpoint they were trained from.`,
-      );
+        fr: `${path} contient des adaptateurs pour un modèle avec ${key} ${config[key]}, mais ce ` +
+          `modèle a ${value} : charge-les sur le checkpoint à partir duquel ils ont été entraînés.`,
+      }));
     }
   }
   const lora = new LoRA(model, {
@@ -360,7 +375,11 @@ function adaptersOnto(
     for (const [part, view] of [["A", a.A], ["B", a.B]] as const) {
       const t = tensors[`${a.name}.lora_${part}.weight`];
       if (!t || t.data.length !== view.length) {
-        throw new UserError(`${path} has no ${a.name}.lora_${part}.weight of the right size.`);
+        const name = `${a.name}.lora_${part}.weight`;
+        throw new UserError(tr({
+          en: `${path} has no ${name} of the right size.`,
+          fr: `${path} n'a pas de ${name} de la bonne taille.`,
+        }));
       }
       view.set(t.data);
     }
@@ -386,10 +405,15 @@ export async function loadAdapted(
   const file = await readAdapters(path);
   const baseDir = join(dirname(path), file.metadata.base);
   if ((await checkpointDir(baseDir)) === null) {
-    throw new UserError(
-      `${path} adapts the checkpoint at ${baseDir}, which is not there: keep the adapters where ` +
+    throw new UserError(tr({
+      en:
+        `${path} adapts the checkpoint at ${baseDir}, which is not there: keep the adapters where ` +
         "their base can be found, or name the base (deno task sample --ckpt DIR --adapters FILE).",
-    );
+      fr:
+        `${path} adapte le checkpoint de ${baseDir}, qui n'y est pas : garde les adaptateurs là ` +
+        "où leur base se trouve, ou nomme la base (deno task sample --ckpt DOSSIER --adapters " +
+        "FICHIER).",
+    }));
   }
   const base = await loadCheckpoint(baseDir, options);
   return { ...base, lora: adaptersOnto(base.model, path, file) };
@@ -402,12 +426,19 @@ async function readAdapters(
   try {
     bytes = await Deno.readFile(path);
   } catch {
-    throw new UserError(`No adapters file at ${path}: pass the file saveAdapters wrote.`);
+    throw new UserError(tr({
+      en: `No adapters file at ${path}: pass the file saveAdapters wrote.`,
+      fr: `Aucun fichier d'adaptateurs à ${path} : passe le fichier qu'a écrit saveAdapters.`,
+    }));
   }
   const { tensors, metadata } = decodeSafetensors(bytes, path);
   for (const key of ["rank", "alpha", "targets", "config", "base"]) {
     if (!(key in metadata)) {
-      throw new UserError(`${path} is not a LoRA adapters file (its metadata has no ${key}).`);
+      throw new UserError(tr({
+        en: `${path} is not a LoRA adapters file (its metadata has no ${key}).`,
+        fr:
+          `${path} n'est pas un fichier d'adaptateurs LoRA (ses métadonnées n'ont pas de ${key}).`,
+      }));
     }
   }
   return { tensors, metadata: metadata as unknown as AdapterMetadata };

@@ -6,6 +6,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 import { activationShapes, tableSize } from "../model/layout.ts";
 import { formatCount } from "../term.ts";
@@ -47,13 +48,21 @@ export async function metricsBefore(
     if (!Number.isInteger(metric?.step)) {
       const last = lines.slice(i + 1).every((rest) => rest === "");
       if (last && !text.endsWith("\n")) {
-        progress(`dropped the torn last line of ${path} (${line.length} characters)`, true);
+        progress(
+          tr({
+            en: `dropped the torn last line of ${path} (${line.length} characters)`,
+            fr: `dernière ligne déchirée de ${path} écartée (${line.length} caractères)`,
+          }),
+          true,
+        );
         continue;
       }
-      throw new UserError(
-        `Line ${i + 1} of ${path} is not a metric: the log is damaged; remove that line ` +
+      throw new UserError(tr({
+        en: `Line ${i + 1} of ${path} is not a metric: the log is damaged; remove that line ` +
           `and resume again.`,
-      );
+        fr: `La ligne ${i + 1} de ${path} n'est pas une métrique : le journal est abîmé ; ` +
+          `supprime cette ligne et reprends.`,
+      }));
     }
     if (metric!.step! < step) kept.push(line);
   }
@@ -87,12 +96,18 @@ export function checkBatchFits(model: GPT, B: number): void {
   const need = fixed + B * perSequence;
   if (B * perSequence <= room) return;
   const most = Math.floor(room / perSequence);
-  const where = inWasm ? "the WebAssembly memory of the kernels" : "this machine's memory";
-  throw new UserError(
-    `--batch-size ${formatCount(B)} needs ${gib(need)} for this model, more than the ` +
-      `${gib(limit)} of ${where}: ` +
-      (most >= 1 ? `use --batch-size ${formatCount(most)} or less.` : `use a smaller model.`),
-  );
+  const [batch, fewer] = [formatCount(B), formatCount(most)];
+  const where = inWasm
+    ? { en: "the WebAssembly memory of the kernels", fr: "la mémoire WebAssembly des noyaux" }
+    : { en: "this machine's memory", fr: "la mémoire de cette machine" };
+  throw new UserError(tr({
+    en: `--batch-size ${batch} needs ${gib(need)} for this model, more than the ` +
+      `${gib(limit)} of ${where.en}: ` +
+      (most >= 1 ? `use --batch-size ${fewer} or less.` : `use a smaller model.`),
+    fr: `--batch-size ${batch} demande ${gib(need)} pour ce modèle, plus que les ` +
+      `${gib(limit)} de ${where.fr} : ` +
+      (most >= 1 ? `utilise --batch-size ${fewer} ou moins.` : `utilise un modèle plus petit.`),
+  }));
 }
 
 function gib(bytes: number): string {

@@ -59,9 +59,12 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
       return dir;
     } catch { /* next */ }
   }
-  throw new UserError(
-    `No checkpoint at ${path}: pass a folder written by \`deno task train\` (its best/ or latest/ is used).`,
-  );
+  throw new UserError(tr({
+    en: `No checkpoint at ${path}: pass a folder written by \`deno task train\` ` +
+      `(its best/ or latest/ is used).`,
+    fr: `Aucun checkpoint à ${path} : passe un dossier écrit par \`deno task train\` ` +
+      `(son best/ ou son latest/ sert).`,
+  }));
 }
 
 /** The model `req` names, and how to name it in messages. */
@@ -69,10 +72,12 @@ async function loadModel(req: SampleRequest): Promise<{ ckpt: Checkpoint; source
   const options = await loadBackend(req.mine ? "ts" : req.backend, { own: req.mine?.ops });
   if (req.ckpt === undefined) {
     if (req.adapters === undefined) {
-      throw new UserError(
-        "Say which model to sample from: --ckpt DIR (a folder `deno task train` wrote) or " +
+      throw new UserError(tr({
+        en: "Say which model to sample from: --ckpt DIR (a folder `deno task train` wrote) or " +
           "--adapters FILE (a LoRA adapters file).",
-      );
+        fr: "Dis de quel modèle tirer : --ckpt DOSSIER (un dossier écrit par `deno task train`) " +
+          "ou --adapters FICHIER (un fichier d'adaptateurs LoRA).",
+      }));
     }
     return { ckpt: await loadAdapted(req.adapters, options), source: req.adapters };
   }
@@ -110,12 +115,20 @@ export async function runSampling(req: SampleRequest): Promise<string> {
   const tok = restoreTokenizer(ckpt.tokenizer, source);
   const promptText = req.prompt ?? "\n";
   const prompt = tok.encode(promptText);
-  if (prompt.length === 0) throw new UserError("The prompt is empty: give --prompt some text.");
+  if (prompt.length === 0) {
+    throw new UserError(tr({
+      en: "The prompt is empty: give --prompt some text.",
+      fr: "Le prompt est vide : donne du texte à --prompt.",
+    }));
+  }
   const T = ckpt.model.config.blockSize;
   if (prompt.length > T) {
-    note(
-      `The prompt is ${prompt.length} tokens, longer than the model's context of ${T}: only its last ${T} are read.`,
-    );
+    note(tr({
+      en: `The prompt is ${prompt.length} tokens, longer than the model's context of ${T}: ` +
+        `only its last ${T} are read.`,
+      fr: `Le prompt fait ${prompt.length} tokens, plus que le contexte du modèle, ${T} : ` +
+        `seuls ses ${T} derniers sont lus.`,
+    }));
   }
   // The prompt first, as the model reads it: the continuation makes sense only after it.
   write(promptText);

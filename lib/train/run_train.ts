@@ -13,7 +13,7 @@ import { pathExists } from "../atomic.ts";
 import { generate } from "../model/generate.ts";
 import { GPT } from "../model/gpt.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
-import { paint } from "../term.ts";
+import { formatCount, paint } from "../term.ts";
 import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
 import { trainBpe } from "../tokenizer/train.ts";
@@ -83,9 +83,11 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
   const print = req.print ?? ((line: string) => console.log(line));
   const shape = PRESETS[req.preset as keyof typeof PRESETS];
   if (!shape) {
-    throw new UserError(
-      `There is no preset "${req.preset}"; the presets are ${Object.keys(PRESETS).join(", ")}.`,
-    );
+    const presets = Object.keys(PRESETS).join(", ");
+    throw new UserError(tr({
+      en: `There is no preset "${req.preset}"; the presets are ${presets}.`,
+      fr: `Il n'y a pas de preset « ${req.preset} » ; les presets sont ${presets}.`,
+    }));
   }
   const kind = req.tokenizer ?? "char";
   const settings: TrainSettings = {
@@ -116,7 +118,10 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     tokenizer = CharTokenizer.fromText(corpus.text);
   } else {
     const vocab = req.vocabSize ?? 5000;
-    print(`Training a ${vocab}-token BPE tokenizer on ${corpus.name}…`);
+    print(tr({
+      en: `Training a ${vocab}-token BPE tokenizer on ${corpus.name}…`,
+      fr: `Entraînement d'un tokenizer BPE de ${vocab} tokens sur ${corpus.name}…`,
+    }));
     // Trained on the training split only, so validation text stays unseen.
     tokenizer = trainBpe(corpus.text.slice(0, Math.floor(corpus.text.length * 0.9)), {
       vocabSize: vocab,
@@ -136,14 +141,18 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     settings.seed,
     await loadBackend(req.mine ? "ts" : req.backend, { own: req.mine?.ops }),
   );
-  print(
-    `${corpus.name}: ${
-      ids.length.toLocaleString("en-US")
-    } tokens (${kind}, vocabulary ${tokenizer.vocabSize}) ` +
-      `in ${((performance.now() - t0) / 1000).toFixed(1)} s · model ${req.preset}: ` +
-      `${model.numParameters.toLocaleString("en-US")} parameters · ${settings.steps} steps of ` +
-      `${settings.batchSize}×${config.blockSize} tokens → ${outDir}`,
-  );
+  const count = formatCount(ids.length);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const params = formatCount(model.numParameters);
+  const batch = `${settings.batchSize}×${config.blockSize}`;
+  print(tr({
+    en: `${corpus.name}: ${count} tokens (${kind}, vocabulary ${tokenizer.vocabSize}) ` +
+      `in ${seconds} s · model ${req.preset}: ` +
+      `${params} parameters · ${settings.steps} steps of ${batch} tokens → ${outDir}`,
+    fr: `${corpus.name} : ${count} tokens (${kind}, vocabulaire ${tokenizer.vocabSize}) ` +
+      `en ${seconds} s · modèle ${req.preset} : ` +
+      `${params} paramètres · ${settings.steps} pas de ${batch} tokens → ${outDir}`,
+  }));
 
   let stop = false;
   const onInterrupt = () => {
@@ -152,7 +161,12 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     console.error(
       paint(
         "yellow",
-        "\nStopping after this step and saving a checkpoint (Ctrl-C again to quit now)…",
+        tr({
+          en: "\nStopping after this step and saving a checkpoint (Ctrl-C again to quit now)…",
+          fr:
+            "\nArrêt après ce pas et enregistrement d'un checkpoint (Ctrl-C encore pour quitter " +
+            "tout de suite)…",
+        }),
       ),
     );
   };
@@ -177,7 +191,10 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     const sample = tokenizer.decode(
       generate(model, prompt, { maxTokens: 200, temperature: 0.8, seed: 1 }),
     );
-    print(paint("dim", "A sample at temperature 0.8:"));
+    print(paint(
+      "dim",
+      tr({ en: "A sample at temperature 0.8:", fr: "Un échantillon à la température 0.8 :" }),
+    ));
     print(corpus.text.slice(0, 1) + sample);
   }
   return { ...result, outDir };
@@ -186,12 +203,17 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
 function checkPositive(s: TrainSettings): void {
   for (const key of ["steps", "batchSize"] as const) {
     if (!Number.isInteger(s[key]) || s[key] < 1) {
-      throw new UserError(
-        `--${key === "steps" ? "steps" : "batch-size"} must be a positive whole number, not ${
-          s[key]
-        }.`,
-      );
+      const flag = key === "steps" ? "--steps" : "--batch-size";
+      throw new UserError(tr({
+        en: `${flag} must be a positive whole number, not ${s[key]}.`,
+        fr: `${flag} doit être un entier positif, pas ${s[key]}.`,
+      }));
     }
   }
-  if (!(s.maxLr > 0)) throw new UserError(`--lr must be a positive number, not ${s.maxLr}.`);
+  if (!(s.maxLr > 0)) {
+    throw new UserError(tr({
+      en: `--lr must be a positive number, not ${s.maxLr}.`,
+      fr: `--lr doit être un nombre positif, pas ${s.maxLr}.`,
+    }));
+  }
 }

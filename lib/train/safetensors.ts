@@ -21,6 +21,7 @@
 import { writeFileAtomic } from "../atomic.ts";
 import type { GPTConfig } from "../model/config.ts";
 import { UserError } from "../errors.ts";
+import { type Text, tr } from "../i18n.ts";
 import { GPT, type GPTOptions, resolveConfig } from "../model/gpt.ts";
 import { numel, parameterShapes } from "../model/layout.ts";
 
@@ -97,15 +98,25 @@ export function encodeSafetensors(
  * ```
  */
 export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensors {
-  const bad = (why: string) =>
-    new UserError(`${source} is not a usable safetensors file: ${why}; save it again.`);
-  if (bytes.length < 8) throw bad(`it has only ${bytes.length} bytes`);
+  const bad = (why: Text): Text => ({
+    en: `${source} is not a usable safetensors file: ${why.en}; save it again.`,
+    fr: `${source} n'est pas un fichier safetensors utilisable : ${why.fr} ; enregistre-le à ` +
+      `nouveau.`,
+  });
+  if (bytes.length < 8) {
+    throw new UserError(tr(bad({
+      en: `it has only ${bytes.length} bytes`,
+      fr: `il n'a que ${bytes.length} octets`,
+    })));
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (8 + headerLength > bytes.length) {
-    throw bad(
-      `its header claims ${headerLength} bytes but the file has ${bytes.length} (truncated?)`,
-    );
+    throw new UserError(tr(bad({
+      en: `its header claims ${headerLength} bytes but the file has ${bytes.length} (truncated?)`,
+      fr: `son en-tête annonce ${headerLength} octets mais le fichier en a ${bytes.length} ` +
+        `(tronqué ?)`,
+    })));
   }
   let header: Record<string, unknown>;
   try {
@@ -113,10 +124,16 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
       new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
     );
   } catch {
-    throw bad("its header is not valid JSON");
+    throw new UserError(tr(bad({
+      en: "its header is not valid JSON",
+      fr: "son en-tête n'est pas du JSON valide",
+    })));
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) {
-    throw bad("its header is not a JSON object");
+    throw new UserError(tr(bad({
+      en: "its header is not a JSON object",
+      fr: "son en-tête n'est pas un objet JSON",
+    })));
   }
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
@@ -126,16 +143,26 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     if (name === "__metadata__") continue;
     const entry = value as HeaderEntry;
     if (entry?.dtype !== "F32") {
-      throw bad(`tensor ${name} is ${entry?.dtype}, and only F32 is read`);
+      throw new UserError(tr(bad({
+        en: `tensor ${name} is ${entry?.dtype}, and only F32 is read`,
+        fr: `le tenseur ${name} est en ${entry?.dtype}, et seul F32 est lu`,
+      })));
     }
     const [from, to] = entry.data_offsets ?? [];
     if (!Array.isArray(entry.shape) || !(Number.isInteger(from) && Number.isInteger(to))) {
-      throw bad(`tensor ${name} lacks a shape or data offsets`);
+      throw new UserError(tr(bad({
+        en: `tensor ${name} lacks a shape or data offsets`,
+        fr: `il manque au tenseur ${name} une forme ou ses positions de données`,
+      })));
     }
     if (to - from !== numel(entry.shape) * 4 || from < 0 || to > dataLength) {
-      throw bad(
-        `tensor ${name} of shape [${entry.shape}] claims bytes ${from}–${to} of ${dataLength} (truncated?)`,
-      );
+      throw new UserError(tr(bad({
+        en:
+          `tensor ${name} of shape [${entry.shape}] claims bytes ${from}–${to} of ${dataLength} ` +
+          `(truncated?)`,
+        fr: `le tenseur ${name} de forme [${entry.shape}] annonce les octets ${from}–${to} sur ` +
+          `${dataLength} (tronqué ?)`,
+      })));
     }
     tensors[name] = {
       shape: entry.shape,
@@ -143,7 +170,12 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     };
     end = Math.max(end, to);
   }
-  if (end !== dataLength) throw bad(`its tensors cover ${end} of its ${dataLength} data bytes`);
+  if (end !== dataLength) {
+    throw new UserError(tr(bad({
+      en: `its tensors cover ${end} of its ${dataLength} data bytes`,
+      fr: `ses tenseurs couvrent ${end} de ses ${dataLength} octets de données`,
+    })));
+  }
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   return { tensors, metadata };
 }
@@ -208,19 +240,24 @@ export async function loadGPT(
     bytes = await Deno.readFile(path);
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(
-      `Cannot read the model at ${path} with its config ${configPath(path)} ` +
-        `(${(err as Error).message.split("\n")[0]}): check the path or save the model again.`,
-    );
+    const why = (err as Error).message.split("\n")[0];
+    throw new UserError(tr({
+      en: `Cannot read the model at ${path} with its config ${configPath(path)} ` +
+        `(${why}): check the path or save the model again.`,
+      fr: `Impossible de lire le modèle ${path} avec sa config ${configPath(path)} ` +
+        `(${why}) : vérifie le chemin ou enregistre le modèle à nouveau.`,
+    }));
   }
   if (expected) {
     const want = resolveConfig(expected);
     for (const key of Object.keys(want) as (keyof GPTConfig)[]) {
       if (want[key] !== config[key]) {
-        throw new UserError(
-          `${path} holds a model with ${key} ${config[key]}, but ${want[key]} was asked for: ` +
+        throw new UserError(tr({
+          en: `${path} holds a model with ${key} ${config[key]}, but ${want[key]} was asked for: ` +
             `load it with its own config or train a new one.`,
-        );
+          fr: `${path} contient un modèle avec ${key} ${config[key]}, mais ${want[key]} était ` +
+            `demandé : charge-le avec sa propre config ou entraînes-en un nouveau.`,
+        }));
       }
     }
   }
@@ -229,36 +266,50 @@ export async function loadGPT(
   // the layers cannot outnumber the tensors, and the context, which sizes buffers of its own,
   // has a ceiling.
   if (config.blockSize > MAX_BLOCK_SIZE) {
-    throw new UserError(
-      `${configPath(path)} gives a context of ${config.blockSize.toLocaleString("en-US")} ` +
-        `tokens, more than the ${MAX_BLOCK_SIZE.toLocaleString("en-US")} a model may have: ` +
+    const [given, most] = [config.blockSize, MAX_BLOCK_SIZE].map((n) => n.toLocaleString("en-US"));
+    throw new UserError(tr({
+      en: `${configPath(path)} gives a context of ${given} ` +
+        `tokens, more than the ${most} a model may have: ` +
         `the config is damaged; save the model again.`,
-    );
+      fr: `${configPath(path)} donne un contexte de ${given} tokens, plus que les ${most} ` +
+        `permis : la config est abîmée ; enregistre le modèle à nouveau.`,
+    }));
   }
   const { tensors } = decodeSafetensors(bytes, path);
   const count = Object.keys(tensors).length;
   if (config.nLayer > count) {
-    throw new UserError(
-      `${configPath(path)} gives ${config.nLayer.toLocaleString("en-US")} layers, but ${path} ` +
+    const layers = config.nLayer.toLocaleString("en-US");
+    throw new UserError(tr({
+      en: `${configPath(path)} gives ${layers} layers, but ${path} ` +
         `holds ${count} tensors in all: the config is damaged; save the model again.`,
-    );
+      fr: `${configPath(path)} donne ${layers} couches, mais ${path} ne contient que ${count} ` +
+        `tenseurs en tout : la config est abîmée ; enregistre le modèle à nouveau.`,
+    }));
   }
   const table = parameterShapes(config);
   for (const [name, shape] of table) {
     const t = tensors[name];
     if (!t || t.shape.join() !== shape.join()) {
-      throw new UserError(
-        `${path} does not match its config ${configPath(path)}: tensor ${name} is ` +
+      throw new UserError(tr({
+        en: `${path} does not match its config ${configPath(path)}: tensor ${name} is ` +
           `${t ? `[${t.shape}]` : "missing"} where the config needs [${shape}].`,
-      );
+        fr: `${path} ne correspond pas à sa config ${configPath(path)} : le tenseur ${name} ` +
+          `${t ? `est [${t.shape}]` : "manque"} là où la config demande [${shape}].`,
+      }));
     }
-    refuseNonFinite(t.data, `tensor ${name} of ${path}`);
+    refuseNonFinite(t.data, {
+      en: `tensor ${name} of ${path}`,
+      fr: `tenseur ${name} de ${path}`,
+    });
   }
   const model = new GPT(config, null, options); // every weight is set below
   for (const [name] of table) model.p.byName[name].set(tensors[name].data);
   const extra = Object.keys(tensors).find((name) => !(name in model.p.byName));
   if (extra) {
-    throw new UserError(`${path} holds tensor ${extra}, which its config has no place for.`);
+    throw new UserError(tr({
+      en: `${path} holds tensor ${extra}, which its config has no place for.`,
+      fr: `${path} contient le tenseur ${extra}, pour lequel sa config n'a pas de place.`,
+    }));
   }
   return model;
 }
@@ -272,17 +323,21 @@ export async function loadGPT(
  * ```ts
  * import assert from "node:assert/strict";
  * import { refuseNonFinite } from "./safetensors.ts";
- * refuseNonFinite(new Float32Array([1, 2]), "tensor w");
- * assert.throws(() => refuseNonFinite(new Float32Array([1, NaN]), "tensor w"), /NaN at index 1/);
+ * const w = { en: "tensor w", fr: "tenseur w" };
+ * refuseNonFinite(new Float32Array([1, 2]), w);
+ * assert.throws(() => refuseNonFinite(new Float32Array([1, NaN]), w), /NaN at index 1/);
  * ```
  */
-export function refuseNonFinite(data: Float32Array, what: string): void {
+export function refuseNonFinite(data: Float32Array, what: Text): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      throw new UserError(
-        `The ${what} holds ${data[i]} at index ${i}: these weights are damaged (a run that ` +
+      throw new UserError(tr({
+        en:
+          `The ${what.en} holds ${data[i]} at index ${i}: these weights are damaged (a run that ` +
           `diverged?); use an earlier checkpoint or train again.`,
-      );
+        fr: `Le ${what.fr} contient ${data[i]} à l'indice ${i} : ces poids sont abîmés (un ` +
+          `entraînement qui a divergé ?) ; prends un checkpoint plus ancien ou réentraîne.`,
+      }));
     }
   }
 }

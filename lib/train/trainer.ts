@@ -18,6 +18,7 @@ import {
 } from "./checkpoint.ts";
 import type { TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 import { numel, parameterShapes } from "../model/layout.ts";
 import { writeFileAtomic } from "../atomic.ts";
@@ -376,10 +377,12 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       last = await evaluate(at);
       if (at >= s.steps) return; // the end: latest is saved below
       if (at > start) await checkpoint("latest", at);
+      const [onTrain, onVal] = [last.trainLoss, last.valLoss].map(lossWithPerplexity);
       progress(
-        `step ${at}/${s.steps} · train ${lossWithPerplexity(last.trainLoss)} · val ${
-          lossWithPerplexity(last.valLoss)
-        }`,
+        tr({
+          en: `step ${at}/${s.steps} · train ${onTrain} · val ${onVal}`,
+          fr: `pas ${at}/${s.steps} · entraînement ${onTrain} · validation ${onVal}`,
+        }),
         true,
       );
     },
@@ -390,9 +393,10 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       await log({ kind: "train", step: at, loss, lr, gradNorm, tokPerSec });
       progress(progressLine(at, s.steps, loss, lr, stepMs, B * T), false);
       if (!Number.isFinite(loss)) {
-        throw new UserError(
-          `The loss became ${loss} at step ${at}: lower --lr, or check the data.`,
-        );
+        throw new UserError(tr({
+          en: `The loss became ${loss} at step ${at}: lower --lr, or check the data.`,
+          fr: `La perte est devenue ${loss} au pas ${at} : baisse --lr, ou vérifie les données.`,
+        }));
       }
       if (job.stopRequested?.()) throw new StopRun(at + 1);
     },
@@ -407,12 +411,20 @@ export async function train(job: TrainJob): Promise<TrainResult> {
     step = err.step;
   }
   await checkpoint("latest", step);
+  const [onTrain, onVal, bestVal] = [last.trainLoss, last.valLoss, best].map(lossWithPerplexity);
   progress(
-    interrupted
-      ? `stopped after step ${step}; saved ${outDir}/latest (continue with --resume)`
-      : `done: step ${step} · train ${lossWithPerplexity(last.trainLoss)} · val ${
-        lossWithPerplexity(last.valLoss)
-      } · best val ${lossWithPerplexity(best)}`,
+    tr(
+      interrupted
+        ? {
+          en: `stopped after step ${step}; saved ${outDir}/latest (continue with --resume)`,
+          fr: `arrêté après le pas ${step} ; ${outDir}/latest enregistré (continue avec --resume)`,
+        }
+        : {
+          en: `done: step ${step} · train ${onTrain} · val ${onVal} · best val ${bestVal}`,
+          fr: `terminé : pas ${step} · entraînement ${onTrain} · validation ${onVal} · ` +
+            `meilleure validation ${bestVal}`,
+        },
+    ),
     true,
   );
   return {
@@ -427,28 +439,34 @@ export async function train(job: TrainJob): Promise<TrainResult> {
 
 function checkSameRun(ckpt: Checkpoint, model: GPT, s: TrainSettings, outDir: string): void {
   if (!ckpt.state || !ckpt.optimizer) {
-    throw new UserError(
-      `${outDir}/latest holds weights only, so the run cannot resume: start it again without --resume.`,
-    );
+    throw new UserError(tr({
+      en: `${outDir}/latest holds weights only, so the run cannot resume: ` +
+        `start it again without --resume.`,
+      fr:
+        `${outDir}/latest ne contient que des poids, l'entraînement ne peut donc pas reprendre : ` +
+        `relance-le sans --resume.`,
+    }));
   }
   for (const key of Object.keys(model.config) as (keyof GPT["config"])[]) {
-    if (ckpt.model.config[key] !== model.config[key]) {
-      throw new UserError(
-        `The checkpoint in ${outDir}/latest has ${key} ${ckpt.model.config[key]}, this run ${
-          model.config[key]
-        }: ` +
+    const [saved, asked] = [ckpt.model.config[key], model.config[key]];
+    if (saved !== asked) {
+      throw new UserError(tr({
+        en: `The checkpoint in ${outDir}/latest has ${key} ${saved}, this run ${asked}: ` +
           `resume with the same preset and tokenizer, or use another --out.`,
-      );
+        fr: `Le checkpoint de ${outDir}/latest a ${key} ${saved}, cet entraînement ${asked} : ` +
+          `reprends avec le même preset et le même tokenizer, ou choisis un autre --out.`,
+      }));
     }
   }
   for (const [key, value] of Object.entries(ckpt.state.settings)) {
-    if (key !== "steps" && (s as unknown as Record<string, unknown>)[key] !== value) {
-      throw new UserError(
-        `The run in ${outDir} used ${key} ${value}, this one ${
-          (s as unknown as Record<string, unknown>)[key]
-        }: ` +
+    const asked = (s as unknown as Record<string, unknown>)[key];
+    if (key !== "steps" && asked !== value) {
+      throw new UserError(tr({
+        en: `The run in ${outDir} used ${key} ${value}, this one ${asked}: ` +
           `resume with the same settings (only --steps may change).`,
-      );
+        fr: `L'entraînement de ${outDir} a utilisé ${key} ${value}, celui-ci ${asked} : ` +
+          `reprends avec les mêmes réglages (seul --steps peut changer).`,
+      }));
     }
   }
 }
@@ -471,8 +489,12 @@ function progressLine(
   const time = left >= 60
     ? `${Math.floor(left / 60)}m${String(Math.round(left % 60)).padStart(2, "0")}s`
     : `${Math.round(left)}s`;
-  return `step ${step + 1}/${total} · loss ${loss.toFixed(4)} · lr ${lr.toExponential(2)} · ` +
-    `${formatCount(Math.round((tokens * 1000) / recent))} tok/s · ${time} left`;
+  const [shown, rate] = [loss.toFixed(4), lr.toExponential(2)];
+  const speed = formatCount(Math.round((tokens * 1000) / recent));
+  return tr({
+    en: `step ${step + 1}/${total} · loss ${shown} · lr ${rate} · ${speed} tok/s · ${time} left`,
+    fr: `pas ${step + 1}/${total} · perte ${shown} · lr ${rate} · ${speed} tok/s · reste ${time}`,
+  });
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { writeFileAtomic } from "../atomic.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 
 const KERNEL_DIR = new URL("../../kernels/", import.meta.url);
 const BUILD_DIR = new URL("build/", KERNEL_DIR);
@@ -91,7 +92,10 @@ export async function ensureKernelsBuilt(
   }
   const t0 = performance.now();
   if (!options.quiet) {
-    console.error("Building the kernels (AssemblyScript → WebAssembly SIMD)…");
+    console.error(tr({
+      en: "Building the kernels (AssemblyScript → WebAssembly SIMD)…",
+      fr: "Compilation des noyaux (AssemblyScript → WebAssembly SIMD)…",
+    }));
   }
   // Loaded only when a build is needed: the compiler is large and most runs never touch it.
   const { default: asc } = await import("assemblyscript/dist/asc.js");
@@ -115,9 +119,13 @@ export async function ensureKernelsBuilt(
   );
   if (error || !wasm) {
     throw new UserError(
-      `The kernels in kernels/ did not compile; fix the AssemblyScript error below and run again.\n${
-        stderr.join("")
-      }`,
+      tr({
+        en: `The kernels in kernels/ did not compile; fix the AssemblyScript error below and ` +
+          `run again.\n${stderr.join("")}`,
+        fr:
+          `Les noyaux de kernels/ ne compilent pas ; corrige l'erreur AssemblyScript ci-dessous ` +
+          `et relance.\n${stderr.join("")}`,
+      }),
       1,
     );
   }
@@ -125,6 +133,12 @@ export async function ensureKernelsBuilt(
   await writeFileAtomic(WASM_URL.pathname, wasm);
   await writeFileAtomic(STAMP_URL.pathname, fingerprint + "\n");
   const ms = performance.now() - t0;
-  if (!options.quiet) console.error(`Kernels built in ${(ms / 1000).toFixed(1)} s.`);
+  const seconds = (ms / 1000).toFixed(1);
+  if (!options.quiet) {
+    console.error(tr({
+      en: `Kernels built in ${seconds} s.`,
+      fr: `Noyaux compilés en ${seconds} s.`,
+    }));
+  }
   return { built: true, ms };
 }
