@@ -29,6 +29,7 @@ import {
   runWatch,
   sandboxedCheck,
   selects,
+  STATUS_WORDS,
   toJunitXml,
   toResultsJson,
   Watchdog,
@@ -185,7 +186,10 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
           onResult: (t) =>
             console.error(paint(
               "dim",
-              tr({ en: `  graded ${t.id}: ${t.status}`, fr: `  corrigé ${t.id} : ${t.status}` }),
+              tr({
+                en: `  graded ${t.id}: ${STATUS_WORDS[t.status].en}`,
+                fr: `  corrigé ${t.id} : ${STATUS_WORDS[t.status].fr}`,
+              }),
             )),
         });
       } catch (err) {

@@ -177,7 +177,13 @@ export async function replayCheck(
       if (!(err instanceof WireError)) throw err;
       return {
         ok: false,
-        error: { name: "UnreadableReport", message: "its report of this call is malformed" },
+        error: {
+          name: "UnreadableReport",
+          message: tr({
+            en: "its report of this call is malformed",
+            fr: "son rapport de cet appel est mal formé",
+          }),
+        },
       };
     }
   };

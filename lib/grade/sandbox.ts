@@ -9,7 +9,7 @@
  * reads it strictly. Judging the report is not done here (see replay.ts).
  * @module
  */
-import { tr } from "../i18n.ts";
+import { lang, tr } from "../i18n.ts";
 import { frameHead, parseOutcome, parseReport } from "./protocol.ts";
 import type { ChildReport, ChildRequest } from "./protocol.ts";
 import { GraderError } from "./replay.ts";
@@ -98,6 +98,7 @@ export async function runSandboxed(
       module: new URL(`file://${stage.root}/${file}`).href,
       symbol,
       calls,
+      lang: lang(),
     };
     const child = new Deno.Command("prlimit", {
       args: [
