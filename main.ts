@@ -198,7 +198,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
           "red",
           tr({
             en: `Grading could not run: ${why}`,
-            fr: `La correction n'a pas pu tourner : ${why}`,
+            fr: `La correction n'a pas pu se lancer : ${why}`,
           }),
         ));
         return 2;

@@ -134,8 +134,8 @@ export class ChatTokenizer {
         en: `${source.en} has no chat tokens (its tokenizer is ${saved.kind}-level, without ` +
           `<|user|>, <|assistant|> and <|end|>): fine-tune a chat model first with \`deno task sft\`.`,
         fr: `Il n'y a pas de tokens de chat dans ${source.fr} (son tokenizer est de niveau ` +
-          `${saved.kind}, sans <|user|>, <|assistant|> ni <|end|>) : affine d'abord un modèle de ` +
-          `chat avec \`deno task sft\`.`,
+          `${saved.kind}, sans <|user|>, <|assistant|> ni <|end|>) : fais d'abord le fine-tuning ` +
+          `d'un modèle de chat avec \`deno task sft\`.`,
       }));
     }
     let parsed: { chars?: unknown } | undefined;

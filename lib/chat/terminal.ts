@@ -47,7 +47,7 @@ export async function loadChatModel(
       en: `The checkpoint in ${dir} has a model of ${vocab} tokens but a chat tokenizer of ` +
         `${tok.vocabSize}: it is damaged, fine-tune it again.`,
       fr: `Le point de contrôle de ${dir} a un modèle de ${vocab} tokens mais un tokenizer de ` +
-        `chat de ${tok.vocabSize} : il est endommagé, affine-le à nouveau.`,
+        `chat de ${tok.vocabSize} : il est endommagé, refais son fine-tuning.`,
     }));
   }
   return { model: ckpt.model, tok, dir };

@@ -40,7 +40,7 @@ export class CharTokenizer {
     if (text.length === 0) {
       throw new UserError(tr({
         en: "The training text is empty: give the tokenizer some text to learn from.",
-        fr: "Le texte d'entraînement est vide : donne au tokenizer un texte dont apprendre.",
+        fr: "Le texte d'entraînement est vide : donne au tokenizer du texte sur lequel apprendre.",
       }));
     }
     return new CharTokenizer([...new Set(text)].sort(byCodePoint));

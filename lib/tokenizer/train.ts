@@ -53,7 +53,7 @@ export function trainBpe(text: string, options: TrainOptions): BpeTokenizer {
   if (text.length === 0) {
     throw new UserError(tr({
       en: "The training text is empty: give the tokenizer some text to learn from.",
-      fr: "Le texte d'entraînement est vide : donne au tokenizer un texte dont apprendre.",
+      fr: "Le texte d'entraînement est vide : donne au tokenizer du texte sur lequel apprendre.",
     }));
   }
   const pattern = options.pattern ?? GPT4_SPLIT_PATTERN;
