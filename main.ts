@@ -29,6 +29,7 @@ import {
   runWatch,
   sandboxedCheck,
   selects,
+  STATUS_WORDS,
   toJunitXml,
   toResultsJson,
   Watchdog,
@@ -36,7 +37,7 @@ import {
 import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
 import { runLab, type RunResult } from "./lib/course/lab.ts";
-import { lang, LANG_HELP, resolveLang, setLang, tr } from "./lib/i18n.ts";
+import { lang, LANG_HELP, resolveLang, setLang, type Text, tr, verbatim } from "./lib/i18n.ts";
 import { paint, table, wrap } from "./lib/term.ts";
 
 /** A subcommand: its flags, its help text and what it does. */
@@ -167,11 +168,11 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
       const dir = await submissionDir(values);
       const only = values.only as string | undefined;
       if (!CATALOG.some((e) => selects(only, e.id))) {
-        throw new UserError(
-          `--only ${only} selects no exercise; the exercises are ${
-            CATALOG.map((e) => e.id).join(", ")
-          }.`,
-        );
+        const ids = CATALOG.map((e) => e.id).join(", ");
+        throw new UserError(tr({
+          en: `--only ${only} selects no exercise; the exercises are ${ids}.`,
+          fr: `--only ${only} ne choisit aucun exercice : les exercices sont ${ids}.`,
+        }));
       }
       const limits = gradeLimits(values);
       const jobs = gradeOption("jobs", values.jobs);
@@ -182,10 +183,24 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
           only,
           limits,
           jobs,
-          onResult: (t) => console.error(paint("dim", `  graded ${t.id}: ${t.status}`)),
+          onResult: (t) =>
+            console.error(paint(
+              "dim",
+              tr({
+                en: `  graded ${t.id}: ${STATUS_WORDS[t.status].en}`,
+                fr: `  corrigé ${t.id} : ${STATUS_WORDS[t.status].fr}`,
+              }),
+            )),
         });
       } catch (err) {
-        console.error(paint("red", `Grading could not run: ${(err as Error)?.message ?? err}`));
+        const why = (err as Error)?.message ?? err;
+        console.error(paint(
+          "red",
+          tr({
+            en: `Grading could not run: ${why}`,
+            fr: `La correction n'a pas pu se lancer : ${why}`,
+          }),
+        ));
         return 2;
       }
       // A terminal gets what fits; a CI log (not a terminal) gets the whole message.
@@ -278,11 +293,17 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     options: flags(["out"]),
     async run(values) {
       if (typeof values.out !== "string") {
-        throw new UserError("Say where to write the release, for example --out ../minigpt-class.");
+        throw new UserError(tr({
+          en: "Say where to write the release, for example --out ../minigpt-class.",
+          fr: "Dis où écrire la version élève, par exemple --out ../minigpt-class.",
+        }));
       }
       const out = absolute(values.out);
       const files = await buildRelease(CATALOG, out, undefined, lang());
-      console.log(`Student release written to ${out} (${files} files, no solutions).`);
+      console.log(tr({
+        en: `Student release written to ${out} (${files} files, no solutions).`,
+        fr: `Version élève écrite dans ${out} (${files} fichiers, sans les solutions).`,
+      }));
       return 0;
     },
   },
@@ -322,11 +343,17 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
       const { runTraining } = await import("./lib/train/run_train.ts");
       const tokenizer = (values.tokenizer ?? "char") as string;
       if (tokenizer !== "char" && tokenizer !== "bpe") {
-        throw new UserError(`--tokenizer takes char or bpe, not "${tokenizer}".`);
+        throw new UserError(tr({
+          en: `--tokenizer takes char or bpe, not "${tokenizer}".`,
+          fr: `--tokenizer prend char ou bpe, pas « ${tokenizer} ».`,
+        }));
       }
       const positional = (values.positional ?? "learned") as string;
       if (!["learned", "sinusoidal", "rope"].includes(positional)) {
-        throw new UserError(`--positional takes learned, sinusoidal or rope, not "${positional}".`);
+        throw new UserError(tr({
+          en: `--positional takes learned, sinusoidal or rope, not "${positional}".`,
+          fr: `--positional prend learned, sinusoidal ou rope, pas « ${positional} ».`,
+        }));
       }
       await runTraining({
         preset: (values.preset as string | undefined) ?? "baby",
@@ -437,9 +464,11 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
     options: flags(["ckpt", "port", "temperature"], ["web"]),
     async run(values) {
       if (typeof values.ckpt !== "string") {
-        throw new UserError(
-          "Say which chat model to load: --ckpt DIR (a folder `deno task sft` wrote).",
-        );
+        throw new UserError(tr({
+          en: "Say which chat model to load: --ckpt DIR (a folder `deno task sft` wrote).",
+          fr:
+            "Dis quel modèle de chat charger : --ckpt DIR (un dossier écrit par `deno task sft`).",
+        }));
       }
       const temperature = numberFlag(values, "temperature");
       checkSampling({ temperature });
@@ -450,7 +479,10 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
       }
       const port = numberFlag(values, "port") ?? 8000;
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new UserError(`--port takes a port number from 0 to 65535, not ${port}.`);
+        throw new UserError(tr({
+          en: `--port takes a port number from 0 to 65535, not ${port}.`,
+          fr: `--port prend un numéro de port de 0 à 65535, pas ${port}.`,
+        }));
       }
       const { loadChatModel } = await import("./lib/chat/terminal.ts");
       const { serveChat } = await import("./lib/chat/web.ts");
@@ -458,7 +490,11 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
       const server = serveChat(model, tok, {
         port,
         temperature,
-        onListen: (url) => console.log(`Chatting with ${dir} at ${url} (Ctrl-C stops).`),
+        onListen: (url) =>
+          console.log(tr({
+            en: `Chatting with ${dir} at ${url} (Ctrl-C stops).`,
+            fr: `Chat avec ${dir} sur ${url} (Ctrl-C arrête).`,
+          })),
       });
       const stop = () => server.shutdown();
       Deno.addSignalListener("SIGINT", stop);
@@ -483,9 +519,12 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
     async run(values) {
       const { ckpt, to, out } = values;
       if (typeof ckpt !== "string" || typeof out !== "string" || (to !== "hf" && to !== "llmc")) {
-        throw new UserError(
-          "Say what to export and where: --ckpt DIR --to hf|llmc --out PATH (see `deno task export --help`).",
-        );
+        throw new UserError(tr({
+          en:
+            "Say what to export and where: --ckpt DIR --to hf|llmc --out PATH (see `deno task export --help`).",
+          fr:
+            "Dis quoi exporter et où : --ckpt DIR --to hf|llmc --out PATH (voir `deno task export --help`).",
+        }));
       }
       const { runExport } = await import("./lib/train/export.ts");
       await runExport({
@@ -510,7 +549,10 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
     options: flags(["from", "out"], ["force"]),
     async run(values) {
       if (typeof values.from !== "string" || typeof values.out !== "string") {
-        throw new UserError("Say what to import and where: --from PATH --out DIR.");
+        throw new UserError(tr({
+          en: "Say what to import and where: --from PATH --out DIR.",
+          fr: "Dis quoi importer et où : --from PATH --out DIR.",
+        }));
       }
       const { runImport } = await import("./lib/train/export.ts");
       await runImport({ from: values.from, out: values.out, force: values.force === true });
@@ -541,13 +583,13 @@ ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`
     async run(values, positionals) {
       const name = positionals[0];
       if (!name || !SUITES[name]) {
-        throw new UserError(
-          `${
-            name ? `There is no benchmark "${name}"` : "Say which benchmark to run"
-          }; the suites are ${
-            Object.keys(SUITES).join(", ")
-          } (for example \`deno task bench kernels\`).`,
-        );
+        const suites = Object.keys(SUITES).join(", ");
+        throw new UserError(tr({
+          en: `${name ? `There is no benchmark "${name}"` : "Say which benchmark to run"}; ` +
+            `the suites are ${suites} (for example \`deno task bench kernels\`).`,
+          fr: `${name ? `Il n'y a pas de benchmark « ${name} »` : "Dis quel benchmark lancer"} : ` +
+            `les suites sont ${suites} (par exemple \`deno task bench kernels\`).`,
+        }));
       }
       return await runBench(name, typeof values.json === "string" ? values.json : undefined);
     },
@@ -558,7 +600,12 @@ ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`
     options: flags([], ["force"]),
     async run(values) {
       const { built } = await ensureKernelsBuilt({ force: values.force === true });
-      if (!built) console.log("Kernels are up to date (kernels/build/kernels.wasm).");
+      if (!built) {
+        console.log(tr({
+          en: "Kernels are up to date (kernels/build/kernels.wasm).",
+          fr: "Les noyaux sont à jour (kernels/build/kernels.wasm).",
+        }));
+      }
       return 0;
     },
   },
@@ -570,7 +617,10 @@ function numberFlag(values: Record<string, unknown>, name: string): number | und
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(n)) {
-    throw new UserError(`--${name} takes a number, not "${raw}".`);
+    throw new UserError(tr({
+      en: `--${name} takes a number, not "${raw}".`,
+      fr: `--${name} prend un nombre, pas « ${raw} ».`,
+    }));
   }
   return n;
 }
@@ -625,7 +675,10 @@ async function mineFlag(values: Record<string, unknown>) {
 function backendFlag(values: Record<string, unknown>): BackendName {
   const raw = values.backend ?? "wasm";
   if (!BACKENDS.includes(raw as BackendName)) {
-    throw new UserError(`--backend takes ${BACKENDS.join(" or ")}, not "${raw}".`);
+    throw new UserError(tr({
+      en: `--backend takes ${BACKENDS.join(" or ")}, not "${raw}".`,
+      fr: `--backend prend ${BACKENDS.join(" ou ")}, pas « ${raw} ».`,
+    }));
   }
   return raw as BackendName;
 }
@@ -653,17 +706,20 @@ function exerciseFrom(id: string | undefined): Exercise {
 
 async function writeResults(path: string, text: string): Promise<void> {
   const file = absolute(path);
-  const cannot = (why: string) =>
-    new UserError(`Cannot write ${path}: ${why}; give a path in an existing folder.`);
+  const cannot = (why: Text) =>
+    new UserError(tr({
+      en: `Cannot write ${path}: ${why.en}; give a path in an existing folder.`,
+      fr: `Impossible d'écrire ${path} : ${why.fr} ; donne un chemin dans un dossier existant.`,
+    }));
   // Into an existing folder only: a misspelt one is a mistake, not a folder to make.
   if (!(await isDirectory(file.slice(0, file.lastIndexOf("/")) || "/"))) {
-    throw cannot("its folder does not exist");
+    throw cannot({ en: "its folder does not exist", fr: "son dossier n'existe pas" });
   }
   try {
     // Atomically, so that a reader (a CI step, a dashboard) never sees half a report.
     await writeFileAtomic(file, text);
   } catch (err) {
-    throw cannot((err as Error).message);
+    throw cannot(verbatim((err as Error).message));
   }
 }
 
@@ -684,9 +740,10 @@ async function submissionDir(values: Record<string, unknown>): Promise<string> {
 function positiveNumber(values: Record<string, unknown>, flag: string, fallback: number): number {
   const n = numberFlag(values, flag) ?? fallback;
   if (!(n > 0)) {
-    throw new UserError(
-      `--${flag} ${n} is not a positive number; for example --${flag} ${fallback}.`,
-    );
+    throw new UserError(tr({
+      en: `--${flag} ${n} is not a positive number; for example --${flag} ${fallback}.`,
+      fr: `--${flag} ${n} n'est pas un nombre positif : par exemple --${flag} ${fallback}.`,
+    }));
   }
   return n;
 }

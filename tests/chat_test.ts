@@ -18,6 +18,7 @@ import {
 import { GPT } from "../lib/model/gpt.ts";
 import { restoreTokenizer } from "../lib/tokenizer/saved.ts";
 import { tinySft } from "./chat_fixture.ts";
+import { inFrench } from "./helpers.ts";
 
 const tok = new ChatTokenizer([...chatAlphabet()]);
 
@@ -123,6 +124,20 @@ Deno.test("SFT on a few conversations lowers the masked loss, saves a chat check
   assert.deepEqual(back.chars, tok.chars);
   assert.throws(() => restoreTokenizer(ckpt.tokenizer), /chat model/);
   assert.throws(() => ChatTokenizer.restore({ kind: "char", data: '["a"]' }), /no chat tokens/);
+  await inFrench(() => {
+    assert.throws(
+      () => restoreTokenizer(ckpt.tokenizer),
+      /^UserError: Il y a un modèle de chat dans le point de contrôle : parle-lui plutôt avec `deno task chat --ckpt`\.$/,
+    );
+    assert.throws(
+      () => ChatTokenizer.restore({ kind: "char", data: '["a"]' }),
+      /^UserError: Il n'y a pas de tokens de chat dans le point de contrôle \(son tokenizer est de niveau char/,
+    );
+    assert.throws(
+      () => back.encodeText("😀"),
+      /^UserError: Ce modèle n'a jamais vu le caractère « 😀 »/,
+    );
+  });
   const evaluation = evaluateChat(ckpt.model, back, convs);
   assert.equal(evaluation.replies, 8);
   assert.deepEqual(evaluation.families.map((f) => f.family), ["addition"]);

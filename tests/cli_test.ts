@@ -86,3 +86,61 @@ Deno.test("doctor reports each check on its own line", async () => {
   }
   assert.match(run.stdout, /OK\s+Kernels\s+built; SIMD matmul agrees/);
 });
+
+Deno.test("in French (--lang fr, MINIGPT_LANG=fr or a French locale) bad input is one French sentence, exit 2", async () => {
+  const cases: [string[], Record<string, string>, RegExp][] = [
+    [
+      ["hint", "00.9", "--lang", "fr"],
+      {},
+      /^Il n'y a pas d'exercice « 00\.9 » : les exercices sont 00\.1, 00\.2/,
+    ],
+    [
+      ["chat"],
+      { MINIGPT_LANG: "fr" },
+      /^Dis quel modèle de chat charger : --ckpt DIR \(un dossier écrit par `deno task sft`\)\.$/,
+    ],
+    [
+      ["train", "--tokenizer", "word", "--lang", "fr"],
+      {},
+      /^--tokenizer prend char ou bpe, pas « word »\.$/,
+    ],
+    [
+      ["sample", "--tokens", "many", "--lang", "fr"],
+      {},
+      /^--tokens prend un nombre, pas « many »\.$/,
+    ],
+    [
+      ["watch", "--interval", "-5", "--lang", "fr"],
+      {},
+      /^--interval -5 n'est pas un nombre positif : par exemple --interval 500\.$/,
+    ],
+    [
+      ["release"],
+      { LANG: "fr_FR.UTF-8" },
+      /^Dis où écrire la version élève, par exemple --out \.\.\/minigpt-class\.$/,
+    ],
+    [
+      ["sft", "--preset", "huge", "--lang", "fr"],
+      {},
+      /^Il n'y a pas de préréglage SFT « huge » : les préréglages sont quick, full\.$/,
+    ],
+    [
+      ["bench", "nope", "--lang", "fr"],
+      {},
+      /^Il n'y a pas de benchmark « nope » : les suites sont .*\(par exemple `deno task bench kernels`\)\.$/,
+    ],
+    [
+      ["export", "--lang", "fr"],
+      {},
+      /^Dis quoi exporter et où : --ckpt DIR --to hf\|llmc --out PATH/,
+    ],
+  ];
+  for (const [args, env, french] of cases) {
+    const run = await runCli(args, { env });
+    const what = `${args.join(" ")}: ${run.stderr}`;
+    assert.equal(run.code, 2, what);
+    assert.match(run.stderr.trim(), french, what);
+    assert.equal(run.stderr.trim().split("\n").length, 1, what);
+    assert.ok(!hasStackTrace(run.stderr), what);
+  }
+});

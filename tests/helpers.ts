@@ -10,7 +10,7 @@ import { XMLValidator } from "fast-xml-parser";
 import { writeChart } from "../lib/charts.ts";
 import { contrastRatio } from "../lib/colours.ts";
 import { type Lab, runLab, type StepContext } from "../lib/course/lab.ts";
-import { tr } from "../lib/i18n.ts";
+import { setLang, tr } from "../lib/i18n.ts";
 import type { Rng } from "../lib/random.ts";
 import { checkStudent } from "../lib/course/exercise.ts";
 import type { Kernels } from "../lib/wasm/instance.ts";
@@ -44,6 +44,16 @@ export const TINY_SETTINGS: TrainSettings = {
 export async function useSampleTextAndQuickPreset(): Promise<void> {
   Deno.env.set(DATA_ENV, await Deno.makeTempDir());
   Deno.env.delete(PRESET_ENV);
+}
+
+/** `fn`'s result with this process speaking French, then English again (even when it throws). */
+export async function inFrench<T>(fn: () => T | Promise<T>): Promise<T> {
+  setLang("fr");
+  try {
+    return await fn();
+  } finally {
+    setLang("en");
+  }
 }
 
 /** What a CLI run printed and returned. */

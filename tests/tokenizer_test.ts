@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { SAMPLE_PATH } from "../lib/train/corpus.ts";
 import { UserError } from "../lib/errors.ts";
 import { Rng } from "../lib/random.ts";
+import { inFrench } from "./helpers.ts";
 import {
   BpeTokenizer,
   CharTokenizer,
@@ -207,6 +208,46 @@ Deno.test("a corrupt tokenizer file gets one sentence naming the file and the li
   await Deno.writeFile(`${dir}/binary.bpe`, Uint8Array.of(0xff, 0xfe, 0x00));
   await assert.rejects(() => readTokenizer(`${dir}/binary.bpe`), /not even UTF-8/);
   await assert.rejects(() => readTokenizer(`${dir}/missing.bpe`), /There is no tokenizer file/);
+});
+
+Deno.test("in French, a corrupt tokenizer file or bad input is one French sentence", async () => {
+  const good = formatTokenizer(trainBpe(SAMPLE, { vocabSize: 270 }));
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/t.bpe`, good.replace("= 260", "= 999"));
+  await Deno.writeFile(`${dir}/binary.bpe`, Uint8Array.of(0xff, 0xfe, 0x00));
+  await inFrench(async () => {
+    await assert.rejects(
+      () => readTokenizer(`${dir}/t.bpe`),
+      new RegExp(
+        `^UserError: ${dir}/t\\.bpe n'est pas un fichier de tokenizer valide \\(ligne \\d+ : la ` +
+          "fusion 4 doit créer l'id 260, pas 999\\) : enregistre-le à nouveau avec le tokenizer " +
+          "qui l'a créé\\.$",
+      ),
+    );
+    assertUserError(
+      () => parseTokenizer("", "t.bpe"),
+      /^t\.bpe n'est pas un fichier de tokenizer valide \(ligne 1 : attendu l'en-tête « minigpt-lab/,
+    );
+    assertUserError(
+      () => parseTokenizer(""),
+      /^Le texte du tokenizer n'est pas un fichier de tokenizer valide/,
+    );
+    await assert.rejects(() => readTokenizer(`${dir}/binary.bpe`), /n'est même pas du texte UTF-8/);
+    await assert.rejects(
+      () => readTokenizer(`${dir}/missing.bpe`),
+      /^UserError: Il n'y a pas de fichier de tokenizer à .*missing\.bpe : vérifie le chemin\.$/,
+    );
+    assertUserError(
+      () => trainBpe(SAMPLE, { vocabSize: 100 }),
+      /^Un vocabulaire BPE au niveau des octets a besoin d'au moins 256 ids.*vaut 100 : choisis 256/,
+    );
+    assertUserError(() => CharTokenizer.fromText(""), /^Le texte d'entraînement est vide/);
+    assertUserError(
+      () => decodeUtf8(Uint8Array.of(104, 0xff), "corpus.txt"),
+      /^corpus\.txt n'est pas du texte UTF-8 \(le premier octet invalide est à la position 1\)/,
+    );
+  });
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("the character tokenizer: sorted vocabulary, exact round trip", () => {

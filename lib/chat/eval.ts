@@ -9,7 +9,7 @@
 import { UserError } from "../errors.ts";
 import { KVCache } from "../model/generate.ts";
 import type { GPT } from "../model/gpt.ts";
-import { type Lang, LANGS } from "../i18n.ts";
+import { type Lang, LANGS, tr } from "../i18n.ts";
 import { Rng } from "../random.ts";
 import { sampleToken } from "../model/sampling.ts";
 import { type Conversation, FAMILIES, type Family, turnsOf } from "./data.ts";
@@ -55,9 +55,10 @@ export function* replyPieces(
   const tokens = encodePrompt(tok, turns);
   const T = model.config.blockSize;
   if (tokens.length >= T) {
-    throw new UserError(
-      `The conversation is ${tokens.length} tokens, too long for the model's context of ${T}.`,
-    );
+    throw new UserError(tr({
+      en: `The conversation is ${tokens.length} tokens, too long for the model's context of ${T}.`,
+      fr: `La conversation fait ${tokens.length} tokens, trop pour le contexte du modèle (${T}).`,
+    }));
   }
   const cache = new KVCache(model);
   const rng = new Rng(options.seed ?? 0);

@@ -6,6 +6,7 @@
  */
 import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { formatCount, paint, table } from "../term.ts";
 import { chatAlphabet, type Conversation, generateConversations, turnsOf } from "./data.ts";
@@ -93,18 +94,24 @@ export async function runSft(
   const print = req.print ?? ((line: string) => console.log(line));
   const base = SFT_PRESETS[req.preset as keyof typeof SFT_PRESETS];
   if (!base) {
-    throw new UserError(
-      `There is no SFT preset "${req.preset}"; the presets are ${
-        Object.keys(SFT_PRESETS).join(", ")
-      }.`,
-    );
+    const presets = Object.keys(SFT_PRESETS).join(", ");
+    throw new UserError(tr({
+      en: `There is no SFT preset "${req.preset}"; the presets are ${presets}.`,
+      fr: `Il n'y a pas de préréglage SFT « ${req.preset} » : les préréglages sont ${presets}.`,
+    }));
   }
   const steps = req.steps ?? base.settings.steps;
   if (!Number.isInteger(steps) || steps < 1) {
-    throw new UserError(`--steps must be a positive whole number, not ${steps}.`);
+    throw new UserError(tr({
+      en: `--steps must be a positive whole number, not ${steps}.`,
+      fr: `--steps doit être un nombre entier positif, pas ${steps}.`,
+    }));
   }
   if (req.minutes !== undefined && !(req.minutes > 0)) {
-    throw new UserError(`--minutes must be a positive number, not ${req.minutes}.`);
+    throw new UserError(tr({
+      en: `--minutes must be a positive number, not ${req.minutes}.`,
+      fr: `--minutes doit être un nombre positif, pas ${req.minutes}.`,
+    }));
   }
   const seed = req.seed ?? base.settings.seed;
   const preset = { ...base, settings: { ...base.settings, steps, seed } };
@@ -115,21 +122,31 @@ export async function runSft(
     seed,
     await loadBackend(req.backend),
   );
-  print(
-    `${formatCount(data.train.length)} training conversations (${
-      formatCount(data.dropped)
-    } too long left out), ${formatCount(data.heldOut.length)} held out · model ${
-      formatCount(model.numParameters)
-    } parameters · ${
-      formatCount(steps)
-    } steps of ${preset.settings.batchSize} conversations → ${outDir}`,
-  );
+  const [train, dropped, held] = [data.train.length, data.dropped, data.heldOut.length]
+    .map((n) => formatCount(n));
+  const [params, batch] = [formatCount(model.numParameters), preset.settings.batchSize];
+  print(tr({
+    en: `${train} training conversations (${dropped} too long left out), ${held} held out · ` +
+      `model ${params} parameters · ${
+        formatCount(steps)
+      } steps of ${batch} conversations → ${outDir}`,
+    fr: `${train} conversations d'entraînement (${dropped} trop longues écartées), ${held} mises ` +
+      `de côté · modèle de ${params} paramètres · ${formatCount(steps)} étapes de ${batch} ` +
+      `conversations → ${outDir}`,
+  }));
   let stop = false;
   const onInterrupt = () => {
     if (stop) Deno.exit(130);
     stop = true;
     console.error(
-      paint("yellow", "\nStopping after this step and saving (Ctrl-C again to quit now)…"),
+      paint(
+        "yellow",
+        tr({
+          en: "\nStopping after this step and saving (Ctrl-C again to quit now)…",
+          fr:
+            "\nArrêt après cette étape, puis sauvegarde (Ctrl-C encore pour quitter tout de suite)…",
+        }),
+      ),
     );
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
@@ -157,16 +174,20 @@ export async function runSft(
       2,
     ) + "\n",
   );
-  print(
-    `Trained ${formatCount(result.steps)} steps in ${Math.round(result.seconds)} s` +
+  const [done, seconds] = [formatCount(result.steps), Math.round(result.seconds)];
+  print(tr({
+    en: `Trained ${done} steps in ${seconds} s` +
       `${result.outOfTime ? " (the time budget ended it)" : ""}. Held-out exact match:`,
-  );
+    fr: `${done} étapes d'entraînement en ${seconds} s` +
+      `${result.outOfTime ? " (le temps imparti y a mis fin)" : ""}. Réponses exactes sur les ` +
+      `conversations mises de côté :`,
+  }));
   const cell = (f: { correct: number; total: number; accuracy: number } | undefined) =>
     f ? `${f.correct}/${f.total} ${percent(f.accuracy)}` : "-";
   const inLang = (family: string, lang: string) =>
     evaluation.byLanguage.find((s) => s.family === family && s.lang === lang);
   print(table([
-    ["family", "english", "french", "both"],
+    tr({ en: "family|english|french|both", fr: "famille|anglais|français|les deux" }).split("|"),
     ...evaluation.families.map((f) => [
       f.family,
       cell(inLang(f.family, "en")),
@@ -174,13 +195,16 @@ export async function runSft(
       cell(f),
     ]),
     [
-      "ended turn",
+      tr({ en: "ended turn", fr: "tour terminé" }),
       "",
       "",
       `${evaluation.ended}/${evaluation.replies} ${percent(evaluation.endedShare)}`,
     ],
   ]));
-  print(`Talk to it: deno task chat --ckpt ${outDir}`);
+  print(tr({
+    en: `Talk to it: deno task chat --ckpt ${outDir}`,
+    fr: `Parle-lui : deno task chat --ckpt ${outDir}`,
+  }));
   return { result, evaluation, outDir };
 }
 

@@ -10,7 +10,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { type Lang, lang } from "../i18n.ts";
+import { type Lang, lang, tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 import { checkSampling } from "../model/sampling.ts";
 import { formatCount } from "../term.ts";
@@ -81,10 +81,10 @@ export class ChatSession {
   setTemperature(text: string): void {
     const t = text.trim() === "" ? NaN : Number(text);
     if (Number.isNaN(t)) {
-      throw new UserError(this.#say({
+      throw new UserError(tr({
         en: `The temperature must be a number of 0 (greedy) or more, not "${text.trim()}".`,
         fr: `La température est un nombre positif ou nul (0 : glouton), pas « ${text.trim()} ».`,
-      }));
+      }, this.lang));
     }
     checkSampling({ temperature: t });
     this.temperature = t;

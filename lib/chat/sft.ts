@@ -10,6 +10,7 @@
  */
 import { saveCheckpoint } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { formatCount } from "../term.ts";
@@ -179,7 +180,11 @@ export interface SftResult {
 export async function sft(job: SftJob): Promise<SftResult> {
   const { model, settings: s, outDir, train } = job;
   if (train.length === 0) {
-    throw new UserError("No training conversation fits the model's context: raise blockSize.");
+    throw new UserError(tr({
+      en: "No training conversation fits the model's context: raise blockSize.",
+      fr:
+        "Aucune conversation d'entraînement ne tient dans le contexte du modèle : augmente blockSize.",
+    }));
   }
   const progress = job.progress ?? defaultProgress();
   const pad = job.tokenizer.special.end;
@@ -228,7 +233,10 @@ export async function sft(job: SftJob): Promise<SftResult> {
       settings: { gradClip: s.gradClip, beta1: 0.9, beta2: 0.99 },
     });
     if (!Number.isFinite(loss)) {
-      throw new UserError(`The loss became ${loss} at step ${step}: lower the learning rate.`);
+      throw new UserError(tr({
+        en: `The loss became ${loss} at step ${step}: lower the learning rate.`,
+        fr: `La perte est devenue ${loss} à l'étape ${step} : baisse le taux d'apprentissage.`,
+      }));
     }
     tokens += b.B * b.T;
     const elapsed = (performance.now() - t0) / 1000;

@@ -14,6 +14,7 @@
  */
 import type { SavedTokenizer } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
+import { type Text, tr } from "../i18n.ts";
 
 /** Who speaks a turn. */
 export type Role = "user" | "assistant";
@@ -60,7 +61,10 @@ export class ChatTokenizer {
     this.chars = [...chars];
     this.#ids = new Map(chars.map((c, i) => [c, i]));
     if (this.#ids.size !== chars.length) {
-      throw new UserError("A character vocabulary must not list a character twice.");
+      throw new UserError(tr({
+        en: "A character vocabulary must not list a character twice.",
+        fr: "Un vocabulaire de caractères ne doit pas lister deux fois le même caractère.",
+      }));
     }
     const n = chars.length;
     this.special = { user: n, assistant: n + 1, end: n + 2 };
@@ -82,10 +86,11 @@ export class ChatTokenizer {
     return Array.from(text, (c) => {
       const id = this.#ids.get(c);
       if (id === undefined) {
-        throw new UserError(
-          `This model never saw the character ${JSON.stringify(c)}: it knows only ` +
-            `${JSON.stringify(this.chars.join(""))}.`,
-        );
+        const known = JSON.stringify(this.chars.join(""));
+        throw new UserError(tr({
+          en: `This model never saw the character ${JSON.stringify(c)}: it knows only ${known}.`,
+          fr: `Ce modèle n'a jamais vu le caractère « ${c} » : il ne connaît que ${known}.`,
+        }));
       }
       return id;
     });
@@ -98,7 +103,10 @@ export class ChatTokenizer {
     for (let i = 0; i < ids.length; i++) {
       const c = this.chars[ids[i]] ?? names[ids[i] - this.chars.length];
       if (c === undefined) {
-        throw new UserError(`Token id ${ids[i]} is outside this vocabulary of ${this.vocabSize}.`);
+        throw new UserError(tr({
+          en: `Token id ${ids[i]} is outside this vocabulary of ${this.vocabSize}.`,
+          fr: `L'id de token ${ids[i]} est hors de ce vocabulaire de ${this.vocabSize}.`,
+        }));
       }
       text += c;
     }
@@ -113,13 +121,22 @@ export class ChatTokenizer {
     };
   }
 
-  /** The tokenizer a checkpoint saved; anything else is one sentence saying what to do. */
-  static restore(saved: SavedTokenizer, source = "the checkpoint"): ChatTokenizer {
+  /**
+   * The tokenizer a checkpoint saved; anything else is one sentence saying what to do, naming
+   * `source` (in French, after « dans »).
+   */
+  static restore(
+    saved: SavedTokenizer,
+    source: Text = { en: "the checkpoint", fr: "le point de contrôle" },
+  ): ChatTokenizer {
     if (saved.kind !== "chat") {
-      throw new UserError(
-        `${source} has no chat tokens (its tokenizer is ${saved.kind}-level, without <|user|>, ` +
-          `<|assistant|> and <|end|>): fine-tune a chat model first with \`deno task sft\`.`,
-      );
+      throw new UserError(tr({
+        en: `${source.en} has no chat tokens (its tokenizer is ${saved.kind}-level, without ` +
+          `<|user|>, <|assistant|> and <|end|>): fine-tune a chat model first with \`deno task sft\`.`,
+        fr: `Il n'y a pas de tokens de chat dans ${source.fr} (son tokenizer est de niveau ` +
+          `${saved.kind}, sans <|user|>, <|assistant|> ni <|end|>) : fais d'abord le fine-tuning ` +
+          `d'un modèle de chat avec \`deno task sft\`.`,
+      }));
     }
     let parsed: { chars?: unknown } | undefined;
     try {
@@ -129,7 +146,10 @@ export class ChatTokenizer {
     }
     const chars = parsed?.chars;
     if (!Array.isArray(chars) || !chars.every((c) => typeof c === "string")) {
-      throw new UserError(`The chat tokenizer of ${source} is damaged: train it again.`);
+      throw new UserError(tr({
+        en: `The chat tokenizer of ${source.en} is damaged: train it again.`,
+        fr: `Le tokenizer de chat dans ${source.fr} est endommagé : entraîne-le à nouveau.`,
+      }));
     }
     return new ChatTokenizer(chars);
   }

@@ -37,12 +37,18 @@ export async function loadChatModel(
 ): Promise<{ model: GPT; tok: ChatTokenizer; dir: string }> {
   const dir = await resolveCheckpointDir(path);
   const ckpt = await loadCheckpoint(dir, await loadBackend());
-  const tok = ChatTokenizer.restore(ckpt.tokenizer, `The checkpoint in ${dir}`);
-  if (tok.vocabSize !== ckpt.model.config.vocabSize) {
-    throw new UserError(
-      `The checkpoint in ${dir} has a model of ${ckpt.model.config.vocabSize} tokens but a chat ` +
-        `tokenizer of ${tok.vocabSize}: it is damaged, fine-tune it again.`,
-    );
+  const tok = ChatTokenizer.restore(ckpt.tokenizer, {
+    en: `The checkpoint in ${dir}`,
+    fr: `le point de contrôle de ${dir}`,
+  });
+  const vocab = ckpt.model.config.vocabSize;
+  if (tok.vocabSize !== vocab) {
+    throw new UserError(tr({
+      en: `The checkpoint in ${dir} has a model of ${vocab} tokens but a chat tokenizer of ` +
+        `${tok.vocabSize}: it is damaged, fine-tune it again.`,
+      fr: `Le point de contrôle de ${dir} a un modèle de ${vocab} tokens mais un tokenizer de ` +
+        `chat de ${tok.vocabSize} : il est endommagé, refais son fine-tuning.`,
+    }));
   }
   return { model: ckpt.model, tok, dir };
 }

@@ -130,8 +130,13 @@ export function serveChat(
         options.onListen?.(`http://127.0.0.1:${port}/`);
       },
       // A request that breaks off midway (the page closed while sending) is a sentence too.
-      onError: (err) =>
-        refuse(500, `The request failed: ${(err as Error)?.message?.split("\n")[0] ?? err}.`),
+      onError: (err) => {
+        const why = (err as Error)?.message?.split("\n")[0] ?? err;
+        return refuse(
+          500,
+          tr({ en: `The request failed: ${why}.`, fr: `La requête a échoué : ${why}.` }),
+        );
+      },
     }, handler);
   } catch (err) {
     if (err instanceof Deno.errors.AddrInUse) {
@@ -202,9 +207,10 @@ function sse(events: Iterable<ChatEvent>, onEnd?: () => void, status = 200): Res
         next = it.next();
       } catch (err) {
         end();
-        const text = err instanceof UserError
-          ? err.message
-          : `The reply failed on an internal error (${(err as Error)?.message ?? err}).`;
+        const text = err instanceof UserError ? err.message : tr({
+          en: `The reply failed on an internal error (${(err as Error)?.message ?? err}).`,
+          fr: `La réponse a échoué sur une erreur interne (${(err as Error)?.message ?? err}).`,
+        });
         send(controller, { kind: "notice", text });
         controller.close();
         return;

@@ -19,6 +19,7 @@
 import type { CallOutcome, ChildReport, ChildRequest } from "./protocol.ts";
 import { frameHead } from "./protocol.ts";
 import { decode, encode } from "./wire.ts";
+import { type Lang, tr } from "../i18n.ts";
 
 const stdout = Deno.stdout;
 const writeSync = stdout.writeSync.bind(stdout);
@@ -26,6 +27,7 @@ const exit = Deno.exit;
 const encodeText = TextEncoder.prototype.encode.bind(new TextEncoder());
 
 let nonce = "";
+let lang: Lang = "en";
 
 function finish(report: ChildReport): never {
   const body = encode(report);
@@ -59,7 +61,10 @@ function describe(err: unknown): { name: string; message: string } {
     if (err instanceof Error) return { name: String(err.name), message: String(err.message) };
     return { name: typeof err, message: String(err) };
   } catch {
-    return { name: "Error", message: "an error that could not be read" };
+    return {
+      name: "Error",
+      message: tr({ en: "an error that could not be read", fr: "une erreur illisible" }, lang),
+    };
   }
 }
 
@@ -85,6 +90,7 @@ export async function serveChild(
 ): Promise<never> {
   const request = decode(await readAll(Deno.stdin.readable)) as ChildRequest;
   nonce = request.nonce;
+  lang = request.lang === "fr" ? "fr" : "en";
   const calls = request.calls.map((bytes) => ({ bytes, args: decode(bytes) as unknown[] }));
   let mod: Record<string, unknown>;
   try {
@@ -97,7 +103,10 @@ export async function serveChild(
   if (typeof fn !== "function") {
     finish({
       kind: "load-error",
-      message: `it does not export a function named ${request.symbol}`,
+      message: tr({
+        en: `it does not export a function named ${request.symbol}`,
+        fr: `il n'exporte pas de fonction nommée ${request.symbol}`,
+      }, lang),
     });
   }
 
@@ -123,7 +132,10 @@ export async function serveChild(
           ok: false,
           error: {
             name: "UnreadableResult",
-            message: `returned a value the grader cannot read (${message})`,
+            message: tr({
+              en: `returned a value the grader cannot read (${message})`,
+              fr: `a renvoyé une valeur que le correcteur ne sait pas lire (${message})`,
+            }, lang),
           },
         } satisfies CallOutcome,
       ));

@@ -109,15 +109,24 @@ export async function gradeSubmission(
   const chosen = exercises.filter((e) => selects(options.only, e.id));
   const jobs = options.jobs ?? 2;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
-    throw new GraderError(`jobs must be an integer from 1 to ${MAX_JOBS}, not ${jobs}.`);
+    throw new GraderError(tr({
+      en: `jobs must be an integer from 1 to ${MAX_JOBS}, not ${jobs}.`,
+      fr: `jobs doit être un entier de 1 à ${MAX_JOBS}, pas ${jobs}.`,
+    }));
   }
   const { timeoutMs, heapMb } = options.limits ?? DEFAULT_LIMITS;
   // A timer beyond 2^31 ms fires at once; a heap below 64 MiB does not start Deno.
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
-    throw new GraderError(`The time limit must be 1 ms to 600 s, not ${timeoutMs} ms.`);
+    throw new GraderError(tr({
+      en: `The time limit must be 1 ms to 600 s, not ${timeoutMs} ms.`,
+      fr: `La limite de temps doit aller de 1 ms à 600 s, pas ${timeoutMs} ms.`,
+    }));
   }
   if (!Number.isInteger(heapMb) || heapMb < 64 || heapMb > 8192) {
-    throw new GraderError(`The heap limit must be 64 to 8192 MiB, not ${heapMb} MiB.`);
+    throw new GraderError(tr({
+      en: `The heap limit must be 64 to 8192 MiB, not ${heapMb} MiB.`,
+      fr: `La limite de tas doit aller de 64 à 8192 Mio, pas ${heapMb} Mio.`,
+    }));
   }
   await checkSandbox(options.limits);
   const stage = await stageSubmission(dir);
@@ -258,7 +267,10 @@ async function gradeStaged(exercise: Exercise, stage: Stage, limits: Limits): Pr
   }
   const { cases, todo } = await replayCheck(exercise, recording, report.outcomes);
   if (cases.length === 0) {
-    throw new GraderError(`The check of exercise ${exercise.id} has no cases.`);
+    throw new GraderError(tr({
+      en: `The check of exercise ${exercise.id} has no cases.`,
+      fr: `La vérification de l'exercice ${exercise.id} n'a aucun cas.`,
+    }));
   }
   const passed = cases.filter((c) => c.passed).length;
   const failures = cases.filter((c) => !c.passed).map(capCase);

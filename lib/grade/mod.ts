@@ -29,7 +29,7 @@ export { notStarted, sandboxedCheck, type StudentCheck } from "./lab_check.ts";
 export { GRADE_OPTIONS, gradeLimits, gradeOption } from "./options.ts";
 export { firstUnpassed, forgetProgress, loadProgress, recordProgress } from "./progress.ts";
 export { buildRelease, NOT_RELEASED } from "./release.ts";
-export { renderTable, RESULTS_SCHEMA, toJunitXml, toResultsJson } from "./report.ts";
+export { renderTable, RESULTS_SCHEMA, STATUS_WORDS, toJunitXml, toResultsJson } from "./report.ts";
 export { DEFAULT_LIMITS, type Limits } from "./sandbox.ts";
 export { pristineStarter, restoreFunction } from "./starters.ts";
 export { LAB_CALL_LIMIT_MS, Watchdog } from "./watchdog.ts";

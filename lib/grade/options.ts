@@ -5,14 +5,25 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import { MAX_JOBS } from "./grade.ts";
 import { DEFAULT_LIMITS, type Limits } from "./sandbox.ts";
 
 /** Each option's range and default. */
 export const GRADE_OPTIONS = {
-  timeout: { min: 1, max: 600, fallback: DEFAULT_LIMITS.timeoutMs / 1000, unit: "seconds" },
-  heap: { min: 64, max: 8192, fallback: DEFAULT_LIMITS.heapMb, unit: "MiB" },
-  jobs: { min: 1, max: MAX_JOBS, fallback: 2, unit: "exercises at once" },
+  timeout: {
+    min: 1,
+    max: 600,
+    fallback: DEFAULT_LIMITS.timeoutMs / 1000,
+    unit: { en: "seconds", fr: "secondes" },
+  },
+  heap: { min: 64, max: 8192, fallback: DEFAULT_LIMITS.heapMb, unit: { en: "MiB", fr: "Mio" } },
+  jobs: {
+    min: 1,
+    max: MAX_JOBS,
+    fallback: 2,
+    unit: { en: "exercises at once", fr: "exercices à la fois" },
+  },
 } as const;
 
 /**
@@ -32,10 +43,12 @@ export function gradeOption(name: keyof typeof GRADE_OPTIONS, raw: unknown): num
   const text = String(raw).trim();
   const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) {
-    throw new UserError(
-      `--${name} takes a whole number from ${min} to ${max} (${unit}), not "${raw}"; ` +
+    throw new UserError(tr({
+      en: `--${name} takes a whole number from ${min} to ${max} (${unit.en}), not "${raw}"; ` +
         `for example --${name} ${fallback}.`,
-    );
+      fr: `--${name} prend un nombre entier de ${min} à ${max} (${unit.fr}), pas « ${raw} » : ` +
+        `par exemple --${name} ${fallback}.`,
+    }));
   }
   return n;
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { decode, WireError } from "./wire.ts";
+import type { Lang } from "../i18n.ts";
 
 /** The parent's request. */
 export interface ChildRequest {
@@ -19,6 +20,8 @@ export interface ChildRequest {
   symbol: string;
   /** Each call's arguments, wire-encoded by the parent. */
   calls: Uint8Array[];
+  /** The language of the child's own sentences (the process's, as the parent speaks it). */
+  lang: Lang;
 }
 
 /** One call of the student's function. */

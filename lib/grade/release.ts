@@ -8,7 +8,7 @@
 import type { Exercise } from "../course/exercise.ts";
 import { REPO_ROOT } from "../course/exercise.ts";
 import { UserError } from "../errors.ts";
-import type { Lang } from "../i18n.ts";
+import { type Lang, tr } from "../i18n.ts";
 import { localizeStarter } from "./starter_text.ts";
 import { gradeSubmission } from "./grade.ts";
 import { STARTERS_DIR } from "./starters.ts";
@@ -34,11 +34,17 @@ export async function buildRelease(
   lang: Lang = "en",
 ): Promise<number> {
   if (`${out}/`.startsWith(`${root}/`)) {
-    throw new UserError(`--out ${out} is inside the repository; choose a folder outside it.`);
+    throw new UserError(tr({
+      en: `--out ${out} is inside the repository; choose a folder outside it.`,
+      fr: `--out ${out} est dans le dépôt : choisis un dossier en dehors.`,
+    }));
   }
   try {
     for await (const _ of Deno.readDir(out)) {
-      throw new UserError(`--out ${out} is not empty; choose a new or empty folder.`);
+      throw new UserError(tr({
+        en: `--out ${out} is not empty; choose a new or empty folder.`,
+        fr: `--out ${out} n'est pas vide : choisis un dossier nouveau ou vide.`,
+      }));
     }
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
@@ -50,7 +56,11 @@ export async function buildRelease(
     stderr: "null",
   }).output().catch(() => undefined);
   if (!listed?.success) {
-    throw new UserError(`${root} is not a git checkout; the release is made from git's file list.`);
+    throw new UserError(tr({
+      en: `${root} is not a git checkout; the release is made from git's file list.`,
+      fr: `${root} n'est pas un dépôt git : la version élève se fait à partir de la liste de ` +
+        `fichiers de git.`,
+    }));
   }
   const files: string[] = [];
   for (const f of new TextDecoder().decode(listed.stdout).split("\0")) {
@@ -96,15 +106,21 @@ export async function buildRelease(
     }
   }
   if (leaks.length > 0) {
-    throw new UserError(`These released files refer to the solutions: ${leaks.join(", ")}.`);
+    throw new UserError(tr({
+      en: `These released files refer to the solutions: ${leaks.join(", ")}.`,
+      fr: `Ces fichiers de la version élève font référence aux solutions : ${leaks.join(", ")}.`,
+    }));
   }
   const report = await gradeSubmission(exercises, { dir: out });
   const solved = report.tests.filter((t) => t.status !== "fail" || t.points > 0);
   if (solved.length > 0) {
-    throw new UserError(
-      `The starters of ${solved.map((t) => t.id).join(", ")} are not plain starters ` +
-        `(${solved[0].message}); restore them in labs/exercises before releasing.`,
-    );
+    const ids = solved.map((t) => t.id).join(", ");
+    throw new UserError(tr({
+      en: `The starters of ${ids} are not plain starters (${solved[0].message}); restore them ` +
+        `in labs/exercises before releasing.`,
+      fr: `Les squelettes de départ de ${ids} ne sont pas de simples squelettes ` +
+        `(${solved[0].message}) : restaure-les dans labs/exercises avant de publier.`,
+    }));
   }
   return copied;
 }

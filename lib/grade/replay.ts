@@ -24,7 +24,7 @@ import {
   REMOTE,
   type RemoteRun,
 } from "../course/exercise.ts";
-import { tr } from "../i18n.ts";
+import { type Text, tr } from "../i18n.ts";
 import { type CallOutcome, parseOutcome } from "./protocol.ts";
 import { encode, WireError } from "./wire.ts";
 
@@ -63,12 +63,14 @@ export async function recordCalls(exercise: Exercise): Promise<Recording> {
   const calls: Uint8Array[] = [];
   const argCounts: number[] = [];
   const async: boolean[] = [];
-  let unreplayable: string | undefined;
-  const plain = (what: string, v: unknown) => {
+  let unreplayable: Text | undefined;
+  const returns = { en: "the reference returns", fr: "la référence renvoie" };
+  const plain = (v: unknown) => {
     try {
       encode(v);
     } catch (err) {
-      unreplayable ??= `${what} ${(err as Error).message}`;
+      const why = (err as Error).message;
+      unreplayable ??= { en: `${returns.en} ${why}`, fr: `${returns.fr} ${why}` };
     }
     return v;
   };
@@ -76,42 +78,50 @@ export async function recordCalls(exercise: Exercise): Promise<Recording> {
     try {
       calls.push(encode(args));
     } catch (err) {
-      unreplayable ??= `its arguments: ${(err as Error).message}`;
+      const why = (err as Error).message;
+      unreplayable ??= { en: `its arguments: ${why}`, fr: `ses arguments : ${why}` };
     }
     argCounts.push(args.length);
     const value = exercise.reference(...args);
     async.push(isThenable(value));
-    return isThenable(value)
-      ? Promise.resolve(value).then((v) => plain("the reference returns", v))
-      : plain("the reference returns", value);
+    return isThenable(value) ? Promise.resolve(value).then(plain) : plain(value);
   };
   const remote: RemoteRun = async (call, here) => {
     calls.push(encode([call]));
     argCounts.push(1);
     async.push(true);
-    return plain("the reference returns", await here(exercise.reference)) as Outputs;
+    return plain(await here(exercise.reference)) as Outputs;
   };
   let cases: Case[];
   try {
     cases = await exercise.check(Object.assign(recorder, { [REMOTE]: remote }), allParts(exercise));
   } catch (err) {
-    throw new GraderError(
-      `The check of exercise ${exercise.id} fails on its own reference: ${(err as Error)?.message}`,
-    );
+    const why = (err as Error)?.message;
+    throw new GraderError(tr({
+      en: `The check of exercise ${exercise.id} fails on its own reference: ${why}`,
+      fr: `La vérification de l'exercice ${exercise.id} échoue sur sa propre référence : ${why}`,
+    }));
   }
   if (unreplayable) {
-    throw new GraderError(
-      `Exercise ${exercise.id} cannot be graded in the sandbox: ${unreplayable}.`,
-    );
+    throw new GraderError(tr({
+      en: `Exercise ${exercise.id} cannot be graded in the sandbox: ${unreplayable.en}.`,
+      fr: `L'exercice ${exercise.id} ne peut pas être corrigé dans le bac à sable : ` +
+        `${unreplayable.fr}.`,
+    }));
   }
   if (calls.length === 0) {
-    throw new GraderError(`The check of exercise ${exercise.id} never calls the function.`);
+    throw new GraderError(tr({
+      en: `The check of exercise ${exercise.id} never calls the function.`,
+      fr: `La vérification de l'exercice ${exercise.id} n'appelle jamais la fonction.`,
+    }));
   }
   const wrong = cases.find((c) => !c.passed);
   if (wrong) {
-    throw new GraderError(
-      `The reference of exercise ${exercise.id} fails its own check on ${wrong.what}.`,
-    );
+    throw new GraderError(tr({
+      en: `The reference of exercise ${exercise.id} fails its own check on ${wrong.what}.`,
+      fr:
+        `La référence de l'exercice ${exercise.id} échoue à sa propre vérification sur ${wrong.what}.`,
+    }));
   }
   return { calls, argCounts, cases, async };
 }
@@ -167,7 +177,13 @@ export async function replayCheck(
       if (!(err instanceof WireError)) throw err;
       return {
         ok: false,
-        error: { name: "UnreadableReport", message: "its report of this call is malformed" },
+        error: {
+          name: "UnreadableReport",
+          message: tr({
+            en: "its report of this call is malformed",
+            fr: "son rapport de cet appel est mal formé",
+          }),
+        },
       };
     }
   };

@@ -4,7 +4,7 @@
  * failure or error element), the format CI systems display.
  * @module
  */
-import { tr } from "../i18n.ts";
+import { type Text, tr } from "../i18n.ts";
 import { paint, table } from "../term.ts";
 import type { GradeReport, TestResult } from "./grade.ts";
 
@@ -17,6 +17,13 @@ import type { GradeReport, TestResult } from "./grade.ts";
  */
 export const RESULTS_MAX_BYTES = 512 * 1024;
 export const JUNIT_MAX_BYTES = 2 * 1024 * 1024;
+
+/** A result's status as the terminal shows it (results.json and JUnit keep pass, fail, error). */
+export const STATUS_WORDS: Record<TestResult["status"], Text> = {
+  pass: { en: "pass", fr: "réussi" },
+  fail: { en: "fail", fr: "échec" },
+  error: { en: "error", fr: "erreur" },
+};
 
 /**
  * The terminal table: exercise, status, points, message, then the total. A message is the
@@ -34,11 +41,12 @@ export function renderTable(report: GradeReport, messageWidth = 72): string {
     tr({ en: "exercise|status|points|message", fr: "exercice|état|points|message" }).split("|"),
   ];
   for (const t of report.tests) {
+    const word = tr(STATUS_WORDS[t.status]);
     const status = t.status === "pass"
-      ? paint("green", tr({ en: "pass", fr: "réussi" }))
+      ? paint("green", word)
       : t.status === "fail"
-      ? paint("red", tr({ en: "fail", fr: "échec" }))
-      : paint(["red", "bold"], tr({ en: "error", fr: "erreur" }));
+      ? paint("red", word)
+      : paint(["red", "bold"], word);
     const text = escapeCell(t.message);
     const message = text.length > messageWidth ? text.slice(0, messageWidth - 1) + "…" : text;
     rows.push([t.id, status, `${t.points}/${t.maxPoints}`, message]);

@@ -9,7 +9,7 @@
  * reads it strictly. Judging the report is not done here (see replay.ts).
  * @module
  */
-import { tr } from "../i18n.ts";
+import { lang, tr } from "../i18n.ts";
 import { frameHead, parseOutcome, parseReport } from "./protocol.ts";
 import type { ChildReport, ChildRequest } from "./protocol.ts";
 import { GraderError } from "./replay.ts";
@@ -98,6 +98,7 @@ export async function runSandboxed(
       module: new URL(`file://${stage.root}/${file}`).href,
       symbol,
       calls,
+      lang: lang(),
     };
     const child = new Deno.Command("prlimit", {
       args: [
@@ -230,9 +231,11 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
   const prlimit = await new Deno.Command("prlimit", { args: ["--version"], stdout: "null" })
     .output().then((o) => o.success, () => false);
   if (!prlimit) {
-    throw new GraderError(
-      "The sandbox needs prlimit (util-linux) to limit memory and time; install util-linux.",
-    );
+    throw new GraderError(tr({
+      en: "The sandbox needs prlimit (util-linux) to limit memory and time; install util-linux.",
+      fr: "Le bac à sable a besoin de prlimit (util-linux) pour limiter la mémoire et le temps : " +
+        "installe util-linux.",
+    }));
   }
   const stage = await stageFiles({
     "labs/exercises/probe.ts": "export const double = (x: number[]) => x.map((v) => 2 * v);\n",
@@ -255,10 +258,15 @@ export async function checkSandbox(limits: Limits = DEFAULT_LIMITS): Promise<voi
   if (!outcome?.ok || JSON.stringify(outcome.value) !== "[2,4]") {
     const why = run.problem ?? (run.report?.kind === "load-error" ? run.report.message : "");
     const printed = run.output.split("\n").find((line) => line.trim() !== "")?.slice(0, 200);
-    throw new GraderError(
-      `The sandbox does not work on this machine (${why || "a wrong answer from the probe"}); ` +
-        `it printed ${printed ? JSON.stringify(printed) : "nothing"}.`,
-    );
+    const shown = printed ? JSON.stringify(printed) : undefined;
+    throw new GraderError(tr({
+      en:
+        `The sandbox does not work on this machine (${why || "a wrong answer from the probe"}); ` +
+        `it printed ${shown ?? "nothing"}.`,
+      fr: `Le bac à sable ne marche pas sur cette machine (${
+        why || "une mauvaise réponse de la sonde"
+      }) : il a affiché ${shown ?? "rien"}.`,
+    }));
   }
   workingLimits.add(key);
 }

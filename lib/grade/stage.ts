@@ -59,7 +59,7 @@ export async function stageSubmission(dir: string): Promise<Stage> {
         const info = await Deno.lstat(`${dir}/${path}`);
         const special = kindOf(info);
         if (special) {
-          stage.refused.set(path, refusal(path, special));
+          stage.refused.set(path, tr(refusal(path, special)));
         } else if (info.isDirectory) {
           await Deno.mkdir(`${stage.root}/${path}`);
           await copy(path);
@@ -85,7 +85,7 @@ export async function stageSubmission(dir: string): Promise<Stage> {
       const special = info &&
         (kindOf(info) ??
           (info.isDirectory ? undefined : { en: "not a folder", fr: "pas un dossier" }));
-      if (special) throw new GraderError(refusal(rel, special));
+      if (special) throw new GraderError(tr(refusal(rel, special)));
     }
     await Deno.mkdir(`${stage.root}/${EXERCISES}`, { recursive: true });
     if (await Deno.lstat(`${dir}/${EXERCISES}`).then(() => true, () => false)) {
@@ -123,10 +123,12 @@ async function freshStage(): Promise<Stage> {
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "minigpt-grade-" }));
   if (!SAFE_PATH.test(root)) {
     await Deno.remove(root, { recursive: true });
-    throw new GraderError(
-      `The temporary folder ${JSON.stringify(root)} holds characters a permission list cannot; ` +
-        "set TMPDIR to a plain path such as /tmp.",
-    );
+    throw new GraderError(tr({
+      en: `The temporary folder ${JSON.stringify(root)} holds characters a permission list ` +
+        "cannot; set TMPDIR to a plain path such as /tmp.",
+      fr: `Le dossier temporaire ${JSON.stringify(root)} contient des caractères qu'une liste de ` +
+        "permissions ne peut pas contenir : mets dans TMPDIR un chemin simple comme /tmp.",
+    }));
   }
   await Deno.mkdir(`${root}/labs`);
   return {
@@ -149,12 +151,12 @@ function kindOf(info: Deno.FileInfo): Text | undefined {
   return undefined;
 }
 
-function refusal(path: string, kind: Text): string {
-  return tr({
+function refusal(path: string, kind: Text): Text {
+  return {
     en: `${path} is ${kind.en}; the grader reads regular files only, so put the file itself there.`,
     fr: `${path} est ${kind.fr} ; le correcteur ne lit que des fichiers ordinaires : mets-y le ` +
       `fichier lui-même.`,
-  });
+  };
 }
 
 /** Copies one regular file, checking that what was opened is what was looked at. */
@@ -162,7 +164,10 @@ async function copyRegular(from: string, to: string, seen: Deno.FileInfo): Promi
   using file = await Deno.open(from, { read: true });
   const info = await file.stat();
   if (!info.isFile || info.ino !== seen.ino || info.dev !== seen.dev) {
-    throw new GraderError(`${from} changed while it was being copied; grade it again.`);
+    throw new GraderError(tr({
+      en: `${from} changed while it was being copied; grade it again.`,
+      fr: `${from} a changé pendant sa copie : relance la correction.`,
+    }));
   }
   const bytes = new Uint8Array(Math.min(info.size, STAGE_LIMITS.fileBytes) + 1);
   let at = 0;
@@ -170,7 +175,12 @@ async function copyRegular(from: string, to: string, seen: Deno.FileInfo): Promi
     const n = await file.read(bytes.subarray(at));
     if (n === null) break;
     at += n;
-    if (at === bytes.length) throw new GraderError(`${from} grew while it was being copied.`);
+    if (at === bytes.length) {
+      throw new GraderError(tr({
+        en: `${from} grew while it was being copied.`,
+        fr: `${from} a grossi pendant sa copie.`,
+      }));
+    }
   }
   await Deno.writeFile(to, bytes.subarray(0, at));
   return at;

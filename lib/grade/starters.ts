@@ -8,6 +8,7 @@
  */
 import { REPO_ROOT } from "../course/exercise.ts";
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 
 /** Where releases keep the untouched starters. */
 export const STARTERS_DIR = "labs/starters";
@@ -39,10 +40,12 @@ export async function pristineStarter(file: string, root: string = REPO_ROOT): P
     .split("\n").pop();
   const text = added ? await git("show", `${added}:${file}`) : undefined;
   if (text === undefined) {
-    throw new UserError(
-      `No pristine copy of ${file} was found (neither ${STARTERS_DIR}/${name} nor git history); ` +
-        "copy the starter from the course repository by hand.",
-    );
+    throw new UserError(tr({
+      en: `No pristine copy of ${file} was found (neither ${STARTERS_DIR}/${name} nor git ` +
+        "history); copy the starter from the course repository by hand.",
+      fr: `Aucune copie d'origine de ${file} n'a été trouvée (ni ${STARTERS_DIR}/${name} ni ` +
+        "l'historique git) : copie à la main le squelette de départ depuis le dépôt du cours.",
+    }));
   }
   return text;
 }
@@ -74,7 +77,12 @@ function findFunction(source: string, symbol: string): [number, number] | undefi
  */
 export function restoreFunction(source: string, starter: string, symbol: string): string {
   const from = findFunction(starter, symbol);
-  if (!from) throw new UserError(`The starter has no function ${symbol}; nothing to restore.`);
+  if (!from) {
+    throw new UserError(tr({
+      en: `The starter has no function ${symbol}; nothing to restore.`,
+      fr: `Le squelette de départ n'a pas de fonction ${symbol} : rien à restaurer.`,
+    }));
+  }
   const pristine = starter.slice(from[0], from[1]);
   const at = findFunction(source, symbol);
   if (!at) return `${source.trimEnd()}\n\n${pristine}\n`;

@@ -175,10 +175,13 @@ export class BpeTokenizer {
   /** The bytes of one id (a view: do not modify); an id outside the vocabulary is a UserError. */
   tokenBytes(id: number): Uint8Array {
     if (!(this.#start[id] >= 0)) {
-      throw new UserError(
-        `Token id ${id} is not in this tokenizer's vocabulary (ids 0 to ${this.vocabSize - 1}): ` +
+      const last = this.vocabSize - 1;
+      throw new UserError(tr({
+        en: `Token id ${id} is not in this tokenizer's vocabulary (ids 0 to ${last}): ` +
           `decode ids with the tokenizer that produced them.`,
-      );
+        fr: `L'id de token ${id} n'est pas dans le vocabulaire de ce tokenizer (ids 0 à ` +
+          `${last}) : décode les ids avec le tokenizer qui les a produits.`,
+      }));
     }
     return this.#bytes.subarray(this.#start[id], this.#end[id]);
   }
@@ -210,14 +213,20 @@ function buildVocab(
   special: ReadonlyMap<string, number>,
 ): [Uint8Array, Int32Array, Int32Array] {
   if (byteIds.length !== 256 || new Set(byteIds).size !== 256 || byteIds.some((id) => id > 255)) {
-    throw new UserError("The byte ids must give each of the 256 bytes its own id from 0 to 255.");
+    throw new UserError(tr({
+      en: "The byte ids must give each of the 256 bytes its own id from 0 to 255.",
+      fr: "Les ids d'octets doivent donner à chacun des 256 octets son propre id de 0 à 255.",
+    }));
   }
   const firstFree = 256 + merges.length;
   const specialBytes = [...special].map(([text, id]) => {
     if (!Number.isInteger(id) || id < firstFree) {
-      throw new UserError(
-        `Special token ${text} has id ${id}, but special ids must be new ids from ${firstFree}.`,
-      );
+      throw new UserError(tr({
+        en:
+          `Special token ${text} has id ${id}, but special ids must be new ids from ${firstFree}.`,
+        fr: `Le token spécial ${text} a l'id ${id}, mais les ids spéciaux doivent être de ` +
+          `nouveaux ids à partir de ${firstFree}.`,
+      }));
     }
     return [utf8.encode(text), id] as const;
   });
@@ -227,7 +236,10 @@ function buildVocab(
   merges.forEach(([a, b], i) => {
     const id = 256 + i;
     if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && a < id && b >= 0 && b < id)) {
-      throw new UserError(`Merge ${i} joins ids ${a} and ${b}, but only ids below ${id} exist.`);
+      throw new UserError(tr({
+        en: `Merge ${i} joins ids ${a} and ${b}, but only ids below ${id} exist.`,
+        fr: `La fusion ${i} joint les ids ${a} et ${b}, mais seuls les ids sous ${id} existent.`,
+      }));
     }
     length[id] = length[a] + length[b];
   });
@@ -248,7 +260,12 @@ function buildVocab(
     at = end[id] = at + length[id];
   });
   for (const [text, id] of specialBytes) {
-    if (start[id] >= 0) throw new UserError(`Two special tokens share the id ${id}.`);
+    if (start[id] >= 0) {
+      throw new UserError(tr({
+        en: `Two special tokens share the id ${id}.`,
+        fr: `Deux tokens spéciaux partagent l'id ${id}.`,
+      }));
+    }
     start[id] = at;
     bytes.set(text, at);
     at = end[id] = at + text.length;

@@ -28,16 +28,20 @@ export class CharTokenizer {
     this.chars = [...chars];
     this.#ids = new Map(chars.map((c, i) => [c, i]));
     if (this.#ids.size !== chars.length) {
-      throw new UserError("A character vocabulary must not list a character twice.");
+      throw new UserError(tr({
+        en: "A character vocabulary must not list a character twice.",
+        fr: "Un vocabulaire de caractères ne doit pas lister deux fois le même caractère.",
+      }));
     }
   }
 
   /** The tokenizer whose vocabulary is every distinct character of `text`, sorted. */
   static fromText(text: string): CharTokenizer {
     if (text.length === 0) {
-      throw new UserError(
-        "The training text is empty: give the tokenizer some text to learn from.",
-      );
+      throw new UserError(tr({
+        en: "The training text is empty: give the tokenizer some text to learn from.",
+        fr: "Le texte d'entraînement est vide : donne au tokenizer du texte sur lequel apprendre.",
+      }));
     }
     return new CharTokenizer([...new Set(text)].sort(byCodePoint));
   }
@@ -70,11 +74,13 @@ export class CharTokenizer {
     for (let i = 0; i < ids.length; i++) {
       const c = this.chars[ids[i]];
       if (c === undefined) {
-        throw new UserError(
-          `Token id ${ids[i]} is not in this tokenizer's vocabulary (ids 0 to ${
-            this.vocabSize - 1
-          }): decode ids with the tokenizer that produced them.`,
-        );
+        const last = this.vocabSize - 1;
+        throw new UserError(tr({
+          en: `Token id ${ids[i]} is not in this tokenizer's vocabulary (ids 0 to ${last}): ` +
+            `decode ids with the tokenizer that produced them.`,
+          fr: `L'id de token ${ids[i]} n'est pas dans le vocabulaire de ce tokenizer (ids 0 à ` +
+            `${last}) : décode les ids avec le tokenizer qui les a produits.`,
+        }));
       }
       text += c;
     }

@@ -13,6 +13,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { type Text, tr } from "../i18n.ts";
 import type { Pair } from "./basic.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { GPT2_SPLIT_PATTERN } from "./regex.ts";
@@ -86,13 +87,16 @@ export function bpeToHf(tok: BpeTokenizer): HfBpeFiles {
  */
 export function bpeFromHf(
   files: HfBpeFiles | { vocab: Record<string, number>; merges: string[] },
-  source = "the tokenizer",
+  source: string | Text = { en: "the tokenizer", fr: "Le tokenizer" },
   pattern = GPT2_SPLIT_PATTERN,
 ): BpeTokenizer {
-  const bad = (why: string): never => {
-    throw new UserError(
-      `${source} is not a byte-level BPE tokenizer this project can read: ${why}.`,
-    );
+  const bad = (why: Text): never => {
+    throw new UserError(tr({
+      en: `${tr(source, "en")} is not a byte-level BPE tokenizer this project can read: ${why.en}.`,
+      fr:
+        `${tr(source, "fr")} n'est pas un tokenizer BPE au niveau des octets que ce projet sait ` +
+        `lire : ${why.fr}.`,
+    }));
   };
   let vocab: Record<string, number>;
   let mergeLines: string[];
@@ -100,25 +104,46 @@ export function bpeFromHf(
     try {
       vocab = JSON.parse(files.vocab);
     } catch {
-      return bad("vocab.json is not valid JSON");
+      return bad({ en: "vocab.json is not valid JSON", fr: "vocab.json n'est pas du JSON valide" });
     }
     mergeLines = (files.merges as string).split("\n").filter((l) => l && !l.startsWith("#version"));
   } else {
     vocab = files.vocab;
     mergeLines = files.merges as string[];
   }
-  if (typeof vocab !== "object" || vocab === null) bad("vocab.json is not an object");
+  if (typeof vocab !== "object" || vocab === null) {
+    bad({ en: "vocab.json is not an object", fr: "vocab.json n'est pas un objet" });
+  }
   const byteIds = Array.from({ length: 256 }, (_, b) => vocab[BYTE_TO_CHAR[b]]);
   const missing = byteIds.findIndex((id) => !(Number.isInteger(id) && id >= 0 && id < 256));
-  if (missing >= 0) bad(`byte ${missing} has no id below 256`);
+  if (missing >= 0) {
+    bad({
+      en: `byte ${missing} has no id below 256`,
+      fr: `l'octet ${missing} n'a pas d'id sous 256`,
+    });
+  }
   const merges: Pair[] = [];
   for (const [i, line] of mergeLines.entries()) {
     const parts = line.split(" ");
-    if (parts.length !== 2) bad(`merge ${i + 1} ("${line}") is not two tokens`);
+    if (parts.length !== 2) {
+      bad({
+        en: `merge ${i + 1} ("${line}") is not two tokens`,
+        fr: `la fusion ${i + 1} (« ${line} ») n'est pas faite de deux tokens`,
+      });
+    }
     const [a, b] = parts.map((p) => vocab[p]);
-    if (a === undefined || b === undefined) bad(`merge ${i + 1} ("${line}") joins unknown tokens`);
-    if (vocab[parts[0] + parts[1]] !== 256 + i) {
-      bad(`merge ${i + 1} makes id ${vocab[parts[0] + parts[1]]}, where merge i must make 256 + i`);
+    if (a === undefined || b === undefined) {
+      bad({
+        en: `merge ${i + 1} ("${line}") joins unknown tokens`,
+        fr: `la fusion ${i + 1} (« ${line} ») joint des tokens inconnus`,
+      });
+    }
+    const made = vocab[parts[0] + parts[1]];
+    if (made !== 256 + i) {
+      bad({
+        en: `merge ${i + 1} makes id ${made}, where merge i must make 256 + i`,
+        fr: `la fusion ${i + 1} crée l'id ${made}, alors que la fusion i doit créer 256 + i`,
+      });
     }
     merges.push([a, b]);
   }
@@ -126,7 +151,12 @@ export function bpeFromHf(
   const special: Record<string, number> = {};
   for (const [text, id] of Object.entries(vocab)) {
     if (id >= 256 + merges.length) special[text] = id;
-    else if (!Number.isInteger(id) || id < 0) bad(`token ${JSON.stringify(text)} has id ${id}`);
+    else if (!Number.isInteger(id) || id < 0) {
+      bad({
+        en: `token ${JSON.stringify(text)} has id ${id}`,
+        fr: `le token ${JSON.stringify(text)} a l'id ${id}`,
+      });
+    }
   }
   return new BpeTokenizer({ pattern, merges, byteIds, special });
 }
@@ -198,8 +228,11 @@ export type TokenizerJson =
  * ```
  */
 export function readTokenizerJson(text: string, source = "tokenizer.json"): TokenizerJson {
-  const bad = (why: string): never => {
-    throw new UserError(`${source} is not a tokenizer this project can read: ${why}.`);
+  const bad = (why: Text): never => {
+    throw new UserError(tr({
+      en: `${source} is not a tokenizer this project can read: ${why.en}.`,
+      fr: `${source} n'est pas un tokenizer que ce projet sait lire : ${why.fr}.`,
+    }));
   };
   let json: {
     model?: { type?: string; vocab?: Record<string, number>; merges?: (string | string[])[] };
@@ -208,7 +241,7 @@ export function readTokenizerJson(text: string, source = "tokenizer.json"): Toke
   try {
     json = JSON.parse(text);
   } catch {
-    return bad("it is not valid JSON");
+    return bad({ en: "it is not valid JSON", fr: "ce n'est pas du JSON valide" });
   }
   const model = json?.model;
   if (model?.type === "BPE" && model.vocab && Array.isArray(model.merges)) {
@@ -216,22 +249,36 @@ export function readTokenizerJson(text: string, source = "tokenizer.json"): Toke
     return { kind: "bpe", tokenizer: bpeFromHf({ vocab: model.vocab, merges }, source) };
   }
   if (model?.type !== "WordLevel" || typeof model.vocab !== "object") {
-    return bad(`its model is ${model?.type ?? "missing"}, not WordLevel over characters or BPE`);
+    return bad({
+      en: `its model is ${model?.type ?? "missing"}, not WordLevel over characters or BPE`,
+      fr: `son modèle est ${model?.type ?? "absent"}, ni WordLevel sur des caractères ni BPE`,
+    });
   }
   const added = new Map((json.added_tokens ?? []).map((t) => [t.content, t.id]));
   const entries = Object.entries(model.vocab).filter(([t]) => !added.has(t));
   const chars: string[] = new Array(entries.length);
   for (const [token, id] of entries) {
-    if ([...token].length !== 1) bad(`its token ${JSON.stringify(token)} is not one character`);
+    if ([...token].length !== 1) {
+      bad({
+        en: `its token ${JSON.stringify(token)} is not one character`,
+        fr: `son token ${JSON.stringify(token)} n'est pas un seul caractère`,
+      });
+    }
     if (!(Number.isInteger(id) && id >= 0 && id < entries.length) || chars[id] !== undefined) {
-      bad(`its character ids are not 0 to ${entries.length - 1}, each once`);
+      bad({
+        en: `its character ids are not 0 to ${entries.length - 1}, each once`,
+        fr: `ses ids de caractères ne sont pas 0 à ${entries.length - 1}, chacun une fois`,
+      });
     }
     chars[id] = token;
   }
   const special = [...added].sort((a, b) => a[1] - b[1]);
   special.forEach(([token, id], i) => {
     if (id !== chars.length + i) {
-      bad(`its special token ${token} has id ${id}, not ${chars.length + i}`);
+      bad({
+        en: `its special token ${token} has id ${id}, not ${chars.length + i}`,
+        fr: `son token spécial ${token} a l'id ${id}, pas ${chars.length + i}`,
+      });
     }
   });
   return { kind: "chars", vocabulary: { chars, special: special.map(([t]) => t) } };

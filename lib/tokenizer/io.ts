@@ -14,6 +14,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { type Text, tr } from "../i18n.ts";
 import type { Pair } from "./basic.ts";
 import { BpeTokenizer } from "./bpe.ts";
 
@@ -55,26 +56,38 @@ export function formatTokenizer(tok: BpeTokenizer): string {
  * assert.equal(tok.vocabSize, 256);
  * ```
  */
-export function parseTokenizer(text: string, source = "The tokenizer text"): BpeTokenizer {
+export function parseTokenizer(
+  text: string,
+  source: string | Text = { en: "The tokenizer text", fr: "Le texte du tokenizer" },
+): BpeTokenizer {
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   let at = 0;
-  const fail = (what: string): never => {
-    throw new UserError(
-      `${source} is not a valid tokenizer file (line ${at + 1}: ${what}): save it again with ` +
-        `the tokenizer that made it.`,
-    );
+  const fail = (what: Text): never => {
+    throw new UserError(tr({
+      en: `${tr(source, "en")} is not a valid tokenizer file (line ${at + 1}: ${what.en}): save ` +
+        `it again with the tokenizer that made it.`,
+      fr: `${tr(source, "fr")} n'est pas un fichier de tokenizer valide (ligne ${at + 1} : ` +
+        `${what.fr}) : enregistre-le à nouveau avec le tokenizer qui l'a créé.`,
+    }));
   };
   const take = (prefix: string): string => {
     const line = lines[at];
     if (line === undefined || !line.startsWith(prefix + " ")) {
-      fail(`expected "${prefix} …", found ${JSON.stringify(line ?? "the end of the file")}`);
+      fail({
+        en: `expected "${prefix} …", found ${JSON.stringify(line ?? "the end of the file")}`,
+        fr: `attendu « ${prefix} … », trouvé ${
+          line === undefined ? "la fin du fichier" : JSON.stringify(line)
+        }`,
+      });
     }
     const rest = line.slice(prefix.length + 1);
     at++;
     return rest;
   };
-  if (lines[0] !== HEADER) fail(`expected the header "${HEADER}"`);
+  if (lines[0] !== HEADER) {
+    fail({ en: `expected the header "${HEADER}"`, fr: `attendu l'en-tête « ${HEADER} »` });
+  }
   at++;
   const pattern = parseJsonString(take("pattern"), fail);
   const bytesField = take("bytes");
@@ -83,47 +96,73 @@ export function parseTokenizer(text: string, source = "The tokenizer text"): Bpe
     byteIds = bytesField.split(" ").map(Number);
     if (byteIds.length !== 256 || byteIds.some((id) => !Number.isInteger(id))) {
       at--;
-      fail("expected 256 byte ids or identity");
+      fail({ en: "expected 256 byte ids or identity", fr: "attendu 256 ids d'octets ou identity" });
     }
   }
   const special: Record<string, number> = {};
   while (lines[at]?.startsWith("special ")) {
     const m = /^special (".*") (\d+)$/.exec(lines[at]);
-    if (!m) fail('expected special "<text>" <id>');
+    if (!m) fail({ en: 'expected special "<text>" <id>', fr: 'attendu special "<texte>" <id>' });
     special[parseJsonString(m![1], fail)] = Number(m![2]);
     at++;
   }
   const count = Number(take("merges"));
   if (!Number.isInteger(count) || count < 0) {
     at--;
-    fail("the merge count is not a whole number");
+    fail({
+      en: "the merge count is not a whole number",
+      fr: "le nombre de fusions n'est pas un nombre entier",
+    });
   }
   const merges: Pair[] = [];
   for (let i = 0; i < count; i++, at++) {
     const m = /^(\d+) \+ (\d+) = (\d+)(?: .*)?$/.exec(lines[at] ?? "");
     if (!m) {
-      fail(lines[at] === undefined ? `the file ends after ${i} of ${count} merges` : "not a merge");
+      fail(
+        lines[at] === undefined
+          ? {
+            en: `the file ends after ${i} of ${count} merges`,
+            fr: `le fichier s'arrête après ${i} fusions sur ${count}`,
+          }
+          : { en: "not a merge", fr: "pas une fusion" },
+      );
     }
-    if (Number(m![3]) !== 256 + i) fail(`merge ${i} must create id ${256 + i}, not ${m![3]}`);
+    if (Number(m![3]) !== 256 + i) {
+      fail({
+        en: `merge ${i} must create id ${256 + i}, not ${m![3]}`,
+        fr: `la fusion ${i} doit créer l'id ${256 + i}, pas ${m![3]}`,
+      });
+    }
     merges.push([Number(m![1]), Number(m![2])]);
   }
-  if (at < lines.length) fail("unexpected text after the last merge");
+  if (at < lines.length) {
+    fail({
+      en: "unexpected text after the last merge",
+      fr: "du texte inattendu après la dernière fusion",
+    });
+  }
   try {
     return new BpeTokenizer({ pattern, merges, byteIds, special });
   } catch (err) {
     if (err instanceof UserError) {
-      throw new UserError(`${source} is not a valid tokenizer file: ${err.message}`);
+      throw new UserError(tr({
+        en: `${tr(source, "en")} is not a valid tokenizer file: ${err.message}`,
+        fr: `${tr(source, "fr")} n'est pas un fichier de tokenizer valide : ${err.message}`,
+      }));
     }
     throw err;
   }
 }
 
-function parseJsonString(text: string, fail: (what: string) => never): string {
+function parseJsonString(text: string, fail: (what: Text) => never): string {
   try {
     const value = JSON.parse(text);
     if (typeof value === "string") return value;
   } catch { /* reported below */ }
-  return fail(`expected a quoted string, found ${text}`);
+  return fail({
+    en: `expected a quoted string, found ${text}`,
+    fr: `attendu une chaîne entre guillemets, trouvé ${text}`,
+  });
 }
 
 /**
@@ -160,7 +199,10 @@ export async function readTokenizer(path: string): Promise<BpeTokenizer> {
     bytes = await Deno.readFile(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) {
-      throw new UserError(`There is no tokenizer file at ${path}: check the path.`);
+      throw new UserError(tr({
+        en: `There is no tokenizer file at ${path}: check the path.`,
+        fr: `Il n'y a pas de fichier de tokenizer à ${path} : vérifie le chemin.`,
+      }));
     }
     throw err;
   }
@@ -168,7 +210,10 @@ export async function readTokenizer(path: string): Promise<BpeTokenizer> {
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new UserError(`${path} is not a tokenizer file (it is not even UTF-8 text).`);
+    throw new UserError(tr({
+      en: `${path} is not a tokenizer file (it is not even UTF-8 text).`,
+      fr: `${path} n'est pas un fichier de tokenizer (ce n'est même pas du texte UTF-8).`,
+    }));
   }
   return parseTokenizer(text, path);
 }

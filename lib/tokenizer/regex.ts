@@ -12,6 +12,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 
 /**
  * GPT-2's split pattern: contractions, letters, digits, other, spaces. OpenAI published it as
@@ -53,7 +54,11 @@ export function compileSplit(pattern: string): RegExp | undefined {
   try {
     return new RegExp(pattern, "gu");
   } catch (err) {
-    throw new UserError(`The split pattern is not a valid regex: ${(err as Error).message}.`);
+    const why = (err as Error).message;
+    throw new UserError(tr({
+      en: `The split pattern is not a valid regex: ${why}.`,
+      fr: `Le motif de découpage n'est pas une regex valide : ${why}.`,
+    }));
   }
 }
 

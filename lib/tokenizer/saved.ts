@@ -5,6 +5,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { type Text, tr } from "../i18n.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { CharTokenizer } from "./char.ts";
 import { formatTokenizer, parseTokenizer } from "./io.ts";
@@ -51,12 +52,23 @@ export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
  * assert.equal(tok.vocabSize, 2);
  * ```
  */
-export function restoreTokenizer(saved: SavedTokenizer, source = "the checkpoint"): TextTokenizer {
-  if (saved.kind === "bpe") return parseTokenizer(saved.data, `The tokenizer of ${source}`);
+export function restoreTokenizer(
+  saved: SavedTokenizer,
+  source: string | Text = { en: "the checkpoint", fr: "le point de contrôle" },
+): TextTokenizer {
+  // In French `source` follows « dans », so that a path and « le point de contrôle » both read.
+  const [en, fr] = [tr(source, "en"), tr(source, "fr")];
+  if (saved.kind === "bpe") {
+    return parseTokenizer(saved.data, {
+      en: `The tokenizer of ${en}`,
+      fr: `Le tokenizer enregistré dans ${fr}`,
+    });
+  }
   if (saved.kind === "chat") {
-    throw new UserError(
-      `${source} is a chat model: talk to it with \`deno task chat --ckpt\` instead.`,
-    );
+    throw new UserError(tr({
+      en: `${en} is a chat model: talk to it with \`deno task chat --ckpt\` instead.`,
+      fr: `Il y a un modèle de chat dans ${fr} : parle-lui plutôt avec \`deno task chat --ckpt\`.`,
+    }));
   }
   let chars: unknown;
   try {
@@ -65,9 +77,11 @@ export function restoreTokenizer(saved: SavedTokenizer, source = "the checkpoint
     chars = undefined;
   }
   if (!Array.isArray(chars) || !chars.every((c) => typeof c === "string")) {
-    throw new UserError(
-      `The tokenizer of ${source} is not a JSON list of characters: the checkpoint is damaged.`,
-    );
+    throw new UserError(tr({
+      en: `The tokenizer of ${en} is not a JSON list of characters: the checkpoint is damaged.`,
+      fr: `Le tokenizer enregistré dans ${fr} n'est pas une liste JSON de caractères : le point ` +
+        `de contrôle est endommagé.`,
+    }));
   }
   return new CharTokenizer(chars);
 }

@@ -10,6 +10,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { Pair } from "./basic.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { applyMerges } from "./merge.ts";
@@ -43,7 +44,10 @@ export function fromTiktokenRanks(ranks: TiktokenRanks, pattern?: string): BpeTo
   );
   const { byteIds, merges, count } = mergesOfTokens(tokens);
   if (count < tokens.length) {
-    throw new UserError(`Token rank ${count} is not the merge of two lower-ranked tokens.`);
+    throw new UserError(tr({
+      en: `Token rank ${count} is not the merge of two lower-ranked tokens.`,
+      fr: `Le token de rang ${count} n'est pas la fusion de deux tokens de rang inférieur.`,
+    }));
   }
   return new BpeTokenizer({
     pattern: pattern ?? ranks.pat_str,
@@ -74,7 +78,11 @@ export function mergesOfTokens(
     if (tokens[rank].length === 1) byteIds[tokens[rank][0]] = rank;
   }
   if (byteIds.includes(-1)) {
-    throw new UserError("These ranks are not a byte-level BPE: ranks 0 to 255 must be the bytes.");
+    throw new UserError(tr({
+      en: "These ranks are not a byte-level BPE: ranks 0 to 255 must be the bytes.",
+      fr: "Ces rangs ne forment pas un BPE au niveau des octets : les rangs 0 à 255 doivent être " +
+        "les octets.",
+    }));
   }
   // Ids are ranks (rank r is merge r − 256): each token is rebuilt from its bytes with the
   // merges found before it, and the two ids left are its merge.
@@ -108,7 +116,10 @@ function decodeRanks(bpeRanks: string): { bytes: Uint8Array; starts: number[] } 
     const [, offset, ...encoded] = line.split(" ");
     encoded.forEach((b64, i) => {
       if (Number(offset) + i !== starts.length) {
-        throw new UserError(`These ranks skip rank ${starts.length}: they are not a tokenizer.`);
+        throw new UserError(tr({
+          en: `These ranks skip rank ${starts.length}: they are not a tokenizer.`,
+          fr: `Ces rangs sautent le rang ${starts.length} : ils ne forment pas un tokenizer.`,
+        }));
       }
       starts.push(out);
       let bits = 0, nbits = 0;

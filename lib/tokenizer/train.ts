@@ -10,6 +10,7 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { tr } from "../i18n.ts";
 import type { Pair } from "./basic.ts";
 import { BpeTokenizer } from "./bpe.ts";
 import { compileSplit, GPT4_SPLIT_PATTERN } from "./regex.ts";
@@ -42,13 +43,18 @@ const utf8 = new TextEncoder();
 export function trainBpe(text: string, options: TrainOptions): BpeTokenizer {
   const { vocabSize } = options;
   if (!Number.isInteger(vocabSize) || vocabSize < 256) {
-    throw new UserError(
-      `A byte-level BPE vocabulary needs at least 256 ids, one per byte, but vocabSize is ` +
+    throw new UserError(tr({
+      en: `A byte-level BPE vocabulary needs at least 256 ids, one per byte, but vocabSize is ` +
         `${vocabSize}: choose 256 or more.`,
-    );
+      fr: `Un vocabulaire BPE au niveau des octets a besoin d'au moins 256 ids, un par octet, ` +
+        `mais vocabSize vaut ${vocabSize} : choisis 256 ou plus.`,
+    }));
   }
   if (text.length === 0) {
-    throw new UserError("The training text is empty: give the tokenizer some text to learn from.");
+    throw new UserError(tr({
+      en: "The training text is empty: give the tokenizer some text to learn from.",
+      fr: "Le texte d'entraînement est vide : donne au tokenizer du texte sur lequel apprendre.",
+    }));
   }
   const pattern = options.pattern ?? GPT4_SPLIT_PATTERN;
   const merges = learnMerges(countChunks(text, pattern), vocabSize, options.onProgress);
@@ -262,9 +268,11 @@ export function decodeUtf8(bytes: Uint8Array, source: string): string {
   } catch {
     const lenient = new TextDecoder().decode(bytes);
     const good = utf8.encode(lenient.slice(0, lenient.indexOf("\uFFFD"))).length;
-    throw new UserError(
-      `${source} is not UTF-8 text (the first invalid byte is at offset ${good}): ` +
+    throw new UserError(tr({
+      en: `${source} is not UTF-8 text (the first invalid byte is at offset ${good}): ` +
         `convert it to UTF-8, for example with iconv.`,
-    );
+      fr: `${source} n'est pas du texte UTF-8 (le premier octet invalide est à la position ` +
+        `${good}) : convertis-le en UTF-8, par exemple avec iconv.`,
+    }));
   }
 }
