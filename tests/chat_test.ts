@@ -127,11 +127,11 @@ Deno.test("SFT on a few conversations lowers the masked loss, saves a chat check
   await inFrench(() => {
     assert.throws(
       () => restoreTokenizer(ckpt.tokenizer),
-      /^UserError: Il y a un modèle de chat dans le point de contrôle : parle-lui plutôt avec `deno task chat --ckpt`\.$/,
+      /^UserError: Il y a un modèle de chat dans le checkpoint : parle-lui plutôt avec `deno task chat --ckpt`\.$/,
     );
     assert.throws(
       () => ChatTokenizer.restore({ kind: "char", data: '["a"]' }),
-      /^UserError: Il n'y a pas de tokens de chat dans le point de contrôle \(son tokenizer est de niveau char/,
+      /^UserError: Il n'y a pas de tokens de chat dans le checkpoint \(son tokenizer est de niveau char/,
     );
     assert.throws(
       () => back.encodeText("😀"),

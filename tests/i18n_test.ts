@@ -205,3 +205,22 @@ Deno.test("grade, list and doctor speak French with --lang fr", async () => {
   const doctor = await runCli(["doctor"], { env: { MINIGPT_LANG: "fr" } });
   assert.match(doctor.stdout, /Noyaux\s+compilés ; le matmul SIMD concorde/);
 });
+
+Deno.test("every error a user reads is thrown with its sentence in both languages", async () => {
+  // The error's sentence is written at the throw, as tr({ en, fr }), so no throw site can forget
+  // the French. An example inside a doc comment is not a throw site.
+  const throwSite = /new (UserError|GraderError)\((?!\s*tr\()/g;
+  const found: string[] = [];
+  const files = [`${ROOT}/main.ts`];
+  for await (const path of walk(`${ROOT}/lib`)) files.push(path);
+  for (const path of files) {
+    const source = await Deno.readTextFile(path);
+    for (const m of source.matchAll(throwSite)) {
+      const line = source.slice(0, m.index).split("\n").length;
+      const text = source.split("\n")[line - 1];
+      if (/^\s*(\*|\/\/)/.test(text)) continue;
+      found.push(`${path.slice(ROOT.length + 1)}:${line}: ${text.trim()}`);
+    }
+  }
+  assert.deepEqual(found, []);
+});

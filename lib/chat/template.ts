@@ -127,7 +127,7 @@ export class ChatTokenizer {
    */
   static restore(
     saved: SavedTokenizer,
-    source: Text = { en: "the checkpoint", fr: "le point de contrôle" },
+    source: Text = { en: "the checkpoint", fr: "le checkpoint" },
   ): ChatTokenizer {
     if (saved.kind !== "chat") {
       throw new UserError(tr({

@@ -39,14 +39,14 @@ export async function loadChatModel(
   const ckpt = await loadCheckpoint(dir, await loadBackend());
   const tok = ChatTokenizer.restore(ckpt.tokenizer, {
     en: `The checkpoint in ${dir}`,
-    fr: `le point de contrôle de ${dir}`,
+    fr: `le checkpoint de ${dir}`,
   });
   const vocab = ckpt.model.config.vocabSize;
   if (tok.vocabSize !== vocab) {
     throw new UserError(tr({
       en: `The checkpoint in ${dir} has a model of ${vocab} tokens but a chat tokenizer of ` +
         `${tok.vocabSize}: it is damaged, fine-tune it again.`,
-      fr: `Le point de contrôle de ${dir} a un modèle de ${vocab} tokens mais un tokenizer de ` +
+      fr: `Le checkpoint de ${dir} a un modèle de ${vocab} tokens mais un tokenizer de ` +
         `chat de ${tok.vocabSize} : il est endommagé, refais son fine-tuning.`,
     }));
   }

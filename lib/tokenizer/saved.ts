@@ -54,9 +54,9 @@ export function saveTokenizer(tok: TextTokenizer): SavedTokenizer {
  */
 export function restoreTokenizer(
   saved: SavedTokenizer,
-  source: string | Text = { en: "the checkpoint", fr: "le point de contrôle" },
+  source: string | Text = { en: "the checkpoint", fr: "le checkpoint" },
 ): TextTokenizer {
-  // In French `source` follows « dans », so that a path and « le point de contrôle » both read.
+  // In French `source` follows « dans », so that a path and « le checkpoint » both read.
   const [en, fr] = [tr(source, "en"), tr(source, "fr")];
   if (saved.kind === "bpe") {
     return parseTokenizer(saved.data, {

@@ -109,7 +109,10 @@ export async function writeHfFolder(
 /** The Hugging Face tokenizer files of a saved tokenizer, by file name. */
 function tokenizerFiles(saved: SavedTokenizer, blockSize: number): Record<string, string> {
   if (saved.kind === "bpe") {
-    const tok = parseTokenizer(saved.data, "The checkpoint's tokenizer");
+    const tok = parseTokenizer(saved.data, {
+      en: "The checkpoint's tokenizer",
+      fr: "Le tokenizer du checkpoint",
+    });
     const { vocab, merges } = bpeToHf(tok);
     // GPT2Tokenizer always splits with GPT-2's pattern; ours may have used another, which
     // tokenizer_config.json keeps for our import (Hugging Face ignores the field).
@@ -315,7 +318,10 @@ async function readHfTokenizer(dir: string, vocabSize: number): Promise<SavedTok
     try {
       pattern = JSON.parse(config ?? "{}").minigpt_split_pattern ?? pattern;
     } catch { /* tokenizer_config.json is Hugging Face's: only our field matters here */ }
-    const tok = bpeFromHf({ vocab, merges }, `${dir}/vocab.json and merges.txt`, pattern);
+    const tok = bpeFromHf({ vocab, merges }, {
+      en: `${dir}/vocab.json and merges.txt`,
+      fr: `${dir}/vocab.json et merges.txt`,
+    }, pattern);
     saved = { kind: "bpe", data: formatTokenizer(tok) };
     size = tok.vocabSize;
   } else if (json !== null) {

@@ -187,7 +187,10 @@ export function decodeLlmc(bytes: Uint8Array, source: string, options: GPTOption
 function tokenList(saved: SavedTokenizer): { tokens: Uint8Array[]; eot: number } {
   const utf8 = new TextEncoder();
   if (saved.kind === "bpe") {
-    const tok = parseTokenizer(saved.data, "The checkpoint's tokenizer");
+    const tok = parseTokenizer(saved.data, {
+      en: "The checkpoint's tokenizer",
+      fr: "Le tokenizer du checkpoint",
+    });
     const names = new Map([...tok.special].map(([text, id]) => [id, text]));
     const tokens = Array.from(
       { length: tok.vocabSize },
