@@ -377,3 +377,50 @@ Deno.test("train --mine with the starters names the parts that are still the lib
   assert.equal(hasStackTrace(sample.stderr), false);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("Ctrl-C stops train after its step and saves latest/ at that step, with no sample", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-train-sigint-" });
+  const corpus = await smallCorpus(dir);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${ROOT}/main.ts`,
+      "train",
+      "--corpus",
+      corpus,
+      "--batch-size",
+      "1",
+      "--steps",
+      "100000",
+      "--out",
+      `${dir}/run`,
+    ],
+    env: { NO_COLOR: "1", MINIGPT_LANG: "en" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // The trainer's progress goes to stderr, a line every 50 steps off a terminal.
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let err = "";
+  while (!/^step \d+\/100000 · loss/m.test(err)) {
+    const r = await stderr.read();
+    if (r.done) break;
+    err += r.value;
+  }
+  child.kill("SIGINT");
+  for (let r = await stderr.read(); !r.done; r = await stderr.read()) err += r.value;
+  const out = await new Response(child.stdout).text();
+  assert.equal((await child.status).code, 0, err);
+  assert.match(
+    err,
+    /Stopping after this step and saving a checkpoint \(Ctrl-C again to quit now\)/,
+  );
+  const stopped = err.match(/stopped after step (\d+); saved .*latest \(continue with --resume\)/);
+  assert.ok(stopped, err);
+  // No sample after a stop: the run is not over.
+  assert.doesNotMatch(out, /A sample at temperature/);
+  const state = JSON.parse(await Deno.readTextFile(`${dir}/run/latest/state.json`));
+  assert.equal(state.step, Number(stopped[1]));
+  await Deno.remove(dir, { recursive: true });
+});

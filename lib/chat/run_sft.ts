@@ -8,11 +8,12 @@ import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
-import { formatCount, paint, table } from "../term.ts";
+import { formatCount, table } from "../term.ts";
 import { chatAlphabet, type Conversation, generateConversations, turnsOf } from "./data.ts";
 import { type ChatEvaluation, evaluateChat } from "./eval.ts";
 import { SFT_PRESETS, type SftPreset } from "./presets.ts";
 import { encodeExamples, sft, type SftExample, type SftResult } from "./sft.ts";
+import { stoppable } from "../train/interrupt.ts";
 import { ChatTokenizer, encodeConversation } from "./template.ts";
 
 /** A preset's data, encoded for its model. */
@@ -134,37 +135,20 @@ export async function runSft(
       `de côté · modèle de ${params} paramètres · ${formatCount(steps)} étapes de ${batch} ` +
       `conversations → ${outDir}`,
   }));
-  let stop = false;
-  const onInterrupt = () => {
-    if (stop) Deno.exit(130);
-    stop = true;
-    console.error(
-      paint(
-        "yellow",
-        tr({
-          en: "\nStopping after this step and saving (Ctrl-C again to quit now)…",
-          fr:
-            "\nArrêt après cette étape, puis sauvegarde (Ctrl-C encore pour quitter tout de suite)…",
-        }),
-      ),
-    );
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
-  let result: SftResult;
-  try {
-    result = await sft({
+  const result = await stoppable({
+    en: "Stopping after this step and saving (Ctrl-C again to quit now)…",
+    fr: "Arrêt après cette étape, puis sauvegarde (Ctrl-C encore pour quitter tout de suite)…",
+  }, (stopRequested) =>
+    sft({
       model,
       tokenizer: data.tok,
       train: data.train,
       heldOut: data.heldOutExamples,
       settings: preset.settings,
       outDir,
-      stopRequested: () => stop,
+      stopRequested,
       timeBudget: req.minutes === undefined ? undefined : req.minutes * 60,
-    });
-  } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
-  }
+    }));
   const evaluation = evaluateChat(model, data.tok, data.heldOut);
   await Deno.writeTextFile(
     `${outDir}/eval.json`,

@@ -4,7 +4,8 @@
  * schedule.ts), checkpoints and safetensors
  * (checkpoint.ts, safetensors.ts) and the checks a run makes before it writes (preflight.ts),
  * fine-tuning and LoRA (finetune.ts, lora.ts, style_data.ts), the presets (presets.ts), the
- * runners of `deno task train` and `deno task sample`, and the way out to other frameworks:
+ * runners of `deno task train` and `deno task sample` (with Ctrl-C as a request to stop, interrupt.ts),
+ * and the way out to other frameworks:
  * Hugging Face's GPT-2 folder (hf.ts), llm.c's files (llmc.ts), `deno task export` / `import`
  * (export.ts) and PyTorch beside us (pytorch.ts).
  *
@@ -26,6 +27,7 @@ export * from "./dataset.ts";
 export * from "./export.ts";
 export * from "./finetune.ts";
 export * from "./hf.ts";
+export * from "./interrupt.ts";
 export * from "./llmc.ts";
 export * from "./loop.ts";
 export * from "./lora.ts";

@@ -18,6 +18,7 @@ import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
 import { trainBpe } from "../tokenizer/train.ts";
 import { PRESETS, TRAIN_PRESETS } from "./presets.ts";
+import { stoppable } from "./interrupt.ts";
 import { train, type TrainResult, type TrainSettings } from "./trainer.ts";
 import type { ModelOps } from "../model/gpt.ts";
 import type { generateTokens, SampleParts } from "../model/generation_loop.ts";
@@ -154,38 +155,21 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
       `${params} paramètres · ${settings.steps} pas de ${batch} tokens → ${outDir}`,
   }));
 
-  let stop = false;
-  const onInterrupt = () => {
-    if (stop) Deno.exit(130); // a second Ctrl-C: the user really wants out
-    stop = true;
-    console.error(
-      paint(
-        "yellow",
-        tr({
-          en: "\nStopping after this step and saving a checkpoint (Ctrl-C again to quit now)…",
-          fr:
-            "\nArrêt après ce pas et enregistrement d'un checkpoint (Ctrl-C encore pour quitter " +
-            "tout de suite)…",
-        }),
-      ),
-    );
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
-  let result: TrainResult;
-  try {
-    result = await train({
+  const result = await stoppable({
+    en: "Stopping after this step and saving a checkpoint (Ctrl-C again to quit now)…",
+    fr: "Arrêt après ce pas et enregistrement d'un checkpoint (Ctrl-C encore pour quitter tout " +
+      "de suite)…",
+  }, (stopRequested) =>
+    train({
       model,
       data,
       tokenizer: saveTokenizer(tokenizer),
       settings,
       outDir,
       resume: req.resume,
-      stopRequested: () => stop,
+      stopRequested,
       ...(req.mine ? { loop: req.mine.trainLoop, parts: req.mine.loopParts } : {}),
-    });
-  } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
-  }
+    }));
   if (!result.interrupted) {
     const prompt = tokenizer.encode(corpus.text.slice(0, 1));
     const sample = tokenizer.decode(
