@@ -13,6 +13,7 @@
  * @module
  */
 import type { SavedTokenizer } from "../train/checkpoint.ts";
+import { CharTokenizer } from "../tokenizer/char.ts";
 import { UserError } from "../errors.ts";
 import { type Text, tr } from "../i18n.ts";
 
@@ -55,26 +56,18 @@ export class ChatTokenizer {
   /** The characters, id order; the special tokens follow them. */
   readonly chars: readonly string[];
   readonly special: SpecialIds;
-  readonly #ids: Map<string, number>;
+  readonly #text: CharTokenizer;
 
   constructor(chars: string[]) {
-    this.chars = [...chars];
-    this.#ids = new Map(chars.map((c, i) => [c, i]));
-    if (this.#ids.size !== chars.length) {
-      throw new UserError(tr({
-        en: "A character vocabulary must not list a character twice.",
-        fr: "Un vocabulaire de caractères ne doit pas lister deux fois le même caractère.",
-      }));
-    }
+    this.#text = new CharTokenizer(chars);
+    this.chars = this.#text.chars;
     const n = chars.length;
     this.special = { user: n, assistant: n + 1, end: n + 2 };
   }
 
   /** The tokenizer of every distinct character of `text`, in code-point order. */
   static fromText(text: string): ChatTokenizer {
-    return new ChatTokenizer(
-      [...new Set(text)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!),
-    );
+    return new ChatTokenizer([...CharTokenizer.fromText(text).chars]);
   }
 
   get vocabSize(): number {
@@ -84,7 +77,7 @@ export class ChatTokenizer {
   /** Ids of plain text; a character outside the vocabulary is one sentence naming it. */
   encodeText(text: string): number[] {
     return Array.from(text, (c) => {
-      const id = this.#ids.get(c);
+      const id = this.#text.idOf(c);
       if (id === undefined) {
         const known = JSON.stringify(this.chars.join(""));
         throw new UserError(tr({

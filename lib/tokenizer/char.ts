@@ -50,6 +50,11 @@ export class CharTokenizer {
     return this.chars.length;
   }
 
+  /** The id of the character `c`, or undefined when it is not in the vocabulary. */
+  idOf(c: string): number | undefined {
+    return this.#ids.get(c);
+  }
+
   /** The ids of `text`; a character outside the vocabulary is a UserError. */
   encode(text: string): number[] {
     return Array.from(text, (c) => {
