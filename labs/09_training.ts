@@ -22,7 +22,6 @@ import { saveTokenizer } from "../lib/tokenizer/saved.ts";
 import { runExport } from "../lib/train/export.ts";
 import { findTorch, INSTALL_TORCH, torchLogitsDiff } from "../lib/train/pytorch.ts";
 import {
-  decayGroups,
   estimateLoss,
   lossWithPerplexity,
   type Metric,
@@ -31,6 +30,7 @@ import {
   type TrainResult,
   type TrainSettings,
 } from "../lib/train/trainer.ts";
+import { decayGroups } from "../lib/train/step.ts";
 import type { adamwStep, clipGradNorm } from "../lib/layers/adamw.ts";
 import type { learningRate } from "../lib/train/schedule.ts";
 import { exercises } from "./catalog/09_training.ts";

@@ -387,7 +387,7 @@ const fullFinetuning = setupStep({
   ctx.say({
     en: `
     The plain way: keep training. Every parameter moves, with the same step as pretraining
-    (lib/train/trainer.ts's trainStep: forward, backward, clipping, AdamW), now on batches of
+    (lib/train/step.ts's trainStep: forward, backward, clipping, AdamW), now on batches of
     forecasts: ${
       formatCount(s.steps)
     } steps of ${s.batchSize} windows of ${T} characters, warmup then cosine
@@ -400,7 +400,7 @@ const fullFinetuning = setupStep({
   `,
     fr: `
     La méthode simple : continuer l'entraînement. Chaque paramètre bouge, avec le même pas qu'au
-    pré-entraînement (le trainStep de lib/train/trainer.ts : passe avant, passe arrière,
+    pré-entraînement (le trainStep de lib/train/step.ts : passe avant, passe arrière,
     écrêtage, AdamW), désormais sur des batchs de bulletins : ${
       formatCount(s.steps)
     } pas de ${s.batchSize}

@@ -17,7 +17,7 @@ import {
 import { Rng } from "../lib/random.ts";
 import { forecastText, forecastTowns } from "../lib/train/style_data.ts";
 import { BABY_SETTINGS } from "../lib/train/presets.ts";
-import { trainStep } from "../lib/train/trainer.ts";
+import { trainStep } from "../lib/train/step.ts";
 import { runCli } from "./helpers.ts";
 
 const CONFIG = { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8 };

@@ -12,7 +12,8 @@ import { CharTokenizer } from "../lib/tokenizer/char.ts";
 import { saveTokenizer } from "../lib/tokenizer/saved.ts";
 import { exportWithCorpus, logitsOf, spreadCheckpoint } from "./model_fixture.ts";
 import { BABY_SETTINGS } from "../lib/train/presets.ts";
-import { decayGroups, runLearningRate, trainStep } from "../lib/train/trainer.ts";
+import { runLearningRate } from "../lib/train/trainer.ts";
+import { decayGroups, trainStep } from "../lib/train/step.ts";
 
 const python = await findTorch();
 const ignore = python === null;

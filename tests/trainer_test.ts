@@ -2,13 +2,8 @@ import assert from "node:assert/strict";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
 import { GPT } from "../lib/model/gpt.ts";
-import {
-  decayGroups,
-  type Metric,
-  train,
-  type TrainJob,
-  type TrainResult,
-} from "../lib/train/trainer.ts";
+import { type Metric, train, type TrainJob, type TrainResult } from "../lib/train/trainer.ts";
+import { decayGroups } from "../lib/train/step.ts";
 import { TINY_SETTINGS } from "./helpers.ts";
 import { setLang } from "../lib/i18n.ts";
 

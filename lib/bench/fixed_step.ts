@@ -8,7 +8,7 @@
 import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { BABY_SETTINGS, PRESETS } from "../train/presets.ts";
-import { decayGroups, trainStep } from "../train/trainer.ts";
+import { decayGroups, trainStep } from "../train/step.ts";
 
 /**
  * A function that runs one more training step of `model` on its batch of B fixed sequences.

@@ -15,13 +15,8 @@ import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { formatCount } from "../term.ts";
 import type { LoopBatch } from "../train/loop.ts";
-import {
-  decayGroups,
-  defaultProgress,
-  runLearningRate,
-  type TrainSettings,
-  trainStep,
-} from "../train/trainer.ts";
+import { defaultProgress, runLearningRate, type TrainSettings } from "../train/trainer.ts";
+import { decayGroups, trainStep } from "../train/step.ts";
 import { type Conversation, turnsOf } from "./data.ts";
 import { assistantTargetMask, type ChatTokenizer, encodeConversation } from "./template.ts";
 

@@ -11,7 +11,7 @@ import { GPT, type GPTOptions } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
 import { TokenDataset } from "../train/dataset.ts";
 import { BABY_SETTINGS } from "../train/presets.ts";
-import { decayGroups, trainStep } from "../train/trainer.ts";
+import { decayGroups, trainStep } from "../train/step.ts";
 import { buildVocab, splitWords, type WordVocab } from "./word2vec.ts";
 
 /** A word-level GPT and its vocabulary. */

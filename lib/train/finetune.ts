@@ -17,17 +17,14 @@ import type { GPT } from "../model/gpt.ts";
 import { numel, parameterShapes } from "../model/layout.ts";
 import { LoRA, type LoraOptions } from "./lora.ts";
 import { Rng } from "../random.ts";
+import { defaultProgress, estimateLoss, runLearningRate, type TrainSettings } from "./trainer.ts";
 import {
   decayGroups,
-  defaultProgress,
-  estimateLoss,
   type OptimizerState,
-  runLearningRate,
   type ScaledGroup,
   type Trainable,
-  type TrainSettings,
   trainStep,
-} from "./trainer.ts";
+} from "./step.ts";
 
 /**
  * Which parameters fine-tuning trains: all of them (the lower layers possibly frozen or slowed),

@@ -24,7 +24,7 @@ import type { GPT, GPTOptions } from "../model/gpt.ts";
 import { blockParamShape, carve, type TensorShape } from "../model/layout.ts";
 import { Rng } from "../random.ts";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.ts";
-import type { Trainable } from "./trainer.ts";
+import type { Trainable } from "./step.ts";
 
 /** The matrices of a block LoRA can adapt: attention's two and the MLP's two. */
 export const LORA_TARGETS = ["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"] as const;

@@ -1,13 +1,12 @@
 /**
  * Training: corpora and token datasets (corpus.ts, dataset.ts), the training loop (loop.ts, lib/'s
- * or a student's) and the run around it with AdamW on a warmup + cosine schedule (trainer.ts,
- * schedule.ts), checkpoints and safetensors
- * (checkpoint.ts, safetensors.ts) and the checks a run makes before it writes (preflight.ts),
- * fine-tuning and LoRA (finetune.ts, lora.ts, style_data.ts), the presets (presets.ts), the
- * runners of `deno task train` and `deno task sample` (with Ctrl-C as a request to stop, interrupt.ts),
- * and the way out to other frameworks:
- * Hugging Face's GPT-2 folder (hf.ts), llm.c's files (llmc.ts), `deno task export` / `import`
- * (export.ts) and PyTorch beside us (pytorch.ts).
+ * or a student's), one optimizer step with clipping and AdamW (step.ts), the run around it on a
+ * warmup + cosine schedule (trainer.ts, schedule.ts), checkpoints and safetensors (checkpoint.ts,
+ * safetensors.ts) and the checks a run makes before it writes (preflight.ts), fine-tuning and LoRA
+ * (finetune.ts, lora.ts, style_data.ts), the presets (presets.ts), the runners of `deno task
+ * train` and `deno task sample` (Ctrl-C as a request to stop: interrupt.ts), and the way out to
+ * other frameworks: Hugging Face's GPT-2 folder (hf.ts), llm.c's files (llmc.ts), `deno task
+ * export` / `import` (export.ts) and PyTorch beside us (pytorch.ts).
  *
  * Imports: lib/wasm (to pick a backend), lib/model, lib/layers, lib/tokenizer and the root
  * utilities.
@@ -39,4 +38,5 @@ export * from "./run_train.ts";
 export * from "./safetensors.ts";
 export * from "./schedule.ts";
 export * from "./style_data.ts";
+export * from "./step.ts";
 export * from "./trainer.ts";

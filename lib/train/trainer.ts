@@ -8,8 +8,6 @@
  * Leaves out gradient accumulation, dropout and mixed precision.
  * @module
  */
-import type { ParamGroup } from "../layers/adamw.ts";
-import type { GPTConfig } from "../model/config.ts";
 import {
   type Checkpoint,
   loadCheckpoint,
@@ -20,16 +18,16 @@ import type { TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
-import { numel, parameterShapes } from "../model/layout.ts";
 import { writeFileAtomic } from "../atomic.ts";
 import { checkBatchFits, metricsBefore } from "./preflight.ts";
 import { Rng } from "../random.ts";
 import { type LoopParts, type LoopRun, trainLoop } from "./loop.ts";
 import { learningRate } from "./schedule.ts";
+import { decayGroups, type StepSettings } from "./step.ts";
 import { formatCount } from "../term.ts";
 
 /** The knobs of a training run (nanoGPT's names in comments). */
-export interface TrainSettings {
+export interface TrainSettings extends StepSettings {
   /** Sequences per step (batch_size). */
   batchSize: number;
   /** Optimizer steps in all (max_iters). */
@@ -39,12 +37,8 @@ export interface TrainSettings {
   /** Peak and final learning rates (learning_rate, min_lr). */
   maxLr: number;
   minLr: number;
-  beta1: number;
-  beta2: number;
   /** Decoupled weight decay, applied to matrices only. */
   weightDecay: number;
-  /** Largest global gradient norm (grad_clip); 0 turns clipping off. */
-  gradClip: number;
   /** Evaluate every this many steps (eval_interval), and at the end. */
   evalEvery: number;
   /** Batches per split in an evaluation (eval_iters). */
@@ -98,32 +92,6 @@ export interface TrainResult {
 }
 
 /**
- * AdamW parameter groups: decay for matrices (embeddings and weights), none for biases and
- * LayerNorm gains, found from the model's own layout table.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { decayGroups } from "./trainer.ts";
- * const groups = decayGroups({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 }, 0.1);
- * assert.ok(groups.some((g) => g.weightDecay === 0));
- * ```
- */
-export function decayGroups(config: GPTConfig, weightDecay: number): ParamGroup[] {
-  const groups: ParamGroup[] = [];
-  let offset = 0;
-  for (const [, shape] of parameterShapes(config)) {
-    const size = numel(shape);
-    const decay = shape.length >= 2 ? weightDecay : 0;
-    const last = groups[groups.length - 1];
-    if (last && last.weightDecay === decay && last.end === offset) last.end += size;
-    else groups.push({ start: offset, end: offset + size, weightDecay: decay });
-    offset += size;
-  }
-  return groups;
-}
-
-/**
  * Mean loss over `batches` seeded batches of a split. The batches depend only on `seed`, so every
  * evaluation at the same step sees the same data, resumed or not.
  *
@@ -151,11 +119,6 @@ export function estimateLoss(
   return sum / batches;
 }
 
-/** An AdamW group whose learning rate is the step's times `lrScale` (default 1). */
-export interface ScaledGroup extends ParamGroup {
-  lrScale?: number;
-}
-
 /**
  * Perplexity, e^loss: the number of equally likely choices that would leave the model as
  * unsure as a mean cross-entropy of `loss` (in nats) per token. 1 is certainty; a uniform guess
@@ -175,27 +138,6 @@ export function perplexity(loss: number): number {
 /** A loss with its perplexity beside it: "1.9812 (ppl 7.3)". */
 export function lossWithPerplexity(loss: number): string {
   return `${loss.toFixed(4)} (ppl ${perplexity(loss).toFixed(1)})`;
-}
-
-/** AdamW's state: its moments, same layout as the parameters, and the decay groups. */
-export interface OptimizerState {
-  m: Float32Array; // (P,)
-  v: Float32Array; // (P,)
-  groups: ScaledGroup[];
-}
-
-/**
- * What an optimizer step moves: by default the model itself, every parameter; LoRA (lib/train/lora.ts)
- * moves its adapters only, gathering their gradients from the model's and scattering the update
- * back into the model's weights.
- */
-export interface Trainable {
-  params: Float32Array; // (P,)
-  grads: Float32Array; // (P,)
-  /** Fills `grads` after the model's backward pass (default: they are the model's own). */
-  gather?(): void;
-  /** Writes `params` into the model after the update (default: they are the model's own). */
-  scatter?(): void;
 }
 
 /**
@@ -220,69 +162,6 @@ export function runLearningRate(
     warmupSteps: s.warmupSteps,
     decaySteps: s.steps,
   });
-}
-
-/** What {@link trainStep} is told: the batch, the optimizer and where the run is. */
-export interface StepOptions {
-  inputs: Int32Array; // (B, T)
-  targets: Int32Array; // (B, T)
-  /** Sequences in the batch. */
-  B: number;
-  /** Positions per sequence, up to the context (default: the model's blockSize). */
-  T?: number;
-  /** Weight of each position in the loss, (B, T) (default: all positions alike). */
-  weights?: Float32Array | null;
-  opt: OptimizerState;
-  /** The step, 0-based. */
-  step: number;
-  /** Its learning rate. */
-  lr: number;
-  /** Clipping and AdamW's betas. */
-  settings: Pick<TrainSettings, "gradClip" | "beta1" | "beta2">;
-  /** The parameters to update (default: the whole model; `opt` matches its size). */
-  trainable?: Trainable;
-}
-
-/**
- * One optimizer step on one batch (B, T): forward, backward, clipping, AdamW at `lr` (times each
- * group's `lrScale`). Returns the batch's loss and the gradient norm before clipping (NaN when
- * clipping is off).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { GPT } from "../model/gpt.ts";
- * import { BABY_SETTINGS } from "./presets.ts";
- * import { decayGroups, trainStep } from "./trainer.ts";
- * const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
- * const opt = { m: new Float32Array(model.numParameters), v: new Float32Array(model.numParameters),
- *   groups: decayGroups(model.config, 0.1) };
- * const ids = new Int32Array([1, 2, 3, 4]);
- * const step = { inputs: ids, targets: ids, B: 1, opt, step: 0, lr: 1e-3, settings: BABY_SETTINGS };
- * const { loss } = trainStep(model, step);
- * assert.ok(trainStep(model, { ...step, step: 1 }).loss < loss);
- * ```
- */
-export function trainStep(model: GPT, o: StepOptions): { loss: number; gradNorm: number } {
-  const { inputs, targets, B, opt, step, lr, settings: s } = o;
-  const trainable: Trainable = o.trainable ?? model;
-  const { T = model.config.blockSize, weights = null } = o;
-  const loss = model.forward(inputs, targets, B, T, weights)!;
-  model.zeroGrad();
-  model.backward();
-  trainable.gather?.();
-  const gradNorm = s.gradClip > 0 ? model.ops.clipGradNorm(trainable.grads, s.gradClip) : NaN;
-  // One AdamW call per learning-rate scale: the kernel takes a single rate for all its groups.
-  for (const scale of new Set(opt.groups.map((g) => g.lrScale ?? 1))) {
-    model.ops.adamwStep(trainable.params, trainable.grads, opt.m, opt.v, step + 1, {
-      lr: lr * scale,
-      beta1: s.beta1,
-      beta2: s.beta2,
-      eps: 1e-8,
-    }, opt.groups.filter((g) => (g.lrScale ?? 1) === scale));
-  }
-  trainable.scatter?.();
-  return { loss, gradNorm };
 }
 
 /**
