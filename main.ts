@@ -20,7 +20,6 @@ import {
   gradeLimits,
   gradeOption,
   gradeSubmission,
-  NOT_RELEASED,
   notStarted,
   pristineStarter,
   recordProgress,
@@ -37,29 +36,20 @@ import {
 import { ensureKernelsBuilt } from "./lib/wasm/build.ts";
 import { writeFileAtomic } from "./lib/atomic.ts";
 import { runLab, type RunResult } from "./lib/course/lab.ts";
-import { lang, LANG_HELP, resolveLang, setLang, type Text, tr, verbatim } from "./lib/i18n.ts";
+import { lang, resolveLang, setLang, type Text, tr, verbatim } from "./lib/i18n.ts";
 import { paint, table, wrap } from "./lib/term.ts";
+import { type CommandHelp, commandHelp, commandList, HELP } from "./help.ts";
 
-/** A subcommand: its flags, its help text and what it does. */
-interface Command {
-  summary: string;
-  usage: string;
+/** A subcommand: its help (help.ts), its flags and what it does. */
+export interface Command extends CommandHelp {
   options: NonNullable<Parameters<typeof parseArgs>[0]>["options"];
   run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
+/** Every command, by the name `deno task` gives it. */
+export const COMMANDS: Record<string, Command> = {
   lab: {
-    summary: "run a lab step by step (or `all` for every lab, reference path)",
-    usage: `deno task lab <NN|all> [--step] [--from N] [--reference] [--out DIR]
-
-  NN           lab number, 00 to 12 (see \`deno task list\`)
-  --step       wait for Enter between steps (only when stdin is a terminal)
-  --from N     start at step N (the first step is 1)
-  --reference  use the library's implementations instead of your exercises
-  --out DIR    write charts and samples under DIR (default: out)
-
-  Labs 09–11 train a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.`,
+    ...HELP.lab,
     options: flags(["from", "out"], ["step", "reference"]),
     async run(values, positionals) {
       const which = positionals[0];
@@ -100,11 +90,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   list: {
-    summary: "every lab and exercise with its status",
-    usage: `deno task list [--dir PATH]
-
-  Each exercise is checked in the same sandbox as \`deno task grade\`.
-  --dir PATH     the submission: a folder holding labs/exercises (default: this repository)`,
+    ...HELP.list,
     options: flags(["dir"]),
     async run(values) {
       const rows: (string | number)[][] = [
@@ -135,8 +121,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   hint: {
-    summary: "the hint for one exercise",
-    usage: "deno task hint <exercise id, such as 00.1>",
+    ...HELP.hint,
     options: {},
     run(_values, positionals) {
       const ex = exerciseFrom(positionals[0]);
@@ -150,19 +135,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   grade: {
-    summary: "grade every exercise in a sandbox: a table, results.json, JUnit XML",
-    usage: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH] [--timeout S]
-                 [--heap MB] [--jobs N]
-
-  --json FILE    write the results as JSON (per exercise: status, message, output, points)
-  --junit FILE   write the results as JUnit XML, for CI
-  --only NN      grade one lab (03) or one exercise (03.2)
-  --dir PATH     the submission: a folder holding labs/exercises (default: this repository)
-  --timeout S    time limit per exercise, 1 to 600 s (default ${DEFAULT_LIMITS.timeoutMs / 1000})
-  --heap MB      V8 heap limit per exercise, 64 to 8192 MiB (default ${DEFAULT_LIMITS.heapMb})
-  --jobs N       exercises graded at once, 1 to 16 (default 2)
-
-Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
+    ...HELP.grade,
     options: flags(["json", "junit", "only", "dir", "timeout", "heap", "jobs"]),
     async run(values) {
       const dir = await submissionDir(values);
@@ -216,13 +189,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     },
   },
   watch: {
-    summary: "re-grade the current exercise each time you save a file",
-    usage: `deno task watch [--poll] [--interval MS]
-
-  Grades the first exercise that does not pass yet, in the same sandbox as \`deno task grade\`,
-  then again each time a file under labs/exercises changes, and moves on when it passes.
-  --poll         look for changes by polling (for folders where file events do not arrive)
-  --interval MS  polling interval in milliseconds (default 500)`,
+    ...HELP.watch,
     options: flags(["interval"], ["poll"]),
     async run(values) {
       await runWatch(CATALOG, {
@@ -233,11 +200,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     },
   },
   reset: {
-    summary: "put one exercise's function back to its starter (asks first)",
-    usage: `deno task reset <exercise id, such as 03.2> [--yes]
-
-  Replaces your function for that exercise with the original starter; the rest of the file stays.
-  --yes  do not ask for confirmation`,
+    ...HELP.reset,
     options: flags([], ["yes"]),
     async run(values, positionals) {
       const ex = exerciseFrom(positionals[0]);
@@ -282,14 +245,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     },
   },
   release: {
-    summary: "instructors: write the student release (no solutions) to a new folder",
-    usage: `deno task release --out DIR [--lang fr|en]
-
-  Copies the repository's files (git's list) to DIR, leaving out
-    ${NOT_RELEASED.join(", ")},
-  adds a pristine copy of the starters in labs/starters/ for \`deno task reset\`, then checks
-  that nothing refers to the solutions and that every starter grades as not started.
-  With --lang fr the starters' instructions are in French.`,
+    ...HELP.release,
     options: flags(["out"]),
     async run(values) {
       if (typeof values.out !== "string") {
@@ -308,24 +264,7 @@ Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could 
     },
   },
   train: {
-    summary: "train a GPT on a corpus, with checkpoints and resume",
-    usage: `deno task train [--preset baby|mini|nano] [--corpus NAME|PATH] [--tokenizer char|bpe]
-                       [--vocab-size N] [--positional learned|sinusoidal|rope] [--steps N]
-                       [--batch-size N] [--lr X] [--seed N] [--out DIR] [--resume | --force]
-                       [--backend wasm|ts] [--mine]
-
-  --preset       model shape and training settings (default baby: nanoGPT's CPU config)
-  --corpus       a registry corpus (default tinyshakespeare) or any UTF-8 text file
-  --tokenizer    char (default) or bpe (a byte-level BPE trained on the training split)
-  --vocab-size   BPE vocabulary size (default 5000)
-  --steps, --batch-size, --lr, --seed   override the preset's (lr is the peak; the floor is lr/10)
-  --out DIR      run folder: latest/, best/, metrics.jsonl (default out/train/<corpus>-<preset>-<tok>)
-  --resume       continue the run in --out from its latest checkpoint, exactly where it stopped
-  --force        start over in an --out that already holds a run (without it, that is refused)
-  --backend      wasm (default: the SIMD kernels) or ts (the plain TypeScript layers, ~40× slower)
-  --mine         your GPT: your model, layers and training loop wherever your exercise passes
-                 (lib/'s elsewhere, named at the start), on the TypeScript path
-Ctrl-C stops after the current step and saves a checkpoint.`,
+    ...HELP.train,
     options: flags([
       "preset",
       "corpus",
@@ -375,24 +314,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
     },
   },
   sample: {
-    summary: "generate text from a trained checkpoint, streamed as it comes",
-    usage: `deno task sample --ckpt DIR [--adapters FILE] [--prompt TEXT] [--tokens N]
-                        [--temperature X] [--top-k K] [--top-p P] [--seed N] [--stop TEXT]...
-                        [--no-cache] [--backend wasm|ts]
-
-  --ckpt DIR       a run folder (its best/ checkpoint, else latest/) or a checkpoint folder
-  --adapters FILE  LoRA adapters (lab 11 saves out/11_finetuning/lora/adapters.safetensors),
-                   merged onto --ckpt, or without it onto the base checkpoint their file names
-  --prompt TEXT    where the text starts, printed before the continuation (default a new
-                   line); for a newline inside it, bash and zsh take $'forecast for x:\\n'
-  --tokens N       how many tokens to generate (default 500)
-  --temperature X  0 is greedy; below 1 is safer, above 1 wilder (default 0.8)
-  --top-k K, --top-p P  sample only among the K most likely tokens / the nucleus of mass P
-  --seed N         the sampler's seed (default 0)
-  --stop TEXT      stop when the text contains TEXT (may repeat)
-  --no-cache       recompute the whole context at every token instead of using the KV cache
-  --backend        wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)
-  --mine           your GPT and your generation loop wherever your exercise passes (no streaming)`,
+    ...HELP.sample,
     options: {
       ...flags([
         "ckpt",
@@ -428,16 +350,7 @@ Ctrl-C stops after the current step and saves a checkpoint.`,
     },
   },
   sft: {
-    summary: "fine-tune a chat model on generated conversations, then score it",
-    usage: `deno task sft [--preset quick|full] [--steps N] [--minutes M] [--seed N] [--out DIR]
-                      [--backend wasm|ts]
-
-  --preset   quick (the lab's: within a minute) or full (the course's targets; default)
-  --steps, --seed   override the preset's
-  --minutes M  stop training after M minutes even if steps remain (the full run uses 15)
-  --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)
-  --backend  wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)
-Ctrl-C stops after the current step, then saves and scores what it has.`,
+    ...HELP.sft,
     options: flags(["preset", "steps", "minutes", "seed", "out", "backend"]),
     async run(values) {
       const { runSft } = await import("./lib/chat/run_sft.ts");
@@ -453,14 +366,7 @@ Ctrl-C stops after the current step, then saves and scores what it has.`,
     },
   },
   chat: {
-    summary: "talk to a chat model, in the terminal or (--web) in the browser",
-    usage: `deno task chat --ckpt DIR [--web] [--port N] [--temperature X]
-
-  --ckpt DIR       a folder \`deno task sft\` wrote (its latest/ is used) or a checkpoint folder
-  --web            serve a chat page on http://127.0.0.1:PORT/ instead of the terminal
-  --port N         the page's port (default 8000)
-  --temperature X  0 is greedy (default 0.7); /temp X changes it while chatting
-In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
+    ...HELP.chat,
     options: flags(["ckpt", "port", "temperature"], ["web"]),
     async run(values) {
       if (typeof values.ckpt !== "string") {
@@ -504,17 +410,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
     },
   },
   export: {
-    summary: "write a checkpoint as a Hugging Face GPT-2 folder or an llm.c model file",
-    usage: `deno task export --ckpt DIR --to hf|llmc --out PATH [--data [--corpus NAME]] [--force]
-
-  --ckpt DIR     a checkpoint folder, or a run folder (its best/, else latest/)
-  --to hf        a folder GPT2LMHeadModel.from_pretrained reads (config.json, model.safetensors,
-                 the tokenizer: vocab.json + merges.txt for BPE, tokenizer.json for characters)
-  --to llmc      llm.c's model file (PATH, e.g. model.bin) and its tokenizer (model_tokenizer.bin)
-  --data         also the corpus in the model's tokens: train.bin / val.bin (uint16, nanoGPT's)
-                 in the HF folder, or llm.c's model_train.bin / model_val.bin
-  --corpus NAME  the corpus --data tokenizes (default tinyshakespeare, or a file path)
-  --force        replace PATH when it exists`,
+    ...HELP.export,
     options: flags(["ckpt", "to", "out", "corpus"], ["data", "force"]),
     async run(values) {
       const { ckpt, to, out } = values;
@@ -539,13 +435,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
     },
   },
   import: {
-    summary: "bring a Hugging Face GPT-2 folder or an llm.c model file back as a checkpoint",
-    usage: `deno task import --from PATH --out DIR [--force]
-
-  --from PATH  a Hugging Face GPT-2 folder (ours, or GPT-2's own files) or an llm.c model file
-               (its tokenizer file NAME_tokenizer.bin beside it; GPT-2's when it has 50,257 tokens)
-  --out DIR    the checkpoint folder to write, for sample, chat, the labs and fine-tuning
-  --force      replace DIR when it exists`,
+    ...HELP.import,
     options: flags(["from", "out"], ["force"]),
     async run(values) {
       if (typeof values.from !== "string" || typeof values.out !== "string") {
@@ -560,8 +450,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
     },
   },
   doctor: {
-    summary: "check Deno, WebAssembly SIMD, the kernels and the corpus",
-    usage: "deno task doctor",
+    ...HELP.doctor,
     options: {},
     async run() {
       const checks = await runDoctor();
@@ -574,11 +463,7 @@ In the terminal: /reset starts a new conversation, /quit (or Ctrl-C) leaves.`,
     },
   },
   bench: {
-    summary: "benchmarks, side by side with the peers, as ratios measured in one run",
-    usage: `deno task bench <suite> [--json FILE]
-
-${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`).join("\n")}
-  --json FILE  also write the rows as JSON (for example out/bench/kernels.json)`,
+    ...HELP.bench,
     options: flags(["json"]),
     async run(values, positionals) {
       const name = positionals[0];
@@ -595,8 +480,7 @@ ${Object.entries(SUITES).map(([name, s]) => `  ${name.padEnd(11)}  ${s.summary}`
     },
   },
   build: {
-    summary: "compile the AssemblyScript kernels (runs by itself when needed)",
-    usage: "deno task build:kernels [--force]",
+    ...HELP.build,
     options: flags([], ["force"]),
     async run(values) {
       const { built } = await ensureKernelsBuilt({ force: values.force === true });
@@ -796,16 +680,6 @@ async function runAll(outRoot: string): Promise<number> {
   return results.every(([, , r]) => !(r instanceof Error) && r.status === "complete") ? 0 : 1;
 }
 
-function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  return `minigpt-lab: build a GPT from scratch, in TypeScript.
-
-Usage: deno task <command> [options]   (every command takes --help and --lang fr|en)
-
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join("\n")}
-  ${"test".padEnd(width)}  the project's own checks and tests`;
-}
-
 /** Runs the CLI with `args` and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
@@ -815,7 +689,7 @@ export async function main(args: string[]): Promise<number> {
     // a bad MINIGPT_LANG is reported once the command runs
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    console.log(usage());
+    console.log(commandList(COMMANDS));
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];
@@ -835,7 +709,7 @@ export async function main(args: string[]): Promise<number> {
     );
     setLang(resolveLang(values.lang as string | undefined));
     if (values.help) {
-      console.log(`${command.summary}\n\nUsage: ${command.usage}\n\n  ${LANG_HELP}`);
+      console.log(commandHelp(command));
       return 0;
     }
     return await command.run(values, positionals);

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { lab as intro } from "../labs/00_intro.ts";
+import { HELP } from "../help.ts";
+import { LANGS } from "../lib/i18n.ts";
+import { COMMANDS } from "../main.ts";
 import { hasStackTrace, ROOT, runCli } from "./helpers.ts";
 
 for (const command of ["lab", "list", "hint", "doctor", "build"]) {
@@ -142,5 +145,68 @@ Deno.test("in French (--lang fr, MINIGPT_LANG=fr or a French locale) bad input i
     assert.match(run.stderr.trim(), french, what);
     assert.equal(run.stderr.trim().split("\n").length, 1, what);
     assert.ok(!hasStackTrace(run.stderr), what);
+  }
+});
+
+/** The flags a text names (`--out`, `--top-k`…), each with how many times it names it. */
+function flagsIn(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [flag] of text.matchAll(/--[a-z][a-z-]*/g)) {
+    counts.set(flag, (counts.get(flag) ?? 0) + 1);
+  }
+  return counts;
+}
+
+Deno.test("every command's --help --lang fr prints its French summary and usage, with every flag of the English", async () => {
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    const [en, fr] = await Promise.all([
+      runCli([name, "--help", "--lang", "en"]),
+      runCli([name, "--help", "--lang", "fr"]),
+    ]);
+    assert.equal(fr.code, 0, `${name}: ${fr.stderr}`);
+    assert.equal(en.code, 0, `${name}: ${en.stderr}`);
+    const { summary, usage } = command;
+    assert.ok(
+      fr.stdout.startsWith(
+        `${summary.fr}\n\nUtilisation : ${usage.fr}\n\n  --lang fr|en   la langue`,
+      ),
+      `${name} --help --lang fr:\n${fr.stdout}`,
+    );
+    assert.ok(en.stdout.startsWith(`${summary.en}\n\nUsage: ${usage.en}\n`), name);
+    assert.notEqual(fr.stdout, en.stdout, name);
+    assert.notEqual(summary.fr, summary.en, name);
+    // A usage that explains something is translated; a bare synopsis reads the same in both.
+    if (usage.en.includes("\n")) assert.notEqual(usage.fr, usage.en, name);
+    // As often as in the English: in the synopsis, and again on the line that explains it.
+    assert.deepEqual(flagsIn(usage.fr), flagsIn(usage.en), `${name}: the flags of its usages`);
+    // And no flag the command takes goes unexplained in its usage.
+    for (const flag of Object.keys(command.options ?? {})) {
+      assert.ok(flagsIn(usage.en).has(`--${flag}`), `${name}: --${flag} is not in its usage`);
+    }
+  }
+});
+
+Deno.test("the command list in French (MINIGPT_LANG=fr, or a French locale) gives the French summaries", async () => {
+  for (const [args, env] of [[["help"], { MINIGPT_LANG: "fr" }], [[], { LANG: "fr_FR.UTF-8" }]]) {
+    const run = await runCli(args as string[], { env: env as Record<string, string> });
+    assert.equal(run.code, args.length ? 0 : 2, run.stderr);
+    assert.match(run.stdout, /^minigpt-lab : construis un GPT de zéro, en TypeScript\./);
+    assert.match(run.stdout, /\nUtilisation : deno task <command> \[options\]/);
+    const lines = run.stdout.split("\n");
+    for (const [name, command] of Object.entries(COMMANDS)) {
+      const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+      assert.ok(lines.includes(`  ${name.padEnd(width)}  ${command.summary.fr}`), name);
+      assert.ok(!run.stdout.includes(command.summary.en), name);
+    }
+  }
+});
+
+Deno.test("every command has its help, and no summary or usage has an empty language", () => {
+  assert.deepEqual(Object.keys(HELP), Object.keys(COMMANDS));
+  for (const [name, { summary, usage }] of Object.entries(COMMANDS)) {
+    for (const l of LANGS) {
+      assert.notEqual(summary[l].trim(), "", `${name}'s summary has no ${l}`);
+      assert.notEqual(usage[l].trim(), "", `${name}'s usage has no ${l}`);
+    }
   }
 });
