@@ -403,21 +403,13 @@ function suiteLines(): string {
   );
 }
 
-/** LANG_HELP of lib/i18n.ts, and its French. */
-const LANGUAGE_HELP: Text = {
-  en: LANG_HELP,
-  fr:
-    "--lang fr|en   la langue des textes (par défaut : MINIGPT_LANG, sinon LC_ALL, LC_MESSAGES\n" +
-    "               ou LANG : fr… donne le français ; sinon l'anglais)",
-};
-
 /**
  * `deno task <command> --help`: the summary, the usage and how to choose the language, in the
  * current language.
  */
 export function commandHelp(help: CommandHelp): string {
   // Each line of the language's help indented alike, so that its second line stays in its column.
-  const language = tr(LANGUAGE_HELP).replaceAll("\n", "\n  ");
+  const language = tr(LANG_HELP).replaceAll("\n", "\n  ");
   return `${tr(help.summary)}\n\n${tr(USAGE)} ${tr(help.usage)}\n\n  ${language}`;
 }
 

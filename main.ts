@@ -689,6 +689,14 @@ export async function main(args: string[]): Promise<number> {
     // a bad MINIGPT_LANG is reported once the command runs
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {
+    const at = rest.indexOf("--lang");
+    const asked = at >= 0 ? rest[at + 1] : rest.find((a) => a.startsWith("--lang="))?.slice(7);
+    try {
+      if (asked !== undefined) setLang(resolveLang(asked));
+    } catch (err) {
+      console.error(paint("red", (err as Error).message));
+      return 2;
+    }
     console.log(commandList(COMMANDS));
     return name ? 0 : 2;
   }

@@ -140,6 +140,11 @@ export function resolveLang(
 }
 
 /** The sentence `--help` gives about the language. */
-export const LANG_HELP =
-  "--lang fr|en   the language of the texts (default: MINIGPT_LANG, else LC_ALL, LC_MESSAGES or\n" +
-  "               LANG: fr… is French; else English)";
+export const LANG_HELP: Text = {
+  en:
+    "--lang fr|en   the language of the texts (default: MINIGPT_LANG, else LC_ALL, LC_MESSAGES or\n" +
+    "               LANG: fr… is French; else English)",
+  fr:
+    "--lang fr|en   la langue des textes (par défaut : MINIGPT_LANG, sinon LC_ALL, LC_MESSAGES\n" +
+    "               ou LANG : fr… donne le français ; sinon l'anglais)",
+};

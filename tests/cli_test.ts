@@ -186,8 +186,14 @@ Deno.test("every command's --help --lang fr prints its French summary and usage,
   }
 });
 
-Deno.test("the command list in French (MINIGPT_LANG=fr, or a French locale) gives the French summaries", async () => {
-  for (const [args, env] of [[["help"], { MINIGPT_LANG: "fr" }], [[], { LANG: "fr_FR.UTF-8" }]]) {
+Deno.test("the command list in French (MINIGPT_LANG=fr, a French locale or help --lang fr) gives the French summaries", async () => {
+  for (
+    const [args, env] of [
+      [["help"], { MINIGPT_LANG: "fr" }],
+      [[], { LANG: "fr_FR.UTF-8" }],
+      [["help", "--lang", "fr"], {}],
+    ]
+  ) {
     const run = await runCli(args as string[], { env: env as Record<string, string> });
     assert.equal(run.code, args.length ? 0 : 2, run.stderr);
     assert.match(run.stdout, /^minigpt-lab : construis un GPT de zéro, en TypeScript\./);
