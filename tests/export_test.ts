@@ -173,21 +173,49 @@ Deno.test("--data writes the corpus in the model's tokens: uint16, cut 90/10", a
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("in French, export and import refuse bad input in French and sum up in French", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "minigpt-export-fr-" });
+/**
+ * A new folder of what the refusal tests feed export and import: a checkpoint (ckpt/), a RoPE one
+ * (rope/), ckpt's Hugging Face export (hf/) and llm.c file (m.bin), and copies of hf/ truncated,
+ * with a ReLU and as a llama.
+ */
+async function refusalFolders(): Promise<
+  { dir: string; vocabSize: number; truncated: string; relu: string; llama: string }
+> {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-export-refused-" });
   const tok = CharTokenizer.fromText(TEXT);
   await makeCheckpoint(`${dir}/ckpt`, saveTokenizer(tok), tok.vocabSize);
   await makeCheckpoint(`${dir}/rope`, saveTokenizer(tok), tok.vocabSize, { positional: "rope" });
   await runExport({ ckpt: `${dir}/ckpt`, to: "hf", out: `${dir}/hf`, ...quiet });
-  await Deno.mkdir(`${dir}/llama`);
-  for (const f of Deno.readDirSync(`${dir}/hf`)) {
-    await Deno.copyFile(`${dir}/hf/${f.name}`, `${dir}/llama/${f.name}`);
-  }
-  const config = JSON.parse(await Deno.readTextFile(`${dir}/hf/config.json`));
+  await runExport({ ckpt: `${dir}/ckpt`, to: "llmc", out: `${dir}/m.bin`, ...quiet });
+  const copy = (name: string) => copyOfHf(dir, name);
+  const truncated = await copy("truncated");
+  const st = await Deno.readFile(`${truncated}/model.safetensors`);
+  await Deno.writeFile(`${truncated}/model.safetensors`, st.subarray(0, st.length - 100));
+  const relu = await copy("relu");
+  const config = JSON.parse(await Deno.readTextFile(`${relu}/config.json`));
   await Deno.writeTextFile(
-    `${dir}/llama/config.json`,
+    `${relu}/config.json`,
+    JSON.stringify({ ...config, activation_function: "relu" }),
+  );
+  const llama = await copy("llama");
+  await Deno.writeTextFile(
+    `${llama}/config.json`,
     JSON.stringify({ ...config, model_type: "llama" }),
   );
+  return { dir, vocabSize: tok.vocabSize, truncated, relu, llama };
+}
+
+/** A copy of `dir`/hf/ as `dir`/`name`/, for a test to damage. */
+async function copyOfHf(dir: string, name: string): Promise<string> {
+  await Deno.mkdir(`${dir}/${name}`);
+  for (const f of Deno.readDirSync(`${dir}/hf`)) {
+    await Deno.copyFile(`${dir}/hf/${f.name}`, `${dir}/${name}/${f.name}`);
+  }
+  return `${dir}/${name}`;
+}
+
+Deno.test("in French, export and import refuse bad input in French and sum up in French", async () => {
+  const { dir } = await refusalFolders();
   const env = { MINIGPT_LANG: "fr" };
   const cases: [string[], RegExp][] = [
     [
@@ -224,36 +252,11 @@ Deno.test("in French, export and import refuse bad input in French and sum up in
     imported.stdout,
     /^\S+hf importé \(2 couches, largeur 8, contexte 8, \d+ tokens\) dans \S+back en [\d.]+ s : `deno task sample --ckpt \S+back` en tire des échantillons\.$/m,
   );
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("bad input: one sentence, exit 2, and nothing of the user's overwritten", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "minigpt-export-bad-" });
-  const tok = CharTokenizer.fromText(TEXT);
-  await makeCheckpoint(`${dir}/ckpt`, saveTokenizer(tok), tok.vocabSize);
-  await makeCheckpoint(`${dir}/rope`, saveTokenizer(tok), tok.vocabSize, { positional: "rope" });
-  await runExport({ ckpt: `${dir}/ckpt`, to: "hf", out: `${dir}/hf`, ...quiet });
-  await runExport({ ckpt: `${dir}/ckpt`, to: "llmc", out: `${dir}/m.bin`, ...quiet });
-  const copy = async (name: string) => {
-    await Deno.mkdir(`${dir}/${name}`);
-    for (const f of Deno.readDirSync(`${dir}/hf`)) {
-      await Deno.copyFile(`${dir}/hf/${f.name}`, `${dir}/${name}/${f.name}`);
-    }
-    return `${dir}/${name}`;
-  };
-  const truncated = await copy("truncated");
-  const st = await Deno.readFile(`${truncated}/model.safetensors`);
-  await Deno.writeFile(`${truncated}/model.safetensors`, st.subarray(0, st.length - 100));
-  const relu = await copy("relu");
-  const config = JSON.parse(await Deno.readTextFile(`${relu}/config.json`));
-  await Deno.writeTextFile(
-    `${relu}/config.json`,
-    JSON.stringify({ ...config, activation_function: "relu" }),
-  );
-  const llama = await copy("llama");
-  await Deno.writeTextFile(
-    `${llama}/config.json`,
-    JSON.stringify({ ...config, model_type: "llama" }),
-  );
+  const { dir, vocabSize, truncated, relu, llama } = await refusalFolders();
   const magic = new Uint8Array(await Deno.readFile(`${dir}/m.bin`));
   magic[0] ^= 1;
   await Deno.writeFile(`${dir}/bad.bin`, magic);
@@ -303,8 +306,8 @@ Deno.test("bad input: one sentence, exit 2, and nothing of the user's overwritte
     { cwd: dir },
   );
   assert.equal(forced.code, 0, forced.stderr);
-  assert.equal((await loadCheckpoint(`${dir}/taken`)).model.config.vocabSize, tok.vocabSize);
-  const untied = await copy("untied");
+  assert.equal((await loadCheckpoint(`${dir}/taken`)).model.config.vocabSize, vocabSize);
+  const untied = await copyOfHf(dir, "untied");
   const path = `${untied}/model.safetensors`;
   const { tensors } = decodeSafetensors(await Deno.readFile(path), path);
   const head = tensors["transformer.wte.weight"].data.map((x) => x * 2);
@@ -323,6 +326,7 @@ Deno.test("bad input: one sentence, exit 2, and nothing of the user's overwritte
   await Deno.writeFile(path, encodeSafetensors(fewer));
   await assert.rejects(readHfFolder(untied), /has no tensor transformer\.h\.1\.mlp\.c_fc\.bias/);
   await Deno.writeFile(path, encodeSafetensors(tensors));
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/hf/config.json`));
   await Deno.writeTextFile(`${untied}/config.json`, JSON.stringify({ ...config, n_positions: 16 }));
   await assert.rejects(
     readHfFolder(untied),
