@@ -689,10 +689,15 @@ export async function main(args: string[]): Promise<number> {
     // a bad MINIGPT_LANG is reported once the command runs
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    const at = rest.indexOf("--lang");
-    const asked = at >= 0 ? rest[at + 1] : rest.find((a) => a.startsWith("--lang="))?.slice(7);
+    // Only --lang matters to the list; parseArgs reads it as a command's flags are read.
+    const { values } = parseArgs({
+      args: rest,
+      options: { lang: { type: "string" } },
+      strict: false,
+      allowPositionals: true,
+    });
     try {
-      if (asked !== undefined) setLang(resolveLang(asked));
+      if (values.lang !== undefined) setLang(resolveLang(String(values.lang)));
     } catch (err) {
       console.error(paint("red", (err as Error).message));
       return 2;
