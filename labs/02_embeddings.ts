@@ -9,7 +9,7 @@
  * @module
  */
 import { heatmap, scatter } from "../lib/charts.ts";
-import { findCorpus, howToSupply } from "../lib/train/corpus.ts";
+import { findCorpus, supplyText } from "../lib/train/corpus.ts";
 import type { encoderBackward, encoderForward } from "../lib/layers/encoder.ts";
 import { formatCount } from "../lib/term.ts";
 import { type Lab, step } from "../lib/course/lab.ts";
@@ -215,9 +215,10 @@ const word2vec = step({
   });
   const path = findCorpus("tinyshakespeare");
   if (!path) {
+    const supply = supplyText("tinyshakespeare");
     ctx.say({
-      en: `${howToSupply("tinyshakespeare")} Until then, the lab uses a synthetic text.`,
-      fr: `${howToSupply("tinyshakespeare")} En attendant, le lab utilise un texte synthétique.`,
+      en: `${supply.en} Until then, the lab uses a synthetic text.`,
+      fr: `${supply.fr} En attendant, le lab utilise un texte synthétique.`,
     });
   }
   const t = trained();

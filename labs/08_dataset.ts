@@ -8,7 +8,7 @@
  * @module
  */
 import { heatmap, lineChart } from "../lib/charts.ts";
-import { howToSupply } from "../lib/train/corpus.ts";
+import { supplyText } from "../lib/train/corpus.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
 import { type Lab, step } from "../lib/course/lab.ts";
 import { tr, verbatim } from "../lib/i18n.ts";
@@ -78,12 +78,12 @@ const theCorpus = step({ en: "The corpus", fr: "Le corpus" }, async (ctx) => {
       : {
         en: `
     Tiny shakespeare is not on this machine, so the lab falls back on the short sample the
-    project ships; every step works the same, on less text. ${howToSupply("tinyshakespeare")}
+    project ships; every step works the same, on less text. ${supplyText("tinyshakespeare").en}
   `,
         fr: `
     Tiny shakespeare n'est pas sur cette machine : le lab se rabat sur le court échantillon
     fourni avec le projet ; chaque étape fonctionne pareil, sur moins de texte.
-    ${howToSupply("tinyshakespeare")}
+    ${supplyText("tinyshakespeare").fr}
   `,
       },
   );

@@ -4,7 +4,7 @@
  * @module
  */
 import { tr } from "../i18n.ts";
-import { findCorpus, howToSupply, verifyCorpus } from "../train/corpus.ts";
+import { corpusProblem, findCorpus, supplyText } from "../train/corpus.ts";
 import { loadKernels } from "../wasm/instance.ts";
 import { matmul } from "../layers/matmul.ts";
 import { Rng } from "../random.ts";
@@ -137,9 +137,9 @@ async function kernelCheck(): Promise<DoctorCheck> {
 async function corpusCheck(): Promise<DoctorCheck> {
   const name = tr({ en: "Corpus", fr: "Corpus" });
   const path = findCorpus("tinyshakespeare");
-  if (!path) return { name, ok: false, detail: howToSupply("tinyshakespeare") };
-  const problem = await verifyCorpus("tinyshakespeare", path);
-  return problem ? { name, ok: false, detail: problem } : {
+  if (!path) return { name, ok: false, detail: tr(supplyText("tinyshakespeare")) };
+  const problem = await corpusProblem("tinyshakespeare", path);
+  return problem ? { name, ok: false, detail: tr(problem) } : {
     name,
     ok: true,
     detail: tr({

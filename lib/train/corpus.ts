@@ -75,20 +75,15 @@ export function findCorpus(name: string): string | undefined {
 }
 
 /**
- * One sentence telling the user how to supply corpus `name`, in the current language.
+ * One sentence telling the user how to supply corpus `name`, in both languages.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { howToSupply } from "./corpus.ts";
- * assert.match(howToSupply("tinyshakespeare"), /--corpus PATH/);
+ * import { supplyText } from "./corpus.ts";
+ * assert.match(supplyText("tinyshakespeare").en, /--corpus PATH/);
  * ```
  */
-export function howToSupply(name: string): string {
-  return tr(supplyText(name));
-}
-
-/** {@link howToSupply}'s sentence in both languages, for a caller that adds to it. */
 export function supplyText(name: string): Text {
   const info = corpusInfo(name);
   return {
@@ -101,21 +96,15 @@ export function supplyText(name: string): Text {
 }
 
 /**
- * Checks that the file at `path` is corpus `name` (size and sha256).
- * Returns an empty string when it is, or a sentence saying what differs, in the current language.
+ * Checks that the file at `path` is corpus `name` (size and sha256): undefined when it is, or a
+ * sentence in both languages saying what differs.
  *
  * @example
  * ```ts ignore needs the corpus
- * import { verifyCorpus } from "./corpus.ts";
- * const problem = await verifyCorpus("tinyshakespeare", path);
+ * import { corpusProblem } from "./corpus.ts";
+ * const problem = await corpusProblem("tinyshakespeare", path);
  * ```
  */
-export async function verifyCorpus(name: string, path: string): Promise<string> {
-  const problem = await corpusProblem(name, path);
-  return problem ? tr(problem) : "";
-}
-
-/** {@link verifyCorpus}'s sentence in both languages, or undefined when the file is `name`. */
 export async function corpusProblem(name: string, path: string): Promise<Text | undefined> {
   const info = corpusInfo(name);
   const bytes = await Deno.readFile(path);
