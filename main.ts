@@ -43,6 +43,8 @@ import { type CommandHelp, commandHelp, commandList, HELP } from "./help.ts";
 /** A subcommand: its help (help.ts), its flags and what it does. */
 export interface Command extends CommandHelp {
   options: NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+  /** Words it takes besides its flags (the lab, the exercise, the suite); none when absent. */
+  words?: 1;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number>;
 }
 
@@ -50,6 +52,7 @@ export interface Command extends CommandHelp {
 export const COMMANDS: Record<string, Command> = {
   lab: {
     ...HELP.lab,
+    words: 1,
     options: flags(["from", "out"], ["step", "reference"]),
     async run(values, positionals) {
       const which = positionals[0];
@@ -122,6 +125,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   hint: {
     ...HELP.hint,
+    words: 1,
     options: {},
     run(_values, positionals) {
       const ex = exerciseFrom(positionals[0]);
@@ -201,6 +205,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   reset: {
     ...HELP.reset,
+    words: 1,
     options: flags([], ["yes"]),
     async run(values, positionals) {
       const ex = exerciseFrom(positionals[0]);
@@ -235,7 +240,7 @@ export const COMMANDS: Record<string, Command> = {
           return 1;
         }
       }
-      await Deno.writeTextFile(path, restored);
+      await writeFileAtomic(path, restored);
       await forgetProgress(ex.id);
       console.log(tr({
         en: `${ex.symbol} in ${ex.file} is back to its starter.`,
@@ -464,6 +469,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   bench: {
     ...HELP.bench,
+    words: 1,
     options: flags(["json"]),
     async run(values, positionals) {
       const name = positionals[0];
@@ -724,6 +730,23 @@ export async function main(args: string[]): Promise<number> {
     if (values.help) {
       console.log(commandHelp(command));
       return 0;
+    }
+    const extra = positionals[command.words ?? 0];
+    if (extra !== undefined) {
+      const see = `see \`deno task ${name} --help\``, voir = `voir \`deno task ${name} --help\``;
+      throw new UserError(tr(
+        command.words
+          ? {
+            en: `\`deno task ${name}\` takes one argument, and "${extra}" is a second; ${see}.`,
+            fr: `\`deno task ${name}\` prend un seul argument, et « ${extra} » en est un ` +
+              `deuxième ; ${voir}.`,
+          }
+          : {
+            en: `\`deno task ${name}\` takes options only, and "${extra}" is not one; ${see}.`,
+            fr: `\`deno task ${name}\` ne prend que des options, et « ${extra} » n'en est pas ` +
+              `une ; ${voir}.`,
+          },
+      ));
     }
     return await command.run(values, positionals);
   } catch (err) {

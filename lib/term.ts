@@ -100,6 +100,30 @@ export function formatCount(n: number, compact = false): string {
 }
 
 /**
+ * A duration for a progress line, to the second under an hour: 45s, 13m05s, 2h07m, 3d04h.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDuration } from "./term.ts";
+ * assert.equal(formatDuration(59.6), "1m00s");
+ * assert.equal(formatDuration(3_599.6), "1h00m");
+ * assert.equal(formatDuration(7_620), "2h07m");
+ * ```
+ */
+export function formatDuration(seconds: number): string {
+  // Rounded once, to the unit shown last, so that 59.6 s reads 1m00s and never 0m60s.
+  const two = (n: number) => String(n).padStart(2, "0");
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3_600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  const m = Math.round(seconds / 60);
+  if (m < 24 * 60) return `${Math.floor(m / 60)}h${two(m % 60)}m`;
+  const h = Math.round(seconds / 3_600);
+  return `${formatCount(Math.floor(h / 24))}d${two(h % 24)}h`;
+}
+
+/**
  * The first `lines` lines of `text`, each behind a margin bar, so that blank lines of generated
  * text show.
  *

@@ -150,6 +150,18 @@ Deno.test("SFT on a few conversations lowers the masked loss, saves a chat check
   assert.equal(streamed, r.text);
 });
 
+/** Two conversations a step, no decay and no clipping: SFT at its smallest, for its loop's tests. */
+const TINY_SFT = {
+  batchSize: 2,
+  warmupSteps: 1,
+  maxLr: 1e-3,
+  minLr: 1e-4,
+  weightDecay: 0,
+  gradClip: 0,
+  evalEvery: 100,
+  seed: 1,
+};
+
 Deno.test("a time budget ends SFT after the step that exceeds it, and says so", async () => {
   const convs = generateConversations({ count: 4, split: "train", seed: 1, maxExchanges: 1 });
   const { examples } = encodeExamples(tok, convs, 64);
@@ -160,21 +172,38 @@ Deno.test("a time budget ends SFT after the step that exceeds it, and says so", 
     tokenizer: tok,
     train: examples,
     heldOut: [],
-    settings: {
-      batchSize: 2,
-      steps: 50,
-      warmupSteps: 1,
-      maxLr: 1e-3,
-      minLr: 1e-4,
-      weightDecay: 0,
-      gradClip: 0,
-      evalEvery: 100,
-      seed: 1,
-    },
+    settings: { ...TINY_SFT, steps: 50 },
     timeBudget: 0,
     progress: (line) => lines.push(line),
   });
   assert.equal(result.steps, 1);
   assert.ok(result.outOfTime && !result.interrupted);
   assert.match(lines.join("\n"), /time budget of 0 s reached after step 1/);
+});
+
+Deno.test("SFT's progress, in French, reads as pre-training's: step, loss, lr, speed, time left", async () => {
+  const convs = generateConversations({ count: 6, split: "train", seed: 2, maxExchanges: 1 });
+  const { examples } = encodeExamples(tok, convs, 64);
+  const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 64, nLayer: 1, nHead: 1, nEmbd: 8 });
+  const lines: string[] = [];
+  await inFrench(() =>
+    sft({
+      model,
+      tokenizer: tok,
+      train: examples.slice(0, 4),
+      heldOut: examples.slice(4),
+      settings: { ...TINY_SFT, steps: 3 },
+      progress: (line) => lines.push(line),
+    })
+  );
+  assert.match(lines[0], /^pas 0\/3 · perte de validation \d\.\d{4}$/);
+  const steps = lines.filter((l) => / · lr /.test(l));
+  assert.equal(steps.length, 3, lines.join("\n"));
+  for (const line of steps) {
+    assert.match(
+      line,
+      /^pas \d\/3 · perte \d\.\d{4} · lr \d\.\d\de-\d · [\d\u202f]+ tok\/s · reste \d+s$/,
+    );
+  }
+  assert.match(lines.at(-1)!, /^pas 3\/3 · perte de validation \d\.\d{4}$/);
 });

@@ -40,6 +40,32 @@ Deno.test("a misspelt flag is named in one sentence, and a negative value after 
   );
 });
 
+Deno.test("a word a command does not take is refused in one sentence, not ignored", async () => {
+  // `grade 03.1` once graded every exercise and `watch 99` watched them all, the word unread.
+  const cases: [string[], string][] = [
+    [
+      ["watch", "99"],
+      '`deno task watch` takes options only, and "99" is not one; see `deno task watch --help`.',
+    ],
+    [
+      ["grade", "03.1", "--lang", "fr"],
+      "`deno task grade` ne prend que des options, et « 03.1 » n'en est pas une ; voir " +
+      "`deno task grade --help`.",
+    ],
+    [
+      ["lab", "00", "01"],
+      '`deno task lab` takes one argument, and "01" is a second; see `deno task lab --help`.',
+    ],
+  ];
+  for (const [args, sentence] of cases) {
+    const run = await runCli(args);
+    assert.equal(run.code, 2, args.join(" "));
+    assert.equal(run.stderr.trim(), sentence);
+  }
+  const words = Object.entries(COMMANDS).filter(([, c]) => c.words).map(([name]) => name);
+  assert.deepEqual(words, ["lab", "hint", "reset", "bench"]);
+});
+
 Deno.test("hint prints the exercise's hint, and an unknown id lists the real ones", async () => {
   const ok = await runCli(["hint", "00.1"]);
   assert.equal(ok.code, 0);

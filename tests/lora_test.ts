@@ -124,6 +124,29 @@ Deno.test("a LoRA step changes A and B only: every other parameter stays bit for
   }
 });
 
+Deno.test("fine-tuning's progress gives the speed and the time left, as pre-training's does", () => {
+  const lines: { line: string; final: boolean }[] = [];
+  finetune({
+    model: new GPT(CONFIG, 1),
+    data: new TokenDataset(Int32Array.from({ length: 400 }, (_, i) => (i * 5) % 13), 0.25),
+    settings: { ...BABY_SETTINGS, batchSize: 2, steps: 4, warmupSteps: 1, evalEvery: 2 },
+    method: { kind: "lora", options: { rank: 2 } },
+    progress: (line, final) => lines.push({ line, final }),
+  });
+  const steps = lines.filter((l) => !l.final).map((l) => l.line);
+  assert.equal(steps.length, 4);
+  for (const line of steps) {
+    assert.match(
+      line,
+      /^step \d\/4 · loss \d\.\d{4} · lr \d\.\d\de-\d · [\d,]+ tok\/s · \d+s left$/,
+    );
+  }
+  assert.deepEqual(
+    lines.filter((l) => l.final).map((l) => l.line.replace(/\d\.\d{4}$/, "x")),
+    ["step 0/4 · held-out loss x", "step 2/4 · held-out loss x", "step 4/4 · held-out loss x"],
+  );
+});
+
 Deno.test("full fine-tuning trains every parameter, LoRA only its adapters; both lower the held-out loss", () => {
   const settings = {
     ...BABY_SETTINGS,

@@ -147,7 +147,15 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
     [["train", "--corpus", corpus, "--steps", "many"], /--steps takes a number/],
     [
       ["train", "--corpus", corpus, "--steps", "-5"],
-      /^--steps must be a positive whole number, not -5\.$/,
+      /^--steps must be a positive whole number below 2\^53, not -5\.$/,
+    ],
+    [
+      ["train", "--corpus", corpus, "--steps", "1e99"],
+      /^--steps must be a positive whole number below 2\^53, not 1e\+99\.$/,
+    ],
+    [
+      ["sft", "--steps", "1e99"],
+      /^--steps must be a positive whole number below 2\^53, not 1e\+99\.$/,
     ],
     [
       ["train", "--corpus", corpus, "--lr", "-1e-3"],
@@ -193,12 +201,12 @@ Deno.test("in French (--lang fr or MINIGPT_LANG=fr), train and sample refuse bad
     [
       ["train", "--corpus", corpus, "--preset", "huge"],
       fr,
-      /^Il n'y a pas de preset « huge » ; les presets sont baby, mini, nano\.$/,
+      /^Il n'y a pas de préréglage « huge » : les préréglages sont baby, mini, nano\.$/,
     ],
     [
       ["train", "--corpus", corpus, "--steps", "-5"],
       fr,
-      /^--steps doit être un entier positif, pas -5\.$/,
+      /^--steps doit être un entier positif inférieur à 2\^53, pas -5\.$/,
     ],
     [
       ["train", "--corpus", "/dev/zero"],

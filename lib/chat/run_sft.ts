@@ -6,6 +6,7 @@
  */
 import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
+import { writeFileAtomic } from "../atomic.ts";
 import { tr } from "../i18n.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { formatCount, table } from "../term.ts";
@@ -102,10 +103,10 @@ export async function runSft(
     }));
   }
   const steps = req.steps ?? base.settings.steps;
-  if (!Number.isInteger(steps) || steps < 1) {
+  if (!Number.isSafeInteger(steps) || steps < 1) {
     throw new UserError(tr({
-      en: `--steps must be a positive whole number, not ${steps}.`,
-      fr: `--steps doit être un nombre entier positif, pas ${steps}.`,
+      en: `--steps must be a positive whole number below 2^53, not ${steps}.`,
+      fr: `--steps doit être un entier positif inférieur à 2^53, pas ${steps}.`,
     }));
   }
   if (req.minutes !== undefined && !(req.minutes > 0)) {
@@ -128,16 +129,15 @@ export async function runSft(
   const [params, batch] = [formatCount(model.numParameters), preset.settings.batchSize];
   print(tr({
     en: `${train} training conversations (${dropped} too long left out), ${held} held out · ` +
-      `model ${params} parameters · ${
-        formatCount(steps)
-      } steps of ${batch} conversations → ${outDir}`,
+      `model ${params} parameters · ${formatCount(steps)} ${steps === 1 ? "step" : "steps"} of ` +
+      `${batch} conversations → ${outDir}`,
     fr: `${train} conversations d'entraînement (${dropped} trop longues écartées), ${held} mises ` +
-      `de côté · modèle de ${params} paramètres · ${formatCount(steps)} étapes de ${batch} ` +
+      `de côté · modèle de ${params} paramètres · ${formatCount(steps)} pas de ${batch} ` +
       `conversations → ${outDir}`,
   }));
   const result = await stoppable({
     en: "Stopping after this step and saving (Ctrl-C again to quit now)…",
-    fr: "Arrêt après cette étape, puis sauvegarde (Ctrl-C encore pour quitter tout de suite)…",
+    fr: "Arrêt après ce pas, puis sauvegarde (Ctrl-C encore pour quitter tout de suite)…",
   }, (stopRequested) =>
     sft({
       model,
@@ -150,7 +150,7 @@ export async function runSft(
       timeBudget: req.minutes === undefined ? undefined : req.minutes * 60,
     }));
   const evaluation = evaluateChat(model, data.tok, data.heldOut);
-  await Deno.writeTextFile(
+  await writeFileAtomic(
     `${outDir}/eval.json`,
     JSON.stringify(
       { preset: req.preset, steps: result.steps, seconds: result.seconds, ...evaluation },

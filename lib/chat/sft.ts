@@ -13,7 +13,7 @@ import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
-import { formatCount } from "../term.ts";
+import { heldOutLine, stepLine } from "../train/progress.ts";
 import type { LoopBatch } from "../train/loop.ts";
 import { defaultProgress, runLearningRate, type TrainSettings } from "../train/trainer.ts";
 import { decayGroups, trainStep } from "../train/step.ts";
@@ -211,7 +211,7 @@ export async function sft(job: SftJob): Promise<SftResult> {
     const loss = maskedLoss(model, job.heldOut, s.batchSize, pad);
     result.heldOut.push({ step, loss });
     await log({ kind: "eval", step, heldOutLoss: loss });
-    progress(`step ${step}/${s.steps} · held-out loss ${loss.toFixed(4)}`, true);
+    progress(heldOutLine(step, s.steps, loss), true);
   };
   const byLength = [...train].sort((a, b) => a.ids.length - b.ids.length);
   const t0 = performance.now();
@@ -230,7 +230,7 @@ export async function sft(job: SftJob): Promise<SftResult> {
     if (!Number.isFinite(loss)) {
       throw new UserError(tr({
         en: `The loss became ${loss} at step ${step}: lower the learning rate.`,
-        fr: `La perte est devenue ${loss} à l'étape ${step} : baisse le taux d'apprentissage.`,
+        fr: `La perte est devenue ${loss} au pas ${step} : baisse le taux d'apprentissage.`,
       }));
     }
     tokens += b.B * b.T;
@@ -239,10 +239,16 @@ export async function sft(job: SftJob): Promise<SftResult> {
     result.losses.push(loss);
     result.steps = step + 1;
     await log({ kind: "train", step, loss, lr, tokPerSec: result.tokPerSec });
-    const left = ((s.steps - step - 1) * elapsed) / (step + 1);
+    const secondsLeft = ((s.steps - step - 1) * elapsed) / (step + 1);
     progress(
-      `step ${step + 1}/${s.steps} · loss ${loss.toFixed(4)} · lr ${lr.toExponential(2)} · ` +
-        `${formatCount(Math.round(result.tokPerSec))} tok/s · ${Math.round(left)}s left`,
+      stepLine({
+        step: step + 1,
+        total: s.steps,
+        loss,
+        lr,
+        tokPerSec: result.tokPerSec,
+        secondsLeft,
+      }),
       false,
     );
     if (job.stopRequested?.()) {
@@ -251,7 +257,13 @@ export async function sft(job: SftJob): Promise<SftResult> {
     }
     if (job.timeBudget !== undefined && elapsed > job.timeBudget && step + 1 < s.steps) {
       result.outOfTime = true;
-      progress(`time budget of ${job.timeBudget} s reached after step ${step + 1}`, true);
+      progress(
+        tr({
+          en: `time budget of ${job.timeBudget} s reached after step ${step + 1}`,
+          fr: `budget de temps de ${job.timeBudget} s atteint après le pas ${step + 1}`,
+        }),
+        true,
+      );
       break;
     }
   }

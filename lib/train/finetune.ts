@@ -17,6 +17,7 @@ import type { GPT } from "../model/gpt.ts";
 import { numel, parameterShapes } from "../model/layout.ts";
 import { LoRA, type LoraOptions } from "./lora.ts";
 import { Rng } from "../random.ts";
+import { heldOutLine, stepLine } from "./progress.ts";
 import { defaultProgress, estimateLoss, runLearningRate, type TrainSettings } from "./trainer.ts";
 import {
   decayGroups,
@@ -162,14 +163,7 @@ export function finetune(job: FinetuneJob): FinetuneResult {
   const evaluate = (step: number) => {
     const loss = estimateLoss(model, data, "val", B, s.evalBatches, s.seed + 1);
     heldOut.push({ step, loss });
-    const shown = loss.toFixed(4);
-    progress(
-      tr({
-        en: `step ${step}/${s.steps} · held-out loss ${shown}`,
-        fr: `pas ${step}/${s.steps} · perte de validation ${shown}`,
-      }),
-      true,
-    );
+    progress(heldOutLine(step, s.steps, loss), true);
   };
   const rng = new Rng(s.seed);
   let ms = 0;
@@ -181,11 +175,15 @@ export function finetune(job: FinetuneJob): FinetuneResult {
     const settings = s;
     const { loss } = trainStep(model, { inputs, targets, B, opt, step, lr, settings, trainable });
     ms += performance.now() - t0;
-    const shown = loss.toFixed(4);
+    const msPerStep = ms / (step + 1);
     progress(
-      tr({
-        en: `step ${step + 1}/${s.steps} · loss ${shown}`,
-        fr: `pas ${step + 1}/${s.steps} · perte ${shown}`,
+      stepLine({
+        step: step + 1,
+        total: s.steps,
+        loss,
+        lr,
+        tokPerSec: (B * T * 1000) / msPerStep,
+        secondsLeft: ((s.steps - step - 1) * msPerStep) / 1000,
       }),
       false,
     );

@@ -3,8 +3,9 @@
  * or a student's), one optimizer step with clipping and AdamW (step.ts), the run around it on a
  * warmup + cosine schedule (trainer.ts, schedule.ts), checkpoints and safetensors (checkpoint.ts,
  * safetensors.ts) and the checks a run makes before it writes (preflight.ts), fine-tuning and LoRA
- * (finetune.ts, lora.ts, style_data.ts), the presets (presets.ts), the runners of `deno task
- * train` and `deno task sample` (Ctrl-C as a request to stop: interrupt.ts), and the way out to
+ * (finetune.ts, lora.ts, style_data.ts), the presets (presets.ts), the progress lines they all
+ * print (progress.ts), the runners of `deno task train` and `deno task sample` (Ctrl-C as a
+ * request to stop: interrupt.ts), and the way out to
  * other frameworks: Hugging Face's GPT-2 folder (hf.ts), llm.c's files (llmc.ts), `deno task
  * export` / `import` (export.ts) and PyTorch beside us (pytorch.ts).
  *
@@ -32,6 +33,7 @@ export * from "./loop.ts";
 export * from "./lora.ts";
 export * from "./preflight.ts";
 export * from "./presets.ts";
+export * from "./progress.ts";
 export * from "./pytorch.ts";
 export * from "./run_sample.ts";
 export * from "./run_train.ts";

@@ -87,7 +87,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     const presets = Object.keys(PRESETS).join(", ");
     throw new UserError(tr({
       en: `There is no preset "${req.preset}"; the presets are ${presets}.`,
-      fr: `Il n'y a pas de preset « ${req.preset} » ; les presets sont ${presets}.`,
+      fr: `Il n'y a pas de préréglage « ${req.preset} » : les préréglages sont ${presets}.`,
     }));
   }
   const kind = req.tokenizer ?? "char";
@@ -149,10 +149,13 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
   print(tr({
     en: `${corpus.name}: ${count} tokens (${kind}, vocabulary ${tokenizer.vocabSize}) ` +
       `in ${seconds} s · model ${req.preset}: ` +
-      `${params} parameters · ${settings.steps} steps of ${batch} tokens → ${outDir}`,
+      `${params} parameters · ${formatCount(settings.steps)} ${
+        settings.steps === 1 ? "step" : "steps"
+      } of ` +
+      `${batch} tokens → ${outDir}`,
     fr: `${corpus.name} : ${count} tokens (${kind}, vocabulaire ${tokenizer.vocabSize}) ` +
       `en ${seconds} s · modèle ${req.preset} : ` +
-      `${params} paramètres · ${settings.steps} pas de ${batch} tokens → ${outDir}`,
+      `${params} paramètres · ${formatCount(settings.steps)} pas de ${batch} tokens → ${outDir}`,
   }));
 
   const result = await stoppable({
@@ -186,11 +189,11 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
 
 function checkPositive(s: TrainSettings): void {
   for (const key of ["steps", "batchSize"] as const) {
-    if (!Number.isInteger(s[key]) || s[key] < 1) {
+    if (!Number.isSafeInteger(s[key]) || s[key] < 1) {
       const flag = key === "steps" ? "--steps" : "--batch-size";
       throw new UserError(tr({
-        en: `${flag} must be a positive whole number, not ${s[key]}.`,
-        fr: `${flag} doit être un entier positif, pas ${s[key]}.`,
+        en: `${flag} must be a positive whole number below 2^53, not ${s[key]}.`,
+        fr: `${flag} doit être un entier positif inférieur à 2^53, pas ${s[key]}.`,
       }));
     }
   }

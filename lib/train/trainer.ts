@@ -24,7 +24,7 @@ import { Rng } from "../random.ts";
 import { type LoopParts, type LoopRun, trainLoop } from "./loop.ts";
 import { learningRate } from "./schedule.ts";
 import { decayGroups, type StepSettings } from "./step.ts";
-import { formatCount } from "../term.ts";
+import { stepLine } from "./progress.ts";
 
 /** The knobs of a training run (nanoGPT's names in comments). */
 export interface TrainSettings extends StepSettings {
@@ -364,15 +364,13 @@ function progressLine(
   tokens: number,
 ): string {
   const recent = median(stepMs.slice(-50));
-  const left = ((total - step - 1) * recent) / 1000;
-  const time = left >= 60
-    ? `${Math.floor(left / 60)}m${String(Math.round(left % 60)).padStart(2, "0")}s`
-    : `${Math.round(left)}s`;
-  const [shown, rate] = [loss.toFixed(4), lr.toExponential(2)];
-  const speed = formatCount(Math.round((tokens * 1000) / recent));
-  return tr({
-    en: `step ${step + 1}/${total} · loss ${shown} · lr ${rate} · ${speed} tok/s · ${time} left`,
-    fr: `pas ${step + 1}/${total} · perte ${shown} · lr ${rate} · ${speed} tok/s · reste ${time}`,
+  return stepLine({
+    step: step + 1,
+    total,
+    loss,
+    lr,
+    tokPerSec: (tokens * 1000) / recent,
+    secondsLeft: ((total - step - 1) * recent) / 1000,
   });
 }
 
