@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { lab as intro } from "../labs/00_intro.ts";
-import { HELP } from "../help.ts";
+import { HELP } from "../cli/help.ts";
 import { LANGS } from "../lib/i18n.ts";
 import { COMMANDS } from "../main.ts";
 import { hasStackTrace, ROOT, runCli } from "./helpers.ts";

@@ -213,6 +213,7 @@ Deno.test("every error a user reads is thrown with its sentence in both language
   const found: string[] = [];
   const files = [`${ROOT}/main.ts`];
   for await (const path of walk(`${ROOT}/lib`)) files.push(path);
+  for await (const path of walk(`${ROOT}/cli`)) files.push(path);
   for (const path of files) {
     const source = await Deno.readTextFile(path);
     for (const m of source.matchAll(throwSite)) {

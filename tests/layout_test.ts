@@ -36,9 +36,9 @@ const ALLOWED: Record<string, string> = {
 
 /** The room of a project path ("lib/model/gpt.ts" → "lib/model"), or null outside the rooms. */
 export function roomOf(path: string): string | null {
-  // help.ts holds main.ts's help texts: the same room.
-  if (path === "main.ts" || path === "help.ts") return "main.ts";
   const parts = path.split("/");
+  // cli/ holds main.ts's commands, flags and help texts: the same room.
+  if (path === "main.ts" || parts[0] === "cli") return "main.ts";
   if (parts[0] === "lib") return parts.length === 2 ? "lib" : `lib/${parts[1]}`;
   if (parts[0] === "labs") {
     return parts.length > 2 && ROOMS.flat().includes(`labs/${parts[1]}`)
@@ -187,9 +187,9 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
-/** The project's .ts files under lib/ and labs/, main.ts and help.ts, as paths from the project root. */
+/** The project's .ts files under lib/, labs/ and cli/, and main.ts, as paths from the project root. */
 async function sourceFiles(): Promise<string[]> {
-  const files = ["main.ts", "help.ts"];
+  const files = ["main.ts"];
   async function walk(dir: string) {
     for await (const entry of Deno.readDir(join(ROOT, dir))) {
       const path = `${dir}/${entry.name}`;
@@ -199,6 +199,7 @@ async function sourceFiles(): Promise<string[]> {
   }
   await walk("lib");
   await walk("labs");
+  await walk("cli");
   return files.sort();
 }
 

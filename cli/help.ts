@@ -1,15 +1,15 @@
 /**
  * What the CLI says about itself: each command's summary (its line in the command list) and its
  * usage (`deno task <command> --help`), English and French side by side, so whoever edits one
- * sees the other. main.ts holds each command's flags and what it does, and takes its help from
- * here; a flag added there is explained here in both languages (tests/cli_test.ts fails when a
- * flag of the English usage is missing from the French). Flag names, commands, file names and
- * placeholders (`<NN|all>`, DIR, PATH) read the same in both.
+ * sees the other. course.ts, models.ts and tools.ts hold each command's flags and what it does,
+ * and take its help from here; a flag added there is explained here in both languages
+ * (tests/cli_test.ts fails when a flag of the English usage is missing from the French). Flag
+ * names, commands, file names and placeholders (`<NN|all>`, DIR, PATH) read the same in both.
  * @module
  */
-import { SUITES } from "./lib/bench/mod.ts";
-import { DEFAULT_LIMITS, NOT_RELEASED } from "./lib/grade/mod.ts";
-import { LANG_HELP, type Text, tr, verbatim } from "./lib/i18n.ts";
+import { SUITES } from "../lib/bench/mod.ts";
+import { DEFAULT_LIMITS, NOT_RELEASED } from "../lib/grade/mod.ts";
+import { LANG_HELP, type Text, tr, verbatim } from "../lib/i18n.ts";
 
 /** What `--help` prints for one command, and its line in the command list. */
 export interface CommandHelp {
