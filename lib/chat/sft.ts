@@ -239,18 +239,8 @@ export async function sft(job: SftJob): Promise<SftResult> {
     result.losses.push(loss);
     result.steps = step + 1;
     await log({ kind: "train", step, loss, lr, tokPerSec: result.tokPerSec });
-    const secondsLeft = ((s.steps - step - 1) * elapsed) / (step + 1);
-    progress(
-      stepLine({
-        step: step + 1,
-        total: s.steps,
-        loss,
-        lr,
-        tokPerSec: result.tokPerSec,
-        secondsLeft,
-      }),
-      false,
-    );
+    const pace = { steps: step + 1, tokens, seconds: elapsed };
+    progress(stepLine(step + 1, s.steps, loss, lr, pace), false);
     if (job.stopRequested?.()) {
       result.interrupted = true;
       break;

@@ -175,18 +175,8 @@ export function finetune(job: FinetuneJob): FinetuneResult {
     const settings = s;
     const { loss } = trainStep(model, { inputs, targets, B, opt, step, lr, settings, trainable });
     ms += performance.now() - t0;
-    const msPerStep = ms / (step + 1);
-    progress(
-      stepLine({
-        step: step + 1,
-        total: s.steps,
-        loss,
-        lr,
-        tokPerSec: (B * T * 1000) / msPerStep,
-        secondsLeft: ((s.steps - step - 1) * msPerStep) / 1000,
-      }),
-      false,
-    );
+    const pace = { steps: step + 1, tokens: (step + 1) * B * T, seconds: ms / 1000 };
+    progress(stepLine(step + 1, s.steps, loss, lr, pace), false);
     if (!Number.isFinite(loss)) {
       throw new UserError(tr({
         en: `The loss became ${loss} at step ${step}: lower the learning rate.`,

@@ -6,41 +6,44 @@
 import { tr } from "../i18n.ts";
 import { formatCount, formatDuration } from "../term.ts";
 
-/** What one step's progress line says; the optional parts are left out when undefined. */
-export interface StepProgress {
-  /** Steps done, counting this one. */
-  step: number;
-  total: number;
-  loss: number;
-  lr?: number;
-  tokPerSec?: number;
-  secondsLeft?: number;
+/** How fast a run goes, measured over `steps` steps that read `tokens` tokens in `seconds`. */
+export interface Pace {
+  steps: number;
+  tokens: number;
+  seconds: number;
 }
 
 /**
- * One step's line: `step 12/100 · loss 2.3456 · lr 1.00e-3 · 3,200 tok/s · 1m05s left`.
+ * One step's line, `step 12/100 · loss 2.3456 · lr 1.00e-3 · 3,200 tok/s · 1m05s left`: the
+ * learning rate when given, and the speed and the time left when the pace is known.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { stepLine } from "./progress.ts";
- * assert.equal(stepLine({ step: 3, total: 10, loss: 2 }), "step 3/10 · loss 2.0000");
+ * assert.equal(stepLine(3, 10, 2), "step 3/10 · loss 2.0000");
  * assert.equal(
- *   stepLine({ step: 3, total: 10, loss: 2, tokPerSec: 1500, secondsLeft: 75 }),
- *   "step 3/10 · loss 2.0000 · 1,500 tok/s · 1m15s left",
+ *   stepLine(3, 10, 2, undefined, { steps: 3, tokens: 4500, seconds: 3 }),
+ *   "step 3/10 · loss 2.0000 · 1,500 tok/s · 7s left",
  * );
  * ```
  */
-export function stepLine(p: StepProgress): string {
-  const loss = p.loss.toFixed(4);
+export function stepLine(
+  step: number,
+  total: number,
+  loss: number,
+  lr?: number,
+  pace?: Pace,
+): string {
+  const shown = loss.toFixed(4);
   const parts = [
-    tr({ en: `step ${p.step}/${p.total}`, fr: `pas ${p.step}/${p.total}` }),
-    tr({ en: `loss ${loss}`, fr: `perte ${loss}` }),
+    tr({ en: `step ${step}/${total}`, fr: `pas ${step}/${total}` }),
+    tr({ en: `loss ${shown}`, fr: `perte ${shown}` }),
   ];
-  if (p.lr !== undefined) parts.push(`lr ${p.lr.toExponential(2)}`);
-  if (p.tokPerSec !== undefined) parts.push(`${formatCount(Math.round(p.tokPerSec))} tok/s`);
-  if (p.secondsLeft !== undefined) {
-    const left = formatDuration(p.secondsLeft);
+  if (lr !== undefined) parts.push(`lr ${lr.toExponential(2)}`);
+  if (pace) {
+    const left = formatDuration(((total - step) * pace.seconds) / pace.steps);
+    parts.push(`${formatCount(Math.round(pace.tokens / pace.seconds))} tok/s`);
     parts.push(tr({ en: `${left} left`, fr: `reste ${left}` }));
   }
   return parts.join(" · ");

@@ -270,7 +270,9 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       stepMs.push(ms);
       const tokPerSec = (B * T * 1000) / ms;
       await log({ kind: "train", step: at, loss, lr, gradNorm, tokPerSec });
-      progress(progressLine(at, s.steps, loss, lr, stepMs, B * T), false);
+      // The median of the last steps: one slow step (an evaluation, a checkpoint) does not show.
+      const pace = { steps: 1, tokens: B * T, seconds: median(stepMs.slice(-50)) / 1000 };
+      progress(stepLine(at + 1, s.steps, loss, lr, pace), false);
       if (!Number.isFinite(loss)) {
         throw new UserError(tr({
           en: `The loss became ${loss} at step ${at}: lower --lr, or check the data.`,
@@ -353,25 +355,6 @@ function checkSameRun(ckpt: Checkpoint, model: GPT, s: TrainSettings, outDir: st
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function progressLine(
-  step: number,
-  total: number,
-  loss: number,
-  lr: number,
-  stepMs: number[],
-  tokens: number,
-): string {
-  const recent = median(stepMs.slice(-50));
-  return stepLine({
-    step: step + 1,
-    total,
-    loss,
-    lr,
-    tokPerSec: (tokens * 1000) / recent,
-    secondsLeft: ((total - step - 1) * recent) / 1000,
-  });
 }
 
 /**
