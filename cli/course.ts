@@ -32,7 +32,14 @@ import { runLab, type RunResult } from "../lib/course/lab.ts";
 import { lang, type Text, tr, verbatim } from "../lib/i18n.ts";
 import { paint, table, wrap } from "../lib/term.ts";
 import { HELP } from "./help.ts";
-import { absolute, type Command, flags, isDirectory, positiveNumber } from "./flags.ts";
+import {
+  absolute,
+  type Command,
+  flags,
+  isDirectory,
+  outputFolder,
+  positiveNumber,
+} from "./flags.ts";
 
 /** The commands a student and an instructor use to follow the course. */
 export const COURSE_COMMANDS: Record<string, Command> = {
@@ -48,7 +55,10 @@ export const COURSE_COMMANDS: Record<string, Command> = {
           fr: `Dis quel lab lancer, par exemple \`deno task lab 00\` : ${labNames()}.`,
         }));
       }
-      const outRoot = typeof values.out === "string" ? absolute(values.out) : `${Deno.cwd()}/out`;
+      const outRoot = await outputFolder(
+        "out",
+        typeof values.out === "string" ? values.out : "out",
+      );
       if (which === "all") return await runAll(outRoot);
       const entry = findLab(which);
       if (!entry) {

@@ -95,3 +95,33 @@ export async function isDirectory(path: string): Promise<boolean> {
 export function absolute(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }
+
+/**
+ * The folder `--<flag> value` writes into (`value` itself, or the folder of the file it names),
+ * made when missing, before any work: a path that cannot be a folder (`/dev/null`, a file's
+ * name) is refused in one sentence rather than after the run.
+ */
+export async function outputFolder(flag: string, value: string, folder = value): Promise<string> {
+  const dir = absolute(folder);
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (err) {
+    const why = (err as Error).message;
+    throw new UserError(tr(
+      folder === value
+        ? {
+          en: `--${flag} ${value} cannot be a folder (${why}); give a folder's path.`,
+          fr: `--${flag} ${value} ne peut pas être un dossier (${why}) : donne le chemin d'un ` +
+            `dossier.`,
+        }
+        : {
+          en: `--${flag} ${value} cannot be written: its folder ${folder} cannot be made ` +
+            `(${why}); give another path.`,
+          fr:
+            `--${flag} ${value} ne peut pas être écrit : son dossier ${folder} ne peut pas être ` +
+            `créé (${why}) ; donne un autre chemin.`,
+        },
+    ));
+  }
+  return dir;
+}

@@ -10,7 +10,8 @@ import { ensureKernelsBuilt } from "../lib/wasm/build.ts";
 import { tr } from "../lib/i18n.ts";
 import { paint } from "../lib/term.ts";
 import { HELP } from "./help.ts";
-import { type Command, flags } from "./flags.ts";
+import { dirname } from "node:path";
+import { absolute, type Command, flags, outputFolder } from "./flags.ts";
 
 /** The commands that check, measure and build the project itself. */
 export const TOOL_COMMANDS: Record<string, Command> = {
@@ -42,7 +43,10 @@ export const TOOL_COMMANDS: Record<string, Command> = {
             `les suites sont ${suites} (par exemple \`deno task bench kernels\`).`,
         }));
       }
-      return await runBench(name, typeof values.json === "string" ? values.json : undefined);
+      const json = typeof values.json === "string" ? values.json : undefined;
+      // Where the results go is checked before a run of minutes, not after it.
+      if (json !== undefined) await outputFolder("json", json, dirname(absolute(json)));
+      return await runBench(name, json);
     },
   },
   build: {

@@ -66,6 +66,23 @@ Deno.test("a word a command does not take is refused in one sentence, not ignore
   assert.deepEqual(words, ["lab", "hint", "reset", "bench"]);
 });
 
+Deno.test("an output path that cannot be a folder is refused before any work", async () => {
+  const lab = await runCli(["lab", "00", "--out", "/dev/null"]);
+  assert.equal(lab.code, 2);
+  assert.match(
+    lab.stderr.trim(),
+    /^--out \/dev\/null cannot be a folder \(.+\); give a folder's path\.$/,
+  );
+  // The benchmark would run for minutes before writing: its folder is checked first.
+  const bench = await runCli(["bench", "kernels", "--json", "/dev/null/k.json", "--lang", "fr"]);
+  assert.equal(bench.code, 2);
+  assert.match(
+    bench.stderr.trim(),
+    /^--json \/dev\/null\/k\.json ne peut pas être écrit : son dossier \/dev\/null ne peut pas être créé \(.+\) ; donne un autre chemin\.$/,
+  );
+  assert.equal(bench.stdout, "");
+});
+
 Deno.test("hint prints the exercise's hint, and an unknown id lists the real ones", async () => {
   const ok = await runCli(["hint", "00.1"]);
   assert.equal(ok.code, 0);
