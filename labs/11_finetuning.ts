@@ -24,13 +24,12 @@ import { type Backend, loadBackend } from "../lib/wasm/backend.ts";
 import { type Lab, relative, step, type StepContext } from "../lib/course/lab.ts";
 import { type Text, tr, verbatim } from "../lib/i18n.ts";
 import {
-  loadAdapted,
   LORA_TARGETS,
   type loraBackward,
   loraMerge as mergeWeight,
   type loraParameterCount,
-  saveAdapters,
 } from "../lib/train/lora.ts";
+import { loadAdapted, saveAdapters } from "../lib/train/adapters.ts";
 import { Rng } from "../lib/random.ts";
 import { forecastText, forecastTowns } from "../lib/train/style_data.ts";
 import { formatCount, margin, shellCommand } from "../lib/term.ts";

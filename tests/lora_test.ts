@@ -6,14 +6,8 @@ import { finetune, lowerLayersEnd } from "../lib/train/finetune.ts";
 import { GPT } from "../lib/model/gpt.ts";
 import { gradCheck } from "../lib/course/gradcheck.ts";
 import { loadBackend } from "../lib/wasm/backend.ts";
-import {
-  loadAdapted,
-  loadAdapters,
-  LoRA,
-  loraMerge,
-  loraParameterCount,
-  saveAdapters,
-} from "../lib/train/lora.ts";
+import { LoRA, loraMerge, loraParameterCount } from "../lib/train/lora.ts";
+import { loadAdapted, loadAdapters, saveAdapters } from "../lib/train/adapters.ts";
 import { Rng } from "../lib/random.ts";
 import { forecastText, forecastTowns } from "../lib/train/style_data.ts";
 import { BABY_SETTINGS } from "../lib/train/presets.ts";

@@ -3,11 +3,11 @@
  * or a student's), one optimizer step with clipping and AdamW (step.ts), the run around it on a
  * warmup + cosine schedule (trainer.ts, schedule.ts), checkpoints and safetensors (checkpoint.ts,
  * safetensors.ts) and the checks a run makes before it writes (preflight.ts), fine-tuning and LoRA
- * (finetune.ts, lora.ts, style_data.ts), the presets (presets.ts), the progress lines they all
- * print (progress.ts), the runners of `deno task train` and `deno task sample` (Ctrl-C as a
- * request to stop: interrupt.ts), and the way out to
- * other frameworks: Hugging Face's GPT-2 folder (hf.ts), llm.c's files (llmc.ts), `deno task
- * export` / `import` (export.ts) and PyTorch beside us (pytorch.ts).
+ * (finetune.ts, lora.ts, its adapters files: adapters.ts, style_data.ts), the presets
+ * (presets.ts), the progress lines they all print (progress.ts), the runners of `deno task train`
+ * and `deno task sample` (Ctrl-C as a request to stop: interrupt.ts), and the way out to other
+ * frameworks: Hugging Face's GPT-2 folder (hf.ts), llm.c's files (llmc.ts), `deno task export` /
+ * `import` (export.ts) and PyTorch beside us (pytorch.ts).
  *
  * Imports: lib/wasm (to pick a backend), lib/model, lib/layers, lib/tokenizer and the root
  * utilities.
@@ -21,6 +21,7 @@
  * ```
  * @module
  */
+export * from "./adapters.ts";
 export * from "./checkpoint.ts";
 export * from "./corpus.ts";
 export * from "./dataset.ts";

@@ -9,7 +9,7 @@ import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
 import { generate } from "../model/generate.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
-import { loadAdapted, loadAdapters } from "./lora.ts";
+import { loadAdapted, loadAdapters } from "./adapters.ts";
 import { checkSampling, type SamplingOptions } from "../model/sampling.ts";
 import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
