@@ -5,7 +5,8 @@ import * as solutions03 from "../labs/solutions/03_attention.ts";
 import * as solutions04 from "../labs/solutions/04_multihead.ts";
 import * as solutions06 from "../labs/solutions/06_block.ts";
 import * as solutions07 from "../labs/solutions/07_gpt.ts";
-import { type AnyFunction, EXP_OVERFLOW, runCheck } from "../lib/course/exercise.ts";
+import { type AnyFunction, runCheck } from "../lib/course/exercise.ts";
+import { EXP_OVERFLOW } from "../lib/course/cases.ts";
 import { tr } from "../lib/i18n.ts";
 
 // Each check must catch the mistakes students actually make, not only a missing function.

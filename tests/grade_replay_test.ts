@@ -12,7 +12,7 @@ import { Rng } from "../lib/random.ts";
  * into a buffer it is given (the buffer travels back).
  */
 const CATALOG_SOURCE = `
-import { closeCase } from "${new URL("../lib/course/exercise.ts", import.meta.url).href}";
+import { closeCase } from "${new URL("../lib/course/cases.ts", import.meta.url).href}";
 class Doubler {
   scale(x) { return 2 * x; }
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { closeCase, type Exercise } from "../lib/course/exercise.ts";
+import { type Exercise } from "../lib/course/exercise.ts";
+import { closeCase } from "../lib/course/cases.ts";
 import { runLab, step } from "../lib/course/lab.ts";
 
 Deno.test("an exercise used by several steps is announced as passing once", async () => {

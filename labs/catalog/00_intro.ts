@@ -4,14 +4,14 @@
  */
 import { countParameters, GPT2_SMALL, type GPTConfig } from "../../lib/model/config.ts";
 import { PRESETS } from "../../lib/train/presets.ts";
+import { type Exercise } from "../../lib/course/exercise.ts";
 import {
   closeCase,
   equalCase,
-  type Exercise,
   EXP_OVERFLOW,
   explainNonFinite,
   show,
-} from "../../lib/course/exercise.ts";
+} from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import { softmax } from "../../lib/layers/softmax.ts";
 

@@ -4,7 +4,8 @@
  * the fast tokenizer of lib/tokenizer).
  * @module
  */
-import { equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
+import { type Exercise } from "../../lib/course/exercise.ts";
+import { equalCase, show } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import {
   BpeTokenizer,

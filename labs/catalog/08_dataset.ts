@@ -3,7 +3,8 @@
  * @module
  */
 import { TokenDataset } from "../../lib/train/dataset.ts";
-import { equalCase, type Exercise } from "../../lib/course/exercise.ts";
+import { type Exercise } from "../../lib/course/exercise.ts";
+import { equalCase } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 
 const FILE = "labs/exercises/08_dataset.ts";

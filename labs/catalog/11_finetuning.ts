@@ -3,7 +3,8 @@
  * counting the parameters LoRA trains.
  * @module
  */
-import { type Case, closeCase, equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
+import { type Case, type Exercise } from "../../lib/course/exercise.ts";
+import { closeCase, equalCase, show } from "../../lib/course/cases.ts";
 import {
   LORA_TARGETS,
   loraBackward,

@@ -12,7 +12,8 @@ import {
   type SpecialIds,
   type Turn,
 } from "../../lib/chat/template.ts";
-import { closeCase, equalCase, type Exercise, show } from "../../lib/course/exercise.ts";
+import { type Exercise } from "../../lib/course/exercise.ts";
+import { closeCase, equalCase, show } from "../../lib/course/cases.ts";
 
 const FILE = "labs/exercises/12_chatgpt.ts";
 

@@ -14,7 +14,6 @@
 import {
   type AnyFunction,
   type Case,
-  closeCase,
   type Exercise,
   type Outputs,
   type Parts,
@@ -22,6 +21,7 @@ import {
   REMOTE,
   type RemoteRun,
 } from "../../lib/course/exercise.ts";
+import { closeCase } from "../../lib/course/cases.ts";
 import type { GPTConfig } from "../../lib/model/config.ts";
 import { GPT } from "../../lib/model/gpt.ts";
 import {

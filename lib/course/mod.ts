@@ -1,10 +1,11 @@
 /**
  * The course machinery: the lab runner and its report (lab.ts, report.ts), exercises and their
- * checks (exercise.ts, own_code.ts, gradcheck.ts), `deno task doctor` (doctor.ts), a lab's training
- * run reused while its inputs are unchanged (run_cache.ts), the reading list (reading.ts), and the
- * tools some labs teach with (word2vec.ts, vectors.ts, contextual.ts, sample_stats.ts), and your
- * GPT, the model filled with the student's parts (your_gpt.ts). The labs' content (steps, texts, the exercise
- * catalog) lives in labs/, above it: nothing here imports labs/.
+ * checks (exercise.ts, the cases they compare: cases.ts, own_code.ts, gradcheck.ts), `deno task
+ * doctor` (doctor.ts), a lab's training run reused while its inputs are unchanged (run_cache.ts),
+ * the reading list (reading.ts), the tools some labs teach with (word2vec.ts, vectors.ts,
+ * contextual.ts, sample_stats.ts), and your GPT, the model filled with the student's parts
+ * (your_gpt.ts). The labs' content (steps, texts, the exercise catalog) lives in labs/, above it:
+ * nothing here imports labs/.
  *
  * Imports: lib/train, lib/wasm, lib/model, lib/layers, lib/tokenizer and the root utilities.
  * lib/grade sits above it and uses its exercise types.
@@ -19,6 +20,7 @@
  */
 export * from "./contextual.ts";
 export * from "./doctor.ts";
+export * from "./cases.ts";
 export * from "./exercise.ts";
 export * from "./gradcheck.ts";
 export * from "./lab.ts";

