@@ -55,21 +55,16 @@ export const COURSE_COMMANDS: Record<string, Command> = {
           fr: `Dis quel lab lancer, par exemple \`deno task lab 00\` : ${labNames()}.`,
         }));
       }
-      const outRoot = await outputFolder(
-        "out",
-        typeof values.out === "string" ? values.out : "out",
-      );
-      if (which === "all") return await runAll(outRoot);
-      const entry = findLab(which);
-      if (!entry) {
+      const entry = which === "all" ? undefined : findLab(which);
+      if (which !== "all" && !entry) {
         throw new UserError(tr({
           en: `There is no lab "${which}"; ${labNames()}.`,
           fr: `Il n'y a pas de lab « ${which} » : ${labNames()}.`,
         }));
       }
-      const lab = await entry.load();
+      const lab = await entry?.load();
       const from = values.from === undefined ? 1 : Number(values.from);
-      if (!Number.isInteger(from) || from < 1 || from > lab.steps.length) {
+      if (lab && (!Number.isInteger(from) || from < 1 || from > lab.steps.length)) {
         throw new UserError(tr({
           en:
             `--from ${values.from} is not a step of lab ${lab.id}; it has steps 1 to ${lab.steps.length}.`,
@@ -77,6 +72,12 @@ export const COURSE_COMMANDS: Record<string, Command> = {
             `--from ${values.from} n'est pas une étape du lab ${lab.id} : il a les étapes 1 à ${lab.steps.length}.`,
         }));
       }
+      // Made once the run is known to start, so that a mistyped lab leaves no folder behind.
+      const outRoot = await outputFolder(
+        "out",
+        typeof values.out === "string" ? values.out : "out",
+      );
+      if (!lab) return await runAll(outRoot);
       const result = await runLab(lab, {
         reference: values.reference === true,
         from,

@@ -81,6 +81,12 @@ Deno.test("an output path that cannot be a folder is refused before any work", a
     /^--json \/dev\/null\/k\.json ne peut pas être écrit : son dossier \/dev\/null ne peut pas être créé \(.+\) ; donne un autre chemin\.$/,
   );
   assert.equal(bench.stdout, "");
+  // And the lab's folder is made only once the run starts: a mistyped lab leaves none.
+  const cwd = await Deno.makeTempDir({ prefix: "minigpt-no-out-" });
+  assert.equal((await runCli(["lab", "99"], { cwd })).code, 2);
+  assert.equal((await runCli(["lab", "00", "--from", "99"], { cwd })).code, 2);
+  assert.deepEqual(await Array.fromAsync(Deno.readDir(cwd)), []);
+  await Deno.remove(cwd);
 });
 
 Deno.test("hint prints the exercise's hint, and an unknown id lists the real ones", async () => {
