@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CATALOG } from "../labs/catalog/mod.ts";
 import { LABS } from "../labs/mod.ts";
-import { type Exercise } from "../lib/course/exercise.ts";
+import type { Exercise } from "../lib/course/exercise.ts";
 import { closeCase } from "../lib/course/cases.ts";
 import { type Lab, runLab, step } from "../lib/course/lab.ts";
 import { type Localized, resolveLang, setLang } from "../lib/i18n.ts";

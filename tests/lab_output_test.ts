@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Exercise } from "../lib/course/exercise.ts";
+import type { Exercise } from "../lib/course/exercise.ts";
 import { closeCase } from "../lib/course/cases.ts";
 import { runLab, step } from "../lib/course/lab.ts";
 

@@ -4,7 +4,7 @@
  */
 import { countParameters, GPT2_SMALL, type GPTConfig } from "../../lib/model/config.ts";
 import { PRESETS } from "../../lib/train/presets.ts";
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import {
   closeCase,
   equalCase,

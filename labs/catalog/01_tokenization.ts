@@ -4,7 +4,7 @@
  * the fast tokenizer of lib/tokenizer).
  * @module
  */
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { equalCase, show } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import {

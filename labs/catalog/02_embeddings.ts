@@ -4,7 +4,7 @@
  * @module
  */
 import { encoderBackward, encoderForward } from "../../lib/layers/encoder.ts";
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { closeCase, show } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import { cosineSimilarity } from "../../lib/course/vectors.ts";

@@ -3,7 +3,7 @@
  * weighted sum of values.
  * @module
  */
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { closeCase, EXP_OVERFLOW, explainNonFinite } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import { attend, attentionWeights } from "../../lib/layers/single_head.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { attentionBackward, attentionForward } from "../../lib/layers/attention.ts";
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { EXP_OVERFLOW, explainNonFinite } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import { compareCalls } from "./calls.ts";

@@ -2,7 +2,7 @@
  * Exercises of lab 05: the sinusoidal position table, and RoPE's rotation of queries and keys.
  * @module
  */
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { closeCase } from "../../lib/course/cases.ts";
 import { ropeForward, sinusoidalTable } from "../../lib/layers/positional.ts";
 import { Rng } from "../../lib/random.ts";

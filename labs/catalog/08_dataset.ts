@@ -3,7 +3,7 @@
  * @module
  */
 import { TokenDataset } from "../../lib/train/dataset.ts";
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { equalCase } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { adamwStep, clipGradNorm, type ParamGroup } from "../../lib/layers/adamw.ts";
-import { type Case, type Exercise } from "../../lib/course/exercise.ts";
+import type { Case, Exercise } from "../../lib/course/exercise.ts";
 import { closeCase, show } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import { learningRate, type ScheduleOptions } from "../../lib/train/schedule.ts";

@@ -3,7 +3,7 @@
  * then the generation loop that uses them.
  * @module
  */
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { closeCase, EXP_OVERFLOW, explainNonFinite, show } from "../../lib/course/cases.ts";
 import { Rng } from "../../lib/random.ts";
 import { nextTokenDistribution } from "../../lib/model/sampling.ts";

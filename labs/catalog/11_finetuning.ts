@@ -3,7 +3,7 @@
  * counting the parameters LoRA trains.
  * @module
  */
-import { type Case, type Exercise } from "../../lib/course/exercise.ts";
+import type { Case, Exercise } from "../../lib/course/exercise.ts";
 import { closeCase, equalCase, show } from "../../lib/course/cases.ts";
 import {
   LORA_TARGETS,

@@ -12,7 +12,7 @@ import {
   type SpecialIds,
   type Turn,
 } from "../../lib/chat/template.ts";
-import { type Exercise } from "../../lib/course/exercise.ts";
+import type { Exercise } from "../../lib/course/exercise.ts";
 import { closeCase, equalCase, show } from "../../lib/course/cases.ts";
 
 const FILE = "labs/exercises/12_chatgpt.ts";

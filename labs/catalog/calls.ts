@@ -5,7 +5,7 @@
  * passes add (`+=`) as lib/ does.
  * @module
  */
-import { type AnyFunction, type Case } from "../../lib/course/exercise.ts";
+import type { AnyFunction, Case } from "../../lib/course/exercise.ts";
 import { closeCase } from "../../lib/course/cases.ts";
 
 /** An argument of a call: a buffer (copied for each run) or a plain number. */

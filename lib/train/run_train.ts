@@ -146,16 +146,15 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const params = formatCount(model.numParameters);
   const batch = `${settings.batchSize}×${config.blockSize}`;
+  const steps = formatCount(settings.steps);
   print(tr({
     en: `${corpus.name}: ${count} tokens (${kind}, vocabulary ${tokenizer.vocabSize}) ` +
       `in ${seconds} s · model ${req.preset}: ` +
-      `${params} parameters · ${formatCount(settings.steps)} ${
-        settings.steps === 1 ? "step" : "steps"
-      } of ` +
-      `${batch} tokens → ${outDir}`,
+      `${params} parameters · ${steps} ${settings.steps === 1 ? "step" : "steps"} of ${batch} ` +
+      `tokens → ${outDir}`,
     fr: `${corpus.name} : ${count} tokens (${kind}, vocabulaire ${tokenizer.vocabSize}) ` +
       `en ${seconds} s · modèle ${req.preset} : ` +
-      `${params} paramètres · ${formatCount(settings.steps)} pas de ${batch} tokens → ${outDir}`,
+      `${params} paramètres · ${steps} pas de ${batch} tokens → ${outDir}`,
   }));
 
   const result = await stoppable({

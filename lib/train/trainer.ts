@@ -270,7 +270,7 @@ export async function train(job: TrainJob): Promise<TrainResult> {
       stepMs.push(ms);
       const tokPerSec = (B * T * 1000) / ms;
       await log({ kind: "train", step: at, loss, lr, gradNorm, tokPerSec });
-      // The median of the last steps: one slow step (an evaluation, a checkpoint) does not show.
+      // The median of the last 50 steps, so that one slow step does not swing the estimate.
       const pace = { steps: 1, tokens: B * T, seconds: median(stepMs.slice(-50)) / 1000 };
       progress(stepLine(at + 1, s.steps, loss, lr, pace), false);
       if (!Number.isFinite(loss)) {
