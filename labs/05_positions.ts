@@ -5,7 +5,7 @@
  * @module
  */
 import { attentionForward } from "../lib/layers/attention.ts";
-import { heatmap, lineChart } from "../lib/charts.ts";
+import { heatmap, lineChart, lossCurves } from "../lib/charts.ts";
 import type { PositionalEncoding } from "../lib/model/config.ts";
 import { encoderForward } from "../lib/layers/encoder.ts";
 import { GPT } from "../lib/model/gpt.ts";
@@ -334,7 +334,7 @@ const sideBySide = step({
   const chars = [...new Set(FRENCH_SAMPLE)].sort();
   const ids = [...FRENCH_SAMPLE].map((c) => chars.indexOf(c));
   const [B, T] = [4, 32];
-  const data: { step: number; loss: number; encoding: string }[] = [];
+  const curves: [string, { step: number; loss: number }[]][] = [];
   const rows: (string | number | Text)[][] = [[
     { en: "encoding", fr: "encodage" },
     { en: "parameters", fr: "paramètres" },
@@ -352,7 +352,7 @@ const sideBySide = step({
     }, 0);
     const rng = new Rng(6);
     const inputs = new Int32Array(B * T), targets = new Int32Array(B * T);
-    let first = 0, last = 0;
+    const losses: { step: number; loss: number }[] = [];
     for (let s = 0; s <= 40; s++) {
       for (let b = 0; b < B; b++) {
         const start = rng.int(ids.length - T - 1);
@@ -361,37 +361,29 @@ const sideBySide = step({
           targets[b * T + t] = ids[start + t + 1];
         }
       }
-      const loss = model.forward(inputs, targets, B, T)!;
-      if (s === 0) first = loss;
-      last = loss;
-      data.push({ step: s, loss, encoding: positional });
+      losses.push({ step: s, loss: model.forward(inputs, targets, B, T)! });
       model.zeroGrad();
       model.backward();
       for (let i = 0; i < model.params.length; i++) model.params[i] -= 0.5 * model.grads[i];
     }
+    curves.push([positional, losses]);
     rows.push([
       positional,
       formatCount(model.numParameters),
-      first.toFixed(3),
-      last.toFixed(3),
+      losses[0].loss.toFixed(3),
+      losses.at(-1)!.loss.toFixed(3),
     ]);
   }
   ctx.table(rows);
   await ctx.chart(
     "positional_comparison",
-    lineChart({
-      title: tr({
+    lossCurves({
+      title: {
         en: "Training loss with each positional encoding",
         fr: "Perte d'entraînement avec chaque encodage de position",
-      }),
-      data,
-      x: "step",
-      y: "loss",
-      series: "encoding",
-      seriesTitle: tr({ en: "encoding", fr: "encodage" }),
-      points: false,
-      xTitle: tr({ en: "step", fr: "pas" }),
-      yTitle: tr({ en: "loss", fr: "perte" }),
+      },
+      curves,
+      curveTitle: { en: "encoding", fr: "encodage" },
     }),
   );
   ctx.say({

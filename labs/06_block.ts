@@ -348,12 +348,7 @@ const blockGradCheck = step({
     tenseur de paramètres :
   `,
   });
-  const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, 4);
-  const rng = new Rng(4);
-  for (let i = 0; i < model.params.length; i++) model.params[i] += rng.normal() * 0.3;
-  const [B, T] = [2, 6];
-  const inputs = Int32Array.from({ length: B * T }, () => rng.int(11));
-  const targets = Int32Array.from({ length: B * T }, () => rng.int(11));
+  const { model, B, T, inputs, targets } = oneBlock(4);
   const loss = () => model.forward(inputs, targets, B, T)!;
   loss();
   model.zeroGrad();
@@ -380,10 +375,10 @@ const blockGradCheck = step({
   });
 });
 
-/** A one-block model of lab 06's size, its weights moved off their initial values. */
-function oneBlock() {
-  const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, 5);
-  const rng = new Rng(5);
+/** A one-block model of lab 06's size, its weights moved off their initial values, and a batch. */
+function oneBlock(seed = 5) {
+  const model = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, seed);
+  const rng = new Rng(seed);
   for (let i = 0; i < model.params.length; i++) model.params[i] += rng.normal() * 0.3;
   const [B, T] = [2, 6];
   const inputs = Int32Array.from({ length: B * T }, () => rng.int(11));

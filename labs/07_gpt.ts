@@ -6,7 +6,7 @@
  * Tokens here are the characters of a short text the lab carries, so it needs no corpus.
  * @module
  */
-import { barChart, lineChart } from "../lib/charts.ts";
+import { barChart, lossCurves } from "../lib/charts.ts";
 import { countParameters, GPT2_SMALL, type GPTConfig } from "../lib/model/config.ts";
 import { PRESETS } from "../lib/train/presets.ts";
 import type { crossEntropySoftmaxBackward } from "../lib/layers/crossentropy.ts";
@@ -386,16 +386,12 @@ const descent = step({
   }
   await ctx.chart(
     "loss_descent",
-    lineChart({
-      title: tr({
+    lossCurves({
+      title: {
         en: "Loss on one batch under gradient descent",
         fr: "Perte sur un batch sous descente de gradient",
-      }),
-      data,
-      x: "step",
-      y: "loss",
-      xTitle: tr({ en: "step", fr: "pas" }),
-      yTitle: tr({ en: "loss", fr: "perte" }),
+      },
+      curves: [[{ en: "one batch", fr: "un batch" }, data]],
     }),
   );
   const [first, lnV] = [data[0].loss.toFixed(3), Math.log(V).toFixed(3)];

@@ -8,7 +8,7 @@
  * The quick preset trains a small model in seconds; MINIGPT_PRESET=full trains nanoGPT's baby GPT.
  * @module
  */
-import { lineChart } from "../lib/charts.ts";
+import { lineChart, lossCurves } from "../lib/charts.ts";
 import { type GPTConfig } from "../lib/model/config.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { generate } from "../lib/model/generate.ts";
@@ -346,35 +346,22 @@ const training = step({
   const evals = metrics.filter((m) => m.kind === "eval");
   await ctx.chart(
     "loss_curves",
-    lineChart({
-      title: tr({
+    lossCurves({
+      title: {
         en: "Loss during training (read from metrics.jsonl)",
         fr: "Perte pendant l'entraînement (lue dans metrics.jsonl)",
-      }),
-      data: [
-        ...trainSteps.map((m) => ({
-          step: m.step,
-          loss: m.loss,
-          curve: tr({ en: "batch (train)", fr: "batch (entraînement)" }),
-        })),
-        ...evals.map((m) => ({
-          step: m.step,
-          loss: m.trainLoss,
-          curve: tr({ en: "eval: train", fr: "éval : entraînement" }),
-        })),
-        ...evals.map((m) => ({
-          step: m.step,
-          loss: m.valLoss,
-          curve: tr({ en: "eval: val", fr: "éval : validation" }),
-        })),
+      },
+      curves: [
+        [{ en: "batch (train)", fr: "batch (entraînement)" }, trainSteps],
+        [
+          { en: "eval: train", fr: "éval : entraînement" },
+          evals.map((m) => ({ step: m.step, loss: m.trainLoss })),
+        ],
+        [
+          { en: "eval: val", fr: "éval : validation" },
+          evals.map((m) => ({ step: m.step, loss: m.valLoss })),
+        ],
       ],
-      x: "step",
-      y: "loss",
-      series: "curve",
-      seriesTitle: tr({ en: "curve", fr: "courbe" }),
-      xTitle: tr({ en: "step", fr: "pas" }),
-      yTitle: tr({ en: "loss", fr: "perte" }),
-      points: false,
     }),
   );
   await ctx.chart(
@@ -855,34 +842,21 @@ const yourGPTTrains = step({ en: "Your GPT trains", fr: "Ton GPT s'entraîne" },
   const gap = a.length === b.length
     ? Math.max(...a.map((m, i) => Math.abs(m.loss - b[i].loss)))
     : Infinity;
-  const spec = lineChart({
-    title: tr({
-      en: "Your GPT and lib/'s, same seed, same batches",
-      fr: "Ton GPT et celui de lib/, même graine, mêmes batchs",
+  await ctx.chart(
+    "your_gpt_loss",
+    lossCurves({
+      title: {
+        en: "Your GPT and lib/'s, same seed, same batches",
+        fr: "Ton GPT et celui de lib/, même graine, mêmes batchs",
+      },
+      curves: [[{ en: "lib/'s GPT", fr: "le GPT de lib/" }, b], [
+        { en: "your GPT", fr: "ton GPT" },
+        a,
+      ]],
+      lossTitle: { en: "training loss", fr: "perte d'entraînement" },
+      curveTitle: { en: "model", fr: "modèle" },
     }),
-    data: [
-      ...b.map((m) => ({
-        step: m.step,
-        loss: m.loss,
-        model: tr({ en: "lib/'s GPT", fr: "le GPT de lib/" }),
-      })),
-      ...a.map((m) => ({
-        step: m.step,
-        loss: m.loss,
-        model: tr({ en: "your GPT", fr: "ton GPT" }),
-      })),
-    ],
-    x: "step",
-    y: "loss",
-    xTitle: tr({ en: "step", fr: "pas" }),
-    yTitle: tr({ en: "training loss", fr: "perte d'entraînement" }),
-    seriesTitle: tr({ en: "model", fr: "modèle" }),
-    series: "model",
-    points: false,
-  });
-  // Dashes as well as colours, so that two curves on top of each other both show.
-  (spec.encoding as Record<string, unknown>).strokeDash = { field: "model", type: "nominal" };
-  await ctx.chart("your_gpt_loss", spec);
+  );
   ctx.table([
     ["", { en: "your GPT", fr: "ton GPT" }, { en: "lib/'s GPT", fr: "le GPT de lib/" }],
     [{ en: "time", fr: "durée" }, `${seconds.toFixed(1)} s`, `${libSeconds.toFixed(1)} s`],

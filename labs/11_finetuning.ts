@@ -13,7 +13,7 @@
  * minute; MINIGPT_PRESET=full adapts nanoGPT's baby GPT.
  * @module
  */
-import { barChart, lineChart } from "../lib/charts.ts";
+import { barChart, lossCurves } from "../lib/charts.ts";
 import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { TokenDataset } from "../lib/train/dataset.ts";
 import { finetune, type FinetuneMethod, type FinetuneResult } from "../lib/train/finetune.ts";
@@ -829,20 +829,14 @@ const sideBySide = setupStep({
   );
   await ctx.chart(
     "finetuning_curves",
-    lineChart({
-      title: tr({
+    lossCurves({
+      title: {
         en: "Held-out loss on the new style during fine-tuning",
         fr: "Perte sur le nouveau style (mis de côté) pendant le fine-tuning",
-      }),
-      data: runs.flatMap(([method, run]) =>
-        run.result.heldOut.map((p) => ({ ...p, method: tr(method) }))
-      ),
-      x: "step",
-      y: "loss",
-      series: "method",
-      seriesTitle: tr({ en: "method", fr: "méthode" }),
-      xTitle: tr({ en: "step", fr: "pas" }),
-      yTitle: tr({ en: "held-out loss", fr: "perte (mis de côté)" }),
+      },
+      curves: runs.map(([method, run]) => [method, run.result.heldOut]),
+      lossTitle: { en: "held-out loss", fr: "perte (mis de côté)" },
+      curveTitle: { en: "method", fr: "méthode" },
     }),
   );
   const learned = (run: typeof full) => before.style - run.after.style;

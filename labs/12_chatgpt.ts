@@ -9,7 +9,7 @@
  * model starts from scratch: its conversations are its whole world, which is what lets a model this small learn them.
  * @module
  */
-import { barChart, lineChart } from "../lib/charts.ts";
+import { barChart, lossCurves } from "../lib/charts.ts";
 import { chatAlphabet, FAMILIES, generateConversations } from "../lib/chat/data.ts";
 import { type ChatEvaluation, evaluateChat, reply } from "../lib/chat/eval.ts";
 import { SFT_PRESETS, type SftPreset } from "../lib/chat/presets.ts";
@@ -326,30 +326,20 @@ const fineTune = chatStep({
   state.result = result;
   await ctx.chart(
     "sft_loss",
-    lineChart({
-      title: tr({
+    lossCurves({
+      title: {
         en: "SFT loss on the assistant's tokens",
         fr: "Perte du SFT sur les tokens de l'assistant",
-      }),
-      data: [
-        ...result.losses.map((loss, step) => ({
-          step,
-          loss,
-          split: tr({ en: "training batch", fr: "batch d'entraînement" }),
-        })),
-        ...result.heldOut.map(({ step, loss }) => ({
-          step,
-          loss,
-          split: tr({ en: "held out", fr: "mis de côté" }),
-        })),
+      },
+      curves: [
+        [
+          { en: "training batch", fr: "batch d'entraînement" },
+          result.losses.map((loss, step) => ({ step, loss })),
+        ],
+        [{ en: "held out", fr: "mis de côté" }, result.heldOut],
       ],
-      x: "step",
-      y: "loss",
-      series: "split",
-      seriesTitle: tr({ en: "split", fr: "partie" }),
-      xTitle: tr({ en: "step", fr: "pas" }),
-      yTitle: tr({ en: "masked cross-entropy", fr: "entropie croisée masquée" }),
-      points: false,
+      lossTitle: { en: "masked cross-entropy", fr: "entropie croisée masquée" },
+      curveTitle: { en: "split", fr: "partie" },
     }),
   );
   const first = result.heldOut[0].loss, last = result.heldOut.at(-1)!.loss;

@@ -1,6 +1,7 @@
 /**
- * Charts as Vega-Lite specs: four builders (bar, line, heatmap, scatter), a headless SVG renderer
- * (`npm:vega`), and `writeChart`, which saves `<name>.vl.json` and `<name>.svg` side by side.
+ * Charts as Vega-Lite specs: four builders (bar, line, heatmap, scatter), the loss curves that every
+ * training lab draws, a headless SVG renderer (`npm:vega`), and `writeChart`, which saves
+ * `<name>.vl.json` and `<name>.svg` side by side.
  *
  * Specs are plain JSON with their data inlined, so a student can paste one into any Vega-Lite
  * editor. Colours are Okabe and Ito's palette, told apart by readers with any common colour
@@ -12,6 +13,7 @@
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import { inkOn, OKABE_ITO } from "./colours.ts";
+import { type Localized, tr } from "./i18n.ts";
 
 /** A Vega-Lite spec as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -155,6 +157,21 @@ export function barChart(o: BarOptions): VegaLiteSpec {
   };
 }
 
+/**
+ * Colour (and dash) by series. Series keep the order of `data`, so that a lab lists them, and
+ * colours them, as it means; dash and colour share field, order and title, so Vega-Lite draws one
+ * legend for both.
+ */
+function seriesEncoding(field: string, title: string | undefined, data: Datum[], dashed?: boolean) {
+  const channel = {
+    field,
+    type: "nominal",
+    sort: [...new Set(data.map((d) => d[field]))],
+    title: title ?? field,
+  };
+  return dashed ? { color: channel, strokeDash: channel } : { color: channel };
+}
+
 /** Options of {@link lineChart}. */
 export interface LineOptions {
   title?: string;
@@ -165,6 +182,8 @@ export interface LineOptions {
   series?: string;
   /** The legend's title (default: the `series` field's name). */
   seriesTitle?: string;
+  /** Tell the series apart by dash pattern as well as by colour (default false). */
+  dashed?: boolean;
   xTitle?: string;
   yTitle?: string;
   logX?: boolean;
@@ -208,19 +227,61 @@ export function lineChart(o: LineOptions): VegaLiteSpec {
         title: o.yTitle ?? o.y,
         scale: o.logY ? { type: "log" } : { zero: false },
       },
-      // Series keep the order of `data`, so that a lab lists them, and colours them, as it means.
-      ...(o.series
-        ? {
-          color: {
-            field: o.series,
-            type: "nominal",
-            sort: [...new Set(o.data.map((d) => d[o.series!]))],
-            title: o.seriesTitle ?? o.series,
-          },
-        }
-        : {}),
+      ...(o.series ? seriesEncoding(o.series, o.seriesTitle, o.data, o.dashed) : {}),
     },
   };
+}
+
+/** One curve of {@link lossCurves}: its name in the legend and its points. */
+export type LossCurve = readonly [
+  name: Localized,
+  points: readonly { readonly step: number; readonly loss: number }[],
+];
+
+/** Options of {@link lossCurves}. */
+export interface LossCurveOptions {
+  title: Localized;
+  /** In the legend's order. */
+  curves: readonly LossCurve[];
+  /** What the y axis measures (default "loss"). */
+  lossTitle?: Localized;
+  /** The legend's title (default "curve"). */
+  curveTitle?: Localized;
+}
+
+/**
+ * Loss against training step, one line per curve. Each curve has a dash pattern as well as a
+ * colour, so that two curves drawn over each other, or printed in grey, still tell apart.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lossCurves } from "./charts.ts";
+ * const spec = lossCurves({
+ *   title: "Two runs",
+ *   curves: [["a", [{ step: 0, loss: 4.2 }]], ["b", [{ step: 0, loss: 4.1 }]]],
+ * });
+ * const encoding = spec.encoding as Record<string, { field: string }>;
+ * assert.equal(encoding.color.field, "curve");
+ * assert.equal(encoding.strokeDash.field, "curve");
+ * assert.deepEqual(spec.data, { values: [{ step: 0, loss: 4.2, curve: "a" }, { step: 0, loss: 4.1, curve: "b" }] });
+ * ```
+ */
+export function lossCurves(o: LossCurveOptions): VegaLiteSpec {
+  const several = o.curves.length > 1;
+  return lineChart({
+    title: tr(o.title),
+    data: o.curves.flatMap(([name, points]) =>
+      points.map(({ step, loss }) => ({ step, loss, curve: tr(name) }))
+    ),
+    x: "step",
+    y: "loss",
+    series: several ? "curve" : undefined,
+    seriesTitle: tr(o.curveTitle ?? { en: "curve", fr: "courbe" }),
+    xTitle: tr({ en: "step", fr: "pas" }),
+    yTitle: tr(o.lossTitle ?? { en: "loss", fr: "perte" }),
+    dashed: several,
+  });
 }
 
 /** Width of one character of a 10 px axis label: a sans-serif digit is 5.56 px, most letters less. */

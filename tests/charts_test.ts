@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { barChart, heatmap, lineChart, renderSvg, scatter, writeChart } from "../lib/charts.ts";
+import {
+  barChart,
+  heatmap,
+  lineChart,
+  lossCurves,
+  renderSvg,
+  scatter,
+  writeChart,
+} from "../lib/charts.ts";
 import { contrastRatio, OKABE_ITO } from "../lib/colours.ts";
 import { LabReport } from "../lib/course/report.ts";
 import { chartProblems, svgErrors, vegaLiteErrors } from "./helpers.ts";
@@ -35,6 +43,14 @@ const SPECS = {
     y: "v",
     series: "k",
   }),
+  loss: lossCurves({
+    title: "two runs",
+    curves: [
+      ["full", [{ step: 0, loss: 4.2 }, { step: 1, loss: 3.1 }]],
+      ["LoRA", [{ step: 0, loss: 4.2 }, { step: 1, loss: 3.5 }]],
+    ],
+    curveTitle: "method",
+  }),
   heatmap: heatmap({
     values: [[1, 0, 0], [0.3, 0.7, 0]],
     rowLabels: ["a", "b"],
@@ -62,6 +78,18 @@ Deno.test("a grouped bar chart draws one bar per row, side by side, with a legen
   assert.equal(xs.length, 4);
   assert.equal(new Set(xs).size, 4, "no two bars at the same place");
   assert.match(svg, /aria-roledescription="legend"/);
+});
+
+Deno.test("loss curves differ by dash as well as colour, under one legend", async () => {
+  const svg = await renderSvg(SPECS.loss);
+  assert.equal([...svg.matchAll(/aria-roledescription="legend"/g)].length, 1);
+  const dashes = [
+    ...svg.matchAll(/aria-roledescription="line mark" [^>]*stroke-dasharray="([^"]+)"/g),
+  ]
+    .map((m) => m[1]);
+  assert.equal(new Set(dashes).size, 2, "each curve its own dash");
+  const single = lossCurves({ title: "one", curves: [["one batch", [{ step: 0, loss: 1 }]]] });
+  assert.doesNotMatch(await renderSvg(single), /aria-roledescription="legend"/);
 });
 
 Deno.test("a log-scale bar chart draws every bar with a positive height", async () => {
