@@ -27,7 +27,7 @@ import {
   toResultsJson,
   Watchdog,
 } from "../lib/grade/mod.ts";
-import { writeFileAtomic } from "../lib/atomic.ts";
+import { refuseExisting, writeFileAtomic } from "../lib/atomic.ts";
 import { runLab, type RunResult } from "../lib/course/lab.ts";
 import { lang, type Text, tr, verbatim } from "../lib/i18n.ts";
 import { paint, table, wrap } from "../lib/term.ts";
@@ -137,9 +137,14 @@ export const COURSE_COMMANDS: Record<string, Command> = {
   },
   grade: {
     ...HELP.grade,
-    options: flags(["json", "junit", "only", "dir", "timeout", "heap", "jobs"]),
+    options: flags(["json", "junit", "only", "dir", "timeout", "heap", "jobs"], ["force"]),
     async run(values) {
       const dir = await submissionDir(values);
+      // Where the reports go is checked before the grading, not after it.
+      for (const flag of ["json", "junit"]) {
+        const path = values[flag];
+        if (typeof path === "string") await reportPath(flag, path, values.force === true);
+      }
       const only = values.only as string | undefined;
       if (!CATALOG.some((e) => selects(only, e.id))) {
         const ids = CATALOG.map((e) => e.id).join(", ");
@@ -288,22 +293,31 @@ function exerciseFrom(id: string | undefined): Exercise {
   return ex;
 }
 
-async function writeResults(path: string, text: string): Promise<void> {
+function cannotWrite(path: string, why: Text): UserError {
+  return new UserError(tr({
+    en: `Cannot write ${path}: ${why.en}; give a path in an existing folder.`,
+    fr: `Impossible d'écrire ${path} : ${why.fr} ; donne un chemin dans un dossier existant.`,
+  }));
+}
+
+/**
+ * A report's path, in an existing folder only (a misspelt one is a mistake, not a folder to make),
+ * and not over a file the user has unless `--force` says so.
+ */
+async function reportPath(flag: string, path: string, force: boolean): Promise<void> {
   const file = absolute(path);
-  const cannot = (why: Text) =>
-    new UserError(tr({
-      en: `Cannot write ${path}: ${why.en}; give a path in an existing folder.`,
-      fr: `Impossible d'écrire ${path} : ${why.fr} ; donne un chemin dans un dossier existant.`,
-    }));
-  // Into an existing folder only: a misspelt one is a mistake, not a folder to make.
   if (!(await isDirectory(file.slice(0, file.lastIndexOf("/")) || "/"))) {
-    throw cannot({ en: "its folder does not exist", fr: "son dossier n'existe pas" });
+    throw cannotWrite(path, { en: "its folder does not exist", fr: "son dossier n'existe pas" });
   }
+  if (!force) await refuseExisting([path], flag);
+}
+
+async function writeResults(path: string, text: string): Promise<void> {
   try {
     // Atomically, so that a reader (a CI step, a dashboard) never sees half a report.
-    await writeFileAtomic(file, text);
+    await writeFileAtomic(absolute(path), text);
   } catch (err) {
-    throw cannot(verbatim((err as Error).message));
+    throw cannotWrite(path, verbatim((err as Error).message));
   }
 }
 

@@ -75,11 +75,12 @@ export const HELP = {
       fr: "corrige chaque exercice dans un bac à sable : un tableau, results.json, du JUnit XML",
     },
     usage: {
-      en: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH] [--timeout S]
-                 [--heap MB] [--jobs N]
+      en: `deno task grade [--json FILE] [--junit FILE] [--force] [--only NN] [--dir PATH]
+                 [--timeout S] [--heap MB] [--jobs N]
 
   --json FILE    write the results as JSON (per exercise: status, message, output, points)
   --junit FILE   write the results as JUnit XML, for CI
+  --force        replace a FILE that exists (without it, that is refused before grading)
   --only NN      grade one lab (03) or one exercise (03.2)
   --dir PATH     the submission: a folder holding labs/exercises (default: this repository)
   --timeout S    time limit per exercise, 1 to 600 s (default ${DEFAULT_LIMITS.timeoutMs / 1000})
@@ -87,11 +88,12 @@ export const HELP = {
   --jobs N       exercises graded at once, 1 to 16 (default 2)
 
 Exit code: 0 when every exercise passes, 1 when some fail, 2 when grading could not run.`,
-      fr: `deno task grade [--json FILE] [--junit FILE] [--only NN] [--dir PATH] [--timeout S]
-                        [--heap MB] [--jobs N]
+      fr: `deno task grade [--json FILE] [--junit FILE] [--force] [--only NN] [--dir PATH]
+                        [--timeout S] [--heap MB] [--jobs N]
 
   --json FILE    écrit les résultats en JSON (par exercice : état, message, sortie, points)
   --junit FILE   écrit les résultats en JUnit XML, pour la CI
+  --force        remplace un FILE qui existe (sans lui, c'est refusé avant la correction)
   --only NN      corrige un seul lab (03) ou un seul exercice (03.2)
   --dir PATH     le rendu : un dossier qui contient labs/exercises (par défaut : ce dépôt)
   --timeout S    limite de temps par exercice, de 1 à 600 s (par défaut ${
@@ -377,14 +379,16 @@ Dans le terminal : /reset commence une nouvelle conversation, /quit (ou Ctrl-C) 
         "exécution",
     },
     usage: {
-      en: `deno task bench <suite> [--json FILE]
+      en: `deno task bench <suite> [--json FILE [--force]]
 
 ${suiteLines()}
-  --json FILE  also write the rows as JSON (for example out/bench/kernels.json)`,
-      fr: `deno task bench <suite> [--json FILE]
+  --json FILE  also write the rows as JSON (for example out/bench/kernels.json)
+  --force      replace FILE when it exists (without it, that is refused before the run)`,
+      fr: `deno task bench <suite> [--json FILE [--force]]
 
 ${suiteLines()}
-  --json FILE  écrit aussi les lignes en JSON (par exemple out/bench/kernels.json)`,
+  --json FILE  écrit aussi les lignes en JSON (par exemple out/bench/kernels.json)
+  --force      remplace FILE s'il existe (sans lui, c'est refusé avant l'exécution)`,
     },
   },
   build: {

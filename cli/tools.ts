@@ -12,6 +12,7 @@ import { paint } from "../lib/term.ts";
 import { HELP } from "./help.ts";
 import { dirname } from "node:path";
 import { absolute, type Command, flags, outputFolder } from "./flags.ts";
+import { refuseExisting } from "../lib/atomic.ts";
 
 /** The commands that check, measure and build the project itself. */
 export const TOOL_COMMANDS: Record<string, Command> = {
@@ -31,7 +32,7 @@ export const TOOL_COMMANDS: Record<string, Command> = {
   bench: {
     ...HELP.bench,
     words: 1,
-    options: flags(["json"]),
+    options: flags(["json"], ["force"]),
     async run(values, positionals) {
       const name = positionals[0];
       if (!name || !SUITES[name]) {
@@ -45,7 +46,10 @@ export const TOOL_COMMANDS: Record<string, Command> = {
       }
       const json = typeof values.json === "string" ? values.json : undefined;
       // Where the results go is checked before a run of minutes, not after it.
-      if (json !== undefined) await outputFolder("json", json, dirname(absolute(json)));
+      if (json !== undefined) {
+        await outputFolder("json", json, dirname(absolute(json)));
+        if (values.force !== true) await refuseExisting([json], "json");
+      }
       return await runBench(name, json);
     },
   },

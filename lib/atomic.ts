@@ -6,6 +6,8 @@
  * Leaves out fsync (a power cut may still lose the last write, but not corrupt the old one).
  * @module
  */
+import { UserError } from "./errors.ts";
+import { tr } from "./i18n.ts";
 
 /**
  * Writes `data` to `path` atomically, creating the folder if needed.
@@ -129,5 +131,28 @@ export async function pathExists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Refuses, in one sentence, to replace what already stands at one of `paths`, the output of
+ * `--<flag>`: a command asks before its work starts, and only its `--force` skips the question.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseExisting } from "./atomic.ts";
+ * const dir = await Deno.makeTempDir();
+ * await refuseExisting([`${dir}/report.json`], "json");
+ * await assert.rejects(refuseExisting([dir], "out"), /already exists: pass --force/);
+ * ```
+ */
+export async function refuseExisting(paths: string[], flag: string): Promise<void> {
+  for (const path of paths) {
+    if (!(await pathExists(path))) continue;
+    throw new UserError(tr({
+      en: `${path} already exists: pass --force to replace it, or choose another --${flag}.`,
+      fr: `${path} existe déjà : passe --force pour le remplacer, ou choisis un autre --${flag}.`,
+    }));
   }
 }

@@ -89,6 +89,40 @@ Deno.test("an output path that cannot be a folder is refused before any work", a
   await Deno.remove(cwd);
 });
 
+Deno.test("a report a user already has is kept: grade and bench refuse it before any work, --force replaces it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "minigpt-keep-report-" });
+  const mine = `${dir}/notes.json`;
+  await Deno.writeTextFile(mine, "my own notes\n");
+  const cases: [string[], string][] = [
+    [["grade", "--dir", ROOT, "--only", "00.1", "--json", mine], "json"],
+    [["grade", "--dir", ROOT, "--only", "00.1", "--junit", mine, "--lang", "fr"], "junit"],
+    [["bench", "kernels", "--json", mine], "json"],
+  ];
+  for (const [args, flag] of cases) {
+    const run = await runCli(args);
+    assert.equal(run.code, 2, run.stderr);
+    const sentence = args.includes("fr")
+      ? `${mine} existe déjà : passe --force pour le remplacer, ou choisis un autre --${flag}.`
+      : `${mine} already exists: pass --force to replace it, or choose another --${flag}.`;
+    assert.equal(run.stderr.trim(), sentence);
+    assert.equal(run.stdout, "", "refused before grading or benchmarking");
+  }
+  assert.equal(await Deno.readTextFile(mine), "my own notes\n");
+  const forced = await runCli([
+    "grade",
+    "--dir",
+    ROOT,
+    "--only",
+    "00.1",
+    "--json",
+    mine,
+    "--force",
+  ]);
+  assert.equal(forced.code, 1, forced.stderr);
+  assert.equal(JSON.parse(await Deno.readTextFile(mine)).tests.length, 1);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("hint prints the exercise's hint, and an unknown id lists the real ones", async () => {
   const ok = await runCli(["hint", "00.1"]);
   assert.equal(ok.code, 0);

@@ -9,7 +9,7 @@
  * target and swapped in, so an interruption leaves the old one whole.
  * @module
  */
-import { replaceDirAtomic, writeFileAtomic } from "../atomic.ts";
+import { refuseExisting, replaceDirAtomic, writeFileAtomic } from "../atomic.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { loadCorpus } from "./dataset.ts";
@@ -71,7 +71,7 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
     const { train, val } = llmcCompanions(req.out);
     written.push(train, val);
   }
-  if (!req.force) await refuseExisting(written);
+  if (!req.force) await refuseExisting(written, "out");
   const data = req.data ? await tokenizedCorpus(tokenizer, req.corpus) : null;
 
   if (req.to === "hf") {
@@ -158,7 +158,7 @@ export async function runImport(req: ImportRequest): Promise<void> {
         `modèle llm.c.`,
     }));
   }
-  if (!req.force) await refuseExisting([req.out]);
+  if (!req.force) await refuseExisting([req.out], "out");
   let imported: { model: GPT; tokenizer: SavedTokenizer };
   if (stat.isDirectory) {
     imported = await readHfFolder(req.from);
@@ -212,20 +212,6 @@ async function llmcTokenizer(path: string, vocabSize: number): Promise<SavedToke
     }));
   }
   return saved;
-}
-
-async function refuseExisting(paths: string[]): Promise<void> {
-  for (const path of paths) {
-    try {
-      await Deno.lstat(path);
-    } catch {
-      continue;
-    }
-    throw new UserError(tr({
-      en: `${path} already exists: pass --force to replace it, or choose another --out.`,
-      fr: `${path} existe déjà : passe --force pour le remplacer, ou choisis un autre --out.`,
-    }));
-  }
 }
 
 /** The corpus in the checkpoint's tokens, cut 90/10 as the trainer cuts it. */
