@@ -6,12 +6,11 @@
  * A user's mistake ends in one sentence and exit code 2; a failing exercise in exit code 1.
  * @module
  */
-import { parseArgs } from "node:util";
 import { UserError } from "./lib/errors.ts";
 import { resolveLang, setLang, tr } from "./lib/i18n.ts";
 import { paint } from "./lib/term.ts";
 import { commandHelp, commandList } from "./cli/help.ts";
-import { type Command, parseFlags } from "./cli/flags.ts";
+import { type Command, langFlag, parseFlags } from "./cli/flags.ts";
 import { COURSE_COMMANDS } from "./cli/course.ts";
 import { MODEL_COMMANDS } from "./cli/models.ts";
 import { TOOL_COMMANDS } from "./cli/tools.ts";
@@ -26,21 +25,16 @@ export const COMMANDS: Record<string, Command> = {
 /** Runs the CLI with `args` and returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
+  const lang = langFlag(rest);
   try {
-    setLang(resolveLang(undefined)); // the environment's, until the command's --lang is read
+    // --lang as early as it can be read, so that even a mistyped flag is told in that language.
+    setLang(resolveLang(lang));
   } catch {
-    // a bad MINIGPT_LANG is reported once the command runs
+    // a bad --lang or MINIGPT_LANG is reported once the command runs
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    // Only --lang matters to the list; parseArgs reads it as a command's flags are read.
-    const { values } = parseArgs({
-      args: rest,
-      options: { lang: { type: "string" } },
-      strict: false,
-      allowPositionals: true,
-    });
     try {
-      if (values.lang !== undefined) setLang(resolveLang(String(values.lang)));
+      if (lang !== undefined) setLang(resolveLang(lang));
     } catch (err) {
       console.error(paint("red", (err as Error).message));
       return 2;

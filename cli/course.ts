@@ -5,7 +5,7 @@
  */
 import { CATALOG, findExercise } from "../labs/catalog/mod.ts";
 import { findLab, LABS } from "../labs/mod.ts";
-import { UserError } from "../lib/errors.ts";
+import { ioReason, UserError } from "../lib/errors.ts";
 import { type Exercise, REPO_ROOT } from "../lib/course/exercise.ts";
 import {
   buildRelease,
@@ -27,19 +27,12 @@ import {
   toResultsJson,
   Watchdog,
 } from "../lib/grade/mod.ts";
-import { refuseExisting, writeFileAtomic } from "../lib/atomic.ts";
+import { outputFolder, refuseExisting, writeFileAtomic } from "../lib/atomic.ts";
 import { runLab, type RunResult } from "../lib/course/lab.ts";
-import { lang, type Text, tr, verbatim } from "../lib/i18n.ts";
+import { lang, type Text, tr } from "../lib/i18n.ts";
 import { paint, table, wrap } from "../lib/term.ts";
 import { HELP } from "./help.ts";
-import {
-  absolute,
-  type Command,
-  flags,
-  isDirectory,
-  outputFolder,
-  positiveNumber,
-} from "./flags.ts";
+import { absolute, type Command, flags, isDirectory, positiveNumber } from "./flags.ts";
 
 /** The commands a student and an instructor use to follow the course. */
 export const COURSE_COMMANDS: Record<string, Command> = {
@@ -317,7 +310,7 @@ async function writeResults(path: string, text: string): Promise<void> {
     // Atomically, so that a reader (a CI step, a dashboard) never sees half a report.
     await writeFileAtomic(absolute(path), text);
   } catch (err) {
-    throw cannotWrite(path, verbatim((err as Error).message));
+    throw cannotWrite(path, ioReason(err));
   }
 }
 

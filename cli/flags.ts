@@ -40,8 +40,24 @@ export function flags(values: string[], switches: string[] = []): Command["optio
 }
 
 /**
- * parseArgs with our sentences: a flag it does not know is named, and a negative number after a
- * flag that takes a value is that value (`--steps -5`), which the command's own check judges.
+ * The value of `--lang` in `args`, read leniently: a command's other flags may still be wrong, and
+ * the sentence that says so should already be in the student's language.
+ */
+export function langFlag(args: string[]): string | undefined {
+  const { values } = parseArgs({
+    args,
+    options: { lang: { type: "string" } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const lang = values.lang;
+  return typeof lang === "string" && !lang.startsWith("-") ? lang : undefined;
+}
+
+/**
+ * parseArgs with our sentences: a flag it does not know is named, a flag missing its value or
+ * given one it does not take is told so, and a negative number after a flag that takes a value is
+ * that value (`--steps -5`), which the command's own check judges.
  */
 export function parseFlags(name: string, args: string[], options: Command["options"] & object) {
   const joined: string[] = [];
@@ -58,12 +74,39 @@ export function parseFlags(name: string, args: string[], options: Command["optio
     strict: false,
     tokens: true,
   });
-  const unknown = tokens.find((t) => t.kind === "option" && !(t.name in options));
-  if (unknown?.kind === "option") {
-    throw new UserError(tr({
-      en: `Unknown option ${unknown.rawName}; see \`deno task ${name} --help\`.`,
-      fr: `Option inconnue ${unknown.rawName} ; voir \`deno task ${name} --help\`.`,
-    }));
+  const see = `\`deno task ${name} --help\``;
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const flag = t.rawName;
+    const type = options[t.name]?.type;
+    if (type === undefined) {
+      throw new UserError(tr({
+        en: `Unknown option ${flag}; see ${see}.`,
+        fr: `Option inconnue ${flag} ; voir ${see}.`,
+      }));
+    }
+    // Without "=", parseArgs takes the next word as the value, even when it is a flag.
+    const value = t.inlineValue ? undefined : t.value;
+    if (type === "string" && (t.value === undefined || value?.startsWith("--"))) {
+      throw new UserError(tr({
+        en: `${flag} is missing its value (${flag} VALUE); see ${see}.`,
+        fr: `Il manque la valeur de ${flag} (${flag} VALEUR) ; voir ${see}.`,
+      }));
+    }
+    if (type === "string" && value?.startsWith("-")) {
+      throw new UserError(tr({
+        en: `${flag} ${value}: a value that starts with a dash is written ${flag}=${value}; ` +
+          `see ${see}.`,
+        fr: `${flag} ${value} : une valeur qui commence par un tiret s'écrit ${flag}=${value} ; ` +
+          `voir ${see}.`,
+      }));
+    }
+    if (type === "boolean" && t.inlineValue) {
+      throw new UserError(tr({
+        en: `${flag} takes no value ("${t.value}"): write ${flag} alone; see ${see}.`,
+        fr: `${flag} ne prend pas de valeur (« ${t.value} ») : écris ${flag} seul ; voir ${see}.`,
+      }));
+    }
   }
   return parseArgs({ args: joined, options, allowPositionals: true, strict: true });
 }
@@ -94,34 +137,4 @@ export async function isDirectory(path: string): Promise<boolean> {
 
 export function absolute(path: string): string {
   return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
-}
-
-/**
- * The folder `--<flag> value` writes into (`value` itself, or the folder of the file it names),
- * made when missing, before any work: a path that cannot be a folder (`/dev/null`, a file's
- * name) is refused in one sentence rather than after the run.
- */
-export async function outputFolder(flag: string, value: string, folder = value): Promise<string> {
-  const dir = absolute(folder);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (err) {
-    const why = (err as Error).message;
-    throw new UserError(tr(
-      folder === value
-        ? {
-          en: `--${flag} ${value} cannot be a folder (${why}); give a folder's path.`,
-          fr: `--${flag} ${value} ne peut pas être un dossier (${why}) : donne le chemin d'un ` +
-            `dossier.`,
-        }
-        : {
-          en: `--${flag} ${value} cannot be written: its folder ${folder} cannot be made ` +
-            `(${why}); give another path.`,
-          fr:
-            `--${flag} ${value} ne peut pas être écrit : son dossier ${folder} ne peut pas être ` +
-            `créé (${why}) ; donne un autre chemin.`,
-        },
-    ));
-  }
-  return dir;
 }

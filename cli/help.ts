@@ -269,16 +269,17 @@ Ctrl-C arrête après le pas en cours et enregistre un checkpoint.`,
     },
     usage: {
       en: `deno task sft [--preset quick|full] [--steps N] [--minutes M] [--seed N] [--out DIR]
-                      [--backend wasm|ts]
+                      [--force] [--backend wasm|ts]
 
   --preset   quick (the lab's: within a minute) or full (the course's targets; default)
   --steps, --seed   override the preset's
   --minutes M  stop training after M minutes even if steps remain (the full run uses 15)
   --out DIR  run folder: latest/, metrics.jsonl, eval.json (default out/chat/<preset>)
+  --force    start over in an --out that already holds a chat model (without it, that is refused)
   --backend  wasm (default: the SIMD kernels) or ts (the plain TypeScript layers)
 Ctrl-C stops after the current step, then saves and scores what it has.`,
       fr: `deno task sft [--preset quick|full] [--steps N] [--minutes M] [--seed N] [--out DIR]
-                             [--backend wasm|ts]
+                             [--force] [--backend wasm|ts]
 
   --preset   quick (celui du lab : moins d'une minute) ou full (les objectifs du cours ; par
              défaut)
@@ -286,6 +287,8 @@ Ctrl-C stops after the current step, then saves and scores what it has.`,
   --minutes M  arrête l'entraînement après M minutes même s'il reste des pas (full en prend 15)
   --out DIR  dossier de l'entraînement : latest/, metrics.jsonl, eval.json (par défaut
              out/chat/<preset>)
+  --force    recommence dans un --out qui contient déjà un modèle de chat (sans lui, c'est
+             refusé)
   --backend  wasm (par défaut : les noyaux SIMD) ou ts (les couches en TypeScript simple)
 Ctrl-C arrête après le pas en cours, puis enregistre et note ce qu'il a.`,
     },

@@ -102,10 +102,11 @@ export const MODEL_COMMANDS: Record<string, Command> = {
   },
   sft: {
     ...HELP.sft,
-    options: flags(["preset", "steps", "minutes", "seed", "out", "backend"]),
+    options: flags(["preset", "steps", "minutes", "seed", "out", "backend"], ["force"]),
     async run(values) {
       const { runSft } = await import("../lib/chat/run_sft.ts");
       await runSft({
+        force: values.force === true,
         preset: (values.preset as string | undefined) ?? "full",
         steps: numberFlag(values, "steps"),
         minutes: numberFlag(values, "minutes"),

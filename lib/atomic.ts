@@ -6,7 +6,7 @@
  * Leaves out fsync (a power cut may still lose the last write, but not corrupt the old one).
  * @module
  */
-import { UserError } from "./errors.ts";
+import { ioReason, UserError } from "./errors.ts";
 import { tr } from "./i18n.ts";
 
 /**
@@ -155,4 +155,44 @@ export async function refuseExisting(paths: string[], flag: string): Promise<voi
       fr: `${path} existe déjà : passe --force pour le remplacer, ou choisis un autre --${flag}.`,
     }));
   }
+}
+
+/**
+ * The folder `--<flag> value` writes into (`value` itself, or the folder of the file it names),
+ * made when missing: a command calls it before its work, so that a path that cannot be a folder
+ * (`/dev/null`, a file's name) is refused in one sentence rather than after the run. Returns the
+ * folder's absolute path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { outputFolder } from "./atomic.ts";
+ * const dir = await Deno.makeTempDir();
+ * assert.equal(await outputFolder("out", `${dir}/run`), `${dir}/run`);
+ * await assert.rejects(outputFolder("out", "/dev/null"), /--out \/dev\/null cannot be a folder/);
+ * ```
+ */
+export async function outputFolder(flag: string, value: string, folder = value): Promise<string> {
+  const dir = folder.startsWith("/") ? folder : `${Deno.cwd()}/${folder}`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (err) {
+    const why = ioReason(err);
+    throw new UserError(tr(
+      folder === value
+        ? {
+          en: `--${flag} ${value} cannot be a folder (${why.en}); give a folder's path.`,
+          fr: `--${flag} ${value} ne peut pas être un dossier (${why.fr}) : donne le chemin d'un ` +
+            `dossier.`,
+        }
+        : {
+          en: `--${flag} ${value} cannot be written: its folder ${folder} cannot be made ` +
+            `(${why.en}); give another path.`,
+          fr:
+            `--${flag} ${value} ne peut pas être écrit : son dossier ${folder} ne peut pas être ` +
+            `créé (${why.fr}) ; donne un autre chemin.`,
+        },
+    ));
+  }
+  return dir;
 }

@@ -40,6 +40,44 @@ Deno.test("a misspelt flag is named in one sentence, and a negative value after 
   );
 });
 
+Deno.test("a flag without its value, or with one it does not take, is told in one sentence in the user's language", async () => {
+  const cases: [string[], string][] = [
+    [
+      ["train", "--steps"],
+      "--steps is missing its value (--steps VALUE); see `deno task train --help`.",
+    ],
+    [
+      ["train", "--steps", "--seed", "3"],
+      "--steps is missing its value (--steps VALUE); see `deno task train --help`.",
+    ],
+    [
+      ["sample", "--prompt", "-x"],
+      "--prompt -x: a value that starts with a dash is written --prompt=-x; see `deno task sample --help`.",
+    ],
+    [
+      ["train", "--resume=yes"],
+      '--resume takes no value ("yes"): write --resume alone; see `deno task train --help`.',
+    ],
+    [
+      ["train", "--steps", "--lang", "fr"],
+      "Il manque la valeur de --steps (--steps VALEUR) ; voir `deno task train --help`.",
+    ],
+    [
+      ["lab", "00", "--frm", "3", "--lang", "fr"],
+      "Option inconnue --frm ; voir `deno task lab --help`.",
+    ],
+    [
+      ["train", "--resume=oui", "--lang", "fr"],
+      "--resume ne prend pas de valeur (« oui ») : écris --resume seul ; voir `deno task train --help`.",
+    ],
+  ];
+  for (const [args, sentence] of cases) {
+    const run = await runCli(args);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr.trim(), sentence);
+  }
+});
+
 Deno.test("a word a command does not take is refused in one sentence, not ignored", async () => {
   // `grade 03.1` once graded every exercise and `watch 99` watched them all, the word unread.
   const cases: [string[], string][] = [

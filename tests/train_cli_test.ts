@@ -188,7 +188,7 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
   assert.equal(await Deno.stat(`${dir}/big`).then(() => "written", () => "absent"), "absent");
 });
 
-Deno.test("in French (--lang fr or MINIGPT_LANG=fr), train and sample refuse bad input in one French sentence", async () => {
+Deno.test("in French (--lang fr or MINIGPT_LANG=fr), train, sft and sample refuse bad input in one French sentence", async () => {
   const dir = await Deno.makeTempDir({ prefix: "minigpt-bad-fr-" });
   const corpus = await smallCorpus(dir);
   const fr = { MINIGPT_LANG: "fr" };
@@ -223,7 +223,32 @@ Deno.test("in French (--lang fr or MINIGPT_LANG=fr), train and sample refuse bad
       fr,
       /^Dis de quel modèle tirer : --ckpt DOSSIER .* ou --adapters FICHIER/,
     ],
+    // What the system says of a path is said in French too, not quoted in English.
+    [
+      ["train", "--corpus", corpus, "--out", "/dev/null"],
+      fr,
+      /^--out \/dev\/null ne peut pas être un dossier \(un fichier de ce nom existe : \/dev\/null\) : donne le chemin d'un dossier\.$/,
+    ],
+    [
+      ["sft", "--preset", "quick", "--out", "/dev/null/chat"],
+      fr,
+      /^--out \/dev\/null\/chat ne peut pas être un dossier \(une partie du chemin est un fichier, pas un dossier : \/dev\/null\/chat\)/,
+    ],
+    [
+      ["sample", "--ckpt", `${dir}/weights_only`],
+      fr,
+      /^Impossible de lire le modèle \S+ avec sa config \S+model\.json \(fichier ou dossier introuvable : \S+model\.json\) : vérifie le chemin/,
+    ],
+    [
+      ["sft", "--preset", "quick", "--out", `${dir}/chat`],
+      fr,
+      /^\S+chat contient déjà un modèle de chat : ajoute --force pour recommencer à sa place, ou choisis un autre --out\.$/,
+    ],
   ];
+  await Deno.mkdir(`${dir}/weights_only`);
+  await Deno.writeFile(`${dir}/weights_only/model.safetensors`, new Uint8Array(16));
+  await Deno.mkdir(`${dir}/chat`);
+  await Deno.writeTextFile(`${dir}/chat/metrics.jsonl`, "");
   for (const [args, env, message] of cases) {
     const run = await runCli(args, { cwd: dir, env });
     assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);

@@ -7,6 +7,7 @@
 import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "../atomic.ts";
+import { holdsRun } from "../train/run_train.ts";
 import { tr } from "../i18n.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { formatCount, table } from "../term.ts";
@@ -73,6 +74,8 @@ export interface SftRequest {
   steps?: number;
   seed?: number;
   out?: string;
+  /** Start over in an --out folder that already holds a chat model (its files are replaced). */
+  force?: boolean;
   /** Stop training after this many minutes, whatever the step (default: no limit). */
   minutes?: number;
   /** Where the layers run (default "wasm", the SIMD kernels). */
@@ -118,6 +121,15 @@ export async function runSft(
   const seed = req.seed ?? base.settings.seed;
   const preset = { ...base, settings: { ...base.settings, steps, seed } };
   const outDir = req.out ?? `out/chat/${req.preset}`;
+  if (!req.force && await holdsRun(outDir)) {
+    throw new UserError(tr({
+      en: `${outDir} already holds a chat model: add --force to start over in its place, or ` +
+        "choose another --out.",
+      fr:
+        `${outDir} contient déjà un modèle de chat : ajoute --force pour recommencer à sa place, ` +
+        "ou choisis un autre --out.",
+    }));
+  }
   const data = prepareChatData(preset, seed);
   const model = new GPT(
     { ...preset.model, vocabSize: data.tok.vocabSize },

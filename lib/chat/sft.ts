@@ -8,6 +8,7 @@
  * but keeps every conversation alone in its row, as the template intends.
  * @module
  */
+import { outputFolder } from "../atomic.ts";
 import { saveCheckpoint } from "../train/checkpoint.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
@@ -189,7 +190,7 @@ export async function sft(job: SftJob): Promise<SftResult> {
   const groups = decayGroups(model.config, s.weightDecay);
   const metricsPath = outDir ? `${outDir}/metrics.jsonl` : null;
   if (outDir) {
-    await Deno.mkdir(outDir, { recursive: true });
+    await outputFolder("out", outDir);
     await Deno.writeTextFile(metricsPath!, "");
   }
   const log = async (metric: SftMetric) => {

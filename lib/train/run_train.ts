@@ -64,7 +64,7 @@ export interface TrainRequest {
 }
 
 /** Whether `dir` holds a run: its checkpoint or its metrics. */
-async function holdsRun(dir: string): Promise<boolean> {
+export async function holdsRun(dir: string): Promise<boolean> {
   const found = await Promise.all(
     ["latest", "best", "metrics.jsonl"].map((name) => pathExists(`${dir}/${name}`)),
   );

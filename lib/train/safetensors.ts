@@ -20,7 +20,7 @@
  */
 import { writeFileAtomic } from "../atomic.ts";
 import type { GPTConfig } from "../model/config.ts";
-import { UserError } from "../errors.ts";
+import { ioReason, UserError } from "../errors.ts";
 import { type Text, tr } from "../i18n.ts";
 import { GPT, type GPTOptions, resolveConfig } from "../model/gpt.ts";
 import { numel, parameterShapes } from "../model/layout.ts";
@@ -240,12 +240,12 @@ export async function loadGPT(
     bytes = await Deno.readFile(path);
   } catch (err) {
     if (err instanceof UserError) throw err;
-    const why = (err as Error).message.split("\n")[0];
+    const why = ioReason(err);
     throw new UserError(tr({
       en: `Cannot read the model at ${path} with its config ${configPath(path)} ` +
-        `(${why}): check the path or save the model again.`,
+        `(${why.en}): check the path or save the model again.`,
       fr: `Impossible de lire le modèle ${path} avec sa config ${configPath(path)} ` +
-        `(${why}) : vérifie le chemin ou enregistre le modèle à nouveau.`,
+        `(${why.fr}) : vérifie le chemin ou enregistre le modèle à nouveau.`,
     }));
   }
   if (expected) {

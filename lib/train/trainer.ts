@@ -18,7 +18,7 @@ import type { TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
 import type { GPT } from "../model/gpt.ts";
-import { writeFileAtomic } from "../atomic.ts";
+import { outputFolder, writeFileAtomic } from "../atomic.ts";
 import { checkBatchFits, metricsBefore } from "./preflight.ts";
 import { Rng } from "../random.ts";
 import { type LoopParts, type LoopRun, trainLoop } from "./loop.ts";
@@ -192,7 +192,7 @@ export async function train(job: TrainJob): Promise<TrainResult> {
     kept = await metricsBefore(metricsPath, resumed.state!.step, progress);
   }
 
-  await Deno.mkdir(outDir, { recursive: true });
+  await outputFolder("out", outDir);
   const rng = new Rng(s.seed);
   // AdamW's moments sit beside the parameters (in WebAssembly memory on the fast backend).
   const m = model.alloc(model.params.length);
