@@ -100,6 +100,30 @@ export function formatCount(n: number, compact = false): string {
 }
 
 /**
+ * Formats a number with `digits` decimals in the way of the process's language (in French, a
+ * decimal comma: 2,3456), for the lines a run prints; files and reports keep the point.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDecimal } from "./term.ts";
+ * import { setLang } from "./i18n.ts";
+ * assert.equal(formatDecimal(2.34567, 4), "2.3457");
+ * setLang("fr");
+ * assert.equal(formatDecimal(2.34567, 4), "2,3457");
+ * setLang("en");
+ * ```
+ */
+export function formatDecimal(x: number, digits: number): string {
+  const locale = lang() === "fr" ? "fr-FR" : "en-US";
+  return new Intl.NumberFormat(locale, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  }).format(x);
+}
+
+/**
  * A duration for a progress line, to the second under an hour: 45s, 13m05s, 2h07m, 3d04h.
  *
  * @example

@@ -196,14 +196,14 @@ Deno.test("SFT's progress, in French, reads as pre-training's: step, loss, lr, s
       progress: (line) => lines.push(line),
     })
   );
-  assert.match(lines[0], /^pas 0\/3 · perte de validation \d\.\d{4}$/);
+  assert.match(lines[0], /^pas 0\/3 · perte de validation \d,\d{4}$/);
   const steps = lines.filter((l) => / · lr /.test(l));
   assert.equal(steps.length, 3, lines.join("\n"));
   for (const line of steps) {
     assert.match(
       line,
-      /^pas \d\/3 · perte \d\.\d{4} · lr \d\.\d\de-\d · [\d\u202f]+ tok\/s · reste \d+s$/,
+      /^pas \d\/3 · perte \d,\d{4} · lr \d\.\d\de-\d · [\d\u202f]+ tok\/s · reste \d+s$/,
     );
   }
-  assert.match(lines.at(-1)!, /^pas 3\/3 · perte de validation \d\.\d{4}$/);
+  assert.match(lines.at(-1)!, /^pas 3\/3 · perte de validation \d,\d{4}$/);
 });

@@ -250,7 +250,7 @@ Deno.test("in French, export and import refuse bad input in French and sum up in
   assert.equal(imported.code, 0, imported.stderr);
   assert.match(
     imported.stdout,
-    /^\S+hf importé \(2 couches, largeur 8, contexte 8, \d+ tokens\) dans \S+back en [\d.]+ s : `deno task sample --ckpt \S+back` en tire des échantillons\.$/m,
+    /^\S+hf importé \(2 couches, largeur 8, contexte 8, \d+ tokens\) dans \S+back en \d+,\d s : `deno task sample --ckpt \S+back` en tire des échantillons\.$/m,
   );
   await Deno.remove(dir, { recursive: true });
 });

@@ -268,13 +268,13 @@ Deno.test("a French training run says what it trains, its progress and its sampl
   assert.equal(run.code, 0, run.stderr);
   assert.match(
     run.stdout,
-    /^small : 7\u202f\d{3} tokens \(char, vocabulaire \d+\) en [\d.]+ s · modèle baby : [\d\u202f]+ paramètres · 3 pas de 2×\d+ tokens → \S+run$/m,
+    /^small : 7\u202f\d{3} tokens \(char, vocabulaire \d+\) en \d+,\d s · modèle baby : [\d\u202f]+ paramètres · 3 pas de 2×\d+ tokens → \S+run$/m,
   );
-  assert.match(run.stdout, /Un échantillon à la température 0\.8 :/);
-  assert.match(run.stderr, /^pas 0\/3 · entraînement \d\.\d{4} \(ppl [\d.]+\) · validation /m);
+  assert.match(run.stdout, /Un échantillon à la température 0,8 :/);
+  assert.match(run.stderr, /^pas 0\/3 · entraînement \d,\d{4} \(ppl [\d,]+\) · validation /m);
   assert.match(
     run.stderr,
-    /^terminé : pas 3 · entraînement .+ · validation .+ · meilleure validation \d\.\d{4}/m,
+    /^terminé : pas 3 · entraînement .+ · validation .+ · meilleure validation \d,\d{4}/m,
   );
   assert.doesNotMatch(run.stderr + run.stdout, /\b(step|steps of|loss|done|parameters)\b/);
 });

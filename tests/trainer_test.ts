@@ -100,7 +100,7 @@ Deno.test("in French, a run's progress lines and a refused resume are French", a
     for (const line of steps) {
       assert.match(
         line,
-        /^pas \d+\/24 · perte \d+\.\d{4} · lr \d\.\d\de[+-]\d+ · [\d\u202f]+ tok\/s · reste \d+s$/,
+        /^pas \d+\/24 · perte \d+,\d{4} · lr \d\.\d\de[+-]\d+ · [\d\u202f]+ tok\/s · reste \d+s$/,
       );
     }
     const notes = lines.filter((l) => l.final).map((l) => l.line);
@@ -112,12 +112,12 @@ Deno.test("in French, a run's progress lines and a refused resume are French", a
     for (const line of notes.slice(0, 3)) {
       assert.match(
         line,
-        /^pas \d+\/24 · entraînement \d\.\d{4} \(ppl [\d.]+\) · validation \d\.\d{4} /,
+        /^pas \d+\/24 · entraînement \d,\d{4} \(ppl [\d,]+\) · validation \d,\d{4} /,
       );
     }
     assert.match(
       notes.at(-1)!,
-      /^terminé : pas 24 · entraînement .+ · validation .+ · meilleure validation \d\.\d{4} \(ppl/,
+      /^terminé : pas 24 · entraînement .+ · validation .+ · meilleure validation \d,\d{4} \(ppl/,
     );
     assert.ok(lines.every((l) => !/\b(step|loss|left|done)\b/.test(l.line)), lines[0].line);
     await assert.rejects(

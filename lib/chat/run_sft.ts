@@ -8,7 +8,7 @@ import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "../atomic.ts";
 import { holdsRun } from "../train/run_train.ts";
-import { tr } from "../i18n.ts";
+import { lang, tr } from "../i18n.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
 import { formatCount, table } from "../term.ts";
 import { chatAlphabet, type Conversation, generateConversations, turnsOf } from "./data.ts";
@@ -205,5 +205,7 @@ export async function runSft(
 }
 
 function percent(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
+  // In French, 45,9 % (a comma, and a narrow space before the sign).
+  const locale = lang() === "fr" ? "fr-FR" : "en-US";
+  return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1 }).format(x);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Text, tr } from "../i18n.ts";
-import { paint, table } from "../term.ts";
+import { formatDecimal, paint, table } from "../term.ts";
 import type { GradeReport, TestResult } from "./grade.ts";
 
 /**
@@ -52,7 +52,7 @@ export function renderTable(report: GradeReport, messageWidth = 72): string {
     rows.push([t.id, status, `${t.points}/${t.maxPoints}`, message]);
   }
   const passed = report.tests.filter((t) => t.status === "pass").length;
-  const seconds = (report.ms / 1000).toFixed(1);
+  const seconds = formatDecimal(report.ms / 1000, 1);
   return `${table(rows)}\n\n  ` + tr({
     en: `${passed} of ${report.tests.length} exercises pass; ` +
       `${report.points} of ${report.maxPoints} points (${seconds} s).`,

@@ -15,7 +15,7 @@ import type { SavedTokenizer } from "../tokenizer/saved.ts";
 import { loadCorpus } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
-import { formatCount } from "../term.ts";
+import { formatCount, formatDecimal } from "../term.ts";
 import type { GPT } from "../model/gpt.ts";
 import { readHfFolder, writeHfFolder } from "./hf.ts";
 import { decodeLlmc, decodeLlmcTokenizer, encodeLlmc, encodeLlmcTokenizer } from "./llmc.ts";
@@ -112,7 +112,7 @@ export async function runExport(req: ExportRequest): Promise<string[]> {
   const hf = req.to === "hf";
   const params = formatCount(model.numParameters);
   const files = written.join(", ");
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const seconds = formatDecimal((performance.now() - t0) / 1000, 1);
   print(tr({
     en: `Exported ${dir} (${params} parameters) as ` +
       `${hf ? "a Hugging Face GPT-2 folder" : "llm.c's model file"}: ` +
@@ -169,7 +169,7 @@ export async function runImport(req: ImportRequest): Promise<void> {
   await saveCheckpoint(req.out, { ...imported, optimizer: null, state: null });
   const c = imported.model.config;
   const vocab = formatCount(c.vocabSize);
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const seconds = formatDecimal((performance.now() - t0) / 1000, 1);
   print(tr({
     en: `Imported ${req.from} (${c.nLayer} layers, ${c.nEmbd} wide, context ${c.blockSize}, ` +
       `${vocab} tokens) into ${req.out} in ${seconds} s: ` +

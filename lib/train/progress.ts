@@ -4,7 +4,7 @@
  * @module
  */
 import { tr } from "../i18n.ts";
-import { formatCount, formatDuration } from "../term.ts";
+import { formatCount, formatDecimal, formatDuration } from "../term.ts";
 
 /** How fast a run goes, measured over `steps` steps that read `tokens` tokens in `seconds`. */
 export interface Pace {
@@ -35,7 +35,7 @@ export function stepLine(
   lr?: number,
   pace?: Pace,
 ): string {
-  const shown = loss.toFixed(4);
+  const shown = formatDecimal(loss, 4);
   const parts = [
     tr({ en: `step ${step}/${total}`, fr: `pas ${step}/${total}` }),
     tr({ en: `loss ${shown}`, fr: `perte ${shown}` }),
@@ -60,7 +60,7 @@ export function stepLine(
  * ```
  */
 export function heldOutLine(step: number, total: number, loss: number): string {
-  const shown = loss.toFixed(4);
+  const shown = formatDecimal(loss, 4);
   return tr({
     en: `step ${step}/${total} · held-out loss ${shown}`,
     fr: `pas ${step}/${total} · perte de validation ${shown}`,

@@ -13,7 +13,7 @@ import { pathExists } from "../atomic.ts";
 import { generate } from "../model/generate.ts";
 import { GPT } from "../model/gpt.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
-import { formatCount, paint } from "../term.ts";
+import { formatCount, formatDecimal, paint } from "../term.ts";
 import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
 import { trainBpe } from "../tokenizer/train.ts";
@@ -143,7 +143,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     await loadBackend(req.mine ? "ts" : req.backend, { own: req.mine?.ops }),
   );
   const count = formatCount(ids.length);
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const seconds = formatDecimal((performance.now() - t0) / 1000, 1);
   const params = formatCount(model.numParameters);
   const batch = `${settings.batchSize}×${config.blockSize}`;
   const steps = formatCount(settings.steps);
@@ -179,7 +179,7 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
     );
     print(paint(
       "dim",
-      tr({ en: "A sample at temperature 0.8:", fr: "Un échantillon à la température 0.8 :" }),
+      tr({ en: "A sample at temperature 0.8:", fr: "Un échantillon à la température 0,8 :" }),
     ));
     print(corpus.text.slice(0, 1) + sample);
   }

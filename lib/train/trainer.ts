@@ -17,6 +17,7 @@ import {
 import type { TokenDataset } from "./dataset.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
+import { formatDecimal } from "../term.ts";
 import type { GPT } from "../model/gpt.ts";
 import { outputFolder, writeFileAtomic } from "../atomic.ts";
 import { checkBatchFits, metricsBefore } from "./preflight.ts";
@@ -135,9 +136,9 @@ export function perplexity(loss: number): number {
   return Math.exp(loss);
 }
 
-/** A loss with its perplexity beside it: "1.9812 (ppl 7.3)". */
+/** A loss with its perplexity beside it: "1.9812 (ppl 7.3)" (in French, "1,9812 (ppl 7,3)"). */
 export function lossWithPerplexity(loss: number): string {
-  return `${loss.toFixed(4)} (ppl ${perplexity(loss).toFixed(1)})`;
+  return `${formatDecimal(loss, 4)} (ppl ${formatDecimal(perplexity(loss), 1)})`;
 }
 
 /**

@@ -9,6 +9,7 @@
 import { writeFileAtomic } from "../atomic.ts";
 import { UserError } from "../errors.ts";
 import { tr } from "../i18n.ts";
+import { formatDecimal } from "../term.ts";
 
 const KERNEL_DIR = new URL("../../kernels/", import.meta.url);
 const BUILD_DIR = new URL("build/", KERNEL_DIR);
@@ -133,7 +134,7 @@ export async function ensureKernelsBuilt(
   await writeFileAtomic(WASM_URL.pathname, wasm);
   await writeFileAtomic(STAMP_URL.pathname, fingerprint + "\n");
   const ms = performance.now() - t0;
-  const seconds = (ms / 1000).toFixed(1);
+  const seconds = formatDecimal(ms / 1000, 1);
   if (!options.quiet) {
     console.error(tr({
       en: `Kernels built in ${seconds} s.`,
