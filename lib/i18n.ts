@@ -86,6 +86,24 @@ export function typeset(text: string, l: Lang = current): string {
 }
 
 /**
+ * A table cell in language `l`: a text in both languages translated, and in French a decimal
+ * with its comma (0.659 → 0,659), as in the prose around it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cellText } from "./i18n.ts";
+ * assert.equal(cellText("0.659", "fr"), "0,659");
+ * assert.equal(cellText(0.5, "en"), "0.5");
+ * assert.equal(cellText({ en: "loss", fr: "perte" }, "fr"), "perte");
+ * ```
+ */
+export function cellText(cell: string | number | Text, l: Lang = current): string {
+  const text = typeof cell === "object" ? tr(cell, l) : String(cell);
+  return l === "fr" ? decimalCommas(text) : text;
+}
+
+/**
  * French decimals in prose: 0.22 → 0,22. Left as they are: code in backticks, lists in
  * brackets (where a comma already separates the items), exercise numbers (03.2) and the values
  * of commands and flags (/temp 0.7, --lr 0.5).

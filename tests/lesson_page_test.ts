@@ -50,6 +50,41 @@ Deno.test("the lesson page holds every step's title, narration, table and chart"
   assert.doesNotMatch(html, /<script/);
 });
 
+Deno.test("a French table writes its decimals with a comma, in the terminal and on the page", async () => {
+  const lab: Lab = {
+    id: "96",
+    slug: "96_decimals",
+    title: { en: "Decimals", fr: "Décimales" },
+    exercises: [],
+    steps: [
+      step({ en: "Numbers", fr: "Nombres" }, (c) => {
+        c.table([[{ en: "loss", fr: "perte" }, "ratio"], ["0.659", 0.5], ["03.2", "[0.1, 0.2]"]]);
+      }),
+    ],
+  };
+  for (
+    const [lang, decimals, kept] of [["fr", "0,659 +0,5", "03.2 +\\[0.1, 0.2\\]"], [
+      "en",
+      "0.659 +0.5",
+      "03.2",
+    ]]
+  ) {
+    const outRoot = await Deno.makeTempDir();
+    const lines: string[] = [];
+    setLang(lang as "fr" | "en");
+    try {
+      await runLab(lab, { outRoot, print: (l) => lines.push(l) });
+    } finally {
+      setLang("en");
+    }
+    const out = lines.join("\n");
+    assert.match(out, new RegExp(decimals), out);
+    assert.match(out, new RegExp(kept), "exercise numbers and lists keep their points");
+    const html = await Deno.readTextFile(`${outRoot}/96_decimals/index.html`);
+    assert.ok(html.includes(`<td>${decimals.split(" +")[0]}</td>`), html);
+  }
+});
+
 Deno.test("--from adds to the lesson: earlier steps are kept and marked, the index counts every chart", async () => {
   const outRoot = await Deno.makeTempDir();
   await runLab(demoLab(3, "First"), { outRoot, print: () => {} });

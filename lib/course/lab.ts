@@ -5,7 +5,7 @@
  * @module
  */
 import type { VegaLiteSpec } from "../charts.ts";
-import { isEnglishOnly, type Localized, type Text, tr, typeset } from "../i18n.ts";
+import { cellText, isEnglishOnly, type Localized, type Text, tr, typeset } from "../i18n.ts";
 import { type CheckResult, checkStudent, type Exercise } from "./exercise.ts";
 import { LabReport } from "./report.ts";
 import { paint, table, wrap } from "../term.ts";
@@ -184,9 +184,7 @@ export async function runLab(lab: Lab, options: RunOptions = {}): Promise<RunRes
       report.table(rows);
       print(table(
         // Only the header is prose; cells are values, names and examples.
-        rows.map((row, i) =>
-          row.map((c) => (i === 0 ? local(c) : typeof c === "object" ? tr(c) : c))
-        ),
+        rows.map((row, i) => row.map((c) => (i === 0 ? local(c) : cellText(c)))),
         "    ",
       ));
     },

@@ -8,7 +8,7 @@
  * language of the latest one. Leaves out interactivity: the lab itself is the notebook.
  * @module
  */
-import { type Lang, type Localized, type Text, tr, typeset } from "../i18n.ts";
+import { cellText, type Lang, type Localized, type Text, tr, typeset } from "../i18n.ts";
 
 /** One thing a step showed. */
 export type LessonItem =
@@ -112,7 +112,7 @@ function renderItem(item: LessonItem, ctx: PageContext): string {
     case "table": {
       const [head, ...body] = item.rows;
       const cell = (c: string | number | Text, tag: string) =>
-        `<${tag}>${escapeHtml(typeof c === "object" ? t(c) : String(c))}</${tag}>`;
+        `<${tag}>${escapeHtml(cellText(c, ctx.lang))}</${tag}>`;
       return `<table><thead><tr>${(head ?? []).map((c) => cell(c, "th")).join("")}</tr></thead>` +
         `<tbody>${body.map((r) => `<tr>${r.map((c) => cell(c, "td")).join("")}</tr>`).join("")}` +
         `</tbody></table>`;
