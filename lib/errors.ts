@@ -39,8 +39,8 @@ const IO_REASONS: [new (...args: never[]) => Error, Text][] = [
     fr: "un fichier de ce nom existe",
   }],
   [Deno.errors.NotADirectory, {
-    en: "a part of the path is a file, not a folder",
-    fr: "une partie du chemin est un fichier, pas un dossier",
+    en: "a file stands where a folder should be",
+    fr: "un fichier est là où il faudrait un dossier",
   }],
   [Deno.errors.IsADirectory, {
     en: "it is a folder, not a file",

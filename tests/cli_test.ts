@@ -119,6 +119,13 @@ Deno.test("an output path that cannot be a folder is refused before any work", a
     /^--json \/dev\/null\/k\.json ne peut pas être écrit : son dossier \/dev\/null ne peut pas être créé \(.+\) ; donne un autre chemin\.$/,
   );
   assert.equal(bench.stdout, "");
+  const release = await runCli(["release", "--out", "/dev/null"]);
+  assert.equal(release.code, 2);
+  assert.equal(
+    release.stderr.trim(),
+    "--out /dev/null cannot be read as a folder (a file stands where a folder should be: " +
+      "/dev/null); choose a new or empty folder.",
+  );
   // And the lab's folder is made only once the run starts: a mistyped lab leaves none.
   const cwd = await Deno.makeTempDir({ prefix: "minigpt-no-out-" });
   assert.equal((await runCli(["lab", "99"], { cwd })).code, 2);

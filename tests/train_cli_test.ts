@@ -177,6 +177,10 @@ Deno.test("train and sample refuse bad input in one sentence each", async () => 
     [["sample", "--ckpt", `${dir}/none`], /No checkpoint at .*none/],
     [["sample"], /Say which model to sample from: --ckpt DIR .* or --adapters FILE/],
     [["sample", "--adapters", `${dir}/none.safetensors`], /No adapters file at .*none/],
+    [
+      ["sample", "--ckpt", `${dir}/none`, "--tokens", "0"],
+      /^--tokens must be a positive whole number below 2\^53, not 0\.$/,
+    ],
   ];
   for (const [args, message] of cases) {
     const run = await runCli(args, { cwd: dir });
@@ -232,7 +236,7 @@ Deno.test("in French (--lang fr or MINIGPT_LANG=fr), train, sft and sample refus
     [
       ["sft", "--preset", "quick", "--out", "/dev/null/chat"],
       fr,
-      /^--out \/dev\/null\/chat ne peut pas être un dossier \(une partie du chemin est un fichier, pas un dossier : \/dev\/null\/chat\)/,
+      /^--out \/dev\/null\/chat ne peut pas être un dossier \(un fichier est là où il faudrait un dossier : \/dev\/null\/chat\)/,
     ],
     [
       ["sample", "--ckpt", `${dir}/weights_only`],

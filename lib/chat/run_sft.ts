@@ -7,6 +7,7 @@
 import { GPT } from "../model/gpt.ts";
 import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "../atomic.ts";
+import { checkCount } from "../train/preflight.ts";
 import { holdsRun } from "../train/run_train.ts";
 import { lang, tr } from "../i18n.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
@@ -106,12 +107,7 @@ export async function runSft(
     }));
   }
   const steps = req.steps ?? base.settings.steps;
-  if (!Number.isSafeInteger(steps) || steps < 1) {
-    throw new UserError(tr({
-      en: `--steps must be a positive whole number below 2^53, not ${steps}.`,
-      fr: `--steps doit être un entier positif inférieur à 2^53, pas ${steps}.`,
-    }));
-  }
+  checkCount("--steps", steps);
   if (req.minutes !== undefined && !(req.minutes > 0)) {
     throw new UserError(tr({
       en: `--minutes must be a positive number, not ${req.minutes}.`,

@@ -7,7 +7,7 @@
  */
 import type { Exercise } from "../course/exercise.ts";
 import { REPO_ROOT } from "../course/exercise.ts";
-import { UserError } from "../errors.ts";
+import { ioReason, UserError } from "../errors.ts";
 import { type Lang, tr } from "../i18n.ts";
 import { localizeStarter } from "./starter_text.ts";
 import { gradeSubmission } from "./grade.ts";
@@ -47,7 +47,15 @@ export async function buildRelease(
       }));
     }
   } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    if (err instanceof UserError) throw err;
+    if (!(err instanceof Deno.errors.NotFound)) {
+      const why = ioReason(err);
+      throw new UserError(tr({
+        en: `--out ${out} cannot be read as a folder (${why.en}); choose a new or empty folder.`,
+        fr: `--out ${out} ne peut pas être lu comme un dossier (${why.fr}) : choisis un dossier ` +
+          `nouveau ou vide.`,
+      }));
+    }
   }
   const listed = await new Deno.Command("git", {
     args: ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],

@@ -1,6 +1,7 @@
 /**
  * What a training run checks before it writes anything, so that a refused command leaves every
- * file of the run as it was: that a batch fits in memory, and that the metrics log a resume
+ * file of the run as it was: that its counts are whole numbers, that a batch fits in memory, and
+ * that the metrics log a resume
  * continues is whole (a torn last line aside). The checkpoint's own files are checked where they
  * are read (lib/train/checkpoint.ts).
  * @module
@@ -12,6 +13,27 @@ import { activationShapes, tableSize } from "../model/layout.ts";
 import { formatCount } from "../term.ts";
 import { MEMORY_PAGES } from "../wasm/build.ts";
 import type { Metric } from "./trainer.ts";
+
+/**
+ * Refuses a count (`--steps`, `--batch-size`, `--tokens`) that is not a whole number from 1 to
+ * 2^53 − 1, in one sentence naming the flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkCount } from "./preflight.ts";
+ * checkCount("--steps", 100);
+ * assert.throws(() => checkCount("--tokens", 0), /^UserError: --tokens must be a positive whole number/);
+ * ```
+ */
+export function checkCount(flag: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UserError(tr({
+      en: `${flag} must be a positive whole number below 2^53, not ${n}.`,
+      fr: `${flag} doit être un entier positif inférieur à 2^53, pas ${n}.`,
+    }));
+  }
+}
 
 /**
  * The lines of `metrics.jsonl` logged before `step` (those after it, the resumed run logs again).

@@ -15,6 +15,7 @@ import { CharTokenizer } from "../tokenizer/char.ts";
 import { restoreTokenizer, type TextTokenizer } from "../tokenizer/saved.ts";
 import type { GPT } from "../model/gpt.ts";
 import { Rng } from "../random.ts";
+import { checkCount } from "./preflight.ts";
 import type { StudentCode } from "./run_train.ts";
 
 /** What `deno task sample` was asked for. */
@@ -111,6 +112,7 @@ export async function runSampling(req: SampleRequest): Promise<string> {
   const write = req.write ?? ((t: string) => Deno.stdout.writeSync(new TextEncoder().encode(t)));
   const note = req.note ?? ((t: string) => console.error(t));
   checkSampling(req);
+  checkCount("--tokens", req.maxTokens);
   const { ckpt, source } = await loadModel(req);
   const tok = restoreTokenizer(ckpt.tokenizer, source);
   const promptText = req.prompt ?? "\n";

@@ -19,6 +19,7 @@ import { restoreTokenizer, saveTokenizer, type TextTokenizer } from "../tokenize
 import { trainBpe } from "../tokenizer/train.ts";
 import { PRESETS, TRAIN_PRESETS } from "./presets.ts";
 import { stoppable } from "./interrupt.ts";
+import { checkCount } from "./preflight.ts";
 import { train, type TrainResult, type TrainSettings } from "./trainer.ts";
 import type { ModelOps } from "../model/gpt.ts";
 import type { generateTokens, SampleParts } from "../model/generation_loop.ts";
@@ -187,15 +188,8 @@ export async function runTraining(req: TrainRequest): Promise<TrainResult & { ou
 }
 
 function checkPositive(s: TrainSettings): void {
-  for (const key of ["steps", "batchSize"] as const) {
-    if (!Number.isSafeInteger(s[key]) || s[key] < 1) {
-      const flag = key === "steps" ? "--steps" : "--batch-size";
-      throw new UserError(tr({
-        en: `${flag} must be a positive whole number below 2^53, not ${s[key]}.`,
-        fr: `${flag} doit être un entier positif inférieur à 2^53, pas ${s[key]}.`,
-      }));
-    }
-  }
+  checkCount("--steps", s.steps);
+  checkCount("--batch-size", s.batchSize);
   if (!(s.maxLr > 0)) {
     throw new UserError(tr({
       en: `--lr must be a positive number, not ${s.maxLr}.`,
