@@ -27,12 +27,12 @@ import {
   toResultsJson,
   Watchdog,
 } from "../lib/grade/mod.ts";
-import { outputFolder, refuseExisting, writeFileAtomic } from "../lib/atomic.ts";
+import { absolute, outputFolder, refuseExisting, writeFileAtomic } from "../lib/atomic.ts";
 import { runLab, type RunResult } from "../lib/course/lab.ts";
 import { lang, type Text, tr } from "../lib/i18n.ts";
 import { paint, table, wrap } from "../lib/term.ts";
 import { HELP } from "./help.ts";
-import { absolute, type Command, flags, isDirectory, positiveNumber } from "./flags.ts";
+import { type Command, flags, isDirectory, positiveNumber } from "./flags.ts";
 
 /** The commands a student and an instructor use to follow the course. */
 export const COURSE_COMMANDS: Record<string, Command> = {

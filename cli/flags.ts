@@ -134,7 +134,3 @@ export async function isDirectory(path: string): Promise<boolean> {
     return false;
   }
 }
-
-export function absolute(path: string): string {
-  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
-}

@@ -11,8 +11,8 @@ import { tr } from "../lib/i18n.ts";
 import { paint } from "../lib/term.ts";
 import { HELP } from "./help.ts";
 import { dirname } from "node:path";
-import { absolute, type Command, flags } from "./flags.ts";
-import { outputFolder, refuseExisting } from "../lib/atomic.ts";
+import { type Command, flags } from "./flags.ts";
+import { absolute, outputFolder, refuseExisting } from "../lib/atomic.ts";
 
 /** The commands that check, measure and build the project itself. */
 export const TOOL_COMMANDS: Record<string, Command> = {

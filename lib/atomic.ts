@@ -135,6 +135,21 @@ export async function pathExists(path: string): Promise<boolean> {
 }
 
 /**
+ * `path` from the root: as it is when absolute, else from the working folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { absolute } from "./atomic.ts";
+ * assert.equal(absolute("/a/b"), "/a/b");
+ * assert.equal(absolute("out"), `${Deno.cwd()}/out`);
+ * ```
+ */
+export function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+}
+
+/**
  * Refuses, in one sentence, to replace what already stands at one of `paths`, the output of
  * `--<flag>`: a command asks before its work starts, and only its `--force` skips the question.
  *
@@ -173,7 +188,7 @@ export async function refuseExisting(paths: string[], flag: string): Promise<voi
  * ```
  */
 export async function outputFolder(flag: string, value: string, folder = value): Promise<string> {
-  const dir = folder.startsWith("/") ? folder : `${Deno.cwd()}/${folder}`;
+  const dir = absolute(folder);
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (err) {

@@ -94,9 +94,12 @@ export function table(rows: (string | number)[][], indent = "  "): string {
  * ```
  */
 export function formatCount(n: number, compact = false): string {
-  // In French, 1 234 567 and 1,2 M: the reader's own way of writing numbers.
-  const locale = lang() === "fr" ? "fr-FR" : "en-US";
-  return new Intl.NumberFormat(locale, compact ? { notation: "compact" } : {}).format(n);
+  return numberFormat(compact ? { notation: "compact" } : {}).format(n);
+}
+
+/** Numbers the reader's own way: in French, 1 234 567, 1,2 M, 2,3456, 45,9 %. */
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return new Intl.NumberFormat(lang() === "fr" ? "fr-FR" : "en-US", options);
 }
 
 /**
@@ -115,12 +118,26 @@ export function formatCount(n: number, compact = false): string {
  * ```
  */
 export function formatDecimal(x: number, digits: number): string {
-  const locale = lang() === "fr" ? "fr-FR" : "en-US";
-  return new Intl.NumberFormat(locale, {
+  return numberFormat({
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
     useGrouping: false,
   }).format(x);
+}
+
+/**
+ * Formats a share (0.459) as a percentage with one decimal, in the way of the process's language
+ * (in French, 45,9 %).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatPercent } from "./term.ts";
+ * assert.equal(formatPercent(0.459), "45.9%");
+ * ```
+ */
+export function formatPercent(share: number): string {
+  return numberFormat({ style: "percent", minimumFractionDigits: 1 }).format(share);
 }
 
 /**

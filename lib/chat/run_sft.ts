@@ -9,9 +9,9 @@ import { UserError } from "../errors.ts";
 import { writeFileAtomic } from "../atomic.ts";
 import { checkCount } from "../train/preflight.ts";
 import { holdsRun } from "../train/run_train.ts";
-import { lang, tr } from "../i18n.ts";
+import { tr } from "../i18n.ts";
 import { type BackendName, loadBackend } from "../wasm/backend.ts";
-import { formatCount, table } from "../term.ts";
+import { formatCount, formatPercent, table } from "../term.ts";
 import { chatAlphabet, type Conversation, generateConversations, turnsOf } from "./data.ts";
 import { type ChatEvaluation, evaluateChat } from "./eval.ts";
 import { SFT_PRESETS, type SftPreset } from "./presets.ts";
@@ -175,7 +175,7 @@ export async function runSft(
       `conversations mises de côté :`,
   }));
   const cell = (f: { correct: number; total: number; accuracy: number } | undefined) =>
-    f ? `${f.correct}/${f.total} ${percent(f.accuracy)}` : "-";
+    f ? `${f.correct}/${f.total} ${formatPercent(f.accuracy)}` : "-";
   const inLang = (family: string, lang: string) =>
     evaluation.byLanguage.find((s) => s.family === family && s.lang === lang);
   print(table([
@@ -190,7 +190,7 @@ export async function runSft(
       tr({ en: "ended turn", fr: "tour terminé" }),
       "",
       "",
-      `${evaluation.ended}/${evaluation.replies} ${percent(evaluation.endedShare)}`,
+      `${evaluation.ended}/${evaluation.replies} ${formatPercent(evaluation.endedShare)}`,
     ],
   ]));
   print(tr({
@@ -198,10 +198,4 @@ export async function runSft(
     fr: `Parle-lui : deno task chat --ckpt ${outDir}`,
   }));
   return { result, evaluation, outDir };
-}
-
-function percent(x: number): string {
-  // In French, 45,9 % (a comma, and a narrow space before the sign).
-  const locale = lang() === "fr" ? "fr-FR" : "en-US";
-  return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1 }).format(x);
 }
